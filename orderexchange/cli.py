@@ -1,0 +1,463 @@
+"""The command line: a thin shell over import, build, dispatch and the self-tests.
+
+Output rules: lists are rich tables (`--json` for scripts), long work shows a progress bar, and
+every expected failure prints its code, message and solution — never a traceback.
+Exit codes: 0 ok, 1 some supplier orders failed, 2 usage or config error, 3 licence.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from . import __version__, config as config_mod, licence as licence_mod
+from .build import build as build_orders
+from .connector import instantiate
+from .dispatch import Dispatcher, SendResult
+from .errors import CATALOGUE, OXError, explain as explain_code
+from .importer import import_catalogue, import_orders
+from .mail import self_test as mail_self_test
+from .model import SupplierOrderState
+from .plugin_host import PluginHost
+from .store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+LICENCE_KEY = "licence_code"
+
+
+class App:
+    """Lazily opened config, store and plug-in host for one command."""
+
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path
+        self._config = self._store = self._host = None
+
+    @property
+    def config(self) -> config_mod.Config:
+        if self._config is None:
+            self._config = config_mod.load(self.config_path)
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.config.store.url)
+        return self._store
+
+    @property
+    def host(self) -> PluginHost:
+        if self._host is None:
+            self._host = PluginHost(self.config.plugin_folder)
+            for failure in self._host.failures:
+                print_error(failure, warning=True)
+        return self._host
+
+    def licence(self) -> licence_mod.Licence | None:
+        code = self.store.get_setting(LICENCE_KEY)
+        return licence_mod.decode(code) if code else None
+
+    def require_licence(self, feature: str | None = None) -> None:
+        lic = licence_mod.require(self.licence(), feature=feature, today=date.today())
+        active = sum(1 for s in self.config.suppliers.values() if s.active)
+        licence_mod.check_supplier_limit(lic, active)
+        warning = lic.warning(date.today())
+        if warning:
+            err_console.print(f"[yellow]{warning}[/yellow]")
+
+
+def print_error(error: OXError, warning: bool = False) -> None:
+    colour = "yellow" if warning else "red"
+    err_console.print(f"[{colour}]{error.code}[/{colour}] {error.message}", highlight=False)
+    err_console.print(f"  [dim]solution:[/dim] {error.solution}", highlight=False)
+
+
+def exit_code_for(error: OXError) -> int:
+    return 3 if error.code.startswith("OX-LIC") else 2
+
+
+def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OXError as error:
+            print_error(error)
+            sys.exit(exit_code_for(error))
+    return wrapper
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="ORDEREXCHANGE_CONFIG",
+              help="Config file (default: ~/.config/orderexchange/config.toml).")
+@click.version_option(__version__, prog_name="orderexchange")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """Forward customer orders into your suppliers' shop databases and notify them."""
+    ctx.obj = App(config_path)
+
+
+# --- import / catalogue ----------------------------------------------------------------------
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only; store nothing.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def import_cmd(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
+    """Import customer orders from a .jsonl or .csv file."""
+    report = import_orders(app.store, path, dry_run=dry_run)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        verb = "would store" if dry_run else "stored"
+        console.print(f"{report.rows} orders read: {len(report.stored)} {verb}, "
+                      f"{len(report.duplicates)} already imported, "
+                      f"{len(report.rejected_orders) + sum(1 for e in report.errors if 'order' not in e.facts)} rejected.")
+        for e in report.errors:
+            print_error(e)
+        for n in report.notices:
+            print_error(n, warning=True)
+    sys.exit(1 if report.errors else 0)
+
+
+@main.group()
+def catalogue() -> None:
+    """Which supplier delivers which product, at which purchase price."""
+
+
+@catalogue.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.pass_obj
+@handles_errors
+def catalogue_import(app: App, path: Path) -> None:
+    """Import catalogue rows: sku, supplier, supplier_sku, purchase_price[, name]."""
+    count, errors = import_catalogue(app.store, path, set(app.config.suppliers))
+    console.print(f"{count} catalogue rows stored, {len(errors)} rejected.")
+    for e in errors:
+        print_error(e)
+    sys.exit(1 if errors else 0)
+
+
+@catalogue.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def catalogue_list(app: App, as_json: bool) -> None:
+    entries = app.store.catalogue_entries()
+    if as_json:
+        emit_json([e.__dict__ for e in entries])
+        return
+    table = Table("SKU", "supplier", "supplier SKU", "purchase price", "name")
+    for e in entries:
+        table.add_row(e.sku, e.supplier_id, e.supplier_sku, f"{e.purchase_price:.2f}", e.name)
+    console.print(table)
+
+
+# --- build / orders / send -------------------------------------------------------------------
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def build(app: App, as_json: bool) -> None:
+    """Turn open customer-order lines into supplier orders (one per supplier)."""
+    app.require_licence()
+    report = build_orders(app.store, app.config)
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    if report.created:
+        print_supplier_orders(app.store.list_supplier_orders(ids=report.created),
+                              title="Supplier orders built")
+    else:
+        console.print("No open customer-order lines to build.")
+    for e in report.unassigned:
+        print_error(e, warning=True)
+
+
+def print_supplier_orders(rows: list[dict[str, Any]], title: str = "Supplier orders") -> None:
+    table = Table(title=title)
+    for col in ("id", "supplier", "state", "customer orders", "lines", "net value", "error",
+                "updated"):
+        table.add_column(col, justify="right" if col in ("id", "lines", "net value",
+                                                          "customer orders") else "left")
+    for r in rows:
+        table.add_row(str(r["id"]), r["supplier_id"], _state(r["state"]), str(r["customer_orders"]),
+                      str(r["lines"]), f"{r['net_value']:.2f}", r["error_code"] or "",
+                      r["updated_at"].strftime("%Y-%m-%d %H:%M"))
+    console.print(table)
+
+
+def _state(state: str) -> str:
+    colour = {"notified": "green", "confirmed": "green", "written": "cyan", "checked": "cyan"}.get(
+        state, "red" if state.endswith("failed") else "white")
+    return f"[{colour}]{state}[/{colour}]"
+
+
+@main.command()
+@click.option("--state", "states", multiple=True,
+              type=click.Choice([s.value for s in SupplierOrderState]))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def orders(app: App, states: tuple[str, ...], as_json: bool) -> None:
+    """List supplier orders."""
+    rows = app.store.list_supplier_orders(
+        states=[SupplierOrderState(s) for s in states] if states else None)
+    if as_json:
+        emit_json(rows)
+    elif rows:
+        print_supplier_orders(rows)
+    else:
+        console.print("No supplier orders yet: import customer orders, then `orderexchange build`.")
+
+
+@main.command()
+@click.argument("so_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def show(app: App, so_id: int, as_json: bool) -> None:
+    """Show one supplier order: its customer orders, lines, findings and history."""
+    so = app.store.supplier_order(so_id)
+    found = app.store.findings(so_id)
+    history = app.store.events(so_id)
+    if as_json:
+        emit_json({
+            "id": so.id, "supplier": so.supplier_id, "state": so.state.value,
+            "message_id": so.message_id, "error_code": so.error_code,
+            "error_message": so.error_message,
+            "customer_orders": [{
+                "number": t.customer_order.number, "reference": t.reference,
+                "state": t.state.value, "remote_order_id": t.remote_order_id,
+                "remote_customer_id": t.remote_customer_id,
+                "customer_created": t.customer_created, "customer": t.customer_order.customer.email,
+                "lines": [{"sku": sl.line.sku, "supplier_sku": sl.supplier_sku,
+                           "quantity": sl.line.quantity, "purchase_price": sl.purchase_price}
+                          for sl in t.lines]} for t in so.transfers],
+            "findings": [f.__dict__ for f in found], "history": history})
+        return
+    console.print(f"[bold]Supplier order {so.id}[/bold] for {so.supplier_id}: {_state(so.state.value)}"
+                  + (f"  Message-ID {so.message_id}" if so.message_id else ""))
+    table = Table("customer order", "customer", "deliver to", "lines", "reference", "shop order",
+                  "state")
+    for t in so.transfers:
+        co = t.customer_order
+        table.add_row(co.number, co.customer.email, f"{co.delivery.name}, {co.delivery.city} "
+                      f"({co.delivery.country})",
+                      "\n".join(f"{sl.line.quantity}× {sl.supplier_sku} @ {sl.purchase_price:.2f}"
+                                for sl in t.lines),
+                      t.reference, t.remote_order_id or "", _state(t.state.value))
+    console.print(table)
+    if found:
+        ft = Table("severity", "code", "message", "solution", title="Check findings")
+        for f in found:
+            ft.add_row(f.severity, f.code, f.message, f.solution)
+        console.print(ft)
+    ht = Table("at", "step", "outcome", "code", "message", title="History")
+    for e in history:
+        ht.add_row(e["at"].strftime("%Y-%m-%d %H:%M:%S"), e["step"], e["outcome"], e["code"] or "",
+                   e["message"] or "")
+    console.print(ht)
+
+
+@main.command()
+@click.argument("so_ids", type=int, nargs=-1)
+@click.option("--all", "send_all", is_flag=True, help="Send every supplier order with work left.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def send(app: App, so_ids: tuple[int, ...], send_all: bool, as_json: bool) -> None:
+    """Check, write and notify the selected supplier orders (step 1, then step 2)."""
+    app.require_licence()
+    results = run_send(app, list(so_ids), send_all, quiet=as_json)
+    if as_json:
+        emit_json([r.as_dict() for r in results])
+    else:
+        print_results(results)
+    sys.exit(0 if all(r.ok or r.skipped for r in results) else 1)
+
+
+def run_send(app: App, so_ids: list[int], send_all: bool, quiet: bool = False) -> list[SendResult]:
+    if send_all:
+        so_ids = [r["id"] for r in app.store.list_supplier_orders(
+            states=[s for s in SupplierOrderState if s.sendable])]
+    elif not so_ids:
+        raise OXError("OX-CLI-001")
+    if not so_ids:
+        return []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err_console, disable=quiet or not err_console.is_terminal) as progress:
+        task = progress.add_task("sending", total=len(so_ids))
+
+        def on_step(so_id: int, step: str) -> None:
+            progress.update(task, description=f"supplier order {so_id}: {step}")
+            if step in ("notified", "skipped") or step.endswith("failed"):
+                progress.advance(task)
+
+        return Dispatcher(app.config, app.store, app.host, on_step).send(so_ids)
+
+
+def print_results(results: list[SendResult]) -> None:
+    if not results:
+        console.print("Nothing to send.")
+        return
+    table = Table("supplier order", "supplier", "state", "written", "found already there",
+                  "new customers", "notification", title="Send results")
+    for r in results:
+        table.add_row(str(r.supplier_order_id), r.supplier_id, _state(r.state.value),
+                      str(r.written), str(r.already_there), str(r.customers_created),
+                      r.message_id or (r.skipped or ""))
+    console.print(table)
+    for r in results:
+        if r.error is not None:
+            err_console.print(f"[bold]supplier order {r.supplier_order_id}[/bold]:")
+            print_error(r.error)
+        for f in r.findings:
+            if f is not getattr(r.error, "finding", None):
+                colour = "red" if f.blocking else "yellow"
+                err_console.print(f"  [{colour}]{f.code}[/{colour}] {f.message}", highlight=False)
+
+
+# --- self-tests ------------------------------------------------------------------------------
+@main.group()
+def test() -> None:
+    """Self-tests: shop-database connections and the mail account."""
+
+
+@test.command("db")
+@click.argument("supplier", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def test_db(app: App, supplier: str | None, as_json: bool) -> None:
+    """Connect to each supplier's shop database and check every table and column."""
+    ids = [supplier] if supplier else list(app.config.suppliers)
+    reports = []
+    types = app.host.connector_types()
+    for sid in ids:
+        sup = app.config.supplier(sid)
+        reports.append(instantiate(types, sup).self_test())
+    if as_json:
+        emit_json([{"supplier": r.supplier, "ok": r.ok, "server_version": r.server_version,
+                    "missing": r.missing, "stages": [s.__dict__ for s in r.stages]}
+                   for r in reports])
+    else:
+        for r in reports:
+            print_report(f"Shop database of {r.supplier}", r)
+    sys.exit(0 if all(r.ok for r in reports) else 1)
+
+
+@test.command("mail")
+@click.option("--to", "to", help="Also send a test message to this address.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def test_mail(app: App, to: str | None, as_json: bool) -> None:
+    """Connect to the mail server (TLS, AUTH as configured); with --to send a test message."""
+    report = mail_self_test(app.config, app.host.mail_transports(), to)
+    if as_json:
+        emit_json({"ok": report.ok, "stages": [s.__dict__ for s in report.stages]})
+    else:
+        print_report(f"Mail transport {app.config.mail.transport}", report)
+    sys.exit(0 if report.ok else 1)
+
+
+def print_report(title: str, report: Any) -> None:
+    table = Table("stage", "result", "detail", title=title)
+    for s in report.stages:
+        table.add_row(s.name, "[green]ok[/green]" if s.ok else "[red]FAILED[/red]", s.detail)
+    console.print(table)
+
+
+# --- licence ---------------------------------------------------------------------------------
+@main.command()
+@click.argument("code")
+@click.pass_obj
+@handles_errors
+def activate(app: App, code: str) -> None:
+    """Store an activation code and show what it grants."""
+    lic = licence_mod.decode(code, today=date.today())
+    app.store.set_setting(LICENCE_KEY, lic.code)
+    console.print(f"[green]Activated[/green] for {lic.licensee} ({lic.distributor_id}).")
+    print_licence(lic, app)
+
+
+@main.command("licence")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def licence_cmd(app: App, as_json: bool) -> None:
+    """Show the licence: status, days left, active suppliers against the limit."""
+    lic = app.licence()
+    if lic is None:
+        raise OXError("OX-LIC-001")
+    if as_json:
+        active = sum(1 for s in app.config.suppliers.values() if s.active)
+        emit_json({**lic.as_dict(), "days_left": lic.days_left(date.today()),
+                   "expired": lic.expired(date.today()), "active_suppliers": active})
+        return
+    print_licence(lic, app)
+
+
+def print_licence(lic: licence_mod.Licence, app: App) -> None:
+    active = sum(1 for s in app.config.suppliers.values() if s.active)
+    table = Table(show_header=False)
+    days = lic.days_left(date.today())
+    table.add_row("licensee", lic.licensee)
+    table.add_row("distributor id", lic.distributor_id)
+    table.add_row("issued", str(lic.issued))
+    table.add_row("expires", f"{lic.expires} ({days} days left)" if lic.expires else "never")
+    table.add_row("active suppliers", f"{active} of {lic.max_suppliers or 'unlimited'}")
+    table.add_row("features", ", ".join(sorted(lic.features)) or "-")
+    console.print(table)
+    warning = lic.warning(date.today())
+    if warning:
+        err_console.print(f"[yellow]{warning}[/yellow]")
+
+
+# --- help ------------------------------------------------------------------------------------
+@main.command()
+@click.argument("code", required=False)
+@click.option("--list", "list_all", is_flag=True, help="List every error code.")
+@handles_errors
+def explain(code: str | None, list_all: bool) -> None:
+    """Print an error code's meaning and solution."""
+    if list_all or not code:
+        table = Table("code", "title")
+        for entry in CATALOGUE.values():
+            table.add_row(entry.code, entry.title)
+        console.print(table)
+        return
+    entry = explain_code(code)
+    console.print(f"[bold]{entry.code}[/bold] — {entry.title}"
+                  + (" (transient: retrying later may succeed)" if entry.transient else ""))
+    console.print(f"message:  {entry.message}", highlight=False)
+    console.print(f"solution: {entry.solution}", highlight=False)
+
+
+@main.command()
+@click.option("--workspace", type=click.Path(path_type=Path), default=None,
+              help="Folder for the demo (default: a new temporary folder).")
+@handles_errors
+def demo(workspace: Path | None) -> None:
+    """Run the whole flow on a throwaway workspace: SQLite shops, .eml outbox."""
+    from .demo import run_demo
+    run_demo(workspace, console)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

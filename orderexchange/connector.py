@@ -1,0 +1,125 @@
+"""What a supplier connector is: the contract between the host and one kind of supplier shop.
+
+A plug-in contributes connector *types* through the `oe_connector_types` hook; the host makes one
+instance per supplier (with that supplier's validated settings) and uses it for one batch at a time
+(`open` … `close`). Keeping the contract a small abstract class — rather than a dozen hooks — lets a
+connector hold its connection and its schema cache between calls, which is what makes a batch fast.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pydantic
+
+from .model import Finding, SupplierOrder, Transfer
+
+if TYPE_CHECKING:
+    from .config import SupplierConfig
+
+
+class ConnectorSettings(pydantic.BaseModel):
+    """Base of every connector's settings schema (the `[suppliers.X.connector]` table)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
+@dataclass
+class RemoteOrder:
+    """Where a customer order landed in the supplier shop."""
+
+    order_id: str
+    customer_id: str | None = None
+    customer_created: bool = False
+
+
+@dataclass
+class SelfTestStage:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class SelfTestReport:
+    """What `orderexchange test db` shows: every stage, so a failure says where it failed."""
+
+    supplier: str
+    stages: list[SelfTestStage] = field(default_factory=list)
+    server_version: str = ""
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(stage.ok for stage in self.stages) and not self.missing
+
+    def add(self, name: str, ok: bool, detail: str = "") -> SelfTestStage:
+        stage = SelfTestStage(name, ok, detail)
+        self.stages.append(stage)
+        return stage
+
+
+class Connector(abc.ABC):
+    #: the value of `connector = "..."` in a supplier's config
+    type_name: ClassVar[str]
+    #: pydantic model validating the `[suppliers.X.connector]` settings
+    settings_schema: ClassVar[type[ConnectorSettings]] = ConnectorSettings
+
+    def __init__(self, supplier: SupplierConfig, settings: ConnectorSettings) -> None:
+        self.supplier = supplier
+        self.settings = settings
+
+    def open(self) -> None:
+        """Connect for a batch. Raises OXError (OX-DB-…) when the shop cannot be reached."""
+
+    def close(self) -> None:
+        """Release what `open` took. Must be safe to call after a failed `open`."""
+
+    def __enter__(self) -> Connector:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def self_test(self) -> SelfTestReport:
+        """Connect, report the server version and every table/column the connector needs."""
+
+    @abc.abstractmethod
+    def check(self, supplier_order: SupplierOrder) -> list[Finding]:
+        """Connector-side rules of step 1 (product exists in the shop, field fits the column …).
+
+        Must not write anything.
+        """
+
+    @abc.abstractmethod
+    def find_by_reference(self, reference: str) -> RemoteOrder | None:
+        """Look up an order we wrote earlier by its exchange reference (the exactly-once guard)."""
+
+    @abc.abstractmethod
+    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        """Insert one customer order, atomically, carrying `transfer.reference`.
+
+        Raises OXError on failure; the shop must then hold nothing of this order.
+        """
+
+
+def instantiate(types: dict[str, type[Connector]], supplier: SupplierConfig) -> Connector:
+    """Make the connector for one supplier, validating its settings against the type's schema."""
+    from .errors import OXError
+
+    cls = types.get(supplier.connector)
+    if cls is None:
+        raise OXError("OX-CFG-007", supplier=supplier.id, type=supplier.connector,
+                      known=", ".join(sorted(types)) or "(none)")
+    try:
+        settings = cls.settings_schema.model_validate(supplier.settings)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(["suppliers", supplier.id, "connector", *map(str, err["loc"])])
+        raise OXError("OX-CFG-004", key=key, detail=err["msg"],
+                      hint=f"see the settings of connector type {cls.type_name} in the docs.") from None
+    return cls(supplier, settings)

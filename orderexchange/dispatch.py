@@ -1,0 +1,230 @@
+"""Sending: step 1 (check) and step 2 (write into the shop, then notify), as one state machine.
+
+The rules of SPEC §5 live here and nowhere else:
+- a supplier order whose check found an error is never written;
+- each customer order is written in its own shop transaction, after looking up its exchange
+  reference — so a crash between the shop's commit and our state update heals on the next send
+  (the order is found, recorded, not inserted again);
+- every state is committed to the store before the next side effect;
+- a mail failure leaves the supplier order `notify_failed`: the next send only mails, it never
+  writes again;
+- a send resumes at the step that failed.
+The CLI, the menu and the daemon all call `send`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .checks import run_checks
+from .config import Config
+from .connector import Connector, instantiate
+from .errors import CATALOGUE, OXError
+from .mail import MailTransport, render_notification, transport_for
+from .model import Finding, SupplierOrder, SupplierOrderState as S, TransferState
+from .plugin_host import PluginHost
+from .store import Store
+
+#: called after each step: (supplier order id, step name)
+Progress = Callable[[int, str], None]
+
+_CHECK_FROM = {S.DRAFT, S.CHECKED, S.CHECK_FAILED}
+_WRITE_FROM = {S.CHECKED, S.WRITE_FAILED}
+_NOTIFY_FROM = {S.WRITTEN, S.NOTIFY_FAILED}
+
+
+@dataclass
+class SendResult:
+    supplier_order_id: int
+    supplier_id: str
+    state: S
+    findings: list[Finding] = field(default_factory=list)
+    error: OXError | None = None
+    written: int = 0
+    already_there: int = 0
+    customers_created: int = 0
+    message_id: str | None = None
+    skipped: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.state in (S.NOTIFIED, S.CONFIRMED)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "supplier_order": self.supplier_order_id, "supplier": self.supplier_id,
+            "state": self.state.value, "ok": self.ok, "written": self.written,
+            "already_there": self.already_there, "customers_created": self.customers_created,
+            "message_id": self.message_id, "skipped": self.skipped,
+            "error": self.error.as_dict() if self.error else None,
+            "findings": [f.__dict__ for f in self.findings],
+        }
+
+
+class Dispatcher:
+    def __init__(self, config: Config, store: Store, host: PluginHost,
+                 progress: Progress | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.host = host
+        self.progress = progress or (lambda _id, _step: None)
+        self._connector_types = host.connector_types()
+        self._transport: MailTransport | None = None
+
+    # -- public -----------------------------------------------------------------------------
+    def send(self, so_ids: Iterable[int]) -> list[SendResult]:
+        orders = [self.store.supplier_order(i) for i in so_ids]
+        results: list[SendResult] = []
+        by_supplier: dict[str, list[SupplierOrder]] = {}
+        for so in orders:
+            by_supplier.setdefault(so.supplier_id, []).append(so)
+        try:
+            for supplier_id, batch in by_supplier.items():
+                results.extend(self._send_supplier(supplier_id, batch))
+        finally:
+            if self._transport is not None:
+                self._transport.close()
+                self._transport = None
+        order = {so.id: i for i, so in enumerate(orders)}
+        return sorted(results, key=lambda r: order[r.supplier_order_id])
+
+    # -- per supplier -----------------------------------------------------------------------
+    def _send_supplier(self, supplier_id: str, batch: list[SupplierOrder]) -> list[SendResult]:
+        results = []
+        todo = []
+        for so in batch:
+            if not so.state.sendable:
+                results.append(SendResult(so.id, so.supplier_id, so.state,
+                                          skipped=f"already {so.state.value}"))
+                self.progress(so.id, "skipped")
+            else:
+                todo.append(so)
+        if not todo:
+            return results
+        try:
+            supplier = self.config.supplier(supplier_id)
+            connector = instantiate(self._connector_types, supplier)
+            if not supplier.active:
+                for so in todo:
+                    err = OXError("OX-CHK-008", supplier=supplier_id)
+                    results.append(SendResult(so.id, supplier_id, so.state, error=err,
+                                              skipped="supplier inactive"))
+                    self.progress(so.id, "skipped")
+                return results
+            connector.open()
+        except OXError as err:
+            for so in todo:
+                self.store.set_state(so.id, so.state, error=err, step="connect")
+                results.append(SendResult(so.id, supplier_id, so.state, error=err))
+                self.progress(so.id, "failed")
+            return results
+        try:
+            for so in todo:
+                results.append(self._send_one(so, supplier, connector))
+        finally:
+            connector.close()
+        return results
+
+    def _send_one(self, so: SupplierOrder, supplier, connector: Connector) -> SendResult:
+        result = SendResult(so.id, so.supplier_id, so.state)
+        # step 1: check
+        if so.state in _CHECK_FROM:
+            findings = run_checks(self.host, self.config, supplier, so, connector)
+            self.store.save_findings(so.id, findings)
+            result.findings = findings
+            blocking = [f for f in findings if f.blocking]
+            if blocking:
+                first = _FindingError(blocking[0])
+                self.store.set_state(so.id, S.CHECK_FAILED, error=first)
+                result.state, result.error = S.CHECK_FAILED, first
+                self.progress(so.id, "check_failed")
+                return result
+            self.store.set_state(so.id, S.CHECKED)
+            so.state = result.state = S.CHECKED
+            self.progress(so.id, "checked")
+        # step 2a: write every customer order into the shop
+        if so.state in _WRITE_FROM:
+            failure = self._write_all(so, connector, result)
+            if failure is not None:
+                self.store.set_state(so.id, S.WRITE_FAILED, error=failure)
+                result.state, result.error = S.WRITE_FAILED, failure
+                self.progress(so.id, "write_failed")
+                return result
+            self.store.set_state(so.id, S.WRITTEN)
+            so.state = result.state = S.WRITTEN
+            self.progress(so.id, "written")
+        # step 2b: notify
+        if so.state in _NOTIFY_FROM:
+            try:
+                message = render_notification(self.config, supplier, so)
+                self._mail().send(message)
+            except OXError as err:
+                err.facts.setdefault("supplier", supplier.id)
+                err.facts["id"] = so.id
+                self.store.set_state(so.id, S.NOTIFY_FAILED, error=err)
+                result.state, result.error = S.NOTIFY_FAILED, err
+                self.progress(so.id, "notify_failed")
+                return result
+            result.message_id = str(message["Message-ID"])
+            self.store.set_state(so.id, S.NOTIFIED, message_id=result.message_id)
+            so.state = result.state = S.NOTIFIED
+            self.progress(so.id, "notified")
+        return result
+
+    def _write_all(self, so: SupplierOrder, connector: Connector,
+                   result: SendResult) -> OXError | None:
+        failure: OXError | None = None
+        for transfer in so.transfers:
+            if transfer.state == TransferState.WRITTEN:
+                continue
+            try:
+                remote = connector.find_by_reference(transfer.reference)
+                found = remote is not None
+                if remote is None:
+                    remote = connector.write(so, transfer)
+            except OXError as err:
+                err.facts.setdefault("order", transfer.customer_order.number)
+                err.facts["id"] = so.id
+                transfer.state = TransferState.FAILED
+                self.store.set_transfer(transfer, so.id, error=err)
+                failure = failure or err
+                if err.code == "OX-DB-002":  # the shop is gone: the next orders would fail too
+                    break
+                continue
+            transfer.state = TransferState.WRITTEN
+            transfer.remote_order_id = remote.order_id
+            transfer.remote_customer_id = remote.customer_id
+            if not found:
+                transfer.customer_created = remote.customer_created
+            self.store.set_transfer(transfer, so.id, found_existing=found)
+            if found:
+                result.already_there += 1
+            else:
+                result.written += 1
+                result.customers_created += int(remote.customer_created)
+        return failure
+
+    def _mail(self) -> MailTransport:
+        if self._transport is None:
+            self._transport = transport_for(self.config.mail, self.host.mail_transports())
+            self._transport.open()
+        return self._transport
+
+
+class _FindingError(OXError):
+    """A stored finding presented as an error (its text was filled when the check ran)."""
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        Exception.__init__(self, finding.message)
+        self.entry = CATALOGUE[finding.code]
+        self.facts = {}
+
+    @property
+    def message(self) -> str:
+        return self.finding.message
+
+    @property
+    def solution(self) -> str:
+        return self.finding.solution
