@@ -77,8 +77,10 @@ class App:
 
 def print_error(error: OXError, warning: bool = False) -> None:
     colour = "yellow" if warning else "red"
-    err_console.print(f"[{colour}]{error.code}[/{colour}] {error.message}", highlight=False)
-    err_console.print(f"  [dim]solution:[/dim] {error.solution}", highlight=False)
+    # soft_wrap: an error line stays one line, so it can be grepped and copied whole
+    err_console.print(f"[{colour}]{error.code}[/{colour}] {error.message}", highlight=False,
+                      soft_wrap=True)
+    err_console.print(f"  [dim]solution:[/dim] {error.solution}", highlight=False, soft_wrap=True)
 
 
 def exit_code_for(error: OXError) -> int:
@@ -329,7 +331,8 @@ def print_results(results: list[SendResult]) -> None:
         for f in r.findings:
             if f is not getattr(r.error, "finding", None):
                 colour = "red" if f.blocking else "yellow"
-                err_console.print(f"  [{colour}]{f.code}[/{colour}] {f.message}", highlight=False)
+                err_console.print(f"  [{colour}]{f.code}[/{colour}] {f.message}", highlight=False,
+                                  soft_wrap=True)
 
 
 # --- self-tests ------------------------------------------------------------------------------
@@ -445,8 +448,8 @@ def explain(code: str | None, list_all: bool) -> None:
     entry = explain_code(code)
     console.print(f"[bold]{entry.code}[/bold] — {entry.title}"
                   + (" (transient: retrying later may succeed)" if entry.transient else ""))
-    console.print(f"message:  {entry.message}", highlight=False)
-    console.print(f"solution: {entry.solution}", highlight=False)
+    console.print(f"message:  {entry.message}", highlight=False, soft_wrap=True)
+    console.print(f"solution: {entry.solution}", highlight=False, soft_wrap=True)
 
 
 @main.command()

@@ -189,7 +189,7 @@ def run_demo(workspace: Path | None, console: Console) -> Path:
                   f"orders read, {len(report.stored)} stored, {len(report.errors)} errors:")
     for e in report.errors:
         console.print(f"   [red]{e.code}[/red] {e.message}\n      [dim]solution:[/dim] "
-                      f"{e.solution}", highlight=False)
+                      f"{e.solution}", highlight=False, soft_wrap=True)
 
     built = build(store, config)
     console.print(f"\n[bold]2. Build[/bold]: {len(built.created)} supplier orders")
@@ -203,8 +203,8 @@ def run_demo(workspace: Path | None, console: Console) -> Path:
     console.print(table)
 
     console.print("\n[bold]4. What the supplier shops now hold[/bold]")
-    shop_table = Table("shop", "order", "customer", "new customer?", "deliver to", "lines",
-                       "total", "status")
+    shop_table = Table("shop", "order", "customer", "account", "deliver to", "lines", "total",
+                       "status")
     for so_id in built.created:
         so = store.supplier_order(so_id)
         for t in so.transfers:
@@ -220,7 +220,7 @@ def run_demo(workspace: Path | None, console: Console) -> Path:
             engine.dispose()
             if row:
                 shop_table.add_row(so.supplier_id, str(row.orders_id), row.customers_name,
-                                   "yes" if t.customer_created else "no (regular customer)",
+                                   "new" if t.customer_created else "regular",
                                    f"{row.delivery_city}, {row.delivery_country}", str(row.n),
                                    row.total.replace("<strong>", "").replace("</strong>", ""),
                                    row.orders_status_name)

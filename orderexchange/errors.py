@@ -44,7 +44,7 @@ class _Lenient(dict):
 class OXError(Exception):
     """An expected failure: carries its catalogue entry and the facts that fill its message."""
 
-    def __init__(self, code: str, **facts: object) -> None:
+    def __init__(self, code: str, /, **facts: object) -> None:
         if code not in CATALOGUE:
             raise KeyError(f"unknown error code {code}")
         self.entry = CATALOGUE[code]

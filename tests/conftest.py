@@ -134,3 +134,48 @@ def dead_port():
 
 
 # --- application fixtures below ---
+# They import orderexchange lazily, inside each fixture; plain helpers live in tests/helpers.py.
+from helpers import create_oscommerce_schema  # noqa: E402
+
+
+@pytest.fixture
+def oscommerce_shop(mariadb_db):
+    """A MariaDB database holding an osCommerce shop: schema, countries, products, one customer."""
+    create_oscommerce_schema(mariadb_db.url)
+    return mariadb_db
+
+
+@pytest.fixture
+def make_config(tmp_path):
+    """Factory: make_config(suppliers={...}, mail={...}, store_url=None) -> a validated Config."""
+    from orderexchange import config as config_mod
+
+    def make(suppliers=None, mail=None, store_url=None):
+        raw = {"distributor": {"id": "acme", "name": "ACME Distribution",
+                               "email": "orders@acme.example"},
+               "store": {"url": store_url or f"sqlite:///{tmp_path / 'state.sqlite'}"},
+               "mail": mail or {"transport": "file", "outbox": str(tmp_path / "outbox")},
+               "suppliers": suppliers or {}}
+        return config_mod.from_dict(raw, tmp_path / "config.toml")
+    return make
+
+
+@pytest.fixture
+def vendor_key():
+    """A test vendor key pair; its public half is trusted through the test-only seam."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from orderexchange import licence
+
+    key = Ed25519PrivateKey.generate()
+    with licence._trust_keys_for_tests([key.public_key()]):
+        yield key
+
+
+@pytest.fixture
+def licence_code(vendor_key):
+    """A valid activation code (no expiry, 10 suppliers, daemon feature) signed by vendor_key."""
+    from orderexchange import licence
+
+    return licence.encode({"licensee": "ACME Distribution", "distributor_id": "acme",
+                           "max_suppliers": 10, "features": ["daemon", "oscommerce"]}, vendor_key)

@@ -1,0 +1,68 @@
+"""Test helpers that need the application: shop schema, sample orders, config sections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+
+SHOP_PRODUCTS = [("A-100", "Claw hammer 450 g", "9.90", 1),
+                 ("A-200", "Screwdriver set, 6 pieces", "14.50", 1),
+                 ("A-300", "Spirit level 60 cm", "12.00", 0)]  # A-300 is inactive in the shop
+KNOWN_CUSTOMER = {"first": "Anna", "last": "Schmidt", "email": "anna.schmidt@example.com",
+                  "phone": "+49 30 1234567"}
+
+
+def create_oscommerce_schema(url: str, prefix: str = "", engine: str = "InnoDB") -> None:
+    """Create the osCommerce tables (tests/schema) and seed a shop's reference data."""
+    import sqlalchemy as sa
+
+    from orderexchange.demo import seed_oscommerce
+
+    ddl = (SCHEMA_DIR / "oscommerce_mysql.sql").read_text(encoding="utf-8")
+    ddl = "\n".join(line for line in ddl.splitlines() if not line.startswith("--"))
+    eng = sa.create_engine(url)
+    with eng.begin() as conn:
+        for stmt in ddl.split(";"):
+            if stmt.strip():
+                conn.exec_driver_sql(stmt.replace("{prefix}", prefix).replace("{engine}", engine))
+        seed_oscommerce(conn, SHOP_PRODUCTS, [KNOWN_CUSTOMER], prefix=prefix)
+    eng.dispose()
+
+
+
+def supplier_section(db, **overrides):
+    """The `[suppliers.X]` table for a shop database fixture (password kept apart from the URL)."""
+    url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
+    section = {"name": "Alpha Tools GmbH", "email": "orders@alpha.example",
+               "shipping_cost": "4.90",
+               "database": {"url": url, "password": db.password},
+               "connector": {"type": "oscommerce"}}
+    section.update(overrides)
+    return section
+
+
+
+
+
+def sample_order(number="1001", email="anna.schmidt@example.com", first="Anna", last="Schmidt",
+                 country="DE", lines=None, **extra):
+    """One customer order in the JSON Lines import shape."""
+    addr = {"first_name": first, "last_name": last, "street": "Hauptstr. 1", "postcode": "10115",
+            "city": "Berlin", "country": country}
+    order = {"number": number, "ordered_at": "2026-11-20T09:15:00", "currency": "EUR",
+             "shipping": "4.90",
+             "customer": {"email": email, "first_name": first, "last_name": last,
+                          "phone": "+49 30 1234567"},
+             "billing": addr, "delivery": dict(addr),
+             "lines": lines or [{"sku": "HAMMER", "name": "Claw hammer", "quantity": 2,
+                                 "unit_price": "12.90", "tax_rate": "19"}]}
+    order.update(extra)
+    return order
+
+
+CATALOGUE_CSV = ("sku,supplier,supplier_sku,purchase_price,name\n"
+                 "HAMMER,alpha,A-100,7.20,Claw hammer\n"
+                 "SCREWS,alpha,A-200,10.80,Screwdriver set\n"
+                 "LEVEL,alpha,A-300,8.90,Spirit level\n")
+

@@ -1,0 +1,149 @@
+"""The CLI as a user meets it (click's CliRunner): tables, --json, coded errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from helpers import CATALOGUE_CSV, sample_order
+
+from orderexchange.cli import main
+from orderexchange.demo import write_workspace
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """The demo's workspace: two SQLite osCommerce shops and a config using them."""
+    config = write_workspace(tmp_path / "ws")
+    return config
+
+
+def run(config, *args, input=None):
+    result = CliRunner().invoke(main, ["--config", str(config), *args], input=input)
+    return result
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "--workspace", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 supplier orders sent" in result.output
+    assert "OX-IMP-005" in result.output  # the sample order with an error is reported
+    emls = list((tmp_path / "demo" / "outbox").glob("*.eml"))
+    assert len(emls) == 2
+    assert "regular" in result.output and "new" in result.output  # known and new customers
+
+
+def test_send_without_licence_is_refused_with_exit_3(workspace):
+    result = run(workspace, "build")
+    assert result.exit_code == 3
+    assert "OX-LIC-001" in result.output and "orderexchange activate" in result.output
+
+
+def test_full_flow_through_the_cli(workspace, licence_code, tmp_path):
+    ws = workspace.parent
+    assert run(workspace, "activate", licence_code).exit_code == 0
+    lic = json.loads(run(workspace, "licence", "--json").output)
+    assert lic["licensee"] == "ACME Distribution" and lic["active_suppliers"] == 2
+
+    result = run(workspace, "catalogue", "import", str(ws / "catalogue.csv"))
+    assert result.exit_code == 0 and "5 catalogue rows stored" in result.output
+    result = run(workspace, "import", str(ws / "orders.jsonl"), "--json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1  # one order was rejected
+    assert report["stored"] == ["1001", "1002", "1003"] and report["rejected"] == ["1004"]
+    assert {e["code"] for e in report["errors"]} == {"OX-IMP-005", "OX-IMP-006", "OX-IMP-007"}
+
+    built = json.loads(run(workspace, "build", "--json").output)
+    assert len(built["created"]) == 2
+    rows = json.loads(run(workspace, "orders", "--json").output)
+    assert [r["state"] for r in rows] == ["draft", "draft"]
+    assert {r["supplier_id"] for r in rows} == {"alpha", "beta"}
+
+    result = run(workspace, "send", "--all", "--json")
+    assert result.exit_code == 0, result.output
+    sent = json.loads(result.output)
+    assert [r["state"] for r in sent] == ["notified", "notified"]
+    assert sum(r["written"] for r in sent) == 4
+
+    shown = json.loads(run(workspace, "show", str(rows[0]["id"]), "--json").output)
+    assert shown["state"] == "notified" and shown["message_id"]
+    assert all(c["remote_order_id"] for c in shown["customer_orders"])
+    assert [h["step"] for h in shown["history"]] == ["build", "checked", "write", "write",
+                                                      "written", "notified"]
+    assert "written as shop order" in shown["history"][2]["message"]
+    table = run(workspace, "show", str(rows[0]["id"]))
+    assert table.exit_code == 0 and "History" in table.output
+
+    again = run(workspace, "send", "--all")
+    assert again.exit_code == 0 and "Nothing to send" in again.output
+
+
+def test_import_same_file_twice_reports_duplicates(workspace, licence_code, tmp_path):
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(sample_order("7")) + "\n")
+    assert run(workspace, "import", str(path)).exit_code == 0
+    result = run(workspace, "import", str(path))
+    assert result.exit_code == 0
+    assert "1 already imported" in result.output and "OX-IMP-009" in result.output
+
+
+def test_test_db_reports_each_stage(workspace):
+    result = run(workspace, "test", "db", "--json")
+    assert result.exit_code == 0, result.output
+    reports = json.loads(result.output)
+    assert [r["supplier"] for r in reports] == ["alpha", "beta"]
+    assert all(r["ok"] and r["server_version"].startswith("SQLite") for r in reports)
+
+
+def test_test_db_names_a_missing_shop_database(workspace):
+    (workspace.parent / "shops" / "beta.sqlite").unlink()
+    result = run(workspace, "test", "db", "beta")
+    assert result.exit_code == 1
+    assert "OX-DB-005" in result.output
+
+
+def test_test_mail_file_transport(workspace):
+    result = run(workspace, "test", "mail", "--to", "me@example.com", "--json")
+    assert result.exit_code == 0, result.output
+    stages = json.loads(result.output)["stages"]
+    assert [s["name"] for s in stages] == ["outbox writable", "send test message"]
+    assert len(list((workspace.parent / "outbox").glob("*.eml"))) == 1
+
+
+def test_explain_prints_message_and_solution():
+    result = CliRunner().invoke(main, ["explain", "ox-chk-006"])
+    assert result.exit_code == 0
+    assert "OX-CHK-006" in result.output and "solution:" in result.output
+    unknown = CliRunner().invoke(main, ["explain", "OX-NOPE-1"])
+    assert unknown.exit_code == 2 and "OX-CLI-002" in unknown.output
+
+
+def test_config_errors_name_the_key_and_never_echo_secrets(tmp_path, monkeypatch):
+    cfg = tmp_path / "c.toml"
+    assert "OX-CFG-001" in run(cfg, "orders").output
+    cfg.write_text('[distributor]\nid = "x"\nname = "X"\nemail = "x@example.com"\n'
+                   '[suppliers.a]\nname = "A"\nemail = "a@example.com"\n'
+                   '[suppliers.a.database]\nurl = "mysql+pymysql://u:hunter2@db/shop"\n')
+    result = run(cfg, "orders")
+    assert result.exit_code == 2
+    assert "OX-CFG-004" in result.output and "suppliers.a.database.url" in result.output
+    assert "hunter2" not in result.output
+    cfg.write_text('[distributor]\nid = "x"\nname = "X"\nemail = "x@example.com"\n'
+                   '[mail]\ntransport = "smtp"\npassword = "${OX_TEST_SMTP_PW}"\n')
+    result = run(cfg, "orders")
+    assert "OX-CFG-005" in result.output and "OX_TEST_SMTP_PW" in result.output
+    monkeypatch.setenv("OX_TEST_SMTP_PW", "s3cret-value")
+    result = run(cfg, "orders")
+    assert result.exit_code == 0 and "s3cret-value" not in result.output
+    cfg.write_text('[distributor]\nid = "x"\nname = "X"\nemail = "x@example.com"\nfoo = 1\n')
+    result = run(cfg, "orders")
+    assert "OX-CFG-008" in result.output and "distributor.foo" in result.output
+    cfg.write_text('[distributor\n')
+    assert "OX-CFG-002" in run(cfg, "orders").output
+
+
+def test_send_needs_a_selection(workspace, licence_code):
+    run(workspace, "activate", licence_code)
+    result = run(workspace, "send")
+    assert result.exit_code == 2 and "OX-CLI-001" in result.output

@@ -1,0 +1,217 @@
+"""The dispatch state machine with an in-memory connector (a fake, as unit tests may use).
+
+The same rules are proven against real MariaDB in test_oscommerce_mariadb.py; here each rule of
+SPEC §5 is isolated so a regression names the rule it broke.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from helpers import sample_order
+
+from orderexchange import hookimpl
+from orderexchange.build import build
+from orderexchange.connector import Connector, RemoteOrder, SelfTestReport
+from orderexchange.dispatch import Dispatcher
+from orderexchange.errors import OXError
+from orderexchange.importer import import_orders
+from orderexchange.mail import MemoryTransport
+from orderexchange.model import CatalogueEntry, Finding, SupplierOrderState as S
+from orderexchange.plugin_host import PluginHost
+from orderexchange.store import Store
+
+
+class MemoryShop:
+    """A supplier shop in memory; the class attributes let a test script failures."""
+
+    orders: dict[str, dict] = {}
+    fail_write_for: set[str] = set()
+    unknown_skus: set[str] = set()
+    writes = 0
+
+
+class MemoryConnector(Connector):
+    type_name = "memory"
+
+    def self_test(self) -> SelfTestReport:
+        return SelfTestReport(self.supplier.id)
+
+    def check(self, so):
+        return [Finding.from_error(OXError("OX-CHK-006", order=t.customer_order.number,
+                                           line=sl.line.line_no, sku=sl.supplier_sku,
+                                           supplier=self.supplier.id))
+                for t in so.transfers for sl in t.lines if sl.supplier_sku in MemoryShop.unknown_skus]
+
+    def find_by_reference(self, reference):
+        found = MemoryShop.orders.get(reference)
+        return RemoteOrder(found["id"], "c1") if found else None
+
+    def write(self, so, transfer):
+        number = transfer.customer_order.number
+        if number in MemoryShop.fail_write_for:
+            raise OXError("OX-DB-006", supplier=self.supplier.id, detail="value rejected")
+        MemoryShop.writes += 1
+        remote_id = str(len(MemoryShop.orders) + 1)
+        MemoryShop.orders[transfer.reference] = {"id": remote_id, "number": number}
+        return RemoteOrder(remote_id, "c1", customer_created=True)
+
+
+memory_plugin = SimpleNamespace(oe_connector_types=hookimpl(lambda: [MemoryConnector]))
+
+
+@pytest.fixture(autouse=True)
+def clean_shop():
+    MemoryShop.orders, MemoryShop.fail_write_for, MemoryShop.unknown_skus = {}, set(), set()
+    MemoryShop.writes = 0
+    MemoryTransport.sent = []
+
+
+@pytest.fixture
+def env(tmp_path, make_config):
+    config = make_config(
+        suppliers={"alpha": {"name": "Alpha", "email": "a@example.com",
+                             "connector": {"type": "memory"}},
+                   "beta": {"name": "Beta", "email": "b@example.com",
+                            "connector": {"type": "memory"}}},
+        mail={"transport": "memory"})
+    store = Store(config.store.url)
+    store.upsert_catalogue([CatalogueEntry("HAMMER", "alpha", "A-100", Decimal("7.20")),
+                            CatalogueEntry("RAKE", "beta", "B-20", Decimal("5.60"))])
+    path = tmp_path / "orders.jsonl"
+    lines = [{"sku": "HAMMER", "name": "h", "quantity": 1, "unit_price": "9"},
+             {"sku": "RAKE", "name": "r", "quantity": 2, "unit_price": "8"}]
+    path.write_text("\n".join(json.dumps(sample_order(n, lines=lines)) for n in ("1", "2")))
+    import_orders(store, path)
+    host = PluginHost()
+    host.register(memory_plugin, "memory", "test", "0")
+    created = build(store, config).created
+    ids = {store.supplier_order(i).supplier_id: i for i in created}
+    return SimpleNamespace(config=config, store=store, host=host, ids=ids)
+
+
+def send(env, *ids):
+    return Dispatcher(env.config, env.store, env.host).send(ids or env.ids.values())
+
+
+def test_happy_path_writes_each_customer_order_once_and_mails_once_per_supplier_order(env):
+    results = send(env)
+    assert [r.state for r in results] == [S.NOTIFIED, S.NOTIFIED]
+    assert MemoryShop.writes == 4 and len(MemoryTransport.sent) == 2
+    for r in results:
+        assert env.store.supplier_order(r.supplier_order_id).message_id == r.message_id
+    # sending again does nothing: notified orders are not sendable
+    again = send(env)
+    assert all(r.skipped for r in again) and MemoryShop.writes == 4
+    assert len(MemoryTransport.sent) == 2
+
+
+def test_check_failure_blocks_only_its_supplier_order_and_writes_nothing(env):
+    MemoryShop.unknown_skus = {"A-100"}
+    results = {r.supplier_id: r for r in send(env)}
+    assert results["alpha"].state == S.CHECK_FAILED
+    assert results["alpha"].error.code == "OX-CHK-006"
+    assert results["beta"].state == S.NOTIFIED
+    assert sorted(o["number"] for o in MemoryShop.orders.values()) == ["1", "2"]  # beta's only
+    stored = env.store.findings(env.ids["alpha"])
+    assert [f.code for f in stored] == ["OX-CHK-006", "OX-CHK-006"]
+    # fixed in the shop: the next send checks again and goes through
+    MemoryShop.unknown_skus = set()
+    assert send(env, env.ids["alpha"])[0].state == S.NOTIFIED
+    assert env.store.findings(env.ids["alpha"]) == []
+
+
+def test_write_failure_keeps_written_orders_and_resumes_without_rewriting(env):
+    MemoryShop.fail_write_for = {"2"}
+    r = send(env, env.ids["alpha"])[0]
+    assert r.state == S.WRITE_FAILED and r.error.code == "OX-DB-006" and r.written == 1
+    assert MemoryTransport.sent == []  # no mail before every order is written
+    MemoryShop.fail_write_for = set()
+    r = send(env, env.ids["alpha"])[0]
+    assert r.state == S.NOTIFIED and r.written == 1 and r.already_there == 0
+    assert MemoryShop.writes == 2  # order 1 was not written a second time
+
+
+def test_crash_after_remote_commit_heals_by_reference(env, monkeypatch):
+    real = env.store.set_transfer
+    calls = {"n": 0}
+
+    def crash_once(*a, **kw):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("power cut")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(env.store, "set_transfer", crash_once)
+    with pytest.raises(RuntimeError):
+        send(env, env.ids["alpha"])
+    assert MemoryShop.writes == 1  # the shop has order 1, our store does not know yet
+    r = send(env, env.ids["alpha"])[0]
+    assert r.state == S.NOTIFIED and r.already_there == 1 and r.written == 1
+    assert MemoryShop.writes == 2
+    so = env.store.supplier_order(env.ids["alpha"])
+    assert all(t.remote_order_id for t in so.transfers)
+
+
+def test_mail_failure_never_writes_again(env, monkeypatch):
+    def refuse(self, message):
+        raise OXError("OX-MAIL-004", to=message["To"], detail="451 try later")
+
+    monkeypatch.setattr(MemoryTransport, "send", refuse)
+    r = send(env, env.ids["alpha"])[0]
+    assert r.state == S.NOTIFY_FAILED and r.error.code == "OX-MAIL-004" and r.error.transient
+    monkeypatch.undo()
+    r = send(env, env.ids["alpha"])[0]
+    assert r.state == S.NOTIFIED and r.written == 0 and MemoryShop.writes == 2
+    assert len(MemoryTransport.sent) == 1
+
+
+def test_inactive_supplier_is_skipped_with_its_code(env):
+    env.config.suppliers["beta"].active = False
+    results = {r.supplier_id: r for r in send(env)}
+    assert results["beta"].skipped == "supplier inactive"
+    assert results["beta"].error.code == "OX-CHK-008"
+    assert results["alpha"].state == S.NOTIFIED
+    assert env.store.supplier_order(env.ids["beta"]).state == S.DRAFT
+
+
+def test_unknown_connector_type_is_a_config_error_for_that_supplier_only(env):
+    env.config.suppliers["beta"].connector = "nosuchshop"
+    results = {r.supplier_id: r for r in send(env)}
+    assert results["beta"].error.code == "OX-CFG-007"
+    assert "memory" in results["beta"].error.solution
+    assert results["alpha"].state == S.NOTIFIED
+
+
+class ExtraChecks:
+    """A third-party check plug-in: a warning that never blocks, an error for one order."""
+
+    @hookimpl
+    def oe_check_supplier_order(self, config, supplier, supplier_order):
+        out = [Finding("warning", "OX-CHK-007", "just so you know", "nothing to do")]
+        for t in supplier_order.transfers:
+            if t.customer_order.number == "2" and supplier.id == "beta":
+                out.append(Finding.from_error(OXError("OX-CHK-002", order="2",
+                                                      field="delivery.phone"), order="2"))
+        return out
+
+
+def test_plugin_checks_run_with_core_checks_and_block_only_on_errors(env):
+    env.host.register(ExtraChecks(), "extra_checks", "test", "0")
+    results = {r.supplier_id: r for r in send(env)}
+    assert results["alpha"].state == S.NOTIFIED
+    assert [f.severity for f in results["alpha"].findings] == ["warning"]
+    assert results["beta"].state == S.CHECK_FAILED
+    assert results["beta"].error.code == "OX-CHK-002"
+    assert "delivery.phone" in results["beta"].error.message
+    assert MemoryShop.writes == 2  # alpha's two customer orders only
+
+
+def test_core_checks_refuse_an_invalid_email(env):
+    so = env.store.supplier_order(env.ids["alpha"])
+    so.transfers[0].customer_order.customer.email = "not-an-email"
+    findings = env.host.check_supplier_order(env.config, env.config.supplier("alpha"), so)
+    assert [f.code for f in findings] == ["OX-CHK-003"]

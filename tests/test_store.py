@@ -1,0 +1,128 @@
+"""The state store, run on SQLite and on a real PostgreSQL: same code, same results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from helpers import sample_order
+
+from orderexchange.build import build
+from orderexchange.errors import OXError
+from orderexchange.importer import parse_order
+from orderexchange.model import CatalogueEntry, SupplierOrderState, TransferState
+from orderexchange.store import Store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    s = Store(url)
+    yield s
+    s.close()
+
+
+def order(number, **kw):
+    parsed, errors = parse_order(sample_order(number, **kw), row=1)
+    assert errors == []
+    return parsed
+
+
+def test_customer_order_round_trip_keeps_exact_money_and_text(store):
+    o = order("1", first="Zoë", last="Ørsted", lines=[
+        {"sku": "HAMMER", "name": "Hämmer „Profi“", "quantity": 3, "unit_price": "0.1",
+         "tax_rate": "7.5"},
+        {"sku": "SCREWS", "name": "Screws", "quantity": 1, "unit_price": "12345.6789",
+         "tax_rate": "19"}])
+    oid = store.add_customer_order(o)
+    back = store.customer_orders([oid])[oid]
+    assert back.number == "1" and back.customer.first_name == "Zoë"
+    assert back.lines[0].name == "Hämmer „Profi“"
+    assert [ln.unit_price for ln in back.lines] == [Decimal("0.1"), Decimal("12345.6789")]
+    assert back.lines[0].tax_rate == Decimal("7.5")
+    assert back.ordered_at == datetime.fromisoformat("2026-11-20T09:15:00+00:00")
+    assert back.delivery.city == "Berlin" and back.billing.country == "DE"
+
+
+def test_duplicate_number_is_refused_and_customer_shared(store):
+    assert store.add_customer_order(order("1")) is not None
+    assert store.add_customer_order(order("1")) is None
+    assert store.add_customer_order(order("2", email="ANNA.schmidt@example.com")) is not None
+    rows = store.list_customer_orders()
+    assert [r["number"] for r in rows] == ["1", "2"]
+    assert {r["email"] for r in rows} == {"anna.schmidt@example.com"}
+
+
+def test_build_assigns_each_line_once_to_the_cheapest_active_supplier(store, make_config):
+    config = make_config(suppliers={
+        "alpha": {"name": "A", "email": "a@example.com"},
+        "beta": {"name": "B", "email": "b@example.com"},
+        "gamma": {"name": "G", "email": "g@example.com", "active": False}})
+    store.upsert_catalogue([
+        CatalogueEntry("HAMMER", "alpha", "A-100", Decimal("7.20")),
+        CatalogueEntry("HAMMER", "beta", "B-7", Decimal("6.90")),
+        CatalogueEntry("HAMMER", "gamma", "G-1", Decimal("1.00")),  # cheapest, but inactive
+        CatalogueEntry("SCREWS", "alpha", "A-200", Decimal("10.80"))])
+    store.add_customer_order(order("1", lines=[
+        {"sku": "HAMMER", "name": "h", "quantity": 1, "unit_price": "9"},
+        {"sku": "SCREWS", "name": "s", "quantity": 2, "unit_price": "15"},
+        {"sku": "NOPE", "name": "n", "quantity": 1, "unit_price": "1"}]))
+    report = build(store, config)
+    assert len(report.created) == 2
+    assert [(e.code, e.facts["sku"]) for e in report.unassigned] == [("OX-BLD-001", "NOPE")]
+    by_supplier = {store.supplier_order(i).supplier_id: store.supplier_order(i)
+                   for i in report.created}
+    assert set(by_supplier) == {"alpha", "beta"}
+    beta = by_supplier["beta"]
+    assert beta.state == SupplierOrderState.DRAFT
+    assert [(sl.supplier_sku, sl.purchase_price) for sl in beta.transfers[0].lines] == [
+        ("B-7", Decimal("6.90"))]
+    alpha = by_supplier["alpha"]
+    assert [(sl.supplier_sku, sl.line.quantity) for sl in alpha.transfers[0].lines] == [
+        ("A-200", 2)]
+    assert alpha.transfers[0].reference != beta.transfers[0].reference
+    # a second build forwards nothing twice; the unassigned line is reported again
+    again = build(store, config)
+    assert again.created == [] and [e.facts["sku"] for e in again.unassigned] == ["NOPE"]
+    summary = {r["supplier_id"]: r for r in store.list_supplier_orders()}
+    assert summary["alpha"]["lines"] == 1 and summary["alpha"]["net_value"] == Decimal("21.60")
+
+
+def test_state_changes_and_transfer_log_are_recorded(store, make_config):
+    config = make_config(suppliers={"alpha": {"name": "A", "email": "a@example.com"}})
+    store.upsert_catalogue([CatalogueEntry("HAMMER", "alpha", "A-100", Decimal("7.20"))])
+    store.add_customer_order(order("1"))
+    so_id = build(store, config).created[0]
+    so = store.supplier_order(so_id)
+    store.set_state(so_id, SupplierOrderState.CHECKED)
+    t = so.transfers[0]
+    t.state, t.remote_order_id, t.remote_customer_id, t.customer_created = (
+        TransferState.WRITTEN, "77", "5", True)
+    store.set_transfer(t, so_id)
+    store.set_state(so_id, SupplierOrderState.NOTIFY_FAILED,
+                    error=OXError("OX-MAIL-001", host="mx", port=25, detail="refused", id=so_id))
+    back = store.supplier_order(so_id)
+    assert back.state == SupplierOrderState.NOTIFY_FAILED and back.error_code == "OX-MAIL-001"
+    assert back.transfers[0].remote_order_id == "77" and back.transfers[0].customer_created
+    steps = [(e["step"], e["outcome"], e["code"]) for e in store.events(so_id)]
+    assert steps == [("build", "ok", None), ("checked", "ok", None), ("write", "ok", None),
+                     ("notify_failed", "error", "OX-MAIL-001")]
+    assert store.list_supplier_orders(states=[SupplierOrderState.NOTIFY_FAILED])[0]["id"] == so_id
+
+
+def test_settings_upsert(store):
+    assert store.get_setting("licence_code") is None
+    store.set_setting("licence_code", "A")
+    store.set_setting("licence_code", "B")
+    assert store.get_setting("licence_code") == "B"
+
+
+def test_unreachable_store_is_a_coded_error(dead_port):
+    with pytest.raises(OXError) as exc:
+        Store(f"postgresql+psycopg://ox:secret-pw@127.0.0.1:{dead_port}/ox")
+    assert exc.value.code == "OX-STO-001"
+    assert "secret-pw" not in str(exc.value) + exc.value.solution
