@@ -432,6 +432,77 @@ def print_licence(lic: licence_mod.Licence, app: App) -> None:
         err_console.print(f"[yellow]{warning}[/yellow]")
 
 
+# --- config / plug-ins ------------------------------------------------------------------------
+@main.group("config")
+def config_group() -> None:
+    """Check the configuration."""
+
+
+@config_group.command("check")
+@click.pass_obj
+@handles_errors
+def config_check(app: App) -> None:
+    """Validate the config, every supplier's connector settings and the mail templates."""
+    from .mail import render_notification
+    from .model import SupplierOrder
+
+    config = app.config
+    types = app.host.connector_types()
+    table = Table("part", "result", title=f"Config {config.path}")
+    table.add_row("config file", "[green]valid[/green]")
+    failed = bool(app.host.failures)
+    for sid, supplier in config.suppliers.items():
+        try:
+            instantiate(types, supplier)
+            table.add_row(f"supplier {sid}", f"[green]ok[/green] ({supplier.connector}"
+                          f"{', inactive' if not supplier.active else ''})")
+        except OXError as exc:
+            failed = True
+            table.add_row(f"supplier {sid}", f"[red]{exc.code}[/red] {exc.message}")
+    if app.config.mail.transport not in app.host.mail_transports():
+        failed = True
+        table.add_row("mail transport", f"[red]OX-MAIL-007[/red] {config.mail.transport}")
+    else:
+        table.add_row("mail transport", f"[green]ok[/green] ({config.mail.transport})")
+    try:
+        for supplier in config.suppliers.values():
+            render_notification(config, supplier, SupplierOrder(0, supplier.id,
+                                                                SupplierOrderState.DRAFT,
+                                                                created_at=date.today()))
+        table.add_row("mail templates", "[green]render[/green]")
+    except OXError as exc:
+        failed = True
+        table.add_row("mail templates", f"[red]{exc.code}[/red] {exc.message}")
+    console.print(table)
+    for failure in app.host.failures:
+        print_error(failure)
+    sys.exit(2 if failed else 0)
+
+
+@main.command("plugins")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def plugins_cmd(app: App, as_json: bool) -> None:
+    """List the loaded plug-ins: name, version, source and hooks."""
+    try:
+        folder = app.config.plugin_folder
+    except OXError:
+        folder = None  # without a config, list what is installed
+    host = PluginHost(folder)
+    infos = list(host.infos.values())
+    if as_json:
+        emit_json({"plugins": [i.__dict__ for i in infos],
+                   "failures": [f.as_dict() for f in host.failures]})
+        return
+    table = Table("name", "version", "source", "hooks", title="Plug-ins")
+    for i in infos:
+        table.add_row(i.name, i.version, i.source, ", ".join(i.hooks))
+    console.print(table)
+    for failure in host.failures:
+        print_error(failure)
+
+
 # --- help ------------------------------------------------------------------------------------
 @main.command()
 @click.argument("code", required=False)

@@ -345,3 +345,17 @@ _define("OX-LIC-011", "Feature not licensed",
 _define("OX-LIC-012", "Activation code content unreadable",
         "The activation code is correctly signed but its content cannot be read: {detail}.",
         "The code was issued wrongly; send it to the vendor and ask for a new one.")
+
+
+def render_markdown() -> str:
+    """The catalogue as the docs page `docs/errors.md` (a test keeps the page current)."""
+    lines = ["# Error codes", "",
+             "Every expected failure has a stable code, a message naming the order, line or field,",
+             "and a solution. `orderexchange explain CODE` prints one entry. Transient errors may",
+             "succeed when tried again later; the others need the fix the solution names.", ""]
+    for entry in sorted(CATALOGUE.values(), key=lambda e: e.code):
+        lines += [f"## {entry.code} — {entry.title}", "",
+                  f"- message: `{entry.message}`",
+                  f"- solution: {entry.solution}",
+                  f"- transient: {'yes' if entry.transient else 'no'}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""The error catalogue: complete, explained, documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from orderexchange.errors import CATALOGUE, OXError, explain, render_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_docs_page_is_generated_from_the_catalogue():
+    assert (ROOT / "docs" / "errors.md").read_text() == render_markdown(), (
+        "regenerate: python -c \"from orderexchange.errors import render_markdown; "
+        "open('docs/errors.md','w').write(render_markdown())\"")
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_every_code_has_form_message_and_solution(code):
+    entry = CATALOGUE[code]
+    assert re.fullmatch(r"OX-[A-Z]{2,4}-\d{3}", code)
+    assert entry.message and entry.solution and entry.title
+    assert explain(code.lower()) is entry
+
+
+def test_every_code_raised_in_the_source_is_in_the_catalogue():
+    used = set()
+    for path in list((ROOT / "orderexchange").rglob("*.py")) + list((ROOT / "plugins").rglob("*.py")):
+        used |= set(re.findall(r'"(OX-[A-Z]+-\d{3})"', path.read_text()))
+    assert used - set(CATALOGUE) == set()
+
+
+def test_missing_facts_leave_placeholders_instead_of_failing():
+    err = OXError("OX-CHK-006", order="1001")
+    assert "1001" in err.message and "{line}" in err.message
+    with pytest.raises(KeyError):
+        OXError("OX-NOPE-999")
