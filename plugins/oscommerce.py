@@ -168,7 +168,9 @@ class OsCommerceConnector(Connector):
         countries = self._countries({a.country for t in so.transfers
                                      for a in (t.customer_order.billing, t.customer_order.delivery)})
         currencies = self._currencies({t.customer_order.currency for t in so.transfers})
-        lengths = self.db.columns(self.t("orders"))
+        lengths = {table: self.db.columns(self.t(table))
+                   for table in ("orders", "customers", "address_book")}
+        known = self._known_emails({t.customer_order.customer.email for t in so.transfers})
         for t in so.transfers:
             co = t.customer_order
             if co.currency not in currencies:
@@ -176,10 +178,14 @@ class OsCommerceConnector(Connector):
             for kind, addr in (("billing", co.billing), ("delivery", co.delivery)):
                 if addr.country not in countries:
                     err("OX-CHK-004", co.number, field=kind, value=addr.country)
-            for column, value in self._order_texts(co).items():
-                limit = lengths.get(column)
+            texts = {("orders", k): v for k, v in self._order_texts(co).items()}
+            if co.customer.email.lower() not in known:  # `_customer` will create this customer
+                texts.update({(table, k): v for table, values in self._customer_texts(co).items()
+                              for k, v in values.items()})
+            for (table, column), value in texts.items():
+                limit = lengths[table].get(column)
                 if limit and len(value) > limit:
-                    err("OX-CHK-007", co.number, field=f"orders.{column}", length=len(value),
+                    err("OX-CHK-007", co.number, field=f"{table}.{column}", length=len(value),
                         limit=limit)
             for sl in t.lines:
                 found = products.get(sl.supplier_sku)
@@ -216,6 +222,26 @@ class OsCommerceConnector(Connector):
                        f"decimal_places, value FROM {self.t('currencies')} WHERE code IN :codes",
                        codes=_expanding(codes))
         return {r.code: dict(r._mapping) for r in rows}
+
+    def _known_emails(self, emails: set[str]) -> set[str]:
+        """The (lower-cased) emails that already name a customer in the shop."""
+        rows = self._q(f"SELECT customers_email_address FROM {self.t('customers')} "
+                       f"WHERE LOWER(customers_email_address) IN :emails",
+                       emails=_expanding({e.lower() for e in emails}))
+        return {r.customers_email_address.lower() for r in rows}
+
+    @staticmethod
+    def _customer_texts(co: Any) -> dict[str, dict[str, str]]:
+        """What `_customer` writes for a new customer, by table (their columns may be shorter)."""
+        c, b = co.customer, co.billing
+        return {"customers": {"customers_firstname": c.first_name,
+                              "customers_lastname": c.last_name,
+                              "customers_email_address": c.email,
+                              "customers_telephone": c.phone},
+                "address_book": {"entry_company": b.company, "entry_firstname": b.first_name,
+                                 "entry_lastname": b.last_name, "entry_street_address": b.street,
+                                 "entry_suburb": b.street2, "entry_postcode": b.postcode,
+                                 "entry_city": b.city, "entry_state": b.state}}
 
     @staticmethod
     def _order_texts(co: Any) -> dict[str, str]:

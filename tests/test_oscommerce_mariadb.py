@@ -1,0 +1,595 @@
+"""The osCommerce connector against a real MariaDB: what lands in the supplier's shop, row by row.
+
+Every test drives the real path — import → build → Dispatcher.send — into a throwaway `mariadbd`
+(strict by default, one lenient server for §10) and reads the shop back with plain SQL. Expected
+values are written out by hand from the sample data below, not recomputed with the code under
+test. No wall-clock assertions: timestamps are only compared with each other.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from helpers import CATALOGUE_CSV, create_oscommerce_schema, sample_order, supplier_section
+
+from orderexchange.build import build
+from orderexchange.connector import instantiate
+from orderexchange.dispatch import Dispatcher, SendResult
+from orderexchange.importer import import_catalogue, import_orders
+from orderexchange.model import SupplierOrderState as S, TransferState
+from orderexchange.plugin_host import PluginHost
+from orderexchange.store import Store
+
+ANNA_ID = 1  # the shop's existing customer (seeded by create_oscommerce_schema)
+GERMANY, AUSTRIA = ("Germany", 5, 81), ("Austria", 5, 14)  # name, address_format_id, id
+
+# --- sample data ---------------------------------------------------------------------------
+# 1001: the known customer Anna, 2 × HAMMER (A-100, purchase price 7.20), 19 % tax.
+#   subtotal 14.40, tax 2.736 → 2.74, shipping 4.90, total 22.04
+ANNA_ORDER = sample_order("1001")
+# 1002: a new customer, billing (with company, suburb, state) differs from delivery (Austria).
+#   line 1: 3 × SCREWS (A-200, 10.80) 19 % → 32.40, tax 6.156 → 6.16
+#   line 2: 1 × HAMMER (A-100, 7.20)   7 % →  7.20, tax 0.504 → 0.50
+#   subtotal 39.60, tax 6.66, shipping 4.90, total 51.16
+BERND_BILLING = {"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
+                 "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
+                 "city": "München", "state": "Bayern", "country": "DE"}
+BERND_DELIVERY = {"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
+                  "postcode": "1010", "city": "Wien", "country": "AT"}
+BERND_ORDER = sample_order(
+    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
+    customer={"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
+              "phone": "+49 89 7654321"},
+    billing=BERND_BILLING, delivery=BERND_DELIVERY,
+    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
+            "tax_rate": "19"},
+           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
+            "tax_rate": "7"}])
+
+ORDER_TOTALS = {  # order number → (class, title, text, value) in sort order
+    "1001": [("ot_subtotal", "Sub-Total:", "14,40€", Decimal("14.40")),
+             ("ot_shipping", "Shipping:", "4,90€", Decimal("4.90")),
+             ("ot_tax", "Tax:", "2,74€", Decimal("2.74")),
+             ("ot_total", "Total:", "<strong>22,04€</strong>", Decimal("22.04"))],
+    "1002": [("ot_subtotal", "Sub-Total:", "39,60€", Decimal("39.60")),
+             ("ot_shipping", "Shipping:", "4,90€", Decimal("4.90")),
+             ("ot_tax", "Tax:", "6,66€", Decimal("6.66")),
+             ("ot_total", "Total:", "<strong>51,16€</strong>", Decimal("51.16"))],
+}
+ORDER_LINES = {  # order number → (products_id, model, name, price, final_price, tax, quantity)
+    "1001": [(1, "A-100", "Claw hammer 450 g", Decimal("7.20"), Decimal("7.20"),
+              Decimal("19"), 2)],
+    "1002": [(2, "A-200", "Screwdriver set, 6 pieces", Decimal("10.80"), Decimal("10.80"),
+              Decimal("19"), 3),
+             (1, "A-100", "Claw hammer 450 g", Decimal("7.20"), Decimal("7.20"),
+              Decimal("7"), 1)],
+}
+
+
+# --- shop access ---------------------------------------------------------------------------
+def query(db, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a read-back query on the shop database, as dicts (its own short connection)."""
+    engine = sa.create_engine(db.url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def count(db, table: str) -> int:
+    return query(db, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
+
+
+def root_execute(db, *statements: str) -> None:
+    conn = db.root_connect()
+    try:
+        with conn.cursor() as cur:
+            for stmt in statements:
+                cur.execute(stmt)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def shop_url(db, port: int | None = None) -> str:
+    return f"mysql+pymysql://{db.user}@{db.host}:{port or db.port}/{db.database}"
+
+
+def oscommerce_connector(prefix: str = "") -> dict[str, Any]:
+    return {"type": "oscommerce", **({"table_prefix": prefix} if prefix else {})}
+
+
+# --- orderexchange side --------------------------------------------------------------------
+@dataclass
+class Run:
+    """One prepared exchange: config, state store and the supplier orders `build` created."""
+
+    config: Any
+    store: Store
+    so_ids: list[int]
+    outbox: Path
+
+    def send(self, ids: list[int] | None = None) -> list[SendResult]:
+        """Send with a fresh Dispatcher and PluginHost, as a new CLI run would."""
+        return Dispatcher(self.config, self.store, PluginHost()).send(
+            self.so_ids if ids is None else ids)
+
+    def transfers(self, so_id: int | None = None) -> dict[str, Any]:
+        """Order number → the transfer as the store recorded it."""
+        so = self.store.supplier_order(self.so_ids[0] if so_id is None else so_id)
+        return {t.customer_order.number: t for t in so.transfers}
+
+    def eml_files(self) -> list[Path]:
+        return sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []
+
+
+@pytest.fixture
+def prepare(make_config, tmp_path):
+    """Factory: prepare(suppliers, orders, catalogue=CATALOGUE_CSV, mail=None) -> Run."""
+    stores: list[Store] = []
+
+    def make(suppliers: dict[str, Any], orders: list[dict[str, Any]],
+             catalogue: str = CATALOGUE_CSV, mail: dict[str, Any] | None = None) -> Run:
+        config = make_config(suppliers=suppliers, mail=mail)
+        store = Store(config.store.url)
+        stores.append(store)
+        orders_path = tmp_path / "orders.jsonl"
+        orders_path.write_text("".join(json.dumps(o) + "\n" for o in orders), encoding="utf-8")
+        imported = import_orders(store, orders_path)
+        assert not imported.errors, [e.as_dict() for e in imported.errors]
+        catalogue_path = tmp_path / "catalogue.csv"
+        catalogue_path.write_text(catalogue, encoding="utf-8")
+        _count, cat_errors = import_catalogue(store, catalogue_path, set(config.suppliers))
+        assert not cat_errors
+        report = build(store, config)
+        assert not report.unassigned
+        return Run(config, store, report.created, tmp_path / "outbox")
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+def alpha(db, **overrides: Any) -> dict[str, Any]:
+    return {"alpha": supplier_section(db, **overrides)}
+
+
+def assert_nothing_written(db, prefix: str = "", customers: int = 1) -> None:
+    """The shop still holds only its seed data (Anna and her address)."""
+    for table in ("orders", "orders_products", "orders_total", "orders_status_history",
+                  "customers_info"):
+        assert count(db, prefix + table) == 0, table
+    assert count(db, prefix + "customers") == customers
+    assert count(db, prefix + "address_book") == customers
+
+
+# --- full send: shared by the strict, lenient and prefixed shops ---------------------------
+def address_columns(prefix: str, name: str | None, company: str | None, street: str,
+                    suburb: str | None, city: str, postcode: str, state: str | None,
+                    country: tuple[str, int, int]) -> dict[str, Any]:
+    cols = {f"{prefix}_company": company, f"{prefix}_street_address": street,
+            f"{prefix}_suburb": suburb, f"{prefix}_city": city, f"{prefix}_postcode": postcode,
+            f"{prefix}_state": state, f"{prefix}_country": country[0],
+            f"{prefix}_address_format_id": country[1]}
+    if name is not None:
+        cols[f"{prefix}_name"] = name
+    return cols
+
+
+ANNA_ADDRESS = dict(company=None, street="Hauptstr. 1", suburb=None, city="Berlin",
+                    postcode="10115", state=None, country=GERMANY)
+BERND_ADDRESS = dict(company="Bauer Bau GmbH", street="Lindenallee 7", suburb="Hinterhaus",
+                     city="München", postcode="80331", state="Bayern", country=GERMANY)
+CLARA_ADDRESS = dict(company=None, street="Seeweg 3", suburb=None, city="Wien", postcode="1010",
+                     state=None, country=AUSTRIA)
+COMMON_ORDER = {"payment_method": "Drop shipping via orderexchange", "cc_type": "",
+                "cc_owner": "", "cc_number": "", "cc_expires": "", "orders_status": 1,
+                "orders_date_finished": None, "currency": "EUR",
+                "currency_value": Decimal("1.000000")}
+
+
+def expected_orders(bernd_id: int) -> dict[str, dict[str, Any]]:
+    return {
+        "1001": {"customers_id": ANNA_ID, "customers_name": "Anna Schmidt",
+                 "customers_telephone": "+49 30 1234567",
+                 "customers_email_address": "anna.schmidt@example.com",
+                 **address_columns("customers", None, **ANNA_ADDRESS),
+                 **address_columns("billing", "Anna Schmidt", **ANNA_ADDRESS),
+                 **address_columns("delivery", "Anna Schmidt", **ANNA_ADDRESS), **COMMON_ORDER},
+        "1002": {"customers_id": bernd_id, "customers_name": "Bernd Bauer",
+                 "customers_telephone": "+49 89 7654321",
+                 "customers_email_address": "bernd.bauer@example.com",
+                 **address_columns("customers", None, **BERND_ADDRESS),
+                 **address_columns("billing", "Bernd Bauer", **BERND_ADDRESS),
+                 **address_columns("delivery", "Clara Bauer", **CLARA_ADDRESS), **COMMON_ORDER},
+    }
+
+
+def full_send_and_verify(db, prepare, prefix: str = "") -> None:
+    """Anna (known) and Bernd (new) in one supplier order: every row the shop gets, exactly."""
+    t = lambda name: prefix + name  # noqa: E731 - table name in this shop
+    run = prepare(alpha(db, connector=oscommerce_connector(prefix)), [ANNA_ORDER, BERND_ORDER])
+    assert len(run.so_ids) == 1
+
+    [result] = run.send()
+    assert result.error is None, result.as_dict()
+    assert result.state == S.NOTIFIED
+    assert (result.written, result.already_there, result.customers_created) == (2, 0, 1)
+    assert run.store.supplier_order(run.so_ids[0]).state == S.NOTIFIED
+
+    transfers = run.transfers()
+    orders = {r["orders_id"]: r for r in query(db, f"SELECT * FROM {t('orders')}")}
+    assert len(orders) == 2
+    by_number = {number: orders[int(tr.remote_order_id)] for number, tr in transfers.items()}
+    assert all(tr.state == TransferState.WRITTEN for tr in transfers.values())
+
+    # customers: Anna is reused; Bernd is new with an address book entry and customers_info
+    customers = query(db, f"SELECT * FROM {t('customers')} ORDER BY customers_id")
+    assert [c["customers_email_address"] for c in customers] == [
+        "anna.schmidt@example.com", "bernd.bauer@example.com"]
+    bernd = customers[1]
+    bernd_id = bernd["customers_id"]
+    assert transfers["1001"].remote_customer_id == str(ANNA_ID)
+    assert transfers["1001"].customer_created is False
+    assert transfers["1002"].remote_customer_id == str(bernd_id)
+    assert transfers["1002"].customer_created is True
+    [book] = query(db, f"SELECT * FROM {t('address_book')} WHERE customers_id = :c", c=bernd_id)
+    assert bernd == {"customers_id": bernd_id, "customers_gender": None,
+                     "customers_firstname": "Bernd", "customers_lastname": "Bauer",
+                     "customers_dob": None, "customers_email_address": "bernd.bauer@example.com",
+                     "customers_default_address_id": book["address_book_id"],
+                     "customers_telephone": "+49 89 7654321", "customers_fax": None,
+                     "customers_password": "", "customers_newsletter": "0"}
+    assert book == {"address_book_id": book["address_book_id"], "customers_id": bernd_id,
+                    "entry_gender": None, "entry_company": "Bauer Bau GmbH",
+                    "entry_firstname": "Bernd", "entry_lastname": "Bauer",
+                    "entry_street_address": "Lindenallee 7", "entry_suburb": "Hinterhaus",
+                    "entry_postcode": "80331", "entry_city": "München", "entry_state": "Bayern",
+                    "entry_country_id": GERMANY[2], "entry_zone_id": 0}
+    assert count(db, t("address_book")) == 2  # Anna's seeded entry + Bernd's
+    [info] = query(db, f"SELECT * FROM {t('customers_info')}")  # none for Anna: she is not new
+    assert info == {"customers_info_id": bernd_id, "customers_info_date_of_last_logon": None,
+                    "customers_info_number_of_logons": 0,
+                    "customers_info_date_account_created": by_number["1002"]["date_purchased"],
+                    "customers_info_date_account_last_modified": None,
+                    "global_product_notifications": 0, "password_reset_key": None,
+                    "password_reset_date": None}
+
+    # orders: names, addresses, country name + address format from the shop, currency
+    for number, expected in expected_orders(bernd_id).items():
+        row = dict(by_number[number])
+        oid = row.pop("orders_id")
+        purchased, modified = row.pop("date_purchased"), row.pop("last_modified")
+        assert purchased is not None and modified == purchased
+        assert row == expected, number
+
+        lines = query(db, f"SELECT products_id, products_model, products_name, products_price, "
+                          f"final_price, products_tax, products_quantity FROM "
+                          f"{t('orders_products')} WHERE orders_id = :o "
+                          f"ORDER BY orders_products_id", o=oid)
+        assert [tuple(r.values()) for r in lines] == ORDER_LINES[number]
+
+        totals = query(db, f"SELECT class, title, text, value, sort_order FROM "
+                           f"{t('orders_total')} WHERE orders_id = :o ORDER BY sort_order", o=oid)
+        assert [tuple(r.values()) for r in totals] == [
+            (*row_, i) for i, row_ in enumerate(ORDER_TOTALS[number], start=1)]
+
+        [history] = query(db, f"SELECT * FROM {t('orders_status_history')} "
+                              f"WHERE orders_id = :o", o=oid)
+        assert history["orders_status_id"] == 1
+        assert history["customer_notified"] == 0
+        assert history["date_added"] == purchased
+        assert history["comments"].startswith(f"[{transfers[number].reference}]")
+        assert f"order {number}" in history["comments"]
+    assert count(db, t("orders_products")) == 3
+    assert count(db, t("orders_total")) == 8
+    assert count(db, t("orders_status_history")) == 2
+
+    # one notification per supplier order, naming the shop's order ids
+    [eml] = run.eml_files()
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "orders@alpha.example"
+    assert message["Message-ID"] == result.message_id
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    for number in ("1001", "1002"):
+        assert f"Your shop order {transfers[number].remote_order_id} " in body
+        assert f"our order {number}" in body
+    assert "(new customer in your shop)" in body
+    assert "(existing customer in your shop)" in body
+
+
+def server_sql_mode(db) -> str:
+    return query(db, "SELECT @@GLOBAL.sql_mode AS m")[0]["m"]
+
+
+# === 1. full send ==========================================================================
+def test_full_send_known_and_new_customer_strict(oscommerce_shop, prepare):
+    assert "STRICT_TRANS_TABLES" in server_sql_mode(oscommerce_shop)
+    full_send_and_verify(oscommerce_shop, prepare)
+
+
+# === 5. the same on a lenient server, and with a table prefix ==============================
+def test_full_send_on_non_strict_server(mariadb_nonstrict_db, prepare):
+    assert server_sql_mode(mariadb_nonstrict_db) == ""
+    create_oscommerce_schema(mariadb_nonstrict_db.url)
+    full_send_and_verify(mariadb_nonstrict_db, prepare)
+
+
+def test_full_send_with_table_prefix(mariadb_db, prepare):
+    create_oscommerce_schema(mariadb_db.url, prefix="oscommerce_")
+    full_send_and_verify(mariadb_db, prepare, prefix="oscommerce_")
+    tables = {r["t"] for r in query(mariadb_db, "SELECT table_name AS t FROM "
+                                    "information_schema.tables WHERE table_schema = DATABASE()")}
+    assert tables and all(name.startswith("oscommerce_") for name in tables)
+
+
+# === 2. crash between the shop's commit and our state update ===============================
+def test_retry_after_crash_between_commit_and_state_update(oscommerce_shop, prepare,
+                                                           monkeypatch):
+    run = prepare(alpha(oscommerce_shop), [ANNA_ORDER, BERND_ORDER])
+    real_set_transfer = run.store.set_transfer
+    calls = {"n": 0}
+
+    def crash_once(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the shop committed order 1001; we die before recording it
+            raise RuntimeError("simulated crash after the shop's commit")
+        real_set_transfer(*args, **kwargs)
+
+    monkeypatch.setattr(run.store, "set_transfer", crash_once)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run.send()
+    assert count(oscommerce_shop, "orders") == 1
+    assert all(tr.state == TransferState.PENDING and tr.remote_order_id is None
+               for tr in run.transfers().values())
+    assert run.store.supplier_order(run.so_ids[0]).state == S.CHECKED
+
+    [result] = run.send()  # a new Dispatcher, as the next CLI run or daemon tick
+    assert result.error is None, result.as_dict()
+    assert result.state == S.NOTIFIED
+    assert (result.already_there, result.written) == (1, 1)
+    assert count(oscommerce_shop, "orders") == 2  # one per customer order, none twice
+    assert count(oscommerce_shop, "orders_status_history") == 2
+    assert count(oscommerce_shop, "customers") == 2
+
+    transfers = run.transfers()
+    for number, tr in transfers.items():
+        assert tr.state == TransferState.WRITTEN
+        [found] = query(oscommerce_shop, "SELECT orders_id FROM orders_status_history "
+                                         "WHERE comments LIKE :p", p=f"[{tr.reference}]%")
+        assert tr.remote_order_id == str(found["orders_id"]), number
+    found_event = [e for e in run.store.events(run.so_ids[0])
+                   if e["step"] == "write" and "found already written" in (e["message"] or "")]
+    assert [e["message"].split(":")[0] for e in found_event] == ["1001"]
+    assert len(run.eml_files()) == 1
+
+
+# === 3. a check failure writes nothing =====================================================
+def test_inactive_product_fails_the_check_and_writes_nothing(oscommerce_shop, prepare):
+    order = sample_order("1003", email="carla.neu@example.com", first="Carla", last="Neu",
+                         lines=[{"sku": "HAMMER", "name": "Claw hammer", "quantity": 1,
+                                 "unit_price": "12.90", "tax_rate": "19"},
+                                {"sku": "LEVEL", "name": "Spirit level", "quantity": 1,
+                                 "unit_price": "15.00", "tax_rate": "19"}])
+    run = prepare(alpha(oscommerce_shop), [order])
+
+    [result] = run.send()
+    assert result.state == S.CHECK_FAILED
+    assert (result.written, result.customers_created) == (0, 0)
+    codes = [f.code for f in result.findings if f.blocking]
+    assert codes == ["OX-CHK-006"]
+    finding = result.findings[0]
+    assert finding.order == "1003"
+    assert "Order 1003 line 2" in finding.message and "A-300" in finding.message
+    assert result.error is not None and result.error.code == "OX-CHK-006"
+    stored = run.store.supplier_order(run.so_ids[0])
+    assert (stored.state, stored.error_code) == (S.CHECK_FAILED, "OX-CHK-006")
+    assert [f.code for f in run.store.findings(run.so_ids[0])] == ["OX-CHK-006"]
+    assert_nothing_written(oscommerce_shop)
+    assert run.eml_files() == []
+
+    [again] = run.send()  # sending again re-checks; still nothing is written
+    assert again.state == S.CHECK_FAILED
+    assert_nothing_written(oscommerce_shop)
+
+
+def test_name_too_long_for_the_shop_column_fails_the_check(oscommerce_shop, prepare):
+    root_execute(oscommerce_shop,
+                 "ALTER TABLE orders MODIFY customers_name varchar(20) NOT NULL",
+                 "ALTER TABLE orders MODIFY delivery_name varchar(20) NOT NULL")
+    long_last = "Oberhuber-Zwischenbrunner"  # "Maximiliane " + this = 37 characters
+    order = sample_order("1004", email="maximiliane@example.com", first="Maximiliane",
+                         last=long_last)
+    run = prepare(alpha(oscommerce_shop), [order])
+
+    [result] = run.send()
+    assert result.state == S.CHECK_FAILED
+    too_long = {f.message for f in result.findings if f.code == "OX-CHK-007"}
+    assert too_long == {
+        "Order 1004: field orders.customers_name has 37 characters, the supplier shop allows 20.",
+        "Order 1004: field orders.delivery_name has 37 characters, the supplier shop allows 20."}
+    assert all(f.order == "1004" for f in result.findings)
+    assert_nothing_written(oscommerce_shop)
+
+
+@pytest.mark.parametrize("sql_mode", ["strict", "non-strict"])
+def test_column_too_short_in_customers_table_fails_the_check(sql_mode, request, prepare):
+    """A new customer also goes into `customers` / `address_book`: their columns count too.
+
+    Before the fix the check only measured `orders`: strict mode then failed in step 2
+    (write_failed, OX-DB-006) and a lenient server silently cut the name to 10 characters.
+    """
+    if sql_mode == "strict":
+        db = request.getfixturevalue("oscommerce_shop")
+    else:
+        db = request.getfixturevalue("mariadb_nonstrict_db")
+        create_oscommerce_schema(db.url)
+    root_execute(db, "ALTER TABLE customers MODIFY customers_lastname varchar(10) NOT NULL")
+    new_customer = sample_order("1005", email="max.lang@example.com", first="Max",
+                                last="Langenscheidt")  # 13 characters
+    # a known customer's new surname is only written into `orders`: no finding for it
+    known_customer = sample_order("1006", email="Anna.Schmidt@example.com",
+                                  last="Schmidt-Langenberg")
+    run = prepare(alpha(db), [new_customer, known_customer])
+
+    [result] = run.send()
+    assert result.state == S.CHECK_FAILED, result.as_dict()
+    assert [(f.code, f.order, f.message) for f in result.findings] == [
+        ("OX-CHK-007", "1005", "Order 1005: field customers.customers_lastname has 13 "
+                               "characters, the supplier shop allows 10.")]
+    assert_nothing_written(db)
+
+
+def test_check_errors_block_only_their_own_supplier_order(oscommerce_shop, prepare):
+    create_oscommerce_schema(oscommerce_shop.url, prefix="b_")  # a second shop, same database
+    suppliers = {"alpha": supplier_section(oscommerce_shop),
+                 "beta": supplier_section(oscommerce_shop, name="Beta Tools",
+                                          email="orders@beta.example",
+                                          connector=oscommerce_connector("b_"))}
+    catalogue = ("sku,supplier,supplier_sku,purchase_price,name\n"
+                 "HAMMER,alpha,A-100,7.20,Claw hammer\n"
+                 "LEVEL,beta,A-300,8.90,Spirit level\n")  # A-300 is inactive in beta's shop
+    order = sample_order("1006", lines=[
+        {"sku": "HAMMER", "name": "Claw hammer", "quantity": 2, "unit_price": "12.90",
+         "tax_rate": "19"},
+        {"sku": "LEVEL", "name": "Spirit level", "quantity": 1, "unit_price": "15.00",
+         "tax_rate": "19"}])
+    run = prepare(suppliers, [order], catalogue=catalogue)
+    assert len(run.so_ids) == 2
+
+    results = {r.supplier_id: r for r in run.send()}
+    assert results["beta"].state == S.CHECK_FAILED
+    assert [f.code for f in results["beta"].findings] == ["OX-CHK-006"]
+    assert "Order 1006 line 2" in results["beta"].findings[0].message
+    assert results["alpha"].state == S.NOTIFIED, results["alpha"].as_dict()
+    assert results["alpha"].written == 1
+
+    [written] = query(oscommerce_shop, "SELECT orders_id, customers_id FROM orders")
+    assert written["customers_id"] == ANNA_ID
+    [line] = query(oscommerce_shop, "SELECT products_model, products_quantity "
+                                    "FROM orders_products")
+    assert (line["products_model"], line["products_quantity"]) == ("A-100", 2)
+    assert_nothing_written(oscommerce_shop, prefix="b_")
+    [eml] = run.eml_files()
+    assert "orders@alpha.example" in eml.read_text(encoding="utf-8", errors="replace")
+
+
+# === 4. connection and schema errors =======================================================
+def error_texts(run: Run, result: SendResult) -> str:
+    """Every place an error text can reach the user or the transfer log."""
+    so = run.store.supplier_order(result.supplier_order_id)
+    return "\n".join([str(result.error), result.error.message, result.error.solution,
+                      json.dumps(result.as_dict(), default=str), so.error_message or "",
+                      *(str(e) for e in run.store.events())])
+
+
+def test_wrong_password_is_ox_db_001_and_never_shown(oscommerce_shop, prepare):
+    wrong = "Wr0ng-Secret-PW-4711"
+    section = supplier_section(oscommerce_shop,
+                               database={"url": shop_url(oscommerce_shop), "password": wrong})
+    run = prepare({"alpha": section}, [ANNA_ORDER])
+
+    [result] = run.send()
+    assert result.error is not None and result.error.code == "OX-DB-001"
+    assert result.state == S.DRAFT  # nothing happened; the next send starts over
+    assert oscommerce_shop.user in result.error.message
+    stored = run.store.supplier_order(run.so_ids[0])
+    assert stored.error_code == "OX-DB-001"
+    assert any(e["code"] == "OX-DB-001" for e in run.store.events(run.so_ids[0]))
+    texts = error_texts(run, result)
+    assert wrong not in texts
+    assert oscommerce_shop.password not in texts
+    assert_nothing_written(oscommerce_shop)
+
+
+def test_unreachable_database_is_ox_db_002(oscommerce_shop, prepare, dead_port):
+    section = supplier_section(oscommerce_shop, database={
+        "url": shop_url(oscommerce_shop, port=dead_port), "password": oscommerce_shop.password})
+    run = prepare({"alpha": section}, [ANNA_ORDER])
+
+    [result] = run.send()
+    assert result.error is not None and result.error.code == "OX-DB-002"
+    assert result.error.transient
+    assert f"{oscommerce_shop.host}:{dead_port}/{oscommerce_shop.database}" in result.error.message
+    assert result.state == S.DRAFT
+    assert run.store.supplier_order(run.so_ids[0]).error_code == "OX-DB-002"
+    assert oscommerce_shop.password not in error_texts(run, result)
+
+
+def test_missing_table_is_reported_by_self_test_and_blocks_the_check(oscommerce_shop, prepare):
+    root_execute(oscommerce_shop, "DROP TABLE orders_total")
+    run = prepare(alpha(oscommerce_shop), [ANNA_ORDER])
+    connector = instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
+
+    report = connector.self_test()
+    assert not report.ok
+    assert report.missing == ["orders_total"]
+    stage = next(s for s in report.stages if s.name == "tables and columns")
+    assert not stage.ok and "orders_total" in stage.detail
+
+    [result] = run.send()
+    assert result.state == S.CHECK_FAILED
+    [finding] = result.findings
+    assert finding.code == "OX-DB-003" and "orders_total" in finding.message
+    assert count(oscommerce_shop, "orders") == 0
+    assert count(oscommerce_shop, "customers") == 1
+
+
+def test_self_test_on_a_good_shop(oscommerce_shop, prepare):
+    run = prepare(alpha(oscommerce_shop), [ANNA_ORDER])
+    connector = instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
+
+    report = connector.self_test()
+    assert report.ok, report.stages
+    assert report.missing == []
+    assert "MariaDB" in report.server_version
+    assert [s.name for s in report.stages] == ["connect", "server version",
+                                               "tables and columns", "new-order status"]
+    assert report.stages[-1].detail == "1 = Pending"
+    assert connector.db.conn is None  # the self-test closed its connection
+
+
+# === 6. a notification failure never causes a second write =================================
+def test_mail_failure_then_retry_sends_mail_without_writing_again(oscommerce_shop, prepare,
+                                                                  dead_port, tmp_path):
+    run = prepare(alpha(oscommerce_shop), [ANNA_ORDER, BERND_ORDER],
+                  mail={"transport": "smtp", "host": "127.0.0.1", "port": dead_port,
+                        "security": "none"})
+
+    [failed] = run.send()
+    assert failed.state == S.NOTIFY_FAILED
+    assert failed.error is not None and failed.error.code == "OX-MAIL-001"
+    assert failed.written == 2
+    assert run.store.supplier_order(run.so_ids[0]).error_code == "OX-MAIL-001"
+    assert count(oscommerce_shop, "orders") == 2
+    written_ids = {n: tr.remote_order_id for n, tr in run.transfers().items()}
+
+    run.config.mail.transport = "file"
+    run.config.mail.outbox = tmp_path / "outbox"
+    [retried] = run.send()
+    assert retried.error is None, retried.as_dict()
+    assert retried.state == S.NOTIFIED
+    assert (retried.written, retried.already_there) == (0, 0)  # the write step did not run
+    assert count(oscommerce_shop, "orders") == 2
+    assert count(oscommerce_shop, "orders_status_history") == 2
+    assert count(oscommerce_shop, "customers") == 2
+    assert {n: tr.remote_order_id for n, tr in run.transfers().items()} == written_ids
+    [eml] = run.eml_files()
+    body = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default) \
+        .get_body(preferencelist=("plain",)).get_content()
+    assert all(f"Your shop order {oid} " in body for oid in written_ids.values())
+
+    [done] = run.send()  # a third send has nothing left to do
+    assert (done.state, done.skipped) == (S.NOTIFIED, "already notified")
+    assert count(oscommerce_shop, "orders") == 2
+    assert len(run.eml_files()) == 1
+
