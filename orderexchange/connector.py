@@ -99,6 +99,18 @@ class Connector(abc.ABC):
     def find_by_reference(self, reference: str) -> RemoteOrder | None:
         """Look up an order we wrote earlier by its exchange reference (the exactly-once guard)."""
 
+    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
+        """Look up several references at once (one scan instead of one per order).
+
+        Connectors whose lookup is a table scan should override this; the default asks one by one.
+        """
+        found = {}
+        for reference in references:
+            remote = self.find_by_reference(reference)
+            if remote is not None:
+                found[reference] = remote
+        return found
+
     @abc.abstractmethod
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         """Insert one customer order, atomically, carrying `transfer.reference`.

@@ -175,11 +175,16 @@ class Dispatcher:
     def _write_all(self, so: SupplierOrder, connector: Connector,
                    result: SendResult) -> OXError | None:
         failure: OXError | None = None
-        for transfer in so.transfers:
-            if transfer.state == TransferState.WRITTEN:
-                continue
+        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+        try:
+            # the exactly-once guard: what the shop already holds is recorded, never written again
+            existing = connector.find_by_references([t.reference for t in pending])
+        except OXError as err:
+            err.facts["id"] = so.id
+            return err
+        for transfer in pending:
             try:
-                remote = connector.find_by_reference(transfer.reference)
+                remote = existing.get(transfer.reference)
                 found = remote is not None
                 if remote is None:
                     remote = connector.write(so, transfer)

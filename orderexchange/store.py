@@ -490,6 +490,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
+    # WAL + NORMAL survives a crash of the process; a power cut may lose the last commits, which
+    # the exchange-reference lookup heals (a written order is found, not written again).
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 

@@ -81,6 +81,8 @@ class OsCommerceConnector(Connector):
     def __init__(self, supplier: Any, settings: OsCommerceSettings) -> None:
         super().__init__(supplier, settings)
         self.db = ShopDatabase(supplier)
+        self._reference: dict[str, dict[str, Any]] = {}
+        self._reference_for: int | None = None
 
     # -- connection -------------------------------------------------------------------------
     def t(self, name: str) -> str:
@@ -92,6 +94,7 @@ class OsCommerceConnector(Connector):
 
     def close(self) -> None:
         self.db.close()
+        self._reference_for = None
 
     def _q(self, sql: str, **params: Any) -> Any:
         assert self.db.conn is not None
@@ -191,6 +194,12 @@ class OsCommerceConnector(Connector):
                 found = products.get(sl.supplier_sku)
                 if found is None or not found["status"]:
                     err("OX-CHK-006", co.number, line=sl.line.line_no, sku=sl.supplier_sku)
+                elif not found["name"]:
+                    # no name in the shop's language: our line name is written instead; it must fit
+                    limit = self.db.columns(self.t("orders_products")).get("products_name")
+                    if limit and len(sl.line.name) > limit:
+                        err("OX-CHK-007", co.number, field="orders_products.products_name",
+                            length=len(sl.line.name), limit=limit)
         return out
 
     def _products(self, skus: set[str]) -> dict[str, dict[str, Any]]:
@@ -259,19 +268,34 @@ class OsCommerceConnector(Connector):
 
     # -- step 2 -----------------------------------------------------------------------------
     def find_by_reference(self, reference: str) -> RemoteOrder | None:
+        return self.find_by_references([reference]).get(reference)
+
+    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
+        """One pass over the status history for a whole supplier order.
+
+        The shop has no column of ours to index, so the lookup compares the comment's prefix;
+        doing it once per supplier order instead of once per customer order keeps it one scan.
+        """
+        found: dict[str, RemoteOrder] = {}
+        by_length: dict[int, list[str]] = {}
+        for ref in references:
+            by_length.setdefault(len(_marker(ref)), []).append(_marker(ref))
         try:
-            row = self._q(
-                f"SELECT h.orders_id, o.customers_id FROM {self.t('orders_status_history')} h "
-                f"JOIN {self.t('orders')} o ON o.orders_id = h.orders_id "
-                f"WHERE h.comments LIKE :prefix ORDER BY h.orders_id LIMIT 1",
-                prefix=_marker(reference) + "%").first()
+            for length, markers in by_length.items():
+                rows = self._q(
+                    f"SELECT SUBSTR(h.comments, 1, {length}) AS marker, h.orders_id, "
+                    f"o.customers_id FROM {self.t('orders_status_history')} h "
+                    f"JOIN {self.t('orders')} o ON o.orders_id = h.orders_id "
+                    f"WHERE SUBSTR(h.comments, 1, {length}) IN :markers ORDER BY h.orders_id",
+                    markers=markers)
+                for r in rows:
+                    found.setdefault(r.marker[1:-1], RemoteOrder(str(r.orders_id),
+                                                                 str(r.customers_id)))
         except SQLAlchemyError as exc:
             raise coded(exc, self.supplier, self.t("orders_status_history")) from None
         finally:
             self._end_read()
-        if row is None:
-            return None
-        return RemoteOrder(str(row.orders_id), str(row.customers_id))
+        return found
 
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         assert self.db.conn is not None
@@ -282,15 +306,30 @@ class OsCommerceConnector(Connector):
         except SQLAlchemyError as exc:
             raise coded(exc, self.supplier) from None
 
+    def _reference_data(self, so: SupplierOrder) -> dict[str, dict[str, Any]]:
+        """Products, countries and currencies for a whole supplier order, read once at its first
+        write (not reused from the check, which may be hours old)."""
+        if self._reference_for != so.id:
+            self._reference = {
+                "products": self._products({sl.supplier_sku for t in so.transfers
+                                            for sl in t.lines}),
+                "countries": self._countries({a.country for t in so.transfers for a in
+                                              (t.customer_order.billing, t.customer_order.delivery)}),
+                "currencies": self._currencies({t.customer_order.currency for t in so.transfers}),
+            }
+            self._reference_for = so.id
+        return self._reference
+
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order
         now = datetime.now().replace(microsecond=0)
-        countries = self._countries({co.billing.country, co.delivery.country})
-        currency = self._currencies({co.currency}).get(co.currency)
-        products = self._products({sl.supplier_sku for sl in transfer.lines})
-        missing = [sl for sl in transfer.lines if sl.supplier_sku not in products]
-        if currency is None or missing or set(countries) != {co.billing.country,
-                                                              co.delivery.country}:
+        ref = self._reference_data(so)
+        countries, products = ref["countries"], ref["products"]
+        currency = ref["currencies"].get(co.currency)
+        missing = [sl for sl in transfer.lines
+                   if sl.supplier_sku not in products or not products[sl.supplier_sku]["status"]]
+        if currency is None or missing or not {co.billing.country,
+                                               co.delivery.country} <= set(countries):
             # the shop changed between check and write: refuse rather than write a broken order
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")

@@ -1,0 +1,134 @@
+"""Send throughput into a real MariaDB osCommerce shop, against a raw-SQL baseline.
+
+    .venv/bin/python bench/send_throughput.py [--orders 500] [--lines 3]
+
+Starts a throwaway mariadbd (tests/servers.py), creates the osCommerce schema twice, then:
+- orderexchange: import → build → send (check, write, notify to the `file` transport), timed for
+  the send step, which is what a distributor waits for;
+- baseline: the same rows (orders, orders_products, orders_total, orders_status_history) inserted
+  with hand-written pymysql statements, one transaction per order, no checks, no lookups.
+Prints orders/s for both, the ratio, and the process's peak RSS. Figures only; nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import servers  # noqa: E402
+from helpers import CATALOGUE_CSV, create_oscommerce_schema, sample_order  # noqa: E402
+
+from orderexchange import config as config_mod  # noqa: E402
+from orderexchange.build import build  # noqa: E402
+from orderexchange.dispatch import Dispatcher  # noqa: E402
+from orderexchange.importer import import_catalogue, import_orders  # noqa: E402
+from orderexchange.plugin_host import PluginHost  # noqa: E402
+from orderexchange.store import Store  # noqa: E402
+
+
+def orders(n: int, lines: int) -> list[dict]:
+    skus = ["HAMMER", "SCREWS"]
+    return [sample_order(str(10000 + i), email=f"customer{i % 97}@example.com",
+                         lines=[{"sku": skus[j % 2], "name": "x", "quantity": 1 + j,
+                                 "unit_price": "9.90", "tax_rate": "19"} for j in range(lines)])
+            for i in range(n)]
+
+
+def run_orderexchange(db, work: Path, data: list[dict]) -> float:
+    url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
+    config = config_mod.from_dict({
+        "distributor": {"id": "bench", "name": "Bench", "email": "bench@example.com"},
+        "store": {"url": f"sqlite:///{work / 'state.sqlite'}"},
+        "mail": {"transport": "file", "outbox": str(work / "outbox")},
+        "suppliers": {"alpha": {"name": "Alpha", "email": "a@example.com",
+                                "database": {"url": url, "password": db.password},
+                                "connector": {"type": "oscommerce"}}}})
+    store = Store(config.store.url)
+    (work / "orders.jsonl").write_text("\n".join(json.dumps(o) for o in data))
+    (work / "cat.csv").write_text(CATALOGUE_CSV)
+    import_catalogue(store, work / "cat.csv", {"alpha"})
+    import_orders(store, work / "orders.jsonl")
+    created = build(store, config).created
+    start = time.perf_counter()
+    results = Dispatcher(config, store, PluginHost()).send(created)
+    elapsed = time.perf_counter() - start
+    assert all(r.ok for r in results), [r.error for r in results]
+    return elapsed
+
+
+def run_baseline(db, data: list[dict]) -> float:
+    conn = db.connect()
+    cur = conn.cursor()
+    start = time.perf_counter()
+    for o in data:
+        b = o["billing"]
+        addr = (f"{b['first_name']} {b['last_name']}", b["street"], b["city"], b["postcode"],
+                "Germany", 5)
+        cur.execute(
+            "INSERT INTO orders (customers_id, customers_name, customers_street_address, "
+            "customers_city, customers_postcode, customers_country, customers_address_format_id, "
+            "customers_telephone, customers_email_address, delivery_name, "
+            "delivery_street_address, delivery_city, delivery_postcode, delivery_country, "
+            "delivery_address_format_id, billing_name, billing_street_address, billing_city, "
+            "billing_postcode, billing_country, billing_address_format_id, payment_method, "
+            "date_purchased, orders_status, currency, currency_value) VALUES "
+            "(1, %s,%s,%s,%s,%s,%s, '', %s, %s,%s,%s,%s,%s,%s, %s,%s,%s,%s,%s,%s, 'x', NOW(), 1, "
+            "'EUR', 1)", (*addr, o["customer"]["email"], *addr, *addr))
+        oid = cur.lastrowid
+        cur.executemany(
+            "INSERT INTO orders_products (orders_id, products_id, products_model, products_name, "
+            "products_price, final_price, products_tax, products_quantity) "
+            "VALUES (%s, 1, 'A-100', 'x', 7.2, 7.2, 19, %s)",
+            [(oid, ln["quantity"]) for ln in o["lines"]])
+        cur.executemany(
+            "INSERT INTO orders_total (orders_id, title, text, value, class, sort_order) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [(oid, t, "1", 1, c, i) for i, (t, c) in enumerate(
+                [("Sub-Total:", "ot_subtotal"), ("Shipping:", "ot_shipping"),
+                 ("Tax:", "ot_tax"), ("Total:", "ot_total")])])
+        cur.execute("INSERT INTO orders_status_history (orders_id, orders_status_id, date_added, "
+                    "customer_notified, comments) VALUES (%s, 1, NOW(), 0, 'x')", (oid,))
+        conn.commit()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--lines", type=int, default=3)
+    args = parser.parse_args()
+    data = orders(args.orders, args.lines)
+    server = servers.MariaDBServer()
+    server.start()
+    try:
+        with servers.temporary_mariadb_database(server) as db_ox, \
+                servers.temporary_mariadb_database(server) as db_raw, \
+                tempfile.TemporaryDirectory() as tmp:
+            create_oscommerce_schema(db_ox.url)
+            create_oscommerce_schema(db_raw.url)
+            ox = run_orderexchange(db_ox, Path(tmp), data)
+            raw = run_baseline(db_raw, data)
+    finally:
+        server.stop()
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"orders: {args.orders} × {args.lines} lines, MariaDB {server.version}")
+    print(f"orderexchange send (check + write + notify): {args.orders / ox:8.1f} orders/s "
+          f"({ox:.2f} s)")
+    print(f"raw pymysql baseline (write only):           {args.orders / raw:8.1f} orders/s "
+          f"({raw:.2f} s)")
+    print(f"ratio orderexchange / baseline:              {raw / ox:8.2f}")
+    print(f"peak RSS:                                    {rss_mib:8.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
