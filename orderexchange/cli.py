@@ -52,7 +52,18 @@ class App:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.config.store.url)
+            self._warn_licence()
         return self._store
+
+    def _warn_licence(self) -> None:
+        """Every command that opens the store says so when the licence ends within 14 days."""
+        try:
+            lic = self.licence()
+        except OXError:
+            return  # a broken stored code is reported by the commands that need the licence
+        warning = lic.warning(date.today()) if lic else None
+        if warning:
+            err_console.print(f"[yellow]{warning}[/yellow]", soft_wrap=True)
 
     @property
     def host(self) -> PluginHost:
@@ -70,9 +81,6 @@ class App:
         lic = licence_mod.require(self.licence(), feature=feature, today=date.today())
         active = sum(1 for s in self.config.suppliers.values() if s.active)
         licence_mod.check_supplier_limit(lic, active)
-        warning = lic.warning(date.today())
-        if warning:
-            err_console.print(f"[yellow]{warning}[/yellow]")
 
 
 def print_error(error: OXError, warning: bool = False) -> None:
@@ -102,7 +110,35 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
-@click.group()
+class PluginAwareGroup(click.Group):
+    """The root command: built-in commands, plus those plug-ins add through `oe_cli_commands`."""
+
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        cached = getattr(self, "_plugin_cache", None)
+        if cached is not None:
+            return cached
+        folder = None
+        try:
+            folder = config_mod.load(ctx.params.get("config_path")).plugin_folder
+        except OXError:
+            pass  # without a config: entry-point plug-ins only
+        commands: dict[str, click.Command] = {}
+        for plugin, command in PluginHost(folder).cli_commands():
+            if command.name in self.commands:
+                print_error(OXError("OX-PLG-003", name=plugin, command=command.name), warning=True)
+            else:
+                commands[command.name] = command
+        self._plugin_cache = commands
+        return commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._plugin_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
+
+
+@click.group(cls=PluginAwareGroup)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="ORDEREXCHANGE_CONFIG",
               help="Config file (default: ~/.config/orderexchange/config.toml).")
 @click.version_option(__version__, prog_name="orderexchange")
@@ -134,6 +170,35 @@ def import_cmd(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
         for n in report.notices:
             print_error(n, warning=True)
     sys.exit(1 if report.errors else 0)
+
+
+@main.command()
+@click.argument("source", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def fetch(app: App, source: str | None, as_json: bool) -> None:
+    """Import customer orders from the configured order sources ([sources.*])."""
+    from .sources import fetch as fetch_sources
+
+    reports = fetch_sources(app.store, app.config, app.host.order_sources(), source)
+    if as_json:
+        emit_json([r.as_dict() for r in reports])
+    else:
+        table = Table("source", "file", "orders", "stored", "already imported", "rejected",
+                      title="Fetched")
+        for r in reports:
+            for f in r.reports:
+                table.add_row(r.source, Path(f.path).name, str(f.rows), str(len(f.stored)),
+                              str(len(f.duplicates)), str(len(f.rejected_orders)))
+            if not r.reports:
+                table.add_row(r.source, "(nothing new)", "", "", "", "")
+        console.print(table)
+        for r in reports:
+            for f in r.reports:
+                for e in f.errors:
+                    print_error(e)
+    sys.exit(1 if any(f.errors for r in reports for f in r.reports) else 0)
 
 
 @main.group()
@@ -290,6 +355,8 @@ def send(app: App, so_ids: tuple[int, ...], send_all: bool, as_json: bool) -> No
         emit_json([r.as_dict() for r in results])
     else:
         print_results(results)
+    for warning in app.host.warnings:
+        print_error(warning, warning=True)
     sys.exit(0 if all(r.ok or r.skipped for r in results) else 1)
 
 

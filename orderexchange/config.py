@@ -122,12 +122,20 @@ class SupplierConfig(_Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class SourceConfig(_Strict):
+    """`[sources.<name>]`: an order source of a plug-in type, with that type's settings."""
+
+    type: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
 class Config(_Strict):
     distributor: DistributorConfig
     store: StoreConfig = Field(default_factory=StoreConfig)
     mail: MailConfig = Field(default_factory=MailConfig)
     plugin_folder: Path | None = None
     suppliers: dict[str, SupplierConfig] = Field(default_factory=dict)
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
     #: where the file was read from; relative paths in it are relative to its folder
     path: Path | None = None
 
@@ -171,6 +179,13 @@ def _reshape(raw: dict[str, Any]) -> dict[str, Any]:
         suppliers[sid] = sup
     if suppliers:
         data["suppliers"] = suppliers
+    sources = {}
+    for name, src in (data.get("sources") or {}).items():
+        if isinstance(src, dict):
+            src = {"type": src.get("type"), "settings": {k: v for k, v in src.items() if k != "type"}}
+        sources[name] = src
+    if sources:
+        data["sources"] = sources
     return data
 
 
@@ -179,6 +194,8 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     for item in loc:
         if item == "connector_settings":
             item = "connector"
+        elif item == "settings":
+            continue
         elif item == "plugin_folder":
             parts.append("plugins")
             item = "folder"

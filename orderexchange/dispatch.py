@@ -21,6 +21,7 @@ from .checks import run_checks
 from .config import Config
 from .connector import Connector, instantiate
 from .errors import CATALOGUE, OXError
+from .events import DispatchEvent
 from .mail import MailTransport, render_notification, transport_for
 from .model import Finding, SupplierOrder, SupplierOrderState as S, TransferState
 from .plugin_host import PluginHost
@@ -126,6 +127,18 @@ class Dispatcher:
             connector.close()
         return results
 
+    def _step(self, so: SupplierOrder, state: S, error: OXError | None = None,
+              message_id: str | None = None) -> None:
+        """Persist a state, then tell the progress display and the plug-ins: in that order, so a
+        listener never hears of a step that a crash could still undo."""
+        self.store.set_state(so.id, state, error=error, message_id=message_id)
+        so.state = state
+        self.progress(so.id, state.value)
+        self.host.dispatch_event(DispatchEvent(
+            step=state.value, supplier_order_id=so.id, supplier_id=so.supplier_id,
+            error_code=error.code if error else None,
+            error_message=error.message if error else None, message_id=message_id))
+
     def _send_one(self, so: SupplierOrder, supplier, connector: Connector) -> SendResult:
         result = SendResult(so.id, so.supplier_id, so.state)
         # step 1: check
@@ -135,25 +148,22 @@ class Dispatcher:
             result.findings = findings
             blocking = [f for f in findings if f.blocking]
             if blocking:
-                first = _FindingError(blocking[0])
-                self.store.set_state(so.id, S.CHECK_FAILED, error=first)
-                result.state, result.error = S.CHECK_FAILED, first
-                self.progress(so.id, "check_failed")
+                result.error = _FindingError(blocking[0])
+                self._step(so, S.CHECK_FAILED, error=result.error)
+                result.state = so.state
                 return result
-            self.store.set_state(so.id, S.CHECKED)
-            so.state = result.state = S.CHECKED
-            self.progress(so.id, "checked")
+            self._step(so, S.CHECKED)
+            result.state = so.state
         # step 2a: write every customer order into the shop
         if so.state in _WRITE_FROM:
             failure = self._write_all(so, connector, result)
             if failure is not None:
-                self.store.set_state(so.id, S.WRITE_FAILED, error=failure)
-                result.state, result.error = S.WRITE_FAILED, failure
-                self.progress(so.id, "write_failed")
+                result.error = failure
+                self._step(so, S.WRITE_FAILED, error=failure)
+                result.state = so.state
                 return result
-            self.store.set_state(so.id, S.WRITTEN)
-            so.state = result.state = S.WRITTEN
-            self.progress(so.id, "written")
+            self._step(so, S.WRITTEN)
+            result.state = so.state
         # step 2b: notify
         if so.state in _NOTIFY_FROM:
             try:
@@ -162,14 +172,13 @@ class Dispatcher:
             except OXError as err:
                 err.facts.setdefault("supplier", supplier.id)
                 err.facts["id"] = so.id
-                self.store.set_state(so.id, S.NOTIFY_FAILED, error=err)
-                result.state, result.error = S.NOTIFY_FAILED, err
-                self.progress(so.id, "notify_failed")
+                result.error = err
+                self._step(so, S.NOTIFY_FAILED, error=err)
+                result.state = so.state
                 return result
             result.message_id = str(message["Message-ID"])
-            self.store.set_state(so.id, S.NOTIFIED, message_id=result.message_id)
-            so.state = result.state = S.NOTIFIED
-            self.progress(so.id, "notified")
+            self._step(so, S.NOTIFIED, message_id=result.message_id)
+            result.state = so.state
         return result
 
     def _write_all(self, so: SupplierOrder, connector: Connector,
@@ -203,6 +212,10 @@ class Dispatcher:
             if not found:
                 transfer.customer_created = remote.customer_created
             self.store.set_transfer(transfer, so.id, found_existing=found)
+            self.host.dispatch_event(DispatchEvent(
+                step="order_written", supplier_order_id=so.id, supplier_id=so.supplier_id,
+                customer_order=transfer.customer_order.number,
+                remote_order_id=transfer.remote_order_id, already_there=found))
             if found:
                 result.already_there += 1
             else:

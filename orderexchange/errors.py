@@ -109,6 +109,12 @@ _define("OX-CFG-007", "Unknown connector type",
 _define("OX-CFG-008", "Unknown config key",
         "Config key {key} is not known.",
         "Remove or correct the key; config.example.toml lists every key with a comment.")
+_define("OX-CFG-009", "Unknown order source type",
+        "Order source {source} uses type {type}, which no loaded plug-in provides.",
+        "Use one of the available types ({known}) or install the plug-in that provides {type}.")
+_define("OX-CFG-010", "Unknown order source",
+        "Order source {source} is not configured.",
+        "Use one of the [sources.<name>] tables of the config: {known}.")
 
 # --- import ----------------------------------------------------------------------------------
 _define("OX-IMP-001", "Import file unreadable",
@@ -285,6 +291,12 @@ _define("OX-STO-002", "Customer order not found",
 _define("OX-PLG-001", "Plug-in failed to load",
         "Plug-in {name} ({source}) failed to load: {detail}.",
         "Fix or remove the plug-in; the other plug-ins were loaded.")
+_define("OX-PLG-002", "Plug-in failed while handling an event",
+        "Plug-in {name} raised {detail} while handling {hook}; the dispatch went on unchanged.",
+        "Fix the plug-in (its author's logs say more); orderexchange ignored the failure.")
+_define("OX-PLG-003", "Plug-in command name taken",
+        "Plug-in {name} adds a command {command}, which is already a built-in command.",
+        "Rename the plug-in's command; built-in commands cannot be replaced.")
 
 # --- usage -----------------------------------------------------------------------------------
 _define("OX-CLI-001", "Nothing selected",

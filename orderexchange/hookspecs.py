@@ -12,10 +12,14 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from .config import Config, SupplierConfig
     from .connector import Connector
-    from .mail import MailTransport
+    from .events import DispatchEvent
+    from .mail import Attachment, MailTransport
     from .model import Finding, SupplierOrder
+    from .sources import OrderSource
 
 hookspec = pluggy.HookspecMarker("orderexchange")
 hookimpl = pluggy.HookimplMarker("orderexchange")
@@ -49,4 +53,45 @@ def oe_check_supplier_order(
     Called for every supplier order about to be sent, before anything is written. Every
     plug-in's findings are collected; an error finding blocks this supplier order only.
     Must not write anything anywhere.
+    """
+
+
+@hookspec
+def oe_order_sources() -> dict[str, type[OrderSource]]:
+    """Return order sources by type name (`[sources.X] type = "…"`): where customer orders come from.
+
+    Called once when the plug-in host starts; a later plug-in overrides an earlier one's name.
+    `orderexchange fetch` (and the daemon) read every configured source and import what it yields
+    through the same validation as `orderexchange import`.
+    """
+
+
+@hookspec
+def oe_notification_attachments(
+    config: Config, supplier: SupplierConfig, supplier_order: SupplierOrder
+) -> list[Attachment]:
+    """Return files to attach to the notification email of one supplier order.
+
+    Called while the email is rendered, after every customer order of the supplier order was
+    written (so remote order ids are known). Every plug-in's attachments are attached.
+    """
+
+
+@hookspec
+def oe_dispatch_event(event: DispatchEvent) -> None:
+    """Called after each dispatch step of a supplier order: checked, check_failed, written,
+    write_failed, notified, notify_failed, and once per customer order written into the shop.
+
+    For plug-ins that log to an ERP, post to a chat, or count. The step's state is already
+    committed when this is called. An exception raised here is reported (OX-PLG-002) and never
+    stops or changes the dispatch.
+    """
+
+
+@hookspec
+def oe_cli_commands() -> list[click.Command]:
+    """Return click commands to add to the `orderexchange` command line.
+
+    Called when the command line is built. A command whose name is already taken by a built-in
+    command is ignored (and reported by `orderexchange plugins`).
     """

@@ -26,10 +26,14 @@ from . import hookspecs
 from .errors import OXError
 
 if TYPE_CHECKING:
+    import click
+
     from .config import Config, SupplierConfig
     from .connector import Connector
-    from .mail import MailTransport
+    from .events import DispatchEvent
+    from .mail import Attachment, MailTransport
     from .model import Finding, SupplierOrder
+    from .sources import OrderSource
 
 GROUP = "orderexchange"
 #: comma-separated entry-point names; when set, only these third-party plug-ins load
@@ -51,6 +55,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
         self.failures: list[OXError] = []
+        #: problems met while calling plug-ins (events that raised), reported, never fatal
+        self.warnings: list[OXError] = []
         if load_entry_points:
             self._load_entry_points()
         if folder is not None:
@@ -116,10 +122,44 @@ class PluginHost:
         return types
 
     def mail_transports(self) -> dict[str, type[MailTransport]]:
-        transports: dict[str, type[MailTransport]] = {}
-        for result in reversed(self.pm.hook.oe_mail_transports()):
-            transports.update(result)
-        return transports
+        return self._named(self.pm.hook.oe_mail_transports())
+
+    def order_sources(self) -> dict[str, type[OrderSource]]:
+        return self._named(self.pm.hook.oe_order_sources())
+
+    @staticmethod
+    def _named(results: list[dict]) -> dict:
+        """Merge name → thing results so that the later-registered plug-in wins."""
+        merged: dict = {}
+        for result in reversed(results):  # pluggy calls the last registered first
+            merged.update(result)
+        return merged
+
+    def notification_attachments(self, config: Config, supplier: SupplierConfig,
+                                 supplier_order: SupplierOrder) -> list[Attachment]:
+        attachments: list[Attachment] = []
+        for result in reversed(self.pm.hook.oe_notification_attachments(
+                config=config, supplier=supplier, supplier_order=supplier_order)):
+            attachments.extend(result)
+        return attachments
+
+    def dispatch_event(self, event: DispatchEvent) -> None:
+        """Tell every listener; one that raises is recorded and skipped, the others still hear."""
+        for impl in self.pm.hook.oe_dispatch_event.get_hookimpls():
+            try:
+                impl.function(event=event)
+            except Exception as exc:  # a listener must never break or change a dispatch
+                self.warnings.append(OXError("OX-PLG-002", name=impl.plugin_name,
+                                             hook="oe_dispatch_event",
+                                             detail=f"{type(exc).__name__}: {exc}"))
+
+    def cli_commands(self) -> list[tuple[str, click.Command]]:
+        """(plug-in name, command) for every command a plug-in adds."""
+        out = []
+        for impl in self.pm.hook.oe_cli_commands.get_hookimpls():
+            for command in impl.function() or []:
+                out.append((impl.plugin_name, command))
+        return out
 
     def check_supplier_order(
         self, config: Config, supplier: SupplierConfig, supplier_order: SupplierOrder

@@ -147,15 +147,16 @@ def oscommerce_shop(mariadb_db):
 
 @pytest.fixture
 def make_config(tmp_path):
-    """Factory: make_config(suppliers={...}, mail={...}, store_url=None) -> a validated Config."""
+    """Factory: make_config(suppliers={...}, mail={...}, store_url=None, **more_tables)
+    -> a validated Config (more_tables: e.g. sources={...}, in TOML layout)."""
     from orderexchange import config as config_mod
 
-    def make(suppliers=None, mail=None, store_url=None):
+    def make(suppliers=None, mail=None, store_url=None, **more):
         raw = {"distributor": {"id": "acme", "name": "ACME Distribution",
                                "email": "orders@acme.example"},
                "store": {"url": store_url or f"sqlite:///{tmp_path / 'state.sqlite'}"},
                "mail": mail or {"transport": "file", "outbox": str(tmp_path / "outbox")},
-               "suppliers": suppliers or {}}
+               "suppliers": suppliers or {}, **more}
         return config_mod.from_dict(raw, tmp_path / "config.toml")
     return make
 

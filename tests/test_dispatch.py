@@ -215,3 +215,44 @@ def test_core_checks_refuse_an_invalid_email(env):
     so.transfers[0].customer_order.customer.email = "not-an-email"
     findings = env.host.check_supplier_order(env.config, env.config.supplier("alpha"), so)
     assert [f.code for f in findings] == ["OX-CHK-003"]
+
+
+class Listener:
+    def __init__(self):
+        self.events = []
+
+    @hookimpl
+    def oe_dispatch_event(self, event):
+        self.events.append(event)
+
+
+class BrokenListener:
+    @hookimpl
+    def oe_dispatch_event(self, event):
+        raise ValueError("chat server down")
+
+
+def test_dispatch_events_follow_each_committed_step(env):
+    listener = Listener()
+    env.host.register(listener, "listener", "test", "0")
+    env.host.register(BrokenListener(), "broken", "test", "0")
+    (result,) = send(env, env.ids["alpha"])
+    assert result.state == S.NOTIFIED
+    steps = [(e.step, e.customer_order) for e in listener.events]
+    assert steps == [("checked", None), ("order_written", "1"), ("order_written", "2"),
+                     ("written", None), ("notified", None)]
+    assert listener.events[-1].message_id == result.message_id
+    assert listener.events[1].remote_order_id == MemoryShop.orders[
+        env.store.supplier_order(env.ids["alpha"]).transfers[0].reference]["id"]
+    # the broken listener was reported for each event, and changed nothing
+    assert {w.code for w in env.host.warnings} == {"OX-PLG-002"}
+    assert len(env.host.warnings) == 5 and "chat server down" in env.host.warnings[0].message
+
+
+def test_failed_steps_are_events_too(env):
+    listener = Listener()
+    env.host.register(listener, "listener", "test", "0")
+    MemoryShop.fail_write_for = {"1"}
+    send(env, env.ids["alpha"])
+    failed = [e for e in listener.events if e.step == "write_failed"]
+    assert len(failed) == 1 and failed[0].error_code == "OX-DB-006"

@@ -72,3 +72,33 @@ def test_every_hook_is_documented_and_tested(hook):
     uses = [p.name for p in (ROOT / "tests").glob("test_*.py")
             if implemented.search(p.read_text())]
     assert uses, f"no test implements {hook}"
+
+
+def test_plugin_cli_commands_are_added_and_builtins_cannot_be_replaced(tmp_path):
+    from click.testing import CliRunner
+
+    from orderexchange.cli import main
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "erp_commands.py").write_text(
+        "import click\nfrom orderexchange import hookimpl\n"
+        "@click.command('erp-sync')\n@click.argument('what')\n"
+        "def erp_sync(what):\n    click.echo(f'synced {what}')\n"
+        "@click.command('send')\ndef fake_send():\n    click.echo('hijacked')\n"
+        "@hookimpl\ndef oe_cli_commands():\n    return [erp_sync, fake_send]\n")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[distributor]\nid = "x"\nname = "X"\nemail = "x@example.com"\n'
+                   f'[store]\nurl = "sqlite:///{tmp_path / "s.sqlite"}"\n'
+                   '[plugins]\nfolder = "plugins"\n')
+    main._plugin_cache = None  # the root group caches plug-in commands per process
+    try:
+        result = CliRunner().invoke(main, ["--config", str(cfg), "erp-sync", "orders"])
+        assert result.exit_code == 0 and "synced orders" in result.output
+        assert "OX-PLG-003" in result.output  # `send` was refused, with its code
+        listing = CliRunner().invoke(main, ["--config", str(cfg), "--help"])
+        assert "erp-sync" in listing.output
+        hijack = CliRunner().invoke(main, ["--config", str(cfg), "send"])
+        assert "hijacked" not in hijack.output
+    finally:
+        main._plugin_cache = None

@@ -1,0 +1,80 @@
+"""Order sources: the shipped drop folder, and a source type added by a plug-in."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+from helpers import sample_order
+
+from orderexchange.cli import main
+from orderexchange.errors import OXError
+from orderexchange.plugin_host import PluginHost
+from orderexchange.sources import fetch
+from orderexchange.store import Store
+
+
+def drop(folder, name, orders, age=60):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("\n".join(json.dumps(o) for o in orders) + "\n")
+    old = path.stat().st_mtime - age
+    os.utime(path, (old, old))
+    return path
+
+
+def test_folder_source_imports_and_files_away(tmp_path, make_config):
+    config = make_config(sources={"shop": {"type": "folder", "folder": "in"}})
+    store = Store(config.store.url)
+    drop(tmp_path / "in", "a.jsonl", [sample_order("1"), sample_order("2")])
+    drop(tmp_path / "in", "b.jsonl", [sample_order("3"), sample_order("4", email="bad")])
+    drop(tmp_path / "in", "busy.jsonl", [sample_order("5")], age=0)  # still being written
+    (reports,) = fetch(store, config, PluginHost().order_sources())
+    assert [len(r.stored) for r in reports.reports] == [2, 1]
+    assert (tmp_path / "in" / "done" / "a.jsonl").exists()
+    assert (tmp_path / "in" / "rejected" / "b.jsonl").exists()
+    errors = (tmp_path / "in" / "rejected" / "b.jsonl.errors.txt").read_text()
+    assert "OX-IMP-005" in errors and "Order 4" in errors
+    assert (tmp_path / "in" / "busy.jsonl").exists()
+    assert sorted(o["number"] for o in store.list_customer_orders()) == ["1", "2", "3"]
+
+
+def test_fetch_through_the_cli_with_a_plugin_source_type(tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "inline_source.py").write_text(
+        "import json\n"
+        "from pathlib import Path\n"
+        "from orderexchange import hookimpl\n"
+        "from orderexchange.sources import OrderSource, SourceSettings\n"
+        "class Settings(SourceSettings):\n    file: str\n"
+        "class OneFile(OrderSource):\n"
+        "    type_name = 'onefile'\n    settings_schema = Settings\n"
+        "    def files(self):\n        p = Path(self.settings.file)\n"
+        "        return [p] if p.exists() else []\n"
+        "    def done(self, path, report):\n        path.rename(path.with_suffix('.seen'))\n"
+        "@hookimpl\ndef oe_order_sources():\n    return {'onefile': OneFile}\n")
+    orders = drop(tmp_path, "orders.jsonl", [sample_order("9")])
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[distributor]\nid = "x"\nname = "X"\nemail = "x@example.com"\n'
+                   f'[store]\nurl = "sqlite:///{tmp_path / "s.sqlite"}"\n'
+                   '[plugins]\nfolder = "plugins"\n'
+                   f'[sources.erp]\ntype = "onefile"\nfile = "{orders}"\n')
+    result = CliRunner().invoke(main, ["--config", str(cfg), "fetch", "--json"])
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.output)
+    assert report["source"] == "erp" and report["files"][0]["stored"] == ["9"]
+    assert orders.with_suffix(".seen").exists()
+    again = CliRunner().invoke(main, ["--config", str(cfg), "fetch"])
+    assert "nothing new" in again.output
+    unknown = CliRunner().invoke(main, ["--config", str(cfg), "fetch", "nope"])
+    assert unknown.exit_code == 2 and "OX-CFG-010" in unknown.output
+
+
+def test_unknown_source_type_is_a_config_error(tmp_path, make_config):
+    config = make_config(sources={"erp": {"type": "ftp"}})
+    with pytest.raises(OXError) as exc:
+        fetch(Store(config.store.url), config, PluginHost().order_sources())
+    assert exc.value.code == "OX-CFG-009" and "folder" in exc.value.solution
