@@ -43,30 +43,30 @@ def test_send_without_licence_is_refused_with_exit_3(workspace):
 def test_full_flow_through_the_cli(workspace, licence_code, tmp_path):
     ws = workspace.parent
     assert run(workspace, "activate", licence_code).exit_code == 0
-    lic = json.loads(run(workspace, "licence", "--json").output)
+    lic = json.loads(run(workspace, "licence", "--json").stdout)
     assert lic["licensee"] == "ACME Distribution" and lic["active_suppliers"] == 2
 
     result = run(workspace, "catalogue", "import", str(ws / "catalogue.csv"))
     assert result.exit_code == 0 and "5 catalogue rows stored" in result.output
     result = run(workspace, "import", str(ws / "orders.jsonl"), "--json")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert result.exit_code == 1  # one order was rejected
     assert report["stored"] == ["1001", "1002", "1003"] and report["rejected"] == ["1004"]
     assert {e["code"] for e in report["errors"]} == {"OX-IMP-005", "OX-IMP-006", "OX-IMP-007"}
 
-    built = json.loads(run(workspace, "build", "--json").output)
+    built = json.loads(run(workspace, "build", "--json").stdout)
     assert len(built["created"]) == 2
-    rows = json.loads(run(workspace, "orders", "--json").output)
+    rows = json.loads(run(workspace, "orders", "--json").stdout)
     assert [r["state"] for r in rows] == ["draft", "draft"]
     assert {r["supplier_id"] for r in rows} == {"alpha", "beta"}
 
     result = run(workspace, "send", "--all", "--json")
     assert result.exit_code == 0, result.output
-    sent = json.loads(result.output)
+    sent = json.loads(result.stdout)
     assert [r["state"] for r in sent] == ["notified", "notified"]
     assert sum(r["written"] for r in sent) == 4
 
-    shown = json.loads(run(workspace, "show", str(rows[0]["id"]), "--json").output)
+    shown = json.loads(run(workspace, "show", str(rows[0]["id"]), "--json").stdout)
     assert shown["state"] == "notified" and shown["message_id"]
     assert all(c["remote_order_id"] for c in shown["customer_orders"])
     assert [h["step"] for h in shown["history"]] == ["build", "checked", "write", "write",
@@ -91,7 +91,7 @@ def test_import_same_file_twice_reports_duplicates(workspace, licence_code, tmp_
 def test_test_db_reports_each_stage(workspace):
     result = run(workspace, "test", "db", "--json")
     assert result.exit_code == 0, result.output
-    reports = json.loads(result.output)
+    reports = json.loads(result.stdout)
     assert [r["supplier"] for r in reports] == ["alpha", "beta"]
     assert all(r["ok"] and r["server_version"].startswith("SQLite") for r in reports)
 
@@ -106,7 +106,7 @@ def test_test_db_names_a_missing_shop_database(workspace):
 def test_test_mail_file_transport(workspace):
     result = run(workspace, "test", "mail", "--to", "me@example.com", "--json")
     assert result.exit_code == 0, result.output
-    stages = json.loads(result.output)["stages"]
+    stages = json.loads(result.stdout)["stages"]
     assert [s["name"] for s in stages] == ["outbox writable", "send test message"]
     assert len(list((workspace.parent / "outbox").glob("*.eml"))) == 1
 
@@ -147,3 +147,68 @@ def test_send_needs_a_selection(workspace, licence_code):
     run(workspace, "activate", licence_code)
     result = run(workspace, "send")
     assert result.exit_code == 2 and "OX-CLI-001" in result.output
+
+
+def code_for(vendor_key, **payload):
+    from orderexchange import licence
+
+    return licence.encode({"licensee": "ACME Distribution", "distributor_id": "acme",
+                           **payload}, vendor_key)
+
+
+def test_expired_licence_stops_sends_but_not_the_transfer_log(workspace, vendor_key):
+    from datetime import date, timedelta
+
+    good = code_for(vendor_key, expires=date.today() + timedelta(days=30))
+    assert run(workspace, "activate", good).exit_code == 0
+    ws = workspace.parent
+    run(workspace, "catalogue", "import", str(ws / "catalogue.csv"))
+    run(workspace, "import", str(ws / "orders.jsonl"))
+    assert run(workspace, "build").exit_code == 0
+    # the vendor's code expired yesterday: store it as if it had been activated in time
+    from orderexchange.cli import LICENCE_KEY
+    from orderexchange.config import load
+    from orderexchange.store import Store
+
+    expired = code_for(vendor_key, issued=date.today() - timedelta(days=400),
+                       expires=date.today() - timedelta(days=1))
+    Store(load(workspace).store.url).set_setting(LICENCE_KEY, expired)
+    result = run(workspace, "send", "--all")
+    assert result.exit_code == 3 and "OX-LIC-008" in result.output
+    listing = run(workspace, "orders", "--json")
+    assert listing.exit_code == 0 and len(json.loads(listing.stdout)) == 2
+    status = json.loads(run(workspace, "licence", "--json").stdout)
+    assert status["expired"] is True
+    refused = run(workspace, "activate", expired)
+    assert refused.exit_code == 3 and "OX-LIC-008" in refused.output
+
+
+def test_near_expiry_warns_on_every_command_that_opens_the_store(workspace, vendor_key):
+    from datetime import date, timedelta
+
+    run(workspace, "activate", code_for(vendor_key, expires=date.today() + timedelta(days=5)))
+    result = run(workspace, "orders")
+    assert result.exit_code == 0 and "OX-LIC-009" in result.output
+
+
+def test_supplier_limit_is_enforced(workspace, vendor_key):
+    run(workspace, "activate", code_for(vendor_key, max_suppliers=1))
+    result = run(workspace, "build")
+    assert result.exit_code == 3 and "OX-LIC-010" in result.output
+
+
+def test_typo_in_activation_code_names_the_group(workspace, licence_code):
+    groups = licence_code.split("-")
+    wrong = "0" if groups[2][0] != "0" else "1"
+    groups[2] = wrong + groups[2][1:]
+    result = run(workspace, "activate", "-".join(groups))
+    assert result.exit_code == 3 and "OX-LIC-002" in result.output and "group 3" in result.output
+
+
+def test_plugins_lists_shipped_plugins_as_json():
+    result = CliRunner().invoke(main, ["plugins", "--json"])
+    assert result.exit_code == 0
+    names = {p["name"]: p for p in json.loads(result.stdout)["plugins"]}
+    assert names["oscommerce"]["source"] == "shipped"
+    assert names["oscommerce"]["hooks"] == ["oe_connector_types"]
+    assert "source_folder" in names

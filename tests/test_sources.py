@@ -64,7 +64,7 @@ def test_fetch_through_the_cli_with_a_plugin_source_type(tmp_path):
                    f'[sources.erp]\ntype = "onefile"\nfile = "{orders}"\n')
     result = CliRunner().invoke(main, ["--config", str(cfg), "fetch", "--json"])
     assert result.exit_code == 0, result.output
-    (report,) = json.loads(result.output)
+    (report,) = json.loads(result.stdout)
     assert report["source"] == "erp" and report["files"][0]["stored"] == ["9"]
     assert orders.with_suffix(".seen").exists()
     again = CliRunner().invoke(main, ["--config", str(cfg), "fetch"])
