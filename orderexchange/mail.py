@@ -223,6 +223,13 @@ class SmtpTransport(MailTransport):
             self.close()
             if stage in ("starttls",) or isinstance(exc.__cause__, ssl.SSLError):
                 raise OXError("OX-MAIL-005", **self._facts(detail=_reason(exc))) from None
+            if stage == "auth" and not isinstance(exc, (aiosmtplib.SMTPServerDisconnected,
+                                                        aiosmtplib.SMTPTimeoutError)):
+                # the server offers no AUTH (typically: a plain link to a server that wants
+                # STARTTLS first): a settings problem, not a transient one
+                if cfg.security == "none":
+                    raise OXError("OX-MAIL-005", **self._facts(detail=_reason(exc))) from None
+                raise OXError("OX-MAIL-002", host=cfg.host, user=cfg.user) from None
             raise OXError("OX-MAIL-001", **self._facts(detail=_reason(exc), id="…")) from None
         except (OSError, asyncio.TimeoutError) as exc:
             self.close()
@@ -230,11 +237,16 @@ class SmtpTransport(MailTransport):
 
     def close(self) -> None:
         if self._client is not None and self._loop is not None:
+            protocol = self._client.protocol
             try:
                 if self._client.is_connected:
                     self._run(self._client.quit())
             except Exception:  # the server may already be gone; closing must never fail
                 self._client.close()
+            try:  # after STARTTLS the socket closes only once the TLS shutdown ran on the loop
+                self._run(_connection_lost(protocol))
+            except Exception:
+                pass
         if self._loop is not None:
             self._loop.close()
         self._client = None
@@ -264,6 +276,14 @@ class SmtpTransport(MailTransport):
 
     def self_test(self, report: SelfTestReport) -> None:
         self.open(report)
+
+
+async def _connection_lost(protocol: Any, limit: float = 5.0) -> None:
+    """Wait (bounded) until aiosmtplib's protocol saw the connection close."""
+    waited = 0.0
+    while protocol is not None and protocol.transport is not None and waited < limit:
+        await asyncio.sleep(0.01)
+        waited += 0.01
 
 
 def _reason(exc: BaseException) -> str:
