@@ -167,7 +167,8 @@ class Dispatcher:
         # step 2b: notify
         if so.state in _NOTIFY_FROM:
             try:
-                message = render_notification(self.config, supplier, so)
+                attachments = self.host.notification_attachments(self.config, supplier, so)
+                message = render_notification(self.config, supplier, so, attachments=attachments)
                 self._mail().send(message)
             except OXError as err:
                 err.facts.setdefault("supplier", supplier.id)

@@ -13,6 +13,8 @@ import asyncio
 import re
 import ssl
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -49,8 +51,18 @@ def header_safe(value: str) -> str:
     return _WS.sub(" ", value).strip()
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file for the notification email (from an `oe_notification_attachments` plug-in)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
 def render_notification(config: Config, supplier: SupplierConfig, so: SupplierOrder,
-                        now: datetime | None = None) -> EmailMessage:
+                        now: datetime | None = None,
+                        attachments: Sequence[Attachment] = ()) -> EmailMessage:
     text_env, html_env = _environments()
     context: dict[str, Any] = {
         "distributor": config.distributor, "supplier": supplier, "supplier_order": so,
@@ -64,7 +76,12 @@ def render_notification(config: Config, supplier: SupplierConfig, so: SupplierOr
     except jinja2.TemplateError as exc:
         raise OXError("OX-MAIL-006", template=getattr(exc, "name", None) or "notification",
                       detail=str(exc)) from None
-    return build_message(config, supplier.email, subject, text, html, now)
+    message = build_message(config, supplier.email, subject, text, html, now)
+    for item in attachments:
+        maintype, _, subtype = item.mime_type.partition("/")
+        message.add_attachment(item.content, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=header_safe(item.filename))
+    return message
 
 
 def build_message(config: Config, to: str, subject: str, text: str, html: str | None = None,

@@ -256,3 +256,26 @@ def test_failed_steps_are_events_too(env):
     send(env, env.ids["alpha"])
     failed = [e for e in listener.events if e.step == "write_failed"]
     assert len(failed) == 1 and failed[0].error_code == "OX-DB-006"
+
+
+class CsvAttachment:
+    @hookimpl
+    def oe_notification_attachments(self, config, supplier, supplier_order):
+        from orderexchange.mail import Attachment
+
+        rows = "".join(f"{t.customer_order.number};{t.remote_order_id}\n"
+                       for t in supplier_order.transfers)
+        return [Attachment(f"order-{supplier_order.id}.csv", rows.encode(), "text/csv")]
+
+
+def test_plugin_attachments_reach_the_notification(env):
+    env.host.register(CsvAttachment(), "csv_attachment", "test", "0")
+    (result,) = send(env, env.ids["alpha"])
+    assert result.state == S.NOTIFIED
+    (message,) = MemoryTransport.sent
+    (part,) = list(message.iter_attachments())
+    assert part.get_filename() == f"order-{env.ids['alpha']}.csv"
+    assert part.get_content_type() == "text/csv"
+    so = env.store.supplier_order(env.ids["alpha"])
+    assert part.get_content() == "".join(f"{t.customer_order.number};{t.remote_order_id}\n"
+                                         for t in so.transfers)
