@@ -136,3 +136,1107 @@ class ShopDatabase:
                 continue
             gaps.extend(f"{table}.{c}" for c in cols if c not in have)
         return gaps
+
+
+# =============================================================================================
+# Shared by the OpenCart, OXID and generic SQL connectors (issue 6): the live schema with its
+# storage engines and NOT NULL traps, grants, named locks, counters, and a connector base class
+# with the stage-by-stage self-test (grants with the GRANT that fixes them, trial write rolled
+# back). Added below the original code so the two can be edited independently.
+# =============================================================================================
+
+import hashlib  # noqa: E402
+import re  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Callable, Iterable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+from orderexchange.connector import (  # noqa: E402
+    Connector, ConnectorSettings, SelfTestReport,
+)
+from orderexchange.model import (  # noqa: E402
+    Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder,
+    SupplierOrderState, Transfer,
+)
+
+#: storage engines whose tables take part in a transaction (everything else ignores ROLLBACK)
+TRANSACTIONAL_ENGINES = frozenset({"innodb", "xtradb", "rocksdb", "tokudb", "ndbcluster", "ndb",
+                                   "sqlite"})
+
+_INT_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", "bit", "year"}
+_NUMBER_TYPES = {"decimal", "numeric", "float", "double", "real", "double precision"}
+_TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set",
+               "json", "nchar", "nvarchar", "clob", "character varying", "character"}
+_BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One column of a live shop table, as information_schema describes it."""
+
+    name: str
+    data_type: str  # lower case: varchar, int, decimal, text, datetime …
+    length: int | None = None  # character maximum length of text columns
+    nullable: bool = True
+    has_default: bool = False
+    auto_increment: bool = False
+    generated: bool = False
+    enum_values: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """int | number | text | datetime | date | binary | other."""
+        t = self.data_type
+        if t in _INT_TYPES:
+            return "int"
+        if t in _NUMBER_TYPES:
+            return "number"
+        if t in _TEXT_TYPES:
+            return "text"
+        if t in ("datetime", "timestamp"):
+            return "datetime"
+        if t == "date":
+            return "date"
+        if t in _BINARY_TYPES:
+            return "binary"
+        return "other"
+
+    @property
+    def required(self) -> bool:
+        """NOT NULL without a default: an INSERT that leaves it out fails in strict SQL mode
+        (and silently gets '' / 0 in lax mode) — we must always fill it."""
+        return not (self.nullable or self.has_default or self.auto_increment or self.generated)
+
+
+@dataclass
+class TableInfo:
+    """A live table: its columns (looked up case-insensitively, as MySQL does) and engine."""
+
+    name: str
+    columns: dict[str, ColumnInfo] = field(default_factory=dict)  # lower-case name → column
+    #: storage engine; None when the table is missing or the user cannot see it (then it
+    #: counts as not transactional: the conservative guess for grants and writes)
+    engine: str | None = None
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.columns)
+
+    @property
+    def transactional(self) -> bool:
+        return self.engine is not None and self.engine.lower() in TRANSACTIONAL_ENGINES
+
+    def column(self, name: str) -> ColumnInfo | None:
+        return self.columns.get(name.lower())
+
+    def has(self, name: str) -> bool:
+        return name.lower() in self.columns
+
+    @property
+    def required(self) -> list[ColumnInfo]:
+        return [c for c in self.columns.values() if c.required]
+
+
+def _enum_values(column_type: str) -> tuple[str, ...]:
+    match = re.match(r"^(?:enum|set)\((.*)\)$", column_type.strip(), re.I | re.S)
+    if not match:
+        return ()
+    return tuple(v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", match.group(1)))
+
+
+def read_tables(conn: Connection, names: Iterable[str]) -> dict[str, TableInfo]:
+    """Columns and storage engine of each named table, in two queries (MySQL/MariaDB) or from
+    SQLite's catalogue. A table that does not exist (or the user cannot see) has no columns."""
+    names = sorted(set(names))
+    tables = {n: TableInfo(n) for n in names}
+    if not names:
+        return tables
+    if conn.dialect.name == "sqlite":
+        inspector = sa.inspect(conn)
+        for name in names:
+            try:
+                cols = inspector.get_columns(name)
+                pk = inspector.get_pk_constraint(name).get("constrained_columns") or []
+            except sa.exc.NoSuchTableError:
+                continue
+            for c in cols:
+                type_name = str(c["type"]).split("(")[0].strip().lower()
+                auto = len(pk) == 1 and pk[0] == c["name"] and type_name == "integer"
+                tables[name].columns[c["name"].lower()] = ColumnInfo(
+                    c["name"], type_name, getattr(c["type"], "length", None),
+                    nullable=bool(c["nullable"]) and not auto,
+                    has_default=c.get("default") is not None, auto_increment=auto)
+            tables[name].engine = "SQLite"
+        return tables
+    stmt = sa.text(
+        "SELECT TABLE_NAME AS tname, COLUMN_NAME AS cname, DATA_TYPE AS dt, "
+        "CHARACTER_MAXIMUM_LENGTH AS len, IS_NULLABLE AS nul, COLUMN_DEFAULT AS dflt, "
+        "EXTRA AS extra, COLUMN_TYPE AS ct FROM information_schema.COLUMNS "
+        "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :names "
+        "ORDER BY TABLE_NAME, ORDINAL_POSITION").bindparams(sa.bindparam("names", expanding=True))
+    for r in conn.execute(stmt, {"names": names}):
+        extra = (r.extra or "").upper()
+        generated = any(k in extra for k in ("VIRTUAL GENERATED", "STORED GENERATED",
+                                             "PERSISTENT GENERATED"))
+        tables[r.tname].columns[r.cname.lower()] = ColumnInfo(
+            r.cname, str(r.dt).lower(), int(r.len) if r.len is not None else None,
+            nullable=r.nul == "YES", has_default=r.dflt is not None,
+            auto_increment="AUTO_INCREMENT" in extra, generated=generated,
+            enum_values=_enum_values(r.ct or ""))
+    engines = sa.text("SELECT TABLE_NAME AS tname, ENGINE AS e FROM information_schema.TABLES "
+                      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :names"
+                      ).bindparams(sa.bindparam("names", expanding=True))
+    for r in conn.execute(engines, {"names": names}):
+        tables[r.tname].engine = r.e or "VIEW"
+    return tables
+
+
+def implicit_value(column: ColumnInfo, now: datetime) -> Any:
+    """A neutral value for a NOT NULL column without default that we have nothing for — what a
+    lax-mode MySQL would have put there, except for dates, where a zero date is refused by
+    NO_ZERO_DATE servers: those get the write's own time."""
+    kind = column.kind
+    if column.data_type in ("enum",) and column.enum_values:
+        return column.enum_values[0]
+    if column.data_type == "json":
+        return "{}"
+    if kind in ("int", "number"):
+        return 0
+    if kind == "datetime":
+        return now
+    if kind == "date":
+        return now.date()
+    if column.data_type == "time":
+        return "00:00:00"
+    if kind == "binary":
+        return b""
+    return ""
+
+
+def fit_row(table: TableInfo, values: dict[str, Any], now: datetime,
+            drop_unknown: bool = True) -> tuple[dict[str, Any], list[str]]:
+    """The row to insert into `table`: `values` under the live column names, every NOT NULL
+    column without default filled (the neutral value when we have none; None for such a column
+    counts as none), generated columns left out.
+
+    Returns (row, names of columns filled with a neutral value). Keys the table lacks are
+    dropped (`drop_unknown`, for columns that differ between shop versions) or raise KeyError.
+    """
+    row: dict[str, Any] = {}
+    for key, value in values.items():
+        column = table.column(key)
+        if column is None:
+            if drop_unknown:
+                continue
+            raise KeyError(key)
+        if column.generated:
+            continue
+        if value is None and not column.nullable:
+            if column.has_default or column.auto_increment:
+                continue  # the column's own default applies
+            value = implicit_value(column, now)
+        row[column.name] = value
+    filled = []
+    for column in table.required:
+        if column.name not in row:
+            row[column.name] = implicit_value(column, now)
+            filled.append(column.name)
+    return row, filled
+
+
+def too_long(table: TableInfo, values: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(column, length, limit) for every text value longer than its live column allows."""
+    out = []
+    for key, value in values.items():
+        column = table.column(key)
+        if (column is not None and column.length and isinstance(value, str)
+                and len(value) > column.length):
+            out.append((column.name, len(value), column.length))
+    return out
+
+
+def quote(conn: Connection, name: str) -> str:
+    """A table or column name quoted for this database (`order`, `default`, `key` are reserved)."""
+    return conn.dialect.identifier_preparer.quote_identifier(name)
+
+
+def _bindable(conn: Connection, value: Any) -> Any:
+    if conn.dialect.name == "sqlite" and isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def insert_row(conn: Connection, table: str, row: dict[str, Any]) -> int | None:
+    """INSERT one row (parameterised, every identifier quoted); the auto-increment id, if any."""
+    cols = list(row)
+    sql = (f"INSERT INTO {quote(conn, table)} ({', '.join(quote(conn, c) for c in cols)}) "
+           f"VALUES ({', '.join(f':p{i}' for i in range(len(cols)))})")
+    result = conn.execute(sa.text(sql), {f"p{i}": _bindable(conn, row[c])
+                                         for i, c in enumerate(cols)})
+    lastrowid = getattr(result, "lastrowid", None)
+    return int(lastrowid) if lastrowid else None
+
+
+def update_row(conn: Connection, table: str, values: dict[str, Any], where: dict[str, Any]) -> int:
+    """UPDATE table SET values WHERE every `where` column equals its value; rows matched."""
+    params: dict[str, Any] = {}
+    sets, conds = [], []
+    for i, (c, v) in enumerate(values.items()):
+        sets.append(f"{quote(conn, c)} = :s{i}")
+        params[f"s{i}"] = _bindable(conn, v)
+    for i, (c, v) in enumerate(where.items()):
+        conds.append(f"{quote(conn, c)} = :w{i}")
+        params[f"w{i}"] = _bindable(conn, v)
+    sql = f"UPDATE {quote(conn, table)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"
+    return conn.execute(sa.text(sql), params).rowcount
+
+
+def delete_rows(conn: Connection, table: str, where: dict[str, Any]) -> int:
+    params = {f"w{i}": _bindable(conn, v) for i, v in enumerate(where.values())}
+    conds = [f"{quote(conn, c)} = :w{i}" for i, c in enumerate(where)]
+    sql = f"DELETE FROM {quote(conn, table)} WHERE {' AND '.join(conds)}"
+    return conn.execute(sa.text(sql), params).rowcount
+
+
+def next_counter(conn: Connection, table: str, key_column: str, key: str, value_column: str,
+                 seed: Callable[[], int] | None = None) -> int:
+    """Take the next number of a counter row atomically (OXID's `oxcounters`, a generic counter
+    table): one `UPDATE … SET n = LAST_INSERT_ID(n + 1)`, so two concurrent sends can never get
+    the same number — on InnoDB the row lock holds until the order commits, on MyISAM the single
+    statement is atomic. A missing counter row is created from `seed()` (e.g. the highest number
+    in use); a second process creating it at the same time makes us retry the UPDATE."""
+    t, k, v = quote(conn, table), quote(conn, key_column), quote(conn, value_column)
+    for _attempt in range(3):
+        if conn.dialect.name == "sqlite":
+            hit = conn.execute(sa.text(f"UPDATE {t} SET {v} = {v} + 1 WHERE {k} = :k"), {"k": key})
+            if hit.rowcount:
+                return int(conn.execute(sa.text(f"SELECT {v} FROM {t} WHERE {k} = :k"),
+                                        {"k": key}).scalar_one())
+        else:
+            hit = conn.execute(sa.text(f"UPDATE {t} SET {v} = LAST_INSERT_ID({v} + 1) "
+                                       f"WHERE {k} = :k"), {"k": key})
+            if hit.rowcount:
+                return int(conn.execute(sa.text("SELECT LAST_INSERT_ID()")).scalar_one())
+        start = (seed() if seed else 0) + 1
+        try:
+            with conn.begin_nested():
+                conn.execute(sa.text(f"INSERT INTO {t} ({k}, {v}) VALUES (:k, :v)"),
+                             {"k": key, "v": start})
+            return start
+        except DBAPIError as exc:
+            if error_code_of(exc) != 1062 and "UNIQUE" not in str(exc):
+                raise
+    raise OXError("OX-DB-004", supplier="?", detail=f"counter {table}.{key} cannot be taken")
+
+
+def new_uuid(form: str = "hex") -> str:
+    """A new id: 32 hex characters (OXID's form) or the 36-character dashed UUID."""
+    value = uuid.uuid4()
+    return value.hex if form == "hex" else str(value)
+
+
+# --- named locks -----------------------------------------------------------------------------
+def lock_name(database: str, kind: str, key: str) -> str:
+    """A MariaDB user-lock name (≤ 64 characters) for one shop database and one thing in it."""
+    digest = hashlib.sha1(f"{database}\0{kind}\0{key}".encode()).hexdigest()[:40]
+    return f"orderexchange:{digest}"
+
+
+def acquire_locks(conn: Connection, names: Iterable[str], supplier: SupplierConfig,
+                  timeout: int = 30) -> list[str]:
+    """GET_LOCK each name (sorted, so two processes never wait on each other crosswise).
+
+    User locks belong to the session, not to a transaction: taken before the write's
+    transaction and released after its commit, they make "look up, then insert" atomic across
+    processes (the same customer or the same reference written twice at once). SQLite: no-op.
+    """
+    if conn.dialect.name == "sqlite":
+        return []
+    got: list[str] = []
+    try:
+        for name in sorted(set(names)):
+            ok = conn.execute(sa.text("SELECT GET_LOCK(:n, :t)"), {"n": name, "t": timeout}
+                              ).scalar()
+            if ok != 1:
+                raise OXError("OX-DB-004", supplier=supplier.id,
+                              detail=f"another send holds a lock on this shop for more than "
+                                     f"{timeout} s")
+            got.append(name)
+    except BaseException:
+        release_locks(conn, got)
+        raise
+    finally:
+        if conn.in_transaction():
+            conn.commit()  # GET_LOCK autobegan a transaction; the write begins its own
+    return got
+
+
+def release_locks(conn: Connection, names: list[str]) -> None:
+    try:
+        for name in reversed(names):
+            conn.execute(sa.text("SELECT RELEASE_LOCK(:n)"), {"n": name})
+        if conn.in_transaction():
+            conn.commit()
+    except SQLAlchemyError:
+        pass  # the session's locks end with the connection anyway
+
+
+# --- grants ----------------------------------------------------------------------------------
+@dataclass
+class Grants:
+    """What `SHOW GRANTS` says the connected user (and its active role) may do."""
+
+    user: str  # 'name'@'host', as a GRANT statement names it
+    global_privileges: set[str] = field(default_factory=set)
+    database_privileges: list[tuple[str, set[str]]] = field(default_factory=list)  # (pattern, …)
+    table_privileges: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def on(self, database: str, table: str) -> set[str]:
+        privileges = set(self.global_privileges)
+        for pattern, privs in self.database_privileges:
+            if _like(pattern, database):
+                privileges |= privs
+        privileges |= self.table_privileges.get((database, table), set())
+        return privileges
+
+
+def _like(pattern: str, value: str) -> bool:
+    """MySQL's LIKE semantics for database names in grants (`%`, `_`, backslash escapes)."""
+    regex, i = "", 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            regex += re.escape(pattern[i + 1])
+            i += 2
+            continue
+        regex += ".*" if ch == "%" else "." if ch == "_" else re.escape(ch)
+        i += 1
+    return re.fullmatch(regex, value, re.S) is not None
+
+
+def _split_top(text: str, sep: str = ",") -> list[str]:
+    """Split on `sep` outside parentheses and backticks."""
+    parts, depth, quoted, current = [], 0, False, ""
+    for ch in text:
+        if ch == "`":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        if ch == sep and depth == 0 and not quoted:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in "`'\"":
+        return name[1:-1].replace(name[0] * 2, name[0])
+    return name
+
+
+def _object(text: str) -> tuple[str, str] | None:
+    """`db`.`table` / `db`.* / *.* → (db, table); None for routines and proxies."""
+    text = text.strip()
+    if re.match(r"^(FUNCTION|PROCEDURE|PACKAGE(\s+BODY)?)\s", text, re.I):
+        return None
+    parts, current, quoted = [], "", False
+    for ch in text:
+        if ch == "`":
+            quoted = not quoted
+        if ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    if len(parts) == 1:
+        return ("*", _unquote(parts[0])) if parts[0].strip() != "*" else ("*", "*")
+    return _unquote(parts[0]), _unquote(parts[1])
+
+
+_GRANT = re.compile(r"^GRANT\s+(?P<privs>.+?)\s+ON\s+(?P<object>.+?)\s+TO\s+", re.I | re.S)
+
+
+def parse_grants(lines: Iterable[str], user: str) -> Grants:
+    """Parse `SHOW GRANTS` lines. Column-level grants count for their table (the trial write is
+    the final word on them); role grants shown by MariaDB for the active role are included."""
+    grants = Grants(user)
+    for line in lines:
+        match = _GRANT.match(line.strip())
+        if not match:
+            continue  # role memberships, SET DEFAULT ROLE
+        target = _object(match.group("object"))
+        if target is None:
+            continue
+        privileges = set()
+        for item in _split_top(match.group("privs")):
+            name = re.sub(r"\s*\(.*\)\s*$", "", item, flags=re.S).strip().upper()
+            name = re.sub(r"\s+", " ", name)
+            privileges.add("ALL" if name in ("ALL", "ALL PRIVILEGES") else name)
+        privileges.discard("USAGE")
+        if not privileges:
+            continue
+        database, table = target
+        if database == "*":
+            grants.global_privileges |= privileges
+        elif table == "*":
+            grants.database_privileges.append((database, privileges))
+        else:
+            grants.table_privileges.setdefault((database, table), set()).update(privileges)
+    return grants
+
+
+def read_grants(conn: Connection) -> Grants:
+    current = str(conn.execute(sa.text("SELECT CURRENT_USER()")).scalar_one())
+    name, _, host = current.rpartition("@")
+    lines = [str(r[0]) for r in conn.execute(sa.text("SHOW GRANTS"))]
+    return parse_grants(lines, f"'{name}'@'{host}'")
+
+
+def missing_privileges(grants: Grants, database: str,
+                       needed: dict[str, set[str]]) -> dict[str, list[str]]:
+    """table → privileges (sorted) it lacks, for every table that lacks any."""
+    out = {}
+    for table, privileges in needed.items():
+        have = grants.on(database, table)
+        if "ALL" in have:
+            continue
+        lacking = sorted(p for p in privileges if p not in have)
+        if lacking:
+            out[table] = lacking
+    return out
+
+
+def grant_statement(user: str, database: str, table: str, privileges: Iterable[str]) -> str:
+    """The GRANT a database administrator runs to give `user` what it lacks on one table."""
+    db = database.replace("`", "``")
+    tb = table.replace("`", "``")
+    return f"GRANT {', '.join(sorted(privileges))} ON `{db}`.`{tb}` TO {user};"
+
+
+# --- a sample order for the trial write ------------------------------------------------------
+def sample_transfer(supplier_id: str, reference: str, sku: str, country: str, currency: str,
+                    price: Decimal = Decimal("1.00"), customer_email: str | None = None
+                    ) -> tuple[SupplierOrder, Transfer]:
+    """A complete one-line order for `test db`'s trial write (never committed)."""
+    email = customer_email or f"trial-{reference.lower()}@orderexchange.invalid"
+    address = Address("Trial", "Order", "Teststr. 1", "10115", "Berlin", country)
+    line = OrderLine(1, sku, "orderexchange trial", 1, price, Decimal("19"))
+    order = CustomerOrder(f"TRIAL-{reference[-6:]}", datetime.now(), currency,
+                          Customer(email, "Trial", "Order", "+49 30 0000000"),
+                          address, address, [line])
+    transfer = Transfer(order, [SupplierLine(line, sku, price)], reference)
+    so = SupplierOrder(0, supplier_id, SupplierOrderState.CHECKED, datetime.now(), [transfer])
+    return so, transfer
+
+
+_STREET_NR = re.compile(r"^(?P<street>.*?\S)\s+(?P<nr>\d+\s*[A-Za-z]?(?:\s*[-/]\s*\d+\s*[A-Za-z]?)?)$")
+
+
+def split_street(street: str) -> tuple[str, str]:
+    """'Hauptstr. 1a' → ('Hauptstr.', '1a'): for shops with a separate house-number column."""
+    match = _STREET_NR.match(street.strip())
+    if not match:
+        return street.strip(), ""
+    return match.group("street"), match.group("nr")
+
+
+# --- the connector base ----------------------------------------------------------------------
+class TrialRollback(Exception):
+    """Raised inside the trial write's transaction to roll it back."""
+
+
+class SqlShopConnector(Connector):
+    """Plumbing every SQL shop connector here shares: the connection, the live schema (columns,
+    engines) cached per batch, inserts that fill every NOT NULL column, transactions with named
+    locks, and the stages of `test db` (connect with TLS, version, tables/columns/types, engines,
+    grants with the GRANT that fixes them, trial write that leaves nothing behind).
+
+    Subclasses name what they need (`required_columns`, `needed_privileges`) and implement the
+    shop-specific stages (`detect_variant`, `reference_stage`, `customer_stage`,
+    `trial_write`)."""
+
+    def __init__(self, supplier: Any, settings: ConnectorSettings) -> None:
+        super().__init__(supplier, settings)
+        self.db = ShopDatabase(supplier)
+        self._tables: dict[str, TableInfo] = {}
+        #: (table, key column, key value) of every row inserted while a trial write runs
+        self._journal: list[tuple[str, str, Any]] | None = None
+
+    # -- connection and SQL ---------------------------------------------------------------
+    @property
+    def conn(self) -> Connection:
+        assert self.db.conn is not None, "connector not opened"
+        return self.db.conn
+
+    def t(self, name: str) -> str:
+        """Prefixed table name (the prefix is validated to [A-Za-z0-9_])."""
+        return getattr(self.settings, "table_prefix", "") + name
+
+    def qt(self, name: str) -> str:
+        """Prefixed and quoted table name for SQL text."""
+        return quote(self.conn, self.t(name))
+
+    def open(self) -> None:
+        try:
+            self.db.open()
+        except OXError as err:
+            # the URL asks for TLS (ssl_… parameters) and the server offers none: PyMySQL
+            # refuses (2026), which `coded` reports as a plain database error
+            if err.code == "OX-DB-004" and "SSL" in str(err.facts.get("detail", "")):
+                raise OXError("OX-DB-012", supplier=self.supplier.id,
+                              where=self.supplier.database.where()) from None
+            raise
+
+    def close(self) -> None:
+        self.db.close()
+        self._tables = {}
+
+    def sql(self, text: str, **params: Any) -> Any:
+        """Execute parameterised SQL; list/set values bind as `IN :name` lists (never empty:
+        an empty IN list is invalid in MySQL, so it becomes a list holding NULL)."""
+        stmt = sa.text(text)
+        binds: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, (list, tuple, set, frozenset)):
+                stmt = stmt.bindparams(sa.bindparam(key, expanding=True))
+                values = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+                binds[key] = [_bindable(self.conn, v) for v in values] or [None]
+            else:
+                binds[key] = _bindable(self.conn, value)
+        return self.conn.execute(stmt, binds)
+
+    def end_read(self) -> None:
+        """Close the implicit read transaction (a stale InnoDB snapshot would hide orders
+        written meanwhile, and a write must begin its own transaction)."""
+        if self.db.conn is not None and self.db.conn.in_transaction():
+            self.db.conn.rollback()
+
+    def database_name(self) -> str:
+        db = self.supplier.database
+        return (sa.engine.make_url(db.url).database or "") if db else ""
+
+    # -- schema ---------------------------------------------------------------------------
+    def tables(self, names: Iterable[str]) -> dict[str, TableInfo]:
+        """Live TableInfo of prefixed table names (cached per batch)."""
+        names = list(names)
+        todo = [n for n in names if n not in self._tables]
+        if todo:
+            self._tables.update(read_tables(self.conn, todo))
+        return {n: self._tables[n] for n in names}
+
+    def table(self, name: str) -> TableInfo:
+        """Live TableInfo of a prefixed table name."""
+        return self.tables([name])[name]
+
+    def non_transactional(self, tables: Iterable[str]) -> list[str]:
+        """Those of `tables` (prefixed) that ignore ROLLBACK. A table the user cannot see takes
+        the engine of the visible ones when they all agree (a shop uses one engine), else it
+        counts as non-transactional (the safe guess)."""
+        live = self.tables(tables)
+        seen = {i.transactional for i in live.values() if i.exists}
+        guess = seen.pop() if len(seen) == 1 else False
+        return [n for n, i in live.items() if not (i.transactional if i.exists else guess)]
+
+    def insert(self, table: str, values: dict[str, Any], *, key: str | None = None,
+               now: datetime | None = None, drop_unknown: bool = True) -> int | None:
+        """Insert into a prefixed table name, filling every NOT NULL column; returns the
+        auto-increment id. `key` names the primary-key column (for the trial-write journal)."""
+        info = self.table(table)
+        try:
+            row, _filled = fit_row(info, values, now or datetime.now().replace(microsecond=0),
+                                   drop_unknown=drop_unknown)
+        except KeyError as exc:  # the shop's schema changed since step 1
+            raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
+                          detail=f"lacks {table}.{exc.args[0]}") from None
+        new_id = insert_row(self.conn, table, row)
+        if key is None:  # the auto-increment column, if the table has one
+            key = next((c.name for c in info.columns.values() if c.auto_increment), None)
+        if self._journal is not None and key is not None:
+            column = info.column(key)
+            given = row.get(column.name) if column is not None else None
+            self._journal.append((table, column.name if column else key,
+                                  given if given is not None else new_id))
+        return new_id
+
+    def take_number(self, table: str, key_column: str, key: str, value_column: str,
+                    seed: Callable[[], int] | None = None) -> int:
+        """The next number of a counter row (`next_counter`). During a trial write on a
+        counter table without transactions it only peeks: the trial must not use up a number
+        it cannot give back."""
+        if self._journal is not None and not self.table(table).transactional:
+            row = self.sql(f"SELECT {quote(self.conn, value_column)} FROM "
+                           f"{quote(self.conn, table)} WHERE {quote(self.conn, key_column)} = :k",
+                           k=key).first()
+            return int(row[0] if row else (seed() if seed else 0)) + 1
+        return next_counter(self.conn, table, key_column, key, value_column, seed=seed)
+
+    def missing_columns(self, required: dict[str, dict[str, str]]) -> tuple[list[str], list[str]]:
+        """(missing tables/columns, incompatible column types) for prefixed table names."""
+        live = self.tables(required)
+        missing, wrong = [], []
+        for table, columns in required.items():
+            info = live[table]
+            if not info.exists:
+                missing.append(table)
+                continue
+            for name, kind in columns.items():
+                column = info.column(name)
+                if column is None:
+                    missing.append(f"{table}.{name}")
+                elif not _compatible(kind, column):
+                    wrong.append(f"{table}.{name} is {column.data_type}, expected {kind}")
+        return missing, wrong
+
+    # -- transactions ----------------------------------------------------------------------
+    def in_transaction(self, fn: Callable[[], Any], locks: Iterable[str] = ()) -> Any:
+        """Run `fn` in one transaction, holding named locks from before it begins until after
+        it commits. Driver errors become OX-DB errors."""
+        self.end_read()
+        held: list[str] = []
+        try:
+            held = acquire_locks(self.conn, locks, self.supplier)
+            with self.conn.begin():
+                return fn()
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier) from None
+        finally:
+            if held:
+                release_locks(self.conn, held)
+
+    def trial(self, fn: Callable[[], Any]) -> tuple[Any, list[str], Exception | None]:
+        """Run `fn` inside a transaction that is rolled back. Rows it inserted into tables that
+        ignore ROLLBACK (MyISAM) are deleted by key afterwards — also when `fn` failed halfway.
+        Returns (fn's result, rows that could not be removed, the error `fn` raised)."""
+        self.end_read()
+        self._journal = []
+        result: Any = None
+        error: Exception | None = None
+        leftovers: list[str] = []
+        try:
+            tx = self.conn.begin()
+            try:
+                result = fn()
+            except (OXError, SQLAlchemyError) as exc:
+                error = exc
+            finally:
+                tx.rollback()
+            journal, self._journal = self._journal, None
+            for table, key, value in reversed(journal):
+                if self.table(table).transactional or value is None:
+                    continue
+                try:
+                    with self.conn.begin():
+                        delete_rows(self.conn, table, {key: value})
+                except SQLAlchemyError as exc:
+                    leftovers.append(f"{table}.{key} = {value} ({coded(exc, self.supplier).message})")
+            for table, key, value in journal:
+                if value is None:
+                    continue
+                still = self.sql(f"SELECT COUNT(*) FROM {quote(self.conn, table)} "
+                                 f"WHERE {quote(self.conn, key)} = :v", v=value).scalar_one()
+                if still and not any(x.startswith(f"{table}.{key} = {value} ") for x in leftovers):
+                    leftovers.append(f"{table}.{key} = {value}")
+            self.end_read()
+        finally:
+            self._journal = None
+        return result, leftovers, error
+
+    def trial_stage(self, fn: Callable[[], Any], describe: Callable[[Any], str],
+                    still_there: Callable[[], bool]) -> tuple[bool, str]:
+        """The "trial write" stage: run `fn` as a trial, then prove nothing of it stayed (no
+        leftover rows; `still_there()` — an order with the trial's reference — is False)."""
+        result, leftovers, error = self.trial(fn)
+        problems = []
+        if error is not None:
+            detail = error.message if isinstance(error, OXError) else \
+                coded(error, self.supplier).message
+            problems.append(OXError("OX-DB-008", supplier=self.supplier.id, detail=detail))
+        if not leftovers and still_there():
+            leftovers = ["the sample order (found by its reference)"]
+        if leftovers:
+            problems.append(OXError("OX-DB-011", supplier=self.supplier.id,
+                                    rows=", ".join(leftovers)))
+        if problems:
+            return False, " | ".join(stage_text(p) for p in problems)
+        return True, describe(result)
+
+    # -- what a subclass provides ----------------------------------------------------------
+    def required_columns(self) -> dict[str, dict[str, str]]:
+        """Prefixed table → column → kind (int | number | text | datetime | date | any)."""
+        return {}
+
+    def needed_privileges(self) -> dict[str, set[str]]:
+        """Prefixed table → privileges every statement the connector runs needs."""
+        return {}
+
+    def detect_variant(self) -> tuple[bool, str]:
+        return True, "-"
+
+    def extra_stages(self) -> list[tuple[str, bool, str]]:
+        """Connector-specific stages run after the tables check (name, ok, detail)."""
+        return []
+
+    def reference_stage(self) -> tuple[bool, str]:
+        """The configured status / group / language … ids exist in the shop."""
+        return True, "-"
+
+    def customer_stage(self) -> tuple[bool, str]:
+        return True, "-"
+
+    def trial_write(self) -> tuple[bool, str]:
+        """Write a complete sample order inside `self.trial`; (ok, what happened)."""
+        return True, "not available for this connector"
+
+    # -- the self-test ----------------------------------------------------------------------
+    def self_test(self) -> SelfTestReport:
+        """`orderexchange test db`: every stage with its result; a failing stage names its
+        error code and what fixes it. Stops after a stage the next ones depend on."""
+        report = SelfTestReport(self.supplier.id)
+        assert self.supplier.database is not None
+        try:
+            try:
+                self.open()
+            except OXError as err:
+                report.add("connect", False, stage_text(err))
+                return report
+            report.add("connect", True, self._connection_detail())
+            tls = self._tls_stage()
+            if tls is not None:
+                report.add("TLS", *tls)
+            report.server_version = self.db.server_version()
+            report.add("server version", True, report.server_version)
+            report.add("schema variant", *self.detect_variant())
+            missing, wrong = self.missing_columns(self.required_columns())
+            report.missing = missing
+            if missing or wrong:
+                invisible = self._ungranted(missing)
+                problems = ([f"lacks {', '.join(missing)}"] if missing else []) + wrong
+                if invisible:
+                    problems.append(f"{', '.join(invisible)}: not visible to the database user, "
+                                    f"who has no privilege on it (see the grants stage)")
+                err = OXError("OX-DB-003", supplier=self.supplier.id,
+                              table=(missing or wrong)[0].split(".")[0].split(" ")[0],
+                              detail="; ".join(problems))
+                report.add("tables and columns", False, stage_text(err))
+                if invisible and not wrong and set(missing) <= set(invisible):
+                    # the tables are there, only hidden: the GRANT is the fix to show
+                    report.add("grants", *self._grant_stage())
+                    report.add("trial write", False, "skipped: fix the stages above first")
+                return report
+            report.add("tables and columns", True, "all present, types compatible")
+            for stage in self.extra_stages():
+                report.add(*stage)
+            report.add("storage engines", True, self._engine_detail())
+            report.add("grants", *self._grant_stage())
+            report.add("reference data", *self.reference_stage())
+            report.add("customers", *self.customer_stage())
+            if all(stage.ok for stage in report.stages):
+                report.add("trial write", *self.trial_write())
+            else:
+                report.add("trial write", False, "skipped: fix the stages above first")
+        except OXError as exc:
+            report.add(exc.code, False, f"{exc.message} — {exc.solution}")
+        except SQLAlchemyError as exc:
+            err = coded(exc, self.supplier)
+            report.add(err.code, False, f"{err.message} — {err.solution}")
+        finally:
+            self.close()
+        return report
+
+    def _ungranted(self, missing: list[str]) -> list[str]:
+        """Missing tables on which the user has no privilege at all: information_schema hides
+        them, so they may well exist."""
+        tables = [m for m in missing if "." not in m]
+        if not tables or self.db.dialect == "sqlite":
+            return []
+        grants = read_grants(self.conn)
+        self.end_read()
+        return [t for t in tables if not grants.on(self.database_name(), t)]
+
+    def _connection_detail(self) -> str:
+        assert self.supplier.database is not None
+        return self.supplier.database.where()
+
+    def _tls_stage(self) -> tuple[bool, str] | None:
+        """When the URL asks for TLS (ssl_* parameters), prove the session is encrypted."""
+        assert self.supplier.database is not None
+        url = sa.engine.make_url(self.supplier.database.url)
+        wants = any(k.startswith("ssl") for k in url.query)
+        if self.db.dialect == "sqlite":
+            return None
+        row = self.sql("SHOW SESSION STATUS LIKE 'Ssl_cipher'").first()
+        cipher = (row[1] if row else "") or ""
+        if cipher:
+            return True, f"encrypted ({cipher})"
+        if wants:
+            return False, stage_text(OXError("OX-DB-012", supplier=self.supplier.id,
+                                             where=self.supplier.database.where()))
+        return True, "not encrypted (no ssl_… parameters in the URL)"
+
+    def _engine_detail(self) -> str:
+        live = self.tables(self.required_columns())
+        groups: dict[str, list[str]] = {}
+        for name, info in live.items():
+            groups.setdefault(info.engine or "unknown", []).append(name)
+        parts = [f"{engine}: {', '.join(sorted(names))}" for engine, names in sorted(groups.items())]
+        written = {t for t, privileges in self.needed_privileges().items()
+                   if privileges & {"INSERT", "UPDATE"}}
+        plain = [n for n, i in live.items() if not i.transactional and n in written]
+        note = (" — no transactions on " + ", ".join(sorted(plain)) +
+                ": orders are written so they show in the admin only at the last step"
+                if plain else " — every order is one transaction")
+        return "; ".join(parts) + note
+
+    def _grant_stage(self) -> tuple[bool, str]:
+        if self.db.dialect == "sqlite":
+            return True, "not applicable (SQLite)"
+        grants = read_grants(self.conn)
+        self.end_read()
+        missing = missing_privileges(grants, self.database_name(), self.needed_privileges())
+        if not missing:
+            return True, f"{grants.user} has every privilege needed"
+        return False, " | ".join(
+            stage_text(OXError("OX-DB-007", supplier=self.supplier.id, user=grants.user,
+                               privileges=", ".join(p), table=t,
+                               grant=grant_statement(grants.user, self.database_name(), t, p)))
+            for t, p in sorted(missing.items()))
+
+    def grant_fixes(self) -> list[str]:
+        """The GRANT statements that would give the connected user what it lacks (open first)."""
+        grants = read_grants(self.conn)
+        self.end_read()
+        missing = missing_privileges(grants, self.database_name(), self.needed_privileges())
+        return [grant_statement(grants.user, self.database_name(), t, p)
+                for t, p in sorted(missing.items())]
+
+
+def stage_text(err: OXError) -> str:
+    """How a failed self-test stage reads: its code, the message and the fix."""
+    return f"{err.code}: {err.message} — {err.solution}"
+
+
+def _compatible(kind: str, column: ColumnInfo) -> bool:
+    if kind == "any":
+        return True
+    if kind == "number":
+        return column.kind in ("int", "number")
+    if kind == "datetime":
+        return column.kind in ("datetime", "date")
+    if kind == "text":
+        return column.kind in ("text",)
+    return column.kind == kind
+
+
+# --- step 1 rules and order arithmetic shared by the SQL shop connectors ----------------------
+from orderexchange.model import Finding, TransferState, money  # noqa: E402
+
+
+@dataclass
+class CustomerMatch:
+    """Who the customer of one order is in the shop, and by which key (a MATCH_KEYS value)."""
+
+    key: str
+    customer_id: Any = None  # None: a new customer will be created
+    #: two shop customers matched: (first id, first key, second id, second key)
+    conflict: tuple[Any, str, Any, str] | None = None
+
+
+def match_by_email(orders: Iterable[CustomerOrder], rows: Iterable[tuple[Any, str]]
+                   ) -> dict[str, CustomerMatch]:
+    """Order number → match, from (customer id, email) rows the shop returned for the orders'
+    emails (compared case-insensitively). Two accounts with one email make the match
+    ambiguous: step 1 stops rather than guess."""
+    by_email: dict[str, list[Any]] = {}
+    for cid, email in rows:
+        ids = by_email.setdefault((email or "").strip().lower(), [])
+        if cid not in ids:
+            ids.append(cid)
+    out = {}
+    for co in orders:
+        ids = by_email.get(co.customer.email.strip().lower(), [])
+        if not ids:
+            out[co.number] = CustomerMatch("new")
+        elif len(ids) == 1:
+            out[co.number] = CustomerMatch("email", ids[0])
+        else:
+            out[co.number] = CustomerMatch("email", ids[0], (ids[0], "email", ids[1], "email"))
+    return out
+
+
+@dataclass
+class LineAmounts:
+    line: SupplierLine
+    quantity: Decimal
+    unit_net: Decimal
+    unit_tax: Decimal  # unrounded to the cent: the shop keeps 4 places
+    net: Decimal  # line total, net, rounded
+    tax: Decimal  # line tax, rounded
+    rate: Decimal
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.tax
+
+    @property
+    def unit_gross(self) -> Decimal:
+        return money(self.unit_net * (1 + self.rate / 100))
+
+
+@dataclass
+class OrderAmounts:
+    """What one customer order is worth to the supplier: purchase prices, net (as the
+    osCommerce connector writes them), tax per line rounded to the cent, shipping untaxed."""
+
+    lines: list[LineAmounts]
+    shipping: Decimal
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((a.net for a in self.lines), Decimal("0"))
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((a.tax for a in self.lines), Decimal("0"))
+
+    @property
+    def gross_lines(self) -> Decimal:
+        return self.subtotal + self.tax
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax + self.shipping
+
+    def tax_by_rate(self) -> list[tuple[Decimal, Decimal, Decimal]]:
+        """(rate, net at that rate, tax at that rate), highest rate first."""
+        groups: dict[Decimal, list[Decimal]] = {}
+        for a in self.lines:
+            g = groups.setdefault(a.rate.normalize(), [Decimal("0"), Decimal("0")])
+            g[0] += a.net
+            g[1] += a.tax
+        return [(rate, net, tax) for rate, (net, tax) in sorted(groups.items(), reverse=True)]
+
+
+def order_amounts(transfer: Transfer, shipping: Decimal) -> OrderAmounts:
+    lines = []
+    for sl in transfer.lines:
+        quantity = Decimal(sl.line.quantity)
+        rate = Decimal(sl.line.tax_rate)
+        lines.append(LineAmounts(sl, quantity, sl.purchase_price,
+                                 (sl.purchase_price * rate / 100).quantize(Decimal("0.0001")),
+                                 sl.net_total, sl.tax_total, rate))
+    return OrderAmounts(lines, money(Decimal(shipping)))
+
+
+def plain_rate(rate: Decimal) -> str:
+    """19 rather than 19.00, 7.7 rather than 7.70."""
+    value = Decimal(rate).normalize()
+    return f"{value:f}"
+
+
+@dataclass
+class Product:
+    """A product of the supplier's shop, found by its SKU (model / article number)."""
+
+    id: Any
+    sku: str
+    active: bool
+    name: str = ""
+    stock: Decimal = Decimal("0")
+    price: Decimal = Decimal("0")
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Findings:
+    """Collects step-1 findings for one supplier order."""
+
+    def __init__(self, supplier: SupplierConfig) -> None:
+        self.supplier = supplier
+        self.items: list[Finding] = []
+
+    def add(self, code: str, order: str | None, severity: str = "error", **facts: Any) -> None:
+        err = OXError(code, order=order or "-", supplier=self.supplier.id, **facts)
+        self.items.append(Finding.from_error(err, severity=severity, order=order))
+
+    def lines(self, so: SupplierOrder, products: dict[str, Product], *,
+              whole_quantities: bool) -> None:
+        """Product exists and is active, quantity fits the shop, stock, purchase price."""
+        needed: dict[str, Decimal] = {}
+        for t in so.transfers:
+            n = t.customer_order.number
+            for sl in t.lines:
+                found = products.get(sl.supplier_sku)
+                if found is None or not found.active:
+                    self.add("OX-CHK-006", n, line=sl.line.line_no, sku=sl.supplier_sku)
+                    continue
+                quantity = Decimal(sl.line.quantity)
+                if whole_quantities and quantity != quantity.to_integral_value():
+                    self.add("OX-CHK-031", n, line=sl.line.line_no, value=sl.line.quantity,
+                             unit=sl.line.unit)
+                needed[sl.supplier_sku] = needed.get(sl.supplier_sku, Decimal("0")) + quantity
+                if self.supplier.check_stock and needed[sl.supplier_sku] > found.stock:
+                    self.add("OX-CHK-023", n, line=sl.line.line_no, sku=sl.supplier_sku,
+                             needed=_plain_number(needed[sl.supplier_sku]),
+                             stock=_plain_number(found.stock))
+                tolerance = self.supplier.price_tolerance
+                if tolerance is not None and found.price:
+                    deviation = abs(sl.purchase_price - found.price) / found.price * 100
+                    if deviation > tolerance:
+                        self.add("OX-CHK-024", n, self.supplier.price_mismatch,
+                                 line=sl.line.line_no, sku=sl.supplier_sku,
+                                 price=f"{sl.purchase_price:.2f}",
+                                 shop_price=f"{found.price:.2f}", deviation=f"{deviation:.1f}",
+                                 tolerance=f"{tolerance}")
+
+    def places(self, so: SupplierOrder, countries: Iterable[str], currencies: Iterable[str] | None
+               ) -> None:
+        """Every address's country and (unless `currencies` is None) the currency are known."""
+        countries = set(countries)
+        for t in so.transfers:
+            co = t.customer_order
+            if currencies is not None and co.currency not in set(currencies):
+                self.add("OX-CHK-010", co.number, value=co.currency)
+            for kind, addr in (("billing", co.billing), ("delivery", co.delivery)):
+                if addr.country not in countries:
+                    self.add("OX-CHK-004", co.number, field=kind, value=addr.country)
+
+    def matches(self, so: SupplierOrder, matches: dict[str, CustomerMatch]) -> None:
+        """Record the planned customer match on each pending transfer; ambiguity blocks."""
+        for t in so.transfers:
+            match = matches.get(t.customer_order.number)
+            if match is None or t.state == TransferState.WRITTEN:
+                continue
+            t.customer_match = match.key
+            if match.conflict:
+                first_id, first_key, second_id, second_key = match.conflict
+                self.add("OX-CHK-029", t.customer_order.number, first_id=first_id,
+                         first_key=first_key, second_id=second_id, second_key=second_key)
+
+    def already_written(self, so: SupplierOrder, found: dict[str, RemoteOrder]) -> None:
+        for t in so.transfers:
+            if t.reference in found:
+                self.add("OX-CHK-028", t.customer_order.number, "warning",
+                         remote=found[t.reference].order_id, reference=t.reference)
+
+    def lengths(self, order: str, table: TableInfo, values: dict[str, Any]) -> None:
+        """A text value longer than its live column: the shop would cut it (lax mode) or refuse
+        the insert (strict mode) — either way step 1 stops it."""
+        for column, length, limit in too_long(table, values):
+            self.add("OX-CHK-007", order, field=f"{table.name}.{column}", length=length,
+                     limit=limit)
+
+
+def _plain_number(value: Decimal) -> int | Decimal:
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+from orderexchange.connector import RemoteOrder  # noqa: E402,F811

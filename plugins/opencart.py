@@ -1,0 +1,863 @@
+"""Connector for OpenCart 3.0 and 4.x shops.
+
+Writes a customer order the way OpenCart's own checkout leaves it in the database: `order` with the
+customer, payment (billing) and shipping addresses, `order_product` lines, the `order_total` rows
+`sub_total`, `shipping`, `tax` (one per rate) and `total`, and an `order_history` row; a new
+customer gets a `customer` row (empty password: cannot log in until they reset it) and an
+`address`.
+
+Visibility and crash safety. OpenCart's admin lists only orders with `order_status_id > 0`, and
+OpenCart 3 ships its tables as MyISAM, where ROLLBACK does nothing. So every order is written in
+this order, whatever the engine: the `order` row first with `order_status_id = 0` (hidden) and the
+exchange reference in its `comment`, then lines and totals, then the history row, and only then
+the real status. On InnoDB all of it is also one transaction. On MyISAM a crash leaves at most a
+hidden order carrying its reference; the next send finds it and completes it (its lines, totals
+and history are written again) instead of inserting a second order.
+
+The reference: `order.comment` starts with `[OX-…]` — the order's own field, written in the very
+first statement, so it is there before anything else of the order is.
+
+Versions: 3.0 (`payment_code`/`shipping_code`, `fax`, `customer.address_id`, MyISAM) and 4.x
+(`payment_method`/`shipping_method` as JSON, `payment_address_id`, `language_code`,
+`address.default`). The version is detected from the `order` table's columns (setting
+`version = "auto"`); columns a version lacks are not written, and any NOT NULL column without a
+default that a shop adds (extensions do) is filled with a neutral value, so inserts work in strict
+and lax SQL mode alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy.exc import SQLAlchemyError
+
+from orderexchange import hookimpl
+from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder, RemoteStatus
+from orderexchange.errors import OXError
+from orderexchange.model import (
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
+)
+
+from .shop_sql import (
+    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows, lock_name,
+    match_by_email, order_amounts, plain_rate, quote, sample_transfer, stage_text, update_row,
+)
+
+__version__ = "0.1.0"
+
+HIDDEN = 0  # order_status_id of an order the admin does not list (not yet complete)
+
+
+class OpenCartSettings(ConnectorSettings):
+    table_prefix: str = Field(default="oc_", pattern=r"^[A-Za-z0-9_]*$")
+    #: "auto" detects 3.0 or 4.x from the `order` table's columns
+    version: Literal["auto", "3", "4"] = "auto"
+    store_id: int = 0
+    #: store name written into the order; unset: the shop's `config_name` setting
+    store_name: str | None = None
+    store_url: str = ""
+    #: language of product, status and customer-group names (OpenCart's first language is 1)
+    language_id: int = 1
+    #: status of a new order (1 = Pending in a stock shop)
+    order_status_id: int = Field(default=1, gt=0)
+    #: status `cancel` sets (7 = Canceled in a stock shop)
+    cancelled_status_id: int = Field(default=7, gt=0)
+    #: statuses from which `cancel` may cancel (1 Pending, 2 Processing); later ones are the
+    #: supplier's business
+    cancellable_status_ids: list[int] = Field(default_factory=lambda: [1, 2])
+    #: customer group of new customers and guest orders; unset: customer_template.group, then the
+    #: shop's `config_customer_group_id`, then 1
+    customer_group_id: int | None = None
+    #: product column holding the supplier SKU of the catalogue
+    sku_column: Literal["model", "sku", "mpn", "ean", "upc"] = "model"
+    payment_method: str = "Drop shipping via orderexchange"
+    payment_code: str = "orderexchange"
+    shipping_method: str = "Drop shipping"
+    shipping_code: str = "orderexchange.orderexchange"
+    sub_total_title: str = "Sub-Total"
+    shipping_title: str = "Shipping"
+    #: `{rate}` is replaced by the tax rate, e.g. "VAT (19%)"
+    tax_title: str = "VAT ({rate}%)"
+    total_title: str = "Total"
+
+
+class OpenCartConnector(SqlShopConnector):
+    type_name = "opencart"
+    settings_schema = OpenCartSettings
+    settings: OpenCartSettings
+
+    def __init__(self, supplier: Any, settings: OpenCartSettings) -> None:
+        super().__init__(supplier, settings)
+        self._last_match: str | None = None
+        self._ref: dict[str, Any] = {}
+        self._ref_for: int | None = None
+        self._version: str | None = None
+
+    def close(self) -> None:
+        super().close()
+        self._ref_for = None
+        self._version = None
+
+    # -- schema -----------------------------------------------------------------------------
+    def required_columns(self) -> dict[str, dict[str, str]]:
+        t = self.t
+        text = "text"
+        address_cols = {f"{p}_{c}": text for p in ("payment", "shipping")
+                        for c in ("firstname", "lastname", "company", "address_1", "address_2",
+                                  "city", "postcode", "country", "zone", "address_format",
+                                  "method")}
+        address_cols.update({f"{p}_{c}": "int" for p in ("payment", "shipping")
+                             for c in ("country_id", "zone_id")})
+        return {
+            t("order"): {"order_id": "int", "invoice_prefix": text, "store_id": "int",
+                         "store_name": text, "store_url": text, "customer_id": "int",
+                         "customer_group_id": "int", "firstname": text, "lastname": text,
+                         "email": text, "telephone": text, **address_cols, "comment": text,
+                         "total": "number", "order_status_id": "int", "language_id": "int",
+                         "currency_id": "int", "currency_code": text,
+                         "currency_value": "number", "date_added": "datetime",
+                         "date_modified": "datetime"},
+            t("order_product"): {"order_product_id": "int", "order_id": "int",
+                                 "product_id": "int", "name": text, "model": text,
+                                 "quantity": "int", "price": "number", "total": "number",
+                                 "tax": "number"},
+            t("order_total"): {"order_total_id": "int", "order_id": "int", "code": text,
+                               "title": text, "value": "number", "sort_order": "int"},
+            t("order_history"): {"order_history_id": "int", "order_id": "int",
+                                 "order_status_id": "int", "notify": "int", "comment": text,
+                                 "date_added": "datetime"},
+            t("order_status"): {"order_status_id": "int", "language_id": "int", "name": text},
+            t("customer"): {"customer_id": "int", "customer_group_id": "int", "store_id": "int",
+                            "language_id": "int", "firstname": text, "lastname": text,
+                            "email": text, "telephone": text, "password": text,
+                            "newsletter": "int", "status": "int", "date_added": "datetime"},
+            t("address"): {"address_id": "int", "customer_id": "int", "firstname": text,
+                           "lastname": text, "company": text, "address_1": text,
+                           "address_2": text, "city": text, "postcode": text,
+                           "country_id": "int", "zone_id": "int"},
+            t("customer_group"): {"customer_group_id": "int"},
+            t("customer_group_description"): {"customer_group_id": "int", "language_id": "int",
+                                              "name": text},
+            t("country"): {"country_id": "int", "name": text, "iso_code_2": text},
+            t("zone"): {"zone_id": "int", "country_id": "int", "name": text, "code": text},
+            t("currency"): {"currency_id": "int", "code": text, "value": "number"},
+            t("language"): {"language_id": "int", "code": text},
+            t("product"): {"product_id": "int", self.settings.sku_column: text,
+                           "quantity": "int", "price": "number", "status": "int"},
+            t("product_description"): {"product_id": "int", "language_id": "int",
+                                       "name": text},
+        }
+
+    def _written(self) -> list[str]:
+        return [self.t(n) for n in ("order", "order_product", "order_total", "order_history",
+                                    "customer", "address")]
+
+    def needed_privileges(self) -> dict[str, set[str]]:
+        needed = {table: {"SELECT"} for table in self.required_columns()}
+        for name in ("order_product", "order_total", "order_history", "address"):
+            needed[self.t(name)] = {"SELECT", "INSERT"}
+        needed[self.t("order")] = {"SELECT", "INSERT", "UPDATE"}  # status last; cancel
+        needed[self.t("customer")] = {"SELECT", "INSERT", "UPDATE"}  # address_id (3.0)
+        for table in self.non_transactional(self._written()):
+            # no ROLLBACK: completing a half-written order and removing the trial write
+            needed[table].add("DELETE")
+        for optional in ("setting", "order_shipment"):
+            if self.table(self.t(optional)).exists:
+                needed[self.t(optional)] = {"SELECT"}
+        return needed
+
+    def version(self) -> str:
+        """'3' or '4' (setting, or detected from the `order` table); '' when unrecognisable."""
+        if self.settings.version != "auto":
+            return self.settings.version
+        if self._version is None:
+            order = self.table(self.t("order"))
+            if order.has("payment_address_id") or order.has("language_code"):
+                self._version = "4"
+            elif order.has("payment_code") or order.has("fax"):
+                self._version = "3"
+            else:
+                self._version = ""
+        return self._version
+
+    def detect_variant(self) -> tuple[bool, str]:
+        order = self.table(self.t("order"))
+        if not order.exists:
+            return False, stage_text(OXError("OX-DB-010", supplier=self.supplier.id,
+                                             type="OpenCart",
+                                             detail=f"no table {self.t('order')}"))
+        version = self.version()
+        if not version:
+            return False, stage_text(OXError(
+                "OX-DB-010", supplier=self.supplier.id, type="OpenCart",
+                detail=f"{self.t('order')} has neither payment_code (3.0) nor "
+                       f"payment_address_id (4.x)"))
+        how = "set" if self.settings.version != "auto" else "detected"
+        label = "OpenCart 3.0" if version == "3" else "OpenCart 4.x"
+        return True, f"{label} ({how}), table prefix {self.settings.table_prefix!r}"
+
+    # -- reference data ---------------------------------------------------------------------
+    def _settings_table(self) -> dict[str, str]:
+        setting = self.table(self.t("setting"))
+        if not setting.exists:
+            return {}
+        try:
+            rows = self.sql(f"SELECT {self._q('key')} AS k, value FROM {self.qt('setting')} "
+                            f"WHERE store_id = :s AND {self._q('key')} IN :keys",
+                            s=self.settings.store_id,
+                            keys=["config_name", "config_invoice_prefix",
+                                  "config_customer_group_id"])
+            return {r.k: r.value for r in rows}
+        except SQLAlchemyError:  # no SELECT on it: `test db` reports the grant; defaults apply
+            return {}
+
+    def _q(self, column: str) -> str:
+        return quote(self.conn, column)
+
+    def _products(self, skus: Iterable[str]) -> dict[str, Product]:
+        skus = sorted(set(skus))
+        if not skus:
+            return {}
+        col = self._q(self.settings.sku_column)
+        rows = self.sql(
+            f"SELECT p.product_id, p.{col} AS sku, p.status, p.quantity, p.price, pd.name "
+            f"FROM {self.qt('product')} p LEFT JOIN {self.qt('product_description')} pd "
+            f"ON pd.product_id = p.product_id AND pd.language_id = :lang "
+            f"WHERE p.{col} IN :skus", lang=self.settings.language_id, skus=skus)
+        out: dict[str, Product] = {}
+        for r in rows:
+            if r.sku not in out or r.status:  # an active product wins over an inactive twin
+                out[r.sku] = Product(int(r.product_id), r.sku, bool(r.status), r.name or "",
+                                     Decimal(str(r.quantity or 0)), Decimal(str(r.price or 0)))
+        return out
+
+    def _countries(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        country = self.table(self.t("country"))
+        fmt = ", address_format" if country.has("address_format") else ""
+        rows = self.sql(f"SELECT country_id, name, iso_code_2{fmt} FROM {self.qt('country')} "
+                        f"WHERE iso_code_2 IN :codes", codes=sorted(set(codes)))
+        out = {r.iso_code_2: {"id": int(r.country_id), "name": r.name,
+                              "format": getattr(r, "address_format", "") or ""} for r in rows}
+        if out:
+            zones = self.sql(f"SELECT zone_id, country_id, name, code FROM {self.qt('zone')} "
+                             f"WHERE country_id IN :ids", ids=[c["id"] for c in out.values()])
+            by_country: dict[int, list[Any]] = {}
+            for z in zones:
+                by_country.setdefault(int(z.country_id), []).append(z)
+            for c in out.values():
+                c["zones"] = by_country.get(c["id"], [])
+        return out
+
+    def _currencies(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        rows = self.sql(f"SELECT currency_id, code, value FROM {self.qt('currency')} "
+                        f"WHERE code IN :codes", codes=sorted(set(codes)))
+        return {r.code: {"id": int(r.currency_id), "value": Decimal(str(r.value or 1))}
+                for r in rows}
+
+    def _refdata(self, so: SupplierOrder, fresh: bool = False) -> dict[str, Any]:
+        """Products, countries (with zones), currencies, language and shop settings for a whole
+        supplier order: read once at its first write (and afresh for every check)."""
+        if fresh or self._ref_for != so.id:
+            skus = {sl.supplier_sku for t in so.transfers for sl in t.lines}
+            codes = {a.country for t in so.transfers
+                     for a in (t.customer_order.billing, t.customer_order.delivery)}
+            shop = self._settings_table()
+            language = self.sql(f"SELECT code FROM {self.qt('language')} WHERE language_id = :l",
+                                l=self.settings.language_id).first()
+            self._ref = {
+                "products": self._products(skus), "countries": self._countries(codes),
+                "currencies": self._currencies({t.customer_order.currency for t in so.transfers}),
+                "language_code": language[0] if language else "",
+                "store_name": self.settings.store_name or shop.get("config_name")
+                or self.supplier.name,
+                "invoice_prefix": shop.get("config_invoice_prefix", ""),
+                "group": self._group_id(shop),
+            }
+            self._ref_for = so.id
+        return self._ref
+
+    def _group_id(self, shop: dict[str, str]) -> int:
+        if self.settings.customer_group_id is not None:
+            return self.settings.customer_group_id
+        group = self.supplier.customer_template.group
+        if group is not None:
+            try:
+                return int(group)
+            except ValueError:
+                pass
+        try:
+            return int(shop.get("config_customer_group_id") or 1)
+        except ValueError:
+            return 1
+
+    # -- customers --------------------------------------------------------------------------
+    def _account(self, customer_id: Any) -> dict[str, Any] | str:
+        """A configured shop account (distributor, or guest pseudo customer) with its default
+        address, or what is wrong with it."""
+        try:
+            cid = int(customer_id)
+        except (TypeError, ValueError):
+            return "OpenCart customer ids are whole numbers"
+        customer = self.table(self.t("customer"))
+        address_col = ", address_id" if customer.has("address_id") else ""
+        row = self.sql(f"SELECT customer_id, customer_group_id, firstname, lastname, email, "
+                       f"telephone{address_col} FROM {self.qt('customer')} "
+                       f"WHERE customer_id = :c", c=cid).first()
+        if row is None:
+            return "no customer with this id in the shop"
+        default = (f"a.{self._q('default')} DESC, " if self.table(self.t("address")).has("default")
+                   else "")
+        preferred = int(getattr(row, "address_id", 0) or 0)
+        address = self.sql(
+            f"SELECT a.address_id, a.firstname, a.lastname, a.company, a.address_1, a.address_2, "
+            f"a.city, a.postcode, a.country_id, a.zone_id, c.iso_code_2, c.name AS country "
+            f"FROM {self.qt('address')} a LEFT JOIN {self.qt('country')} c "
+            f"ON c.country_id = a.country_id WHERE a.customer_id = :c "
+            f"ORDER BY a.address_id = :pref DESC, {default}a.address_id", c=cid,
+            pref=preferred).first()
+        return {"id": cid, "group": int(row.customer_group_id or 0), "first": row.firstname,
+                "last": row.lastname, "email": row.email, "phone": row.telephone or "",
+                "address": address}
+
+    def _policy_account(self) -> tuple[str, dict[str, Any] | None, str | None]:
+        """(policy, account, problem). OpenCart's own guests are customer 0: a guest policy with
+        guest_customer_id = 0 writes true guest orders, without any account."""
+        policy = self.supplier.customer_policy
+        if policy == "customer":
+            return policy, None, None
+        value = getattr(self.supplier, f"{policy}_customer_id")
+        if policy == "guest" and str(value) == "0":
+            return policy, None, None
+        account = self._account(value)
+        if isinstance(account, str):
+            return policy, None, account
+        if policy == "distributor":
+            address = account["address"]
+            if address is None:
+                return policy, None, "the customer has no address in the address book"
+            if not address.iso_code_2:
+                return policy, None, "the country of the customer's address is not in the shop"
+        return policy, account, None
+
+    def _match(self, orders: list[CustomerOrder]) -> dict[str, CustomerMatch]:
+        policy, account, _problem = self._policy_account()
+        if policy != "customer":
+            cid = account["id"] if account else 0
+            return {co.number: CustomerMatch(policy, cid) for co in orders}
+        emails = sorted({co.customer.email.strip().lower() for co in orders})
+        rows = self.sql(f"SELECT customer_id, email FROM {self.qt('customer')} "
+                        f"WHERE LOWER(email) IN :emails ORDER BY customer_id", emails=emails)
+        return match_by_email(orders, [(int(r.customer_id), r.email) for r in rows])
+
+    # -- step 1 -----------------------------------------------------------------------------
+    def check(self, supplier_order: SupplierOrder) -> list[Finding]:
+        try:
+            return self._check(supplier_order)
+        except OXError as err:
+            return [Finding.from_error(err)]
+        except SQLAlchemyError as exc:
+            return [Finding.from_error(coded(exc, self.supplier))]
+        finally:
+            self.end_read()
+
+    def _check(self, so: SupplierOrder) -> list[Finding]:
+        out = Findings(self.supplier)
+        missing, wrong = self.missing_columns(self.required_columns())
+        if missing or wrong:
+            table = (missing or wrong)[0].split(".")[0].split(" ")[0]
+            out.add("OX-DB-003", None, table=table,
+                    detail="; ".join(([f"lacks {', '.join(missing)}"] if missing else []) + wrong))
+            return out.items
+        if not self.version():
+            out.add("OX-DB-010", None, type="OpenCart", detail="unknown order table layout")
+            return out.items
+        if not self._status_name(self.settings.order_status_id):
+            out.add("OX-CHK-009", None, value=self.settings.order_status_id)
+        policy, account, problem = self._policy_account()
+        if problem:
+            setting = f"{policy}_customer_id"
+            out.add("OX-CHK-030", None, setting=setting,
+                    value=getattr(self.supplier, setting), detail=problem)
+            return out.items
+        ref = self._refdata(so, fresh=True)
+        out.lines(so, ref["products"], whole_quantities=True)
+        out.places(so, ref["countries"], ref["currencies"])
+        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+        matches = self._match([t.customer_order for t in pending])
+        out.matches(so, matches)
+        out.already_written(so, self.find_by_references([t.reference for t in pending]))
+        tables = self.tables([self.t(n) for n in ("order", "order_product", "customer",
+                                                   "address")])
+        for t in pending:
+            co = t.customer_order
+            if not ({co.billing.country, co.delivery.country} <= set(ref["countries"])
+                    and co.currency in ref["currencies"]):
+                continue  # reported above; the rows cannot be planned without them
+            match = matches[co.number]
+            order = self._order_values(so, t, ref, self._person(co, account), account,
+                                       customer_id=0, address_id=0, now=datetime.now())
+            out.lengths(co.number, tables[self.t("order")], order)
+            for sl in t.lines:
+                product = ref["products"].get(sl.supplier_sku)
+                if product is not None:
+                    out.lengths(co.number, tables[self.t("order_product")],
+                                {"name": product.name or sl.line.name, "model": sl.supplier_sku})
+            if match.key == "new":
+                customer, address = self._new_customer_values(co, ref, datetime.now())
+                out.lengths(co.number, tables[self.t("customer")], customer)
+                out.lengths(co.number, tables[self.t("address")], address)
+        return out.items
+
+    def _status_name(self, status_id: int) -> str | None:
+        row = self.sql(f"SELECT name FROM {self.qt('order_status')} WHERE order_status_id = :s "
+                       f"AND language_id = :l", s=status_id, l=self.settings.language_id).first()
+        return row[0] if row else None
+
+    # -- rows -------------------------------------------------------------------------------
+    @staticmethod
+    def _person(co: CustomerOrder, account: dict[str, Any] | None) -> dict[str, str]:
+        """Who the order is from: the end customer, or the distributor (blind drop-ship)."""
+        if account is not None and account.get("address") is not None:
+            return {"first": account["first"], "last": account["last"],
+                    "email": account["email"], "phone": account["phone"]}
+        c = co.customer
+        return {"first": c.first_name, "last": c.last_name, "email": c.email, "phone": c.phone}
+
+    def _place(self, prefix: str, a: Address, ref: dict[str, Any]) -> dict[str, Any]:
+        country = ref["countries"][a.country]
+        zone_id, zone = 0, a.state
+        wanted = a.state.strip().casefold()
+        for z in country.get("zones", []):
+            if wanted and wanted in ((z.name or "").casefold(), (z.code or "").casefold()):
+                zone_id, zone = int(z.zone_id), z.name
+                break
+        return {f"{prefix}_firstname": a.first_name, f"{prefix}_lastname": a.last_name,
+                f"{prefix}_company": a.company, f"{prefix}_address_1": a.street,
+                f"{prefix}_address_2": a.street2, f"{prefix}_city": a.city,
+                f"{prefix}_postcode": a.postcode, f"{prefix}_country": country["name"],
+                f"{prefix}_country_id": country["id"], f"{prefix}_zone": zone,
+                f"{prefix}_zone_id": zone_id, f"{prefix}_address_format": country["format"],
+                f"{prefix}_custom_field": "[]"}
+
+    @staticmethod
+    def _account_address(account: dict[str, Any]) -> Address:
+        a = account["address"]
+        return Address(a.firstname, a.lastname, a.address_1, a.postcode, a.city, a.iso_code_2,
+                       company=a.company or "", street2=a.address_2 or "")
+
+    def _order_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
+                      person: dict[str, str], account: dict[str, Any] | None, *,
+                      customer_id: int, address_id: int, now: datetime,
+                      group_id: int | None = None) -> dict[str, Any]:
+        co = transfer.customer_order
+        s = self.settings
+        billing = co.billing
+        places = dict(ref["countries"])
+        if account is not None and account.get("address") is not None:
+            billing = self._account_address(account)
+            if billing.country not in places:
+                places[billing.country] = {"id": int(account["address"].country_id),
+                                           "name": account["address"].country, "format": "",
+                                           "zones": []}
+        ref = dict(ref, countries=places)
+        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        currency = ref["currencies"][co.currency]
+        values: dict[str, Any] = {
+            "invoice_no": 0, "invoice_prefix": ref["invoice_prefix"], "store_id": s.store_id,
+            "store_name": ref["store_name"], "store_url": s.store_url,
+            "customer_id": customer_id,
+            "customer_group_id": group_id if group_id is not None else ref["group"],
+            "firstname": person["first"], "lastname": person["last"], "email": person["email"],
+            "telephone": person["phone"], "fax": "", "custom_field": "[]",
+            **self._place("payment", billing, ref), **self._place("shipping", co.delivery, ref),
+            "comment": f"{marker(transfer.reference)} orderexchange: customer order "
+                       f"{co.number}, supplier order {so.id}",
+            "total": amounts.total, "order_status_id": HIDDEN, "affiliate_id": 0,
+            "commission": Decimal("0"), "marketing_id": 0, "tracking": "",
+            "language_id": s.language_id, "currency_id": currency["id"],
+            "currency_code": co.currency, "currency_value": currency["value"],
+            "ip": "", "forwarded_ip": "", "user_agent": "orderexchange", "accept_language": "",
+            "date_added": now, "date_modified": now,
+        }
+        if self.version() == "4":
+            values.update({
+                "payment_method": json.dumps({"name": s.payment_method, "code": s.payment_code}),
+                "shipping_method": json.dumps({"name": s.shipping_method,
+                                               "code": s.shipping_code}),
+                "payment_address_id": address_id, "shipping_address_id": 0,
+                "language_code": ref["language_code"], "transaction_id": "",
+                "subscription_id": 0})
+        else:
+            values.update({"payment_method": s.payment_method, "payment_code": s.payment_code,
+                           "shipping_method": s.shipping_method,
+                           "shipping_code": s.shipping_code})
+        return values
+
+    def _new_customer_values(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
+                             ) -> tuple[dict[str, Any], dict[str, Any]]:
+        c, b = co.customer, co.billing
+        template = self.supplier.customer_template
+        customer = {
+            "customer_group_id": ref["group"], "store_id": self.settings.store_id,
+            "language_id": self.settings.language_id, "firstname": c.first_name,
+            "lastname": c.last_name, "email": c.email, "telephone": c.phone, "fax": "",
+            "password": "", "salt": "", "newsletter": 1 if template.newsletter else 0,
+            "address_id": 0, "custom_field": "[]", "ip": "", "status": 1, "safe": 0,
+            "token": "", "code": "", "date_added": now, **template.columns}
+        country = ref["countries"].get(b.country, {"id": 0})
+        address = {"firstname": b.first_name, "lastname": b.last_name, "company": b.company,
+                   "address_1": b.street, "address_2": b.street2, "city": b.city,
+                   "postcode": b.postcode, "country_id": country["id"], "zone_id": 0,
+                   "custom_field": "[]", "default": 1}
+        if b.state:
+            for z in country.get("zones", []):
+                if b.state.casefold() in ((z.name or "").casefold(), (z.code or "").casefold()):
+                    address["zone_id"] = int(z.zone_id)
+        return customer, address
+
+    # -- step 2 -----------------------------------------------------------------------------
+    def find_by_reference(self, reference: str) -> RemoteOrder | None:
+        return self.find_by_references([reference]).get(reference)
+
+    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
+        """Complete orders (status > 0) carrying these references, in one scan."""
+        return {ref: RemoteOrder(str(oid), str(cid))
+                for ref, (oid, cid, status) in self._by_reference(references).items()
+                if status != HIDDEN}
+
+    def _by_reference(self, references: list[str], end: bool = True
+                      ) -> dict[str, tuple[int, int, int]]:
+        """reference → (order id, customer id, status) of every order carrying it, hidden ones
+        included (a half-written order on MyISAM). `end=False` inside a write's transaction."""
+        found: dict[str, tuple[int, int, int]] = {}
+        if not references:
+            return found
+        by_length: dict[int, list[str]] = {}
+        for ref in references:
+            by_length.setdefault(len(marker(ref)), []).append(marker(ref))
+        try:
+            for length, markers in by_length.items():
+                rows = self.sql(f"SELECT SUBSTR(comment, 1, {int(length)}) AS m, order_id, "
+                                f"customer_id, order_status_id FROM {self.qt('order')} "
+                                f"WHERE SUBSTR(comment, 1, {int(length)}) IN :markers "
+                                f"ORDER BY order_status_id = 0, order_id", markers=markers)
+                for r in rows:
+                    found.setdefault(r.m[1:-1], (int(r.order_id), int(r.customer_id),
+                                                 int(r.order_status_id)))
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier, self.t("order")) from None
+        finally:
+            if end:
+                self.end_read()
+        return found
+
+    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        database = self.database_name()
+        locks = [lock_name(database, "reference", transfer.reference)]
+        if self.supplier.customer_policy == "customer":
+            locks.append(lock_name(database, "customer",
+                                   transfer.customer_order.customer.email.strip().lower()))
+        return self.in_transaction(lambda: self._write(supplier_order, transfer), locks)
+
+    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        co = transfer.customer_order
+        now = datetime.now().replace(microsecond=0)
+        ref = self._refdata(so)
+        products = ref["products"]
+        if (co.currency not in ref["currencies"]
+                or not {co.billing.country, co.delivery.country} <= set(ref["countries"])
+                or any(sl.supplier_sku not in products or not products[sl.supplier_sku].active
+                       for sl in transfer.lines)):
+            # the shop changed between check and write: refuse rather than write a broken order
+            raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
+                          detail="products, countries or currency changed since the check")
+        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        if existing is not None and existing[2] != HIDDEN:
+            return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
+        customer_id, group_id, created, account, address_id = self._customer(co, ref, now)
+        transfer.customer_match = self._last_match
+        person = self._person(co, account)
+        values = self._order_values(so, transfer, ref, person, account,
+                                    customer_id=customer_id, address_id=address_id, now=now,
+                                    group_id=group_id)
+        order_table = self.t("order")
+        if existing is not None:  # half-written by an earlier attempt (MyISAM): complete it
+            order_id = existing[0]
+            for child in ("order_product", "order_total", "order_history"):
+                delete_rows(self.conn, self.t(child), {"order_id": order_id})
+            row = {k: v for k, v in values.items() if self.table(order_table).has(k)}
+            update_row(self.conn, order_table, row, {"order_id": order_id})
+        else:
+            order_id = self.insert(order_table, values, key="order_id", now=now)
+        self._insert_lines(order_id, transfer, products, now)
+        self._insert_totals(order_id, transfer)
+        self.insert(self.t("order_history"), {
+            "order_id": order_id, "order_status_id": self.settings.order_status_id,
+            "notify": 0, "comment": f"{marker(transfer.reference)} orderexchange: customer order "
+                                    f"{co.number} forwarded in supplier order {so.id}",
+            "date_added": now}, key="order_history_id", now=now)
+        # the last step: only now does the admin list the order
+        update_row(self.conn, order_table, {"order_status_id": self.settings.order_status_id,
+                                            "date_modified": now}, {"order_id": order_id})
+        return RemoteOrder(str(order_id), str(customer_id), created)
+
+    def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Product],
+                      now: datetime) -> None:
+        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        for a in amounts.lines:
+            product = products[a.line.supplier_sku]
+            self.insert(self.t("order_product"), {
+                "order_id": order_id, "product_id": product.id, "master_id": 0,
+                "name": product.name or a.line.line.name, "model": a.line.supplier_sku,
+                "quantity": int(a.quantity), "price": a.unit_net, "total": a.net,
+                "tax": a.unit_tax, "reward": 0}, key="order_product_id", now=now)
+
+    def _insert_totals(self, order_id: int, transfer: Transfer) -> None:
+        s = self.settings
+        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        rows = [("sub_total", s.sub_total_title, amounts.subtotal, 1),
+                ("shipping", s.shipping_title, amounts.shipping, 3)]
+        rows += [("tax", s.tax_title.replace("{rate}", plain_rate(rate)), tax, 5)
+                 for rate, _net, tax in amounts.tax_by_rate()]
+        rows.append(("total", s.total_title, amounts.total, 9))
+        for code, title, value, sort in rows:
+            self.insert(self.t("order_total"), {"order_id": order_id, "code": code,
+                                                "title": title, "value": value,
+                                                "sort_order": sort}, key="order_total_id")
+
+    def _customer(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
+                  ) -> tuple[int, int, bool, dict[str, Any] | None, int]:
+        """(customer id, customer group id, created, distributor account, address id), matched
+        again inside the write (an earlier order of the batch may have created the customer)."""
+        policy, account, problem = self._policy_account()
+        if problem:
+            setting = f"{policy}_customer_id"
+            raise OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
+                          value=getattr(self.supplier, setting), detail=problem)
+        self._last_match = policy
+        if policy == "guest":
+            if account is None:  # OpenCart's own guest checkout: customer 0
+                return 0, ref["group"], False, None, 0
+            return account["id"], account["group"] or ref["group"], False, None, 0
+        if policy == "distributor":
+            assert account is not None
+            return (account["id"], account["group"] or ref["group"], False, account,
+                    int(account["address"].address_id))
+        match = self._match([co])[co.number]
+        if match.conflict:
+            first_id, first_key, second_id, second_key = match.conflict
+            raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
+                          first_id=first_id, first_key=first_key, second_id=second_id,
+                          second_key=second_key)
+        self._last_match = match.key
+        if match.customer_id is not None:
+            row = self.sql(f"SELECT customer_group_id FROM {self.qt('customer')} "
+                           f"WHERE customer_id = :c", c=match.customer_id).first()
+            return int(match.customer_id), int(row[0]) if row else ref["group"], False, None, 0
+        customer, address = self._new_customer_values(co, ref, now)
+        customer_id = self.insert(self.t("customer"), customer, key="customer_id", now=now)
+        address_id = self.insert(self.t("address"), dict(address, customer_id=customer_id),
+                                 key="address_id", now=now)
+        if self.table(self.t("customer")).has("address_id"):
+            update_row(self.conn, self.t("customer"), {"address_id": address_id},
+                       {"customer_id": customer_id})
+        assert customer_id is not None and address_id is not None
+        return customer_id, ref["group"], True, None, address_id
+
+    # -- the way back ------------------------------------------------------------------------
+    def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
+        ids = {t.reference: int(t.remote_order_id) for t in transfers
+               if t.remote_order_id and t.remote_order_id.isdigit()}
+        unknown = [t.reference for t in transfers if t.reference not in ids]
+        if unknown:
+            ids.update({r: int(o.order_id)
+                        for r, o in self.find_by_references(unknown).items()})
+        return ids
+
+    def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:
+        """Status (by the shop's own name), tracking number and shipping date of written orders.
+
+        An order the supplier deleted is absent from the result."""
+        try:
+            ids = self._order_ids(transfers)
+            if not ids:
+                return {}
+            rows = self.sql(
+                f"SELECT o.order_id, o.order_status_id, os.name FROM {self.qt('order')} o "
+                f"LEFT JOIN {self.qt('order_status')} os ON os.order_status_id = "
+                f"o.order_status_id AND os.language_id = :l WHERE o.order_id IN :ids",
+                l=self.settings.language_id, ids=sorted(set(ids.values())))
+            orders = {int(r.order_id): r for r in rows}
+            shipments: dict[int, Any] = {}
+            if self.table(self.t("order_shipment")).exists:
+                for r in self.sql(f"SELECT order_id, tracking_number, date_added FROM "
+                                  f"{self.qt('order_shipment')} WHERE order_id IN :ids "
+                                  f"ORDER BY order_shipment_id", ids=sorted(set(ids.values()))):
+                    shipments[int(r.order_id)] = r  # the latest shipment wins
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier, self.t("order")) from None
+        finally:
+            self.end_read()
+        out = {}
+        for reference, order_id in ids.items():
+            row = orders.get(order_id)
+            if row is None:
+                continue
+            status_id = int(row.order_status_id)
+            shipment = shipments.get(order_id)
+            out[reference] = RemoteStatus(
+                order_id=str(order_id), status=row.name or f"status {status_id}",
+                status_id=str(status_id),
+                progressed=status_id not in (HIDDEN, self.settings.order_status_id),
+                cancelled=status_id == self.settings.cancelled_status_id,
+                tracking_number=(shipment.tracking_number or None) if shipment else None,
+                shipped_at=shipment.date_added.isoformat(sep=" ") if shipment and
+                shipment.date_added else None)
+        return out
+
+    def cancel(self, transfer: Transfer) -> None:
+        """Set the cancelled status with a history row, as the admin does — only while the
+        order is in one of `cancellable_status_ids`. Cancelling twice changes nothing."""
+        co = transfer.customer_order
+        order_id = self._order_ids([transfer]).get(transfer.reference)
+        self.end_read()
+        if not order_id:
+            raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
+                          remote=transfer.remote_order_id or "?", reference=transfer.reference)
+
+        def run() -> None:
+            row = self.sql(f"SELECT order_status_id FROM {self.qt('order')} "
+                           f"WHERE order_id = :o", o=order_id).first()
+            if row is None:
+                raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
+                              remote=order_id, reference=transfer.reference)
+            status = int(row[0])
+            if status == self.settings.cancelled_status_id:
+                return
+            if status not in self.settings.cancellable_status_ids:
+                raise OXError("OX-WRT-004", order=co.number, supplier=self.supplier.id,
+                              remote=order_id,
+                              status=f"{self._status_name(status) or status} ({status})",
+                              allowed=", ".join(map(str, self.settings.cancellable_status_ids)),
+                              setting="cancellable_status_ids")
+            now = datetime.now().replace(microsecond=0)
+            self.insert(self.t("order_history"), {
+                "order_id": order_id, "order_status_id": self.settings.cancelled_status_id,
+                "notify": 0, "comment": f"{marker(transfer.reference)} orderexchange: cancelled "
+                                        f"by the distributor (customer order {co.number})",
+                "date_added": now}, now=now)
+            hit = self.sql(f"UPDATE {self.qt('order')} SET order_status_id = :new, "
+                           f"date_modified = :now WHERE order_id = :o AND order_status_id = :old",
+                           new=self.settings.cancelled_status_id, now=now, o=order_id, old=status)
+            if hit.rowcount != 1:  # the supplier changed it this very moment
+                raise OXError("OX-WRT-004", order=co.number, supplier=self.supplier.id,
+                              remote=order_id, status="another status",
+                              allowed=", ".join(map(str, self.settings.cancellable_status_ids)),
+                              setting="cancellable_status_ids")
+
+        self.in_transaction(run, [lock_name(self.database_name(), "reference",
+                                            transfer.reference)])
+
+    # -- self-test stages --------------------------------------------------------------------
+    def reference_stage(self) -> tuple[bool, str]:
+        s = self.settings
+        problems, facts = [], []
+        for setting, status_id in (("order_status_id", s.order_status_id),
+                                   ("cancelled_status_id", s.cancelled_status_id)):
+            name = self._status_name(status_id)
+            if name:
+                facts.append(f"{setting} {status_id} = {name}")
+            else:
+                problems.append(OXError("OX-DB-009", supplier=self.supplier.id, setting=setting,
+                                        value=status_id, detail=f"no {self.t('order_status')} "
+                                        f"row in language {s.language_id}"))
+        language = self.sql(f"SELECT code FROM {self.qt('language')} WHERE language_id = :l",
+                            l=s.language_id).first()
+        if language:
+            facts.append(f"language_id {s.language_id} = {language[0]}")
+        else:
+            problems.append(OXError("OX-DB-009", supplier=self.supplier.id,
+                                    setting="language_id", value=s.language_id,
+                                    detail=f"not in {self.t('language')}"))
+        group = self._group_id(self._settings_table())
+        name = self.sql(f"SELECT d.name FROM {self.qt('customer_group')} g JOIN "
+                        f"{self.qt('customer_group_description')} d ON d.customer_group_id = "
+                        f"g.customer_group_id AND d.language_id = :l "
+                        f"WHERE g.customer_group_id = :g", l=s.language_id, g=group).first()
+        if name:
+            facts.append(f"customer group {group} = {name[0]}")
+        else:
+            problems.append(OXError(
+                "OX-DB-009", supplier=self.supplier.id, setting="customer_group_id", value=group,
+                detail="no such group with a name in the admin language (the admin's customer "
+                       "list would not show its customers)"))
+        currencies = self._currencies(self.supplier.currencies) if self.supplier.currencies else {}
+        for code in self.supplier.currencies:
+            if code not in currencies:
+                problems.append(OXError("OX-DB-009", supplier=self.supplier.id,
+                                        setting="currencies", value=code,
+                                        detail=f"not in {self.t('currency')}"))
+        self.end_read()
+        if problems:
+            return False, " | ".join(stage_text(p) for p in problems)
+        return True, "; ".join(facts)
+
+    def customer_stage(self) -> tuple[bool, str]:
+        policy, account, problem = self._policy_account()
+        self.end_read()
+        if problem:
+            setting = f"{policy}_customer_id"
+            return False, stage_text(OXError("OX-CHK-030", supplier=self.supplier.id,
+                                             setting=setting,
+                                             value=getattr(self.supplier, setting),
+                                             detail=problem))
+        if policy == "customer":
+            return True, "customers are matched by LOWER(email); new ones are created"
+        if account is None:
+            return True, "guest orders (customer_id 0, OpenCart's own guest checkout)"
+        return True, (f"orders go to customer {account['id']} ({account['first']} "
+                      f"{account['last']}, {policy})")
+
+    def trial_write(self) -> tuple[bool, str]:
+        col = self._q(self.settings.sku_column)
+        product = self.sql(f"SELECT p.{col} FROM {self.qt('product')} p WHERE p.status = 1 "
+                           f"AND p.{col} <> '' ORDER BY p.product_id LIMIT 1").first()
+        country = self.sql(f"SELECT iso_code_2 FROM {self.qt('country')} WHERE iso_code_2 IN "
+                           f":c ORDER BY iso_code_2 = 'DE' DESC LIMIT 1",
+                           c=self.supplier.countries or ["DE", "AT", "CH", "GB", "US", "FR"]
+                           ).first()
+        currency = self.sql(f"SELECT code FROM {self.qt('currency')} ORDER BY code IN :wanted "
+                            f"DESC, value = 1 DESC LIMIT 1",
+                            wanted=self.supplier.currencies or ["EUR"]).first()
+        self.end_read()
+        if product is None or country is None or currency is None:
+            return False, stage_text(OXError(
+                "OX-DB-008", supplier=self.supplier.id,
+                detail="the shop needs an active product with a " + self.settings.sku_column +
+                       ", a country and a currency for a sample order"))
+        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
+        so, transfer = sample_transfer(self.supplier.id, reference, product[0], country[0],
+                                       currency[0])
+        def describe(remote: RemoteOrder) -> str:
+            return (f"sample order for {product[0]} written as order {remote.order_id} (customer "
+                    f"{remote.customer_id}, new) and removed again: nothing stayed")
+
+        try:
+            return self.trial_stage(lambda: self._write(so, transfer), describe,
+                                    lambda: bool(self._by_reference([reference])))
+        finally:
+            self._ref_for = None
+
+
+def marker(reference: str) -> str:
+    return f"[{reference}]"
+
+
+@hookimpl
+def oe_connector_types() -> list[type[Connector]]:
+    return [OpenCartConnector]

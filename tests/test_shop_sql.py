@@ -1,0 +1,381 @@
+"""The shared shop-SQL layer (plugins/shop_sql.py) and the helpers the connector tests share.
+
+The helpers (schema loading, read-back queries, a least-privilege user, the import → build →
+send `prepare` fixture) live here so that test_opencart*, test_oxid* and test_generic_sql* use one
+copy; pytest imports this module once, under this name, for both uses.
+
+Grant parsing is unit-tested on the exact lines MariaDB prints; everything else runs on the
+session's throwaway MariaDB: engines and NOT NULL columns as information_schema reports them, a
+real least-privilege user's grants, atomic counters under two concurrent connections.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from helpers import CATALOGUE_CSV
+
+from orderexchange.build import build
+from orderexchange.dispatch import Dispatcher, SendResult
+from orderexchange.importer import import_catalogue, import_orders
+from orderexchange.plugin_host import PluginHost
+from orderexchange.plugins import shop_sql
+from orderexchange.plugins.shop_sql import (
+    ColumnInfo, TableInfo, fit_row, grant_statement, missing_privileges, next_counter,
+    parse_grants, read_grants, read_tables, split_street,
+)
+from orderexchange.store import Store
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+
+
+# =============================================================================================
+# helpers shared by the connector tests
+# =============================================================================================
+def load_schema(url: str, name: str, prefix: str = "", engine: str = "InnoDB",
+                user_engine: str | None = None) -> None:
+    """Create a shop from tests/schema/<name>: tables and the reference rows it ships with.
+    {engine} is the storage engine; {user_engine} (OXID's user tables) defaults to it."""
+    text = (SCHEMA_DIR / name).read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    text = (text.replace("{prefix}", prefix).replace("{user_engine}", user_engine or engine)
+            .replace("{engine}", engine))
+    eng = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with eng.begin() as conn:
+            for stmt in re.split(r";\s*\n", text):
+                if stmt.strip():
+                    conn.exec_driver_sql(stmt.strip().rstrip(";").replace("%", "%%"))
+    finally:
+        eng.dispose()
+
+
+def query(db: Any, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a read-back query on the shop database, as dicts (its own short connection)."""
+    engine = sa.create_engine(db.root_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def count(db: Any, table: str, where: str = "1=1", **params: Any) -> int:
+    return query(db, f"SELECT COUNT(*) AS n FROM `{table}` WHERE {where}", **params)[0]["n"]
+
+
+def root_execute(db: Any, *statements: str) -> None:
+    conn = db.root_connect()
+    try:
+        with conn.cursor() as cur:
+            for stmt in statements:
+                cur.execute(stmt)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def server_sql_mode(db: Any) -> str:
+    return query(db, "SELECT @@GLOBAL.sql_mode AS m")[0]["m"]
+
+
+@dataclass
+class ShopUser:
+    """A second, least-privilege database user on a test database."""
+
+    name: str
+    password: str
+    db: Any
+
+    def section(self, connector: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+        url = f"mysql+pymysql://{self.name}@{self.db.host}:{self.db.port}/{self.db.database}"
+        section = {"name": "Alpha Tools GmbH", "email": "orders@alpha.example",
+                   "shipping_cost": "4.90", "database": {"url": url, "password": self.password},
+                   "connector": connector}
+        section.update(overrides)
+        return section
+
+    def grant(self, privileges: str, table: str) -> None:
+        root_execute(self.db, f"GRANT {privileges} ON `{self.db.database}`.`{table}` "
+                              f"TO '{self.name}'@'%'")
+
+
+@pytest.fixture
+def shop_user(request):
+    """Factory: shop_user(db, {table: "SELECT, INSERT", …}) -> ShopUser with exactly those
+    table grants (dropped at teardown)."""
+    made: list[ShopUser] = []
+
+    def make(db: Any, grants: dict[str, str]) -> ShopUser:
+        user = ShopUser(f"lp_{secrets.token_hex(4)}", f"Pw-{secrets.token_hex(6)}@/%", db)
+        root_execute(db, f"CREATE USER '{user.name}'@'%' IDENTIFIED BY '{user.password}'")
+        for table, privileges in grants.items():
+            user.grant(privileges, table)
+        made.append(user)
+        return user
+
+    yield make
+    for user in made:
+        try:
+            root_execute(user.db, f"DROP USER IF EXISTS '{user.name}'@'%'")
+        except Exception:  # the database fixture may have gone first; nothing to leak
+            pass
+
+
+def shop_section(db: Any, connector: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """`[suppliers.alpha]` for a test database's own (ALL on its database) user."""
+    url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
+    section = {"name": "Alpha Tools GmbH", "email": "orders@alpha.example",
+               "shipping_cost": "4.90", "database": {"url": url, "password": db.password},
+               "connector": connector}
+    section.update(overrides)
+    return section
+
+
+@dataclass
+class Run:
+    """One prepared exchange: config, state store and the supplier orders `build` created."""
+
+    config: Any
+    store: Store
+    so_ids: list[int]
+    outbox: Path
+
+    def send(self, ids: list[int] | None = None) -> list[SendResult]:
+        """Send with a fresh Dispatcher and PluginHost, as a new CLI run would."""
+        return Dispatcher(self.config, self.store, PluginHost()).send(
+            self.so_ids if ids is None else ids)
+
+    def transfers(self, so_id: int | None = None) -> dict[str, Any]:
+        so = self.store.supplier_order(self.so_ids[0] if so_id is None else so_id)
+        return {t.customer_order.number: t for t in so.transfers}
+
+    def connector(self, supplier: str = "alpha") -> Any:
+        from orderexchange.connector import instantiate
+        return instantiate(PluginHost().connector_types(), self.config.supplier(supplier))
+
+
+@pytest.fixture
+def prepare(make_config, tmp_path):
+    """Factory: prepare(suppliers, orders, catalogue=CATALOGUE_CSV) -> Run (import + build)."""
+    stores: list[Store] = []
+    counter = {"n": 0}
+
+    def make(suppliers: dict[str, Any], orders: list[dict[str, Any]],
+             catalogue: str = CATALOGUE_CSV, store_url: str | None = None) -> Run:
+        counter["n"] += 1
+        base = tmp_path / f"run{counter['n']}"
+        base.mkdir()
+        config = make_config(suppliers=suppliers, store_url=store_url or
+                             f"sqlite:///{base / 'state.sqlite'}",
+                             mail={"transport": "file", "outbox": str(base / "outbox")})
+        store = Store(config.store.url)
+        stores.append(store)
+        orders_path = base / "orders.jsonl"
+        orders_path.write_text("".join(json.dumps(o) + "\n" for o in orders), encoding="utf-8")
+        imported = import_orders(store, orders_path)
+        assert not imported.errors, [e.as_dict() for e in imported.errors]
+        catalogue_path = base / "catalogue.csv"
+        catalogue_path.write_text(catalogue, encoding="utf-8")
+        _n, cat_errors = import_catalogue(store, catalogue_path, set(config.suppliers))
+        assert not cat_errors
+        report = build(store, config)
+        assert not report.unassigned
+        return Run(config, store, report.created, base / "outbox")
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+# =============================================================================================
+# unit tests: grants, LIKE patterns, rows, streets
+# =============================================================================================
+SHOW_GRANTS = [  # what MariaDB 10.11 printed for a user with a default role (see the probe)
+    "GRANT `r1` TO `lp`@`%`",
+    "GRANT USAGE ON *.* TO `lp`@`%` IDENTIFIED BY PASSWORD '*D821809F681A40A6E379B50D0463EF'",
+    "GRANT SELECT, INSERT, UPDATE (`a`, `b`) ON `shop_1`.`oc_order` TO `lp`@`%`",
+    "GRANT USAGE ON *.* TO `r1`",
+    "GRANT DELETE ON `shop\\_1`.* TO `r1`",
+    "SET DEFAULT ROLE `r1` FOR `lp`@`%`",
+]
+
+
+def test_parse_grants_tables_columns_roles_and_patterns():
+    grants = parse_grants(SHOW_GRANTS, "'lp'@'%'")
+    assert grants.global_privileges == set()
+    assert grants.on("shop_1", "oc_order") == {"SELECT", "INSERT", "UPDATE", "DELETE"}
+    assert grants.on("shop_1", "oc_customer") == {"DELETE"}  # the role's database grant
+    assert grants.on("shopx1", "oc_customer") == set()  # `\_` is a literal underscore
+    missing = missing_privileges(grants, "shop_1", {"oc_order": {"SELECT", "INSERT"},
+                                                    "oc_customer": {"SELECT", "INSERT"}})
+    assert missing == {"oc_customer": ["INSERT", "SELECT"]}
+    assert grant_statement(grants.user, "shop_1", "oc_customer", missing["oc_customer"]) == \
+        "GRANT INSERT, SELECT ON `shop_1`.`oc_customer` TO 'lp'@'%';"
+
+
+def test_parse_grants_all_privileges_and_wildcards():
+    grants = parse_grants(["GRANT ALL PRIVILEGES ON `shop%`.* TO `u`@`%`",
+                           "GRANT PROXY ON ``@`%` TO `u`@`%`",
+                           "GRANT EXECUTE ON PROCEDURE `shop`.`p` TO `u`@`%`"], "'u'@'%'")
+    assert missing_privileges(grants, "shop_live", {"oc_order": {"SELECT", "DELETE"}}) == {}
+    assert missing_privileges(grants, "other", {"oc_order": {"SELECT"}}) == {
+        "oc_order": ["SELECT"]}
+    root = parse_grants(["GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION"],
+                        "'root'@'localhost'")
+    assert root.on("anything", "t") == {"ALL"}
+
+
+@pytest.mark.parametrize("street, expected", [
+    ("Hauptstr. 1", ("Hauptstr.", "1")),
+    ("Am Markt 12a", ("Am Markt", "12a")),
+    ("Lindenallee 7-9", ("Lindenallee", "7-9")),
+    ("Postfach", ("Postfach", "")),
+    ("Straße des 17. Juni 135", ("Straße des 17. Juni", "135")),
+])
+def test_split_street(street, expected):
+    assert split_street(street) == expected
+
+
+def test_fit_row_fills_every_not_null_column_and_skips_generated_ones():
+    table = TableInfo("t", {c.name.lower(): c for c in [
+        ColumnInfo("id", "int", nullable=False, auto_increment=True),
+        ColumnInfo("name", "varchar", 10, nullable=False),
+        ColumnInfo("note", "text", nullable=False),
+        ColumnInfo("qty", "int", nullable=False, has_default=True),
+        ColumnInfo("kind", "enum", nullable=False, enum_values=("a", "b")),
+        ColumnInfo("at", "datetime", nullable=False),
+        ColumnInfo("opt", "varchar", 5, nullable=True),
+        ColumnInfo("calc", "int", generated=True),
+    ]}, engine="MyISAM")
+    now = datetime(2026, 5, 1, 12, 0, 0)
+    row, filled = fit_row(table, {"NAME": "x", "qty": None, "calc": 3, "unknown": 1}, now)
+    assert row == {"name": "x", "note": "", "kind": "a", "at": now}
+    assert filled == ["note", "kind", "at"]
+    assert not table.transactional
+    with pytest.raises(KeyError):
+        fit_row(table, {"unknown": 1}, now, drop_unknown=False)
+
+
+# =============================================================================================
+# on MariaDB: the live schema, a least-privilege user's grants, counters
+# =============================================================================================
+def test_read_tables_reports_engines_and_not_null_traps(mariadb_db):
+    root_execute(mariadb_db,
+                 "CREATE TABLE `order` (id int auto_increment primary key, "
+                 "comment text NOT NULL, total decimal(15,4) NOT NULL DEFAULT 0, "
+                 "`default` tinyint(1) NOT NULL, note varchar(20)) ENGINE=MyISAM",
+                 "CREATE TABLE line (id char(32) NOT NULL primary key, qty int NOT NULL) "
+                 "ENGINE=InnoDB")
+    engine = sa.create_engine(mariadb_db.url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        tables = read_tables(conn, ["order", "line", "missing"])
+    engine.dispose()
+    assert tables["order"].engine == "MyISAM" and not tables["order"].transactional
+    assert tables["line"].engine == "InnoDB" and tables["line"].transactional
+    assert not tables["missing"].exists
+    assert [c.name for c in tables["order"].required] == ["comment", "default"]
+    assert [c.name for c in tables["line"].required] == ["id", "qty"]
+    assert tables["order"].column("NOTE").length == 20
+
+
+def test_grants_of_a_least_privilege_user_and_the_grant_that_fixes_them(mariadb_db, shop_user):
+    root_execute(mariadb_db, "CREATE TABLE a (id int primary key)",
+                 "CREATE TABLE b (id int primary key)")
+    user = shop_user(mariadb_db, {"a": "SELECT, INSERT"})
+    url = sa.engine.make_url(f"mysql+pymysql://{user.name}@{mariadb_db.host}:"
+                             f"{mariadb_db.port}/{mariadb_db.database}").set(
+        password=user.password)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        grants = read_grants(conn)
+        missing = missing_privileges(grants, mariadb_db.database,
+                                     {"a": {"SELECT", "INSERT"}, "b": {"SELECT", "UPDATE"}})
+        fix = grant_statement(grants.user, mariadb_db.database, "b", missing["b"])
+    engine.dispose()
+    assert missing == {"b": ["SELECT", "UPDATE"]}
+    assert fix == f"GRANT SELECT, UPDATE ON `{mariadb_db.database}`.`b` TO '{user.name}'@'%';"
+    root_execute(mariadb_db, fix)  # the statement as printed is accepted by the server …
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:  # … and afterwards nothing is missing
+        assert missing_privileges(read_grants(conn), mariadb_db.database,
+                                  {"a": {"SELECT"}, "b": {"SELECT", "UPDATE"}}) == {}
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ["InnoDB", "MyISAM"])
+def test_counter_never_hands_out_a_number_twice_under_concurrency(mariadb_db, engine_name):
+    root_execute(mariadb_db, f"CREATE TABLE counters (ident char(32) NOT NULL PRIMARY KEY, "
+                             f"n int NOT NULL) ENGINE={engine_name}",
+                 "INSERT INTO counters VALUES ('order', 100)")
+    barrier = threading.Barrier(4)
+    taken: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        engine = sa.create_engine(mariadb_db.url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                barrier.wait()
+                for _ in range(10):
+                    with conn.begin():
+                        taken.append(next_counter(conn, "counters", "ident", "order", "n"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert sorted(taken) == list(range(101, 141))  # 40 numbers, none twice, none skipped
+    assert query(mariadb_db, "SELECT n FROM counters")[0]["n"] == 140
+
+
+def test_counter_row_missing_is_created_from_the_seed(mariadb_db):
+    root_execute(mariadb_db, "CREATE TABLE counters (ident char(32) NOT NULL PRIMARY KEY, "
+                             "n int NOT NULL) ENGINE=InnoDB")
+    engine = sa.create_engine(mariadb_db.url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        with conn.begin():
+            first = next_counter(conn, "counters", "ident", "oxOrder", "n", seed=lambda: 41)
+        with conn.begin():
+            second = next_counter(conn, "counters", "ident", "oxOrder", "n", seed=lambda: 0)
+    engine.dispose()
+    assert (first, second) == (42, 43)
+
+
+def test_order_amounts_round_per_line_and_group_tax_by_rate():
+    from orderexchange.model import (
+        Address, Customer, CustomerOrder, OrderLine, SupplierLine, Transfer,
+    )
+    a = Address("A", "B", "S 1", "1", "C", "DE")
+    lines = [OrderLine(1, "X", "x", 3, Decimal("10.80"), Decimal("19")),
+             OrderLine(2, "Y", "y", 1, Decimal("7.20"), Decimal("7")),
+             OrderLine(3, "Z", "z", 2, Decimal("0.35"), Decimal("19"))]
+    t = Transfer(CustomerOrder("1", datetime.now(), "EUR", Customer("a@b.c", "A", "B"), a, a,
+                               lines), [SupplierLine(ln, ln.sku, ln.unit_price) for ln in lines],
+                 "OX-1")
+    amounts = shop_sql.order_amounts(t, Decimal("4.9"))
+    # 32.40 → 6.156 → 6.16; 7.20 → 0.504 → 0.50; 0.70 → 0.133 → 0.13
+    assert [(x.net, x.tax) for x in amounts.lines] == [
+        (Decimal("32.40"), Decimal("6.16")), (Decimal("7.20"), Decimal("0.50")),
+        (Decimal("0.70"), Decimal("0.13"))]
+    assert (amounts.subtotal, amounts.tax, amounts.shipping, amounts.total) == (
+        Decimal("40.30"), Decimal("6.79"), Decimal("4.90"), Decimal("51.99"))
+    assert amounts.tax_by_rate() == [(Decimal("19"), Decimal("33.10"), Decimal("6.29")),
+                                     (Decimal("7"), Decimal("7.20"), Decimal("0.50"))]
+    assert amounts.lines[0].unit_tax == Decimal("2.0520")
