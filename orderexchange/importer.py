@@ -4,6 +4,18 @@ Rule from the POS bulk import we learned from: bad rows are reported with their 
 good rows go in. The unit of "all or nothing" is the customer order — an order with one bad line is
 rejected whole (a half order forwarded to a supplier is worse than none), and every error of it is
 reported at once so the user fixes the source in one pass.
+
+The file is read as a stream and good orders are committed in chunks (default 5,000 rows), so a
+file of a million rows needs the memory of one chunk, not of the file. A CSV is grouped by order
+on the fly, so the rows of one order must follow each other (OX-IMP-015 otherwise).
+
+Validation uses the same rules as step 1 of sending, where they need no supplier shop
+(`checks.order_rules`): postcodes where the country uses them, the phone number (stored in E.164
+form when it parses, kept as typed with a warning otherwise), a plausible order date, and — when
+the file states a `total` — lines × prices + shipping (+ tax for net prices) = total, to the cent.
+
+`--report FILE` writes the rejected rows with an `error` column: fix them there and import the
+report file itself (the `error` column is ignored on import).
 """
 
 from __future__ import annotations
@@ -17,40 +29,91 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import email_validator
 import pycountry
 
+from .checks import normalise_phone, order_rules
 from .errors import OXError
-from .model import Address, CatalogueEntry, Customer, CustomerOrder, OrderLine
+from .model import Address, CatalogueEntry, Customer, CustomerOrder, OrderLine, allows_decimal
 from .store import Store
 
 # Lengths of the state store's columns: a longer value is an error here, never a silent cut.
 LIMITS = {"number": 64, "email": 255, "first_name": 128, "last_name": 128, "phone": 64,
           "company": 255, "customer_number": 64, "street": 255, "street2": 255, "postcode": 255,
-          "city": 255, "state": 255, "sku": 64, "name": 255}
+          "city": 255, "state": 255, "sku": 64, "name": 255, "status": 32, "unit": 16}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ADDRESS_KEYS = ("first_name", "last_name", "company", "street", "street2", "postcode", "city",
                  "state", "country")
-_ADDRESS_REQUIRED = {"first_name", "last_name", "street", "postcode", "city", "country"}
+#: the postcode is required only where the country uses postcodes (see checks.postcode_rules)
+_ADDRESS_REQUIRED = {"first_name", "last_name", "street", "city", "country"}
+TAX_MODES = ("net", "gross")
+#: file rows per commit; an order is never split across two commits
+CHUNK_ROWS = 5000
+#: at most this many order numbers / errors are kept in the report's lists (counts stay exact);
+#: the --report file holds every rejected row
+LIST_LIMIT = 10_000
+
+
+class _Capped(list):
+    """A list that stops growing at LIST_LIMIT (the import of a huge file keeps bounded memory)."""
+
+    def append(self, item: Any) -> None:
+        if len(self) < LIST_LIMIT:
+            super().append(item)
+
+    def extend(self, items: Any) -> None:
+        for item in items:
+            self.append(item)
 
 
 @dataclass
 class ImportReport:
     path: str
-    stored: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    errors: list[OXError] = field(default_factory=list)
-    notices: list[OXError] = field(default_factory=list)
-    rejected_orders: list[str] = field(default_factory=list)
-    rows: int = 0
+    stored: list[str] = field(default_factory=_Capped)
+    duplicates: list[str] = field(default_factory=_Capped)
+    errors: list[OXError] = field(default_factory=_Capped)
+    notices: list[OXError] = field(default_factory=_Capped)
+    rejected_orders: list[str] = field(default_factory=_Capped)
+    rows: int = 0  # orders (or unreadable rows) read
+    file_rows: int = 0  # physical rows of the file (CSV: one per order line)
+    counts: dict[str, int] = field(default_factory=lambda: {
+        "stored": 0, "duplicates": 0, "rejected": 0, "errors": 0, "warnings": 0,
+        "status_updated": 0, "commits": 0})
+    report_path: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "rows": self.rows, "stored": self.stored,
-                "duplicates": self.duplicates, "rejected": self.rejected_orders,
-                "errors": [e.as_dict() for e in self.errors],
-                "notices": [e.as_dict() for e in self.notices]}
+        return {"path": self.path, "rows": self.rows, "file_rows": self.file_rows,
+                "stored": self.stored, "duplicates": self.duplicates,
+                "rejected": self.rejected_orders, "counts": dict(self.counts),
+                "truncated": any(self.counts[k] > LIST_LIMIT for k in ("stored", "errors")),
+                "errors": [_issue(e) for e in self.errors],
+                "notices": [_issue(e) for e in self.notices],
+                "report": self.report_path}
+
+    def issues(self) -> list[dict[str, Any]]:
+        """The results table: row, order, severity, code, message, solution — in file order."""
+        rows = [dict(_issue(e), severity="error") for e in self.errors]
+        rows += [dict(_issue(e), severity="warning") for e in self.notices]
+        return sorted(rows, key=lambda r: (r["row"] if isinstance(r["row"], int) else 0))
+
+    # bookkeeping -----------------------------------------------------------------------------
+    def reject(self, number: str | None, errors: list[OXError]) -> None:
+        self.errors.extend(errors)
+        self.counts["errors"] += len(errors)
+        self.counts["rejected"] += 1
+        if number and number != "?":
+            self.rejected_orders.append(number)
+
+    def warn(self, warnings: list[OXError]) -> None:
+        self.notices.extend(warnings)
+        self.counts["warnings"] += sum(1 for w in warnings if w.code != "OX-IMP-009")
+
+
+def _issue(e: OXError) -> dict[str, Any]:
+    return {"row": e.facts.get("row"), "order": e.facts.get("order"), "code": e.code,
+            "message": e.message, "solution": e.solution}
 
 
 class _Validator:
@@ -95,21 +158,29 @@ class _Validator:
             self.fail("OX-IMP-006", field=field_name, value=value)
         return value
 
-    def integer(self, data: dict[str, Any], key: str, field_name: str, minimum: int = 1) -> int:
+    def quantity(self, data: dict[str, Any], key: str, field_name: str, unit: str
+                 ) -> int | Decimal:
+        """A positive whole number; a positive decimal for measured units (kg, m, l …)."""
         raw = self.text(data, key, field_name)
         if not raw:
             return 0
+        decimal_ok = allows_decimal(unit)
         try:
             number = Decimal(raw)
-            if number != number.to_integral_value():
+            if not number.is_finite():
                 raise InvalidOperation
-            value = int(number)
         except (InvalidOperation, ValueError):
+            self.fail("OX-IMP-007", field=field_name,
+                      kind="decimal number" if decimal_ok else "whole number", value=raw)
+            return 0
+        whole = number == number.to_integral_value()
+        if not whole and not decimal_ok:
             self.fail("OX-IMP-007", field=field_name, kind="whole number", value=raw)
             return 0
-        if value < minimum:
-            self.fail("OX-IMP-010", field=field_name, value=raw, detail=f"must be at least {minimum}")
-        return value
+        if number <= 0:
+            self.fail("OX-IMP-010", field=field_name, value=raw,
+                      detail="must be at least 1" if not decimal_ok else "must be positive")
+        return int(number) if whole else number.normalize()
 
     def decimal(self, data: dict[str, Any], key: str, field_name: str, required: bool = True,
                 default: str = "0", maximum: Decimal | None = None) -> Decimal:
@@ -150,9 +221,18 @@ class _Validator:
         return Address(**values)
 
 
-def parse_order(data: dict[str, Any], row: int, line_rows: list[int] | None = None
-                ) -> tuple[CustomerOrder | None, list[OXError]]:
-    """Validate one order in its JSON shape; returns the order, or None with every error."""
+@dataclass
+class Parsed:
+    """One order as the importer sees it: the order if it may be stored, its errors, warnings."""
+
+    order: CustomerOrder | None
+    errors: list[OXError]
+    warnings: list[OXError]
+
+
+def validate_order(data: dict[str, Any], row: int, line_rows: list[int] | None = None,
+                   now: datetime | None = None) -> Parsed:
+    """Validate one order in its JSON shape: syntax, then the shop-independent step-1 rules."""
     number = str(data.get("number") or "").strip()
     v = _Validator(number, row)
     v.text(data, "number", "number")
@@ -161,6 +241,15 @@ def parse_order(data: dict[str, Any], row: int, line_rows: list[int] | None = No
     if currency and pycountry.currencies.get(alpha_3=currency) is None:
         v.fail("OX-IMP-010", field="currency", value=currency, detail="not an ISO 4217 code")
     shipping = v.decimal(data, "shipping", "shipping", required=False)
+    status = v.text(data, "status", "status", required=False)
+    tax_mode = v.text(data, "tax_mode", "tax_mode", required=False).lower() or "net"
+    if tax_mode not in TAX_MODES:
+        v.fail("OX-IMP-010", field="tax_mode", value=tax_mode, detail="must be net or gross")
+    shipping_tax_rate = v.decimal(data, "shipping_tax_rate", "shipping_tax_rate",
+                                  required=False, maximum=Decimal(100))
+    total = None
+    if str(data.get("total") or "").strip():
+        total = v.decimal(data, "total", "total")
     cust = data.get("customer") if isinstance(data.get("customer"), dict) else {}
     customer = Customer(
         email=v.email(cust, "email", "customer.email"),
@@ -184,20 +273,44 @@ def parse_order(data: dict[str, Any], row: int, line_rows: list[int] | None = No
         item = item if isinstance(item, dict) else {}
         if line_rows:
             v.row = line_rows[i - 1]
+        unit = v.text(item, "unit", f"lines[{i}].unit", required=False)
         lines.append(OrderLine(
             line_no=i,
             sku=v.text(item, "sku", f"lines[{i}].sku"),
             name=v.text(item, "name", f"lines[{i}].name"),
-            quantity=v.integer(item, "quantity", f"lines[{i}].quantity"),
+            quantity=v.quantity(item, "quantity", f"lines[{i}].quantity", unit),
             unit_price=v.decimal(item, "unit_price", f"lines[{i}].unit_price"),
             tax_rate=v.decimal(item, "tax_rate", f"lines[{i}].tax_rate", required=False,
                                maximum=Decimal(100)),
+            unit=unit,
         ))
+    v.row = row
+    order = CustomerOrder(number=number, ordered_at=ordered_at, currency=currency,
+                          customer=customer, billing=billing, delivery=delivery, lines=lines,
+                          shipping=shipping, shop_status=status, total=total, tax_mode=tax_mode,
+                          shipping_tax_rate=shipping_tax_rate)
+    syntax_ok = not v.errors
+    warnings: list[OXError] = []
+    for severity, error in order_rules(order, now=now, syntax=False):
+        if error.code == "OX-CHK-014" and not syntax_ok:
+            continue  # a total cannot be compared with prices that did not parse
+        error.facts.setdefault("row", row)
+        (v.errors if severity == "error" else warnings).append(error)
     if v.errors:
-        return None, v.errors
-    return CustomerOrder(number=number, ordered_at=ordered_at, currency=currency,
-                         customer=customer, billing=billing, delivery=delivery, lines=lines,
-                         shipping=shipping), []
+        return Parsed(None, v.errors, warnings)
+    # stored in E.164 form when it parses; order_rules warned (OX-CHK-020) when it does not
+    customer.phone = normalise_phone(customer.phone, billing.country) or customer.phone
+    if len(customer.phone) > LIMITS["phone"]:  # pragma: no cover - E.164 is at most 16 chars
+        return Parsed(None, [OXError("OX-IMP-011", order=number, row=row, field="customer.phone",
+                                     length=len(customer.phone), limit=LIMITS["phone"])], warnings)
+    return Parsed(order, [], warnings)
+
+
+def parse_order(data: dict[str, Any], row: int, line_rows: list[int] | None = None
+                ) -> tuple[CustomerOrder | None, list[OXError]]:
+    """Validate one order in its JSON shape; returns the order, or None with every error."""
+    parsed = validate_order(data, row, line_rows)
+    return parsed.order, parsed.errors
 
 
 def _bad_utf8(value: Any) -> str | None:
@@ -220,42 +333,69 @@ def _bad_utf8(value: Any) -> str | None:
     return None
 
 
-def _jsonl(text: str) -> Iterator[tuple[int, dict[str, Any] | None, list[OXError], None]]:
-    for row, line in enumerate(text.splitlines(), start=1):
+# --- reading: one `_Unit` per order (or per unreadable row) ----------------------------------
+@dataclass
+class _Unit:
+    row: int
+    data: dict[str, Any] | None  # the order in its JSON shape; None: the row is unreadable
+    errors: list[OXError]
+    line_rows: list[int] | None = None
+    raw: list[Any] = field(default_factory=list)  # the file's own records, for the report
+    number: str = ""
+
+
+def _jsonl(stream: IO[bytes]) -> Iterator[_Unit]:
+    for row, raw_line in enumerate(stream, start=1):
+        line = raw_line.decode("utf-8", errors="surrogateescape")
+        if row == 1:
+            line = line.removeprefix("\ufeff")
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         sample = _bad_utf8(line)
         if sample is not None:
-            yield row, None, [OXError("OX-IMP-008", row=row, sample=sample)], None
+            yield _Unit(row, None, [OXError("OX-IMP-008", row=row, sample=sample)], raw=[line])
             continue
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield row, None, [OXError("OX-IMP-003", row=row, detail=exc.msg)], None
+            yield _Unit(row, None, [OXError("OX-IMP-003", row=row, detail=exc.msg)], raw=[line])
             continue
         if not isinstance(data, dict):
-            yield row, None, [OXError("OX-IMP-003", row=row, detail="not an object")], None
+            yield _Unit(row, None, [OXError("OX-IMP-003", row=row, detail="not an object")],
+                        raw=[line])
             continue
-        yield row, data, [], None
+        yield _Unit(row, data, [], raw=[data], number=str(data.get("number") or "").strip())
 
 
 # CSV: one row per order line; order, customer and address columns repeat on every row.
 _CSV_ORDER = {"order_number": "number", "ordered_at": "ordered_at", "currency": "currency",
-              "shipping": "shipping"}
+              "shipping": "shipping", "status": "status", "total": "total",
+              "tax_mode": "tax_mode", "shipping_tax_rate": "shipping_tax_rate"}
 _CSV_CUSTOMER = {"email": "email", "first_name": "first_name", "last_name": "last_name",
                  "phone": "phone", "company": "company", "customer_number": "number"}
-_CSV_LINE = ("sku", "name", "quantity", "unit_price", "tax_rate")
+_CSV_LINE = ("sku", "name", "quantity", "unit", "unit_price", "tax_rate")
+#: every column of the CSV format, in the order the error report writes them
+CSV_COLUMNS = [*_CSV_ORDER, *_CSV_CUSTOMER,
+               *(f"{kind}_{k}" for kind in ("billing", "delivery") for k in _ADDRESS_KEYS),
+               *_CSV_LINE]
+#: columns the importer ignores: the error report's own
+_REPORT_COLUMNS = ("error", "raw")
 
 
-def _csv(text: str) -> Iterator[tuple[int, dict[str, Any] | None, list[OXError], list[int]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    groups: dict[str, dict[str, Any]] = {}
-    bad: list[tuple[int, OXError]] = []
+def _csv(stream: IO[bytes]) -> Iterator[_Unit]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.DictReader(text)
+    group: _Unit | None = None
     for rec in reader:
         row = reader.line_num
+        raw = dict(rec)
         sample = _bad_utf8(list(rec.values()) + list(rec.keys()))
         if sample is not None:
-            bad.append((row, OXError("OX-IMP-008", row=row, sample=sample)))
+            if group is not None:
+                yield group
+                group = None
+            yield _Unit(row, None, [OXError("OX-IMP-008", row=row, sample=sample)], raw=[raw])
             continue
         rec = {k.strip(): (v or "") for k, v in rec.items() if k}
         number = rec.get("order_number", "").strip()
@@ -265,65 +405,225 @@ def _csv(text: str) -> Iterator[tuple[int, dict[str, Any] | None, list[OXError],
             "billing": {k: rec.get(f"billing_{k}", "") for k in _ADDRESS_KEYS},
             "delivery": {k: rec.get(f"delivery_{k}", "") for k in _ADDRESS_KEYS},
         }
-        group = groups.get(number)
+        if group is not None and group.number != number:
+            yield group
+            group = None
         if group is None:
-            group = groups[number] = {"data": {**header, "lines": []}, "rows": [], "errors": []}
-        elif header != {k: group["data"][k] for k in header}:
-            first = group["data"]
+            group = _Unit(row, {**header, "lines": []}, [], line_rows=[], number=number)
+        elif header != {k: group.data[k] for k in header}:
+            first = group.data
             key = next(k for k in header if header[k] != first[k])
-            group["errors"].append(OXError("OX-IMP-012", order=number or "?", row=row, field=key,
-                                           value=str(header[key])[:40], first=str(first[key])[:40]))
-        group["data"]["lines"].append({k: rec.get(k, "") for k in _CSV_LINE})
-        group["rows"].append(row)
-    for row, err in bad:
-        yield row, None, [err], None
-    for group in groups.values():
-        yield group["rows"][0], group["data"], group["errors"], group["rows"]
+            group.errors.append(OXError("OX-IMP-012", order=number or "?", row=row, field=key,
+                                        value=str(header[key])[:40], first=str(first[key])[:40]))
+        group.data["lines"].append({k: rec.get(k, "") for k in _CSV_LINE})
+        group.line_rows.append(row)
+        group.raw.append(raw)
+    if group is not None:
+        yield group
 
 
-def read_orders(path: Path) -> Iterator[tuple[int, CustomerOrder | None, list[OXError]]]:
-    """Yield (row, order or None, errors) for every order of a file."""
-    path = Path(path)
+def _open(path: Path) -> tuple[IO[bytes], str]:
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".csv"):
         raise OXError("OX-IMP-002", path=path)
     try:
-        raw = path.read_bytes()
+        return path.open("rb"), suffix
     except OSError as exc:
         raise OXError("OX-IMP-001", path=path, detail=exc.strerror or str(exc)) from None
-    text = raw.decode("utf-8-sig", errors="surrogateescape")
-    source = _csv(text) if suffix == ".csv" else _jsonl(text)
-    for row, data, errors, line_rows in source:
-        if data is None:
-            yield row, None, errors
-            continue
-        order, order_errors = parse_order(data, row, line_rows)
-        errors = errors + order_errors
-        yield row, (None if errors else order), errors
 
 
-def import_orders(store: Store, path: Path, dry_run: bool = False) -> ImportReport:
+def read_orders(path: Path) -> Iterator[tuple[int, CustomerOrder | None, list[OXError]]]:
+    """Yield (row, order or None, errors) for every order of a file, streaming."""
+    path = Path(path)
+    stream, suffix = _open(path)
+    with stream:
+        for unit in (_csv(stream) if suffix == ".csv" else _jsonl(stream)):
+            if unit.data is None:
+                yield unit.row, None, unit.errors
+                continue
+            parsed = validate_order(unit.data, unit.row, unit.line_rows)
+            errors = unit.errors + parsed.errors
+            yield unit.row, (None if errors else parsed.order), errors
+
+
+# --- the error report ------------------------------------------------------------------------
+class _RejectWriter:
+    """Writes rejected rows with an `error` column, in a form the importer reads back.
+
+    A CSV input gives a CSV report with the input's own columns. A JSON Lines input gives JSON
+    Lines (each object with an `error` key) for a `.jsonl` report, or the CSV import format for a
+    `.csv` report. A row that could not be read at all keeps its text in a `raw` column. Bytes
+    that were not UTF-8 are written back unchanged, so the fix happens in the report.
+    """
+
+    def __init__(self, path: Path, input_suffix: str) -> None:
+        self.path = path
+        self.as_csv = path.suffix.lower() == ".csv"
+        if path.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+            raise OXError("OX-IMP-016", path=path, detail="the name must end in .csv or .jsonl")
+        self.input_csv = input_suffix == ".csv"
+        if self.input_csv and not self.as_csv:
+            raise OXError("OX-IMP-016", path=path,
+                          detail="a CSV import writes a .csv report (its own columns)")
+        try:
+            self.file = path.open("w", encoding="utf-8", errors="surrogateescape", newline="")
+        except OSError as exc:
+            raise OXError("OX-IMP-016", path=path, detail=exc.strerror or str(exc)) from None
+        self.writer: csv.DictWriter | None = None
+        self.count = 0
+
+    def _csv_writer(self, columns: list[str]) -> csv.DictWriter:
+        if self.writer is None:
+            columns = [c for c in columns if c not in _REPORT_COLUMNS] + list(_REPORT_COLUMNS)
+            self.writer = csv.DictWriter(self.file, columns, extrasaction="ignore")
+            self.writer.writeheader()
+        return self.writer
+
+    def write(self, unit: _Unit, errors: list[OXError]) -> None:
+        self.count += 1
+        by_row: dict[Any, list[str]] = {}
+        for e in errors:
+            by_row.setdefault(e.facts.get("row", unit.row), []).append(f"{e.code} {e.message}")
+        everything = "; ".join(m for msgs in by_row.values() for m in msgs)
+        if not self.as_csv:
+            for raw in unit.raw:
+                obj = dict(raw, error=everything) if isinstance(raw, dict) else \
+                    {"raw": raw, "error": everything}
+                self.file.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            return
+        if self.input_csv:
+            rows = unit.line_rows or [unit.row]
+            for i, raw in enumerate(unit.raw):
+                row = rows[i] if i < len(rows) else unit.row
+                messages = by_row.get(row, [])
+                if i == 0:  # errors of rows that are not in this unit go on its first row
+                    messages = messages + [m for r, ms in by_row.items() if r not in rows
+                                           for m in ms]
+                record = {k: v for k, v in raw.items() if k}
+                writer = self._csv_writer([k for k in raw if k])
+                writer.writerow(dict(record, error="; ".join(messages), raw=""))
+            return
+        writer = self._csv_writer(CSV_COLUMNS)
+        for record in _flatten(unit):
+            writer.writerow(dict(record, error=everything))
+            everything = ""  # once per order, on its first row
+
+    def close(self) -> None:
+        if self.writer is None and self.as_csv:
+            self._csv_writer(CSV_COLUMNS)  # an empty report still has its header
+        self.file.close()
+
+
+def _flatten(unit: _Unit) -> Iterator[dict[str, Any]]:
+    """A JSON Lines order as rows of the CSV import format (or its raw text if unreadable)."""
+    data = unit.data
+    if data is None:
+        yield {"raw": unit.raw[0] if unit.raw else ""}
+        return
+
+    def sub(key: str) -> dict[str, Any]:
+        value = data.get(key)
+        return value if isinstance(value, dict) else {}
+
+    head: dict[str, Any] = {src: data.get(dst, "") for src, dst in _CSV_ORDER.items()}
+    head.update({src: sub("customer").get(dst, "") for src, dst in _CSV_CUSTOMER.items()})
+    for kind in ("billing", "delivery"):
+        head.update({f"{kind}_{k}": sub(kind).get(k, "") for k in _ADDRESS_KEYS})
+    lines = data.get("lines") if isinstance(data.get("lines"), list) else []
+    for item in lines or [{}]:
+        item = item if isinstance(item, dict) else {}
+        yield {**head, **{k: item.get(k, "") for k in _CSV_LINE}, "raw": ""}
+
+
+# --- the import ------------------------------------------------------------------------------
+def import_orders(store: Store, path: Path, dry_run: bool = False,
+                  chunk_rows: int = CHUNK_ROWS, report_path: Path | None = None) -> ImportReport:
+    """Validate and store every order of a file; bad orders are reported and skipped.
+
+    Good orders are committed in chunks of about `chunk_rows` file rows (never splitting an
+    order); memory holds one chunk. With `report_path`, rejected rows are written there.
+    """
+    path = Path(path)
     report = ImportReport(str(path))
-    for _row, order, errors in read_orders(path):
-        report.rows += 1
-        if errors:
-            report.errors.extend(errors)
-            number = errors[0].facts.get("order")
-            if number and number != "?":
-                report.rejected_orders.append(str(number))
-            continue
-        assert order is not None
-        if dry_run:
-            if store.has_order(order.number):
-                report.duplicates.append(order.number)
-            else:
-                report.stored.append(order.number)
-            continue
-        if store.add_customer_order(order, source=str(path)) is None:
-            report.duplicates.append(order.number)
-            report.notices.append(OXError("OX-IMP-009", order=order.number))
-        else:
-            report.stored.append(order.number)
+    stream, suffix = _open(path)
+    writer = None
+    if report_path is not None:
+        try:
+            writer = _RejectWriter(Path(report_path), suffix)
+        except OXError:
+            stream.close()
+            raise
+        report.report_path = str(report_path)
+    started = datetime.now(UTC)
+    pending: list[tuple[_Unit, CustomerOrder]] = []
+    pending_rows = 0
+    in_chunk: dict[str, int] = {}  # CSV: order number → first row, in the pending chunk
+    seen: set[str] | None = set() if dry_run and suffix == ".csv" else None
+
+    def reject(unit: _Unit, errors: list[OXError]) -> None:
+        report.reject(unit.number or next((str(e.facts["order"]) for e in errors
+                                           if e.facts.get("order")), None), errors)
+        if writer is not None:
+            writer.write(unit, errors)
+
+    def flush() -> None:
+        nonlocal pending, pending_rows
+        if not pending:
+            return
+        result = store.add_customer_orders([o for _u, o in pending], source=str(path),
+                                           dry_run=dry_run, since=started if suffix == ".csv"
+                                           else None)
+        report.counts["commits"] += 0 if dry_run else 1
+        units = {o.number: u for u, o in pending}
+        for number in result.stored:
+            report.stored.append(number)
+            report.counts["stored"] += 1
+        for number in result.same_run:  # a CSV order whose rows are not together
+            unit = units[number]
+            reject(unit, [OXError("OX-IMP-015", order=number, row=unit.row)])
+        for number in result.duplicates:
+            if number in result.same_run:
+                continue
+            report.duplicates.append(number)
+            report.counts["duplicates"] += 1
+            report.warn([OXError("OX-IMP-009", order=number, row=units[number].row)])
+        for number, old, new in result.status_updates:
+            report.counts["status_updated"] += 1
+            report.warn([OXError("OX-IMP-017", order=number, row=units[number].row, old=old,
+                                 new=new)])
+        pending, pending_rows = [], 0
+        in_chunk.clear()
+
+    try:
+        with stream:
+            for unit in (_csv(stream) if suffix == ".csv" else _jsonl(stream)):
+                report.rows += 1
+                report.file_rows += len(unit.line_rows or [unit.row])
+                if unit.data is None:
+                    reject(unit, unit.errors)
+                    continue
+                parsed = validate_order(unit.data, unit.row, unit.line_rows)
+                errors = unit.errors + parsed.errors
+                if suffix == ".csv" and unit.number:
+                    if unit.number in in_chunk or (seen is not None and unit.number in seen):
+                        errors.append(OXError("OX-IMP-015", order=unit.number, row=unit.row))
+                if errors:
+                    reject(unit, errors)
+                    continue
+                assert parsed.order is not None
+                report.warn(parsed.warnings)
+                if suffix == ".csv":
+                    in_chunk[unit.number] = unit.row
+                    if seen is not None:
+                        seen.add(unit.number)
+                pending.append((unit, parsed.order))
+                pending_rows += len(unit.line_rows or [unit.row])
+                if pending_rows >= chunk_rows:
+                    flush()
+            flush()
+    finally:
+        if writer is not None:
+            writer.close()
     return report
 
 

@@ -19,6 +19,33 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+#: Units of measure whose quantities may be decimal (1.5 m of cable, 2.25 kg of nails): common
+#: abbreviations and their UN/ECE Recommendation 20 codes. Every other unit — including none,
+#: "piece", "set", "C62", "H87" — counts in whole numbers.
+DECIMAL_UNITS = frozenset(u.casefold() for u in (
+    "kg", "g", "t", "lb", "oz", "m", "cm", "mm", "km", "ft", "in", "yd", "m2", "m²", "qm",
+    "m3", "m³", "l", "ml", "cl", "gal", "h", "hr", "min",
+    "KGM", "GRM", "TNE", "LBR", "MTR", "CMT", "MMT", "KMT", "FOT", "INH", "YRD", "MTK", "MTQ",
+    "LTR", "MLT", "CLT", "GLL", "HUR", "MIN"))
+
+
+def allows_decimal(unit: str) -> bool:
+    """Whether a quantity in this unit may have decimals (measured, not counted)."""
+    return unit.strip().casefold() in DECIMAL_UNITS
+
+
+def plain_quantity(value: Decimal | int) -> int | Decimal:
+    """A quantity as people write it: 2 rather than 2.0000, 1.5 rather than 1.5000."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return value.normalize()
+
+
+#: How the customer of an inserted order was found in the supplier shop (`Transfer.customer_match`)
+MATCH_KEYS = ("email", "number", "phone", "name+postcode", "new", "distributor", "guest")
+
+
 @dataclass
 class Address:
     first_name: str
@@ -51,10 +78,11 @@ class OrderLine:
     line_no: int
     sku: str
     name: str
-    quantity: int
-    unit_price: Decimal  # net, as sold to the end customer
+    quantity: int | Decimal  # whole, except for measured units (see `allows_decimal`)
+    unit_price: Decimal  # as sold to the end customer; net or gross per the order's tax mode
     tax_rate: Decimal  # percent, e.g. 19
     id: int | None = None
+    unit: str = ""  # unit of measure; empty = pieces
 
 
 @dataclass
@@ -68,7 +96,14 @@ class CustomerOrder:
     lines: list[OrderLine]
     shipping: Decimal = Decimal("0")
     id: int | None = None
-    status: str = "open"
+    status: str = "open"  # ours: open (lines left to build) / built
+    #: the order's status in the distributor's shop ("paid", "processing" …), for triggers
+    shop_status: str = ""
+    #: the order total as the distributor's shop states it (None: the source gave none)
+    total: Decimal | None = None
+    #: "net": unit prices and shipping exclude tax, the total adds it; "gross": they include it
+    tax_mode: str = "net"
+    shipping_tax_rate: Decimal = Decimal("0")
 
 
 class SupplierOrderState(str, enum.Enum):
@@ -111,6 +146,15 @@ class SupplierLine:
     line: OrderLine
     supplier_sku: str
     purchase_price: Decimal  # net unit price the distributor pays the supplier
+    #: the supplier SKU the catalogue holds *now* for this product and supplier (None: no row
+    #: any more); filled by the store (`catalogue_loaded`) so step 1 can tell whether the line is
+    #: still mapped to this supplier
+    catalogue_sku: str | None = None
+    catalogue_loaded: bool = False
+
+    @property
+    def mapped(self) -> bool:
+        return not self.catalogue_loaded or self.catalogue_sku == self.supplier_sku
 
     @property
     def net_total(self) -> Decimal:
@@ -135,6 +179,12 @@ class Transfer:
     error_code: str | None = None
     error_message: str | None = None
     id: int | None = None
+    #: how the customer was found in the shop (one of MATCH_KEYS): planned by the connector's
+    #: check, confirmed by its write; recorded in the transfer log
+    customer_match: str | None = None
+    #: (supplier order id, shop order id) of earlier transfers of this customer order to the same
+    #: supplier that were written (filled by the store; step 1 mentions them)
+    sent_before: list[tuple[int, str | None]] = field(default_factory=list)
 
     @property
     def subtotal(self) -> Decimal:

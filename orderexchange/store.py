@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from .errors import OXError
 from .model import (
     Address, CatalogueEntry, Customer, CustomerOrder, Finding, OrderLine, SupplierLine,
-    SupplierOrder, SupplierOrderState, Transfer, TransferState,
+    SupplierOrder, SupplierOrderState, Transfer, TransferState, plain_quantity,
 )
 
 
@@ -75,6 +76,12 @@ customer_orders = sa.Table(
     sa.Column("shipping", Money, nullable=False),
     sa.Column("imported_at", UtcDateTime, nullable=False),
     sa.Column("source", sa.String(255), nullable=False, default=""),
+    # columns added after the first release carry a server default (or allow NULL), so
+    # `_upgrade` can add them to an existing store
+    sa.Column("shop_status", sa.String(32), nullable=False, server_default=""),
+    sa.Column("total", Money, nullable=True),
+    sa.Column("tax_mode", sa.String(8), nullable=False, server_default="net"),
+    sa.Column("shipping_tax_rate", Money, nullable=True),
 )
 
 _ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "street2", "postcode", "city",
@@ -95,9 +102,10 @@ order_lines = sa.Table(
     sa.Column("line_no", sa.Integer, nullable=False),
     sa.Column("sku", sa.String(64), nullable=False),
     sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("quantity", Money, nullable=False),  # decimal for measured units (1.5 m)
     sa.Column("unit_price", Money, nullable=False),
     sa.Column("tax_rate", Money, nullable=False),
+    sa.Column("unit", sa.String(16), nullable=False, server_default=""),
     sa.UniqueConstraint("order_id", "line_no"),
 )
 
@@ -120,6 +128,10 @@ supplier_orders = sa.Table(
     sa.Column("message_id", sa.String(255)),
     sa.Column("error_code", sa.String(16)),
     sa.Column("error_message", sa.Text),
+    # the claim lives on the row itself: a competing daemon's SKIP LOCKED select re-checks the
+    # row it waited for, so it sees the new lease (a claim in another table it would not see)
+    sa.Column("claimed_by", sa.String(128)),
+    sa.Column("lease_until", UtcDateTime),
 )
 
 transfers = sa.Table(
@@ -134,6 +146,9 @@ transfers = sa.Table(
     sa.Column("remote_order_id", sa.String(64)),
     sa.Column("remote_customer_id", sa.String(64)),
     sa.Column("customer_created", sa.Boolean),
+    # how the customer was found in the shop: email, number, phone, name+postcode, new,
+    # distributor, guest (planned by step 1, confirmed by the write)
+    sa.Column("customer_match", sa.String(16)),
     sa.Column("error_code", sa.String(16)),
     sa.Column("error_message", sa.Text),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
@@ -190,6 +205,7 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            _upgrade(self.engine)
         except (SQLAlchemyError, OSError) as exc:
             raise OXError("OX-STO-001", where=sa.engine.make_url(url).render_as_string(),
                           detail=_short(exc)) from None
@@ -205,41 +221,129 @@ class Store:
 
     def add_customer_order(self, order: CustomerOrder, source: str = "") -> int | None:
         """Store one customer order atomically. Returns its id, or None if the number exists."""
+        result = self.add_customer_orders([order], source)
+        return result.ids.get(order.number)
+
+    def add_customer_orders(self, orders: Sequence[CustomerOrder], source: str = "",
+                            dry_run: bool = False, since: datetime | None = None) -> ChunkResult:
+        """Store a chunk of validated orders in one transaction (the importer's commit unit).
+
+        An order whose number is already stored is not stored again; if the new copy carries
+        another shop status, only that status is taken over (so a supplier's trigger, e.g.
+        "paid", can be met by importing the order again). With `dry_run` nothing is written,
+        the result says what would happen. With `since`, a number that the same source stored
+        at or after that time is reported in `same_run` (a CSV whose order rows are not
+        together) instead of as an ordinary duplicate.
+        """
+        if dry_run:
+            with self.engine.connect() as conn:
+                return self._add_chunk(conn, orders, source, dry_run=True, since=since)
         try:
             with self.engine.begin() as conn:
-                if conn.execute(sa.select(customer_orders.c.id)
-                                .where(customer_orders.c.number == order.number)).first():
-                    return None
-                customer_id = self._upsert_customer(conn, order.customer)
-                order_id = conn.execute(customer_orders.insert().values(
-                    number=order.number, ordered_at=order.ordered_at, currency=order.currency,
-                    status="open", customer_id=customer_id, shipping=order.shipping,
-                    imported_at=now(), source=source,
-                )).inserted_primary_key[0]
-                conn.execute(addresses.insert(), [
-                    {"order_id": order_id, "kind": kind,
-                     **{f: getattr(addr, f) for f in _ADDRESS_FIELDS}}
-                    for kind, addr in (("billing", order.billing), ("delivery", order.delivery))
-                ])
-                conn.execute(order_lines.insert(), [
-                    {"order_id": order_id, "line_no": ln.line_no, "sku": ln.sku, "name": ln.name,
-                     "quantity": ln.quantity, "unit_price": ln.unit_price, "tax_rate": ln.tax_rate}
-                    for ln in order.lines
-                ])
-                return order_id
+                return self._add_chunk(conn, orders, source, since=since)
         except IntegrityError:
-            # another importer stored the same number between our check and our insert
-            return None
+            # another importer stored some of these numbers meanwhile: one order at a time
+            total = ChunkResult()
+            for order in orders:
+                try:
+                    with self.engine.begin() as conn:
+                        total.merge(self._add_chunk(conn, [order], source, since=since))
+                except IntegrityError:
+                    total.duplicates.append(order.number)
+            return total
 
-    def _upsert_customer(self, conn: sa.Connection, customer: Customer) -> int:
-        email = customer.email.lower()
-        row = conn.execute(sa.select(customers.c.id).where(customers.c.email == email)).first()
-        values = {"first_name": customer.first_name, "last_name": customer.last_name,
-                  "phone": customer.phone, "company": customer.company, "number": customer.number}
-        if row:
-            conn.execute(customers.update().where(customers.c.id == row.id).values(**values))
-            return row.id
-        return conn.execute(customers.insert().values(email=email, **values)).inserted_primary_key[0]
+    def _add_chunk(self, conn: sa.Connection, orders: Sequence[CustomerOrder], source: str,
+                   dry_run: bool = False, since: datetime | None = None) -> ChunkResult:
+        result = ChunkResult()
+        existing: dict[str, str] = {}
+        numbers = [o.number for o in orders]
+        for part in _parts(numbers):
+            for number, status, imported_at, src in conn.execute(
+                    sa.select(customer_orders.c.number, customer_orders.c.shop_status,
+                              customer_orders.c.imported_at, customer_orders.c.source)
+                    .where(customer_orders.c.number.in_(part))):
+                existing[number] = status
+                if since is not None and src == source[:255] and _aware(imported_at) >= since:
+                    result.same_run.append(number)
+        new: list[CustomerOrder] = []
+        for order in orders:
+            if order.number in existing:
+                if order.number in result.same_run:
+                    continue
+                result.duplicates.append(order.number)
+                old = existing[order.number]
+                if order.shop_status and order.shop_status != old:
+                    result.status_updates.append((order.number, old, order.shop_status))
+                    existing[order.number] = order.shop_status
+                    if not dry_run:
+                        conn.execute(customer_orders.update()
+                                     .where(customer_orders.c.number == order.number)
+                                     .values(shop_status=order.shop_status))
+                continue
+            existing[order.number] = order.shop_status  # the same number twice in one chunk
+            new.append(order)
+        if dry_run:
+            result.stored = [o.number for o in new]
+            return result
+        if not new:
+            return result
+        customer_ids = self._upsert_customers(conn, [o.customer for o in new])
+        ts = now()
+        # one executemany per table, ids read back by number: a chunk of thousands of orders
+        # costs a handful of statements, not several per order
+        conn.execute(customer_orders.insert(), [
+            {"number": order.number, "ordered_at": order.ordered_at, "currency": order.currency,
+             "status": "open", "customer_id": customer_ids[order.customer.email.lower()],
+             "shipping": order.shipping, "imported_at": ts, "source": source[:255],
+             "shop_status": order.shop_status, "total": order.total, "tax_mode": order.tax_mode,
+             "shipping_tax_rate": order.shipping_tax_rate} for order in new])
+        for part in _parts([o.number for o in new]):
+            result.ids.update(conn.execute(
+                sa.select(customer_orders.c.number, customer_orders.c.id)
+                .where(customer_orders.c.number.in_(part))).all())
+        address_rows: list[dict[str, Any]] = []
+        line_rows: list[dict[str, Any]] = []
+        for order in new:
+            order_id = result.ids[order.number]
+            result.stored.append(order.number)
+            address_rows += [{"order_id": order_id, "kind": kind,
+                              **{f: getattr(addr, f) for f in _ADDRESS_FIELDS}}
+                             for kind, addr in (("billing", order.billing),
+                                                ("delivery", order.delivery))]
+            line_rows += [{"order_id": order_id, "line_no": ln.line_no, "sku": ln.sku,
+                           "name": ln.name, "quantity": Decimal(ln.quantity),
+                           "unit_price": ln.unit_price, "tax_rate": ln.tax_rate,
+                           "unit": ln.unit} for ln in order.lines]
+        if address_rows:
+            conn.execute(addresses.insert(), address_rows)
+        if line_rows:
+            conn.execute(order_lines.insert(), line_rows)
+        return result
+
+    def _upsert_customers(self, conn: sa.Connection, people: Sequence[Customer]) -> dict[str, int]:
+        """Email (lower case) → customer id; the latest data of each email wins."""
+        latest: dict[str, Customer] = {}
+        for person in people:
+            latest[person.email.lower()] = person
+        ids: dict[str, int] = {}
+        for part in _parts(list(latest)):
+            ids.update(conn.execute(sa.select(customers.c.email, customers.c.id)
+                                    .where(customers.c.email.in_(part))).all())
+        def values(person: Customer) -> dict[str, str]:
+            return {"first_name": person.first_name, "last_name": person.last_name,
+                    "phone": person.phone, "company": person.company, "number": person.number}
+
+        known = [dict(values(p), cid=ids[e]) for e, p in latest.items() if e in ids]
+        if known:
+            conn.execute(customers.update().where(customers.c.id == sa.bindparam("cid"))
+                         .values({k: sa.bindparam(k) for k in values(people[0])}), known)
+        fresh = [dict(values(p), email=e) for e, p in latest.items() if e not in ids]
+        if fresh:
+            conn.execute(customers.insert(), fresh)
+            for part in _parts([row["email"] for row in fresh]):
+                ids.update(conn.execute(sa.select(customers.c.email, customers.c.id)
+                                        .where(customers.c.email.in_(part))).all())
+        return ids
 
     def customer_orders(self, ids: Iterable[int]) -> dict[int, CustomerOrder]:
         ids = list(ids)
@@ -267,6 +371,8 @@ class Store:
                                   r.customer_number),
                 billing=addr[r.id]["billing"], delivery=addr[r.id]["delivery"],
                 lines=lines[r.id], shipping=r.shipping, id=r.id, status=r.status,
+                shop_status=r.shop_status or "", total=r.total, tax_mode=r.tax_mode or "net",
+                shipping_tax_rate=r.shipping_tax_rate or Decimal("0"),
             )
             for r in rows
         }
@@ -275,6 +381,7 @@ class Store:
         with self.engine.connect() as conn:
             q = (sa.select(customer_orders.c.id, customer_orders.c.number,
                            customer_orders.c.ordered_at, customer_orders.c.status,
+                           customer_orders.c.shop_status,
                            customers.c.email, sa.func.count(order_lines.c.id).label("lines"))
                  .join(customers, customers.c.id == customer_orders.c.customer_id)
                  .join(order_lines, order_lines.c.order_id == customer_orders.c.id)
@@ -309,6 +416,16 @@ class Store:
                  .where(transfer_lines.c.line_id.is_(None), customer_orders.c.status == "open")
                  .order_by(order_lines.c.order_id, order_lines.c.line_no))
             return [(r.order_id, r.number, _line(r)) for r in conn.execute(q)]
+
+    def shop_statuses(self, order_ids: Iterable[int]) -> dict[int, str]:
+        """Customer order id → its status in the distributor's shop (for supplier triggers)."""
+        out: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for part in _parts(sorted(set(order_ids))):
+                out.update(conn.execute(sa.select(customer_orders.c.id,
+                                                  customer_orders.c.shop_status)
+                                        .where(customer_orders.c.id.in_(part))).all())
+        return out
 
     def create_supplier_order(
         self, supplier_id: str,
@@ -367,12 +484,30 @@ class Store:
                 sa.select(transfer_lines.c.transfer_id, transfer_lines.c.line_id,
                           transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price)
                 .where(transfer_lines.c.transfer_id.in_([t.id for t in t_rows]))).all()
-        orders = self.customer_orders({t.customer_order_id for t in t_rows})
+            order_ids = {t.customer_order_id for t in t_rows}
+            # the same customer orders sent to the same supplier in other supplier orders
+            earlier: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+            if order_ids:
+                for e in conn.execute(
+                        sa.select(transfers.c.customer_order_id, transfers.c.supplier_order_id,
+                                  transfers.c.remote_order_id)
+                        .join(supplier_orders,
+                              supplier_orders.c.id == transfers.c.supplier_order_id)
+                        .where(transfers.c.customer_order_id.in_(order_ids),
+                               supplier_orders.c.supplier_id == row.supplier_id,
+                               supplier_orders.c.id != so_id,
+                               transfers.c.state == TransferState.WRITTEN.value)
+                        .order_by(transfers.c.supplier_order_id)):
+                    earlier[e.customer_order_id].append((e.supplier_order_id, e.remote_order_id))
+        orders = self.customer_orders(order_ids)
         by_line = {ln.id: ln for o in orders.values() for ln in o.lines}
+        mapped = self._catalogue_skus(row.supplier_id, {ln.sku for ln in by_line.values()})
         lines_of = defaultdict(list)
         for lr in l_rows:
+            line = by_line[lr.line_id]
             lines_of[lr.transfer_id].append(
-                SupplierLine(by_line[lr.line_id], lr.supplier_sku, lr.purchase_price))
+                SupplierLine(line, lr.supplier_sku, lr.purchase_price,
+                             catalogue_sku=mapped.get(line.sku), catalogue_loaded=True))
         so = _supplier_order(row)
         for t in t_rows:
             so.transfers.append(Transfer(
@@ -381,8 +516,20 @@ class Store:
                 reference=t.reference, state=TransferState(t.state),
                 remote_order_id=t.remote_order_id, remote_customer_id=t.remote_customer_id,
                 customer_created=t.customer_created, error_code=t.error_code,
-                error_message=t.error_message, id=t.id))
+                error_message=t.error_message, id=t.id, customer_match=t.customer_match,
+                sent_before=earlier.get(t.customer_order_id, [])))
         return so
+
+    def _catalogue_skus(self, supplier_id: str, skus: set[str]) -> dict[str, str]:
+        """Our SKU → the supplier SKU the catalogue maps it to for this supplier, now."""
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for part in _parts(sorted(skus)):
+                out.update(conn.execute(
+                    sa.select(catalogue.c.sku, catalogue.c.supplier_sku)
+                    .where(catalogue.c.supplier_id == supplier_id, catalogue.c.sku.in_(part))
+                ).all())
+        return out
 
     def list_supplier_orders(self, states: Iterable[SupplierOrderState] | None = None,
                              ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
@@ -439,6 +586,7 @@ class Store:
                 state=transfer.state.value, remote_order_id=transfer.remote_order_id,
                 remote_customer_id=transfer.remote_customer_id,
                 customer_created=transfer.customer_created,
+                customer_match=transfer.customer_match,
                 error_code=error.code if error else None,
                 error_message=error.message if error else None,
                 attempts=transfers.c.attempts + 1, updated_at=ts))
@@ -449,6 +597,14 @@ class Store:
                 at=ts, supplier_order_id=so_id, transfer_id=transfer.id, step="write",
                 outcome="error" if error else "ok", code=error.code if error else None,
                 message=f"{transfer.customer_order.number}: {msg}"))
+
+    def save_matches(self, so: SupplierOrder) -> None:
+        """Record the customer match step 1 planned for each transfer not written yet."""
+        with self.engine.begin() as conn:
+            for t in so.transfers:
+                if t.state != TransferState.WRITTEN and t.id is not None:
+                    conn.execute(transfers.update().where(transfers.c.id == t.id)
+                                 .values(customer_match=t.customer_match))
 
     def save_findings(self, so_id: int, found: Sequence[Finding]) -> None:
         with self.engine.begin() as conn:
@@ -498,8 +654,58 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _line(row: Any) -> OrderLine:
-    return OrderLine(row.line_no, row.sku, row.name, row.quantity, row.unit_price, row.tax_rate,
-                     id=row.id)
+    return OrderLine(row.line_no, row.sku, row.name, plain_quantity(row.quantity), row.unit_price,
+                     row.tax_rate, id=row.id, unit=row.unit or "")
+
+
+def _parts(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices for `IN` lists: every backend has a bound-parameter limit."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _upgrade(engine: Engine) -> None:
+    """Add the columns a newer release defined to an existing store (never drops or alters).
+
+    Each such column allows NULL or has a server default, so adding it is safe on SQLite,
+    PostgreSQL and MariaDB alike.
+    """
+    inspector = sa.inspect(engine)
+    statements = []
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            ddl = f"ALTER TABLE {table.name} ADD COLUMN {column.name} " \
+                  f"{column.type.compile(dialect=engine.dialect)}"
+            if column.server_default is not None:
+                default = str(column.server_default.arg).replace("'", "''")
+                ddl += f" DEFAULT '{default}' NOT NULL"
+            statements.append(ddl)
+    if statements:
+        with engine.begin() as conn:
+            for ddl in statements:
+                conn.exec_driver_sql(ddl)
+
+
+@dataclass
+class ChunkResult:
+    """What one import chunk did: stored numbers (with their ids), duplicates, status updates."""
+
+    stored: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    status_updates: list[tuple[str, str, str]] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)
+    #: numbers this source stored earlier in the same run (see `add_customer_orders`)
+    same_run: list[str] = field(default_factory=list)
+
+    def merge(self, other: ChunkResult) -> None:
+        self.same_run += other.same_run
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.status_updates += other.status_updates
+        self.ids.update(other.ids)
 
 
 def _aware(value: datetime) -> datetime:

@@ -13,7 +13,9 @@ unset, we must work under strict mode too (SPEC §10).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,8 +28,11 @@ from orderexchange import hookimpl
 from orderexchange.connector import (
     Connector, ConnectorSettings, RemoteOrder, SelfTestReport,
 )
+from orderexchange.checks import normalise_phone
 from orderexchange.errors import OXError
-from orderexchange.model import Address, Finding, SupplierOrder, Transfer, money
+from orderexchange.model import (
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
+)
 
 from .shop_sql import ShopDatabase, coded
 
@@ -46,7 +51,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "countries": ("countries_id", "countries_name", "countries_iso_code_2", "address_format_id"),
     "currencies": ("code", "symbol_left", "symbol_right", "decimal_point", "thousands_point",
                    "decimal_places", "value"),
-    "products": ("products_id", "products_model", "products_status", "products_quantity"),
+    "products": ("products_id", "products_model", "products_status", "products_quantity",
+                 "products_price"),
     "products_description": ("products_id", "language_id", "products_name"),
     "orders": ("orders_id", "customers_id", "customers_name", "customers_email_address",
                "delivery_name", "billing_name", "payment_method", "date_purchased",
@@ -60,6 +66,32 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+_COLUMN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+
+
+@dataclass
+class Match:
+    """Who the customer of one inserted order is in the shop, and by which key it was found."""
+
+    key: str  # one of orderexchange.model.MATCH_KEYS
+    customer_id: int | None = None  # None: a new customer will be created
+    #: two different shop customers matched (first id, first key, second id, second key)
+    conflict: tuple[int, str, int, str] | None = None
+
+
+@dataclass
+class Account:
+    """A shop customer account used as the orders' customer (distributor policy)."""
+
+    customer_id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    address: Address
+    country: dict[str, Any]
+
+
 class OsCommerceSettings(ConnectorSettings):
     table_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_]*$")
     #: status of a new order (1 = Pending in a stock shop)
@@ -71,6 +103,15 @@ class OsCommerceSettings(ConnectorSettings):
     subtotal_title: str = "Sub-Total:"
     tax_title: str = "Tax:"
     total_title: str = "Total:"
+    #: column of the shop's `customers` table holding the customer number the supplier knows
+    #: (stock osCommerce has none; e.g. modified's `customers_cid`). Unset: matching skips the
+    #: customer number and goes on with phone, then name + postcode.
+    customer_number_column: str | None = Field(default=None, pattern=_COLUMN)
+    #: `customers` columns for the supplier's customer_template group / language / currency
+    #: (stock osCommerce has none; descendants add e.g. `customers_status` for the group)
+    group_column: str | None = Field(default=None, pattern=_COLUMN)
+    language_column: str | None = Field(default=None, pattern=_COLUMN)
+    currency_column: str | None = Field(default=None, pattern=_COLUMN)
 
 
 class OsCommerceConnector(Connector):
@@ -83,6 +124,7 @@ class OsCommerceConnector(Connector):
         self.db = ShopDatabase(supplier)
         self._reference: dict[str, dict[str, Any]] = {}
         self._reference_for: int | None = None
+        self._last_match: str | None = None
 
     # -- connection -------------------------------------------------------------------------
     def t(self, name: str) -> str:
@@ -126,6 +168,8 @@ class OsCommerceConnector(Connector):
                            f"{self.settings.order_status_id} = {found[0]}" if found else
                            f"status {self.settings.order_status_id} / language "
                            f"{self.settings.language_id} not in {self.t('orders_status')}")
+                ok, detail = self._customer_stage()
+                report.add("customers", ok, detail)
         except OXError as exc:
             report.add(exc.code, False, f"{exc.message} — {exc.solution}")
         except SQLAlchemyError as exc:
@@ -134,6 +178,30 @@ class OsCommerceConnector(Connector):
         finally:
             self.close()
         return report
+
+    def _customer_stage(self) -> tuple[bool, str]:
+        """Self-test: the customer policy, its account, the matching keys, the template."""
+        policy = self.supplier.customer_policy
+        problems = [f"{self.t('customers')} lacks {c.split('.', 1)[1]}"
+                    for c in self._missing_optional_columns()]
+        problems += [f"customer_template.{k}: {d}" for k, d in self._template_problems()]
+        if policy == "customer":
+            keys = ["email", "number" if self.settings.customer_number_column else None, "phone",
+                    "name+postcode"]
+            detail = "new orders' customers are matched by " + ", ".join(k for k in keys if k)
+            if not self.settings.customer_number_column:
+                detail += " (customer number skipped: no customer_number_column)"
+        else:
+            setting = f"{policy}_customer_id"
+            value = getattr(self.supplier, setting)
+            account = self._account(value, need_address=policy == "distributor")
+            if isinstance(account, str):
+                problems.append(f"{setting} = {value}: {account}")
+                detail = ""
+            else:
+                detail = (f"orders go to customer {account.customer_id} "
+                          f"({account.first_name} {account.last_name}, {policy})")
+        return not problems, "; ".join([detail] + problems if detail else problems)
 
     # -- step 1 -----------------------------------------------------------------------------
     def _end_read(self) -> None:
@@ -154,11 +222,12 @@ class OsCommerceConnector(Connector):
         out: list[Finding] = []
         sid = self.supplier.id
 
-        def err(code: str, order: str, **facts: Any) -> None:
-            out.append(Finding.from_error(OXError(code, order=order, supplier=sid, **facts),
-                                          order=order))
+        def add(code: str, order: str | None, severity: str = "error", **facts: Any) -> None:
+            out.append(Finding.from_error(OXError(code, order=order or "-", supplier=sid,
+                                                  **facts), severity=severity, order=order))
 
         missing = self.db.missing({self.t(k): v for k, v in REQUIRED.items()})
+        missing += self._missing_optional_columns()
         if missing:
             table = missing[0].split(".")[0]
             return [Finding.from_error(OXError("OX-DB-003", supplier=sid, table=table,
@@ -166,47 +235,253 @@ class OsCommerceConnector(Connector):
         if not self._q(f"SELECT 1 FROM {self.t('orders_status')} WHERE orders_status_id = :s "
                        "AND language_id = :l", s=self.settings.order_status_id,
                        l=self.settings.language_id).first():
-            err("OX-CHK-009", "-", value=self.settings.order_status_id)
+            add("OX-CHK-009", None, value=self.settings.order_status_id)
+        template_problems = self._template_problems()
+        for key, detail in template_problems:
+            add("OX-CHK-032", None, key=key, detail=detail)
+        account = None
+        policy = self.supplier.customer_policy
+        if policy in ("distributor", "guest"):
+            setting = f"{policy}_customer_id"
+            account_or_problem = self._account(getattr(self.supplier, setting),
+                                               need_address=policy == "distributor")
+            if isinstance(account_or_problem, str):
+                add("OX-CHK-030", None, setting=setting, value=getattr(self.supplier, setting),
+                    detail=account_or_problem)
+                return out
+            if policy == "distributor":
+                account = account_or_problem
+        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         products = self._products({sl.supplier_sku for t in so.transfers for sl in t.lines})
         countries = self._countries({a.country for t in so.transfers
                                      for a in (t.customer_order.billing, t.customer_order.delivery)})
         currencies = self._currencies({t.customer_order.currency for t in so.transfers})
         lengths = {table: self.db.columns(self.t(table))
-                   for table in ("orders", "customers", "address_book")}
-        known = self._known_emails({t.customer_order.customer.email for t in so.transfers})
+                   for table in ("orders", "customers", "address_book", "orders_products")}
+        matches = self._match([t.customer_order for t in pending])
+        already = self.find_by_references([t.reference for t in pending])
+        needed: dict[str, Decimal] = defaultdict(Decimal)  # stock: cumulative per product
         for t in so.transfers:
             co = t.customer_order
+            n = co.number
+            if t.reference in already:
+                add("OX-CHK-028", n, "warning", remote=already[t.reference].order_id,
+                    reference=t.reference)
             if co.currency not in currencies:
-                err("OX-CHK-010", co.number, value=co.currency)
+                add("OX-CHK-010", n, value=co.currency)
             for kind, addr in (("billing", co.billing), ("delivery", co.delivery)):
                 if addr.country not in countries:
-                    err("OX-CHK-004", co.number, field=kind, value=addr.country)
-            texts = {("orders", k): v for k, v in self._order_texts(co).items()}
-            if co.customer.email.lower() not in known:  # `_customer` will create this customer
+                    add("OX-CHK-004", n, field=kind, value=addr.country)
+            match = matches.get(n)
+            if match is not None and t.state != TransferState.WRITTEN:
+                t.customer_match = match.key
+                if match.conflict:
+                    first_id, first_key, second_id, second_key = match.conflict
+                    add("OX-CHK-029", n, first_id=first_id, first_key=first_key,
+                        second_id=second_id, second_key=second_key)
+            texts = {("orders", k): v for k, v in self._order_texts(co, account).items()}
+            if match is not None and match.key == "new":  # `_customer` will create this customer
                 texts.update({(table, k): v for table, values in self._customer_texts(co).items()
                               for k, v in values.items()})
-            for (table, column), value in texts.items():
-                limit = lengths[table].get(column)
-                if limit and len(value) > limit:
-                    err("OX-CHK-007", co.number, field=f"{table}.{column}", length=len(value),
-                        limit=limit)
             for sl in t.lines:
                 found = products.get(sl.supplier_sku)
+                texts[("orders_products", f"products_model|{sl.line.line_no}")] = sl.supplier_sku
                 if found is None or not found["status"]:
-                    err("OX-CHK-006", co.number, line=sl.line.line_no, sku=sl.supplier_sku)
-                elif not found["name"]:
+                    add("OX-CHK-006", n, line=sl.line.line_no, sku=sl.supplier_sku)
+                    continue
+                if not found["name"]:
                     # no name in the shop's language: our line name is written instead; it must fit
-                    limit = self.db.columns(self.t("orders_products")).get("products_name")
-                    if limit and len(sl.line.name) > limit:
-                        err("OX-CHK-007", co.number, field="orders_products.products_name",
-                            length=len(sl.line.name), limit=limit)
+                    texts[("orders_products", f"products_name|{sl.line.line_no}")] = sl.line.name
+                quantity = Decimal(sl.line.quantity)
+                if quantity != quantity.to_integral_value():
+                    add("OX-CHK-031", n, line=sl.line.line_no, value=sl.line.quantity,
+                        unit=sl.line.unit)
+                needed[sl.supplier_sku] += quantity
+                if self.supplier.check_stock and needed[sl.supplier_sku] > found["stock"]:
+                    add("OX-CHK-023", n, line=sl.line.line_no, sku=sl.supplier_sku,
+                        needed=_plain(needed[sl.supplier_sku]), stock=found["stock"])
+                tolerance = self.supplier.price_tolerance
+                shop_price = found["price"]
+                if tolerance is not None and shop_price:
+                    deviation = abs(sl.purchase_price - shop_price) / shop_price * 100
+                    if deviation > tolerance:
+                        add("OX-CHK-024", n, self.supplier.price_mismatch, line=sl.line.line_no,
+                            sku=sl.supplier_sku, price=f"{sl.purchase_price:.2f}",
+                            shop_price=f"{shop_price:.2f}", deviation=f"{deviation:.1f}",
+                            tolerance=f"{tolerance}")
+            for (table, column), value in texts.items():
+                column = column.split("|")[0]
+                limit = lengths[table].get(column)
+                if value and limit and len(value) > limit:
+                    add("OX-CHK-007", n, field=f"{table}.{column}", length=len(value),
+                        limit=limit)
         return out
+
+    def _missing_optional_columns(self) -> list[str]:
+        """Configured optional columns (customer number, template columns) the shop lacks."""
+        have = self.db.columns(self.t("customers"))
+        wanted = [c for c in (self.settings.customer_number_column, self.settings.group_column,
+                              self.settings.language_column, self.settings.currency_column) if c]
+        return [f"{self.t('customers')}.{c}" for c in wanted if c not in have]
+
+    def _template_problems(self) -> list[tuple[str, str]]:
+        """customer_template values this shop cannot store (no column for them)."""
+        template = self.supplier.customer_template
+        have = self.db.columns(self.t("customers"))
+        problems = []
+        for key, column in (("group", self.settings.group_column),
+                            ("language", self.settings.language_column),
+                            ("currency", self.settings.currency_column)):
+            if getattr(template, key) is not None and not column:
+                problems.append((key, f"osCommerce has no customer {key}; set {key}_column"))
+        for column, value in template.columns.items():
+            if column not in have:
+                problems.append((f"columns.{column}",
+                                 f"table {self.t('customers')} has no column {column}"))
+            elif isinstance(value, str) and have[column] and len(value) > have[column]:
+                problems.append((f"columns.{column}", f"{len(value)} characters, the column "
+                                                      f"allows {have[column]}"))
+        return problems
+
+    # -- customers --------------------------------------------------------------------------
+    def _account(self, customer_id: Any, need_address: bool) -> Account | str:
+        """A configured shop account (distributor / guest pseudo customer), or what is wrong."""
+        try:
+            cid = int(customer_id)
+        except (TypeError, ValueError):
+            return "osCommerce customer ids are whole numbers"
+        row = self._q(
+            f"SELECT c.customers_id, c.customers_firstname, c.customers_lastname, "
+            f"c.customers_email_address, c.customers_telephone, a.address_book_id, "
+            f"a.entry_company, a.entry_firstname, a.entry_lastname, a.entry_street_address, "
+            f"a.entry_suburb, a.entry_postcode, a.entry_city, a.entry_state, "
+            f"k.countries_id, k.countries_name, k.countries_iso_code_2, k.address_format_id "
+            f"FROM {self.t('customers')} c "
+            f"LEFT JOIN {self.t('address_book')} a ON a.address_book_id = "
+            f"c.customers_default_address_id AND a.customers_id = c.customers_id "
+            f"LEFT JOIN {self.t('countries')} k ON k.countries_id = a.entry_country_id "
+            f"WHERE c.customers_id = :c", c=cid).first()
+        if row is None:
+            return "no customer with this id in the shop"
+        if need_address and row.address_book_id is None:
+            return "the customer has no default address in the address book"
+        if need_address and row.countries_id is None:
+            return "the country of the customer's default address is not in the shop's list"
+        address = Address(
+            first_name=row.entry_firstname or row.customers_firstname,
+            last_name=row.entry_lastname or row.customers_lastname,
+            street=row.entry_street_address or "", postcode=row.entry_postcode or "",
+            city=row.entry_city or "", country=row.countries_iso_code_2 or "",
+            company=row.entry_company or "", street2=row.entry_suburb or "",
+            state=row.entry_state or "")
+        country = {"id": row.countries_id, "name": row.countries_name,
+                   "format": row.address_format_id}
+        return Account(cid, row.customers_firstname, row.customers_lastname,
+                       row.customers_email_address, row.customers_telephone or "", address,
+                       country)
+
+    def _match(self, orders: list[CustomerOrder]) -> dict[str, Match]:
+        """Order number → who its customer is in the shop, by the supplier's customer policy.
+
+        Policy `customer` looks for the end customer by email, then by the customer number the
+        supplier knows (only with `customer_number_column`), then by phone, then by first name +
+        last name + postcode (any address-book entry). Two different shop customers found by
+        any of these keys make the match ambiguous; no customer found means a new one.
+        One query per key for the whole supplier order.
+        """
+        policy = self.supplier.customer_policy
+        if policy != "customer":
+            cid = int(getattr(self.supplier, f"{policy}_customer_id"))
+            return {co.number: Match(policy, cid) for co in orders}
+        found: dict[str, list[tuple[str, list[int]]]] = {co.number: [] for co in orders}
+
+        def note(key: str, lookup: dict[Any, list[int]], value_of: Any) -> None:
+            for co in orders:
+                value = value_of(co)
+                ids = lookup.get(value) if value else None
+                if ids:
+                    found[co.number].append((key, sorted(set(ids))))
+
+        emails = {co.customer.email.lower() for co in orders if co.customer.email}
+        by_email: dict[str, list[int]] = defaultdict(list)
+        if emails:
+            for r in self._q(f"SELECT customers_id, customers_email_address AS v FROM "
+                             f"{self.t('customers')} WHERE LOWER(customers_email_address) "
+                             f"IN :values", values=sorted(emails)):
+                by_email[r.v.lower()].append(int(r.customers_id))
+        note("email", by_email, lambda co: co.customer.email.lower())
+
+        column = self.settings.customer_number_column
+        numbers = {co.customer.number for co in orders if co.customer.number}
+        if column and numbers:
+            by_number: dict[str, list[int]] = defaultdict(list)
+            for r in self._q(f"SELECT customers_id, {column} AS v FROM {self.t('customers')} "
+                             f"WHERE {column} IN :values", values=sorted(numbers)):
+                by_number[str(r.v)].append(int(r.customers_id))
+            note("number", by_number, lambda co: co.customer.number)
+
+        phones = {co.number: normalise_phone(co.customer.phone, co.billing.country)
+                  for co in orders}
+        by_phone: dict[str, list[int]] = defaultdict(list)
+        suffixes = {p[-6:] for p in phones.values() if p}
+        if suffixes:
+            regions = {co.billing.country for co in orders if phones[co.number]}
+            digits = "customers_telephone"
+            for char in (" ", "-", "/", "(", ")", ".", "+"):
+                digits = f"REPLACE({digits}, '{char}', '')"
+            for r in self._q(f"SELECT customers_id, customers_telephone AS v FROM "
+                             f"{self.t('customers')} WHERE SUBSTR({digits}, -6) IN :values",
+                             values=sorted(suffixes)):
+                for region in regions:  # a shop number without prefix reads in the order's country
+                    e164 = normalise_phone(r.v or "", region)
+                    if e164 and int(r.customers_id) not in by_phone[e164]:
+                        by_phone[e164].append(int(r.customers_id))
+        note("phone", by_phone, lambda co: phones[co.number])
+
+        def name_key(first: str, last: str, postcode: str) -> tuple[str, str, str]:
+            return (first.strip().casefold(), last.strip().casefold(),
+                    postcode.replace(" ", "").upper())
+
+        postcodes = {co.billing.postcode.replace(" ", "").upper() for co in orders
+                     if co.billing.postcode.strip()}
+        by_name: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        if postcodes:
+            for r in self._q(f"SELECT a.customers_id, a.entry_firstname, a.entry_lastname, "
+                             f"a.entry_postcode FROM {self.t('address_book')} a "
+                             f"JOIN {self.t('customers')} c ON c.customers_id = a.customers_id "
+                             f"WHERE REPLACE(UPPER(a.entry_postcode), ' ', '') IN :values",
+                             values=sorted(postcodes)):
+                by_name[name_key(r.entry_firstname, r.entry_lastname, r.entry_postcode)].append(
+                    int(r.customers_id))
+        note("name+postcode", by_name, lambda co: name_key(
+            co.customer.first_name, co.customer.last_name, co.billing.postcode)
+            if co.billing.postcode.strip() else None)
+
+        result: dict[str, Match] = {}
+        for co in orders:
+            hits = found[co.number]
+            if not hits:
+                result[co.number] = Match("new")
+                continue
+            key, ids = hits[0]
+            match = Match(key, ids[0])
+            if len(ids) > 1:
+                match.conflict = (ids[0], key, ids[1], key)
+            else:
+                for other_key, other_ids in hits[1:]:
+                    other = next((i for i in other_ids if i != ids[0]), None)
+                    if other is not None:
+                        match.conflict = (ids[0], key, other, other_key)
+                        break
+            result[co.number] = match
+        return result
 
     def _products(self, skus: set[str]) -> dict[str, dict[str, Any]]:
         if not skus:
             return {}
         rows = self._q(
-            f"SELECT p.products_id, p.products_model, p.products_status, pd.products_name "
+            f"SELECT p.products_id, p.products_model, p.products_status, p.products_quantity, "
+            f"p.products_price, pd.products_name "
             f"FROM {self.t('products')} p LEFT JOIN {self.t('products_description')} pd "
             f"ON pd.products_id = p.products_id AND pd.language_id = :lang "
             f"WHERE p.products_model IN :skus",
@@ -215,8 +490,10 @@ class OsCommerceConnector(Connector):
         for r in rows:
             # an active product wins over an inactive duplicate of the same model number
             if r.products_model not in result or r.products_status:
-                result[r.products_model] = {"id": r.products_id, "status": int(r.products_status),
-                                            "name": r.products_name or ""}
+                result[r.products_model] = {
+                    "id": r.products_id, "status": int(r.products_status),
+                    "name": r.products_name or "", "stock": int(r.products_quantity or 0),
+                    "price": Decimal(str(r.products_price or 0))}
         return result
 
     def _countries(self, codes: set[str]) -> dict[str, dict[str, Any]]:
@@ -232,31 +509,32 @@ class OsCommerceConnector(Connector):
                        codes=_expanding(codes))
         return {r.code: dict(r._mapping) for r in rows}
 
-    def _known_emails(self, emails: set[str]) -> set[str]:
-        """The (lower-cased) emails that already name a customer in the shop."""
-        rows = self._q(f"SELECT customers_email_address FROM {self.t('customers')} "
-                       f"WHERE LOWER(customers_email_address) IN :emails",
-                       emails=_expanding({e.lower() for e in emails}))
-        return {r.customers_email_address.lower() for r in rows}
-
-    @staticmethod
-    def _customer_texts(co: Any) -> dict[str, dict[str, str]]:
-        """What `_customer` writes for a new customer, by table (their columns may be shorter)."""
+    def _customer_texts(self, co: Any) -> dict[str, dict[str, str]]:
+        """What `_new_customer` writes for a new customer, by table (their columns may be
+        shorter than the order's)."""
         c, b = co.customer, co.billing
-        return {"customers": {"customers_firstname": c.first_name,
-                              "customers_lastname": c.last_name,
-                              "customers_email_address": c.email,
-                              "customers_telephone": c.phone},
+        customers = {"customers_firstname": c.first_name, "customers_lastname": c.last_name,
+                     "customers_email_address": c.email, "customers_telephone": c.phone}
+        if self.settings.customer_number_column and c.number:
+            customers[self.settings.customer_number_column] = c.number
+        return {"customers": customers,
                 "address_book": {"entry_company": b.company, "entry_firstname": b.first_name,
                                  "entry_lastname": b.last_name, "entry_street_address": b.street,
                                  "entry_suburb": b.street2, "entry_postcode": b.postcode,
                                  "entry_city": b.city, "entry_state": b.state}}
 
     @staticmethod
-    def _order_texts(co: Any) -> dict[str, str]:
+    def _order_texts(co: Any, account: Account | None = None) -> dict[str, str]:
+        """The text columns of `orders`: the customer (or the distributor's account, whose
+        address is then also the billing address) and the delivery address."""
         c, b, d = co.customer, co.billing, co.delivery
         texts = {"customers_name": f"{c.first_name} {c.last_name}",
                  "customers_email_address": c.email, "customers_telephone": c.phone}
+        if account is not None and account.address.street:
+            b = account.address
+            texts = {"customers_name": f"{account.first_name} {account.last_name}",
+                     "customers_email_address": account.email,
+                     "customers_telephone": account.phone}
         for prefix, addr in (("customers", b), ("billing", b), ("delivery", d)):
             if prefix != "customers":
                 texts[f"{prefix}_name"] = addr.name
@@ -333,7 +611,12 @@ class OsCommerceConnector(Connector):
             # the shop changed between check and write: refuse rather than write a broken order
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")
-        customer_id, created = self._customer(co.customer, co.billing, countries, now)
+        customer_id, created, account = self._customer(co, countries, now)
+        transfer.customer_match = self._last_match
+        billing = co.billing
+        if account is not None:  # blind drop-ship: the distributor buys, the end customer receives
+            billing = account.address
+            countries = dict(countries, **{billing.country: account.country})
 
         def addr(prefix: str, a: Address) -> dict[str, Any]:
             country = countries[a.country]
@@ -346,13 +629,17 @@ class OsCommerceConnector(Connector):
                 values[f"{prefix}_name"] = a.name
             return values
 
+        person = {"customers_name": f"{co.customer.first_name} {co.customer.last_name}",
+                  "customers_telephone": co.customer.phone,
+                  "customers_email_address": co.customer.email}
+        if account is not None:
+            person = {"customers_name": f"{account.first_name} {account.last_name}",
+                      "customers_telephone": account.phone,
+                      "customers_email_address": account.email}
         values = {
-            "customers_id": customer_id,
-            "customers_name": f"{co.customer.first_name} {co.customer.last_name}",
-            "customers_telephone": co.customer.phone,
-            "customers_email_address": co.customer.email,
-            **addr("customers", co.billing), **addr("delivery", co.delivery),
-            **addr("billing", co.billing),
+            "customers_id": customer_id, **person,
+            **addr("customers", billing), **addr("delivery", co.delivery),
+            **addr("billing", billing),
             "payment_method": self.settings.payment_method,
             "cc_type": "", "cc_owner": "", "cc_number": "", "cc_expires": "",
             "last_modified": now, "date_purchased": now,
@@ -390,21 +677,53 @@ class OsCommerceConnector(Connector):
     def supplier_order_label(self, so: SupplierOrder) -> str:
         return f"supplier order {so.id}"
 
-    def _customer(self, customer: Any, billing: Address, countries: dict[str, Any],
-                  now: datetime) -> tuple[int, bool]:
-        """The shop customer with this email (regular customer), else a new one."""
-        collate = " COLLATE NOCASE" if self.db.dialect == "sqlite" else ""
-        row = self._q(f"SELECT customers_id FROM {self.t('customers')} "
-                      f"WHERE customers_email_address = :email{collate} "
-                      f"ORDER BY customers_id LIMIT 1", email=customer.email).first()
-        if row is not None:
-            return int(row.customers_id), False
-        customer_id = self._insert(self.t("customers"), {
+    def _customer(self, co: CustomerOrder, countries: dict[str, Any], now: datetime
+                  ) -> tuple[int, bool, Account | None]:
+        """The order's customer in the shop: (customer id, created, distributor account).
+
+        Matched again inside the write's transaction (the check may be minutes old, and an
+        earlier order of the same batch may have created this customer meanwhile).
+        """
+        policy = self.supplier.customer_policy
+        if policy in ("distributor", "guest"):
+            setting = f"{policy}_customer_id"
+            account = self._account(getattr(self.supplier, setting),
+                                    need_address=policy == "distributor")
+            if isinstance(account, str):
+                raise OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
+                              value=getattr(self.supplier, setting), detail=account)
+            self._last_match = policy
+            return account.customer_id, False, account if policy == "distributor" else None
+        match = self._match([co])[co.number]
+        if match.conflict:
+            first_id, first_key, second_id, second_key = match.conflict
+            raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
+                          first_id=first_id, first_key=first_key, second_id=second_id,
+                          second_key=second_key)
+        self._last_match = match.key
+        if match.customer_id is not None:
+            return match.customer_id, False, None
+        return self._new_customer(co, countries, now), True, None
+
+    def _new_customer(self, co: CustomerOrder, countries: dict[str, Any], now: datetime) -> int:
+        """A customer from the supplier's customer template: an empty password (cannot log in
+        until they reset it), no newsletter unless the template says so, the template's group,
+        language and currency where the shop has columns for them."""
+        customer, billing = co.customer, co.billing
+        template = self.supplier.customer_template
+        values: dict[str, Any] = {
             "customers_firstname": customer.first_name, "customers_lastname": customer.last_name,
             "customers_email_address": customer.email, "customers_telephone": customer.phone,
             "customers_default_address_id": 0,
-            # empty password: the customer cannot log in until they reset it
-            "customers_password": "", "customers_newsletter": "0"})
+            "customers_password": "", "customers_newsletter": "1" if template.newsletter else "0"}
+        if self.settings.customer_number_column and customer.number:
+            values[self.settings.customer_number_column] = customer.number
+        for key in ("group", "language", "currency"):
+            column = getattr(self.settings, f"{key}_column")
+            if column and getattr(template, key) is not None:
+                values[column] = getattr(template, key)
+        values.update(template.columns)  # names validated as identifiers, checked in step 1
+        customer_id = self._insert(self.t("customers"), values)
         address_id = self._insert(self.t("address_book"), {
             "customers_id": customer_id, "entry_company": billing.company or None,
             "entry_firstname": billing.first_name, "entry_lastname": billing.last_name,
@@ -417,7 +736,7 @@ class OsCommerceConnector(Connector):
         self._insert(self.t("customers_info"), {
             "customers_info_id": customer_id, "customers_info_number_of_logons": 0,
             "customers_info_date_account_created": now})
-        return customer_id, True
+        return customer_id
 
     def _insert(self, table: str, values: dict[str, Any]) -> int:
         cols = ", ".join(values)
@@ -454,6 +773,10 @@ class _CurrencyFormat:
 
 def _marker(reference: str) -> str:
     return f"[{reference}]"
+
+
+def _plain(value: Decimal) -> int | Decimal:
+    return int(value) if value == value.to_integral_value() else value.normalize()
 
 
 def _expanding(values: set[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
@@ -45,15 +46,27 @@ def supplier_section(db, **overrides):
 
 
 
+def recent(days: int = 3) -> str:
+    """An order date `days` before now (ISO 8601): sample orders never age into a warning."""
+    return (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
 def sample_order(number="1001", email="anna.schmidt@example.com", first="Anna", last="Schmidt",
-                 country="DE", lines=None, **extra):
-    """One customer order in the JSON Lines import shape."""
+                 country="DE", lines=None, phone=None, **extra):
+    """One customer order in the JSON Lines import shape.
+
+    Anna (the shop's known customer) has the seeded phone number; anyone else gets a number of
+    their own (derived from the order number), so phone matching finds only whom it should.
+    """
+    if phone is None:
+        phone = KNOWN_CUSTOMER["phone"] if email.lower() == KNOWN_CUSTOMER["email"] \
+            else f"+49 40 5{''.join(ch for ch in number if ch.isdigit())[-6:]:0>6}"
     addr = {"first_name": first, "last_name": last, "street": "Hauptstr. 1", "postcode": "10115",
             "city": "Berlin", "country": country}
-    order = {"number": number, "ordered_at": "2026-11-20T09:15:00", "currency": "EUR",
+    order = {"number": number, "ordered_at": recent(), "currency": "EUR",
              "shipping": "4.90",
              "customer": {"email": email, "first_name": first, "last_name": last,
-                          "phone": "+49 30 1234567"},
+                          "phone": phone},
              "billing": addr, "delivery": dict(addr),
              "lines": lines or [{"sku": "HAMMER", "name": "Claw hammer", "quantity": 2,
                                  "unit_price": "12.90", "tax_rate": "19"}]}

@@ -33,7 +33,7 @@ def order(number, **kw):
 
 
 def test_customer_order_round_trip_keeps_exact_money_and_text(store):
-    o = order("1", first="Zoë", last="Ørsted", lines=[
+    o = order("1", first="Zoë", last="Ørsted", ordered_at="2026-11-20T09:15:00", lines=[
         {"sku": "HAMMER", "name": "Hämmer „Profi“", "quantity": 3, "unit_price": "0.1",
          "tax_rate": "7.5"},
         {"sku": "SCREWS", "name": "Screws", "quantity": 1, "unit_price": "12345.6789",

@@ -1,0 +1,262 @@
+"""Step 1's core rules (no shop needed): each rule refuses what it must and passes what it should.
+
+Orders are built in memory (the importer would refuse most of these bad orders at the door; step 1
+must still catch them, e.g. from a plug-in source or after a settings change). `now` is fixed, so
+no test depends on the wall clock.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from orderexchange.checks import core_findings, expected_totals, normalise_phone, order_rules
+from orderexchange.config import SupplierConfig
+from orderexchange.model import (
+    Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder,
+    SupplierOrderState, Transfer,
+)
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def order(number: str = "1001", **changes) -> CustomerOrder:
+    addr = Address("Anna", "Schmidt", "Hauptstr. 1", "10115", "Berlin", "DE")
+    co = CustomerOrder(
+        number=number, ordered_at=NOW - timedelta(days=2), currency="EUR",
+        customer=Customer("anna@example.com", "Anna", "Schmidt", phone="+49301234567"),
+        billing=addr, delivery=copy.copy(addr),
+        lines=[OrderLine(1, "HAMMER", "Claw hammer", 2, Decimal("12.90"), Decimal("19"), id=1),
+               OrderLine(2, "SCREWS", "Screws", 1, Decimal("5.00"), Decimal("7"), id=2)],
+        shipping=Decimal("4.90"))
+    for key, value in changes.items():
+        setattr(co, key, value)
+    return co
+
+
+def supplier_order(*orders: CustomerOrder, price: str = "7.20", **line_kw) -> SupplierOrder:
+    so = SupplierOrder(7, "alpha", SupplierOrderState.DRAFT, created_at=NOW)
+    for co in orders:
+        lines = [SupplierLine(ln, f"A-{ln.line_no}", Decimal(price),
+                              catalogue_sku=f"A-{ln.line_no}", catalogue_loaded=True, **line_kw)
+                 for ln in co.lines]
+        so.transfers.append(Transfer(co, lines, reference=f"OX-{co.number}"))
+    return so
+
+
+def supplier(**settings) -> SupplierConfig:
+    return SupplierConfig(id="alpha", name="Alpha", email="a@example.com", **settings)
+
+
+def findings(so: SupplierOrder, **settings):
+    return core_findings(supplier(**settings), so, now=NOW)
+
+
+def codes(found):
+    return [(f.severity, f.code) for f in found]
+
+
+def test_a_good_order_passes_every_core_rule():
+    assert findings(supplier_order(order(), order("1002"))) == []
+
+
+# --- one rule per row: the mutation, the finding it must produce -------------------------------
+def _set(path: str, value):
+    def mutate(co: CustomerOrder) -> None:
+        *parents, last = path.split(".")
+        target = co
+        for p in parents:
+            target = getattr(target, p)
+        setattr(target, last, value)
+    return mutate
+
+
+RULES = [
+    # (id, mutation, expected (severity, code), text the message must name)
+    ("currency-not-iso", _set("currency", "EURO"), ("error", "OX-CHK-012"), "'EURO'"),
+    ("email-missing", _set("customer.email", ""), ("error", "OX-CHK-002"), "customer.email"),
+    ("street-missing", _set("delivery.street", " "), ("error", "OX-CHK-002"), "delivery.street"),
+    ("email-syntax", _set("customer.email", "anna@@example"), ("error", "OX-CHK-003"),
+     "anna@@example"),
+    ("country-not-iso", _set("delivery.country", "XX"), ("error", "OX-CHK-017"), "'XX'"),
+    ("postcode-missing", _set("billing.postcode", ""), ("error", "OX-CHK-019"),
+     "billing.postcode"),
+    ("postcode-format", _set("billing.postcode", "1011"), ("warning", "OX-CHK-033"), "'1011'"),
+    ("phone-unparseable", _set("customer.phone", "ask at reception"), ("warning", "OX-CHK-020"),
+     "ask at reception"),
+    ("control-chars-name", _set("delivery.last_name", "Schmidt\nBcc: x"), ("error", "OX-CHK-021"),
+     "delivery.last_name"),
+    ("control-chars-street", _set("billing.street", "Haupt\tstr. 1"), ("error", "OX-CHK-021"),
+     "billing.street"),
+    ("date-future", _set("ordered_at", NOW + timedelta(days=3)), ("error", "OX-CHK-015"),
+     "in the future"),
+    ("date-ancient", _set("ordered_at", datetime(1999, 12, 31, tzinfo=UTC)),
+     ("error", "OX-CHK-015"), "before the year 2000"),
+    ("total-wrong", _set("total", Decimal("40.00")), ("error", "OX-CHK-014"), "40.00"),
+]
+
+
+@pytest.mark.parametrize("mutate, expected, named", [r[1:] for r in RULES],
+                         ids=[r[0] for r in RULES])
+def test_each_order_rule(mutate, expected, named):
+    bad = order("1002")
+    mutate(bad)
+    found = findings(supplier_order(order("1001"), bad))
+    assert codes(found) == [expected]
+    [finding] = found
+    assert finding.order == "1002" and "1002" in finding.message
+    assert named in finding.message
+    assert finding.solution
+    assert finding.blocking == (expected[0] == "error")
+
+
+def test_postcode_is_optional_where_the_country_has_none():
+    hk = Address("Wing", "Lee", "1 Queen's Road", "", "Hong Kong", "HK")
+    assert findings(supplier_order(order(billing=hk, delivery=hk))) == []
+    de = Address("Anna", "Schmidt", "Hauptstr. 1", "", "Berlin", "DE")
+    assert codes(findings(supplier_order(order(billing=de, delivery=de)))) == [
+        ("error", "OX-CHK-019"), ("error", "OX-CHK-019")]
+
+
+def test_phone_normalisation():
+    assert normalise_phone("030 1234567", "DE") == "+49301234567"
+    assert normalise_phone("+43 664 1234567", "DE") == "+436641234567"
+    assert normalise_phone("12", "DE") is None
+    assert normalise_phone("", "DE") is None
+
+
+# --- totals: lines × prices + shipping (+ tax) = total, to the cent -----------------------------
+# order(): 2 × 12.90 (19 %) + 1 × 5.00 (7 %) = 30.80 net, shipping 4.90 untaxed
+#   tax: 25.80 × 19 % = 4.902 → 4.90, 5.00 × 7 % = 0.35 → total 30.80 + 4.90 + 5.25 = 40.95
+@pytest.mark.parametrize("mode, total, shipping_rate, ok", [
+    ("net", "40.95", "0", True),
+    ("net", "40.96", "0", False),
+    ("net", "41.88", "19", True),  # shipping taxed at 19 %: + 0.931 → 0.93
+    ("gross", "35.70", "0", True),  # gross prices: lines + shipping, tax included
+    ("gross", "40.95", "0", False),
+])
+def test_totals_rule(mode, total, shipping_rate, ok):
+    co = order(total=Decimal(total), tax_mode=mode, shipping_tax_rate=Decimal(shipping_rate))
+    found = findings(supplier_order(co))
+    assert codes(found) == ([] if ok else [("error", "OX-CHK-014")])
+    if not ok:
+        assert f"the order total is {total}" in found[0].message
+        assert f"({mode} prices)" in found[0].message
+
+
+def test_totals_accept_per_line_rounding_of_tax():
+    # 3 lines of 0.35 at 19 %: per rate 1.05 × 19 % = 0.1995 → 0.20; per line 3 × 0.07 = 0.21
+    lines = [OrderLine(i, f"S{i}", "s", 1, Decimal("0.35"), Decimal("19")) for i in (1, 2, 3)]
+    co = order(lines=lines, shipping=Decimal("0"))
+    assert expected_totals(co) == [Decimal("1.25"), Decimal("1.26")]
+    for total in ("1.25", "1.26"):
+        co.total = Decimal(total)
+        assert findings(supplier_order(co)) == []
+    co.total = Decimal("1.27")
+    assert codes(findings(supplier_order(co))) == [("error", "OX-CHK-014")]
+
+
+def test_no_total_in_the_source_means_no_totals_rule():
+    assert order().total is None
+    assert findings(supplier_order(order())) == []
+
+
+# --- lines ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("quantity, unit, ok", [
+    (2, "", True), (Decimal("1.5"), "m", True), (Decimal("0.25"), "KGM", True),
+    (0, "", False), (-1, "", False), (Decimal("1.5"), "", False), (Decimal("1.5"), "piece", False),
+    (Decimal("0"), "kg", False),
+])
+def test_quantity_rule(quantity, unit, ok):
+    co = order()
+    co.lines[0].quantity, co.lines[0].unit = quantity, unit
+    found = findings(supplier_order(co))
+    assert codes(found) == ([] if ok else [("error", "OX-CHK-005")])
+    if not ok:
+        assert "Order 1001 line 1: quantity" in found[0].message
+
+
+def test_line_must_still_be_mapped_to_the_supplier():
+    so = supplier_order(order())
+    so.transfers[0].lines[1].catalogue_sku = None  # catalogue row removed after the build
+    so.transfers[0].lines[0].catalogue_sku = "A-999"  # mapped to another supplier SKU now
+    found = findings(so)
+    assert codes(found) == [("error", "OX-CHK-022"), ("error", "OX-CHK-022")]
+    assert "Order 1001 line 1: product HAMMER" in found[0].message
+    assert "as A-1" in found[0].message
+
+
+def test_no_lines_for_the_supplier():
+    so = supplier_order(order())
+    so.transfers[0].lines = []
+    assert codes(findings(so)) == [("error", "OX-CHK-001")]
+
+
+# --- supplier settings ------------------------------------------------------------------------
+def test_inactive_supplier_is_reported_and_nothing_else_runs():
+    found = findings(supplier_order(order(currency="XXX")), active=False)
+    assert codes(found) == [("error", "OX-CHK-008")]
+
+
+def test_currencies_setting():
+    so = supplier_order(order(), order("1002", currency="CHF"))
+    assert findings(so) == []  # default: any currency
+    found = findings(so, currencies=["EUR", "USD"])
+    assert codes(found) == [("error", "OX-CHK-013")]
+    assert found[0].order == "1002" and "accepts EUR, USD" in found[0].message
+
+
+def test_destination_countries_setting():
+    at = Address("Clara", "Bauer", "Seeweg 3", "1010", "Wien", "AT")
+    so = supplier_order(order(), order("1002", delivery=at))
+    assert findings(so) == []
+    found = findings(so, countries=["DE"])
+    assert codes(found) == [("error", "OX-CHK-018")]
+    assert "does not deliver to AT" in found[0].message
+    # the destination counts, not the billing country
+    assert findings(supplier_order(order(billing=at)), countries=["DE"]) == []
+
+
+def test_trigger_setting():
+    so = supplier_order(order(shop_status="paid"), order("1002", shop_status="pending"))
+    assert findings(so) == []
+    found = findings(so, trigger="Paid")
+    assert codes(found) == [("error", "OX-CHK-026")]
+    assert found[0].order == "1002" and "'pending'" in found[0].message
+
+
+def test_minimum_order_value_setting():
+    so = supplier_order(order())  # 2 × 7.20 + 1 × 7.20 = 21.60 net
+    assert findings(so, min_order_value="21.60") == []
+    found = findings(so, min_order_value="25")
+    assert codes(found) == [("error", "OX-CHK-025")]
+    assert "21.60" in found[0].message and "25.00" in found[0].message
+    assert found[0].order is None  # the supplier order as a whole
+
+
+def test_old_order_warning_setting():
+    old = order(ordered_at=NOW - timedelta(days=45))
+    found = findings(supplier_order(old))
+    assert codes(found) == [("warning", "OX-CHK-016")]
+    assert "45 days ago" in found[0].message
+    assert findings(supplier_order(old), max_order_age_days=60) == []
+    assert findings(supplier_order(old), max_order_age_days=0) == []
+
+
+def test_sent_before_to_the_same_supplier_is_a_warning():
+    so = supplier_order(order())
+    assert findings(so) == []
+    so.transfers[0].sent_before = [(3, "17")]
+    found = findings(so)
+    assert codes(found) == [("warning", "OX-CHK-027")]
+    assert "supplier order 3 (shop order 17)" in found[0].message
+
+
+def test_order_rules_without_syntax_leave_the_parsers_rules_to_the_importer():
+    bad = order(currency="EURO")
+    bad.customer.email = "nope"
+    assert [e.code for _s, e in order_rules(bad, NOW, syntax=False)] == []
+    assert sorted(e.code for _s, e in order_rules(bad, NOW)) == ["OX-CHK-003", "OX-CHK-012"]
