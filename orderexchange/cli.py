@@ -24,7 +24,7 @@ from .build import build as build_orders
 from .connector import instantiate
 from .dispatch import Dispatcher, SendResult
 from .errors import CATALOGUE, OXError, explain as explain_code
-from .importer import import_catalogue, import_orders
+from .importer import CHUNK_ROWS, import_catalogue, import_orders
 from .mail import self_test as mail_self_test
 from .model import SupplierOrderState
 from .plugin_host import PluginHost
@@ -152,24 +152,57 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 @main.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; store nothing.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
+              help="Write the rejected rows, with an `error` column, to this .csv (or .jsonl) "
+                   "file: fix them there and import that file.")
+@click.option("--chunk", "chunk_rows", type=click.IntRange(min=1), default=CHUNK_ROWS,
+              show_default=True, help="File rows per commit (an order is never split).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def import_cmd(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
-    """Import customer orders from a .jsonl or .csv file."""
-    report = import_orders(app.store, path, dry_run=dry_run)
+def import_cmd(app: App, path: Path, dry_run: bool, report_path: Path | None, chunk_rows: int,
+               as_json: bool) -> None:
+    """Import customer orders from a .jsonl or .csv file.
+
+    Every order is validated first (syntax, required fields, countries, postcodes, phone,
+    totals); good orders are stored, bad ones are listed by row with their code and skipped.
+    """
+    report = import_orders(app.store, path, dry_run=dry_run, chunk_rows=chunk_rows,
+                           report_path=report_path)
     if as_json:
         emit_json(report.as_dict())
     else:
         verb = "would store" if dry_run else "stored"
-        console.print(f"{report.rows} orders read: {len(report.stored)} {verb}, "
-                      f"{len(report.duplicates)} already imported, "
-                      f"{len(report.rejected_orders) + sum(1 for e in report.errors if 'order' not in e.facts)} rejected.")
-        for e in report.errors:
-            print_error(e)
-        for n in report.notices:
-            print_error(n, warning=True)
-    sys.exit(1 if report.errors else 0)
+        c = report.counts
+        console.print(f"{report.rows} orders read ({report.file_rows} rows): {c['stored']} {verb}, "
+                      f"{c['duplicates']} already imported, {c['rejected']} rejected, "
+                      f"{c['warnings']} warning(s).", highlight=False)
+        print_import_issues(report.issues())
+        if report.report_path:
+            console.print(f"Rejected rows are in {report.report_path}: fix them there and "
+                          f"import that file (its error column is ignored).", highlight=False)
+    sys.exit(1 if report.counts["rejected"] else 0)
+
+
+def print_import_issues(issues: list[dict[str, Any]]) -> None:
+    """The import results table (row, order, code, message), then each solution once."""
+    if not issues:
+        return
+    table = Table(title="Import findings")
+    table.add_column("row", justify="right", no_wrap=True)
+    table.add_column("order", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("message")
+    solutions: dict[str, str] = {}
+    for i in issues:
+        colour = "red" if i["severity"] == "error" else "yellow"
+        table.add_row(str(i["row"] or ""), str(i["order"] or ""),
+                      f"[{colour}]{i['code']}[/{colour}]", i["message"])
+        solutions.setdefault(i["solution"], i["code"])
+    console.print(table)
+    for solution, code in solutions.items():
+        console.print(f"  [dim]{code} solution:[/dim] {solution}", highlight=False,
+                      soft_wrap=True)
 
 
 @main.command()
@@ -255,6 +288,78 @@ def build(app: App, as_json: bool) -> None:
         print_error(e, warning=True)
 
 
+@main.command()
+@click.argument("so_ids", type=int, nargs=-1)
+@click.option("--all", "check_all", is_flag=True,
+              help="Check every supplier order that has not been written yet.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def check(app: App, so_ids: tuple[int, ...], check_all: bool, as_json: bool) -> None:
+    """Run step 1 alone: check the selected supplier orders, write nothing.
+
+    The findings and the checked / check_failed state are stored exactly as `send` stores them;
+    `send` runs the check again before it writes.
+    """
+    app.require_licence()
+    ids = list(so_ids)
+    if check_all:
+        ids = [r["id"] for r in app.store.list_supplier_orders(states=[
+            SupplierOrderState.DRAFT, SupplierOrderState.CHECKED,
+            SupplierOrderState.CHECK_FAILED])]
+    elif not ids:
+        raise OXError("OX-CLI-001")
+    results = Dispatcher(app.config, app.store, app.host).check(ids) if ids else []
+    matches = {r.supplier_order_id: {t.customer_order.number: t.customer_match
+                                     for t in app.store.supplier_order(r.supplier_order_id).transfers}
+               for r in results}
+    if as_json:
+        emit_json([dict(r.as_dict(), customer_matches=matches[r.supplier_order_id])
+                   for r in results])
+    else:
+        print_check_report(results, matches)
+    for warning in app.host.warnings:
+        print_error(warning, warning=True)
+    sys.exit(0 if all(r.skipped or r.error is None for r in results) else 1)
+
+
+def print_check_report(results: list[SendResult],
+                       matches: dict[int, dict[str, str | None]] | None = None) -> None:
+    """Step 1's report, shared by `check` and `send`: one row per finding (or per supplier
+    order without findings), then where each order's customer was found in the shop."""
+    if not results:
+        console.print("Nothing to check.")
+        return
+    table = Table(title="Check report")
+    for col in ("supplier order", "supplier", "state", "severity", "code", "order"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("message")
+    for r in results:
+        head = (str(r.supplier_order_id), r.supplier_id, _state(r.state.value))
+        if not r.findings:
+            note = r.skipped or ("no findings" if r.error is None else r.error.message)
+            code = r.error.code if r.error is not None else ""
+            table.add_row(*head, "error" if r.error and not r.skipped else "", code, "", note)
+        for f in r.findings:
+            colour = "red" if f.blocking else "yellow"
+            table.add_row(*head, f"[{colour}]{f.severity}[/{colour}]", f.code, f.order or "",
+                          f.message)
+    console.print(table)
+    if matches and any(any(m.values()) for m in matches.values()):
+        mt = Table("supplier order", "customer order", "customer in the shop",
+                   title="Customer matches")
+        for so_id, by_order in matches.items():
+            for number, key in by_order.items():
+                mt.add_row(str(so_id), number, _match_text(key))
+        console.print(mt)
+
+
+def _match_text(key: str | None, customer_id: str | None = None) -> str:
+    text = {"new": "new customer", "distributor": "distributor's account",
+            "guest": "guest pseudo customer", None: ""}.get(key, f"found by {key}")
+    return f"{text} ({customer_id})" if customer_id and text else text
+
+
 def print_supplier_orders(rows: list[dict[str, Any]], title: str = "Supplier orders") -> None:
     table = Table(title=title)
     for col in ("id", "supplier", "state", "customer orders", "lines", "net value", "error",
@@ -311,7 +416,8 @@ def show(app: App, so_id: int, as_json: bool) -> None:
                 "number": t.customer_order.number, "reference": t.reference,
                 "state": t.state.value, "remote_order_id": t.remote_order_id,
                 "remote_customer_id": t.remote_customer_id,
-                "customer_created": t.customer_created, "customer": t.customer_order.customer.email,
+                "customer_created": t.customer_created, "customer_match": t.customer_match,
+                "customer": t.customer_order.customer.email,
                 "lines": [{"sku": sl.line.sku, "supplier_sku": sl.supplier_sku,
                            "quantity": sl.line.quantity, "purchase_price": sl.purchase_price}
                           for sl in t.lines]} for t in so.transfers],
@@ -319,12 +425,13 @@ def show(app: App, so_id: int, as_json: bool) -> None:
         return
     console.print(f"[bold]Supplier order {so.id}[/bold] for {so.supplier_id}: {_state(so.state.value)}"
                   + (f"  Message-ID {so.message_id}" if so.message_id else ""))
-    table = Table("customer order", "customer", "deliver to", "lines", "reference", "shop order",
-                  "state")
+    table = Table("customer order", "customer", "shop customer", "deliver to", "lines",
+                  "reference", "shop order", "state")
     for t in so.transfers:
         co = t.customer_order
-        table.add_row(co.number, co.customer.email, f"{co.delivery.name}, {co.delivery.city} "
-                      f"({co.delivery.country})",
+        table.add_row(co.number, co.customer.email,
+                      _match_text(t.customer_match, t.remote_customer_id),
+                      f"{co.delivery.name}, {co.delivery.city} ({co.delivery.country})",
                       "\n".join(f"{sl.line.quantity}× {sl.supplier_sku} @ {sl.purchase_price:.2f}"
                                 for sl in t.lines),
                       t.reference, t.remote_order_id or "", _state(t.state.value))
@@ -339,6 +446,65 @@ def show(app: App, so_id: int, as_json: bool) -> None:
         ht.add_row(e["at"].strftime("%Y-%m-%d %H:%M:%S"), e["step"], e["outcome"], e["code"] or "",
                    e["message"] or "")
     console.print(ht)
+
+
+@main.command()
+@click.argument("so_id", type=int)
+@click.option("--kind", type=click.Choice(["notification", "cancellation"]),
+              default="notification", show_default=True,
+              help="Which email: the notification, or the cancellation of its customer orders.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path),
+              help="Write the HTML part to this file (open it in a browser).")
+@click.option("--eml", "eml_path", type=click.Path(path_type=Path),
+              help="Write the whole message, attachments included, as an .eml file.")
+@click.option("--attachments", "attachments_dir", type=click.Path(path_type=Path),
+              help="Write the attached documents into this folder.")
+@click.pass_obj
+@handles_errors
+def preview(app: App, so_id: int, kind: str, html_path: Path | None, eml_path: Path | None,
+            attachments_dir: Path | None) -> None:
+    """Render the email for supplier order SO_ID as it would be sent now, without sending it.
+
+    Prints the headers, the attachment list and the text part. Nothing is sent and nothing is
+    stored; the Message-ID and date are those of this rendering only."""
+    from .mail import cancellation_attachments, render_cancellation, render_notification
+
+    so = app.store.supplier_order(so_id)
+    supplier = app.config.supplier(so.supplier_id)
+    if kind == "cancellation":
+        files = cancellation_attachments(app.config, supplier, so, so.transfers)
+        message = render_cancellation(app.config, supplier, so, so.transfers, attachments=files)
+    else:
+        files = app.host.notification_attachments(app.config, supplier, so)
+        message = render_notification(app.config, supplier, so, attachments=files)
+    for key in ("From", "To", "Cc", "Reply-To", "Subject", "Date", "Message-ID",
+                "Auto-Submitted"):
+        if message[key] is not None:
+            console.print(f"[bold]{key}:[/bold] {message[key]}", highlight=False,
+                          soft_wrap=True)
+    for item in files:
+        console.print(f"[bold]Attachment:[/bold] {item.filename} ({item.mime_type}, "
+                      f"{len(item.content)} bytes)", highlight=False)
+    console.print()
+    text = message.get_body(preferencelist=("plain",))
+    console.print(text.get_content() if text is not None else "", highlight=False,
+                  markup=False, soft_wrap=True)
+    html = message.get_body(preferencelist=("html",))
+    try:
+        if html_path is not None and html is not None:
+            html_path.write_text(html.get_content(), encoding="utf-8")
+            err_console.print(f"HTML part written to {html_path}")
+        if eml_path is not None:
+            eml_path.write_bytes(message.as_bytes())
+            err_console.print(f"Message written to {eml_path}")
+        if attachments_dir is not None:
+            attachments_dir.mkdir(parents=True, exist_ok=True)
+            for item in files:
+                (attachments_dir / Path(item.filename).name).write_bytes(item.content)
+            err_console.print(f"{len(files)} attachment(s) written to {attachments_dir}")
+    except OSError as exc:
+        raise OXError("OX-MAIL-008", path=exc.filename or "", detail=exc.strerror or str(exc)) \
+            from None
 
 
 @main.command()
@@ -391,15 +557,27 @@ def print_results(results: list[SendResult]) -> None:
                       str(r.written), str(r.already_there), str(r.customers_created),
                       r.message_id or (r.skipped or ""))
     console.print(table)
+    if any(r.findings for r in results):
+        print_check_report([r for r in results if r.findings])  # step 1's report, as `check`
     for r in results:
         if r.error is not None:
             err_console.print(f"[bold]supplier order {r.supplier_order_id}[/bold]:")
             print_error(r.error)
-        for f in r.findings:
-            if f is not getattr(r.error, "finding", None):
-                colour = "red" if f.blocking else "yellow"
-                err_console.print(f"  [{colour}]{f.code}[/{colour}] {f.message}", highlight=False,
-                                  soft_wrap=True)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run every enabled job once, then exit (for cron).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default=None,
+              help="Overrides [daemon] log_format.")
+@click.pass_obj
+@handles_errors
+def daemon(app: App, once: bool, log_format: str | None) -> None:
+    """Fetch, build and send on the schedule of [daemon.jobs]; several daemons may share a store."""
+    from .daemon import Daemon, configure_logging
+
+    app.require_licence(feature="daemon")
+    configure_logging(log_format or app.config.daemon.log_format, sys.stderr)
+    sys.exit(Daemon(app.config, app.store, app.host).run(once=once))
 
 
 # --- self-tests ------------------------------------------------------------------------------
@@ -437,12 +615,21 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
 @click.pass_obj
 @handles_errors
 def test_mail(app: App, to: str | None, as_json: bool) -> None:
-    """Connect to the mail server (TLS, AUTH as configured); with --to send a test message."""
+    """Test the mail account stage by stage: DNS, connect, TLS, banner, EHLO, STARTTLS, AUTH;
+    with --to also send a test message and print its Message-ID."""
+    from rich.markup import escape
+
     report = mail_self_test(app.config, app.host.mail_transports(), to)
     if as_json:
         emit_json({"ok": report.ok, "stages": [s.__dict__ for s in report.stages]})
     else:
         print_report(f"Mail transport {app.config.mail.transport}", report)
+        for stage in report.stages:  # the failing stage: its code and what to do
+            if not stage.ok and getattr(stage, "code", None):
+                err_console.print(f"[red]{stage.code}[/red] {escape(stage.name)}: "
+                                  f"{escape(stage.detail)}", highlight=False, soft_wrap=True)
+                err_console.print(f"  [dim]solution:[/dim] {escape(stage.solution)}",
+                                  highlight=False, soft_wrap=True)
     sys.exit(0 if report.ok else 1)
 
 
@@ -510,8 +697,8 @@ def config_group() -> None:
 @handles_errors
 def config_check(app: App) -> None:
     """Validate the config, every supplier's connector settings and the mail templates."""
-    from .mail import render_notification
-    from .model import SupplierOrder
+    from .documents import language_of
+    from .mail import KINDS as MAIL_KINDS, check_rendering, has_templates
 
     config = app.config
     types = app.host.connector_types()
@@ -531,17 +718,26 @@ def config_check(app: App) -> None:
         table.add_row("mail transport", f"[red]OX-MAIL-007[/red] {config.mail.transport}")
     else:
         table.add_row("mail transport", f"[green]ok[/green] ({config.mail.transport})")
-    try:
-        for supplier in config.suppliers.values():
-            render_notification(config, supplier, SupplierOrder(0, supplier.id,
-                                                                SupplierOrderState.DRAFT,
-                                                                created_at=date.today()))
-        table.add_row("mail templates", "[green]render[/green]")
-    except OXError as exc:
-        failed = True
-        table.add_row("mail templates", f"[red]{exc.code}[/red] {exc.message}")
+    template_errors = []
+    for sid, supplier in config.suppliers.items():
+        # every email kind and every attached document, rendered with a sample supplier order:
+        # a template missing a variable fails here, not in the daemon at 3 a.m.
+        try:
+            rendered = check_rendering(config, supplier, lambda so, sup=supplier:
+                                       app.host.notification_attachments(config, sup, so))
+            lang = language_of(supplier)
+            note = "" if has_templates(config, supplier) else \
+                f" [yellow](no templates for language {supplier.language!r}: English)[/yellow]"
+            files = rendered[len(MAIL_KINDS) * 3:]
+            table.add_row(f"mail templates {sid}",
+                          f"[green]render[/green] ({lang}: {', '.join(MAIL_KINDS)}"
+                          + (f"; attachments {', '.join(files)}" if files else "") + ")" + note)
+        except OXError as exc:
+            failed = True
+            template_errors.append(exc)
+            table.add_row(f"mail templates {sid}", f"[red]{exc.code}[/red] {exc.message}")
     console.print(table)
-    for failure in app.host.failures:
+    for failure in [*app.host.failures, *template_errors]:
         print_error(failure)
     sys.exit(2 if failed else 0)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
+import pycountry
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from sqlalchemy.engine import URL, make_url
@@ -63,9 +64,21 @@ class MailConfig(_Strict):
     security: Literal["starttls", "tls", "none"] = "starttls"
     user: str | None = None
     password: SecretStr | None = None
-    timeout: float = 30.0
+    timeout: float = Field(default=30.0, gt=0)
     ca_file: Path | None = None
     verify: bool = True
+    #: security = "starttls": "required" refuses a server that does not offer STARTTLS;
+    #: "opportunistic" then sends unencrypted (and never logs in over such a link)
+    starttls: Literal["required", "opportunistic"] = "required"
+    #: name sent with EHLO (default: this machine's FQDN); set it when a server refuses EHLO
+    local_hostname: str | None = None
+    #: transient failures (4xx, dropped connection, timeout) are retried this often per message,
+    #: waiting retry_delay seconds, then twice that, …; the dispatch retries later on top of it
+    retries: int = Field(default=2, ge=0, le=10)
+    retry_delay: float = Field(default=2.0, ge=0, le=300)
+    # templates
+    #: folder of templates overriding the shipped ones (`<lang>/notification.txt.j2`, …)
+    template_folder: Path | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -108,6 +121,120 @@ class DatabaseConfig(_Strict):
         return f"{url.host or 'localhost'}:{url.port or 3306}/{url.database or ''}"
 
 
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _iso_currency(value: str) -> str:
+    code = value.strip().upper()
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. EUR, USD)")
+    return code
+
+
+def _iso_country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. DE, AT)")
+    return code
+
+
+class CustomerTemplate(_Strict):
+    """`[suppliers.X.customer_template]`: what a customer created in that shop starts with.
+
+    Like a point-of-sale default customer: new customers inherit group, language and currency,
+    and never get marketing consent they did not give in the supplier's shop.
+    """
+
+    newsletter: bool = False
+    #: customer group / status id in the supplier shop (connector maps it to its column)
+    group: int | str | None = None
+    language: str | None = None
+    currency: str | None = None
+    #: further literal column values for the shop's customer table, e.g. {customers_gender = "d"}
+    columns: dict[str, str | int] = Field(default_factory=dict)
+
+    @pydantic.field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        return None if value is None else _iso_currency(value)
+
+    @pydantic.field_validator("columns")
+    @classmethod
+    def _columns(cls, value: dict[str, str | int]) -> dict[str, str | int]:
+        bad = [k for k in value if not _IDENTIFIER.match(k)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a column name (letters, digits, _)")
+        return value
+
+
+class NotificationConfig(_Strict):
+    """`[suppliers.X.notification]`: what the supplier's email carries (docs/mail.md)."""
+
+    #: order documents attached to each notification: csv, ubl, pdf, opentrans.
+    #: Unset: none for shop connectors, ["pdf", "csv"] for the mail-only connector
+    attachments: list[Literal["csv", "ubl", "pdf", "opentrans"]] | None = None
+    #: further recipients of every email to this supplier (its `email` is the To address)
+    cc: list[str] = Field(default_factory=list)
+    #: Reply-To for this supplier (default: distributor.reply_to, else distributor.email)
+    reply_to: str | None = None
+    #: templates for this supplier only, searched before [mail] template_folder
+    template_folder: Path | None = None
+    #: one email a day listing every supplier order, instead of one email per supplier order
+    digest: bool = False
+    #: local time (HH:MM) the daemon sends the digest
+    digest_at: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    #: the distributor's customer number at this supplier (in the email and the documents)
+    customer_number: str | None = None
+    #: Peppol participant ids "scheme:value" (e.g. "0088:4000001000005") for the UBL Order;
+    #: unset: the email addresses are used (scheme EM)
+    peppol_buyer_id: str | None = Field(default=None, pattern=r"^[0-9A-Z]{2,4}:\S+$")
+    peppol_seller_id: str | None = Field(default=None, pattern=r"^[0-9A-Z]{2,4}:\S+$")
+    csv_delimiter: str = Field(default=";", min_length=1, max_length=1)
+    csv_encoding: str = "utf-8"
+    csv_decimal: Literal[".", ","] = "."
+    #: CSV columns in this order; `orderexchange config check` lists the known names
+    csv_columns: list[str] | None = None
+    #: "auto" (a Unicode TTF font found on this machine, else Helvetica), "core" (Helvetica,
+    #: characters outside Windows-1252 transliterated) or the path of a .ttf file
+    pdf_font: str = "auto"
+
+    @pydantic.field_validator("cc", mode="before")
+    @classmethod
+    def _cc(cls, value: Any) -> Any:
+        import email_validator
+
+        out = []
+        for address in _as_list(value):
+            try:
+                email_validator.validate_email(address, check_deliverability=False)
+            except email_validator.EmailNotValidError as exc:
+                raise ValueError(f"{address!r} is not an email address: {exc}") from None
+            out.append(address.strip())
+        return out
+
+    @pydantic.field_validator("csv_encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        import codecs
+
+        try:
+            return codecs.lookup(value).name
+        except LookupError:
+            raise ValueError(f"{value!r} is not a known encoding (e.g. utf-8, cp1252)") from None
+
+    @pydantic.field_validator("csv_columns")
+    @classmethod
+    def _columns(cls, value: list[str] | None) -> list[str] | None:
+        from .documents import CSV_COLUMNS
+
+        if value is not None:
+            unknown = [c for c in value if c not in CSV_COLUMNS]
+            if unknown or not value:
+                what = f"unknown column {unknown[0]!r}" if unknown else "no columns"
+                raise ValueError(f"{what}; known: {', '.join(CSV_COLUMNS)}")
+        return value
+
+
 class SupplierConfig(_Strict):
     id: str = ""
     name: str
@@ -119,7 +246,75 @@ class SupplierConfig(_Strict):
     database: DatabaseConfig | None = None
     settings: dict[str, Any] = Field(default_factory=dict, alias="connector_settings")
 
+    # -- step 1 rules (empty / zero / None = the rule is off) ----------------------------------
+    #: currencies (ISO 4217) this supplier accepts; empty: any the shop knows
+    currencies: list[str] = Field(default_factory=list)
+    #: destination countries (ISO 3166-1 alpha-2) this supplier delivers to; empty: any
+    countries: list[str] = Field(default_factory=list)
+    #: minimum net purchase value of one supplier order; build holds lines back below it
+    min_order_value: Decimal = Field(default=Decimal("0"), ge=0)
+    #: customer-order statuses that release an order to this supplier, e.g. ["paid"]; empty: any
+    trigger: list[str] = Field(default_factory=list)
+    #: warn about customer orders older than this many days (0: never)
+    max_order_age_days: int = Field(default=30, ge=0)
+    #: refuse lines the supplier shop has not enough stock for
+    check_stock: bool = False
+    #: allowed deviation (percent) of our purchase price from the shop's product price
+    price_tolerance: Decimal | None = Field(default=None, ge=0)
+    price_mismatch: Literal["warning", "error"] = "warning"
+
+    # -- who the customer of an inserted order is ------------------------------------------------
+    customer_policy: Literal["customer", "distributor", "guest"] = "customer"
+    #: the distributor's own customer account in this shop (customer_policy = "distributor")
+    distributor_customer_id: int | str | None = None
+    #: the shop's pseudo customer for guest orders (customer_policy = "guest")
+    guest_customer_id: int | str | None = None
+    customer_template: CustomerTemplate = Field(default_factory=CustomerTemplate)
+    #: the notification email: attachments, recipients, templates, digest
+    notification: NotificationConfig = Field(default_factory=NotificationConfig)
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @pydantic.field_validator("currencies", mode="before")
+    @classmethod
+    def _currencies(cls, value: Any) -> Any:
+        return [_iso_currency(v) for v in _as_list(value)]
+
+    @pydantic.field_validator("countries", mode="before")
+    @classmethod
+    def _countries(cls, value: Any) -> Any:
+        return [_iso_country(v) for v in _as_list(value)]
+
+    @pydantic.field_validator("trigger", mode="before")
+    @classmethod
+    def _trigger(cls, value: Any) -> Any:
+        return [str(v).strip().casefold() for v in _as_list(value) if str(v).strip()]
+
+    @pydantic.model_validator(mode="after")
+    def _policy_needs_its_account(self) -> SupplierConfig:
+        needed = {"distributor": "distributor_customer_id", "guest": "guest_customer_id"}
+        key = needed.get(self.customer_policy)
+        if key and getattr(self, key) in (None, ""):
+            raise ValueError(f'customer_policy = "{self.customer_policy}" needs {key} '
+                             f"(the customer id of that account in the supplier's shop)")
+        return self
+
+    def releases(self, shop_status: str) -> bool:
+        """Whether a customer order with this status may go to this supplier (its trigger)."""
+        return not self.trigger or shop_status.strip().casefold() in self.trigger
+
+
+def _as_list(value: Any) -> Any:
+    """`countries = "DE"` reads as well as `countries = ["DE", "AT"]`."""
+    if isinstance(value, str):
+        return [value]
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("expected a list of strings")
+    if not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of strings")
+    return value
 
 
 class SourceConfig(_Strict):
@@ -129,6 +324,44 @@ class SourceConfig(_Strict):
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
+class JobConfig(_Strict):
+    """One scheduled job of the daemon: `every` seconds, or a 5-field `cron` expression."""
+
+    every: float | None = Field(default=None, gt=0)
+    cron: str | None = None
+    enabled: bool = True
+
+    @pydantic.model_validator(mode="after")
+    def _one_trigger(self) -> JobConfig:
+        if self.enabled and (self.every is None) == (self.cron is None):
+            raise ValueError("give exactly one of `every` (seconds) or `cron`")
+        return self
+
+
+def _default_jobs() -> dict[str, JobConfig]:
+    return {"fetch": JobConfig(every=60), "build": JobConfig(every=300),
+            "send": JobConfig(every=60)}
+
+
+class RetryConfig(_Strict):
+    attempts: int = Field(default=4, ge=1, le=20)
+    initial_seconds: float = Field(default=0.5, ge=0)
+    max_seconds: float = Field(default=30.0, ge=0)
+
+
+class DaemonConfig(_Strict):
+    """`[daemon]`: what runs on its own, how many suppliers at once, and how claims expire."""
+
+    jobs: dict[Literal["fetch", "build", "send"], JobConfig] = Field(default_factory=_default_jobs)
+    concurrency: int = Field(default=4, ge=1, le=64)   # suppliers sent to in parallel
+    lease_seconds: float = Field(default=120, gt=0)     # a dead daemon's claims return after this
+    heartbeat_seconds: float = Field(default=15, gt=0)
+    misfire_grace_seconds: int = Field(default=300, ge=1)
+    stop_timeout_seconds: float = Field(default=60, gt=0)
+    log_format: Literal["text", "json"] = "text"
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+
+
 class Config(_Strict):
     distributor: DistributorConfig
     store: StoreConfig = Field(default_factory=StoreConfig)
@@ -136,6 +369,7 @@ class Config(_Strict):
     plugin_folder: Path | None = None
     suppliers: dict[str, SupplierConfig] = Field(default_factory=dict)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     #: where the file was read from; relative paths in it are relative to its folder
     path: Path | None = None
 

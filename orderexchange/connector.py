@@ -36,6 +36,20 @@ class RemoteOrder:
 
 
 @dataclass
+class RemoteStatus:
+    """What the supplier did with an order we wrote: read back from its shop."""
+
+    order_id: str
+    status: str  # the shop's own status name (e.g. "Processing")
+    status_id: str | None = None
+    #: True once the supplier moved the order on from the status we wrote (counts as receipt)
+    progressed: bool = False
+    cancelled: bool = False
+    tracking_number: str | None = None
+    shipped_at: str | None = None
+
+
+@dataclass
 class SelfTestStage:
     name: str
     ok: bool
@@ -117,6 +131,22 @@ class Connector(abc.ABC):
 
         Raises OXError on failure; the shop must then hold nothing of this order.
         """
+
+    def cancel(self, transfer: Transfer) -> None:
+        """Mark a written order cancelled the way the shop does it (status + history row, or a
+        storno flag). Raises OXError (OX-WRT-…) when the supplier has already progressed it or
+        the connector cannot cancel."""
+        from .errors import OXError
+
+        raise OXError("OX-WRT-003", supplier=self.supplier.id, type=self.type_name,
+                      action="cancel")
+
+    def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:
+        """Current status (and tracking, where the shop keeps it) of written orders, by reference."""
+        from .errors import OXError
+
+        raise OXError("OX-WRT-003", supplier=self.supplier.id, type=self.type_name,
+                      action="read back")
 
 
 def instantiate(types: dict[str, type[Connector]], supplier: SupplierConfig) -> Connector:

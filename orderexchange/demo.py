@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,13 +133,20 @@ def write_workspace(ws: Path) -> Path:
 
 
 def _orders() -> list[dict[str, Any]]:
+    # dated a few days back from today, so the demo never warns that its orders are old
+    day = datetime.now(UTC).replace(microsecond=0, second=0) - timedelta(days=3)
+
+    def at(days: int, hh_mm: str) -> str:
+        hour, minute = map(int, hh_mm.split(":"))
+        return (day + timedelta(days=days)).replace(hour=hour, minute=minute).isoformat()
+
     def addr(first: str, last: str, street: str, pc: str, city: str, cc: str) -> dict[str, str]:
         return {"first_name": first, "last_name": last, "street": street, "postcode": pc,
                 "city": city, "country": cc}
 
     anna = addr("Anna", "Schmidt", "Hauptstr. 1", "10115", "Berlin", "DE")
     return [
-        {"number": "1001", "ordered_at": "2026-11-20T09:15:00", "currency": "EUR",
+        {"number": "1001", "ordered_at": at(0, "09:15"), "currency": "EUR",
          "shipping": "4.90",
          "customer": {"email": "anna.schmidt@example.com", "first_name": "Anna",
                       "last_name": "Schmidt", "phone": "+49 30 1234567"},
@@ -147,7 +155,7 @@ def _orders() -> list[dict[str, Any]]:
                     "unit_price": "12.90", "tax_rate": "19"},
                    {"sku": "HOSE-20", "name": "Garden hose 20 m", "quantity": 1,
                     "unit_price": "24.90", "tax_rate": "19"}]},
-        {"number": "1002", "ordered_at": "2026-11-20T10:02:00", "currency": "EUR",
+        {"number": "1002", "ordered_at": at(0, "10:02"), "currency": "EUR",
          "customer": {"email": "ben.mueller@example.org", "first_name": "Ben",
                       "last_name": "Müller"},
          "billing": addr("Ben", "Müller", "Ringstraße 5", "1010", "Wien", "AT"),
@@ -157,13 +165,13 @@ def _orders() -> list[dict[str, Any]]:
                     "unit_price": "18.50", "tax_rate": "20"},
                    {"sku": "LEVEL-60", "name": "Spirit level", "quantity": 3,
                     "unit_price": "14.00", "tax_rate": "20"}]},
-        {"number": "1003", "ordered_at": "2026-11-21T14:40:00", "currency": "EUR",
+        {"number": "1003", "ordered_at": at(1, "14:40"), "currency": "EUR",
          "customer": {"email": "chloe.dubois@example.fr", "first_name": "Chloé",
                       "last_name": "Dubois"},
          "billing": addr("Chloé", "Dubois", "12 rue de la Paix", "75002", "Paris", "FR"),
          "lines": [{"sku": "RAKE", "name": "Leaf rake", "quantity": 2, "unit_price": "11.90",
                     "tax_rate": "20"}]},
-        {"number": "1004", "ordered_at": "2026-11-21T16:00:00", "currency": "EUR",
+        {"number": "1004", "ordered_at": at(1, "16:00"), "currency": "EUR",
          "customer": {"email": "not-an-email", "first_name": "Dave", "last_name": "Broken"},
          "billing": addr("Dave", "Broken", "Nowhere 1", "12345", "Nowhere", "XX"),
          "lines": [{"sku": "RAKE", "name": "Leaf rake", "quantity": "two", "unit_price": "11.90",

@@ -90,6 +90,15 @@ class Dispatcher:
         order = {so.id: i for i, so in enumerate(orders)}
         return sorted(results, key=lambda r: order[r.supplier_order_id])
 
+    def check(self, so_ids: Iterable[int]) -> list[SendResult]:
+        """Step 1 alone (`orderexchange check`): the same code path as `send`, stopping after the
+        check, so findings and the checked / check_failed state are persisted exactly alike."""
+        self._check_only = True
+        try:
+            return self.send(so_ids)
+        finally:
+            self._check_only = False
+
     # -- per supplier -----------------------------------------------------------------------
     def _send_supplier(self, supplier_id: str, batch: list[SupplierOrder]) -> list[SendResult]:
         results = []
@@ -142,9 +151,11 @@ class Dispatcher:
     def _send_one(self, so: SupplierOrder, supplier, connector: Connector) -> SendResult:
         result = SendResult(so.id, so.supplier_id, so.state)
         # step 1: check
+        check_only = getattr(self, "_check_only", False)
         if so.state in _CHECK_FROM:
             findings = run_checks(self.host, self.config, supplier, so, connector)
             self.store.save_findings(so.id, findings)
+            self.store.save_matches(so)  # the customer match the connector's check planned
             result.findings = findings
             blocking = [f for f in findings if f.blocking]
             if blocking:
@@ -154,6 +165,10 @@ class Dispatcher:
                 return result
             self._step(so, S.CHECKED)
             result.state = so.state
+        elif check_only:
+            result.skipped = f"already {so.state.value} (checked before)"
+        if check_only:
+            return result
         # step 2a: write every customer order into the shop
         if so.state in _WRITE_FROM:
             failure = self._write_all(so, connector, result)
@@ -184,6 +199,8 @@ class Dispatcher:
 
     def _write_all(self, so: SupplierOrder, connector: Connector,
                    result: SendResult) -> OXError | None:
+        if so.state not in _WRITE_FROM:  # the rule of step 1, enforced where the writing is
+            return OXError("OX-WRT-001", id=so.id, state=so.state.value)
         failure: OXError | None = None
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         try:

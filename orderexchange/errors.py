@@ -160,6 +160,18 @@ _define("OX-IMP-013", "Invalid date",
 _define("OX-IMP-014", "Control characters in text",
         "Order {order} row {row}: field {field} contains control characters.",
         "Remove line breaks and other control characters from names and address fields.")
+_define("OX-IMP-015", "Rows of one order are not together",
+        "Order {order} row {row}: rows of this order already appeared earlier in the file, with "
+        "other orders in between.",
+        "Sort the CSV by order number (or export it grouped by order) and import again; a CSV is "
+        "read as a stream, so one order's rows must be consecutive.")
+_define("OX-IMP-016", "Error report cannot be written",
+        "Cannot write the error report {path}: {detail}.",
+        "Name a writable file with --report (.csv or .jsonl); nothing was imported.")
+_define("OX-IMP-017", "Order status updated",
+        "Order {order} was imported before; its status changed from {old!r} to {new!r}.",
+        "Nothing to do: only the status is taken from the new copy, so a supplier waiting for "
+        "status {new!r} (its `trigger`) now receives the order at the next build.")
 
 # --- catalogue -------------------------------------------------------------------------------
 _define("OX-CAT-001", "Catalogue row invalid",
@@ -177,6 +189,17 @@ _define("OX-BLD-001", "Line has no supplier",
 _define("OX-BLD-002", "Supplier order not found",
         "Supplier order {id} does not exist.",
         "List the supplier orders with `orderexchange orders`.")
+_define("OX-BLD-003", "Order waits for its trigger",
+        "Order {order}: status {status!r} does not release it to supplier {supplier} (its trigger "
+        "is {trigger}); its lines stay open.",
+        "Nothing to do if the order is not yet {trigger}: import it again when its status changed "
+        "(only the status is updated) and build again. Otherwise change `trigger` under "
+        "[suppliers.{supplier}].")
+_define("OX-BLD-004", "Minimum order value not reached",
+        "Supplier {supplier}: the open lines are worth {value}, the minimum order value is "
+        "{minimum}; {lines} line(s) wait for the next build.",
+        "Wait until more orders for {supplier} come in, or lower `min_order_value` under "
+        "[suppliers.{supplier}].")
 
 # --- check (step 1) --------------------------------------------------------------------------
 _define("OX-CHK-001", "Order has no lines",
@@ -192,8 +215,9 @@ _define("OX-CHK-004", "Country not accepted",
         "Order {order}: {field} country {value} is not known to supplier {supplier}'s shop.",
         "Add the country to the supplier shop's country list, or deliver this order another way.")
 _define("OX-CHK-005", "Quantity invalid",
-        "Order {order} line {line}: quantity {value} is not a positive whole number.",
-        "Correct the quantity in the distributor shop.")
+        "Order {order} line {line}: quantity {value} {unit} is not {expected}.",
+        "Correct the quantity in the distributor shop; only measured units (kg, m, l, m2, h …) "
+        "take decimal quantities.")
 _define("OX-CHK-006", "Product unknown in supplier shop",
         "Order {order} line {line}: supplier SKU {sku} does not exist or is inactive in supplier "
         "{supplier}'s shop.",
@@ -213,6 +237,105 @@ _define("OX-CHK-010", "Currency not accepted",
 _define("OX-CHK-011", "Supplier has no shop database configured",
         "Supplier {supplier} uses connector {type}, which needs [suppliers.{supplier}.database].",
         "Add the database section (url, password) for {supplier} to the config.")
+_define("OX-CHK-012", "Currency is not an ISO 4217 code",
+        "Order {order}: currency {value!r} is not an ISO 4217 currency code.",
+        "Correct the currency in the distributor shop (e.g. EUR, USD, CHF).")
+_define("OX-CHK-013", "Currency not accepted by the supplier",
+        "Order {order}: currency {value} is not accepted by supplier {supplier} (accepts "
+        "{accepted}).",
+        "Agree on the currency with {supplier}, or add it to `currencies` under "
+        "[suppliers.{supplier}].")
+_define("OX-CHK-014", "Totals do not add up",
+        "Order {order}: the order total is {total}, but lines + shipping{tax} make {expected} "
+        "({mode} prices).",
+        "Check the order in the distributor shop (prices, quantities, shipping, `tax_mode` net or "
+        "gross) and import it again under a new number.")
+_define("OX-CHK-015", "Order date implausible",
+        "Order {order}: order date {value} is {detail}.",
+        "Correct the order date in the distributor shop (check the clock and time zone of the "
+        "export) and import the order again under a new number.")
+_define("OX-CHK-016", "Order is old",
+        "Order {order}: ordered on {value}, {days} days ago (more than {limit}).",
+        "Make sure the customer still expects this order; raise `max_order_age_days` under "
+        "[suppliers.{supplier}] to silence this warning for older orders.")
+_define("OX-CHK-017", "Country is not an ISO 3166 code",
+        "Order {order}: {field} country {value!r} is not an ISO 3166-1 alpha-2 code.",
+        "Correct the country in the distributor shop (two letters, e.g. DE, AT, GB).")
+_define("OX-CHK-018", "Destination country not served by the supplier",
+        "Order {order}: supplier {supplier} does not deliver to {value} (delivers to "
+        "{accepted}).",
+        "Deliver this order through another supplier, or add {value} to `countries` under "
+        "[suppliers.{supplier}] if the supplier now delivers there.")
+_define("OX-CHK-019", "Postcode missing",
+        "Order {order}: {field} is empty, but addresses in {country} need a postcode.",
+        "Complete the postcode in the distributor shop and import the order again under a new "
+        "number.")
+_define("OX-CHK-020", "Phone number not recognised",
+        "Order {order}: phone number {value!r} of {field} is not a valid number for {country}; "
+        "it is kept as typed.",
+        "Nothing blocks the order. Correct the number in the distributor shop if the supplier "
+        "must call the customer.")
+_define("OX-CHK-021", "Control characters in text",
+        "Order {order}: field {field} contains control characters (line breaks, tabs …).",
+        "Remove them in the distributor shop; they would break the supplier's address labels.")
+_define("OX-CHK-022", "Product not mapped to this supplier",
+        "Order {order} line {line}: product {sku} is no longer in supplier {supplier}'s "
+        "catalogue as {supplier_sku}.",
+        "Import a catalogue row `{sku},{supplier},<supplier SKU>,<price>` "
+        "(`orderexchange catalogue import`), then check again.")
+_define("OX-CHK-023", "Not enough stock in the supplier shop",
+        "Order {order} line {line}: {needed} × {sku} needed in this supplier order, supplier "
+        "{supplier}'s shop has {stock} in stock.",
+        "Ask {supplier} to restock or to accept a backorder; `check_stock = false` under "
+        "[suppliers.{supplier}] forwards orders without looking at the stock.")
+_define("OX-CHK-024", "Purchase price differs from the supplier shop's price",
+        "Order {order} line {line}: purchase price {price} for {sku} differs by {deviation}% "
+        "from supplier {supplier}'s shop price {shop_price} (tolerance {tolerance}%).",
+        "Update the catalogue price for {sku} (`orderexchange catalogue import`) or agree the "
+        "price with {supplier}; `price_tolerance` / `price_mismatch` under "
+        "[suppliers.{supplier}] set the limit and whether it blocks.")
+_define("OX-CHK-025", "Minimum order value not reached",
+        "Supplier order for {supplier}: net value {value} is below the minimum order value "
+        "{minimum}.",
+        "Wait for more orders (`orderexchange build` holds lines back until the minimum is "
+        "reached), or lower `min_order_value` under [suppliers.{supplier}].")
+_define("OX-CHK-026", "Order not released by the supplier's trigger",
+        "Order {order}: status {status!r} does not release it to supplier {supplier} (trigger: "
+        "{trigger}).",
+        "Wait until the order has the required status and import it again (its status is "
+        "updated), or change `trigger` under [suppliers.{supplier}].")
+_define("OX-CHK-027", "Order sent to this supplier before",
+        "Order {order} was already sent to supplier {supplier} in supplier order {other} (shop "
+        "order {remote}); this supplier order sends further lines of it as a second shop order.",
+        "Nothing blocks the order; tell {supplier} that both shop orders belong to customer "
+        "order {order} if they should ship together.")
+_define("OX-CHK-028", "Order already in the supplier shop",
+        "Order {order} is already in supplier {supplier}'s shop as order {remote} (reference "
+        "{reference}); it is recorded, not written again.",
+        "Nothing to do: an earlier send got that far before it was interrupted.")
+_define("OX-CHK-029", "Customer match ambiguous",
+        "Order {order}: the customer matches two different customers in supplier {supplier}'s "
+        "shop: {first_id} by {first_key} and {second_id} by {second_key}.",
+        "Merge or correct the two customer accounts in {supplier}'s shop (or correct the order's "
+        "email, phone or address in the distributor shop), then check again.")
+_define("OX-CHK-030", "Configured shop customer missing",
+        "Supplier {supplier}: {setting} = {value} cannot be used: {detail}.",
+        "Set `{setting}` under [suppliers.{supplier}] to the id of an existing customer account "
+        "in {supplier}'s shop (`customers_id` in osCommerce).")
+_define("OX-CHK-031", "Quantity must be whole for this shop",
+        "Order {order} line {line}: quantity {value} {unit} is not a whole number, and supplier "
+        "{supplier}'s shop stores whole quantities only.",
+        "Order whole units from {supplier} (change the order or the catalogue unit), or forward "
+        "this product through another supplier.")
+_define("OX-CHK-032", "Customer template cannot be applied",
+        "Supplier {supplier}: customer_template.{key} cannot be stored in its shop: {detail}.",
+        "Remove customer_template.{key} under [suppliers.{supplier}], or name the shop column "
+        "for it in [suppliers.{supplier}.connector].")
+_define("OX-CHK-033", "Postcode format unusual",
+        "Order {order}: {field} {value!r} does not look like a postcode of {country} (e.g. "
+        "{example}).",
+        "Nothing blocks the order. Check the postcode in the distributor shop; a wrong postcode "
+        "delays delivery.")
 
 # --- supplier database -----------------------------------------------------------------------
 _define("OX-DB-001", "Supplier database refused the login",
@@ -239,6 +362,37 @@ _define("OX-DB-006", "Supplier database rejected a value",
         "Supplier {supplier}: the shop database rejected the data: {detail}.",
         "Compare the value with the shop's column (see `orderexchange test db {supplier}`) and "
         "correct the order or the connector settings; nothing was stored for this order.")
+_define("OX-DB-007", "Database user lacks privileges",
+        "Supplier {supplier}: database user {user} lacks {privileges} on table {table}.",
+        "A database administrator of the shop runs: {grant} — `orderexchange test db "
+        "{supplier}` lists every missing grant with the statement that fixes it.")
+_define("OX-DB-008", "Trial write failed",
+        "Supplier {supplier}: the trial write of a sample order failed: {detail}.",
+        "Nothing was kept (the trial runs in a transaction that is rolled back). Fix the cause "
+        "named here; `orderexchange test db {supplier}` repeats the trial.")
+_define("OX-DB-009", "Configured id missing in the shop",
+        "Supplier {supplier}: {setting} = {value} does not exist in its shop ({detail}).",
+        "Set `{setting}` under [suppliers.{supplier}.connector] to an id the shop has; "
+        "`orderexchange test db {supplier}` shows the ones it looked for.")
+_define("OX-DB-010", "Shop version not recognised",
+        "Supplier {supplier}: the tables match no {type} version this connector knows "
+        "({detail}).",
+        "Check `table_prefix` and `database`, or set `version` under "
+        "[suppliers.{supplier}.connector] if the shop was customised.")
+_define("OX-DB-011", "Trial write left rows behind",
+        "Supplier {supplier}: the trial write could not remove {rows} from tables without "
+        "transactions.",
+        "Delete those rows by hand (the admin does not list them: they carry the hidden status) "
+        "and grant DELETE on those tables, as `orderexchange test db {supplier}` shows.")
+_define("OX-DB-012", "Shop database connection not encrypted",
+        "Supplier {supplier}: the connection to {where} is not encrypted although the database "
+        "URL asks for TLS.",
+        "Enable TLS on the shop's database server, or correct the ssl_… parameters of "
+        "[suppliers.{supplier}.database] url.")
+_define("OX-DB-013", "Generic SQL mapping does not fit the shop",
+        "Supplier {supplier}: the generic SQL mapping does not fit the shop: {detail}.",
+        "Correct [suppliers.{supplier}.connector] (see docs/connectors/generic_sql.md); "
+        "`orderexchange test db {supplier}` lists every table, column and value it checked.")
 
 # --- write (step 2) --------------------------------------------------------------------------
 _define("OX-WRT-001", "Write refused, supplier order not checked",
@@ -249,6 +403,23 @@ _define("OX-WRT-002", "Write failed",
         "Nothing was stored for this order (the transaction was rolled back); "
         "`orderexchange send {id}` resumes when the cause is fixed.",
         transient=True)
+_define("OX-WRT-003", "Connector cannot do this",
+        "Supplier {supplier}: connector {type} cannot {action} orders.",
+        "Do it in the supplier's shop by hand, or use a connector that supports it.")
+_define("OX-WRT-004", "Order already progressed, not cancelled",
+        "Order {order}: supplier {supplier} has moved shop order {remote} on to {status}; it "
+        "was not cancelled.",
+        "Ask {supplier} to cancel it in its shop. Orders are cancelled automatically only while "
+        "they are in {allowed} (connector setting `{setting}`).")
+_define("OX-WRT-005", "Order no longer in the supplier shop",
+        "Order {order}: shop order {remote} (reference {reference}) is no longer in supplier "
+        "{supplier}'s shop.",
+        "Ask {supplier} whether the order was deleted on purpose; if it should exist, send the "
+        "customer order again in a new supplier order.")
+_define("OX-WRT-006", "Order does not fit the shop's order model",
+        "Order {order}: supplier {supplier}'s shop cannot store it: {detail}.",
+        "Split the order or change the lines in the distributor shop so the supplier shop can "
+        "hold it, or forward it another way.")
 
 # --- mail ------------------------------------------------------------------------------------
 _define("OX-MAIL-001", "Mail server unreachable",
@@ -257,8 +428,9 @@ _define("OX-MAIL-001", "Mail server unreachable",
         "email is missing: `orderexchange send {id}` sends it without writing again.",
         transient=True)
 _define("OX-MAIL-002", "Mail login refused",
-        "The mail server {host} refused the login for {user}.",
-        "Check [mail] user and password (the password is not shown here on purpose).")
+        "The mail server {host} refused the login for {user}: {detail}.",
+        "Check [mail] user and password (the password is not shown here on purpose); some "
+        "providers want an app password for SMTP.")
 _define("OX-MAIL-003", "Mail server rejected the message",
         "The mail server rejected the message to {to}: {detail}.",
         "Check the recipient address for supplier {supplier} and the sender address in [mail].")
@@ -268,7 +440,8 @@ _define("OX-MAIL-004", "Mail server temporarily refused",
         transient=True)
 _define("OX-MAIL-005", "TLS failed",
         "TLS with the mail server {host}:{port} failed: {detail}.",
-        "Check [mail] security (starttls / tls / none) and, for a private CA, `ca_file`.")
+        "Check [mail] security (starttls / tls / none) and port; `orderexchange test mail` shows "
+        "the TLS stage on its own.")
 _define("OX-MAIL-006", "Template error",
         "Mail template {template} cannot be rendered: {detail}.",
         "Fix the template; `orderexchange config check` renders every template with sample data.")
@@ -278,6 +451,57 @@ _define("OX-MAIL-007", "Unknown mail transport",
 _define("OX-MAIL-008", "Mail output folder not writable",
         "Cannot write the email file into {path}: {detail}.",
         "Check [mail] outbox folder and its permissions.")
+_define("OX-MAIL-009", "Mail server name not found",
+        "The mail server name {host} cannot be resolved: {detail}.",
+        "Check the spelling of [mail] host; on this machine `getent hosts {host}` must show an "
+        "address (for an internal server: this machine's DNS settings).")
+_define("OX-MAIL-010", "No greeting from the mail server",
+        "The mail server {host}:{port} did not greet: {detail}.",
+        "A 4xx greeting or a closed connection means the server is busy or limits connections: "
+        "try again later. A 5xx greeting means it refuses this machine: ask its administrator. "
+        "No greeting at all often means the port expects implicit TLS (465: security = \"tls\").",
+        transient=True)
+_define("OX-MAIL-011", "Wrong port for the TLS mode",
+        "Port {port} of {host} does not fit security = \"{security}\": {detail}.",
+        "{hint}. Usual pairs: port 465 with security = \"tls\", port 587 (or 25) with "
+        "security = \"starttls\".")
+_define("OX-MAIL-012", "Mail server refused EHLO",
+        "The mail server {host}:{port} refused EHLO: {detail}.",
+        "Set [mail] local_hostname to this machine's public DNS name (some servers refuse names "
+        "that do not resolve), or ask the server's administrator to accept this machine.")
+_define("OX-MAIL-013", "Mail server certificate not trusted",
+        "The certificate of the mail server {host}:{port} is not trusted: {detail}.",
+        "For a server certificate from a private CA set [mail] ca_file to that CA's PEM file; if "
+        "the name does not match, write the name the certificate is issued for in [mail] host. "
+        "Switch `verify` off only in a test set-up.")
+_define("OX-MAIL-014", "Mail server offers no encryption",
+        "The mail server {host}:{port} cannot encrypt the connection: {detail}.",
+        "Use the server's submission port with STARTTLS (587) or implicit TLS (465, security = "
+        "\"tls\"). Only for a server inside your own network: starttls = \"opportunistic\" "
+        "(sends unencrypted and never logs in) or security = \"none\".")
+_define("OX-MAIL-015", "Mail server offers no usable login",
+        "The mail server {host}:{port} does not let orderexchange log in: {detail}.",
+        "Most servers offer AUTH only on an encrypted link: use security = \"starttls\" or "
+        "\"tls\". If the server relays for this machine without a login, remove [mail] user and "
+        "password.")
+_define("OX-MAIL-016", "Relay denied",
+        "The mail server {host} refuses to relay the message to {to}: {detail}.",
+        "The server does not forward mail to other domains for this sender: set [mail] user and "
+        "password (it relays after AUTH), use your provider's submission server, or ask its "
+        "administrator to allow relaying for this machine.")
+_define("OX-MAIL-017", "Sender address refused",
+        "The mail server refused the sender {sender}: {detail}.",
+        "Set [mail] from (default: distributor.email) to an address the mail account may send "
+        "as.")
+_define("OX-MAIL-018", "Some recipients refused",
+        "The mail server refused the recipient {to} ({detail}); the message went to {accepted}.",
+        "Correct that address in [suppliers.<id>] email or notification.cc; the supplier got the "
+        "message through the other address(es), so it is not sent again.")
+_define("OX-MAIL-019", "Order document cannot be built",
+        "The {format} document for supplier {supplier} cannot be built: {detail}.",
+        "Correct [suppliers.{supplier}.notification] (e.g. pdf_font names an existing .ttf file, "
+        "or is \"auto\" or \"core\"); `orderexchange config check` builds every document with "
+        "sample data.")
 
 # --- state store -----------------------------------------------------------------------------
 _define("OX-STO-001", "State store unreachable",
@@ -286,6 +510,15 @@ _define("OX-STO-001", "State store unreachable",
 _define("OX-STO-002", "Customer order not found",
         "Customer order {order} does not exist.",
         "List the imported orders with `orderexchange orders`.")
+
+# --- daemon ----------------------------------------------------------------------------------
+_define("OX-DMN-001", "Another daemon runs on this SQLite store",
+        "A daemon already runs on the state store {store} (lock {lock}).",
+        "Run one daemon per SQLite store. For several daemons, put the state store on PostgreSQL "
+        "or MariaDB 10.6+ ([store] url); stop the other daemon first otherwise.")
+_define("OX-DMN-002", "Unknown daemon job",
+        "The daemon has no job kind {kind}.",
+        "Use the job kinds fetch, build and send under [daemon.jobs].")
 
 # --- plug-ins --------------------------------------------------------------------------------
 _define("OX-PLG-001", "Plug-in failed to load",

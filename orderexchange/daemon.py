@@ -1,0 +1,250 @@
+"""`orderexchange daemon`: fetch, build and send on a schedule, without anyone clicking.
+
+APScheduler only keeps time (SPEC §8): each firing of `fetch` or `build` enqueues a job under a key
+for its time slot, so with several daemons on one store a slot still runs once; sending needs no
+slot, every daemon claims supplier orders (leases, see queue.py) and sends what it holds. Suppliers
+are sent to in parallel (`[daemon] concurrency`), each with its own shop connection and mail
+connection; within one supplier the order is kept.
+
+A SQLite store has no row locks, so there a second daemon refuses to start (file lock, OX-DMN-001).
+SIGTERM/SIGINT stop gracefully: the supplier order in flight is finished, the rest stays
+claimable, the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from filelock import FileLock, Timeout
+from sqlalchemy.engine import make_url
+
+from .build import build
+from .config import Config, JobConfig
+from .dispatch import Dispatcher
+from .errors import OXError
+from .plugin_host import PluginHost
+from .queue import WorkQueue
+from .sources import fetch
+from .store import Store
+
+log = logging.getLogger("orderexchange.daemon")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the supplier order id when the record has one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(), "message": record.getMessage()}
+        for key in ("supplier_order", "supplier", "step", "code", "job", "daemon"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(fmt: str, stream: Any = None) -> None:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(message)s"))
+    root = logging.getLogger("orderexchange")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+def slot_key(kind: str, job: JobConfig, at: datetime) -> str:
+    """The same key on every daemon for one firing: interval jobs by interval number, cron jobs
+    by the minute (clocks a few seconds apart still agree)."""
+    if job.every is not None:
+        return f"every{int(job.every)}:{int(at.timestamp() // job.every)}"
+    return at.strftime("%Y-%m-%dT%H:%M")
+
+
+class Daemon:
+    def __init__(self, config: Config, store: Store, host: PluginHost) -> None:
+        self.config = config
+        self.store = store
+        self.host = host
+        self.settings = config.daemon
+        self.queue = WorkQueue(store, lease=self.settings.lease_seconds)
+        self.stopping = threading.Event()
+        self._wake = threading.Event()
+        self._lock: FileLock | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def _single_daemon_lock(self) -> None:
+        url = make_url(self.store.url)
+        if url.get_backend_name() != "sqlite" or not url.database:
+            return
+        path = Path(url.database).with_suffix(".daemon.lock")
+        self._lock = FileLock(str(path))
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            self._lock = None
+            raise OXError("OX-DMN-001", store=url.database, lock=path) from None
+
+    def stop(self, *_: Any) -> None:
+        if not self.stopping.is_set():
+            log.info("stopping: finishing the supplier order in flight",
+                     extra={"daemon": self.queue.owner})
+        self.stopping.set()
+        self._wake.set()
+
+    def run(self, once: bool = False) -> int:
+        self._single_daemon_lock()
+        log.info("daemon %s started (%s store)", self.queue.owner,
+                 self.store.engine.dialect.name, extra={"daemon": self.queue.owner})
+        try:
+            self.queue.heartbeat()
+            if once:
+                self._install_signals()
+                self.run_once()
+            else:
+                asyncio.run(self._main())
+        finally:
+            self.queue.stop()
+            if self._lock is not None:
+                self._lock.release()
+            log.info("daemon %s stopped", self.queue.owner, extra={"daemon": self.queue.owner})
+        return 0
+
+    def _install_signals(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+
+    def run_once(self) -> None:
+        """Every enabled job once, now (for cron users and tests)."""
+        stamp = datetime.now(UTC).strftime("once-%Y%m%dT%H%M%S.%f")
+        for kind in ("fetch", "build"):
+            job = self.settings.jobs.get(kind)
+            if job is not None and job.enabled:
+                self.queue.enqueue(kind, f"{stamp}:{self.queue.owner}")
+        self.work_jobs()
+        if self.settings.jobs.get("send", JobConfig(every=1)).enabled:
+            self.send_claimed()
+
+    async def _main(self) -> None:
+        loop = asyncio.get_running_loop()
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.stop)
+        scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
+            "coalesce": True, "max_instances": 1,
+            "misfire_grace_time": self.settings.misfire_grace_seconds})
+        for kind, job in self.settings.jobs.items():
+            if not job.enabled:
+                continue
+            trigger = (IntervalTrigger(seconds=job.every, timezone=UTC) if job.every
+                       else CronTrigger.from_crontab(job.cron, timezone=UTC))
+            scheduler.add_job(self._fire, trigger, args=[kind, job], id=kind)
+        scheduler.add_job(self.queue.heartbeat, IntervalTrigger(
+            seconds=self.settings.heartbeat_seconds, timezone=UTC), id="heartbeat")
+        scheduler.start()
+        self._wake.set()  # run what is due at start-up
+        try:
+            while not self.stopping.is_set():
+                await loop.run_in_executor(None, self._wake.wait, 5.0)
+                self._wake.clear()
+                if self.stopping.is_set():
+                    break
+                await loop.run_in_executor(None, self.work_jobs)
+                if self._send_due:
+                    self._send_due = False
+                    await loop.run_in_executor(None, self.send_claimed)
+        finally:
+            scheduler.shutdown(wait=False)
+
+    _send_due = True
+
+    def _fire(self, kind: str, job: JobConfig) -> None:
+        if kind == "send":
+            self._send_due = True
+        else:
+            self.queue.enqueue(kind, slot_key(kind, job, datetime.now(UTC)))
+        self._wake.set()
+
+    # -- work -------------------------------------------------------------------------------
+    def work_jobs(self) -> None:
+        """Run every queued slot job this daemon can claim."""
+        while not self.stopping.is_set():
+            claimed = self.queue.claim_job()
+            if claimed is None:
+                return
+            job_id, kind, slot = claimed
+            try:
+                detail = self._run_job(kind)
+                log.info("%s (%s): %s", kind, slot, detail, extra={"job": kind})
+                self.queue.finish_job(job_id)
+            except OXError as exc:
+                log.error("%s (%s): %s — %s", kind, slot, exc, exc.solution,
+                          extra={"job": kind, "code": exc.code})
+                self.queue.finish_job(job_id, error=str(exc))
+
+    def _run_job(self, kind: str) -> str:
+        if kind == "fetch":
+            reports = fetch(self.store, self.config, self.host.order_sources())
+            stored = sum(len(f.stored) for r in reports for f in r.reports)
+            return f"{stored} customer orders imported"
+        if kind == "build":
+            report = build(self.store, self.config)
+            for problem in report.unassigned:
+                log.warning("%s — %s", problem, problem.solution, extra={"code": problem.code})
+            return f"{len(report.created)} supplier orders built"
+        raise OXError("OX-DMN-002", kind=kind)
+
+    def send_claimed(self) -> int:
+        """Claim and send supplier orders, suppliers in parallel, until none is left or stop."""
+        suppliers = [sid for sid, s in self.config.suppliers.items() if s.active]
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency,
+                                thread_name_prefix="ox-send") as pool:
+            return sum(pool.map(self._send_supplier, suppliers))
+
+    def _send_supplier(self, supplier_id: str) -> int:
+        sent = 0
+        while not self.stopping.is_set():
+            ids = self.queue.claim_supplier_orders(limit=10, supplier_id=supplier_id)
+            if not ids:
+                return sent
+            try:
+                dispatcher = Dispatcher(self.config, self.store, self.host, self._progress)
+                for so_id in ids:  # one at a time, so a stop lands between supplier orders
+                    if self.stopping.is_set():
+                        break
+                    for result in dispatcher.send([so_id]):
+                        sent += int(result.ok)
+                        self._log_result(result)
+            finally:
+                self.queue.release(ids)
+        return sent
+
+    def _progress(self, so_id: int, step: str) -> None:
+        log.debug("supplier order %s: %s", so_id, step, extra={"supplier_order": so_id,
+                                                               "step": step})
+
+    @staticmethod
+    def _log_result(result: Any) -> None:
+        extra = {"supplier_order": result.supplier_order_id, "supplier": result.supplier_id,
+                 "step": result.state.value}
+        if result.error is not None:
+            extra["code"] = result.error.code
+            log.error("supplier order %s: %s — %s", result.supplier_order_id, result.error.message,
+                      result.error.solution, extra=extra)
+        else:
+            log.info("supplier order %s: %s (%d written, %d found already written)",
+                     result.supplier_order_id, result.state.value, result.written,
+                     result.already_there, extra=extra)
+
