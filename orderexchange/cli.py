@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -86,9 +87,11 @@ class App:
 def print_error(error: OXError, warning: bool = False) -> None:
     colour = "yellow" if warning else "red"
     # soft_wrap: an error line stays one line, so it can be grepped and copied whole
-    err_console.print(f"[{colour}]{error.code}[/{colour}] {error.message}", highlight=False,
+    # escape: solutions name config tables like [mail], which rich would take for markup
+    err_console.print(f"[{colour}]{error.code}[/{colour}] {escape(error.message)}",
+                      highlight=False, soft_wrap=True)
+    err_console.print(f"  [dim]solution:[/dim] {escape(error.solution)}", highlight=False,
                       soft_wrap=True)
-    err_console.print(f"  [dim]solution:[/dim] {error.solution}", highlight=False, soft_wrap=True)
 
 
 def exit_code_for(error: OXError) -> int:
@@ -543,7 +546,8 @@ def run_send(app: App, so_ids: list[int], send_all: bool, quiet: bool = False) -
             if step in ("notified", "skipped") or step.endswith("failed"):
                 progress.advance(task)
 
-        return Dispatcher(app.config, app.store, app.host, on_step).send(so_ids)
+        return Dispatcher(app.config, app.store, app.host, on_step,
+                          concurrency=app.config.daemon.concurrency).send(so_ids)
 
 
 def print_results(results: list[SendResult]) -> None:
@@ -794,6 +798,208 @@ def demo(workspace: Path | None) -> None:
     """Run the whole flow on a throwaway workspace: SQLite shops, .eml outbox."""
     from .demo import run_demo
     run_demo(workspace, console)
+
+
+# --- status / init / menu --------------------------------------------------------------------
+FAILED_STATES = [SupplierOrderState.CHECK_FAILED, SupplierOrderState.WRITE_FAILED,
+                 SupplierOrderState.NOTIFY_FAILED]
+
+
+def licence_state(app: App) -> dict[str, Any]:
+    """The licence as `status` and the menu show it: state active | missing | invalid | expired."""
+    try:
+        lic = app.licence()
+    except OXError as error:
+        return {"state": "invalid", "licensee": None, "expires": None, "days_left": None,
+                "error_code": error.code, "message": error.message}
+    if lic is None:
+        return {"state": "missing", "licensee": None, "expires": None, "days_left": None,
+                "error_code": "OX-LIC-001", "message": "No licence is activated."}
+    today = date.today()
+    expired = lic.expired(today)
+    return {"state": "expired" if expired else "active", "licensee": lic.licensee,
+            "expires": lic.expires.isoformat() if lic.expires else None,
+            "days_left": lic.days_left(today), "error_code": "OX-LIC-008" if expired else None,
+            "message": lic.warning(today)}
+
+
+def collect_status(app: App) -> dict[str, Any]:
+    """Everything `orderexchange status` reports, as plain JSON-ready data."""
+    import sqlalchemy as sa
+
+    from .queue import WorkQueue
+    from .store import events, now, supplier_orders
+
+    store = app.store
+    rows = store.list_supplier_orders()
+    by_state: dict[str, int] = {}
+    for r in rows:
+        by_state[r["state"]] = by_state.get(r["state"], 0) + 1
+    with store.engine.connect() as conn:
+        last_sends = dict(conn.execute(
+            sa.select(supplier_orders.c.supplier_id, sa.func.max(events.c.at))
+            .join(supplier_orders, supplier_orders.c.id == events.c.supplier_order_id)
+            .where(events.c.step == SupplierOrderState.NOTIFIED.value, events.c.outcome == "ok")
+            .group_by(supplier_orders.c.supplier_id)).all())
+        failed = conn.execute(
+            sa.select(supplier_orders.c.id, supplier_orders.c.supplier_id,
+                      supplier_orders.c.state, supplier_orders.c.error_code,
+                      supplier_orders.c.error_message, supplier_orders.c.updated_at)
+            .where(supplier_orders.c.state.in_([s.value for s in FAILED_STATES]))
+            .order_by(supplier_orders.c.id)).all()
+    failures = []
+    for f in failed:
+        entry = CATALOGUE.get(f.error_code or "")
+        failures.append({"id": f.id, "supplier": f.supplier_id, "state": f.state,
+                         "error_code": f.error_code, "error_message": f.error_message,
+                         "solution": entry.solution if entry else None,
+                         "updated_at": f.updated_at.isoformat()})
+    ts = now()
+    daemons = [{"owner": d["owner"], "started_at": d["started_at"].isoformat(),
+                "seen_at": d["seen_at"].isoformat(),
+                "seconds_since_seen": round((ts - d["seen_at"]).total_seconds())}
+               for d in WorkQueue(store).daemons()]
+    supplier_ids = list(app.config.suppliers) + sorted(
+        {r["supplier_id"] for r in rows} - set(app.config.suppliers))
+    suppliers = []
+    for sid in supplier_ids:
+        sup = app.config.suppliers.get(sid)
+        last = last_sends.get(sid)
+        suppliers.append({"id": sid, "name": sup.name if sup else None,
+                          "active": sup.active if sup else None,
+                          "configured": sup is not None,
+                          "last_send": last.isoformat() if last else None,
+                          "failures": sum(1 for f in failures if f["supplier"] == sid)})
+    open_orders = sum(1 for o in store.list_customer_orders() if o["status"] == "open")
+    lic = licence_state(app)
+    return {"ok": not failures and lic["state"] == "active", "licence": lic, "daemons": daemons,
+            "open_customer_orders": open_orders, "supplier_orders": by_state,
+            "suppliers": suppliers, "failures": failures}
+
+
+def status_exit_code(data: dict[str, Any]) -> int:
+    if data["failures"]:
+        return 1
+    return 0 if data["licence"]["state"] == "active" else 3
+
+
+def _ago(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+def print_licence_line(lic: dict[str, Any]) -> None:
+    if lic["state"] == "active":
+        days = lic["days_left"]
+        left = "never expires" if days is None else f"{days} days left"
+        colour = "yellow" if lic["message"] else "green"
+        console.print(f"Licence:  [{colour}]active[/{colour}] for {lic['licensee']} ({left})",
+                      highlight=False)
+    else:
+        console.print(f"Licence:  [red]{lic['state']}[/red] ({lic['error_code']}): "
+                      "orderexchange activate CODE", highlight=False)
+
+
+def print_status(data: dict[str, Any]) -> None:
+    print_licence_line(data["licence"])
+    if data["daemons"]:
+        for d in data["daemons"]:
+            console.print(f"Daemon:   {d['owner']}, last heartbeat "
+                          f"{_ago(d['seconds_since_seen'])}", highlight=False)
+    else:
+        console.print("Daemon:   none running on this store", highlight=False)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items())) or "none"
+    console.print(f"Orders:   {data['open_customer_orders']} open customer orders; "
+                  f"supplier orders: {counts}", highlight=False)
+    table = Table("supplier", "active", "last send", "failures", title="Suppliers")
+    for s in data["suppliers"]:
+        active = "not configured" if not s["configured"] else ("yes" if s["active"] else "no")
+        fails = f"[red]{s['failures']}[/red]" if s["failures"] else "0"
+        table.add_row(s["id"], active, (s["last_send"] or "never")[:16].replace("T", " "), fails)
+    console.print(table)
+    if data["failures"]:
+        ft = Table("supplier order", "supplier", "state", "code", "message",
+                   title="Failures waiting")
+        for f in data["failures"]:
+            ft.add_row(str(f["id"]), f["supplier"], _state(f["state"]), f["error_code"] or "",
+                       f["error_message"] or "")
+        console.print(ft)
+        for f in data["failures"]:
+            if f["solution"]:
+                console.print(f"  [dim]{f['error_code']} solution:[/dim] {f['solution']}",
+                              highlight=False, soft_wrap=True)
+        console.print("Retry with `orderexchange send ID …` (it resumes at the failed step).")
+    else:
+        console.print("[green]No failures waiting.[/green]")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def status(app: App, as_json: bool) -> None:
+    """Is everything fine? Licence, daemon heartbeat, last send per supplier, failures waiting.
+
+    Exit code 0: fine; 1: failed supplier orders wait for a retry; 3: no usable licence."""
+    data = collect_status(app)
+    if as_json:
+        emit_json(data)
+    else:
+        print_status(data)
+    sys.exit(status_exit_code(data))
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@handles_errors
+def init(path: Path | None) -> None:
+    """Write a commented config (from config.example.toml) to PATH and say what to do next.
+
+    PATH defaults to $ORDEREXCHANGE_CONFIG or ~/.config/orderexchange/config.toml; an existing
+    file is never overwritten."""
+    path = path or config_mod.default_config_path()
+    if path.exists():
+        raise OXError("OX-MNU-001", path=path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
+            fh.write(example_config_text())
+    except FileExistsError:
+        raise OXError("OX-MNU-001", path=path) from None
+    except OSError as exc:
+        raise OXError("OX-MNU-002", path=path, detail=exc.strerror or str(exc)) from None
+    option = "" if path == config_mod.default_config_path() else f" --config {path}"
+    console.print(f"[green]Wrote[/green] {path}", highlight=False)
+    console.print("Next steps:", highlight=False)
+    console.print(f"  1. Edit it: your distributor details, [mail], one [suppliers.<id>] table "
+                  f"per supplier; passwords as ${{ENV_VAR}}. Then: orderexchange{option} config "
+                  "check", highlight=False, soft_wrap=True)
+    console.print(f"  2. Activate: orderexchange{option} activate CODE", highlight=False,
+                  soft_wrap=True)
+    console.print(f"  3. Self-test: orderexchange{option} test db  and  orderexchange{option} "
+                  "test mail --to you@example.com", highlight=False, soft_wrap=True)
+    console.print(f"Then daily: orderexchange{option} menu", highlight=False, soft_wrap=True)
+
+
+def example_config_text() -> str:
+    """config.example.toml as shipped inside the package (identical to the repository's)."""
+    from importlib.resources import files
+
+    return files("orderexchange").joinpath("config.example.toml").read_text(encoding="utf-8")
+
+
+@main.command()
+@click.pass_obj
+@handles_errors
+def menu(app: App) -> None:
+    """The interactive menu: supplier orders, send, settings, self-tests, activation."""
+    from .menu import Menu
+
+    sys.exit(Menu(app).run())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -220,13 +220,13 @@ class Daemon:
             if not ids:
                 return sent
             try:
-                dispatcher = Dispatcher(self.config, self.store, self.host, self._progress)
-                for so_id in ids:  # one at a time, so a stop lands between supplier orders
-                    if self.stopping.is_set():
-                        break
-                    for result in dispatcher.send([so_id]):
-                        sent += int(result.ok)
-                        self._log_result(result)
+                # a stop lands between customer orders: the one in flight is finished, the rest
+                # of the claim is released below and stays claimable
+                dispatcher = Dispatcher(self.config, self.store, self.host, self._progress,
+                                        should_stop=self.stopping.is_set)
+                for result in dispatcher.send(ids):
+                    sent += int(result.ok)
+                    self._log_result(result)
             finally:
                 self.queue.release(ids)
         return sent

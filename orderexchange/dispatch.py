@@ -15,16 +15,19 @@ The CLI, the menu and the daemon all call `send`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from .checks import run_checks
 from .config import Config
-from .connector import Connector, instantiate
+from .connector import Connector, RemoteOrder, instantiate
 from .errors import CATALOGUE, OXError
 from .events import DispatchEvent
 from .mail import MailTransport, render_notification, transport_for
-from .model import Finding, SupplierOrder, SupplierOrderState as S, TransferState
+from .model import Finding, SupplierOrder, SupplierOrderState as S, Transfer, TransferState
 from .plugin_host import PluginHost
+from .retry import RetryPolicy
 from .store import Store
 
 #: called after each step: (supplier order id, step name)
@@ -63,30 +66,60 @@ class SendResult:
         }
 
 
+class _LazyMail:
+    """One mail connection per supplier batch, opened only when the first message is due."""
+
+    def __init__(self, factory: Callable[[], MailTransport]) -> None:
+        self._factory = factory
+        self._transport: MailTransport | None = None
+
+    def send(self, message: Any) -> Any:
+        if self._transport is None:
+            self._transport = self._factory()
+            self._transport.open()
+        return self._transport.send(message)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+
+class _Stopped(Exception):
+    """The daemon is stopping: leave this supplier order where it is, claimable by the next run."""
+
+
 class Dispatcher:
     def __init__(self, config: Config, store: Store, host: PluginHost,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, *, retry: RetryPolicy | None = None,
+                 concurrency: int = 1, should_stop: Callable[[], bool] | None = None) -> None:
         self.config = config
         self.store = store
         self.host = host
         self.progress = progress or (lambda _id, _step: None)
+        policy = config.daemon.retry
+        self.retry = retry or RetryPolicy(attempts=policy.attempts, initial=policy.initial_seconds,
+                                          maximum=policy.max_seconds)
+        self.concurrency = max(1, concurrency)
+        self.should_stop = should_stop or (lambda: False)
         self._connector_types = host.connector_types()
-        self._transport: MailTransport | None = None
 
     # -- public -----------------------------------------------------------------------------
     def send(self, so_ids: Iterable[int]) -> list[SendResult]:
+        """Send supplier orders: suppliers in parallel (up to `concurrency`), each supplier's
+        orders in their given order over one shop connection and one mail connection."""
         orders = [self.store.supplier_order(i) for i in so_ids]
-        results: list[SendResult] = []
         by_supplier: dict[str, list[SupplierOrder]] = {}
         for so in orders:
             by_supplier.setdefault(so.supplier_id, []).append(so)
-        try:
-            for supplier_id, batch in by_supplier.items():
-                results.extend(self._send_supplier(supplier_id, batch))
-        finally:
-            if self._transport is not None:
-                self._transport.close()
-                self._transport = None
+        if self.concurrency == 1 or len(by_supplier) == 1:
+            batches = [self._send_supplier(sid, batch) for sid, batch in by_supplier.items()]
+        else:
+            with ThreadPoolExecutor(max_workers=self.concurrency,
+                                    thread_name_prefix="ox-supplier") as pool:
+                batches = list(pool.map(lambda item: self._send_supplier(*item),
+                                        by_supplier.items()))
+        results = [r for batch in batches for r in batch]
         order = {so.id: i for i, so in enumerate(orders)}
         return sorted(results, key=lambda r: order[r.supplier_order_id])
 
@@ -122,18 +155,27 @@ class Dispatcher:
                                               skipped="supplier inactive"))
                     self.progress(so.id, "skipped")
                 return results
-            connector.open()
+            self.retry.call(connector.open)
         except OXError as err:
             for so in todo:
                 self.store.set_state(so.id, so.state, error=err, step="connect")
                 results.append(SendResult(so.id, supplier_id, so.state, error=err))
                 self.progress(so.id, "failed")
             return results
+        mail = _LazyMail(lambda: transport_for(self.config.mail, self.host.mail_transports()))
         try:
             for so in todo:
-                results.append(self._send_one(so, supplier, connector))
+                if self.should_stop():
+                    break  # not started: stays claimable as it is
+                try:
+                    results.append(self._send_one(so, supplier, connector, mail))
+                except _Stopped:
+                    results.append(SendResult(so.id, so.supplier_id, so.state,
+                                              skipped="stopped before it was finished"))
+                    break
         finally:
             connector.close()
+            mail.close()
         return results
 
     def _step(self, so: SupplierOrder, state: S, error: OXError | None = None,
@@ -148,7 +190,8 @@ class Dispatcher:
             error_code=error.code if error else None,
             error_message=error.message if error else None, message_id=message_id))
 
-    def _send_one(self, so: SupplierOrder, supplier, connector: Connector) -> SendResult:
+    def _send_one(self, so: SupplierOrder, supplier, connector: Connector,
+                  mail: _LazyMail) -> SendResult:
         result = SendResult(so.id, so.supplier_id, so.state)
         # step 1: check
         check_only = getattr(self, "_check_only", False)
@@ -184,7 +227,7 @@ class Dispatcher:
             try:
                 attachments = self.host.notification_attachments(self.config, supplier, so)
                 message = render_notification(self.config, supplier, so, attachments=attachments)
-                self._mail().send(message)
+                mail.send(message)  # the transport retries 4xx itself ([mail] retries)
             except OXError as err:
                 err.facts.setdefault("supplier", supplier.id)
                 err.facts["id"] = so.id
@@ -203,18 +246,24 @@ class Dispatcher:
             return OXError("OX-WRT-001", id=so.id, state=so.state.value)
         failure: OXError | None = None
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+        def reconnect(_error: OXError, _attempt: int) -> None:
+            connector.close()
+            connector.open()
+
         try:
             # the exactly-once guard: what the shop already holds is recorded, never written again
-            existing = connector.find_by_references([t.reference for t in pending])
+            existing = self.retry.call(
+                lambda: connector.find_by_references([t.reference for t in pending]),
+                before_retry=reconnect)
         except OXError as err:
             err.facts["id"] = so.id
             return err
         for transfer in pending:
+            if self.should_stop():
+                raise _Stopped
             try:
-                remote = existing.get(transfer.reference)
-                found = remote is not None
-                if remote is None:
-                    remote = connector.write(so, transfer)
+                remote, found = self._write_one(so, transfer, connector,
+                                                existing.get(transfer.reference), reconnect)
             except OXError as err:
                 err.facts.setdefault("order", transfer.customer_order.number)
                 err.facts["id"] = so.id
@@ -241,11 +290,24 @@ class Dispatcher:
                 result.customers_created += int(remote.customer_created)
         return failure
 
-    def _mail(self) -> MailTransport:
-        if self._transport is None:
-            self._transport = transport_for(self.config.mail, self.host.mail_transports())
-            self._transport.open()
-        return self._transport
+    def _write_one(self, so: SupplierOrder, transfer: Transfer, connector: Connector,
+                   known: RemoteOrder | None,
+                   reconnect: Callable[[OXError, int], None]) -> tuple[RemoteOrder, bool]:
+        """Write one customer order, retrying transient failures. Every retry looks the reference
+        up first: a connection lost during COMMIT may have lost only the answer, not the order."""
+        if known is not None:
+            return known, True
+        attempt = {"n": 0}
+
+        def once() -> tuple[RemoteOrder, bool]:
+            attempt["n"] += 1
+            if attempt["n"] > 1:
+                found = connector.find_by_reference(transfer.reference)
+                if found is not None:
+                    return found, True
+            return connector.write(so, transfer), False
+
+        return self.retry.call(once, before_retry=reconnect)
 
 
 class _FindingError(OXError):

@@ -5,7 +5,7 @@ their solution"; keeping every code here lets `orderexchange explain CODE`, the 
 tests all read the same table, and stops two modules from inventing the same code twice.
 
 A code is `OX-<AREA>-<NNN>`. Areas: CFG config, IMP import, CAT catalogue, BLD build, CHK check,
-DB supplier database, WRT write, MAIL mail, LIC licence, PLG plug-ins, STO state store, CLI usage.
+DB supplier database, WRT write, LOG transfer log, MAIL mail, LIC licence, PLG plug-ins, STO state store, CLI usage.
 Messages are `str.format` templates filled with named fields (order, line, field, supplier, ...);
 a field that is missing is left as its placeholder rather than raising, so a catalogue typo can
 never hide the original failure.
@@ -405,7 +405,10 @@ _define("OX-WRT-002", "Write failed",
         transient=True)
 _define("OX-WRT-003", "Connector cannot do this",
         "Supplier {supplier}: connector {type} cannot {action} orders.",
-        "Do it in the supplier's shop by hand, or use a connector that supports it.")
+        "Do it in the supplier's shop by hand. Where the connector can once it is configured "
+        "(osCommerce: set `cancelled_status_id` under [suppliers.{supplier}.connector] to the "
+        "shop's cancelled status; generic SQL: `order.status_column`), set that connector "
+        "setting; otherwise use a connector that supports it.")
 _define("OX-WRT-004", "Order already progressed, not cancelled",
         "Order {order}: supplier {supplier} has moved shop order {remote} on to {status}; it "
         "was not cancelled.",
@@ -420,6 +423,26 @@ _define("OX-WRT-006", "Order does not fit the shop's order model",
         "Order {order}: supplier {supplier}'s shop cannot store it: {detail}.",
         "Split the order or change the lines in the distributor shop so the supplier shop can "
         "hold it, or forward it another way.")
+
+# --- transfer log ----------------------------------------------------------------------------
+_define("OX-LOG-001", "Supplier order cannot be confirmed",
+        "Supplier order {id} is {state}; only notified supplier orders can be confirmed.",
+        "Send it first (`orderexchange send {id}`); a confirmed or cancelled supplier order "
+        "needs nothing more.")
+_define("OX-LOG-002", "Supplier order has not failed",
+        "Supplier order {id} is {state}; retry resumes only check_failed, write_failed and "
+        "notify_failed supplier orders.",
+        "Use `orderexchange send {id}` for a draft or checked supplier order; "
+        "`orderexchange retry --failed` picks every failed one.")
+_define("OX-LOG-003", "Unreadable date or age",
+        "{option} {value} is neither a date (2026-11-01) nor an age (7d, 12h, 2w).",
+        "Give a date as YYYY-MM-DD, or an age as a number followed by d (days), h (hours) or "
+        "w (weeks).")
+_define("OX-LOG-004", "Customer order partly cancelled",
+        "Customer order {order}: {failed} of its supplier transfers could not be cancelled; it "
+        "stays {status}.",
+        "Fix what the errors above say (or cancel those orders with the supplier by hand), then "
+        "run `orderexchange cancel {order}` again: what was cancelled is not cancelled twice.")
 
 # --- mail ------------------------------------------------------------------------------------
 _define("OX-MAIL-001", "Mail server unreachable",
@@ -538,6 +561,18 @@ _define("OX-CLI-001", "Nothing selected",
 _define("OX-CLI-002", "Unknown error code",
         "There is no error code {code}.",
         "Codes look like OX-CHK-004; `orderexchange explain --list` prints them all.")
+
+# --- menu / status ---------------------------------------------------------------------------
+_define("OX-MNU-001", "Config file exists",
+        "{path} exists already; `orderexchange init` never overwrites a config.",
+        "Edit that file, or name another path: `orderexchange init PATH`.")
+_define("OX-MNU-002", "Cannot write the config file",
+        "Could not write {path}: {detail}.",
+        "Check that the folder exists and that you may write to it, then try again.")
+_define("OX-MNU-003", "Supplier order cannot be cancelled here",
+        "Supplier order {id} is {state}: only supplier orders not yet written into the "
+        "supplier's shop (draft, checked, check_failed) can be cancelled here.",
+        "A written order is in the supplier's shop already: ask the supplier to cancel it there.")
 
 # --- licence ---------------------------------------------------------------------------------
 # (codes OX-LIC-0NN are defined below this line)

@@ -153,6 +153,15 @@ transfers = sa.Table(
     sa.Column("error_message", sa.Text),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # added later (nullable, so `_upgrade` adds them to an existing store): the cancel action
+    # and what read-back saw in the supplier's shop
+    sa.Column("cancelled_at", UtcDateTime, nullable=True),
+    sa.Column("cancel_message_id", sa.String(255), nullable=True),
+    sa.Column("remote_status", sa.String(64), nullable=True),
+    sa.Column("remote_status_id", sa.String(32), nullable=True),
+    sa.Column("tracking_number", sa.String(128), nullable=True),
+    sa.Column("shipped_at", sa.String(32), nullable=True),
+    sa.Column("status_read_at", UtcDateTime, nullable=True),
 )
 
 transfer_lines = sa.Table(
@@ -186,6 +195,8 @@ events = sa.Table(
     sa.Column("outcome", sa.String(16), nullable=False),
     sa.Column("code", sa.String(16)),
     sa.Column("message", sa.Text),
+    # the customer order an event is about when its transfer no longer exists (a dropped one)
+    sa.Column("order_number", sa.String(64), nullable=True),
 )
 
 settings = sa.Table(
@@ -640,6 +651,290 @@ class Store:
             if conn.execute(settings.update().where(settings.c.key == key)
                             .values(value=value)).rowcount == 0:
                 conn.execute(settings.insert().values(key=key, value=value))
+
+    # -- transfer log: events, supplier transfer status, confirm, purge ---------------------
+    def add_event(self, so_id: int | None, step: str, outcome: str = "ok",
+                  message: str | None = None, code: str | None = None,
+                  transfer_id: int | None = None, order_number: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(events.insert().values(
+                at=now(), supplier_order_id=so_id, transfer_id=transfer_id, step=step,
+                outcome=outcome, code=code, message=message, order_number=order_number))
+
+    def transfer_log(self, supplier_id: str | None = None, since: datetime | None = None,
+                     order_number: str | None = None) -> list[dict[str, Any]]:
+        """Events joined with their supplier order and customer order, oldest first."""
+        number = sa.func.coalesce(customer_orders.c.number, events.c.order_number)
+        q = (sa.select(events.c.id, events.c.at, events.c.supplier_order_id,
+                       supplier_orders.c.supplier_id, supplier_orders.c.state,
+                       number.label("order_number"), transfers.c.action, events.c.step,
+                       events.c.outcome, events.c.code, events.c.message)
+             .outerjoin(supplier_orders, supplier_orders.c.id == events.c.supplier_order_id)
+             .outerjoin(transfers, transfers.c.id == events.c.transfer_id)
+             .outerjoin(customer_orders, customer_orders.c.id == transfers.c.customer_order_id)
+             .order_by(events.c.at, events.c.id))
+        if supplier_id is not None:
+            q = q.where(supplier_orders.c.supplier_id == supplier_id)
+        if since is not None:
+            q = q.where(events.c.at >= since)
+        if order_number is not None:
+            of_order = (sa.select(transfers.c.supplier_order_id)
+                        .join(customer_orders,
+                              customer_orders.c.id == transfers.c.customer_order_id)
+                        .where(customer_orders.c.number == order_number))
+            q = q.where(sa.or_(number == order_number,
+                               events.c.supplier_order_id.in_(of_order)))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        for r in rows:
+            r["at"] = _aware(r["at"])
+        return rows
+
+    def supplier_status(self) -> dict[str, dict[str, Any]]:
+        """Per supplier id in the store: last build, last notification, last failure and the
+        number of supplier orders in each state."""
+        out: dict[str, dict[str, Any]] = defaultdict(lambda: {
+            "last_build": None, "last_sent": None, "last_failure": None, "states": {}})
+        so = supplier_orders
+        with self.engine.connect() as conn:
+            for sid, state, n in conn.execute(
+                    sa.select(so.c.supplier_id, so.c.state, sa.func.count())
+                    .group_by(so.c.supplier_id, so.c.state)):
+                out[sid]["states"][state] = n
+            for key, cond in (("last_build", events.c.step == "build"),
+                              ("last_sent", (events.c.step == "notified")
+                               & (events.c.outcome == "ok"))):
+                for sid, at in conn.execute(
+                        sa.select(so.c.supplier_id, sa.func.max(events.c.at))
+                        .join(so, so.c.id == events.c.supplier_order_id).where(cond)
+                        .group_by(so.c.supplier_id)):
+                    out[sid][key] = _aware(at)
+            latest = (sa.select(so.c.supplier_id, sa.func.max(events.c.id).label("eid"))
+                      .join(so, so.c.id == events.c.supplier_order_id)
+                      .where(events.c.outcome == "error").group_by(so.c.supplier_id)
+                      .subquery())
+            for r in conn.execute(sa.select(latest.c.supplier_id, events.c.at, events.c.code,
+                                            events.c.message, events.c.supplier_order_id)
+                                  .join(events, events.c.id == latest.c.eid)):
+                out[r.supplier_id]["last_failure"] = {
+                    "code": r.code, "at": _aware(r.at), "message": r.message,
+                    "supplier_order": r.supplier_order_id}
+        return dict(out)
+
+    def confirm(self, so_id: int, step: str = "confirm",
+                message: str = "confirmed: the supplier received it") -> SupplierOrderState:
+        """notified → confirmed. Returns the state found; only a notified order is changed."""
+        ts = now()
+        with self.engine.begin() as conn:
+            state = conn.execute(sa.select(supplier_orders.c.state)
+                                 .where(supplier_orders.c.id == so_id)).scalar_one_or_none()
+            if state is None:
+                raise OXError("OX-BLD-002", id=so_id)
+            if state != SupplierOrderState.NOTIFIED.value:
+                return SupplierOrderState(state)
+            hit = conn.execute(supplier_orders.update().where(
+                supplier_orders.c.id == so_id,
+                supplier_orders.c.state == SupplierOrderState.NOTIFIED.value).values(
+                state=SupplierOrderState.CONFIRMED.value, updated_at=ts, error_code=None,
+                error_message=None))
+            if hit.rowcount != 1:  # changed meanwhile
+                return SupplierOrderState(conn.execute(
+                    sa.select(supplier_orders.c.state)
+                    .where(supplier_orders.c.id == so_id)).scalar_one())
+            conn.execute(events.insert().values(at=ts, supplier_order_id=so_id, step=step,
+                                                outcome="ok", message=message))
+        return SupplierOrderState.NOTIFIED
+
+    def purge_candidates(self, before: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Confirmed supplier orders last changed before `before`: (to purge, to keep).
+
+        One is kept while a customer order of it is still `open` (lines left to build): its
+        lines' link is what stops a later build from forwarding them a second time."""
+        so = supplier_orders
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(
+                sa.select(so.c.id, so.c.supplier_id, so.c.updated_at)
+                .where(so.c.state == SupplierOrderState.CONFIRMED.value,
+                       so.c.updated_at < before).order_by(so.c.id))]
+            open_of: dict[int, list[str]] = defaultdict(list)
+            for part in _parts([r["id"] for r in rows]):
+                for so_id, number in conn.execute(
+                        sa.select(transfers.c.supplier_order_id, customer_orders.c.number)
+                        .join(customer_orders,
+                              customer_orders.c.id == transfers.c.customer_order_id)
+                        .where(transfers.c.supplier_order_id.in_(part),
+                               customer_orders.c.status == "open")):
+                    open_of[so_id].append(number)
+        purge, keep = [], []
+        for r in rows:
+            r["updated_at"] = _aware(r["updated_at"])
+            if open_of.get(r["id"]):
+                keep.append(dict(r, open_orders=sorted(open_of[r["id"]])))
+            else:
+                purge.append(r)
+        return purge, keep
+
+    def purge(self, so_ids: Sequence[int]) -> dict[str, int]:
+        """Delete supplier orders with their transfers, line links, findings and events."""
+        counts = {"supplier_orders": 0, "transfers": 0, "lines": 0, "findings": 0, "events": 0}
+        with self.engine.begin() as conn:
+            for part in _parts(list(so_ids)):
+                t_ids = sa.select(transfers.c.id).where(transfers.c.supplier_order_id.in_(part))
+                counts["lines"] += conn.execute(transfer_lines.delete().where(
+                    transfer_lines.c.transfer_id.in_(t_ids))).rowcount
+                counts["events"] += conn.execute(events.delete().where(
+                    events.c.supplier_order_id.in_(part))).rowcount
+                counts["findings"] += conn.execute(findings.delete().where(
+                    findings.c.supplier_order_id.in_(part))).rowcount
+                counts["transfers"] += conn.execute(transfers.delete().where(
+                    transfers.c.supplier_order_id.in_(part))).rowcount
+                counts["supplier_orders"] += conn.execute(supplier_orders.delete().where(
+                    supplier_orders.c.id.in_(part))).rowcount
+        return counts
+
+    # -- cancel -----------------------------------------------------------------------------
+    def customer_order_by_number(self, number: str) -> tuple[int, str]:
+        """(id, status) of a customer order; OX-STO-002 when there is none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(customer_orders.c.id, customer_orders.c.status)
+                               .where(customer_orders.c.number == number)).first()
+        if row is None:
+            raise OXError("OX-STO-002", order=number)
+        return row.id, row.status
+
+    def set_customer_order_status(self, order_id: int, status: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(customer_orders.update().where(customer_orders.c.id == order_id)
+                         .values(status=status))
+
+    def transfers_of(self, order_id: int) -> list[dict[str, Any]]:
+        """Every transfer of a customer order with its supplier order's supplier and state."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                sa.select(transfers.c.id, transfers.c.supplier_order_id, transfers.c.reference,
+                          transfers.c.state, transfers.c.action, transfers.c.cancelled_at,
+                          transfers.c.cancel_message_id, supplier_orders.c.supplier_id,
+                          supplier_orders.c.state.label("supplier_order_state"))
+                .join(supplier_orders, supplier_orders.c.id == transfers.c.supplier_order_id)
+                .where(transfers.c.customer_order_id == order_id).order_by(transfers.c.id))]
+
+    def drop_transfer(self, transfer_id: int, so_id: int, order_number: str,
+                      reason: str = "") -> bool:
+        """Remove a transfer not written yet from its supplier order; a supplier order left
+        empty becomes cancelled. Returns whether the supplier order was cancelled."""
+        ts = now()
+        with self.engine.begin() as conn:
+            conn.execute(transfer_lines.delete().where(transfer_lines.c.transfer_id == transfer_id))
+            conn.execute(transfers.delete().where(transfers.c.id == transfer_id,
+                                                  transfers.c.state != TransferState.WRITTEN.value))
+            conn.execute(events.insert().values(
+                at=ts, supplier_order_id=so_id, step="cancel", outcome="ok",
+                order_number=order_number,
+                message=f"{order_number}: dropped (not written yet)"
+                        + (f"; reason: {reason}" if reason else "")))
+            left = conn.execute(sa.select(sa.func.count()).select_from(transfers)
+                                .where(transfers.c.supplier_order_id == so_id)).scalar_one()
+            if left:
+                return False
+            conn.execute(supplier_orders.update().where(supplier_orders.c.id == so_id).values(
+                state=SupplierOrderState.CANCELLED.value, updated_at=ts, error_code=None,
+                error_message=None))
+            conn.execute(events.insert().values(at=ts, supplier_order_id=so_id,
+                                                step="cancelled", outcome="ok",
+                                                message="no customer order left"))
+        return True
+
+    def mark_cancelled(self, transfer_id: int, so_id: int, order_number: str, remote: str,
+                       reason: str = "") -> None:
+        """Record the `cancel` action of a written transfer (once: the shop was cancelled)."""
+        ts = now()
+        with self.engine.begin() as conn:
+            hit = conn.execute(transfers.update().where(
+                transfers.c.id == transfer_id, transfers.c.action != "cancel").values(
+                action="cancel", cancelled_at=ts, updated_at=ts))
+            if hit.rowcount:
+                conn.execute(events.insert().values(
+                    at=ts, supplier_order_id=so_id, transfer_id=transfer_id, step="cancel",
+                    outcome="ok", order_number=order_number,
+                    message=f"{order_number}: shop order {remote} cancelled"
+                            + (f"; reason: {reason}" if reason else "")))
+
+    def record_cancel_mail(self, transfer_ids: Sequence[int], so_id: int,
+                           message_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(transfers.update().where(transfers.c.id.in_(list(transfer_ids)))
+                         .values(cancel_message_id=message_id))
+            conn.execute(events.insert().values(
+                at=now(), supplier_order_id=so_id, step="cancel_mail", outcome="ok",
+                message=f"cancellation sent, Message-ID {message_id}"))
+
+    def close_if_all_cancelled(self, so_id: int) -> bool:
+        """A supplier order whose every transfer was cancelled becomes cancelled itself."""
+        with self.engine.begin() as conn:
+            actions = conn.execute(sa.select(transfers.c.action)
+                                   .where(transfers.c.supplier_order_id == so_id)).scalars().all()
+            if any(a != "cancel" for a in actions):
+                return False
+            ts = now()
+            hit = conn.execute(supplier_orders.update().where(
+                supplier_orders.c.id == so_id,
+                supplier_orders.c.state != SupplierOrderState.CANCELLED.value).values(
+                state=SupplierOrderState.CANCELLED.value, updated_at=ts))
+            if hit.rowcount:
+                conn.execute(events.insert().values(
+                    at=ts, supplier_order_id=so_id, step="cancelled", outcome="ok",
+                    message="every customer order cancelled"))
+            return True
+
+    # -- read-back --------------------------------------------------------------------------
+    def sync_candidates(self, supplier_id: str | None = None) -> list[int]:
+        """Notified / confirmed supplier orders with written, not cancelled transfers."""
+        q = (sa.select(sa.distinct(supplier_orders.c.id))
+             .join(transfers, transfers.c.supplier_order_id == supplier_orders.c.id)
+             .where(supplier_orders.c.state.in_([SupplierOrderState.NOTIFIED.value,
+                                                 SupplierOrderState.CONFIRMED.value]),
+                    transfers.c.state == TransferState.WRITTEN.value,
+                    transfers.c.action != "cancel")
+             .order_by(supplier_orders.c.id))
+        if supplier_id is not None:
+            q = q.where(supplier_orders.c.supplier_id == supplier_id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
+    def transfer_extras(self, so_id: int) -> dict[int, dict[str, Any]]:
+        """Transfer id → action, cancel and read-back columns (what `Transfer` does not hold)."""
+        with self.engine.connect() as conn:
+            return {r.id: dict(r._mapping) for r in conn.execute(
+                sa.select(transfers.c.id, transfers.c.action, transfers.c.cancelled_at,
+                          transfers.c.cancel_message_id, transfers.c.remote_status,
+                          transfers.c.remote_status_id, transfers.c.tracking_number,
+                          transfers.c.shipped_at, transfers.c.status_read_at)
+                .where(transfers.c.supplier_order_id == so_id))}
+
+    def save_remote_status(self, transfer_id: int, so_id: int, order_number: str,
+                           status: Any) -> bool:
+        """Store what read-back saw (a `RemoteStatus`); an event only when something changed."""
+        ts = now()
+        values = {"remote_status": (status.status or "")[:64],
+                  "remote_status_id": status.status_id, "tracking_number": status.tracking_number,
+                  "shipped_at": status.shipped_at}
+        with self.engine.begin() as conn:
+            old = conn.execute(sa.select(transfers.c.remote_status, transfers.c.remote_status_id,
+                                         transfers.c.tracking_number, transfers.c.shipped_at)
+                               .where(transfers.c.id == transfer_id)).one()
+            changed = tuple(old) != tuple(values.values())
+            conn.execute(transfers.update().where(transfers.c.id == transfer_id)
+                         .values(status_read_at=ts, **values))
+            if changed:
+                text = f"{order_number}: shop status {status.status}"
+                if status.tracking_number:
+                    text += f", tracking {status.tracking_number}"
+                if status.shipped_at:
+                    text += f", shipped {status.shipped_at}"
+                conn.execute(events.insert().values(
+                    at=ts, supplier_order_id=so_id, transfer_id=transfer_id, step="read_back",
+                    outcome="ok", message=text))
+        return changed
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -212,3 +212,11 @@ def test_plugins_lists_shipped_plugins_as_json():
     assert names["oscommerce"]["source"] == "shipped"
     assert names["oscommerce"]["hooks"] == ["oe_connector_types"]
     assert "source_folder" in names
+
+
+def test_solutions_keep_config_table_names(tmp_path):
+    """`[suppliers.a]` in a solution is text, not rich markup that would vanish."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[distributor]\nid = "x"\nname = "X"\nemail = "x@example.com"\n')
+    result = run(cfg, "test", "db", "nosuchsupplier")
+    assert "OX-CFG-006" in result.output and "[suppliers.<id>]" in result.output

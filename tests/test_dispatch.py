@@ -279,3 +279,78 @@ def test_plugin_attachments_reach_the_notification(env):
     so = env.store.supplier_order(env.ids["alpha"])
     assert part.get_content() == "".join(f"{t.customer_order.number};{t.remote_order_id}\n"
                                          for t in so.transfers)
+
+
+class FlakyShop(MemoryConnector):
+    """Loses the connection: before writing, or after committing (only the answer is lost)."""
+
+    type_name = "flaky"
+    script: list[str] = []
+    opens = 0
+
+    def open(self):
+        FlakyShop.opens += 1
+
+    def write(self, so, transfer):
+        fault = FlakyShop.script.pop(0) if FlakyShop.script else None
+        if fault == "before":
+            raise OXError("OX-DB-002", supplier=self.supplier.id, where="shop", detail="gone")
+        remote = super().write(so, transfer)
+        if fault == "after-commit":
+            raise OXError("OX-DB-002", supplier=self.supplier.id, where="shop", detail="lost")
+        return remote
+
+
+flaky_plugin = SimpleNamespace(oe_connector_types=hookimpl(lambda: [FlakyShop]))
+
+
+def fast_retry(attempts=4):
+    from orderexchange.retry import RetryPolicy
+
+    return RetryPolicy(attempts=attempts, initial=0, maximum=0, jitter=0)
+
+
+@pytest.mark.parametrize("faults, writes", [(["before"], 2), (["after-commit"], 2),
+                                            (["before", "after-commit"], 2)])
+def test_transient_write_failures_are_retried_without_doubling(env, faults, writes):
+    env.host.register(flaky_plugin, "flaky", "test", "0")
+    env.config.suppliers["alpha"].connector = "flaky"
+    FlakyShop.script, FlakyShop.opens = list(faults), 0
+    (result,) = Dispatcher(env.config, env.store, env.host, retry=fast_retry()).send(
+        [env.ids["alpha"]])
+    assert result.state == S.NOTIFIED
+    assert MemoryShop.writes == writes  # a commit whose answer was lost is found, not redone
+    assert len(MemoryShop.orders) == 2
+    assert FlakyShop.opens == 1 + len(faults)  # reconnected before each retry
+
+
+def test_retries_are_bounded(env):
+    env.host.register(flaky_plugin, "flaky", "test", "0")
+    env.config.suppliers["alpha"].connector = "flaky"
+    FlakyShop.script = ["before"] * 10
+    (result,) = Dispatcher(env.config, env.store, env.host, retry=fast_retry(3)).send(
+        [env.ids["alpha"]])
+    assert result.state == S.WRITE_FAILED and result.error.code == "OX-DB-002"
+    assert MemoryShop.writes == 0
+
+
+def test_stop_request_leaves_the_rest_claimable(env):
+    calls = {"n": 0}
+
+    def stop_after_first_order():
+        calls["n"] += 1
+        return calls["n"] > 2  # before supplier order, before order 1: go; before order 2: stop
+
+    (result,) = Dispatcher(env.config, env.store, env.host,
+                           should_stop=stop_after_first_order).send([env.ids["alpha"]])
+    assert result.skipped and MemoryShop.writes == 1
+    assert env.store.supplier_order(env.ids["alpha"]).state == S.CHECKED
+    (again,) = send(env, env.ids["alpha"])
+    assert again.state == S.NOTIFIED and MemoryShop.writes == 2
+
+
+def test_suppliers_are_sent_in_parallel_and_results_keep_their_order(env):
+    ids = [env.ids["beta"], env.ids["alpha"]]
+    results = Dispatcher(env.config, env.store, env.host, concurrency=2).send(ids)
+    assert [r.supplier_order_id for r in results] == ids
+    assert all(r.state == S.NOTIFIED for r in results) and len(MemoryTransport.sent) == 2
