@@ -204,6 +204,16 @@ class Daemon:
             for problem in report.unassigned:
                 log.warning("%s — %s", problem, problem.solution, extra={"code": problem.code})
             return f"{len(report.created)} supplier orders built"
+        if kind == "sync":
+            from .sync import sync_status
+
+            results = sync_status(self.config, self.store, self.host)
+            for r in results:
+                if r.error is not None:
+                    log.error("read-back %s: %s — %s", r.supplier_id, r.error, r.error.solution,
+                              extra={"job": kind, "code": r.error.code})
+            return (f"{sum(r.read for r in results)} orders read back, "
+                    f"{sum(len(r.confirmed) for r in results)} supplier orders confirmed")
         raise OXError("OX-DMN-002", kind=kind)
 
     def send_claimed(self) -> int:

@@ -79,3 +79,27 @@ CATALOGUE_CSV = ("sku,supplier,supplier_sku,purchase_price,name\n"
                  "SCREWS,alpha,A-200,10.80,Screwdriver set\n"
                  "LEVEL,alpha,A-300,8.90,Spirit level\n")
 
+
+
+# Runs the real `orderexchange` CLI in a child process that trusts a test vendor key: the
+# test-only seam is in-process, so the child installs it itself before calling the CLI.
+LICENSED_CLI = """
+import sys
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from orderexchange import licence
+from orderexchange.cli import main
+with licence._trust_keys_for_tests([load_pem_public_key(open(sys.argv[1], 'rb').read())]):
+    main(sys.argv[2:])
+"""
+
+
+def licensed_cli_command(vendor_key, folder, *args):
+    """argv for a child process running `orderexchange *args` with `vendor_key` trusted."""
+    import sys
+
+    from cryptography.hazmat.primitives import serialization
+
+    pem = Path(folder) / "test-vendor-public.pem"
+    pem.write_bytes(vendor_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return [sys.executable, "-c", LICENSED_CLI, str(pem), *map(str, args)]

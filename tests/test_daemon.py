@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import sample_order
+from helpers import licensed_cli_command, sample_order
 
 from orderexchange import config as config_mod
 from orderexchange.cli import main
@@ -112,23 +112,8 @@ def test_job_config_needs_exactly_one_trigger(tmp_path, make_config):
     assert exc.value.code == "OX-CFG-004" and "daemon.jobs.build" in exc.value.message
 
 
-HARNESS = """
-import sys
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from orderexchange import licence
-from orderexchange.cli import main
-with licence._trust_keys_for_tests([load_pem_public_key(open(sys.argv[1], 'rb').read())]):
-    main(sys.argv[2:])
-"""
-
-
 def test_scheduled_daemon_sends_new_orders_and_stops_gracefully(tmp_path, vendor_key,
                                                                  licence_code):
-    from cryptography.hazmat.primitives import serialization
-
-    pem = tmp_path / "test-vendor.pem"
-    pem.write_bytes(vendor_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     cfg = daemon_workspace(tmp_path, "\n[daemon]\nheartbeat_seconds = 0.5\n"
                                      "[daemon.jobs.fetch]\nevery = 0.5\n"
                                      "[daemon.jobs.build]\nevery = 0.5\n"
@@ -137,8 +122,8 @@ def test_scheduled_daemon_sends_new_orders_and_stops_gracefully(tmp_path, vendor
     runner = CliRunner()
     runner.invoke(main, ["--config", str(cfg), "catalogue", "import", str(ws / "catalogue.csv")])
     runner.invoke(main, ["--config", str(cfg), "activate", licence_code])
-    proc = subprocess.Popen([sys.executable, "-c", HARNESS, str(pem), "--config", str(cfg),
-                             "daemon", "--log-format", "json"],
+    proc = subprocess.Popen(licensed_cli_command(vendor_key, tmp_path, "--config", cfg,
+                                                 "daemon", "--log-format", "json"),
                             stderr=subprocess.PIPE, text=True)
     try:
         drop_orders(ws, "a.jsonl", ["8001"])
