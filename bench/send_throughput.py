@@ -1,13 +1,15 @@
-"""Send throughput into a real MariaDB osCommerce shop, against a raw-SQL baseline.
+"""Send throughput into real MariaDB osCommerce shops, against a raw-SQL floor.
 
-    .venv/bin/python bench/send_throughput.py [--orders 500] [--lines 3]
+    .venv/bin/python bench/send_throughput.py [--orders 10000] [--lines 3] [--shops 10]
 
-Starts a throwaway mariadbd (tests/servers.py), creates the osCommerce schema twice, then:
-- orderexchange: import → build → send (check, write, notify to the `file` transport), timed for
-  the send step, which is what a distributor waits for;
-- baseline: the same rows (orders, orders_products, orders_total, orders_status_history) inserted
-  with hand-written pymysql statements, one transaction per order, no checks, no lookups.
-Prints orders/s for both, the ratio, and the process's peak RSS. Figures only; nothing asserts.
+Starts a throwaway mariadbd and an SMTP server on loopback (tests/servers.py), creates S shops
+(table prefixes in one database) plus one more for the floor, then:
+- orderexchange: import → build → send (checks, state store, writes, one notification per
+  supplier order over SMTP), timed for the send step, which is what a distributor waits for;
+  half the customers already exist in the shops, half are new;
+- floor: the same order rows inserted with hand-written pymysql statements, one transaction per
+  customer order, no checks, no look-ups.
+Prints orders/s for both, their ratio, and the process's peak RSS. Figures only; nothing asserts.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import servers  # noqa: E402
-from helpers import CATALOGUE_CSV, create_oscommerce_schema, sample_order  # noqa: E402
+from helpers import create_oscommerce_schema, sample_order  # noqa: E402
 
 from orderexchange import config as config_mod  # noqa: E402
 from orderexchange.build import build  # noqa: E402
@@ -34,31 +36,43 @@ from orderexchange.plugin_host import PluginHost  # noqa: E402
 from orderexchange.store import Store  # noqa: E402
 
 
-def orders(n: int, lines: int) -> list[dict]:
-    skus = ["HAMMER", "SCREWS"]
-    return [sample_order(str(10000 + i), email=f"customer{i % 97}@example.com",
-                         lines=[{"sku": skus[j % 2], "name": "x", "quantity": 1 + j,
-                                 "unit_price": "9.90", "tax_rate": "19"} for j in range(lines)])
-            for i in range(n)]
+def orders(n: int, lines: int, shops: int) -> list[dict]:
+    """Half known (Anna, seeded in every shop), half new customers; order i goes to shop i % S."""
+    out = []
+    for i in range(n):
+        known = i % 2 == 0
+        out.append(sample_order(
+            str(10000 + i), email="anna.schmidt@example.com" if known else f"c{i}@example.com",
+            first="Anna" if known else "Kim", last="Schmidt" if known else f"Kunde{i}",
+            lines=[{"sku": f"P{i % shops}-{j % 2}", "name": "x", "quantity": 1 + j, "unit_price": "9.90",
+                    "tax_rate": "19"} for j in range(lines)]))
+    return out
 
 
-def run_orderexchange(db, work: Path, data: list[dict]) -> float:
+def run_orderexchange(db, work: Path, data: list[dict], shops: int, smtp) -> float:
     url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
+    suppliers = {f"s{k}": {"name": f"Shop {k}", "email": f"s{k}@example.com",
+                           "database": {"url": url, "password": db.password},
+                           "connector": {"type": "oscommerce", "table_prefix": f"s{k}_"}}
+                 for k in range(shops)}
     config = config_mod.from_dict({
         "distributor": {"id": "bench", "name": "Bench", "email": "bench@example.com"},
         "store": {"url": f"sqlite:///{work / 'state.sqlite'}"},
-        "mail": {"transport": "file", "outbox": str(work / "outbox")},
-        "suppliers": {"alpha": {"name": "Alpha", "email": "a@example.com",
-                                "database": {"url": url, "password": db.password},
-                                "connector": {"type": "oscommerce"}}}})
+        "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
+        "daemon": {"concurrency": 2},
+        "suppliers": suppliers})
     store = Store(config.store.url)
     (work / "orders.jsonl").write_text("\n".join(json.dumps(o) for o in data))
-    (work / "cat.csv").write_text(CATALOGUE_CSV)
-    import_catalogue(store, work / "cat.csv", {"alpha"})
+    rows = ["sku,supplier,supplier_sku,purchase_price"]
+    rows += [f"P{k}-0,s{k},A-100,7.20" for k in range(shops)]
+    rows += [f"P{k}-1,s{k},A-200,10.80" for k in range(shops)]
+    (work / "cat.csv").write_text("\n".join(rows) + "\n")
+    import_catalogue(store, work / "cat.csv", set(suppliers))
     import_orders(store, work / "orders.jsonl")
     created = build(store, config).created
     start = time.perf_counter()
-    results = Dispatcher(config, store, PluginHost()).send(created)
+    results = Dispatcher(config, store, PluginHost(),
+                         concurrency=config.daemon.concurrency).send(created)
     elapsed = time.perf_counter() - start
     assert all(r.ok for r in results), [r.error for r in results]
     return elapsed
@@ -104,24 +118,30 @@ def run_baseline(db, data: list[dict]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--lines", type=int, default=3)
+    parser.add_argument("--shops", type=int, default=10)
     args = parser.parse_args()
-    data = orders(args.orders, args.lines)
+    data = orders(args.orders, args.lines, args.shops)
     server = servers.MariaDBServer()
     server.start()
+    smtp = servers.SMTPTestServer(security="plain")
+    smtp.start()
     try:
         with servers.temporary_mariadb_database(server) as db_ox, \
                 servers.temporary_mariadb_database(server) as db_raw, \
                 tempfile.TemporaryDirectory() as tmp:
-            create_oscommerce_schema(db_ox.url)
+            for k in range(args.shops):
+                create_oscommerce_schema(db_ox.url, prefix=f"s{k}_")
             create_oscommerce_schema(db_raw.url)
-            ox = run_orderexchange(db_ox, Path(tmp), data)
+            ox = run_orderexchange(db_ox, Path(tmp), data, args.shops, smtp)
             raw = run_baseline(db_raw, data)
     finally:
+        smtp.stop()
         server.stop()
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"orders: {args.orders} × {args.lines} lines, MariaDB {server.version}")
+    print(f"orders: {args.orders} × {args.lines} lines to {args.shops} shops, "
+          f"MariaDB {server.version}, {len(smtp.messages)} notifications over SMTP")
     print(f"orderexchange send (check + write + notify): {args.orders / ox:8.1f} orders/s "
           f"({ox:.2f} s)")
     print(f"raw pymysql baseline (write only):           {args.orders / raw:8.1f} orders/s "

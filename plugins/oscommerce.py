@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
 from orderexchange.connector import (
-    Connector, ConnectorSettings, RemoteOrder, SelfTestReport,
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, SelfTestReport,
 )
 from orderexchange.checks import normalise_phone
 from orderexchange.errors import OXError
@@ -112,6 +112,14 @@ class OsCommerceSettings(ConnectorSettings):
     group_column: str | None = Field(default=None, pattern=_COLUMN)
     language_column: str | None = Field(default=None, pattern=_COLUMN)
     currency_column: str | None = Field(default=None, pattern=_COLUMN)
+    #: status `cancel` sets. Stock osCommerce ships no cancelled status: add one in the admin
+    #: (Localisation > Orders Status) and name its id here; unset, `cancel` refuses (OX-WRT-003)
+    cancelled_status_id: int | None = Field(default=None, gt=0)
+    #: statuses from which `cancel` may cancel; unset: only the new-order status
+    #: (`order_status_id`) — once the supplier moved an order on, cancelling is its business
+    cancellable_status_ids: list[int] | None = None
+    #: `orders` column holding a tracking number (stock osCommerce has none; add-ons add one)
+    tracking_column: str | None = Field(default=None, pattern=_COLUMN)
 
 
 class OsCommerceConnector(Connector):
@@ -125,6 +133,8 @@ class OsCommerceConnector(Connector):
         self._reference: dict[str, dict[str, Any]] = {}
         self._reference_for: int | None = None
         self._last_match: str | None = None
+        #: order number → the customer match step 1 found in this batch
+        self._plan: dict[str, Match] = {}
 
     # -- connection -------------------------------------------------------------------------
     def t(self, name: str) -> str:
@@ -137,6 +147,7 @@ class OsCommerceConnector(Connector):
     def close(self) -> None:
         self.db.close()
         self._reference_for = None
+        self._plan = {}
 
     def _q(self, sql: str, **params: Any) -> Any:
         assert self.db.conn is not None
@@ -259,6 +270,7 @@ class OsCommerceConnector(Connector):
         lengths = {table: self.db.columns(self.t(table))
                    for table in ("orders", "customers", "address_book", "orders_products")}
         matches = self._match([t.customer_order for t in pending])
+        self._plan = matches  # `_customer` builds on it instead of scanning the shop again
         already = self.find_by_references([t.reference for t in pending])
         needed: dict[str, Decimal] = defaultdict(Decimal)  # stock: cumulative per product
         for t in so.transfers:
@@ -405,9 +417,13 @@ class OsCommerceConnector(Connector):
         emails = {co.customer.email.lower() for co in orders if co.customer.email}
         by_email: dict[str, list[int]] = defaultdict(list)
         if emails:
+            # MySQL compares with the column's case-insensitive collation and can use the index;
+            # SQLite needs NOCASE spelled out
+            email_col = ("customers_email_address COLLATE NOCASE" if self.db.dialect == "sqlite"
+                         else "customers_email_address")
             for r in self._q(f"SELECT customers_id, customers_email_address AS v FROM "
-                             f"{self.t('customers')} WHERE LOWER(customers_email_address) "
-                             f"IN :values", values=sorted(emails)):
+                             f"{self.t('customers')} WHERE {email_col} IN :values",
+                             values=sorted(emails)):
                 by_email[r.v.lower()].append(int(r.customers_id))
         note("email", by_email, lambda co: co.customer.email.lower())
 
@@ -674,6 +690,116 @@ class OsCommerceConnector(Connector):
                         f"forwarded by {self.supplier_order_label(so)}"})
         return RemoteOrder(str(order_id), str(customer_id), created)
 
+    # -- the way back: cancel and read-back ---------------------------------------------------
+    def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
+        ids = {t.reference: int(t.remote_order_id) for t in transfers
+               if t.remote_order_id and t.remote_order_id.isdigit()}
+        unknown = [t.reference for t in transfers if t.reference not in ids]
+        if unknown:
+            ids.update({r: int(o.order_id) for r, o in self.find_by_references(unknown).items()})
+        return ids
+
+    def _status_names(self, ids: set[int]) -> dict[int, str]:
+        rows = self._q(f"SELECT orders_status_id, orders_status_name FROM "
+                       f"{self.t('orders_status')} WHERE language_id = :l AND "
+                       f"orders_status_id IN :ids", l=self.settings.language_id,
+                       ids=sorted(ids) or [0])
+        return {int(r[0]): r[1] for r in rows}
+
+    def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:
+        """Status (by the shop's own name) of written orders, and the tracking number when
+        `tracking_column` names one. An order the supplier deleted is absent from the result.
+
+        The shipping date is the time of the first history row that set a status other than
+        the new-order one (osCommerce keeps no shipping date of its own) — only when a tracking
+        number is there, so a mere "Processing" does not count as shipped."""
+        s = self.settings
+        try:
+            ids = self._order_ids(transfers)
+            if not ids:
+                return {}
+            tracking = f", o.{s.tracking_column} AS tracking" if s.tracking_column else ""
+            rows = {int(r.orders_id): r for r in self._q(
+                f"SELECT o.orders_id, o.orders_status{tracking} FROM {self.t('orders')} o "
+                f"WHERE o.orders_id IN :ids", ids=sorted(set(ids.values())))}
+            names = self._status_names({int(r.orders_status) for r in rows.values()})
+            moved: dict[int, datetime] = {}
+            if s.tracking_column:
+                for r in self._q(f"SELECT orders_id, MIN(date_added) AS at FROM "
+                                 f"{self.t('orders_status_history')} WHERE orders_id IN :ids "
+                                 f"AND orders_status_id <> :new GROUP BY orders_id",
+                                 ids=sorted(rows) or [0], new=s.order_status_id):
+                    moved[int(r.orders_id)] = r.at
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier, self.t("orders")) from None
+        finally:
+            self._end_read()
+        out = {}
+        for reference, order_id in ids.items():
+            row = rows.get(order_id)
+            if row is None:
+                continue
+            status_id = int(row.orders_status)
+            number = (getattr(row, "tracking", None) or None) if s.tracking_column else None
+            at = moved.get(order_id) if number else None
+            out[reference] = RemoteStatus(
+                order_id=str(order_id), status=names.get(status_id) or f"status {status_id}",
+                status_id=str(status_id), progressed=status_id != s.order_status_id,
+                cancelled=s.cancelled_status_id is not None and status_id == s.cancelled_status_id,
+                tracking_number=str(number) if number else None,
+                shipped_at=(at if isinstance(at, str) else at.isoformat(sep=" ")) if at else None)
+        return out
+
+    def cancel(self, transfer: Transfer) -> None:
+        """Set the cancelled status with a status-history row, as the admin does — only while
+        the order is in one of `cancellable_status_ids`. Cancelling twice changes nothing."""
+        s = self.settings
+        co = transfer.customer_order
+        if s.cancelled_status_id is None:
+            raise OXError("OX-WRT-003", supplier=self.supplier.id, type=self.type_name,
+                          action="cancel (no `cancelled_status_id` is set for its shop)",
+                          order=co.number)
+        allowed = s.cancellable_status_ids or [s.order_status_id]
+        assert self.db.conn is not None
+        try:
+            order_id = self._order_ids([transfer]).get(transfer.reference)
+            self._end_read()
+            if not order_id:
+                raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
+                              remote=transfer.remote_order_id or "?",
+                              reference=transfer.reference)
+            with self.db.conn.begin():
+                row = self._q(f"SELECT orders_status FROM {self.t('orders')} "
+                              f"WHERE orders_id = :o", o=order_id).first()
+                if row is None:
+                    raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
+                                  remote=order_id, reference=transfer.reference)
+                status = int(row[0])
+                if status == s.cancelled_status_id:
+                    return
+                refused = OXError(
+                    "OX-WRT-004", order=co.number, supplier=self.supplier.id, remote=order_id,
+                    status=f"{self._status_names({status}).get(status) or 'status'} ({status})",
+                    allowed=", ".join(map(str, allowed)), setting="cancellable_status_ids")
+                if status not in allowed:
+                    raise refused
+                now = datetime.now().replace(microsecond=0)
+                # the status only changes if nobody changed it meanwhile (no row lock needed,
+                # so the same code runs on SQLite shops)
+                hit = self._q(f"UPDATE {self.t('orders')} SET orders_status = :new, "
+                              f"last_modified = :now WHERE orders_id = :o AND "
+                              f"orders_status = :old", new=s.cancelled_status_id, now=now,
+                              o=order_id, old=status)
+                if hit.rowcount != 1:
+                    raise refused
+                self._insert(self.t("orders_status_history"), {
+                    "orders_id": order_id, "orders_status_id": s.cancelled_status_id,
+                    "date_added": now, "customer_notified": 0,
+                    "comments": f"orderexchange: cancelled by the distributor (customer order "
+                                f"{co.number}, reference {transfer.reference})"})
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier, self.t("orders")) from None
+
     def supplier_order_label(self, so: SupplierOrder) -> str:
         return f"supplier order {so.id}"
 
@@ -694,7 +820,7 @@ class OsCommerceConnector(Connector):
                               value=getattr(self.supplier, setting), detail=account)
             self._last_match = policy
             return account.customer_id, False, account if policy == "distributor" else None
-        match = self._match([co])[co.number]
+        match = self._replan(co) or self._match([co])[co.number]
         if match.conflict:
             first_id, first_key, second_id, second_key = match.conflict
             raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
@@ -704,6 +830,25 @@ class OsCommerceConnector(Connector):
         if match.customer_id is not None:
             return match.customer_id, False, None
         return self._new_customer(co, countries, now), True, None
+
+    def _replan(self, co: CustomerOrder) -> Match | None:
+        """Confirm step 1's match with indexed look-ups only (the full match scans the customers
+        table): a planned customer must still exist; for a planned new customer, only an
+        earlier order of this same batch can have created it since, and it has this email."""
+        planned = self._plan.get(co.number)
+        if planned is None or planned.conflict is not None:
+            return None
+        if planned.customer_id is not None:
+            still = self._q(f"SELECT 1 FROM {self.t('customers')} WHERE customers_id = :c",
+                            c=planned.customer_id).first()
+            return planned if still else None
+        if planned.key != "new" or not co.customer.email:
+            return None
+        collate = " COLLATE NOCASE" if self.db.dialect == "sqlite" else ""
+        row = self._q(f"SELECT customers_id FROM {self.t('customers')} "
+                      f"WHERE customers_email_address{collate} = :e ORDER BY customers_id LIMIT 1",
+                      e=co.customer.email).first()
+        return Match("email", int(row.customers_id)) if row else planned
 
     def _new_customer(self, co: CustomerOrder, countries: dict[str, Any], now: datetime) -> int:
         """A customer from the supplier's customer template: an empty password (cannot log in
