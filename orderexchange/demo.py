@@ -201,7 +201,7 @@ def run_demo(workspace: Path | None, console: Console) -> Path:
 
     built = build(store, config)
     console.print(f"\n[bold]2. Build[/bold]: {len(built.created)} supplier orders")
-    console.print(f"\n[bold]3. Send[/bold] (step 1 check, step 2 write + notify)")
+    console.print("\n[bold]3. Send[/bold] (step 1 check, step 2 write + notify)")
     results = Dispatcher(config, store, host).send(built.created)
     table = Table("supplier order", "supplier", "state", "customer orders written",
                   "new customers", "notification Message-ID")

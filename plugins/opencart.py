@@ -355,23 +355,9 @@ class OpenCartConnector(SqlShopConnector):
         return match_by_email(orders, [(int(r.customer_id), r.email) for r in rows])
 
     # -- step 1 -----------------------------------------------------------------------------
-    def check(self, supplier_order: SupplierOrder) -> list[Finding]:
-        try:
-            return self._check(supplier_order)
-        except OXError as err:
-            return [Finding.from_error(err)]
-        except SQLAlchemyError as exc:
-            return [Finding.from_error(coded(exc, self.supplier))]
-        finally:
-            self.end_read()
-
     def _check(self, so: SupplierOrder) -> list[Finding]:
         out = Findings(self.supplier)
-        missing, wrong = self.missing_columns(self.required_columns())
-        if missing or wrong:
-            table = (missing or wrong)[0].split(".")[0].split(" ")[0]
-            out.add("OX-DB-003", None, table=table,
-                    detail="; ".join(([f"lacks {', '.join(missing)}"] if missing else []) + wrong))
+        if self.schema_gaps(out):
             return out.items
         if not self.version():
             out.add("OX-DB-010", None, type="OpenCart", detail="unknown order table layout")

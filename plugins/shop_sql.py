@@ -7,6 +7,12 @@ password, which never reaches this module's messages (only user, host and databa
 
 from __future__ import annotations
 
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +22,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from orderexchange.config import SupplierConfig
+from orderexchange.connector import (
+    Connector, ConnectorSettings, RemoteOrder, SelfTestReport,
+)
 from orderexchange.errors import OXError
+from orderexchange.model import (
+    Address, Customer, CustomerOrder, Finding, OrderLine, SupplierLine, SupplierOrder,
+    SupplierOrderState, Transfer, TransferState, money,
+)
 
 # MySQL/MariaDB error numbers, grouped by what the user must do.
 _LOGIN = {1045, 1044, 1698}
@@ -145,20 +158,6 @@ class ShopDatabase:
 # back). Added below the original code so the two can be edited independently.
 # =============================================================================================
 
-import hashlib  # noqa: E402
-import re  # noqa: E402
-import uuid  # noqa: E402
-from collections.abc import Callable, Iterable  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import datetime  # noqa: E402
-
-from orderexchange.connector import (  # noqa: E402
-    Connector, ConnectorSettings, SelfTestReport,
-)
-from orderexchange.model import (  # noqa: E402
-    Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder,
-    SupplierOrderState, Transfer,
-)
 
 #: storage engines whose tables take part in a transaction (everything else ignores ROLLBACK)
 TRANSACTIONAL_ENGINES = frozenset({"innodb", "xtradb", "rocksdb", "tokudb", "ndbcluster", "ndb",
@@ -720,6 +719,32 @@ class SqlShopConnector(Connector):
         if self.db.conn is not None and self.db.conn.in_transaction():
             self.db.conn.rollback()
 
+
+    # -- step 1 -----------------------------------------------------------------------------
+    def check(self, supplier_order: SupplierOrder) -> list[Finding]:
+        """Connector rules of step 1; a failing shop query becomes a finding, never a crash."""
+        try:
+            return self._check(supplier_order)
+        except OXError as err:
+            return [Finding.from_error(err)]
+        except SQLAlchemyError as exc:
+            return [Finding.from_error(coded(exc, self.supplier))]
+        finally:
+            self.end_read()
+
+    def _check(self, so: SupplierOrder) -> list[Finding]:
+        raise NotImplementedError
+
+    def schema_gaps(self, out: Findings) -> bool:
+        """Add OX-DB-003 when a needed table or column is missing or of the wrong type."""
+        missing, wrong = self.missing_columns(self.required_columns())
+        if missing or wrong:
+            table = (missing or wrong)[0].split(".")[0].split(" ")[0]
+            out.add("OX-DB-003", None, table=table,
+                    detail="; ".join(([f"lacks {', '.join(missing)}"] if missing else []) + wrong))
+            return True
+        return False
+
     def database_name(self) -> str:
         db = self.supplier.database
         return (sa.engine.make_url(db.url).database or "") if db else ""
@@ -1037,7 +1062,6 @@ def _compatible(kind: str, column: ColumnInfo) -> bool:
 
 
 # --- step 1 rules and order arithmetic shared by the SQL shop connectors ----------------------
-from orderexchange.model import Finding, TransferState, money  # noqa: E402
 
 
 @dataclass
@@ -1239,4 +1263,3 @@ def _plain_number(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value.normalize()
 
 
-from orderexchange.connector import RemoteOrder  # noqa: E402,F811

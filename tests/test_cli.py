@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from helpers import CATALOGUE_CSV, sample_order
+from helpers import sample_order
 
 from orderexchange.cli import main
 from orderexchange.demo import write_workspace
