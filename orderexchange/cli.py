@@ -410,6 +410,7 @@ def show(app: App, so_id: int, as_json: bool) -> None:
     so = app.store.supplier_order(so_id)
     found = app.store.findings(so_id)
     history = app.store.events(so_id)
+    extras = app.store.transfer_extras(so_id)  # action, shop status and tracking (read-back)
     if as_json:
         emit_json({
             "id": so.id, "supplier": so.supplier_id, "state": so.state.value,
@@ -421,6 +422,8 @@ def show(app: App, so_id: int, as_json: bool) -> None:
                 "remote_customer_id": t.remote_customer_id,
                 "customer_created": t.customer_created, "customer_match": t.customer_match,
                 "customer": t.customer_order.customer.email,
+                **{k: extras.get(t.id, {}).get(k) for k in (
+                    "action", "remote_status", "tracking_number", "shipped_at")},
                 "lines": [{"sku": sl.line.sku, "supplier_sku": sl.supplier_sku,
                            "quantity": sl.line.quantity, "purchase_price": sl.purchase_price}
                           for sl in t.lines]} for t in so.transfers],
@@ -429,15 +432,21 @@ def show(app: App, so_id: int, as_json: bool) -> None:
     console.print(f"[bold]Supplier order {so.id}[/bold] for {so.supplier_id}: {_state(so.state.value)}"
                   + (f"  Message-ID {so.message_id}" if so.message_id else ""))
     table = Table("customer order", "customer", "shop customer", "deliver to", "lines",
-                  "reference", "shop order", "state")
+                  "reference", "shop order", "state", "shop status / tracking")
     for t in so.transfers:
         co = t.customer_order
+        x = extras.get(t.id, {})
         table.add_row(co.number, co.customer.email,
                       _match_text(t.customer_match, t.remote_customer_id),
                       f"{co.delivery.name}, {co.delivery.city} ({co.delivery.country})",
                       "\n".join(f"{sl.line.quantity}× {sl.supplier_sku} @ {sl.purchase_price:.2f}"
                                 for sl in t.lines),
-                      t.reference, t.remote_order_id or "", _state(t.state.value))
+                      t.reference, t.remote_order_id or "", _state(t.state.value)
+                      + (" [red](cancelled)[/red]" if x.get("action") == "cancel" else ""),
+                      "\n".join(v for v in (x.get("remote_status"), x.get("tracking_number")
+                                            and f"tracking {x['tracking_number']}",
+                                            x.get("shipped_at") and f"shipped {x['shipped_at']}")
+                                if v))
     console.print(table)
     if found:
         ft = Table("severity", "code", "message", "solution", title="Check findings")
@@ -584,6 +593,256 @@ def daemon(app: App, once: bool, log_format: str | None) -> None:
     sys.exit(Daemon(app.config, app.store, app.host).run(once=once))
 
 
+# --- transfer log: log / suppliers / confirm / purge / retry / cancel / sync-status ----------
+_FAILED_STATES = (SupplierOrderState.CHECK_FAILED, SupplierOrderState.WRITE_FAILED,
+                  SupplierOrderState.NOTIFY_FAILED)
+
+
+def parse_when(option: str, value: str, *, age_only: bool = False) -> Any:
+    """A date (2026-11-01, midnight UTC) or an age (7d, 12h, 2w) → an aware UTC datetime."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    text = value.strip().lower()
+    m = re.fullmatch(r"(\d+)\s*([dhw])", text)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
+        return datetime.now(UTC) - delta
+    if not age_only:
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=UTC) \
+                if "t" not in text and ":" not in text else \
+                datetime.fromisoformat(value).astimezone(UTC)
+        except ValueError:
+            pass
+    raise OXError("OX-LOG-003", option=option, value=value)
+
+
+def _at(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@main.command("log")
+@click.option("--supplier", "supplier_id", help="Only this supplier's events.")
+@click.option("--since", help="From this date (2026-11-01) or age (7d, 12h).")
+@click.option("--order", "order_number", help="Only events about this customer order.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def log_cmd(app: App, supplier_id: str | None, since: str | None, order_number: str | None,
+            as_json: bool) -> None:
+    """The transfer log: every step of every supplier order, newest last."""
+    rows = app.store.transfer_log(supplier_id, parse_when("--since", since) if since else None,
+                                  order_number)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        console.print("No transfer-log entries match.")
+        return
+    table = Table("at (UTC)", "supplier", "supplier order", "customer order", "action", "step",
+                  "outcome", "code", "message", title="Transfer log")
+    for r in rows:
+        outcome = "[red]error[/red]" if r["outcome"] == "error" else r["outcome"]
+        table.add_row(r["at"].strftime("%Y-%m-%d %H:%M:%S"), r["supplier_id"] or "",
+                      str(r["supplier_order_id"] or ""), r["order_number"] or "", r["action"],
+                      r["step"], outcome, r["code"] or "", escape(r["message"] or ""))
+    console.print(table)
+
+
+@main.command("suppliers")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def suppliers_cmd(app: App, as_json: bool) -> None:
+    """Transfer status per supplier: last build, last send, last failure, open supplier orders."""
+    status = app.store.supplier_status()
+    ids = list(app.config.suppliers) + sorted(set(status) - set(app.config.suppliers))
+    final = {SupplierOrderState.CONFIRMED.value, SupplierOrderState.CANCELLED.value}
+    out = []
+    for sid in ids:
+        sup = app.config.suppliers.get(sid)
+        st = status.get(sid, {"last_build": None, "last_sent": None, "last_failure": None,
+                              "states": {}})
+        out.append({"id": sid, "name": sup.name if sup else None, "configured": sup is not None,
+                    "active": sup.active if sup else None,
+                    "connector": sup.connector if sup else None,
+                    "last_build": st["last_build"], "last_sent": st["last_sent"],
+                    "last_failure": st["last_failure"],
+                    "open": {s: n for s, n in st["states"].items() if s not in final},
+                    "states": st["states"]})
+    if as_json:
+        emit_json(out)
+        return
+    table = Table("supplier", "active", "connector", "last build (UTC)", "last send (UTC)",
+                  "last failure", "open supplier orders", title="Transfer status")
+    for r in out:
+        active = "not configured" if not r["configured"] else ("yes" if r["active"] else "no")
+        fail = r["last_failure"]
+        table.add_row(r["id"], active, r["connector"] or "", _at(r["last_build"]),
+                      _at(r["last_sent"]),
+                      f"[red]{fail['code']}[/red] {_at(fail['at'])}" if fail else "",
+                      ", ".join(f"{n} {s}" for s, n in sorted(r["open"].items())) or "none")
+    console.print(table)
+
+
+@main.command("confirm")
+@click.argument("so_ids", type=int, nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def confirm_cmd(app: App, so_ids: tuple[int, ...], as_json: bool) -> None:
+    """Mark notified supplier orders confirmed: the supplier has received them."""
+    done, refused = [], []
+    for so_id in so_ids:
+        was = app.store.confirm(so_id)
+        if was == SupplierOrderState.NOTIFIED:
+            done.append(so_id)
+        else:
+            refused.append(OXError("OX-LOG-001", id=so_id, state=was.value))
+    if as_json:
+        emit_json({"confirmed": done, "refused": [dict(e.as_dict(), id=e.facts["id"])
+                                                  for e in refused]})
+    else:
+        for so_id in done:
+            console.print(f"Supplier order {so_id} confirmed.")
+        for err in refused:
+            print_error(err)
+    sys.exit(1 if refused else 0)
+
+
+@main.command("purge")
+@click.option("--confirmed", is_flag=True, required=True,
+              help="Purge confirmed supplier orders (the only kind that may be purged).")
+@click.option("--older-than", "older_than", required=True,
+              help="Age since confirmation, e.g. 90d, 12w.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def purge_cmd(app: App, confirmed: bool, older_than: str, dry_run: bool, as_json: bool) -> None:
+    """Delete confirmed supplier orders older than --older-than with their transfer log."""
+    if not confirmed:
+        raise click.UsageError("--confirmed is required: only confirmed orders are purged")
+    before = parse_when("--older-than", older_than, age_only=True)
+    purge, keep = app.store.purge_candidates(before)
+    counts = None if dry_run else app.store.purge([r["id"] for r in purge])
+    if as_json:
+        emit_json({"dry_run": dry_run, "purged": purge, "kept": keep, "deleted": counts})
+        return
+    verb = "Would remove" if dry_run else "Removed"
+    if purge:
+        table = Table("supplier order", "supplier", "confirmed (UTC)",
+                      title=f"{verb} {len(purge)} confirmed supplier orders")
+        for r in purge:
+            table.add_row(str(r["id"]), r["supplier_id"], _at(r["updated_at"]))
+        console.print(table)
+    else:
+        console.print(f"Nothing to purge: no supplier order confirmed before {_at(before)} UTC.")
+    if counts:
+        console.print(", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
+    for r in keep:
+        console.print(f"Kept supplier order {r['id']}: customer orders "
+                      f"{', '.join(r['open_orders'])} still have lines to build.")
+
+
+@main.command("retry")
+@click.argument("so_ids", type=int, nargs=-1)
+@click.option("--failed", "all_failed", is_flag=True, help="Retry every failed supplier order.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def retry_cmd(app: App, so_ids: tuple[int, ...], all_failed: bool, as_json: bool) -> None:
+    """Resume failed supplier orders at the step that failed (send, for *_failed only)."""
+    app.require_licence()
+    if all_failed:
+        ids = [r["id"] for r in app.store.list_supplier_orders(states=_FAILED_STATES)]
+    elif so_ids:
+        rows = {r["id"]: r["state"] for r in app.store.list_supplier_orders(ids=so_ids)}
+        for so_id in so_ids:
+            if so_id not in rows:
+                raise OXError("OX-BLD-002", id=so_id)
+            if SupplierOrderState(rows[so_id]) not in _FAILED_STATES:
+                raise OXError("OX-LOG-002", id=so_id, state=rows[so_id])
+        ids = list(so_ids)
+    else:
+        raise OXError("OX-CLI-001")
+    results = run_send(app, ids, False, quiet=as_json) if ids else []
+    if as_json:
+        emit_json([r.as_dict() for r in results])
+    elif not results:
+        console.print("Nothing to retry: no supplier order has failed.")
+    else:
+        print_results(results)
+    sys.exit(0 if all(r.ok or r.skipped for r in results) else 1)
+
+
+@main.command("cancel")
+@click.argument("number")
+@click.option("--reason", default="", help="Shown to the supplier in the cancellation email.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def cancel_cmd(app: App, number: str, reason: str, as_json: bool) -> None:
+    """Cancel customer order NUMBER at every supplier (shop status, email, transfer log)."""
+    from .cancel import cancel_order
+
+    app.require_licence()
+    result = cancel_order(app.config, app.store, app.host, number, reason=reason)
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        if result.steps:
+            table = Table("supplier order", "supplier", "outcome", "shop order", "email",
+                          title=f"Cancel customer order {number}")
+            for s in result.steps:
+                outcome = f"[red]{s.outcome}[/red]" if s.error else s.outcome
+                if s.supplier_order_cancelled:
+                    outcome += " (supplier order cancelled)"
+                table.add_row(str(s.supplier_order_id), s.supplier_id, outcome,
+                              s.remote_order_id or "", s.message_id or "")
+            console.print(table)
+        else:
+            console.print(f"Customer order {number} was not forwarded to any supplier.")
+        console.print(f"Customer order {number}: {result.status}")
+        for s in result.steps:
+            if s.error is not None:
+                print_error(s.error)
+        if not result.ok:
+            print_error(OXError("OX-LOG-004", order=number, status=result.status,
+                                failed=sum(1 for s in result.steps if s.error)))
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command("sync-status")
+@click.argument("supplier_id", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def sync_status_cmd(app: App, supplier_id: str | None, as_json: bool) -> None:
+    """Read back shop status and tracking of written orders; confirm what the supplier moved on."""
+    from .sync import sync_status
+
+    app.require_licence()
+    results = sync_status(app.config, app.store, app.host, supplier_id)
+    if as_json:
+        emit_json([r.as_dict() for r in results])
+    elif not results:
+        console.print("Nothing to read back: no notified or confirmed supplier orders.")
+    else:
+        table = Table("supplier", "orders read", "changed", "missing in shop", "confirmed",
+                      title="Read-back")
+        for r in results:
+            table.add_row(r.supplier_id, str(r.read), str(r.changed), ", ".join(r.missing),
+                          ", ".join(map(str, r.confirmed)))
+        console.print(table)
+        for r in results:
+            if r.error is not None:
+                print_error(r.error)
+    sys.exit(0 if all(r.error is None for r in results) else 1)
+
+
 # --- self-tests ------------------------------------------------------------------------------
 @main.group()
 def test() -> None:
@@ -591,7 +850,8 @@ def test() -> None:
 
 
 @test.command("db")
-@click.argument("supplier", required=False)
+@click.argument("supplier", required=False,  # complete_supplier is defined further down
+                shell_complete=lambda ctx, param, inc: complete_supplier(ctx, param, inc))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
@@ -837,7 +1097,7 @@ def collect_status(app: App) -> dict[str, Any]:
         by_state[r["state"]] = by_state.get(r["state"], 0) + 1
     with store.engine.connect() as conn:
         last_sends = dict(conn.execute(
-            sa.select(supplier_orders.c.supplier_id, sa.func.max(events.c.at))
+            sa.select(supplier_orders.c.supplier_id, sa.func.max(events.c.at, type_=events.c.at.type))
             .join(supplier_orders, supplier_orders.c.id == events.c.supplier_order_id)
             .where(events.c.step == SupplierOrderState.NOTIFIED.value, events.c.outcome == "ok")
             .group_by(supplier_orders.c.supplier_id)).all())
@@ -845,7 +1105,12 @@ def collect_status(app: App) -> dict[str, Any]:
             sa.select(supplier_orders.c.id, supplier_orders.c.supplier_id,
                       supplier_orders.c.state, supplier_orders.c.error_code,
                       supplier_orders.c.error_message, supplier_orders.c.updated_at)
-            .where(supplier_orders.c.state.in_([s.value for s in FAILED_STATES]))
+            # *_failed, or a transient failure (e.g. shop unreachable) left in a sendable
+            # state with its code, waiting for the next send
+            .where(supplier_orders.c.state.in_([s.value for s in FAILED_STATES])
+                   | (supplier_orders.c.state.in_([s.value for s in SupplierOrderState
+                                                   if s.sendable])
+                      & supplier_orders.c.error_code.is_not(None)))
             .order_by(supplier_orders.c.id)).all()
     failures = []
     for f in failed:
@@ -853,18 +1118,18 @@ def collect_status(app: App) -> dict[str, Any]:
         failures.append({"id": f.id, "supplier": f.supplier_id, "state": f.state,
                          "error_code": f.error_code, "error_message": f.error_message,
                          "solution": entry.solution if entry else None,
-                         "updated_at": f.updated_at.isoformat()})
+                         "updated_at": _utc(f.updated_at).isoformat()})
     ts = now()
-    daemons = [{"owner": d["owner"], "started_at": d["started_at"].isoformat(),
-                "seen_at": d["seen_at"].isoformat(),
-                "seconds_since_seen": round((ts - d["seen_at"]).total_seconds())}
+    daemons = [{"owner": d["owner"], "started_at": _utc(d["started_at"]).isoformat(),
+                "seen_at": _utc(d["seen_at"]).isoformat(),
+                "seconds_since_seen": round((ts - _utc(d["seen_at"])).total_seconds())}
                for d in WorkQueue(store).daemons()]
     supplier_ids = list(app.config.suppliers) + sorted(
         {r["supplier_id"] for r in rows} - set(app.config.suppliers))
     suppliers = []
     for sid in supplier_ids:
         sup = app.config.suppliers.get(sid)
-        last = last_sends.get(sid)
+        last = _utc(last_sends.get(sid))
         suppliers.append({"id": sid, "name": sup.name if sup else None,
                           "active": sup.active if sup else None,
                           "configured": sup is not None,
@@ -875,6 +1140,13 @@ def collect_status(app: App) -> dict[str, Any]:
     return {"ok": not failures and lic["state"] == "active", "licence": lic, "daemons": daemons,
             "open_customer_orders": open_orders, "supplier_orders": by_state,
             "suppliers": suppliers, "failures": failures}
+
+
+def _utc(value: Any) -> Any:
+    """SQLite hands datetimes back without their zone; the store writes UTC."""
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def status_exit_code(data: dict[str, Any]) -> int:
@@ -915,7 +1187,7 @@ def print_status(data: dict[str, Any]) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items())) or "none"
     console.print(f"Orders:   {data['open_customer_orders']} open customer orders; "
                   f"supplier orders: {counts}", highlight=False)
-    table = Table("supplier", "active", "last send", "failures", title="Suppliers")
+    table = Table("supplier", "active", "last send (UTC)", "failures", title="Suppliers")
     for s in data["suppliers"]:
         active = "not configured" if not s["configured"] else ("yes" if s["active"] else "no")
         fails = f"[red]{s['failures']}[/red]" if s["failures"] else "0"
@@ -966,10 +1238,11 @@ def init(path: Path | None) -> None:
         raise OXError("OX-MNU-001", path=path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
-            fh.write(example_config_text())
-    except FileExistsError:
-        raise OXError("OX-MNU-001", path=path) from None
+        try:
+            with open(path, "x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
+                fh.write(example_config_text())
+        except FileExistsError:
+            raise OXError("OX-MNU-001", path=path) from None
     except OSError as exc:
         raise OXError("OX-MNU-002", path=path, detail=exc.strerror or str(exc)) from None
     option = "" if path == config_mod.default_config_path() else f" --config {path}"
@@ -997,9 +1270,24 @@ def example_config_text() -> str:
 @handles_errors
 def menu(app: App) -> None:
     """The interactive menu: supplier orders, send, settings, self-tests, activation."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise OXError("OX-MNU-004")
     from .menu import Menu
 
     sys.exit(Menu(app).run())
+
+
+def complete_supplier(ctx: click.Context, param: click.Parameter,
+                      incomplete: str) -> list[Any]:
+    """Shell completion of SUPPLIER arguments: the supplier ids of the config in use."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        suppliers = config_mod.load(ctx.find_root().params.get("config_path")).suppliers
+    except OXError:
+        return []  # no usable config: nothing to offer, and no error in the middle of a prompt
+    return [CompletionItem(sid, help=sup.name) for sid, sup in suppliers.items()
+            if sid.startswith(incomplete)]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -340,7 +340,9 @@ class JobConfig(_Strict):
 
 def _default_jobs() -> dict[str, JobConfig]:
     return {"fetch": JobConfig(every=60), "build": JobConfig(every=300),
-            "send": JobConfig(every=60)}
+            "send": JobConfig(every=60),
+            # read-back asks every supplier shop: off until the distributor turns it on
+            "sync": JobConfig(every=900, enabled=False)}
 
 
 class RetryConfig(_Strict):
@@ -352,7 +354,8 @@ class RetryConfig(_Strict):
 class DaemonConfig(_Strict):
     """`[daemon]`: what runs on its own, how many suppliers at once, and how claims expire."""
 
-    jobs: dict[Literal["fetch", "build", "send"], JobConfig] = Field(default_factory=_default_jobs)
+    jobs: dict[Literal["fetch", "build", "send", "sync"], JobConfig] = Field(
+        default_factory=_default_jobs)
     concurrency: int = Field(default=4, ge=1, le=64)   # suppliers sent to in parallel
     lease_seconds: float = Field(default=120, gt=0)     # a dead daemon's claims return after this
     heartbeat_seconds: float = Field(default=15, gt=0)

@@ -5,7 +5,8 @@ their solution"; keeping every code here lets `orderexchange explain CODE`, the 
 tests all read the same table, and stops two modules from inventing the same code twice.
 
 A code is `OX-<AREA>-<NNN>`. Areas: CFG config, IMP import, CAT catalogue, BLD build, CHK check,
-DB supplier database, WRT write, LOG transfer log, MAIL mail, LIC licence, PLG plug-ins, STO state store, CLI usage.
+DB supplier database, WRT write, LOG transfer log, MAIL mail, LIC licence, PLG plug-ins,
+STO state store, CLI usage.
 Messages are `str.format` templates filled with named fields (order, line, field, supplier, ...);
 a field that is missing is left as its placeholder rather than raising, so a catalogue typo can
 never hide the original failure.
@@ -541,7 +542,7 @@ _define("OX-DMN-001", "Another daemon runs on this SQLite store",
         "or MariaDB 10.6+ ([store] url); stop the other daemon first otherwise.")
 _define("OX-DMN-002", "Unknown daemon job",
         "The daemon has no job kind {kind}.",
-        "Use the job kinds fetch, build and send under [daemon.jobs].")
+        "Use the job kinds fetch, build, send and sync under [daemon.jobs].")
 
 # --- plug-ins --------------------------------------------------------------------------------
 _define("OX-PLG-001", "Plug-in failed to load",
@@ -573,6 +574,10 @@ _define("OX-MNU-003", "Supplier order cannot be cancelled here",
         "Supplier order {id} is {state}: only supplier orders not yet written into the "
         "supplier's shop (draft, checked, check_failed) can be cancelled here.",
         "A written order is in the supplier's shop already: ask the supplier to cancel it there.")
+_define("OX-MNU-004", "The menu needs a terminal",
+        "`orderexchange menu` needs an interactive terminal; its input is not one.",
+        "Run it in a terminal (over SSH: `ssh -t`), or use the commands (`orders`, `send`, "
+        "`status`) in scripts.")
 
 # --- licence ---------------------------------------------------------------------------------
 # (codes OX-LIC-0NN are defined below this line)

@@ -667,7 +667,7 @@ class Store:
         number = sa.func.coalesce(customer_orders.c.number, events.c.order_number)
         q = (sa.select(events.c.id, events.c.at, events.c.supplier_order_id,
                        supplier_orders.c.supplier_id, supplier_orders.c.state,
-                       number.label("order_number"), transfers.c.action, events.c.step,
+                       number.label("order_number"), events.c.step,
                        events.c.outcome, events.c.code, events.c.message)
              .outerjoin(supplier_orders, supplier_orders.c.id == events.c.supplier_order_id)
              .outerjoin(transfers, transfers.c.id == events.c.transfer_id)
@@ -688,6 +688,7 @@ class Store:
             rows = [dict(r._mapping) for r in conn.execute(q)]
         for r in rows:
             r["at"] = _aware(r["at"])
+            r["action"] = "cancel" if r["step"].startswith("cancel") else "create"
         return rows
 
     def supplier_status(self) -> dict[str, dict[str, Any]]:
@@ -705,7 +706,7 @@ class Store:
                               ("last_sent", (events.c.step == "notified")
                                & (events.c.outcome == "ok"))):
                 for sid, at in conn.execute(
-                        sa.select(so.c.supplier_id, sa.func.max(events.c.at))
+                        sa.select(so.c.supplier_id, sa.func.max(events.c.at, type_=UtcDateTime))
                         .join(so, so.c.id == events.c.supplier_order_id).where(cond)
                         .group_by(so.c.supplier_id)):
                     out[sid][key] = _aware(at)
@@ -889,7 +890,7 @@ class Store:
     # -- read-back --------------------------------------------------------------------------
     def sync_candidates(self, supplier_id: str | None = None) -> list[int]:
         """Notified / confirmed supplier orders with written, not cancelled transfers."""
-        q = (sa.select(sa.distinct(supplier_orders.c.id))
+        q = (sa.select(supplier_orders.c.id).distinct()
              .join(transfers, transfers.c.supplier_order_id == supplier_orders.c.id)
              .where(supplier_orders.c.state.in_([SupplierOrderState.NOTIFIED.value,
                                                  SupplierOrderState.CONFIRMED.value]),
@@ -912,7 +913,7 @@ class Store:
                 .where(transfers.c.supplier_order_id == so_id))}
 
     def save_remote_status(self, transfer_id: int, so_id: int, order_number: str,
-                           status: Any) -> bool:
+                           status: Any, event: bool = True) -> bool:
         """Store what read-back saw (a `RemoteStatus`); an event only when something changed."""
         ts = now()
         values = {"remote_status": (status.status or "")[:64],
@@ -925,7 +926,7 @@ class Store:
             changed = tuple(old) != tuple(values.values())
             conn.execute(transfers.update().where(transfers.c.id == transfer_id)
                          .values(status_read_at=ts, **values))
-            if changed:
+            if changed and event:
                 text = f"{order_number}: shop status {status.status}"
                 if status.tracking_number:
                     text += f", tracking {status.tracking_number}"

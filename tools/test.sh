@@ -42,6 +42,7 @@ have_venv_support() {
 pkgs=()
 have_mariadb || pkgs+=(mariadb-server)
 have_postgres || pkgs+=(postgresql)
+command -v tmux >/dev/null 2>&1 || pkgs+=(tmux)  # the menu tests run it in a real terminal
 if [ ! -x .venv/bin/python ] && ! have_venv_support; then
     pkgs+=(python3 python3-venv)
 fi

@@ -1,0 +1,314 @@
+"""`orderexchange menu` end to end in a real terminal: tmux runs it at 80×24, the test types keys
+with `send-keys` and reads the screen with `capture-pane` (tools/test.sh installs tmux)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orderexchange import config as config_mod
+from orderexchange.cli import main
+from orderexchange.demo import write_workspace
+from orderexchange.errors import OXError
+from orderexchange.menu import SettingsEditor
+from orderexchange.store import Store
+
+# like tests/test_daemon.py: the test key is trusted inside this process only, through the seam
+HARNESS = """
+import sys
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from orderexchange import licence
+from orderexchange.cli import main
+with licence._trust_keys_for_tests([load_pem_public_key(open(sys.argv[1], 'rb').read())]):
+    main(sys.argv[2:])
+"""
+
+
+class Tmux:
+    """One private tmux server (own socket) holding one 80×24 pane."""
+
+    def __init__(self, status: Path) -> None:
+        self.status = status
+        if shutil.which("tmux") is None:
+            pytest.fail("tmux is needed for the menu tests: apt-get install tmux "
+                        "(tools/test.sh installs it)")
+        self.socket = f"oxmenu-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+                              check=True, capture_output=True, text=True).stdout
+
+    def start(self, command: list[str]) -> None:
+        self._tmux("new-session", "-d", "-s", "menu", "-x", "80", "-y", "24",
+                   " ".join(map(_quote, command)) + f"; echo $? > {_quote(str(self.status))}"
+                   "; sleep 600")  # the pane stays readable after the menu exits
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "menu")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self._tmux("send-keys", "-t", "menu", key)
+            time.sleep(0.05)  # let prompt_toolkit read one key at a time
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", "menu", "-l", text)
+
+    def wait_for(self, *texts: str, absent: str | None = None) -> str:
+        """Poll the pane until every text shows (bounded number of polls, not a clock)."""
+        screen = ""
+        for _ in range(600):
+            screen = self.screen()
+            if all(t in screen for t in texts) and (absent is None or absent not in screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{texts} never showed; the screen:\n{screen}")
+
+    def exit_status(self) -> int:
+        """Wait (bounded) for the menu to exit; its exit status."""
+        for _ in range(600):
+            if self.status.exists() and self.status.read_text().strip():
+                return int(self.status.read_text())
+            time.sleep(0.1)
+        raise AssertionError(f"the menu did not exit; the screen:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def _quote(part: str) -> str:
+    import shlex
+    return shlex.quote(part)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    term = Tmux(tmp_path / "menu-exit-status")
+    yield term
+    term.close()
+
+
+@pytest.fixture
+def desk(tmp_path, vendor_key, licence_code):
+    """A demo workspace with two draft supplier orders, activated; the config has comments."""
+    from cryptography.hazmat.primitives import serialization
+
+    cfg = write_workspace(tmp_path / "ws")
+    ws = cfg.parent
+    text = cfg.read_text()
+    text = "# orderexchange config of the demo desk\n" + text.replace(
+        'email = "orders@alpha-tools.example"',
+        'email = "orders@alpha-tools.example"   # the order desk')
+    cfg.write_text(text)
+    runner = CliRunner()
+    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+                 ["import", str(ws / "orders.jsonl")], ["build"]):
+        runner.invoke(main, ["--config", str(cfg), *args])
+    pem = tmp_path / "test-vendor.pem"
+    pem.write_bytes(vendor_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    command = [sys.executable, "-c", HARNESS, str(pem), "--config", str(cfg), "menu"]
+    return cfg, command
+
+
+def states(cfg):
+    store = Store(config_mod.load(cfg).store.url)
+    try:
+        return [r["state"] for r in store.list_supplier_orders()]
+    finally:
+        store.close()
+
+
+def test_menu_selects_two_supplier_orders_and_sends_them(desk, tmux):
+    cfg, command = desk
+    assert states(cfg) == ["draft", "draft"]
+    tmux.start(command)
+    main_screen = tmux.wait_for("What do you want to do?", "Quit")
+    assert "active for ACME Distribution" in main_screen
+    assert "Supplier orders:      2 draft" in main_screen
+    assert "Customer orders open: 0" in main_screen and "Failures waiting:     none" in main_screen
+
+    tmux.keys("1", "Enter")
+    listing = tmux.wait_for("Select:", "alpha", "beta")
+    assert "Select: (space: select, a: all, enter: continue)" in listing  # fits in 80 columns
+    assert re.search(r"1  draft +alpha +2 +3 +51\.90", listing)
+    tmux.keys("Space", "Enter")
+    tmux.wait_for("1 selected:")
+    tmux.keys("C-c")  # Ctrl-C: back to the list, nothing done
+    tmux.wait_for("Select:", absent="1 selected:")
+    tmux.keys("Space", "Down", "Space", "Enter")
+    tmux.wait_for("2 selected:")
+    tmux.keys("2", "Enter")  # Send
+    results = tmux.wait_for("Send results", "Press any key")
+    rows = [line for line in results.splitlines() if "│ notified │" in line]
+    assert len(rows) == 2 and "alpha" in rows[0] and "beta" in rows[1], results
+    assert re.search(r"supplier order \d: notified .* 2/2", results)  # the progress line
+    assert states(cfg) == ["notified", "notified"]
+
+    tmux.keys("Enter")  # back to the refreshed list
+    tmux.wait_for("Select:", "notified")
+    tmux.keys("C-c")  # Ctrl-C: back to the main screen
+    tmux.wait_for("What do you want to do?", "2 notified")
+    tmux.keys("5", "Enter")
+    assert tmux.exit_status() == 0
+
+
+def test_menu_settings_discard_keeps_the_file_and_save_keeps_its_comments(desk, tmux):
+    cfg, command = desk
+    before = cfg.read_bytes()
+    tmux.start(command)
+
+    def edit_alpha_email(value):
+        tmux.wait_for("What do you want to do?")
+        tmux.keys("2", "Enter")  # Settings
+        tmux.wait_for("Settings:")
+        tmux.keys("1", "Enter")  # Suppliers
+        tmux.wait_for("Supplier:", "orders@alpha-tools.example")
+        tmux.keys("Enter")  # alpha
+        tmux.wait_for("Supplier alpha:")
+        tmux.keys("2", "Enter")  # Edit email
+        tmux.wait_for("Email of alpha")
+        tmux.keys("C-u")
+        tmux.type(value)
+        tmux.keys("Enter")
+        tmux.wait_for("Supplier:", value)
+        tmux.keys("C-c")  # back to the settings screen
+        tmux.wait_for("Unsaved changes", "Settings:")
+
+    edit_alpha_email("desk@alpha.example")
+    tmux.keys("4", "Enter")  # Back, with unsaved changes
+    tmux.wait_for("You have unsaved changes", "Discard")
+    tmux.keys("2", "Enter")  # Discard
+    tmux.wait_for("What do you want to do?")
+    assert cfg.read_bytes() == before
+
+    edit_alpha_email("desk@alpha.example")
+    tmux.keys("3", "Enter")  # Save
+    saved = tmux.wait_for("Saved", "Settings:")
+    assert "Unsaved changes" not in saved
+    text = cfg.read_text()
+    assert 'email = "desk@alpha.example"   # the order desk' in text
+    assert text.startswith("# orderexchange config of the demo desk\n")
+    assert text.replace("desk@alpha.example", "orders@alpha-tools.example").encode() == before
+    assert config_mod.load(cfg).supplier("alpha").email == "desk@alpha.example"
+    tmux.keys("4", "Enter")  # Back: nothing unsaved, no question
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("5", "Enter")
+    assert tmux.exit_status() == 0
+
+
+# --- the settings editor without a terminal -------------------------------------------------
+def test_settings_editor_refuses_an_invalid_edit_and_leaves_the_file(tmp_path):
+    cfg = write_workspace(tmp_path / "ws")
+    before = cfg.read_text()
+    editor = SettingsEditor(cfg)
+    editor.doc["mail"]["port"] = "not a port"
+    assert editor.dirty
+    with pytest.raises(OXError) as exc:
+        editor.save()
+    assert exc.value.code == "OX-CFG-004" and "mail.port" in exc.value.message
+    assert cfg.read_text() == before
+
+
+def test_settings_editor_keeps_env_references_and_file_mode(tmp_path, monkeypatch):
+    cfg = write_workspace(tmp_path / "ws")
+    cfg.write_text(cfg.read_text().replace('transport = "file"',
+                                           'transport = "file"\npassword = "${OX_TEST_PW}"'))
+    cfg.chmod(0o600)
+    monkeypatch.setenv("OX_TEST_PW", "s3cret")
+    editor = SettingsEditor(cfg)
+    editor.suppliers()["beta"]["active"] = False
+    editor.save()
+    text = cfg.read_text()
+    assert 'password = "${OX_TEST_PW}"' in text and "s3cret" not in text
+    assert config_mod.load(cfg).supplier("beta").active is False
+    assert cfg.stat().st_mode & 0o777 == 0o600 and not editor.dirty
+
+
+def test_menu_cancel_refuses_a_written_supplier_order(tmp_path, licence_code, monkeypatch,
+                                                      capsys):
+    """The Cancel action: drafts are cancelled, written ones get OX-MNU-003."""
+    from orderexchange.cli import App
+    from orderexchange.menu import Menu
+
+    cfg = write_workspace(tmp_path / "ws")
+    ws = cfg.parent
+    runner = CliRunner()
+    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+                 ["import", str(ws / "orders.jsonl")], ["build"], ["send", "1"]):
+        runner.invoke(main, ["--config", str(cfg), *args])
+    app = App(cfg)
+    rows = {r["id"]: r for r in app.store.list_supplier_orders()}
+    assert [rows[1]["state"], rows[2]["state"]] == ["notified", "draft"]
+    import questionary
+
+    class Yes:
+        def unsafe_ask(self):
+            return True
+
+    monkeypatch.setattr(questionary, "confirm", lambda *a, **k: Yes())
+    capsys.readouterr()
+    Menu(app).order_action("Cancel", [1, 2], rows)
+    err = capsys.readouterr().err
+    assert "OX-MNU-003" in err and "Supplier order 1 is notified" in err
+    assert [r["state"] for r in app.store.list_supplier_orders()] == ["notified", "cancelled"]
+    assert json.loads(runner.invoke(main, ["--config", str(cfg), "status", "--json"]).stdout)[
+        "supplier_orders"] == {"notified": 1, "cancelled": 1}
+
+
+def test_menu_self_tests_mail_settings_and_activation_screens(desk, tmux):
+    cfg, command = desk
+    before = cfg.read_bytes()
+    tmux.start(command)
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("3", "Enter")  # Self-tests
+    tmux.wait_for("Self-test:", "Shop database of beta", "Mail account")
+    tmux.keys("Enter")  # the shop database of alpha, stage by stage, as `test db alpha`
+    screen = tmux.wait_for("Shop database of alpha", "Press any key")
+    assert re.search(r"connect +│ ok", screen) and re.search(r"tables and columns +│ ok", screen)
+    tmux.keys("Enter")
+    tmux.wait_for("Self-test:")
+    tmux.keys("Down", "Down", "Enter")  # Mail account
+    tmux.wait_for("Also send a test message to")
+    tmux.keys("Enter")  # no test recipient
+    screen = tmux.wait_for("Mail transport file", "Press any key")
+    assert re.search(r"outbox writable +│ ok", screen)
+    tmux.keys("Enter")
+    tmux.wait_for("Self-test:")
+    tmux.keys("C-c")
+    tmux.wait_for("What do you want to do?")
+
+    tmux.keys("2", "Enter")  # Settings → Mail account → port: a port is a number
+    tmux.wait_for("Settings:")
+    tmux.keys("2", "Enter")
+    tmux.wait_for("Mail account:", "transport", "file")
+    for _ in range(3):
+        tmux.keys("Down")
+    tmux.keys("Enter")  # port
+    tmux.wait_for("port:")
+    tmux.type("abc")
+    tmux.keys("Enter")
+    tmux.wait_for("A port is a number", "Mail account:")
+    tmux.keys("C-c")  # back to settings: nothing changed, so Back asks nothing
+    tmux.wait_for("Settings:", absent="Unsaved changes")
+    tmux.keys("4", "Enter")
+    tmux.wait_for("What do you want to do?")
+    assert cfg.read_bytes() == before
+
+    tmux.keys("4", "Enter")  # Activation: what the current code grants, then a prompt
+    screen = tmux.wait_for("Current licence", "Activation code (empty: back)")
+    assert "ACME Distribution" in screen and "daemon, oscommerce" in screen
+    tmux.keys("C-c")
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("C-c")  # Ctrl-C on the main screen quits
+    assert tmux.exit_status() == 0
