@@ -29,7 +29,7 @@ def test_init_writes_the_commented_example_and_names_the_next_steps(tmp_path):
     assert target.read_text(encoding="utf-8") == (ROOT / "config.example.toml").read_text()
     assert "# One [suppliers.<id>] table per supplier." in target.read_text()
     out = " ".join(result.output.split())
-    for step in (f"1. Edit it", f"--config {target} config check",
+    for step in ("1. Edit it", f"--config {target} config check",
                  f"2. Activate: orderexchange --config {target} activate CODE",
                  f"3. Self-test: orderexchange --config {target} test db"):
         assert step in out, result.output

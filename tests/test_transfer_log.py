@@ -11,7 +11,6 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
 from orderexchange.cli import main, parse_when
