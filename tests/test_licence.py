@@ -296,3 +296,13 @@ def test_vendor_tool_round_trip(tmp_path):
     assert lic.features == {"daemon", "oscommerce"}
     with raises("OX-LIC-006", "ask the vendor"):  # not trusted outside the seam
         L.decode(code)
+
+
+def test_signed_but_unreadable_content_is_its_own_error(key):
+    """A code correctly signed by a trusted key whose fields do not parse (a vendor-tool bug)."""
+    fields = L._FIXED.pack(1, 0, 0) + bytes([200]) + b"too short"  # length byte lies
+    signed = L._HEADER.pack(L.PRODUCT, L.FORMAT_VERSION, L.key_id(key.public_key()), len(fields))
+    signed += fields
+    code = L._pack_groups(signed + key.sign(signed))
+    with raises("OX-LIC-012", "vendor"):
+        L.decode(code)
