@@ -361,16 +361,6 @@ class GenericSqlConnector(SqlShopConnector):
     settings_schema = GenericSettings
     settings: GenericSettings
 
-    def __init__(self, supplier: Any, settings: GenericSettings) -> None:
-        super().__init__(supplier, settings)
-        self._last_match: str | None = None
-        self._ref: dict[str, Any] = {}
-        self._ref_for: int | None = None
-
-    def close(self) -> None:
-        super().close()
-        self._ref_for = None
-
     @property
     def o(self) -> OrderMap:
         return self.settings.order

@@ -93,14 +93,10 @@ class OpenCartConnector(SqlShopConnector):
 
     def __init__(self, supplier: Any, settings: OpenCartSettings) -> None:
         super().__init__(supplier, settings)
-        self._last_match: str | None = None
-        self._ref: dict[str, Any] = {}
-        self._ref_for: int | None = None
         self._version: str | None = None
 
     def close(self) -> None:
         super().close()
-        self._ref_for = None
         self._version = None
 
     # -- schema -----------------------------------------------------------------------------

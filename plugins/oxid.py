@@ -100,16 +100,6 @@ class OxidConnector(SqlShopConnector):
     settings_schema = OxidSettings
     settings: OxidSettings
 
-    def __init__(self, supplier: Any, settings: OxidSettings) -> None:
-        super().__init__(supplier, settings)
-        self._last_match: str | None = None
-        self._ref: dict[str, Any] = {}
-        self._ref_for: int | None = None
-
-    def close(self) -> None:
-        super().close()
-        self._ref_for = None
-
     def _lang(self, column: str) -> str:
         return column if self.settings.language_id == 0 else f"{column}_{self.settings.language_id}"
 

@@ -669,6 +669,11 @@ class SqlShopConnector(Connector):
         self._tables: dict[str, TableInfo] = {}
         #: (table, key column, key value) of every row inserted while a trial write runs
         self._journal: list[tuple[str, str, Any]] | None = None
+        #: how the customer of the last written order was found (recorded on the transfer)
+        self._last_match: str | None = None
+        #: the shop's reference data (countries, products …) read for supplier order `_ref_for`
+        self._ref: dict[str, Any] = {}
+        self._ref_for: int | None = None
 
     # -- connection and SQL ---------------------------------------------------------------
     @property
@@ -698,6 +703,7 @@ class SqlShopConnector(Connector):
     def close(self) -> None:
         self.db.close()
         self._tables = {}
+        self._ref_for = None
 
     def sql(self, text: str, **params: Any) -> Any:
         """Execute parameterised SQL; list/set values bind as `IN :name` lists (never empty:

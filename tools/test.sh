@@ -43,6 +43,8 @@ pkgs=()
 have_mariadb || pkgs+=(mariadb-server)
 have_postgres || pkgs+=(postgresql)
 command -v tmux >/dev/null 2>&1 || pkgs+=(tmux)  # the menu tests run it in a real terminal
+# the PDF tests embed a Unicode TrueType font (names like Łukasz Żółć)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || pkgs+=(fonts-dejavu-core)
 if [ ! -x .venv/bin/python ] && ! have_venv_support; then
     pkgs+=(python3 python3-venv)
 fi
