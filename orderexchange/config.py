@@ -361,6 +361,9 @@ class DaemonConfig(_Strict):
     heartbeat_seconds: float = Field(default=15, gt=0)
     misfire_grace_seconds: int = Field(default=300, ge=1)
     stop_timeout_seconds: float = Field(default=60, gt=0)
+    #: customer orders written per shop transaction by connectors that batch (multi-row inserts);
+    #: a failed chunk is retried order by order, so one bad order never blocks the others
+    write_batch: int = Field(default=100, ge=1, le=1000)
     log_format: Literal["text", "json"] = "text"
     retry: RetryConfig = Field(default_factory=RetryConfig)
 

@@ -132,6 +132,22 @@ class Connector(abc.ABC):
         Raises OXError on failure; the shop must then hold nothing of this order.
         """
 
+    #: True when `write_batch` writes several customer orders in one shop transaction. The
+    #: dispatcher then hands it chunks of `[daemon] write_batch` orders; otherwise it calls
+    #: `write` once per order.
+    batch_writes: bool = False
+
+    def write_batch(self, supplier_order: SupplierOrder,
+                    transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """Insert several customer orders in ONE shop transaction: all of them or none.
+
+        Why: a round trip per statement per order is most of a send's time; multi-row inserts
+        across a chunk of orders cost a handful of round trips for the whole chunk. All-or-none
+        keeps the exactly-once rule of `write`: after a failure the dispatcher looks every
+        reference up again before it writes anything. Returns the written orders by reference.
+        """
+        raise NotImplementedError
+
     def cancel(self, transfer: Transfer) -> None:
         """Mark a written order cancelled the way the shop does it (status + history row, or a
         storno flag). Raises OXError (OX-WRT-…) when the supplier has already progressed it or

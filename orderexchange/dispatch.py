@@ -246,6 +246,7 @@ class Dispatcher:
             return OXError("OX-WRT-001", id=so.id, state=so.state.value)
         failure: OXError | None = None
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+
         def reconnect(_error: OXError, _attempt: int) -> None:
             connector.close()
             connector.open()
@@ -258,37 +259,114 @@ class Dispatcher:
         except OXError as err:
             err.facts["id"] = so.id
             return err
-        for transfer in pending:
+        size = max(1, self.config.daemon.write_batch) if connector.batch_writes else 1
+        for start in range(0, len(pending), size):
             if self.should_stop():
                 raise _Stopped
-            try:
-                remote, found = self._write_one(so, transfer, connector,
-                                                existing.get(transfer.reference), reconnect)
-            except OXError as err:
-                err.facts.setdefault("order", transfer.customer_order.number)
-                err.facts["id"] = so.id
-                transfer.state = TransferState.FAILED
-                self.store.set_transfer(transfer, so.id, error=err)
-                failure = failure or err
-                if err.code == "OX-DB-002":  # the shop is gone: the next orders would fail too
-                    break
-                continue
-            transfer.state = TransferState.WRITTEN
-            transfer.remote_order_id = remote.order_id
-            transfer.remote_customer_id = remote.customer_id
-            if not found:
-                transfer.customer_created = remote.customer_created
-            self.store.set_transfer(transfer, so.id, found_existing=found)
-            self.host.dispatch_event(DispatchEvent(
-                step="order_written", supplier_order_id=so.id, supplier_id=so.supplier_id,
-                customer_order=transfer.customer_order.number,
-                remote_order_id=transfer.remote_order_id, already_there=found))
-            if found:
-                result.already_there += 1
-            else:
-                result.written += 1
-                result.customers_created += int(remote.customer_created)
+            chunk = pending[start:start + size]
+            outcomes = self._write_chunk(so, chunk, connector, existing, reconnect)
+            records: list[tuple[Transfer, OXError | None, bool]] = []
+            for transfer, remote, found, err in outcomes:
+                if err is not None:
+                    err.facts.setdefault("order", transfer.customer_order.number)
+                    err.facts["id"] = so.id
+                    transfer.state = TransferState.FAILED
+                    failure = failure or err
+                else:
+                    assert remote is not None
+                    transfer.state = TransferState.WRITTEN
+                    transfer.remote_order_id = remote.order_id
+                    transfer.remote_customer_id = remote.customer_id
+                    if not found:
+                        transfer.customer_created = remote.customer_created
+                records.append((transfer, err, found))
+            self.store.set_transfers(so.id, records)
+            for transfer, remote, found, err in outcomes:
+                if err is not None:
+                    continue
+                self.host.dispatch_event(DispatchEvent(
+                    step="order_written", supplier_order_id=so.id, supplier_id=so.supplier_id,
+                    customer_order=transfer.customer_order.number,
+                    remote_order_id=transfer.remote_order_id, already_there=found))
+                if found:
+                    result.already_there += 1
+                else:
+                    result.written += 1
+                    result.customers_created += int(remote.customer_created)
+            if any(err is not None and err.code == "OX-DB-002" for *_, err in outcomes):
+                break  # the shop is gone: the next orders would fail too
         return failure
+
+    def _write_chunk(self, so: SupplierOrder, chunk: list[Transfer], connector: Connector,
+                     existing: dict[str, RemoteOrder],
+                     reconnect: Callable[[OXError, int], None],
+                     ) -> list[tuple[Transfer, RemoteOrder | None, bool, OXError | None]]:
+        """Write one chunk: in one shop transaction when the connector batches, else (and when the
+        batch fails for a reason retrying cannot cure) order by order, so that one bad order
+        fails alone. Returns (transfer, remote order, found already written, error) per order,
+        in chunk order; orders after a lost shop connection are left out, still pending."""
+        done: dict[str, tuple[RemoteOrder, bool]] = {
+            t.reference: (existing[t.reference], True) for t in chunk if t.reference in existing}
+        todo = [t for t in chunk if t.reference not in done]
+        failed: dict[str, OXError] = {}
+        if len(todo) > 1:
+            try:
+                done.update(self._write_batch(so, todo, connector, reconnect))
+                todo = []
+            except OXError as err:
+                if err.transient:  # retried to the limit already: order by order cannot help
+                    failed = {t.reference: err for t in todo}
+                    todo = []
+                else:  # a bad order in the batch: nothing of it stayed; find it one by one
+                    try:
+                        again = self.retry.call(
+                            lambda: connector.find_by_references([t.reference for t in todo]),
+                            before_retry=reconnect)
+                    except OXError as lookup_error:
+                        again = {}
+                        failed = {t.reference: lookup_error for t in todo}
+                        todo = []
+                    done.update({ref: (remote, True) for ref, remote in again.items()})
+                    todo = [t for t in todo if t.reference not in done]
+        for i, transfer in enumerate(todo):
+            if i and self.should_stop():  # the chunk loop asked before the first one
+                break
+            try:
+                done[transfer.reference] = self._write_one(so, transfer, connector, None,
+                                                           reconnect)
+            except OXError as err:
+                failed[transfer.reference] = err
+                if err.code == "OX-DB-002":
+                    break
+        out: list[tuple[Transfer, RemoteOrder | None, bool, OXError | None]] = []
+        for transfer in chunk:
+            if transfer.reference in done:
+                remote, found = done[transfer.reference]
+                out.append((transfer, remote, found, None))
+            elif transfer.reference in failed:
+                out.append((transfer, None, False, failed[transfer.reference]))
+        return out
+
+    def _write_batch(self, so: SupplierOrder, todo: list[Transfer], connector: Connector,
+                     reconnect: Callable[[OXError, int], None]
+                     ) -> dict[str, tuple[RemoteOrder, bool]]:
+        """One shop transaction for the chunk, retried on transient failures; like `_write_one`,
+        every retry first looks up what a lost COMMIT answer may have left in the shop."""
+        attempt = {"n": 0}
+
+        def once() -> dict[str, tuple[RemoteOrder, bool]]:
+            attempt["n"] += 1
+            out: dict[str, tuple[RemoteOrder, bool]] = {}
+            if attempt["n"] > 1:
+                found = connector.find_by_references([t.reference for t in todo])
+                out.update({ref: (remote, True) for ref, remote in found.items()})
+            rest = [t for t in todo if t.reference not in out]
+            if rest:
+                written = connector.write_batch(so, rest)
+                out.update({t.reference: (written[t.reference], False) for t in rest})
+            return out
+
+        return self.retry.call(once, before_retry=reconnect)
 
     def _write_one(self, so: SupplierOrder, transfer: Transfer, connector: Connector,
                    known: RemoteOrder | None,

@@ -136,7 +136,7 @@ def test_write_failure_keeps_written_orders_and_resumes_without_rewriting(env):
 
 
 def test_crash_after_remote_commit_heals_by_reference(env, monkeypatch):
-    real = env.store.set_transfer
+    real = env.store.set_transfers
     calls = {"n": 0}
 
     def crash_once(*a, **kw):
@@ -145,7 +145,7 @@ def test_crash_after_remote_commit_heals_by_reference(env, monkeypatch):
             raise RuntimeError("power cut")
         return real(*a, **kw)
 
-    monkeypatch.setattr(env.store, "set_transfer", crash_once)
+    monkeypatch.setattr(env.store, "set_transfers", crash_once)
     with pytest.raises(RuntimeError):
         send(env, env.ids["alpha"])
     assert MemoryShop.writes == 1  # the shop has order 1, our store does not know yet
@@ -354,3 +354,85 @@ def test_suppliers_are_sent_in_parallel_and_results_keep_their_order(env):
     results = Dispatcher(env.config, env.store, env.host, concurrency=2).send(ids)
     assert [r.supplier_order_id for r in results] == ids
     assert all(r.state == S.NOTIFIED for r in results) and len(MemoryTransport.sent) == 2
+
+
+class BatchShop(MemoryConnector):
+    """A shop that writes a chunk of orders in one transaction: all of them or none."""
+
+    type_name = "batch"
+    batch_writes = True
+    batches: list[list[str]] = []
+    script: list[str] = []
+
+    def write_batch(self, so, transfers):
+        numbers = [t.customer_order.number for t in transfers]
+        fault = BatchShop.script.pop(0) if BatchShop.script else None
+        if fault == "before":
+            raise OXError("OX-DB-002", supplier=self.supplier.id, where="shop", detail="gone")
+        bad = [n for n in numbers if n in MemoryShop.fail_write_for]
+        if bad:  # the transaction is rolled back: nothing of the chunk stays
+            raise OXError("OX-DB-006", supplier=self.supplier.id, detail=f"order {bad[0]}")
+        BatchShop.batches.append(numbers)
+        out = {t.reference: self.write(so, t) for t in transfers}
+        if fault == "after-commit":
+            raise OXError("OX-DB-002", supplier=self.supplier.id, where="shop", detail="lost")
+        return out
+
+
+batch_plugin = SimpleNamespace(oe_connector_types=hookimpl(lambda: [BatchShop]))
+
+
+@pytest.fixture
+def batch_env(env):
+    env.host.register(batch_plugin, "batch", "test", "0")
+    env.config.suppliers["alpha"].connector = "batch"
+    BatchShop.batches, BatchShop.script = [], []
+    return env
+
+
+def test_a_batching_connector_gets_the_orders_as_one_chunk(batch_env):
+    (result,) = Dispatcher(batch_env.config, batch_env.store, batch_env.host).send(
+        [batch_env.ids["alpha"]])
+    assert result.state == S.NOTIFIED and result.written == 2
+    assert BatchShop.batches == [["1", "2"]]
+    events = [e for e in batch_env.store.events(batch_env.ids["alpha"]) if e["step"] == "write"]
+    assert [e["message"].split(":")[0] for e in events] == ["1", "2"]
+
+
+def test_chunks_follow_the_write_batch_setting(batch_env):
+    batch_env.config.daemon.write_batch = 1
+    Dispatcher(batch_env.config, batch_env.store, batch_env.host).send([batch_env.ids["alpha"]])
+    assert BatchShop.batches == []  # chunks of one are written with `write`
+    assert MemoryShop.writes == 2
+
+
+def test_a_bad_order_in_a_chunk_fails_alone(batch_env):
+    MemoryShop.fail_write_for = {"2"}
+    (result,) = Dispatcher(batch_env.config, batch_env.store, batch_env.host).send(
+        [batch_env.ids["alpha"]])
+    assert result.state == S.WRITE_FAILED and result.error.code == "OX-DB-006"
+    assert result.error.facts["order"] == "2" and result.written == 1
+    assert sorted(o["number"] for o in MemoryShop.orders.values()) == ["1"]
+    MemoryShop.fail_write_for = set()
+    (again,) = Dispatcher(batch_env.config, batch_env.store, batch_env.host).send(
+        [batch_env.ids["alpha"]])
+    assert again.state == S.NOTIFIED and again.written == 1 and MemoryShop.writes == 2
+
+
+@pytest.mark.parametrize("faults", [["before"], ["after-commit"], ["after-commit", "before"]])
+def test_a_chunk_lost_in_flight_is_looked_up_not_written_twice(batch_env, faults):
+    BatchShop.script = list(faults)
+    (result,) = Dispatcher(batch_env.config, batch_env.store, batch_env.host,
+                           retry=fast_retry()).send([batch_env.ids["alpha"]])
+    assert result.state == S.NOTIFIED
+    assert MemoryShop.writes == 2 and len(MemoryShop.orders) == 2
+
+
+def test_a_chunk_whose_shop_stays_gone_fails_every_order_of_it(batch_env):
+    BatchShop.script = ["before"] * 10
+    (result,) = Dispatcher(batch_env.config, batch_env.store, batch_env.host,
+                           retry=fast_retry(3)).send([batch_env.ids["alpha"]])
+    assert result.state == S.WRITE_FAILED and result.error.code == "OX-DB-002"
+    so = batch_env.store.supplier_order(batch_env.ids["alpha"])
+    assert [t.state.value for t in so.transfers] == ["failed", "failed"]
+    assert MemoryShop.writes == 0
