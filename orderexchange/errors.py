@@ -6,7 +6,7 @@ tests all read the same table, and stops two modules from inventing the same cod
 
 A code is `OX-<AREA>-<NNN>`. Areas: CFG config, IMP import, CAT catalogue, BLD build, CHK check,
 DB supplier database, WRT write, LOG transfer log, MAIL mail, LIC licence, PLG plug-ins,
-STO state store, CLI usage.
+STO state store, CLI usage, SRC order sources.
 Messages are `str.format` templates filled with named fields (order, line, field, supplier, ...);
 a field that is missing is left as its placeholder rather than raising, so a catalogue typo can
 never hide the original failure.
@@ -526,6 +526,11 @@ _define("OX-MAIL-019", "Order document cannot be built",
         "Correct [suppliers.{supplier}.notification] (e.g. pdf_font names an existing .ttf file, "
         "or is \"auto\" or \"core\"); `orderexchange config check` builds every document with "
         "sample data.")
+_define("OX-MAIL-020", "Supplier gets no digest",
+        "Supplier {supplier} does not get a daily digest: its notifications are sent one per "
+        "supplier order.",
+        "Leave out --supplier {supplier}, or set [suppliers.{supplier}.notification] digest = "
+        "true if it wants one email a day.")
 
 # --- state store -----------------------------------------------------------------------------
 _define("OX-STO-001", "State store unreachable",
@@ -543,6 +548,26 @@ _define("OX-DMN-001", "Another daemon runs on this SQLite store",
 _define("OX-DMN-002", "Unknown daemon job",
         "The daemon has no job kind {kind}.",
         "Use the job kinds fetch, build, send and sync under [daemon.jobs].")
+
+# --- order sources ---------------------------------------------------------------------------
+# The distributor's own shop read by the `shop` order source: not a supplier's database, so the
+# solutions point at [sources.X] (the OX-DB codes name [suppliers.X]).
+_define("OX-SRC-001", "Order source database refused the login",
+        "Order source {source}: the shop database refused the login for user {user}.",
+        "Check user (in `url`) and `password` under [sources.{source}.database]; the password is "
+        "not shown here on purpose.")
+_define("OX-SRC-002", "Order source database unreachable",
+        "Order source {source}: reading the shop database at {where} failed: {detail}.",
+        "Check host, port and firewall of [sources.{source}.database]; nothing was lost: the "
+        "next `orderexchange fetch {source}` (or the daemon's next fetch) goes on where this one "
+        "stopped.",
+        transient=True)
+_define("OX-SRC-003", "Order source database does not fit",
+        "Order source {source}: the shop database {where} does not fit the {shop} source: "
+        "{detail}.",
+        "Check `database`, `table_prefix` and `shop` under [sources.{source}]; the source reads "
+        "the tables orders, orders_products, orders_total, orders_status, customers and "
+        "countries.")
 
 # --- plug-ins --------------------------------------------------------------------------------
 _define("OX-PLG-001", "Plug-in failed to load",
