@@ -595,10 +595,6 @@ _define("OX-MNU-001", "Config file exists",
 _define("OX-MNU-002", "Cannot write the config file",
         "Could not write {path}: {detail}.",
         "Check that the folder exists and that you may write to it, then try again.")
-_define("OX-MNU-003", "Supplier order cannot be cancelled here",
-        "Supplier order {id} is {state}: only supplier orders not yet written into the "
-        "supplier's shop (draft, checked, check_failed) can be cancelled here.",
-        "A written order is in the supplier's shop already: ask the supplier to cancel it there.")
 _define("OX-MNU-004", "The menu needs a terminal",
         "`orderexchange menu` needs an interactive terminal; its input is not one.",
         "Run it in a terminal (over SSH: `ssh -t`), or use the commands (`orders`, `send`, "

@@ -2,7 +2,9 @@
 
 A thin shell like the CLI: every action calls the CLI's own commands and print helpers (check,
 send, show, test db, test mail, activate), so the menu and the commands cannot drift apart.
-Ctrl-C in any prompt returns to the previous screen; on the main screen it quits.
+Ctrl-C in any prompt returns to the previous screen; on the main screen it quits. Sending and
+cancelling call the same engines as `send` and `cancel` (the Dispatcher, `cancel_order`); only the
+display differs, because a person at the desk wants to watch each supplier move.
 
 Settings are edited on a tomlkit copy of the config file and written only on "Save", after the
 edited document has passed `config.from_dict`; comments and key order survive, and `${ENV}`
@@ -12,6 +14,8 @@ references are never resolved into the file (the menu edits the raw document, no
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,19 +23,30 @@ import click
 import questionary
 import tomlkit
 from questionary import Choice
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
-from . import cli, config as config_mod
+from . import cli, config as config_mod, licence as licence_mod
+from .cancel import CancelResult, cancel_order
+from .connector import instantiate
+from .dispatch import Dispatcher
+from .documents import LANGUAGES
 from .errors import OXError
 from .model import SupplierOrderState
 
 console = cli.console
-NOT_WRITTEN = {SupplierOrderState.DRAFT.value, SupplierOrderState.CHECKED.value,
-               SupplierOrderState.CHECK_FAILED.value}
 FAILED = {s.value for s in cli.FAILED_STATES}
 MAIL_KEYS = [  # (key, label) of the mail account basics the menu edits
     ("transport", "transport"), ("from", "from address"), ("host", "SMTP host"),
     ("port", "SMTP port"), ("security", "security"), ("user", "SMTP user"),
 ]
+JOBS = {  # the daemon's jobs, as the schedule screen explains them
+    "fetch": "fetch customer orders from the sources", "build": "build supplier orders",
+    "send": "send what is due", "sync": "read back shop status (asks every shop)",
+}
+SUPPLIER_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key, short enough for tables
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _ask(question: Any) -> Any:
@@ -50,6 +65,7 @@ class Menu:
     def __init__(self, app: cli.App) -> None:
         self.app = app
         self.note = ""  # a one-line message for the next settings screen
+        self.draft: dict[str, Any] = {}  # answers of an "Add supplier" not finished yet
 
     # -- plumbing ---------------------------------------------------------------------------
     def invoke(self, command: click.Command, **params: Any) -> int:
@@ -134,6 +150,8 @@ class Menu:
                 self.order_action(action, ids, by_id)
             except KeyboardInterrupt:
                 pass
+            except OXError as error:  # e.g. no licence: said here, the list stays open
+                cli.print_error(error)
             _pause()
 
     def order_action(self, action: str, ids: list[int], rows: dict[int, dict[str, Any]]) -> None:
@@ -152,24 +170,86 @@ class Menu:
                 ids = failed
                 if not ids:
                     return
-            console.print(f"Sending supplier orders {', '.join(map(str, ids))} …",
-                          highlight=False)
-            self.invoke(cli.send, so_ids=tuple(ids), send_all=False, as_json=False)
+            self.send(ids)
         elif action == "Cancel":
-            if not _ask(questionary.confirm(f"Cancel supplier orders {', '.join(map(str, ids))}?",
-                                            default=False)):
-                return
-            for so_id in ids:
-                state = rows[so_id]["state"]
-                if state in NOT_WRITTEN:
-                    self.app.store.set_state(so_id, SupplierOrderState.CANCELLED,
-                                             step="cancelled")
-                    console.print(f"Supplier order {so_id} cancelled.")
-                else:
-                    cli.print_error(OXError("OX-MNU-003", id=so_id, state=state))
+            self.cancel(ids)
         elif action == "Show":
             for so_id in ids:
                 self.invoke(cli.show, so_id=so_id, as_json=False)
+
+    def send(self, ids: list[int]) -> None:
+        """Send with one progress bar per supplier, then the same results table as `send`.
+
+        The Dispatcher sends suppliers in parallel, so a single bar would hide which shop is
+        slow or stuck; here each supplier's bar moves on its own, fed by the Dispatcher's
+        progress callback (called from its worker threads; rich's Progress is thread-safe)."""
+        self.app.require_licence()
+        supplier_of = {r["id"]: r["supplier_id"]
+                       for r in self.app.store.list_supplier_orders(ids=ids)}
+        per_supplier = Counter(supplier_of[i] for i in ids)
+        console.print(f"Sending supplier orders {', '.join(map(str, ids))} …", highlight=False)
+        with Progress(TextColumn("{task.fields[supplier]:<12}"), BarColumn(bar_width=24),
+                      MofNCompleteColumn(), TextColumn("{task.description}"),
+                      console=console) as progress:
+            tasks = {sid: progress.add_task("waiting", total=n, supplier=sid[:12])
+                     for sid, n in per_supplier.items()}
+
+            def on_step(so_id: int, step: str) -> None:
+                task = tasks[supplier_of[so_id]]
+                done = step in ("notified", "skipped") or step.endswith("failed")
+                colour = "red" if step.endswith("failed") else "green" if done else "default"
+                progress.update(task, description=f"order {so_id}: [{colour}]{step}[/{colour}]",
+                                advance=1 if done else 0)
+
+            results = Dispatcher(self.app.config, self.app.store, self.app.host, on_step,
+                                 concurrency=self.app.config.daemon.concurrency).send(ids)
+        cli.print_results(results)  # failures follow with code, message and solution
+        for warning in self.app.host.warnings:
+            cli.print_error(warning, warning=True)
+
+    def cancel(self, ids: list[int]) -> None:
+        """Cancel the customer orders of the selected supplier orders with `cancel_order`, the
+        engine of `orderexchange cancel`: unwritten ones are dropped, written ones are cancelled
+        in the shop and the supplier gets the cancellation email.
+
+        Cancelling is about the customer order (the end customer withdrew it), so it is cancelled
+        at every supplier it went to; the question names the other supplier orders it touches,
+        so nobody is surprised by a second shop."""
+        self.app.require_licence()
+        store = self.app.store
+        numbers: dict[str, None] = {}  # ordered set
+        for so_id in ids:
+            transfers = store.supplier_order(so_id).transfers
+            if not transfers:
+                console.print(f"Supplier order {so_id} holds no customer orders: nothing to "
+                              "cancel.", highlight=False)
+            for t in transfers:
+                numbers.setdefault(t.customer_order.number)
+        if not numbers:
+            return
+        also: dict[int, str] = {}
+        for number in numbers:
+            order_id, _status = store.customer_order_by_number(number)
+            for row in store.transfers_of(order_id):
+                if row["supplier_order_id"] not in ids and row["action"] != "cancel":
+                    also[row["supplier_order_id"]] = row["supplier_id"]
+        console.print(f"Customer orders: {', '.join(numbers)}", highlight=False)
+        if also:
+            console.print("They are also in supplier orders "
+                          + ", ".join(f"{i} ({s})" for i, s in sorted(also.items()))
+                          + ": they are cancelled there too.", highlight=False)
+        if not _ask(questionary.confirm("Cancel them at every supplier (shop and email)?",
+                                        default=False)):
+            return
+        reason = _ask(questionary.text("Reason for the supplier (empty: none):")).strip()
+        results: list[CancelResult] = []
+        for number in numbers:
+            try:
+                results.append(cancel_order(self.app.config, store, self.app.host, number,
+                                            reason=reason))
+            except OXError as error:  # the order vanished meanwhile (purged): say so, go on
+                cli.print_error(error)
+        print_cancel_results(results)
 
     # -- settings ---------------------------------------------------------------------------
     def settings(self) -> None:
@@ -186,7 +266,7 @@ class Menu:
                 console.print("[yellow]Unsaved changes[/yellow] — choose Save to keep them.")
             try:
                 choice = _ask(questionary.select("Settings:", use_shortcuts=True, choices=[
-                    "Suppliers", "Mail account", "Save", "Back"]))
+                    "Suppliers", "Mail account", "Schedule", "Save", "Back"]))
             except KeyboardInterrupt:
                 choice = "Back"
             try:
@@ -194,6 +274,8 @@ class Menu:
                     self.edit_suppliers(editor)
                 elif choice == "Mail account":
                     self.edit_mail(editor)
+                elif choice == "Schedule":
+                    self.edit_schedule(editor)
                 elif choice == "Save":
                     self.save(editor)
                 elif choice in ("Back", None):
@@ -224,16 +306,15 @@ class Menu:
     def edit_suppliers(self, editor: SettingsEditor) -> None:
         while True:
             suppliers = editor.suppliers()
-            if not suppliers:
-                console.print("No [suppliers.*] tables in the config.")
-                _pause()
-                return
             sid = _ask(questionary.select("Supplier:", choices=[
                 Choice(f"{sid:<14} {'active  ' if t.get('active', True) else 'inactive'}  "
                        f"{t.get('email', '')}", value=sid) for sid, t in suppliers.items()]
-                + [Choice("Back", value=None)]))
+                + [Choice("Add supplier", value=":add"), Choice("Back", value=None)]))
             if sid is None:
                 return
+            if sid == ":add":
+                self.add_supplier(editor)
+                continue
             table = suppliers[sid]
             active = table.get("active", True)
             action = _ask(questionary.select(f"Supplier {sid}:", use_shortcuts=True, choices=[
@@ -245,6 +326,117 @@ class Menu:
                                               default=str(table.get("email", ""))))
                 if value and value.strip():
                     table["email"] = value.strip()
+
+    def add_supplier(self, editor: SettingsEditor) -> None:
+        """Ask for a new supplier's basics; it joins the edited copy only once the whole file,
+        with it, passes the config model and its connector's settings schema.
+
+        The answers are kept in `self.draft` until the supplier is added, so Ctrl-C in the
+        middle (or a refused value) loses nothing: the next "Add supplier" starts from them."""
+        draft = self.draft
+        types = self.app.host.connector_types()
+        taken = set(editor.suppliers())
+        console.print("[bold]Add supplier[/bold]  (ctrl-c: back, answers are kept)")
+        while True:
+            sid = _ask(questionary.text("Supplier id (letters, digits, - and _):",
+                                        default=draft.get("id", ""))).strip()
+            draft["id"] = sid
+            if not SUPPLIER_ID.match(sid):
+                console.print("[red]An id is 1 to 32 letters, digits, - or _.[/red]")
+            elif sid in taken:
+                console.print(f"[red]Supplier {escape(sid)} exists already.[/red]")
+            else:
+                break
+        while not draft.get("name"):
+            draft["name"] = _ask(questionary.text("Name:")).strip()
+        while True:
+            draft["email"] = _ask(questionary.text("Order email address:",
+                                                   default=draft.get("email", ""))).strip()
+            problem = _email_problem(draft["email"])
+            if problem is None:
+                break
+            console.print(f"[red]Not an email address[/red]: {escape(problem)}", highlight=False)
+        names = sorted(types)
+        draft["connector"] = _ask(questionary.select(
+            "Connector type:", choices=names,
+            default=draft.get("connector") if draft.get("connector") in names else
+            ("oscommerce" if "oscommerce" in names else None)))
+        if getattr(types[draft["connector"]], "writes_database", True):
+            console.print("Database URL without password, e.g. mysql+pymysql://user@host/shop, "
+                          "or a reference like ${SHOP_URL}.")
+            draft["url"] = _ask(questionary.text("Database URL:",
+                                                 default=draft.get("url", ""))).strip()
+            console.print("The password stays out of the file: name the environment variable "
+                          "that holds it (empty: none).")
+            while True:
+                var = _ask(questionary.text("Password variable:", default=draft.get(
+                    "password_var", f"{sid.upper().replace('-', '_')}_DB_PASSWORD"))).strip()
+                draft["password_var"] = var
+                if not var or ENV_NAME.match(var):
+                    break
+                console.print("[red]A variable name is letters, digits and _.[/red]")
+        else:
+            draft.pop("url", None)
+            draft.pop("password_var", None)
+        draft["language"] = _ask(questionary.select(
+            "Language of its emails:", choices=list(LANGUAGES),
+            default=draft.get("language", "en")))
+        draft["active"] = _ask(questionary.confirm("Active (orders are sent to it)?",
+                                                   default=draft.get("active", True)))
+        try:
+            editor.add_supplier(sid, supplier_table(draft), types)
+        except OXError as error:
+            console.print("[red]Not added[/red]: fix the value and add it again (your answers "
+                          "are kept).")
+            cli.print_error(error)
+            _pause()
+            return
+        self.draft = {}
+        self.note = (f"Supplier {escape(sid)} added; connector settings beyond its type go in "
+                     f"[suppliers.{escape(sid)}.connector] (see config.example.toml).")
+        console.print(self.note, highlight=False)
+
+    def edit_schedule(self, editor: SettingsEditor) -> None:
+        """The daemon's jobs: change a trigger (minutes or a cron expression) or switch a job
+        on or off. Cron expressions are checked with APScheduler's own parser, the one the
+        daemon uses, so a typo is refused here instead of stopping the daemon at start."""
+        while True:
+            jobs = editor.jobs()
+            key = _ask(questionary.select("Schedule (daemon jobs; cron times are UTC):", choices=[
+                Choice(f"{kind:<6} {describe_job(jobs.get(kind)):<24} {JOBS[kind]}"[:76],
+                       value=kind) for kind in JOBS] + [Choice("Back", value=None)]))
+            if key is None:
+                return
+            job = jobs.get(key)
+            enabled = job is not None and job.get("enabled", True)
+            action = _ask(questionary.select(f"Job {key}:", use_shortcuts=True, choices=[
+                "Every N minutes", "Cron expression", "Disable" if enabled else "Enable",
+                "Back"]))
+            if action == "Every N minutes":
+                every = job.get("every") if job is not None else None
+                text = _ask(questionary.text("Minutes between runs:", default=_minutes(every)))
+                try:
+                    minutes = float(text.strip().replace(",", "."))
+                except ValueError:
+                    minutes = 0.0
+                if not minutes > 0:
+                    console.print("[red]Minutes are a number above 0, e.g. 5 or 0.5.[/red]")
+                    continue
+                seconds = minutes * 60
+                editor.set_job(key, every=int(seconds) if seconds.is_integer() else seconds)
+            elif action == "Cron expression":
+                console.print("Five fields: minute hour day month weekday, e.g. */10 6-20 * * "
+                              "mon-fri (UTC).")
+                cron = _ask(questionary.text("Cron:", default=str(job.get("cron") or "")
+                                             if job is not None else "")).strip()
+                problem = cron_problem(cron)
+                if problem:
+                    console.print(f"[red]Not a cron expression[/red]: {escape(problem)}",
+                                  highlight=False)
+                    continue
+                editor.set_job(key, cron=cron)
+            elif action in ("Enable", "Disable"):
+                editor.set_job(key, enabled=action == "Enable")
 
     def edit_mail(self, editor: SettingsEditor) -> None:
         while True:
@@ -308,6 +500,10 @@ class Menu:
             _pause()
 
     def activation(self) -> None:
+        """Show the current licence, take a code, show what *it* grants, and store it only
+        once confirmed: a mistyped or smaller code never replaces a working one unseen."""
+        from datetime import date
+
         console.clear()
         try:
             lic = self.app.licence()
@@ -317,10 +513,117 @@ class Menu:
         if lic is not None:
             console.print("[bold]Current licence[/bold]")
             cli.print_licence(lic, self.app)
-        code = _ask(questionary.text("Activation code (empty: back):"))
-        if code and code.strip():
-            self.invoke(cli.activate, code=code.strip())
-            _pause()
+        else:
+            console.print("No licence activated yet.")
+        while True:
+            code = _ask(questionary.text("Activation code (empty: back):")).strip()
+            if not code:
+                return
+            try:
+                new = licence_mod.decode(code, today=date.today())
+            except OXError as error:
+                cli.print_error(error)
+                continue
+            console.clear()
+            console.print("[bold]This code grants[/bold]")
+            cli.print_licence(new, self.app)
+            if _ask(questionary.confirm("Activate it" + (" (replaces the current code)?"
+                                                         if lic is not None else "?"),
+                                        default=True)):
+                self.invoke(cli.activate, code=code)
+                _pause()
+            return
+
+def print_cancel_results(results: list[CancelResult]) -> None:
+    """One row per supplier transfer, then one line per customer order: cancelled, or what
+    failed with its code, message and solution (the email column says sent / not needed, as a
+    Message-ID would not fit 80 columns; `orderexchange log` shows it)."""
+    table = Table("order", "supplier order", "supplier", "outcome", "shop order", "email",
+                  title="Cancel results")
+    for result in results:
+        for step in result.steps:
+            outcome = f"[red]{step.outcome}[/red]" if step.error else step.outcome
+            table.add_row(escape(result.order), str(step.supplier_order_id),
+                          escape(step.supplier_id), outcome, escape(step.remote_order_id or ""),
+                          "sent" if step.message_id else "")
+    if table.row_count:
+        console.print(table)
+    for result in results:
+        failed = [s for s in result.steps if s.error is not None]
+        if not failed:
+            console.print(f"Customer order {escape(result.order)}: [green]{result.status}"
+                          "[/green]", highlight=False)
+            continue
+        console.print(f"Customer order {escape(result.order)}: [red]not cancelled[/red] "
+                      f"(stays {result.status})", highlight=False)
+        for step in failed:
+            cli.err_console.print(f"[bold]supplier order {step.supplier_order_id} "
+                                  f"({escape(step.supplier_id)})[/bold]:", highlight=False)
+            assert step.error is not None
+            cli.print_error(step.error)
+        cli.print_error(OXError("OX-LOG-004", order=result.order, status=result.status,
+                                failed=len(failed)))
+
+
+def supplier_table(draft: dict[str, Any]) -> Any:
+    """The `[suppliers.<id>]` table for the answers of "Add supplier": the password only ever as
+    a `${VAR}` reference, the connector as a table so its settings can be added below `type`."""
+    table = tomlkit.table()
+    table["name"] = draft.get("name", "")
+    table["email"] = draft.get("email", "")
+    table["language"] = draft.get("language", "en")
+    table["active"] = bool(draft.get("active", True))
+    if draft.get("url"):
+        database = tomlkit.table()
+        database["url"] = draft["url"]
+        if draft.get("password_var"):
+            database["password"] = f"${{{draft['password_var']}}}"
+        table["database"] = database
+    connector = tomlkit.table()
+    connector["type"] = draft["connector"]
+    table["connector"] = connector
+    return table
+
+
+def _email_problem(address: str) -> str | None:
+    import email_validator
+
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        return str(exc)
+    return None
+
+
+def describe_job(job: Any) -> str:
+    if job is None:
+        return "not scheduled"
+    trigger = (f"cron {job['cron']}" if job.get("cron") is not None
+               else f"every {_minutes(job['every'])} min" if job.get("every") is not None
+               else "no trigger")
+    return trigger if job.get("enabled", True) else f"off ({trigger})"
+
+
+def _minutes(seconds: Any) -> str:
+    if seconds is None:
+        return ""
+    minutes = float(seconds) / 60
+    return str(int(minutes)) if minutes.is_integer() else f"{minutes:g}"
+
+
+def cron_problem(expression: str) -> str | None:
+    """Why APScheduler would refuse this crontab expression (None: it is fine)."""
+    from datetime import UTC
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    if not expression:
+        return "empty"
+    try:
+        CronTrigger.from_crontab(expression, timezone=UTC)
+    except (ValueError, TypeError) as exc:
+        return str(exc) or "not understood"
+    return None
 
 
 class SettingsEditor:
@@ -343,8 +646,64 @@ class SettingsEditor:
     def suppliers(self) -> dict[str, Any]:
         return dict(self.doc.get("suppliers", {}))
 
+    def add_supplier(self, sid: str, table: Any, types: dict[str, Any]) -> None:
+        """Add `[suppliers.<sid>]` if the file with it passes the config model and the
+        connector type's settings schema (what `config check` asks); else OXError, unchanged."""
+        trial = tomlkit.parse(self.doc.as_string())
+        if "suppliers" not in trial:
+            trial["suppliers"] = tomlkit.table(is_super_table=True)
+        trial["suppliers"][sid] = table
+        config = config_mod.from_dict(trial.unwrap(), self.path)
+        instantiate(types, config.supplier(sid))
+        if "suppliers" not in self.doc:
+            self.doc["suppliers"] = tomlkit.table(is_super_table=True)
+        self.doc["suppliers"][sid] = table
+
+    def jobs(self) -> dict[str, Any]:
+        """The daemon jobs as the daemon will see them: the file's `[daemon.jobs.*]` tables if
+        it has any (then a job not listed does not run), else the built-in defaults."""
+        jobs = self.doc.get("daemon", {}).get("jobs")
+        if jobs is not None:
+            return dict(jobs)
+        return {kind: job.model_dump(exclude_none=True)
+                for kind, job in config_mod.DaemonConfig().jobs.items()}
+
+    def set_job(self, kind: str, *, every: float | None = None, cron: str | None = None,
+                enabled: bool | None = None) -> None:
+        """Change one job in the edited copy. The first change writes every default job into
+        the file: a `[daemon.jobs]` table replaces the defaults as a whole, so writing only the
+        edited job would silently switch the others off."""
+        daemon = self.table("daemon")
+        if "jobs" not in daemon:
+            jobs = tomlkit.table(is_super_table=True)
+            for name, job in config_mod.DaemonConfig().jobs.items():
+                jobs[name] = _job_table(job)
+            daemon["jobs"] = jobs
+        jobs = daemon["jobs"]
+        if kind not in jobs:
+            jobs[kind] = _job_table(config_mod.DaemonConfig().jobs[kind])
+        job = jobs[kind]
+        if every is not None:
+            job.pop("cron", None)
+            job["every"] = every
+        if cron is not None:
+            job.pop("every", None)
+            job["cron"] = cron
+        if enabled is not None:
+            job["enabled"] = enabled
+            if enabled and "every" not in job and "cron" not in job:
+                job["every"] = _job_table(config_mod.DaemonConfig().jobs[kind])["every"]
+
     def validate(self) -> None:
-        config_mod.from_dict(self.doc.unwrap(), self.path)
+        """The config model, plus what it leaves to the daemon: each cron expression must be
+        one APScheduler accepts, or the daemon would stop at start-up."""
+        config = config_mod.from_dict(self.doc.unwrap(), self.path)
+        for kind, job in config.daemon.jobs.items():
+            problem = cron_problem(job.cron) if job.cron is not None else None
+            if problem:
+                raise OXError("OX-CFG-004", key=f"daemon.jobs.{kind}.cron", detail=problem,
+                              hint="five fields: minute hour day month weekday, e.g. "
+                                   "*/10 * * * *.")
 
     def save(self) -> None:
         self.validate()
@@ -359,3 +718,13 @@ class SettingsEditor:
             raise OXError("OX-MNU-002", path=self.path, detail=exc.strerror or str(exc)) \
                 from None
         self.saved_text = text
+
+
+def _job_table(job: config_mod.JobConfig) -> Any:
+    table = tomlkit.table()
+    if job.every is not None:
+        table["every"] = int(job.every) if float(job.every).is_integer() else job.every
+    if job.cron is not None:
+        table["cron"] = job.cron
+    table["enabled"] = job.enabled
+    return table

@@ -152,7 +152,10 @@ def test_menu_selects_two_supplier_orders_and_sends_them(desk, tmux):
     results = tmux.wait_for("Send results", "Press any key")
     rows = [line for line in results.splitlines() if "│ notified │" in line]
     assert len(rows) == 2 and "alpha" in rows[0] and "beta" in rows[1], results
-    assert re.search(r"supplier order \d: notified .* 2/2", results)  # the progress line
+    # one progress bar per supplier, each finished, above the results table
+    progress = results[:results.index("Send results")]
+    assert re.search(r"^alpha +━+ 1/1 order 1: notified", progress, re.M), results
+    assert re.search(r"^beta +━+ 1/1 order 2: notified", progress, re.M), results
     assert states(cfg) == ["notified", "notified"]
 
     tmux.keys("Enter")  # back to the refreshed list
@@ -186,14 +189,14 @@ def test_menu_settings_discard_keeps_the_file_and_save_keeps_its_comments(desk, 
         tmux.wait_for("Unsaved changes", "Settings:")
 
     edit_alpha_email("desk@alpha.example")
-    tmux.keys("4", "Enter")  # Back, with unsaved changes
+    tmux.keys("5", "Enter")  # Back, with unsaved changes
     tmux.wait_for("You have unsaved changes", "Discard")
     tmux.keys("2", "Enter")  # Discard
     tmux.wait_for("What do you want to do?")
     assert cfg.read_bytes() == before
 
     edit_alpha_email("desk@alpha.example")
-    tmux.keys("3", "Enter")  # Save
+    tmux.keys("4", "Enter")  # Save
     saved = tmux.wait_for("Saved", "Settings:")
     assert "Unsaved changes" not in saved
     text = cfg.read_text()
@@ -201,7 +204,7 @@ def test_menu_settings_discard_keeps_the_file_and_save_keeps_its_comments(desk, 
     assert text.startswith("# orderexchange config of the demo desk\n")
     assert text.replace("desk@alpha.example", "orders@alpha-tools.example").encode() == before
     assert config_mod.load(cfg).supplier("alpha").email == "desk@alpha.example"
-    tmux.keys("4", "Enter")  # Back: nothing unsaved, no question
+    tmux.keys("5", "Enter")  # Back: nothing unsaved, no question
     tmux.wait_for("What do you want to do?")
     tmux.keys("5", "Enter")
     assert tmux.exit_status() == 0
@@ -235,9 +238,21 @@ def test_settings_editor_keeps_env_references_and_file_mode(tmp_path, monkeypatc
     assert cfg.stat().st_mode & 0o777 == 0o600 and not editor.dirty
 
 
-def test_menu_cancel_refuses_a_written_supplier_order(tmp_path, licence_code, monkeypatch,
-                                                      capsys):
-    """The Cancel action: drafts are cancelled, written ones get OX-MNU-003."""
+class _Answer:
+    def __init__(self, value):
+        self.value = value
+
+    def unsafe_ask(self):
+        return self.value
+
+
+def test_menu_cancel_uses_the_cancel_engine_and_shows_failures(tmp_path, licence_code,
+                                                               monkeypatch, capsys):
+    """Cancel on a draft supplier order cancels its customer orders everywhere, as `cancel`
+    does: 1001 is also written at alpha, whose demo shop has no cancelled status, so that part
+    fails with its code and solution and 1001 stays open; 1003 (beta only) is cancelled."""
+    import questionary
+
     from orderexchange.cli import App
     from orderexchange.menu import Menu
 
@@ -248,22 +263,56 @@ def test_menu_cancel_refuses_a_written_supplier_order(tmp_path, licence_code, mo
                  ["import", str(ws / "orders.jsonl")], ["build"], ["send", "1"]):
         runner.invoke(main, ["--config", str(cfg), *args])
     app = App(cfg)
-    rows = {r["id"]: r for r in app.store.list_supplier_orders()}
-    assert [rows[1]["state"], rows[2]["state"]] == ["notified", "draft"]
-    import questionary
-
-    class Yes:
-        def unsafe_ask(self):
-            return True
-
-    monkeypatch.setattr(questionary, "confirm", lambda *a, **k: Yes())
+    assert [r["state"] for r in app.store.list_supplier_orders()] == ["notified", "draft"]
+    monkeypatch.setattr(questionary, "confirm", lambda *a, **k: _Answer(True))
+    monkeypatch.setattr(questionary, "text", lambda *a, **k: _Answer("customer withdrew"))
     capsys.readouterr()
-    Menu(app).order_action("Cancel", [1, 2], rows)
-    err = capsys.readouterr().err
-    assert "OX-MNU-003" in err and "Supplier order 1 is notified" in err
+    Menu(app).cancel([2])
+    out, err = capsys.readouterr()
+    assert "They are also in supplier orders 1 (alpha)" in out
+    assert "Customer order 1003: cancelled" in out and "Customer order 1001: not cancelled (stays built)" in out
+    assert "OX-WRT-003" in err and "OX-LOG-004" in err and "solution:" in err
     assert [r["state"] for r in app.store.list_supplier_orders()] == ["notified", "cancelled"]
-    assert json.loads(runner.invoke(main, ["--config", str(cfg), "status", "--json"]).stdout)[
-        "supplier_orders"] == {"notified": 1, "cancelled": 1}
+
+
+def test_settings_editor_schedule_keeps_the_other_jobs_and_refuses_a_bad_cron(tmp_path):
+    cfg = write_workspace(tmp_path / "ws")
+    editor = SettingsEditor(cfg)
+    assert editor.jobs()["sync"] == {"every": 900.0, "enabled": False}
+    editor.set_job("fetch", cron="*/10 6-20 * * mon-fri")
+    editor.set_job("sync", enabled=True)
+    editor.save()
+    jobs = config_mod.load(cfg).daemon.jobs
+    assert (jobs["fetch"].cron, jobs["fetch"].every) == ("*/10 6-20 * * mon-fri", None)
+    assert jobs["sync"].enabled and jobs["sync"].every == 900
+    assert jobs["build"].every == 300 and jobs["send"].every == 60  # defaults written out
+    editor.set_job("build", every=90)
+    editor.doc["daemon"]["jobs"]["send"]["cron"] = "61 * * * *"  # as if typed into the file
+    editor.doc["daemon"]["jobs"]["send"].pop("every")
+    before = cfg.read_text()
+    with pytest.raises(OXError) as exc:
+        editor.save()
+    assert exc.value.code == "OX-CFG-004" and "daemon.jobs.send.cron" in exc.value.message
+    assert cfg.read_text() == before
+
+
+def test_settings_editor_add_supplier_is_validated_before_it_joins(tmp_path):
+    from orderexchange.menu import supplier_table
+    from orderexchange.plugin_host import PluginHost
+
+    cfg = write_workspace(tmp_path / "ws")
+    editor = SettingsEditor(cfg)
+    types = PluginHost().connector_types()
+    draft = {"name": "Gamma", "email": "g@gamma.example", "connector": "oscommerce",
+             "url": "mysql+pymysql://ox:pw@shop.gamma.example/shop", "language": "de"}
+    with pytest.raises(OXError) as exc:  # a password in the URL: refused by the config model
+        editor.add_supplier("gamma", supplier_table(draft), types)
+    assert exc.value.code == "OX-CFG-004" and "suppliers.gamma.database.url" in exc.value.message
+    del draft["url"]
+    with pytest.raises(OXError) as exc:  # a shop connector without a database
+        editor.add_supplier("gamma", supplier_table(draft), types)
+    assert exc.value.code == "OX-CHK-011"
+    assert not editor.dirty and "gamma" not in editor.suppliers()
 
 
 def test_menu_self_tests_mail_settings_and_activation_screens(desk, tmux):
@@ -301,7 +350,7 @@ def test_menu_self_tests_mail_settings_and_activation_screens(desk, tmux):
     tmux.wait_for("A port is a number", "Mail account:")
     tmux.keys("C-c")  # back to settings: nothing changed, so Back asks nothing
     tmux.wait_for("Settings:", absent="Unsaved changes")
-    tmux.keys("4", "Enter")
+    tmux.keys("5", "Enter")
     tmux.wait_for("What do you want to do?")
     assert cfg.read_bytes() == before
 
