@@ -78,3 +78,39 @@ def test_unknown_source_type_is_a_config_error(tmp_path, make_config):
     with pytest.raises(OXError) as exc:
         fetch(Store(config.store.url), config, PluginHost().order_sources())
     assert exc.value.code == "OX-CFG-009" and "folder" in exc.value.solution
+
+
+def test_a_batch_source_hands_raw_orders_to_the_import_and_hears_back_before_the_next(
+        make_config):
+    """The raw-order API: the host validates like `import`, and `taken` precedes the next batch."""
+    from orderexchange.sources import OrderBatch, OrderSource
+
+    calls = []
+
+    class Memory(OrderSource):
+        type_name = "memory"
+
+        def batches(self, store):
+            calls.append("read 1")
+            yield OrderBatch("memory 1", [sample_order("21"), sample_order("22", country="XX")],
+                             context="first")
+            calls.append("read 2")
+            yield OrderBatch("memory 2", [sample_order("21"), sample_order("23")])
+
+        def taken(self, store, batch, report):
+            calls.append(f"taken {batch.label}: stored {report.stored} "
+                         f"rejected {report.rejected_orders} dup {report.duplicates}")
+
+        def close(self):
+            calls.append("closed")
+
+    config = make_config(sources={"mem": {"type": "memory"}})
+    store = Store(config.store.url)
+    (report,) = fetch(store, config, {"memory": Memory})
+    assert calls == ["read 1", "taken memory 1: stored ['21'] rejected ['22'] dup []",
+                     "read 2", "taken memory 2: stored ['23'] rejected [] dup ['21']", "closed"]
+    first = report.reports[0]
+    assert first.path == "memory 1" and first.errors[0].code == "OX-IMP-006"
+    assert "Order 22" in first.errors[0].message
+    assert report.as_dict()["files"][1]["stored"] == ["23"]
+    assert sorted(o["number"] for o in store.list_customer_orders()) == ["21", "23"]
