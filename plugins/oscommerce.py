@@ -1,24 +1,35 @@
-"""Connector for the osCommerce 2.x family (osCommerce, and the common core of its descendants).
+"""Connector for the osCommerce 2.x family: osCommerce 2.3 and modified eCommerce 2.x / xt:Commerce 3.
 
 Writes a customer order exactly as the shop's own checkout would: a customer (found by email, or
 created with an address book entry and a `customers_info` row), the order with customer, billing
-and delivery address, its lines, the four total rows the admin list needs (`ot_total` is what
-makes an order visible there), and a first status-history row. The history comment starts with
+and delivery address, its lines, the total rows the admin list needs (`ot_total` is what makes an
+order visible there), and a first status-history row. The history comment starts with
 `[<exchange reference>]`; `find_by_reference` looks for that prefix before every write, so a retry
-after a crash never inserts the order twice. Everything for one customer order is one transaction.
+after a crash never inserts the order twice.
 
-Every NOT NULL column is filled explicitly: the shop's PHP runs with a lax SQL mode and leaves some
-unset, we must work under strict mode too (SPEC §10).
+Two variants (setting `variant`, "auto" detects it from the schema): plain osCommerce 2.3, and
+modified eCommerce, which adds customer groups (`customers_status`), a customer number
+(`customers_cid`), line prices gross or net by the group's `allow_tax`, ISO country codes and
+gender on the order's addresses, and many more NOT NULL columns.
+
+Visible last. The tables may be MyISAM (old installs), where ROLLBACK does nothing. So, whatever
+the engine, the order row goes in first with the hidden status 0 (the admin list joins
+`orders_status`, which has no row 0), then its history row carrying the reference, the lines,
+the totals with `ot_total` last, and only then the real status. On InnoDB it is also one
+transaction; on MyISAM a crash leaves at most a hidden order, which the next send finds by its
+reference and completes instead of inserting a second one.
+
+Every NOT NULL column without a default is filled (`fit_row`): the shops' PHP runs with a lax SQL
+mode and leaves many unset, we must work under strict mode too (SPEC §10).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import Field
@@ -26,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
 from orderexchange.connector import (
-    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, SelfTestReport,
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus,
 )
 from orderexchange.checks import normalise_phone
 from orderexchange.errors import OXError
@@ -34,11 +45,16 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
 )
 
-from .shop_sql import ShopDatabase, coded
+from .shop_sql import (
+    SqlShopConnector, coded, delete_rows, fit_row, lock_name, order_amounts, plain_rate,
+    sample_transfer, stage_text, update_row,
+)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-#: tables and columns this connector reads or writes; `test db` reports any that are missing
+HIDDEN = 0  # orders_status of an order not yet complete: no orders_status row, the admin hides it
+
+#: tables and columns this connector reads or writes (both variants); `test db` reports gaps
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customers": ("customers_id", "customers_firstname", "customers_lastname",
                   "customers_email_address", "customers_default_address_id",
@@ -56,7 +72,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "products_description": ("products_id", "language_id", "products_name"),
     "orders": ("orders_id", "customers_id", "customers_name", "customers_email_address",
                "delivery_name", "billing_name", "payment_method", "date_purchased",
-               "orders_status", "currency", "currency_value"),
+               "last_modified", "orders_status", "currency", "currency_value"),
     "orders_products": ("orders_id", "products_id", "products_model", "products_name",
                         "products_price", "final_price", "products_tax", "products_quantity"),
     "orders_total": ("orders_id", "title", "text", "value", "class", "sort_order"),
@@ -65,6 +81,30 @@ REQUIRED: dict[str, tuple[str, ...]] = {
                               "customer_notified", "comments"),
 }
 
+#: what modified eCommerce adds on top (its customer groups, numbers, ISO codes, gross/net flag)
+REQUIRED_MODIFIED: dict[str, tuple[str, ...]] = {
+    "customers": ("customers_cid", "customers_status", "customers_gender", "account_type"),
+    "customers_status": ("customers_status_id", "language_id", "customers_status_name",
+                         "customers_status_show_price_tax"),
+    "address_book": ("entry_gender",),
+    "orders": ("customers_cid", "customers_status", "customers_status_name",
+               "customers_firstname", "customers_lastname", "delivery_firstname",
+               "delivery_lastname", "delivery_country_iso_code_2", "billing_firstname",
+               "billing_lastname", "billing_country_iso_code_2", "account_type"),
+    "orders_products": ("allow_tax",),
+}
+
+#: column kinds `test db` checks (the rest only has to exist)
+_KINDS = {"customers_id": "int", "orders_id": "int", "products_id": "int",
+          "orders_status": "int", "orders_status_id": "int", "language_id": "int",
+          "address_book_id": "int", "customers_info_id": "int", "countries_id": "int",
+          "customers_status": "int", "customers_status_id": "int", "allow_tax": "int",
+          "products_price": "number", "final_price": "number", "products_tax": "number",
+          "value": "number", "currency_value": "number", "date_purchased": "datetime",
+          "date_added": "datetime", "customers_name": "text", "products_name": "text",
+          "comments": "text", "title": "text", "text": "text", "class": "text"}
+
+VARIANTS = {"oscommerce2": "osCommerce 2.3", "modified": "modified eCommerce 2.x / xt:Commerce 3"}
 
 _COLUMN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
@@ -94,8 +134,12 @@ class Account:
 
 class OsCommerceSettings(ConnectorSettings):
     table_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_]*$")
+    #: "oscommerce2" (osCommerce 2.3), "modified" (modified eCommerce 2.x / xt:Commerce 3), or
+    #: "auto": modified when the shop has a `customers_status` table (or `customers.customers_cid`
+    #: together with `orders.billing_country_iso_code_2`), else osCommerce 2.3
+    variant: Literal["auto", "oscommerce2", "modified"] = "auto"
     #: status of a new order (1 = Pending in a stock shop)
-    order_status_id: int = 1
+    order_status_id: int = Field(default=1, gt=0)
     #: language of product names and status names (1 = the shop's first language)
     language_id: int = 1
     payment_method: str = "Drop shipping via orderexchange"
@@ -103,50 +147,58 @@ class OsCommerceSettings(ConnectorSettings):
     subtotal_title: str = "Sub-Total:"
     tax_title: str = "Tax:"
     total_title: str = "Total:"
+    #: modified: tax rows per rate; `{rate}` is replaced, "incl." for gross groups, "plus" for net
+    tax_included_title: str = "incl. {rate}% VAT:"
+    tax_excluded_title: str = "plus {rate}% VAT:"
+    #: modified: `payment_class` / `shipping_method` / `shipping_class` written on the order
+    payment_class: str = "orderexchange"
+    shipping_method: str = "Drop shipping"
+    shipping_class: str = "orderexchange_orderexchange"
+    #: modified: customer group (`customers_status` id) of new customers; unset:
+    #: customer_template.group, then 2 (stock "New customer" / "Neuer Kunde")
+    customer_group_id: int | None = Field(default=None, ge=0)
+    #: modified: gender code written on new customers, addresses and the order when nothing
+    #: better is known (the shop's codes: "m", "f", "d"); empty leaves it blank
+    gender: str = Field(default="", pattern=r"^[a-z]?$")
     #: column of the shop's `customers` table holding the customer number the supplier knows
-    #: (stock osCommerce has none; e.g. modified's `customers_cid`). Unset: matching skips the
-    #: customer number and goes on with phone, then name + postcode.
+    #: (stock osCommerce has none; modified: `customers_cid`, the default there). Unset:
+    #: matching skips the customer number and goes on with phone, then name + postcode.
     customer_number_column: str | None = Field(default=None, pattern=_COLUMN)
     #: `customers` columns for the supplier's customer_template group / language / currency
-    #: (stock osCommerce has none; descendants add e.g. `customers_status` for the group)
+    #: (stock osCommerce has none; modified: `customers_status` for the group, the default there)
     group_column: str | None = Field(default=None, pattern=_COLUMN)
     language_column: str | None = Field(default=None, pattern=_COLUMN)
     currency_column: str | None = Field(default=None, pattern=_COLUMN)
     #: status `cancel` sets. Stock osCommerce ships no cancelled status: add one in the admin
-    #: (Localisation > Orders Status) and name its id here; unset, `cancel` refuses (OX-WRT-003)
+    #: (Localisation > Orders Status) and name its id here; unset, `cancel` refuses (OX-WRT-003).
+    #: modified: unset means its stock status 4 ("Canceled" / "Storniert")
     cancelled_status_id: int | None = Field(default=None, gt=0)
     #: statuses from which `cancel` may cancel; unset: only the new-order status
     #: (`order_status_id`) — once the supplier moved an order on, cancelling is its business
     cancellable_status_ids: list[int] | None = None
-    #: `orders` column holding a tracking number (stock osCommerce has none; add-ons add one)
+    #: `orders` column holding a tracking number (stock osCommerce has none; add-ons add one).
+    #: modified keeps parcels in `orders_tracking`, read when this is unset
     tracking_column: str | None = Field(default=None, pattern=_COLUMN)
 
 
-class OsCommerceConnector(Connector):
+class OsCommerceConnector(SqlShopConnector):
     type_name = "oscommerce"
     settings_schema = OsCommerceSettings
     settings: OsCommerceSettings
 
     def __init__(self, supplier: Any, settings: OsCommerceSettings) -> None:
         super().__init__(supplier, settings)
-        self.db = ShopDatabase(supplier)
         self._reference: dict[str, dict[str, Any]] = {}
         self._reference_for: int | None = None
-        self._last_match: str | None = None
+        self._variant: str | None = None
         #: order number → the customer match step 1 found in this batch
         self._plan: dict[str, Match] = {}
 
     # -- connection -------------------------------------------------------------------------
-    def t(self, name: str) -> str:
-        """Prefixed table name; the prefix is validated to [A-Za-z0-9_] so it is safe in SQL."""
-        return self.settings.table_prefix + name
-
-    def open(self) -> None:
-        self.db.open()
-
     def close(self) -> None:
-        self.db.close()
+        super().close()
         self._reference_for = None
+        self._variant = None
         self._plan = {}
 
     def _q(self, sql: str, **params: Any) -> Any:
@@ -157,38 +209,190 @@ class OsCommerceConnector(Connector):
             stmt = stmt.bindparams(*(sa.bindparam(k, expanding=True) for k in lists))
         return self.db.conn.execute(stmt, self.db.adapt(params))
 
-    # -- self-test --------------------------------------------------------------------------
-    def self_test(self) -> SelfTestReport:
-        report = SelfTestReport(self.supplier.id)
-        assert self.supplier.database is not None
+    def _end_read(self) -> None:
+        self.end_read()
+
+    # -- variant and schema -----------------------------------------------------------------
+    def variant(self) -> str:
+        """'oscommerce2' or 'modified' (setting, or detected from the schema); '' when the
+        shop has no `orders` table to recognise."""
+        if self.settings.variant != "auto":
+            return self.settings.variant
+        if self._variant is None:
+            customers = self.table(self.t("customers"))
+            orders = self.table(self.t("orders"))
+            # the group table is modified's mark; a customers_cid column alone is not (an
+            # osCommerce shop may have added one for customer numbers), only with the ISO codes
+            # modified writes on every order
+            if self.table(self.t("customers_status")).exists or (
+                    customers.has("customers_cid") and orders.has("billing_country_iso_code_2")):
+                self._variant = "modified"
+            elif orders.exists and customers.exists:
+                self._variant = "oscommerce2"
+            else:
+                self._variant = ""
+        return self._variant
+
+    @property
+    def modified(self) -> bool:
+        return self.variant() == "modified"
+
+    def _required(self) -> dict[str, tuple[str, ...]]:
+        """Unprefixed table → needed columns, for the shop's variant."""
+        required = dict(REQUIRED)
+        if self.modified:
+            for table, cols in REQUIRED_MODIFIED.items():
+                required[table] = required.get(table, ()) + cols
+        return required
+
+    def required_columns(self) -> dict[str, dict[str, str]]:
+        return {self.t(table): {c: _KINDS.get(c, "any") for c in cols}
+                for table, cols in self._required().items()}
+
+    def _written(self) -> list[str]:
+        return [self.t(n) for n in ("orders", "orders_products", "orders_total",
+                                    "orders_status_history", "customers", "address_book",
+                                    "customers_info")]
+
+    def needed_privileges(self) -> dict[str, set[str]]:
+        needed = {table: {"SELECT"} for table in self.required_columns()}
+        for table in self._written():
+            needed[table] = {"SELECT", "INSERT"}
+        needed[self.t("orders")].add("UPDATE")  # the real status last; cancel
+        needed[self.t("customers")].add("UPDATE")  # the new customer's default address
+        for table in self.non_transactional(self._written()):
+            # no ROLLBACK: completing a half-written order and removing the trial write
+            needed[table].add("DELETE")
+        if self.modified and self.table(self.t("orders_tracking")).exists \
+                and not self.settings.tracking_column:
+            needed[self.t("orders_tracking")] = {"SELECT"}
+        return needed
+
+    def detect_variant(self) -> tuple[bool, str]:
+        variant = self.variant()
+        if not variant:
+            return False, stage_text(OXError(
+                "OX-DB-010", supplier=self.supplier.id, type="osCommerce",
+                detail=f"no tables {self.t('orders')} and {self.t('customers')}; check "
+                       f"table_prefix, or set `variant`"))
+        how = "set" if self.settings.variant != "auto" else "detected"
+        return True, (f"{VARIANTS[variant]} ({how}), table prefix "
+                      f"{self.settings.table_prefix!r}")
+
+    def _number_column(self) -> str | None:
+        return self.settings.customer_number_column or ("customers_cid" if self.modified
+                                                        else None)
+
+    def _group_column(self) -> str | None:
+        return self.settings.group_column or ("customers_status" if self.modified else None)
+
+    def _cancelled_status(self) -> int | None:
+        return self.settings.cancelled_status_id or (4 if self.modified else None)
+
+    def _group_id(self) -> int:
+        """modified: the customer group of new customers."""
+        if self.settings.customer_group_id is not None:
+            return self.settings.customer_group_id
+        group = self.supplier.customer_template.group
+        if group is not None:
+            try:
+                return int(group)
+            except ValueError:
+                pass
+        return 2
+
+    def _groups(self, ids: set[int]) -> dict[int, dict[str, Any]]:
+        """modified: customer group id → name and allow_tax (gross prices), admin language."""
+        if not ids:
+            return {}
+        rows = self._q(f"SELECT customers_status_id AS id, customers_status_name AS name, "
+                       f"customers_status_show_price_tax AS tax FROM "
+                       f"{self.t('customers_status')} WHERE language_id = :l AND "
+                       f"customers_status_id IN :ids", l=self.settings.language_id,
+                       ids=sorted(ids))
+        return {int(r.id): {"name": r.name, "allow_tax": int(r.tax or 0)} for r in rows}
+
+    # -- self-test stages -------------------------------------------------------------------
+    def reference_stage(self) -> tuple[bool, str]:
+        """The configured status ids (and, on modified, the customer group) exist in the
+        admin language — an order in a status without a name there is not listed."""
+        s = self.settings
+        problems, facts = [], []
+        statuses = [("order_status_id", s.order_status_id)]
+        if self._cancelled_status() is not None:
+            statuses.append(("cancelled_status_id", self._cancelled_status()))
+        names = self._status_names({v for _k, v in statuses})
+        for setting, value in statuses:
+            if value in names:
+                facts.append(f"{setting} {value} = {names[value]}")
+            else:
+                problems.append(OXError("OX-DB-009", supplier=self.supplier.id, setting=setting,
+                                        value=value, detail=f"no {self.t('orders_status')} row "
+                                        f"in language {s.language_id}"))
+        if self.modified:
+            group = self._group_id()
+            found = self._groups({group}).get(group)
+            if found:
+                facts.append(f"customer group {group} = {found['name']} "
+                             f"({'gross' if found['allow_tax'] else 'net'} prices)")
+            else:
+                problems.append(OXError(
+                    "OX-DB-009", supplier=self.supplier.id, setting="customer_group_id",
+                    value=group, detail=f"no {self.t('customers_status')} row in language "
+                                        f"{s.language_id}"))
+        if self.supplier.currencies:
+            have = self._currencies(set(self.supplier.currencies))
+            for code in self.supplier.currencies:
+                if code not in have:
+                    problems.append(OXError("OX-DB-009", supplier=self.supplier.id,
+                                            setting="currencies", value=code,
+                                            detail=f"not in {self.t('currencies')}"))
+        self.end_read()
+        if problems:
+            return False, " | ".join(stage_text(p) for p in problems)
+        return True, "; ".join(facts)
+
+    def customer_stage(self) -> tuple[bool, str]:
+        ok, detail = self._customer_stage()
+        self.end_read()
+        if ok:
+            return True, detail
+        return False, detail
+
+    def trial_write(self) -> tuple[bool, str]:
+        """A sample order through the real write path, rolled back (rows in MyISAM tables are
+        deleted by key): proves the grants, the NOT NULL columns and the engines together."""
+        product = self._q(f"SELECT products_model FROM {self.t('products')} WHERE "
+                          f"products_status = 1 AND products_model <> '' "
+                          f"ORDER BY products_id LIMIT 1").first()
+        country = self._q(f"SELECT countries_iso_code_2 FROM {self.t('countries')} WHERE "
+                          f"countries_iso_code_2 IN :c ORDER BY countries_iso_code_2 = 'DE' DESC "
+                          f"LIMIT 1", c=list(self.supplier.countries or
+                                             ["DE", "AT", "CH", "GB", "US", "FR"])).first()
+        currency = self._q(f"SELECT code FROM {self.t('currencies')} ORDER BY code IN :wanted "
+                           f"DESC, value = 1 DESC LIMIT 1",
+                           wanted=list(self.supplier.currencies or ["EUR"])).first()
+        self.end_read()
+        if product is None or country is None or currency is None:
+            return False, stage_text(OXError(
+                "OX-DB-008", supplier=self.supplier.id,
+                detail="the shop needs an active product with a model number, a country and a "
+                       "currency for a sample order"))
+        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
+        so, transfer = sample_transfer(self.supplier.id, reference, product[0], country[0],
+                                       currency[0])
+
+        def describe(remote: RemoteOrder) -> str:
+            who = "new" if remote.customer_created else "existing"
+            return (f"sample order for {product[0]} written as order {remote.order_id} "
+                    f"(customer {remote.customer_id}, {who}) and removed again: nothing stayed")
+
         try:
-            self.open()
-            report.add("connect", True, self.supplier.database.where())
-            report.server_version = self.db.server_version()
-            report.add("server version", True, report.server_version)
-            report.missing = self.db.missing({self.t(k): v for k, v in REQUIRED.items()})
-            report.add("tables and columns", not report.missing,
-                       "all present" if not report.missing
-                       else "missing: " + ", ".join(report.missing))
-            if not report.missing:
-                found = self._q(
-                    f"SELECT orders_status_name FROM {self.t('orders_status')} "
-                    "WHERE orders_status_id = :s AND language_id = :l",
-                    s=self.settings.order_status_id, l=self.settings.language_id).first()
-                report.add("new-order status", found is not None,
-                           f"{self.settings.order_status_id} = {found[0]}" if found else
-                           f"status {self.settings.order_status_id} / language "
-                           f"{self.settings.language_id} not in {self.t('orders_status')}")
-                ok, detail = self._customer_stage()
-                report.add("customers", ok, detail)
-        except OXError as exc:
-            report.add(exc.code, False, f"{exc.message} — {exc.solution}")
-        except SQLAlchemyError as exc:
-            err = coded(exc, self.supplier)
-            report.add(err.code, False, f"{err.message} — {err.solution}")
+            return self.trial_stage(lambda: self._write(so, transfer), describe,
+                                    lambda: bool(self._by_reference([reference])))
         finally:
-            self.close()
-        return report
+            self._reference_for = None
+            self._plan = {}
 
     def _customer_stage(self) -> tuple[bool, str]:
         """Self-test: the customer policy, its account, the matching keys, the template."""
@@ -197,10 +401,10 @@ class OsCommerceConnector(Connector):
                     for c in self._missing_optional_columns()]
         problems += [f"customer_template.{k}: {d}" for k, d in self._template_problems()]
         if policy == "customer":
-            keys = ["email", "number" if self.settings.customer_number_column else None, "phone",
-                    "name+postcode"]
+            number = self._number_column()
+            keys = ["email", "number" if number else None, "phone", "name+postcode"]
             detail = "new orders' customers are matched by " + ", ".join(k for k in keys if k)
-            if not self.settings.customer_number_column:
+            if not number:
                 detail += " (customer number skipped: no customer_number_column)"
         else:
             setting = f"{policy}_customer_id"
@@ -215,20 +419,6 @@ class OsCommerceConnector(Connector):
         return not problems, "; ".join([detail] + problems if detail else problems)
 
     # -- step 1 -----------------------------------------------------------------------------
-    def _end_read(self) -> None:
-        """Close the implicit read transaction: a long-lived snapshot (InnoDB repeatable read)
-        would hide orders written meanwhile, and `write` needs to begin its own transaction."""
-        if self.db.conn is not None and self.db.conn.in_transaction():
-            self.db.conn.rollback()
-
-    def check(self, supplier_order: SupplierOrder) -> list[Finding]:
-        try:
-            return self._check(supplier_order)
-        except SQLAlchemyError as exc:
-            return [Finding.from_error(coded(exc, self.supplier))]
-        finally:
-            self._end_read()
-
     def _check(self, so: SupplierOrder) -> list[Finding]:
         out: list[Finding] = []
         sid = self.supplier.id
@@ -237,7 +427,7 @@ class OsCommerceConnector(Connector):
             out.append(Finding.from_error(OXError(code, order=order or "-", supplier=sid,
                                                   **facts), severity=severity, order=order))
 
-        missing = self.db.missing({self.t(k): v for k, v in REQUIRED.items()})
+        missing = self.db.missing({self.t(k): v for k, v in self._required().items()})
         missing += self._missing_optional_columns()
         if missing:
             table = missing[0].split(".")[0]
@@ -332,7 +522,7 @@ class OsCommerceConnector(Connector):
     def _missing_optional_columns(self) -> list[str]:
         """Configured optional columns (customer number, template columns) the shop lacks."""
         have = self.db.columns(self.t("customers"))
-        wanted = [c for c in (self.settings.customer_number_column, self.settings.group_column,
+        wanted = [c for c in (self._number_column(), self._group_column(),
                               self.settings.language_column, self.settings.currency_column) if c]
         return [f"{self.t('customers')}.{c}" for c in wanted if c not in have]
 
@@ -341,7 +531,7 @@ class OsCommerceConnector(Connector):
         template = self.supplier.customer_template
         have = self.db.columns(self.t("customers"))
         problems = []
-        for key, column in (("group", self.settings.group_column),
+        for key, column in (("group", self._group_column()),
                             ("language", self.settings.language_column),
                             ("currency", self.settings.currency_column)):
             if getattr(template, key) is not None and not column:
@@ -414,6 +604,8 @@ class OsCommerceConnector(Connector):
                 if ids:
                     found[co.number].append((key, sorted(set(ids))))
 
+        # modified: guest checkouts are account_type 1 rows with the same email; never them
+        own = " AND account_type = 0" if self.modified else ""
         emails = {co.customer.email.lower() for co in orders if co.customer.email}
         by_email: dict[str, list[int]] = defaultdict(list)
         if emails:
@@ -422,17 +614,17 @@ class OsCommerceConnector(Connector):
             email_col = ("customers_email_address COLLATE NOCASE" if self.db.dialect == "sqlite"
                          else "customers_email_address")
             for r in self._q(f"SELECT customers_id, customers_email_address AS v FROM "
-                             f"{self.t('customers')} WHERE {email_col} IN :values",
+                             f"{self.t('customers')} WHERE {email_col} IN :values{own}",
                              values=sorted(emails)):
                 by_email[r.v.lower()].append(int(r.customers_id))
         note("email", by_email, lambda co: co.customer.email.lower())
 
-        column = self.settings.customer_number_column
+        column = self._number_column()
         numbers = {co.customer.number for co in orders if co.customer.number}
         if column and numbers:
             by_number: dict[str, list[int]] = defaultdict(list)
             for r in self._q(f"SELECT customers_id, {column} AS v FROM {self.t('customers')} "
-                             f"WHERE {column} IN :values", values=sorted(numbers)):
+                             f"WHERE {column} IN :values{own}", values=sorted(numbers)):
                 by_number[str(r.v)].append(int(r.customers_id))
             note("number", by_number, lambda co: co.customer.number)
 
@@ -446,7 +638,7 @@ class OsCommerceConnector(Connector):
             for char in (" ", "-", "/", "(", ")", ".", "+"):
                 digits = f"REPLACE({digits}, '{char}', '')"
             for r in self._q(f"SELECT customers_id, customers_telephone AS v FROM "
-                             f"{self.t('customers')} WHERE SUBSTR({digits}, -6) IN :values",
+                             f"{self.t('customers')} WHERE SUBSTR({digits}, -6) IN :values{own}",
                              values=sorted(suffixes)):
                 for region in regions:  # a shop number without prefix reads in the order's country
                     e164 = normalise_phone(r.v or "", region)
@@ -465,7 +657,8 @@ class OsCommerceConnector(Connector):
             for r in self._q(f"SELECT a.customers_id, a.entry_firstname, a.entry_lastname, "
                              f"a.entry_postcode FROM {self.t('address_book')} a "
                              f"JOIN {self.t('customers')} c ON c.customers_id = a.customers_id "
-                             f"WHERE REPLACE(UPPER(a.entry_postcode), ' ', '') IN :values",
+                             f"WHERE REPLACE(UPPER(a.entry_postcode), ' ', '') IN :values"
+                             f"{own.replace('account_type', 'c.account_type')}",
                              values=sorted(postcodes)):
                 by_name[name_key(r.entry_firstname, r.entry_lastname, r.entry_postcode)].append(
                     int(r.customers_id))
@@ -531,8 +724,8 @@ class OsCommerceConnector(Connector):
         c, b = co.customer, co.billing
         customers = {"customers_firstname": c.first_name, "customers_lastname": c.last_name,
                      "customers_email_address": c.email, "customers_telephone": c.phone}
-        if self.settings.customer_number_column and c.number:
-            customers[self.settings.customer_number_column] = c.number
+        if self._number_column() and c.number:
+            customers[self._number_column()] = c.number
         return {"customers": customers,
                 "address_book": {"entry_company": b.company, "entry_firstname": b.first_name,
                                  "entry_lastname": b.last_name, "entry_street_address": b.street,
@@ -565,40 +758,53 @@ class OsCommerceConnector(Connector):
         return self.find_by_references([reference]).get(reference)
 
     def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
-        """One pass over the status history for a whole supplier order.
+        """Complete orders (not in the hidden status) carrying these references."""
+        return {ref: RemoteOrder(str(oid), str(cid))
+                for ref, (oid, cid, status) in self._by_reference(references).items()
+                if status != HIDDEN}
+
+    def _by_reference(self, references: list[str], end: bool = True
+                      ) -> dict[str, tuple[int, int, int]]:
+        """reference → (order id, customer id, status) of the order whose status history
+        carries it, hidden (half-written) ones included; one pass for a whole supplier order.
 
         The shop has no column of ours to index, so the lookup compares the comment's prefix;
         doing it once per supplier order instead of once per customer order keeps it one scan.
-        """
-        found: dict[str, RemoteOrder] = {}
+        `end=False` inside a write's transaction."""
+        found: dict[str, tuple[int, int, int]] = {}
+        if not references:
+            return found
         by_length: dict[int, list[str]] = {}
         for ref in references:
             by_length.setdefault(len(_marker(ref)), []).append(_marker(ref))
         try:
             for length, markers in by_length.items():
                 rows = self._q(
-                    f"SELECT SUBSTR(h.comments, 1, {length}) AS marker, h.orders_id, "
-                    f"o.customers_id FROM {self.t('orders_status_history')} h "
+                    f"SELECT SUBSTR(h.comments, 1, {int(length)}) AS marker, h.orders_id, "
+                    f"o.customers_id, o.orders_status FROM {self.t('orders_status_history')} h "
                     f"JOIN {self.t('orders')} o ON o.orders_id = h.orders_id "
-                    f"WHERE SUBSTR(h.comments, 1, {length}) IN :markers ORDER BY h.orders_id",
-                    markers=markers)
+                    f"WHERE SUBSTR(h.comments, 1, {int(length)}) IN :markers "
+                    f"ORDER BY o.orders_status = {HIDDEN}, h.orders_id", markers=markers)
                 for r in rows:
-                    found.setdefault(r.marker[1:-1], RemoteOrder(str(r.orders_id),
-                                                                 str(r.customers_id)))
+                    found.setdefault(r.marker[1:-1], (int(r.orders_id), int(r.customers_id),
+                                                      int(r.orders_status)))
         except SQLAlchemyError as exc:
             raise coded(exc, self.supplier, self.t("orders_status_history")) from None
         finally:
-            self._end_read()
+            if end:
+                self.end_read()
         return found
 
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        assert self.db.conn is not None
-        self._end_read()
-        try:
-            with self.db.conn.begin():
-                return self._write(supplier_order, transfer)
-        except SQLAlchemyError as exc:
-            raise coded(exc, self.supplier) from None
+        """One transaction (where the engine has them), under named locks on the reference and
+        the customer's email: two processes sending at once neither write one order twice nor
+        create one customer twice (the lock holds across the MyISAM tables too)."""
+        database = self.database_name()
+        locks = [lock_name(database, "reference", transfer.reference)]
+        if self.supplier.customer_policy == "customer":
+            locks.append(lock_name(database, "customer",
+                                   transfer.customer_order.customer.email.strip().lower()))
+        return self.in_transaction(lambda: self._write(supplier_order, transfer), locks)
 
     def _reference_data(self, so: SupplierOrder) -> dict[str, dict[str, Any]]:
         """Products, countries and currencies for a whole supplier order, read once at its first
@@ -614,8 +820,24 @@ class OsCommerceConnector(Connector):
             self._reference_for = so.id
         return self._reference
 
+    def _customer_facts(self, customer_id: int) -> dict[str, Any]:
+        """modified: the order's customer group (name, allow_tax), number, gender, account
+        type — as the shop's checkout copies them from the customer onto the order."""
+        s = self.settings
+        row = self._q(f"SELECT customers_status, customers_cid, customers_gender, account_type "
+                      f"FROM {self.t('customers')} WHERE customers_id = :c",
+                      c=customer_id).first()
+        group_id = (int(row.customers_status) if row is not None
+                    and row.customers_status is not None else self._group_id())
+        group = self._groups({group_id}).get(group_id, {"name": "", "allow_tax": 1})
+        return {"id": group_id, "name": group["name"], "allow_tax": group["allow_tax"],
+                "cid": (row.customers_cid or "") if row is not None else "",
+                "gender": (row.customers_gender or s.gender) if row is not None else s.gender,
+                "account_type": int(row.account_type or 0) if row is not None else 0}
+
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order
+        s = self.settings
         now = datetime.now().replace(microsecond=0)
         ref = self._reference_data(so)
         countries, products = ref["countries"], ref["products"]
@@ -627,14 +849,19 @@ class OsCommerceConnector(Connector):
             # the shop changed between check and write: refuse rather than write a broken order
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")
+        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        if existing is not None and existing[2] != HIDDEN:
+            return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         customer_id, created, account = self._customer(co, countries, now)
         transfer.customer_match = self._last_match
         billing = co.billing
         if account is not None:  # blind drop-ship: the distributor buys, the end customer receives
             billing = account.address
             countries = dict(countries, **{billing.country: account.country})
+        modified = self.modified
+        facts = self._customer_facts(customer_id) if modified else {}
 
-        def addr(prefix: str, a: Address) -> dict[str, Any]:
+        def addr(prefix: str, a: Address, gender: str = "") -> dict[str, Any]:
             country = countries[a.country]
             values = {f"{prefix}_company": a.company or None, f"{prefix}_street_address": a.street,
                       f"{prefix}_suburb": a.street2 or None, f"{prefix}_city": a.city,
@@ -643,6 +870,11 @@ class OsCommerceConnector(Connector):
                       f"{prefix}_address_format_id": country["format"]}
             if prefix != "customers":
                 values[f"{prefix}_name"] = a.name
+            if modified:
+                values.update({f"{prefix}_firstname": a.first_name,
+                               f"{prefix}_lastname": a.last_name, f"{prefix}_gender": gender})
+                if prefix != "customers":
+                    values[f"{prefix}_country_iso_code_2"] = a.country
             return values
 
         person = {"customers_name": f"{co.customer.first_name} {co.customer.last_name}",
@@ -652,43 +884,117 @@ class OsCommerceConnector(Connector):
             person = {"customers_name": f"{account.first_name} {account.last_name}",
                       "customers_telephone": account.phone,
                       "customers_email_address": account.email}
+        gender = facts.get("gender", "")
+        delivery_gender = gender if co.delivery.name == billing.name else s.gender
         values = {
             "customers_id": customer_id, **person,
-            **addr("customers", billing), **addr("delivery", co.delivery),
-            **addr("billing", billing),
-            "payment_method": self.settings.payment_method,
+            **addr("customers", billing, gender), **addr("delivery", co.delivery, delivery_gender),
+            **addr("billing", billing, gender),
+            "payment_method": s.payment_method,
             "cc_type": "", "cc_owner": "", "cc_number": "", "cc_expires": "",
             "last_modified": now, "date_purchased": now,
-            "orders_status": self.settings.order_status_id, "currency": co.currency,
+            "orders_status": HIDDEN, "currency": co.currency,
             "currency_value": Decimal(str(currency["value"] or 1)),
         }
-        order_id = self._insert(self.t("orders"), values)
-        self._insert_many(self.t("orders_products"), [
-            {"orders_id": order_id, "products_id": products[sl.supplier_sku]["id"],
-             "products_model": sl.supplier_sku,
-             "products_name": products[sl.supplier_sku]["name"] or sl.line.name,
-             "products_price": sl.purchase_price, "final_price": sl.purchase_price,
-             "products_tax": sl.line.tax_rate, "products_quantity": sl.line.quantity}
-            for sl in transfer.lines])
-        shipping = money(self.supplier.shipping_cost)
-        subtotal, tax = transfer.subtotal, transfer.tax
-        total = subtotal + shipping + tax
-        fmt = _CurrencyFormat(currency)
-        self._insert_many(self.t("orders_total"), [
-            {"orders_id": order_id, "title": title, "text": text, "value": value,
-             "class": cls, "sort_order": sort}
-            for title, text, value, cls, sort in (
-                (self.settings.subtotal_title, fmt(subtotal), subtotal, "ot_subtotal", 1),
-                (self.settings.shipping_title, fmt(shipping), shipping, "ot_shipping", 2),
-                (self.settings.tax_title, fmt(tax), tax, "ot_tax", 3),
-                (self.settings.total_title, f"<strong>{fmt(total)}</strong>", total,
-                 "ot_total", 4))])
-        self._insert(self.t("orders_status_history"), {
-            "orders_id": order_id, "orders_status_id": self.settings.order_status_id,
-            "date_added": now, "customer_notified": 0,
-            "comments": f"{_marker(transfer.reference)} orderexchange: order {co.number} "
-                        f"forwarded by {self.supplier_order_label(so)}"})
+        if modified:
+            if account is not None:
+                first, last = account.first_name, account.last_name
+            else:
+                first, last = co.customer.first_name, co.customer.last_name
+            values.update({
+                "customers_firstname": first, "customers_lastname": last,
+                "customers_cid": facts["cid"], "customers_status": facts["id"],
+                "customers_status_name": facts["name"], "account_type": facts["account_type"],
+                "payment_class": s.payment_class, "shipping_method": s.shipping_method,
+                "shipping_class": s.shipping_class})
+        orders = self.t("orders")
+        if existing is not None:  # half-written by an earlier attempt (MyISAM): complete it
+            order_id = existing[0]
+            for child in ("orders_products", "orders_total"):
+                delete_rows(self.conn, self.t(child), {"orders_id": order_id})
+            row, _filled = fit_row(self.table(orders), values, now)
+            update_row(self.conn, orders, row, {"orders_id": order_id})
+        else:
+            order_id = self.insert(orders, values, key="orders_id", now=now)
+            # the reference right after the order row: a retry finds a half-written order by it
+            self.insert(self.t("orders_status_history"), {
+                "orders_id": order_id, "orders_status_id": s.order_status_id,
+                "date_added": now, "customer_notified": 0,
+                "comments": f"{_marker(transfer.reference)} orderexchange: order {co.number} "
+                            f"forwarded by {self.supplier_order_label(so)}"}, now=now)
+        assert order_id is not None
+        self._insert_lines(order_id, transfer, products, facts, now)
+        self._insert_totals(order_id, transfer, currency, facts, now)
+        # the last step: only now does the admin list the order
+        update_row(self.conn, orders, {"orders_status": s.order_status_id, "last_modified": now},
+                   {"orders_id": order_id})
         return RemoteOrder(str(order_id), str(customer_id), created)
+
+    def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Any],
+                      facts: dict[str, Any], now: datetime) -> None:
+        """osCommerce: net unit price in both price columns. modified: `products_price` as the
+        customer group sees it (gross with allow_tax, else net) and `final_price` the line
+        total, price × quantity."""
+        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        for a in amounts.lines:
+            sl = a.line
+            product = products[sl.supplier_sku]
+            row = {"orders_id": order_id, "products_id": product["id"],
+                   "products_model": sl.supplier_sku,
+                   "products_name": product["name"] or sl.line.name,
+                   "products_price": sl.purchase_price, "final_price": sl.purchase_price,
+                   "products_tax": sl.line.tax_rate, "products_quantity": sl.line.quantity}
+            if self.modified:
+                price = a.unit_gross if facts["allow_tax"] else money(a.unit_net)
+                row.update({"products_price": price, "final_price": money(price * a.quantity),
+                            "allow_tax": facts["allow_tax"]})
+            self.insert(self.t("orders_products"), row, key="orders_products_id", now=now)
+
+    def _totals(self, transfer: Transfer, facts: dict[str, Any]
+                ) -> list[tuple[str, str, Decimal, int]]:
+        """(class, title, value, sort order) of the order's total rows, `ot_total` last.
+
+        osCommerce: net sub-total, shipping, one tax row, total. modified, as its order-total
+        modules compute them: a gross group's sub-total is the sum of the gross line totals with
+        the tax contained in it per rate ("incl."), total = sub-total + shipping; a net group's
+        tax is added per rate ("plus")."""
+        s = self.settings
+        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        shipping = amounts.shipping
+        if not self.modified:
+            subtotal, tax = transfer.subtotal, transfer.tax
+            return [("ot_subtotal", s.subtotal_title, subtotal, 1),
+                    ("ot_shipping", s.shipping_title, shipping, 2),
+                    ("ot_tax", s.tax_title, tax, 3),
+                    ("ot_total", s.total_title, subtotal + shipping + tax, 4)]
+        if facts["allow_tax"]:
+            by_rate: dict[Decimal, Decimal] = {}
+            for a in amounts.lines:
+                line = money(a.unit_gross * a.quantity)
+                by_rate[a.rate.normalize()] = by_rate.get(a.rate.normalize(), Decimal(0)) + line
+            subtotal = sum(by_rate.values(), Decimal(0))
+            taxes = [(rate, money(gross * rate / (100 + rate)))
+                     for rate, gross in sorted(by_rate.items(), reverse=True)]
+            total, title = subtotal + shipping, s.tax_included_title
+        else:
+            subtotal = sum((money(a.unit_net) * a.quantity for a in amounts.lines), Decimal(0))
+            taxes = [(rate, tax) for rate, _net, tax in amounts.tax_by_rate()]
+            total = subtotal + shipping + sum((t for _r, t in taxes), Decimal(0))
+            title = s.tax_excluded_title
+        return ([("ot_subtotal", s.subtotal_title, money(subtotal), 10),
+                 ("ot_shipping", s.shipping_title, shipping, 30)]
+                + [("ot_tax", title.replace("{rate}", plain_rate(rate)), tax, 50)
+                   for rate, tax in taxes if rate]
+                + [("ot_total", s.total_title, money(total), 99)])
+
+    def _insert_totals(self, order_id: int, transfer: Transfer, currency: dict[str, Any],
+                       facts: dict[str, Any], now: datetime) -> None:
+        fmt = _CurrencyFormat(currency)
+        for cls, title, value, sort in self._totals(transfer, facts):
+            text = f"<strong>{fmt(value)}</strong>" if cls == "ot_total" else fmt(value)
+            self.insert(self.t("orders_total"), {
+                "orders_id": order_id, "title": title, "text": text, "value": value,
+                "class": cls, "sort_order": sort}, key="orders_total_id", now=now)
 
     # -- the way back: cancel and read-back ---------------------------------------------------
     def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
@@ -723,8 +1029,17 @@ class OsCommerceConnector(Connector):
                 f"SELECT o.orders_id, o.orders_status{tracking} FROM {self.t('orders')} o "
                 f"WHERE o.orders_id IN :ids", ids=sorted(set(ids.values())))}
             names = self._status_names({int(r.orders_status) for r in rows.values()})
+            parcels: dict[int, str] = {}
+            if (not s.tracking_column and self.modified
+                    and self.table(self.t("orders_tracking")).has("parcel_id")):
+                # modified keeps parcel numbers in their own table; the latest one counts
+                for r in self._q(f"SELECT orders_id, parcel_id FROM "
+                                 f"{self.t('orders_tracking')} WHERE orders_id IN :ids "
+                                 f"ORDER BY tracking_id", ids=sorted(rows) or [0]):
+                    if r.parcel_id:
+                        parcels[int(r.orders_id)] = str(r.parcel_id)
             moved: dict[int, datetime] = {}
-            if s.tracking_column:
+            if s.tracking_column or parcels:
                 for r in self._q(f"SELECT orders_id, MIN(date_added) AS at FROM "
                                  f"{self.t('orders_status_history')} WHERE orders_id IN :ids "
                                  f"AND orders_status_id <> :new GROUP BY orders_id",
@@ -740,12 +1055,13 @@ class OsCommerceConnector(Connector):
             if row is None:
                 continue
             status_id = int(row.orders_status)
-            number = (getattr(row, "tracking", None) or None) if s.tracking_column else None
+            number = ((getattr(row, "tracking", None) or None) if s.tracking_column
+                      else parcels.get(order_id))
             at = moved.get(order_id) if number else None
             out[reference] = RemoteStatus(
                 order_id=str(order_id), status=names.get(status_id) or f"status {status_id}",
                 status_id=str(status_id), progressed=status_id != s.order_status_id,
-                cancelled=s.cancelled_status_id is not None and status_id == s.cancelled_status_id,
+                cancelled=status_id == self._cancelled_status(),
                 tracking_number=str(number) if number else None,
                 shipped_at=(at if isinstance(at, str) else at.isoformat(sep=" ")) if at else None)
         return out
@@ -755,7 +1071,8 @@ class OsCommerceConnector(Connector):
         the order is in one of `cancellable_status_ids`. Cancelling twice changes nothing."""
         s = self.settings
         co = transfer.customer_order
-        if s.cancelled_status_id is None:
+        cancelled = self._cancelled_status()
+        if cancelled is None:
             raise OXError("OX-WRT-003", supplier=self.supplier.id, type=self.type_name,
                           action="cancel (no `cancelled_status_id` is set for its shop)",
                           order=co.number)
@@ -775,7 +1092,7 @@ class OsCommerceConnector(Connector):
                     raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
                                   remote=order_id, reference=transfer.reference)
                 status = int(row[0])
-                if status == s.cancelled_status_id:
+                if status == cancelled:
                     return
                 refused = OXError(
                     "OX-WRT-004", order=co.number, supplier=self.supplier.id, remote=order_id,
@@ -788,15 +1105,15 @@ class OsCommerceConnector(Connector):
                 # so the same code runs on SQLite shops)
                 hit = self._q(f"UPDATE {self.t('orders')} SET orders_status = :new, "
                               f"last_modified = :now WHERE orders_id = :o AND "
-                              f"orders_status = :old", new=s.cancelled_status_id, now=now,
+                              f"orders_status = :old", new=cancelled, now=now,
                               o=order_id, old=status)
                 if hit.rowcount != 1:
                     raise refused
-                self._insert(self.t("orders_status_history"), {
-                    "orders_id": order_id, "orders_status_id": s.cancelled_status_id,
+                self.insert(self.t("orders_status_history"), {
+                    "orders_id": order_id, "orders_status_id": cancelled,
                     "date_added": now, "customer_notified": 0,
                     "comments": f"orderexchange: cancelled by the distributor (customer order "
-                                f"{co.number}, reference {transfer.reference})"})
+                                f"{co.number}, reference {transfer.reference})"}, now=now)
         except SQLAlchemyError as exc:
             raise coded(exc, self.supplier, self.t("orders")) from None
 
@@ -845,8 +1162,10 @@ class OsCommerceConnector(Connector):
         if planned.key != "new" or not co.customer.email:
             return None
         collate = " COLLATE NOCASE" if self.db.dialect == "sqlite" else ""
+        own = " AND account_type = 0" if self.modified else ""
         row = self._q(f"SELECT customers_id FROM {self.t('customers')} "
-                      f"WHERE customers_email_address{collate} = :e ORDER BY customers_id LIMIT 1",
+                      f"WHERE customers_email_address{collate} = :e{own} "
+                      f"ORDER BY customers_id LIMIT 1",
                       e=co.customer.email).first()
         return Match("email", int(row.customers_id)) if row else planned
 
@@ -861,42 +1180,41 @@ class OsCommerceConnector(Connector):
             "customers_email_address": customer.email, "customers_telephone": customer.phone,
             "customers_default_address_id": 0,
             "customers_password": "", "customers_newsletter": "1" if template.newsletter else "0"}
-        if self.settings.customer_number_column and customer.number:
-            values[self.settings.customer_number_column] = customer.number
-        for key in ("group", "language", "currency"):
-            column = getattr(self.settings, f"{key}_column")
-            if column and getattr(template, key) is not None:
-                values[column] = getattr(template, key)
-        values.update(template.columns)  # names validated as identifiers, checked in step 1
-        customer_id = self._insert(self.t("customers"), values)
-        address_id = self._insert(self.t("address_book"), {
-            "customers_id": customer_id, "entry_company": billing.company or None,
+        address: dict[str, Any] = {
+            "entry_company": billing.company or None,
             "entry_firstname": billing.first_name, "entry_lastname": billing.last_name,
             "entry_street_address": billing.street, "entry_suburb": billing.street2 or None,
             "entry_postcode": billing.postcode, "entry_city": billing.city,
             "entry_state": billing.state or None,
-            "entry_country_id": countries[billing.country]["id"], "entry_zone_id": 0})
-        self._q(f"UPDATE {self.t('customers')} SET customers_default_address_id = :a "
-                f"WHERE customers_id = :c", a=address_id, c=customer_id)
-        self._insert(self.t("customers_info"), {
+            "entry_country_id": countries[billing.country]["id"], "entry_zone_id": 0}
+        if self.modified:
+            # a real account (not a guest's), in the configured group; the admin's customer
+            # list inner-joins the default address, which follows below
+            values.update({"customers_status": self._group_id(), "account_type": 0,
+                           "customers_gender": self.settings.gender,
+                           "customers_date_added": now, "customers_last_modified": now})
+            address.update({"entry_gender": self.settings.gender, "address_date_added": now,
+                            "address_last_modified": now})
+        if self._number_column() and customer.number:
+            values[self._number_column()] = customer.number
+        for key in ("group", "language", "currency"):
+            column = self._group_column() if key == "group" else \
+                getattr(self.settings, f"{key}_column")
+            if column and getattr(template, key) is not None:
+                values[column] = getattr(template, key)
+        if self.modified and self.settings.customer_group_id is not None:
+            values["customers_status"] = self.settings.customer_group_id
+        values.update(template.columns)  # names validated as identifiers, checked in step 1
+        customer_id = self.insert(self.t("customers"), values, key="customers_id", now=now)
+        assert customer_id is not None
+        address_id = self.insert(self.t("address_book"), dict(address, customers_id=customer_id),
+                                 key="address_book_id", now=now)
+        update_row(self.conn, self.t("customers"), {"customers_default_address_id": address_id},
+                   {"customers_id": customer_id})
+        self.insert(self.t("customers_info"), {
             "customers_info_id": customer_id, "customers_info_number_of_logons": 0,
-            "customers_info_date_account_created": now})
+            "customers_info_date_account_created": now}, key="customers_info_id", now=now)
         return customer_id
-
-    def _insert(self, table: str, values: dict[str, Any]) -> int:
-        cols = ", ".join(values)
-        marks = ", ".join(f":{k}" for k in values)
-        result = self._q(f"INSERT INTO {table} ({cols}) VALUES ({marks})", **values)
-        return int(result.lastrowid)
-
-    def _insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        cols = list(rows[0])
-        assert self.db.conn is not None
-        self.db.conn.execute(
-            sa.text(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
-                    f"({', '.join(':' + c for c in cols)})"), [self.db.adapt(r) for r in rows])
 
 
 class _CurrencyFormat:

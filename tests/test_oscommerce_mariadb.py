@@ -545,22 +545,63 @@ def test_missing_table_is_reported_by_self_test_and_blocks_the_check(oscommerce_
     assert count(oscommerce_shop, "customers") == 1
 
 
-def test_self_test_on_a_good_shop(oscommerce_shop, prepare):
-    run = prepare(alpha(oscommerce_shop), [ANNA_ORDER])
+STAGES = ["connect", "TLS", "server version", "schema variant", "tables and columns",
+          "storage engines", "grants", "reference data", "customers", "trial write"]
+WRITTEN = ("orders", "orders_products", "orders_total", "orders_status_history", "customers",
+           "address_book", "customers_info")
+
+
+@pytest.mark.parametrize("engine", ["InnoDB", "MyISAM"])
+def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(mariadb_db, prepare,
+                                                                     engine):
+    create_oscommerce_schema(mariadb_db.url, engine=engine)
+    run = prepare(alpha(mariadb_db), [ANNA_ORDER])
     connector = instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
+    before = {t: count(mariadb_db, t) for t in WRITTEN}
 
     report = connector.self_test()
-    assert report.ok, report.stages
+    assert report.ok, [(s.name, s.detail) for s in report.stages]
     assert report.missing == []
     assert "MariaDB" in report.server_version
-    assert [s.name for s in report.stages] == ["connect", "server version",
-                                               "tables and columns", "new-order status",
-                                               "customers"]
-    assert report.stages[-2].detail == "1 = Pending"
-    assert report.stages[-1].detail == (
+    assert [s.name for s in report.stages] == STAGES
+    details = {s.name: s.detail for s in report.stages}
+    assert details["schema variant"] == "osCommerce 2.3 (detected), table prefix ''"
+    if engine == "MyISAM":
+        assert "no transactions on address_book" in details["storage engines"]
+    else:
+        assert details["storage engines"].endswith("every order is one transaction")
+    assert details["reference data"] == "order_status_id 1 = Pending"
+    assert details["customers"] == (
         "new orders' customers are matched by email, phone, name+postcode "
         "(customer number skipped: no customer_number_column)")
+    assert details["trial write"].startswith("sample order for A-100 written as order ")
+    assert details["trial write"].endswith("(customer 2, new) and removed again: nothing stayed")
+    assert {t: count(mariadb_db, t) for t in WRITTEN} == before  # nothing stayed
     assert connector.db.conn is None  # the self-test closed its connection
+
+
+def test_variant_setting_overrides_detection(oscommerce_shop, prepare):
+    run = prepare(alpha(oscommerce_shop, connector={"type": "oscommerce",
+                                                    "variant": "modified"}), [ANNA_ORDER])
+    report = run_connector(run).self_test()
+    stages = {s.name: s for s in report.stages}
+    assert stages["schema variant"].detail.startswith(
+        "modified eCommerce 2.x / xt:Commerce 3 (set)")
+    assert not stages["tables and columns"].ok  # an osCommerce 2.3 shop lacks modified's columns
+    assert "customers_status" in report.missing
+    assert stages["tables and columns"].detail.startswith("OX-DB-003: ")
+
+
+def test_wrong_prefix_is_no_recognisable_shop(oscommerce_shop, prepare):
+    run = prepare(alpha(oscommerce_shop, connector=oscommerce_connector("shop_")), [ANNA_ORDER])
+    stages = {s.name: s for s in run_connector(run).self_test().stages}
+    assert not stages["schema variant"].ok
+    assert stages["schema variant"].detail.startswith(
+        "OX-DB-010: Supplier alpha: the tables match no osCommerce version this connector knows")
+
+
+def run_connector(run: Run) -> Any:
+    return instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
 
 
 # === 6. a notification failure never causes a second write =================================
