@@ -568,7 +568,8 @@ def print_results(results: list[SendResult]) -> None:
     for r in results:
         table.add_row(str(r.supplier_order_id), r.supplier_id, _state(r.state.value),
                       str(r.written), str(r.already_there), str(r.customers_created),
-                      r.message_id or (r.skipped or ""))
+                      r.message_id or ("in the daily digest" if r.digest_pending else "")
+                      or (r.skipped or ""))
     console.print(table)
     if any(r.findings for r in results):
         print_check_report([r for r in results if r.findings])  # step 1's report, as `check`
@@ -576,6 +577,47 @@ def print_results(results: list[SendResult]) -> None:
         if r.error is not None:
             err_console.print(f"[bold]supplier order {r.supplier_order_id}[/bold]:")
             print_error(r.error)
+        for warning in r.warnings:
+            err_console.print(f"[bold]supplier order {r.supplier_order_id}[/bold]:")
+            print_error(warning, warning=True)
+
+
+@main.command()
+@click.option("--supplier", "suppliers", multiple=True, metavar="SUPPLIER",
+              shell_complete=lambda ctx, param, inc: complete_supplier(ctx, param, inc),
+              help="Only this digest supplier (repeatable); default: every digest supplier.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def digest(app: App, suppliers: tuple[str, ...], as_json: bool) -> None:
+    """Send the daily digest now: one email per digest supplier (`notification.digest = true`)
+    listing every supplier order written and not yet notified. The daemon does this at
+    `digest_at`; this command is for cron users and for a digest that failed."""
+    from .digest import digest_suppliers, send_digests
+
+    app.require_licence()
+    known = {s.id for s in digest_suppliers(app.config)}
+    for sid in suppliers:
+        app.config.supplier(sid)  # unknown supplier: its coded error
+        if sid not in known:
+            raise OXError("OX-MAIL-020", supplier=sid)
+    results = send_digests(app.config, app.store, app.host, suppliers or None)
+    if as_json:
+        emit_json([r.as_dict() for r in results])
+    elif not results:
+        console.print("No digest owed: no written supplier order waits for one.")
+    else:
+        table = Table("supplier", "supplier orders", "notification", title="Digests")
+        for r in results:
+            table.add_row(r.supplier_id, ", ".join(map(str, r.supplier_orders)),
+                          r.message_id or "[red]failed[/red]")
+        console.print(table)
+    for r in results:
+        if r.error is not None:
+            print_error(r.error)
+        for warning in r.warnings:
+            print_error(warning, warning=True)
+    sys.exit(0 if all(r.ok for r in results) else 1)
 
 
 @main.command()

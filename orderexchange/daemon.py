@@ -31,8 +31,10 @@ from sqlalchemy.engine import make_url
 
 from .build import build
 from .config import Config, JobConfig
+from .digest import OWED, digest_suppliers, due_today, send_digests
 from .dispatch import Dispatcher
 from .errors import OXError
+from .model import SENDABLE
 from .plugin_host import PluginHost
 from .queue import WorkQueue
 from .sources import fetch
@@ -62,6 +64,11 @@ def configure_logging(fmt: str, stream: Any = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     root.propagate = False
+
+
+def digest_slot(at: str, day: datetime | None = None) -> str:
+    """One digest per supplier time and local day: `2026-11-23T17:00`."""
+    return f"{(day or datetime.now().astimezone()).strftime('%Y-%m-%d')}T{at}"
 
 
 def slot_key(kind: str, job: JobConfig, at: datetime) -> str:
@@ -127,7 +134,10 @@ class Daemon:
             signal.signal(signal.SIGINT, self.stop)
 
     def run_once(self) -> None:
-        """Every enabled job once, now (for cron users and tests)."""
+        """Every enabled job once, now (for cron users and tests): fetch, build, send, then
+        read-back when enabled, and the digests whose time of day has passed and which were not
+        sent today (a digest slot is per day, so running `--once` every few minutes from cron
+        still mails one digest a day)."""
         stamp = datetime.now(UTC).strftime("once-%Y%m%dT%H%M%S.%f")
         for kind in ("fetch", "build"):
             job = self.settings.jobs.get(kind)
@@ -136,6 +146,13 @@ class Daemon:
         self.work_jobs()
         if self.settings.jobs.get("send", JobConfig(every=1)).enabled:
             self.send_claimed()
+        sync = self.settings.jobs.get("sync")
+        if sync is not None and sync.enabled:
+            self.queue.enqueue("sync", f"{stamp}:{self.queue.owner}")
+        for at in sorted({s.notification.digest_at for s in digest_suppliers(self.config)
+                          if due_today(s)}):
+            self.queue.enqueue("digest", digest_slot(at))
+        self.work_jobs()
 
     async def _main(self) -> None:
         loop = asyncio.get_running_loop()
@@ -151,6 +168,11 @@ class Daemon:
             trigger = (IntervalTrigger(seconds=job.every, timezone=UTC) if job.every
                        else CronTrigger.from_crontab(job.cron, timezone=UTC))
             scheduler.add_job(self._fire, trigger, args=[kind, job], id=kind)
+        for at in sorted({s.notification.digest_at for s in digest_suppliers(self.config)}):
+            hour, minute = at.split(":")
+            scheduler.add_job(self._fire_digest, CronTrigger(
+                hour=int(hour), minute=int(minute), timezone=datetime.now().astimezone().tzinfo),
+                args=[at], id=f"digest {at}")
         scheduler.add_job(self.queue.heartbeat, IntervalTrigger(
             seconds=self.settings.heartbeat_seconds, timezone=UTC), id="heartbeat")
         scheduler.start()
@@ -177,6 +199,10 @@ class Daemon:
             self.queue.enqueue(kind, slot_key(kind, job, datetime.now(UTC)))
         self._wake.set()
 
+    def _fire_digest(self, at: str) -> None:
+        self.queue.enqueue("digest", digest_slot(at))
+        self._wake.set()
+
     # -- work -------------------------------------------------------------------------------
     def work_jobs(self) -> None:
         """Run every queued slot job this daemon can claim."""
@@ -186,7 +212,7 @@ class Daemon:
                 return
             job_id, kind, slot = claimed
             try:
-                detail = self._run_job(kind)
+                detail = self._run_job(kind, slot)
                 log.info("%s (%s): %s", kind, slot, detail, extra={"job": kind})
                 self.queue.finish_job(job_id)
             except OXError as exc:
@@ -194,7 +220,7 @@ class Daemon:
                           extra={"job": kind, "code": exc.code})
                 self.queue.finish_job(job_id, error=str(exc))
 
-    def _run_job(self, kind: str) -> str:
+    def _run_job(self, kind: str, slot: str = "") -> str:
         if kind == "fetch":
             reports = fetch(self.store, self.config, self.host.order_sources())
             stored = sum(len(f.stored) for r in reports for f in r.reports)
@@ -214,6 +240,21 @@ class Daemon:
                               extra={"job": kind, "code": r.error.code})
             return (f"{sum(r.read for r in results)} orders read back, "
                     f"{sum(len(r.confirmed) for r in results)} supplier orders confirmed")
+        if kind == "digest":
+            at = slot.rpartition("T")[2]
+            results = send_digests(self.config, self.store, self.host,
+                                   [s.id for s in digest_suppliers(self.config)
+                                    if s.notification.digest_at == at], owner=self.queue.owner)
+            for r in results:
+                if r.error is not None:
+                    log.error("digest %s: %s — %s", r.supplier_id, r.error, r.error.solution,
+                              extra={"job": kind, "supplier": r.supplier_id,
+                                     "code": r.error.code})
+                for w in r.warnings:
+                    log.warning("digest %s: %s", r.supplier_id, w,
+                                extra={"job": kind, "supplier": r.supplier_id, "code": w.code})
+            return (f"{sum(1 for r in results if r.ok)} digests sent "
+                    f"({sum(len(r.supplier_orders) for r in results if r.ok)} supplier orders)")
         raise OXError("OX-DMN-002", kind=kind)
 
     def send_claimed(self) -> int:
@@ -225,10 +266,16 @@ class Daemon:
 
     def _send_supplier(self, supplier_id: str) -> int:
         sent = 0
+        # a digest supplier's written orders wait for the digest job, not for a sender
+        states = (SENDABLE - set(OWED) if self.config.suppliers[supplier_id].notification.digest
+                  else SENDABLE)
+        tried: set[int] = set()
         while not self.stopping.is_set():
-            ids = self.queue.claim_supplier_orders(limit=10, supplier_id=supplier_id)
+            ids = self.queue.claim_supplier_orders(limit=10, supplier_id=supplier_id,
+                                                   states=states, exclude=tried)
             if not ids:
                 return sent
+            tried.update(ids)
             try:
                 # a stop lands between customer orders: the one in flight is finished, the rest
                 # of the claim is released below and stays claimable

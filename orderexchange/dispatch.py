@@ -22,6 +22,7 @@ from typing import Any
 from .checks import run_checks
 from .config import Config
 from .connector import Connector, RemoteOrder, instantiate
+from .digest import record_delivery_warnings
 from .errors import CATALOGUE, OXError
 from .events import DispatchEvent
 from .mail import MailTransport, render_notification, transport_for
@@ -50,10 +51,17 @@ class SendResult:
     customers_created: int = 0
     message_id: str | None = None
     skipped: str | None = None
+    #: written; the supplier gets these orders in its daily digest (`notification.digest`)
+    digest_pending: bool = False
+    #: recipients the mail server refused while it accepted others (OX-MAIL-018 each)
+    warnings: list[OXError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.state in (S.NOTIFIED, S.CONFIRMED)
+        if self.error is not None:
+            return False
+        return self.state in (S.NOTIFIED, S.CONFIRMED) or (
+            self.digest_pending and self.state in (S.WRITTEN, S.NOTIFY_FAILED))
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -61,6 +69,8 @@ class SendResult:
             "state": self.state.value, "ok": self.ok, "written": self.written,
             "already_there": self.already_there, "customers_created": self.customers_created,
             "message_id": self.message_id, "skipped": self.skipped,
+            "digest_pending": self.digest_pending,
+            "warnings": [w.as_dict() for w in self.warnings],
             "error": self.error.as_dict() if self.error else None,
             "findings": [f.__dict__ for f in self.findings],
         }
@@ -222,12 +232,15 @@ class Dispatcher:
                 return result
             self._step(so, S.WRITTEN)
             result.state = so.state
-        # step 2b: notify
+        # step 2b: notify (or leave it to the supplier's daily digest, see digest.py)
+        if so.state in _NOTIFY_FROM and supplier.notification.digest:
+            result.digest_pending = True
+            return result
         if so.state in _NOTIFY_FROM:
             try:
                 attachments = self.host.notification_attachments(self.config, supplier, so)
                 message = render_notification(self.config, supplier, so, attachments=attachments)
-                mail.send(message)  # the transport retries 4xx itself ([mail] retries)
+                delivery = mail.send(message)  # the transport retries 4xx itself
             except OXError as err:
                 err.facts.setdefault("supplier", supplier.id)
                 err.facts["id"] = so.id
@@ -237,6 +250,7 @@ class Dispatcher:
                 return result
             result.message_id = str(message["Message-ID"])
             self._step(so, S.NOTIFIED, message_id=result.message_id)
+            result.warnings = record_delivery_warnings(self.store, so.id, delivery)
             result.state = so.state
         return result
 

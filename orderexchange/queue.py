@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from .model import SENDABLE
+from .model import SENDABLE, SupplierOrderState
 from .store import Store, UtcDateTime, metadata, now, supplier_orders
 
 jobs = sa.Table(
@@ -93,16 +94,23 @@ class WorkQueue:
                 lease_until=None))
 
     # -- supplier orders --------------------------------------------------------------------
-    def claim_supplier_orders(self, limit: int = 50, supplier_id: str | None = None) -> list[int]:
-        """Claim up to `limit` supplier orders with work left that nobody holds a lease on."""
+    def claim_supplier_orders(self, limit: int = 50, supplier_id: str | None = None,
+                              states: Iterable[SupplierOrderState] = SENDABLE,
+                              exclude: Iterable[int] = ()) -> list[int]:
+        """Claim up to `limit` supplier orders with work left (in `states`) that nobody holds a
+        lease on; `exclude` names ones this run has tried already (a failed one is tried again
+        at the next firing, not in a loop)."""
         so = supplier_orders
         ts = now()
         query = (sa.select(so.c.id)
-                 .where(so.c.state.in_([s.value for s in SENDABLE]),
+                 .where(so.c.state.in_([s.value for s in states]),
                         so.c.lease_until.is_(None) | (so.c.lease_until < ts))
                  .order_by(so.c.id).limit(limit))
         if supplier_id is not None:
             query = query.where(so.c.supplier_id == supplier_id)
+        skip = list(exclude)
+        if skip:
+            query = query.where(so.c.id.not_in(skip))
         with self.store.engine.begin() as conn:
             ids = [r.id for r in conn.execute(self._for_update(query))]
             if ids:
