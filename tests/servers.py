@@ -171,9 +171,9 @@ class MariaDBServer:
                 f"mariadb-install-db failed (exit {rc}): {' '.join(cmd)}\n"
                 f"--- {log} ---\n{_log_tail(log)}")
 
-    def _launch(self, mariadbd: str) -> None:
+    def _launch(self, mariadbd: str, port: Optional[int] = None) -> None:
         assert self.tmpdir is not None and self.datadir is not None
-        self.port = free_port()
+        self.port = port or free_port()
         self.socket = str(self.tmpdir / "mysql.sock")
         self.log_file = self.tmpdir / f"mariadbd-{self.port}.err"
         cmd = [mariadbd, "--no-defaults",
@@ -263,6 +263,23 @@ class MariaDBServer:
         tmpdir, self.tmpdir = self.tmpdir, None
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+    def halt(self, kill: bool = False) -> None:
+        """Stop mariadbd like an outage does, keeping datadir and port for ``resume()``.
+
+        ``kill=False`` is an administrator's clean shutdown (SIGTERM: clients get "server
+        shutdown in progress" / lost connection); ``kill=True`` is a crash (SIGKILL).
+        """
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill() if kill else proc.terminate()
+            proc.wait(timeout=60)
+
+    def resume(self) -> None:
+        """Start mariadbd again on the same datadir and port after ``halt()``."""
+        mariadbd = _find_executable("mariadbd", _SBIN_DIRS)
+        assert mariadbd and self.port is not None and self._proc is None
+        self._launch(mariadbd, port=self.port)
 
     def __enter__(self) -> "MariaDBServer":
         return self.start()
