@@ -71,8 +71,12 @@ class ShopSourceSettings(SourceSettings):
     lookback_days: int = Field(default=7, ge=0, le=365)
     #: orders with an id up to this one are never taken (those forwarded before, by hand)
     start_after_id: int = Field(default=0, ge=0)
-    #: the shop's clock: `date_purchased` is local time without a zone
+    #: the shop's clock: `date_purchased` is local time without a zone (a MySQL/MariaDB shop's
+    #: own NOW() is used where it can be asked, so this matters for SQLite shops and the dates)
     timezone: str = "UTC"
+    #: leave orders younger than this alone: the osCommerce checkout writes the order row, its
+    #: totals and its products one after the other, without a transaction
+    settle_seconds: int = Field(default=60, ge=0, le=86400)
     #: put in front of the shop order id to make the customer-order number, e.g. "WEB-"
     number_prefix: str = Field(default="", max_length=16)
     #: hand the shop's order total to the import, which checks lines + shipping + tax against it
@@ -176,7 +180,9 @@ class ShopSource(OrderSource):
         s = self.settings
         last, retry = self._bookmark(store)
         zone = ZoneInfo(s.timezone)
-        cutoff = (datetime.now(zone) - timedelta(days=s.lookback_days)).replace(tzinfo=None)
+        now = self._shop_now(zone)
+        cutoff = now - timedelta(days=s.lookback_days)
+        settled = now - timedelta(seconds=s.settle_seconds)
         after = s.start_after_id
         countries = self._countries()
         statuses = self._status_names()
@@ -184,10 +190,12 @@ class ShopSource(OrderSource):
         while True:
             rows = self._read(
                 f"SELECT * FROM {self._t('orders')} WHERE orders_status IN :statuses "
-                "AND orders_id > :after AND (orders_id > :last OR date_purchased >= :cutoff"
+                "AND orders_id > :after AND date_purchased <= :settled "
+                "AND (orders_id > :last OR date_purchased >= :cutoff"
                 + (" OR orders_id IN :retry" if retry else "") + ") "
                 "ORDER BY orders_id LIMIT :n", "orders",
-                statuses=s.statuses, after=after, last=max(last, s.start_after_id),
+                statuses=s.statuses, after=after, settled=settled,
+                last=max(last, s.start_after_id),
                 cutoff=cutoff if s.lookback_days else datetime(9999, 1, 1),
                 n=s.batch_size, **({"retry": retry} if retry else {}))
             if not rows:
@@ -206,6 +214,14 @@ class ShopSource(OrderSource):
                 break
         # every waiting order was looked at again: the ones still refused stay waiting
         store.set_setting(self._retry_key, json.dumps(sorted(run["rejected"])[-RETRY_LIMIT:]))
+
+    def _shop_now(self, zone: ZoneInfo) -> datetime:
+        """The shop's own clock, which wrote `date_purchased` (no zone, no drift between hosts)."""
+        self._connect()
+        if self._db.dialect in ("mysql", "mariadb"):
+            (row,) = self._read("SELECT NOW()", "orders")
+            return row[0]
+        return datetime.now(zone).replace(tzinfo=None, microsecond=0)
 
     def _number(self, orders_id: int) -> str:
         return f"{self.settings.number_prefix}{orders_id}"
@@ -326,8 +342,8 @@ class ShopSource(OrderSource):
 
     def _mark(self, ids: list[int]) -> None:
         s = self.settings
+        now = self._shop_now(ZoneInfo(s.timezone))
         conn = self._connect()
-        now = datetime.now(ZoneInfo(s.timezone)).replace(tzinfo=None, microsecond=0)
         update = sa.text(f"UPDATE {self._t('orders')} SET orders_status = :mark, "
                          "last_modified = :now WHERE orders_id = :id "
                          "AND orders_status IN :statuses").bindparams(

@@ -251,3 +251,12 @@ def test_fetch_command_reads_the_shop(oscommerce_shop, tmp_path):
     table = CliRunner().invoke(main, ["--config", str(cfg), "fetch"], env=env)
     assert "webshop orders 8-8" in table.output and "OX-IMP-006" in table.output
     assert db.password not in table.output
+
+
+def test_an_order_still_being_written_is_left_until_it_settled(oscommerce_shop, make_config):
+    """The osCommerce checkout writes order, totals and products without a transaction."""
+    add_shop_order(oscommerce_shop.url, 1, days_ago=0)
+    waiting = make_config(sources={"webshop": source_section(oscommerce_shop)})
+    assert stored(run_fetch(waiting)) == []
+    settled = make_config(sources={"webshop": source_section(oscommerce_shop, settle_seconds=0)})
+    assert stored(run_fetch(settled)) == ["1"]
