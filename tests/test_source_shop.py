@@ -260,3 +260,26 @@ def test_an_order_still_being_written_is_left_until_it_settled(oscommerce_shop, 
     assert stored(run_fetch(waiting)) == []
     settled = make_config(sources={"webshop": source_section(oscommerce_shop, settle_seconds=0)})
     assert stored(run_fetch(settled)) == ["1"]
+
+
+def test_a_crash_before_the_bookmark_moved_heals_without_a_duplicate(oscommerce_shop,
+                                                                     make_config):
+    """Stored in the state store, but the process died before the shop was marked and the
+    bookmark saved: the next fetch reads the orders again, stores none twice, marks them."""
+    from orderexchange.sources import make_source
+
+    url = oscommerce_shop.url
+    add_shop_order(url, 1)
+    add_shop_order(url, 2)
+    config = make_config(sources={"webshop": source_section(oscommerce_shop, lookback_days=0)})
+    store = Store(config.store.url)
+    assert stored(run_fetch(config, store)) == ["1", "2"]
+    source = make_source(PluginHost().order_sources(), "webshop", config.sources["webshop"],
+                         config)
+    store.set_setting(source._last_key, "0")  # the bookmark as it was before the crash
+    marking = make_config(sources={"webshop": source_section(oscommerce_shop, lookback_days=0,
+                                                             mark_status=2)})
+    assert run_fetch(marking, store).reports == []  # nothing new to report
+    assert sorted(o["number"] for o in store.list_customer_orders()) == ["1", "2"]
+    assert shop_rows(url, "SELECT orders_status FROM orders") == [(2,), (2,)]
+    assert source.bookmark(store)["last_id"] == 2
