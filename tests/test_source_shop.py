@@ -283,3 +283,30 @@ def test_a_crash_before_the_bookmark_moved_heals_without_a_duplicate(oscommerce_
     assert sorted(o["number"] for o in store.list_customer_orders()) == ["1", "2"]
     assert shop_rows(url, "SELECT orders_status FROM orders") == [(2,), (2,)]
     assert source.bookmark(store)["last_id"] == 2
+
+
+def test_the_daemon_forwards_orders_from_the_shop_without_anyone_importing(
+        oscommerce_shop, tmp_path, licence_code):
+    """Issue 8: the daemon's fetch job takes the shop's new orders, build and send follow."""
+    from orderexchange import config as config_mod
+    from orderexchange.demo import write_workspace
+
+    db = oscommerce_shop
+    add_shop_order(db.url, 41, lines=(("HAMMER-450", "Claw hammer", "12.90", 2, "19"),
+                                      ("RAKE", "Leaf rake", "11.90", 1, "19")))
+    cfg = write_workspace(tmp_path / "ws")
+    cfg.write_text(cfg.read_text() + (
+        '\n[sources.webshop]\ntype = "shop"\nstatuses = [1]\nmark_status = 2\n'
+        '[sources.webshop.database]\n'
+        f'url = "mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"\n'
+        f'password = "{db.password}"\n'))
+    runner = CliRunner()
+    runner.invoke(main, ["--config", str(cfg), "catalogue", "import",
+                         str(cfg.parent / "catalogue.csv")])
+    assert runner.invoke(main, ["--config", str(cfg), "activate", licence_code]).exit_code == 0
+    result = runner.invoke(main, ["--config", str(cfg), "daemon", "--once"])
+    assert result.exit_code == 0, result.output
+    store = Store(config_mod.load(cfg).store.url)
+    assert [o["number"] for o in store.list_customer_orders()] == ["41"]
+    assert sorted(r["state"] for r in store.list_supplier_orders()) == ["notified", "notified"]
+    assert shop_rows(db.url, "SELECT orders_status FROM orders") == [(2,)]
