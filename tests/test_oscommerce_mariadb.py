@@ -16,9 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pymysql
 import pytest
 import sqlalchemy as sa
 from helpers import CATALOGUE_CSV, create_oscommerce_schema, sample_order, supplier_section
+from test_shop_sql import shop_user  # noqa: F401 - a fixture
 
 from orderexchange.build import build
 from orderexchange.connector import instantiate
@@ -26,6 +28,7 @@ from orderexchange.dispatch import Dispatcher, SendResult
 from orderexchange.importer import import_catalogue, import_orders
 from orderexchange.model import SupplierOrderState as S, TransferState
 from orderexchange.plugin_host import PluginHost
+from orderexchange.plugins import oscommerce
 from orderexchange.store import Store
 
 ANNA_ID = 1  # the shop's existing customer (seeded by create_oscommerce_schema)
@@ -333,23 +336,121 @@ def test_full_send_with_table_prefix(mariadb_db, prepare):
     assert tables and all(name.startswith("oscommerce_") for name in tables)
 
 
+def test_full_send_on_myisam_tables(mariadb_db, prepare):
+    """Old installs run MyISAM: the same rows, written so the order shows only at the end."""
+    create_oscommerce_schema(mariadb_db.url, engine="MyISAM")
+    assert {r["e"] for r in query(mariadb_db, "SELECT ENGINE AS e FROM information_schema.TABLES "
+                                             "WHERE TABLE_SCHEMA = DATABASE()")} == {"MyISAM"}
+    full_send_and_verify(mariadb_db, prepare)
+
+
+#: osCommerce's admin order list: only orders with an `ot_total` row and a status that has a
+#: name in the admin language
+ADMIN_LIST = ("SELECT o.orders_id, o.customers_name, s.orders_status_name AS status, ot.text "
+              "FROM orders o LEFT JOIN orders_total ot ON o.orders_id = ot.orders_id, "
+              "orders_status s WHERE o.orders_status = s.orders_status_id AND "
+              "s.language_id = 1 AND ot.class = 'ot_total' ORDER BY o.orders_id")
+
+
+def lost_connection(*_args: Any, **_kwargs: Any) -> None:
+    raise sa.exc.OperationalError("INSERT INTO orders_total …", {},
+                                  pymysql.err.OperationalError(2013, "Lost connection"))
+
+
+@pytest.mark.parametrize("engine", ["MyISAM", "InnoDB"])
+def test_crash_mid_write_then_retry_writes_the_order_exactly_once(mariadb_db, prepare,
+                                                                  monkeypatch, engine):
+    create_oscommerce_schema(mariadb_db.url, engine=engine)
+    run = prepare(alpha(mariadb_db), [BERND_ORDER])
+    with monkeypatch.context() as patch:
+        patch.setattr(oscommerce.OsCommerceConnector, "_insert_totals", lost_connection)
+        [failed] = run.send()
+    assert failed.state == S.WRITE_FAILED
+    assert failed.error is not None and failed.error.code == "OX-DB-002"
+    reference = run.transfers()["1002"].reference
+    assert query(mariadb_db, ADMIN_LIST) == []  # never visible half-written
+    if engine == "MyISAM":  # no rollback: a hidden order, its reference and lines stayed
+        [half] = query(mariadb_db, "SELECT orders_id, orders_status FROM orders")
+        assert half["orders_status"] == 0
+        [history] = query(mariadb_db, "SELECT comments FROM orders_status_history")
+        assert history["comments"].startswith(f"[{reference}]")
+        assert count(mariadb_db, "orders_products") == 2
+        assert count(mariadb_db, "orders_total") == 0
+        assert count(mariadb_db, "customers") == 2  # Bernd was created before the crash
+    else:  # rolled back: nothing at all
+        assert_nothing_written(mariadb_db)
+
+    [retried] = run.send()
+    assert retried.state == S.NOTIFIED, retried.as_dict()
+    [order] = query(mariadb_db, "SELECT orders_id, orders_status FROM orders")
+    if engine == "MyISAM":
+        assert order["orders_id"] == half["orders_id"]  # completed, not inserted again
+    assert order["orders_status"] == 1
+    assert run.transfers()["1002"].remote_order_id == str(order["orders_id"])
+    assert query(mariadb_db, ADMIN_LIST) == [{
+        "orders_id": order["orders_id"], "customers_name": "Bernd Bauer", "status": "Pending",
+        "text": "<strong>51,16€</strong>"}]
+    lines = query(mariadb_db, "SELECT products_id, products_model, products_name, "
+                              "products_price, final_price, products_tax, products_quantity "
+                              "FROM orders_products ORDER BY orders_products_id")
+    assert [tuple(r.values()) for r in lines] == ORDER_LINES["1002"]
+    totals = query(mariadb_db, "SELECT class, title, text, value FROM orders_total "
+                               "ORDER BY sort_order")
+    assert [tuple(r.values()) for r in totals] == ORDER_TOTALS["1002"]
+    assert count(mariadb_db, "orders_status_history") == 1
+    assert count(mariadb_db, "customers") == 2
+
+
+def test_least_privilege_user_missing_grant_is_reported_with_the_fix(oscommerce_shop, prepare,
+                                                                      shop_user):
+    db = oscommerce_shop
+    grants = {t: "SELECT" for t in ("countries", "currencies", "products",
+                                    "products_description", "orders_status")}
+    grants.update({t: "SELECT, INSERT" for t in ("orders_products", "orders_total",
+                                                 "orders_status_history", "address_book",
+                                                 "customers_info")})
+    grants["customers"] = "SELECT, INSERT, UPDATE"
+    grants["orders"] = "SELECT, INSERT"  # UPDATE (the status, last) missing
+    user = shop_user(db, grants)
+    run = prepare({"alpha": user.section({"type": "oscommerce"})}, [ANNA_ORDER])
+    connector = instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
+    stages = {s.name: s for s in connector.self_test().stages}
+    fix = f"GRANT UPDATE ON `{db.database}`.`orders` TO '{user.name}'@'%';"
+    assert not stages["grants"].ok
+    assert stages["grants"].detail.startswith("OX-DB-007: ") and fix in stages["grants"].detail
+    assert stages["trial write"].detail == "skipped: fix the stages above first"
+
+    root_execute(db, fix)
+    report = connector.self_test()
+    assert report.ok, [(s.name, s.detail) for s in report.stages]
+    assert_nothing_written(db)
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert len(query(db, ADMIN_LIST)) == 1
+
+
 # === 2. crash between the shop's commit and our state update ===============================
 def test_retry_after_crash_between_commit_and_state_update(oscommerce_shop, prepare,
                                                            monkeypatch):
     run = prepare(alpha(oscommerce_shop), [ANNA_ORDER, BERND_ORDER])
-    real_set_transfer = run.store.set_transfer
     calls = {"n": 0}
 
-    def crash_once(*args: Any, **kwargs: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 1:  # the shop committed order 1001; we die before recording it
-            raise RuntimeError("simulated crash after the shop's commit")
-        real_set_transfer(*args, **kwargs)
+    def crashing(real: Any) -> Any:
+        def crash_once(*args: Any, **kwargs: Any) -> None:
+            calls["n"] += 1
+            if calls["n"] == 1:  # the shop committed; we die before recording it
+                raise RuntimeError("simulated crash after the shop's commit")
+            real(*args, **kwargs)
+        return crash_once
 
-    monkeypatch.setattr(run.store, "set_transfer", crash_once)
+    # the dispatcher records outcomes one by one or batched: the first record crashes either way
+    for name in ("set_transfer", "set_transfers"):
+        if hasattr(run.store, name):
+            monkeypatch.setattr(run.store, name, crashing(getattr(run.store, name)))
     with pytest.raises(RuntimeError, match="simulated crash"):
         run.send()
-    assert count(oscommerce_shop, "orders") == 1
+    written = count(oscommerce_shop, "orders")  # 1 (recorded one by one) or 2 (batched)
+    assert written in (1, 2)
     assert all(tr.state == TransferState.PENDING and tr.remote_order_id is None
                for tr in run.transfers().values())
     assert run.store.supplier_order(run.so_ids[0]).state == S.CHECKED
@@ -357,7 +458,7 @@ def test_retry_after_crash_between_commit_and_state_update(oscommerce_shop, prep
     [result] = run.send()  # a new Dispatcher, as the next CLI run or daemon tick
     assert result.error is None, result.as_dict()
     assert result.state == S.NOTIFIED
-    assert (result.already_there, result.written) == (1, 1)
+    assert (result.already_there, result.written) == (written, 2 - written)
     assert count(oscommerce_shop, "orders") == 2  # one per customer order, none twice
     assert count(oscommerce_shop, "orders_status_history") == 2
     assert count(oscommerce_shop, "customers") == 2
@@ -370,7 +471,7 @@ def test_retry_after_crash_between_commit_and_state_update(oscommerce_shop, prep
         assert tr.remote_order_id == str(found["orders_id"]), number
     found_event = [e for e in run.store.events(run.so_ids[0])
                    if e["step"] == "write" and "found already written" in (e["message"] or "")]
-    assert [e["message"].split(":")[0] for e in found_event] == ["1001"]
+    assert [e["message"].split(":")[0] for e in found_event] == ["1001", "1002"][:written]
     assert len(run.eml_files()) == 1
 
 
