@@ -312,20 +312,23 @@ class Menu:
                 + [Choice("Add supplier", value=":add"), Choice("Back", value=None)]))
             if sid is None:
                 return
-            if sid == ":add":
-                self.add_supplier(editor)
+            try:  # Ctrl-C here: back to the list above, not further
+                if sid == ":add":
+                    self.add_supplier(editor)
+                    continue
+                table = suppliers[sid]
+                active = table.get("active", True)
+                action = _ask(questionary.select(f"Supplier {sid}:", use_shortcuts=True, choices=[
+                    "Deactivate" if active else "Activate", "Edit email", "Back"]))
+                if action in ("Activate", "Deactivate"):
+                    table["active"] = action == "Activate"
+                elif action == "Edit email":
+                    value = _ask(questionary.text(f"Email of {sid}:",
+                                                  default=str(table.get("email", ""))))
+                    if value and value.strip():
+                        table["email"] = value.strip()
+            except KeyboardInterrupt:
                 continue
-            table = suppliers[sid]
-            active = table.get("active", True)
-            action = _ask(questionary.select(f"Supplier {sid}:", use_shortcuts=True, choices=[
-                "Deactivate" if active else "Activate", "Edit email", "Back"]))
-            if action in ("Activate", "Deactivate"):
-                table["active"] = action == "Activate"
-            elif action == "Edit email":
-                value = _ask(questionary.text(f"Email of {sid}:",
-                                              default=str(table.get("email", ""))))
-                if value and value.strip():
-                    table["email"] = value.strip()
 
     def add_supplier(self, editor: SettingsEditor) -> None:
         """Ask for a new supplier's basics; it joins the edited copy only once the whole file,
@@ -400,43 +403,49 @@ class Menu:
         """The daemon's jobs: change a trigger (minutes or a cron expression) or switch a job
         on or off. Cron expressions are checked with APScheduler's own parser, the one the
         daemon uses, so a typo is refused here instead of stopping the daemon at start."""
+        last = None
         while True:
             jobs = editor.jobs()
-            key = _ask(questionary.select("Schedule (daemon jobs; cron times are UTC):", choices=[
-                Choice(f"{kind:<6} {describe_job(jobs.get(kind)):<24} {JOBS[kind]}"[:76],
-                       value=kind) for kind in JOBS] + [Choice("Back", value=None)]))
+            key = _ask(questionary.select(
+                "Daemon job (cron in UTC):", default=last,
+                choices=[Choice(f"{kind:<6} {describe_job(jobs.get(kind)):<24} {JOBS[kind]}"[:72],
+                                value=kind) for kind in JOBS] + [Choice("Back", value=None)]))
             if key is None:
                 return
-            job = jobs.get(key)
-            enabled = job is not None and job.get("enabled", True)
-            action = _ask(questionary.select(f"Job {key}:", use_shortcuts=True, choices=[
-                "Every N minutes", "Cron expression", "Disable" if enabled else "Enable",
-                "Back"]))
-            if action == "Every N minutes":
-                every = job.get("every") if job is not None else None
-                text = _ask(questionary.text("Minutes between runs:", default=_minutes(every)))
-                try:
-                    minutes = float(text.strip().replace(",", "."))
-                except ValueError:
-                    minutes = 0.0
-                if not minutes > 0:
-                    console.print("[red]Minutes are a number above 0, e.g. 5 or 0.5.[/red]")
-                    continue
-                seconds = minutes * 60
-                editor.set_job(key, every=int(seconds) if seconds.is_integer() else seconds)
-            elif action == "Cron expression":
-                console.print("Five fields: minute hour day month weekday, e.g. */10 6-20 * * "
-                              "mon-fri (UTC).")
-                cron = _ask(questionary.text("Cron:", default=str(job.get("cron") or "")
-                                             if job is not None else "")).strip()
-                problem = cron_problem(cron)
-                if problem:
-                    console.print(f"[red]Not a cron expression[/red]: {escape(problem)}",
-                                  highlight=False)
-                    continue
-                editor.set_job(key, cron=cron)
-            elif action in ("Enable", "Disable"):
-                editor.set_job(key, enabled=action == "Enable")
+            last = key  # the pointer stays on the job just edited
+            try:  # Ctrl-C here: back to the list above, not further
+                job = jobs.get(key)
+                enabled = job is not None and job.get("enabled", True)
+                action = _ask(questionary.select(f"Job {key}:", use_shortcuts=True, choices=[
+                    "Every N minutes", "Cron expression", "Disable" if enabled else "Enable",
+                    "Back"]))
+                if action == "Every N minutes":
+                    every = job.get("every") if job is not None else None
+                    text = _ask(questionary.text("Minutes between runs:", default=_minutes(every)))
+                    try:
+                        minutes = float(text.strip().replace(",", "."))
+                    except ValueError:
+                        minutes = 0.0
+                    if not minutes > 0:
+                        console.print("[red]Minutes are a number above 0, e.g. 5 or 0.5.[/red]")
+                        continue
+                    seconds = minutes * 60
+                    editor.set_job(key, every=int(seconds) if seconds.is_integer() else seconds)
+                elif action == "Cron expression":
+                    console.print("Five fields: minute hour day month weekday, e.g. */10 6-20 * * "
+                                  "mon-fri (UTC).")
+                    cron = _ask(questionary.text("Cron:", default=str(job.get("cron") or "")
+                                                 if job is not None else "")).strip()
+                    problem = cron_problem(cron)
+                    if problem:
+                        console.print(f"[red]Not a cron expression[/red]: {escape(problem)}",
+                                      highlight=False)
+                        continue
+                    editor.set_job(key, cron=cron)
+                elif action in ("Enable", "Disable"):
+                    editor.set_job(key, enabled=action == "Enable")
+            except KeyboardInterrupt:
+                continue
 
     def edit_mail(self, editor: SettingsEditor) -> None:
         while True:
@@ -452,32 +461,36 @@ class Menu:
                                                                      Choice("Back", value=None)]))
             if key is None:
                 return
-            current = mail.get(key)
-            if key == "transport":
-                names = sorted(self.app.host.mail_transports())
-                value = _ask(questionary.select("Transport:", choices=names,
-                                                default=str(current) if current in names
-                                                else None))
-            elif key == "security":
-                value = _ask(questionary.select("Security:", choices=["starttls", "tls", "none"],
-                                                default=str(current or "starttls")))
-            elif key == "password":
-                console.print("The password stays out of the file: name the environment "
-                              "variable that holds it.")
-                var = _ask(questionary.text("Environment variable:",
-                                            default=password[2:-1] if password.startswith("${")
-                                            else "OX_SMTP_PASSWORD"))
-                value = f"${{{var.strip()}}}" if var and var.strip() else None
-            else:
-                value = _ask(questionary.text(f"{key}:", default="" if current is None
-                                              else str(current)))
-                if key == "port" and value:
-                    if not value.strip().isdigit():
-                        console.print("[red]A port is a number.[/red]")
-                        continue
-                    value = int(value)
-            if value not in (None, ""):
-                editor.table("mail")[key] = value
+            try:  # Ctrl-C here: back to the list above, not further
+                current = mail.get(key)
+                if key == "transport":
+                    names = sorted(self.app.host.mail_transports())
+                    value = _ask(questionary.select("Transport:", choices=names,
+                                                    default=str(current) if current in names
+                                                    else None))
+                elif key == "security":
+                    value = _ask(questionary.select("Security:",
+                                                    choices=["starttls", "tls", "none"],
+                                                    default=str(current or "starttls")))
+                elif key == "password":
+                    console.print("The password stays out of the file: name the environment "
+                                  "variable that holds it.")
+                    var = _ask(questionary.text("Environment variable:",
+                                                default=password[2:-1] if password.startswith("${")
+                                                else "OX_SMTP_PASSWORD"))
+                    value = f"${{{var.strip()}}}" if var and var.strip() else None
+                else:
+                    value = _ask(questionary.text(f"{key}:", default="" if current is None
+                                                  else str(current)))
+                    if key == "port" and value:
+                        if not value.strip().isdigit():
+                            console.print("[red]A port is a number.[/red]")
+                            continue
+                        value = int(value)
+                if value not in (None, ""):
+                    editor.table("mail")[key] = value
+            except KeyboardInterrupt:
+                continue
 
     # -- self-tests and activation ----------------------------------------------------------
     def self_tests(self) -> None:

@@ -270,7 +270,8 @@ def test_menu_cancel_uses_the_cancel_engine_and_shows_failures(tmp_path, licence
     Menu(app).cancel([2])
     out, err = capsys.readouterr()
     assert "They are also in supplier orders 1 (alpha)" in out
-    assert "Customer order 1003: cancelled" in out and "Customer order 1001: not cancelled (stays built)" in out
+    assert "Customer order 1003: cancelled" in out
+    assert "Customer order 1001: not cancelled (stays built)" in out
     assert "OX-WRT-003" in err and "OX-LOG-004" in err and "solution:" in err
     assert [r["state"] for r in app.store.list_supplier_orders()] == ["notified", "cancelled"]
 
@@ -360,4 +361,120 @@ def test_menu_self_tests_mail_settings_and_activation_screens(desk, tmux):
     tmux.keys("C-c")
     tmux.wait_for("What do you want to do?")
     tmux.keys("C-c")  # Ctrl-C on the main screen quits
+    assert tmux.exit_status() == 0
+
+
+def _settings(tmux):
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("2", "Enter")
+    tmux.wait_for("Settings:", "Schedule")
+
+
+def test_menu_adds_a_supplier_and_saves_it_with_the_comments(desk, tmux, monkeypatch):
+    cfg, command = desk
+    before = cfg.read_text()
+    tmux.start(["env", "OX_GAMMA_PW=gamma-s3cret", *command])
+    _settings(tmux)
+    tmux.keys("1", "Enter")  # Suppliers
+    tmux.wait_for("Supplier:", "Add supplier")
+    tmux.keys("Down", "Down", "Enter")  # Add supplier
+    tmux.wait_for("Supplier id")
+    tmux.type("alpha")
+    tmux.keys("Enter")
+    tmux.wait_for("Supplier alpha exists already")
+    tmux.keys("C-u")
+    tmux.type("gamma")
+    tmux.keys("Enter")
+    tmux.wait_for("Name:")
+    tmux.type("Gamma Fasteners")
+    tmux.keys("Enter")
+    tmux.wait_for("Order email address:")
+    tmux.keys("C-c")  # interrupted: back to the list, the answers so far are kept
+    tmux.wait_for("Supplier:", "Add supplier")
+    tmux.keys("Down", "Down", "Enter")
+    tmux.wait_for("Supplier id (letters, digits, - and _): gamma")
+    tmux.keys("Enter")
+    tmux.wait_for("Order email address:")  # the name was kept: not asked again
+    tmux.type("orders@gamma.example")
+    tmux.keys("Enter")
+    tmux.wait_for("Connector type:")
+    tmux.keys("Enter")  # oscommerce, the default
+    tmux.wait_for("Database URL:")
+    tmux.type("mysql+pymysql://exchange@shop.gamma.example:3306/shop")
+    tmux.keys("Enter")
+    tmux.wait_for("Password variable: GAMMA_DB_PASSWORD")
+    tmux.keys("C-u")
+    tmux.type("OX_GAMMA_PW")
+    tmux.keys("Enter")
+    tmux.wait_for("Language of its emails:")
+    tmux.keys("Down", "Enter")  # de
+    tmux.wait_for("Active (orders are sent to it)?")
+    tmux.keys("Enter")
+    screen = tmux.wait_for("Supplier gamma added", "Supplier:")
+    assert re.search(r"gamma +active +orders@gamma\.example", screen), screen
+    assert cfg.read_text() == before  # nothing written before Save
+    tmux.keys("C-c")
+    tmux.wait_for("Unsaved changes", "Settings:")
+    tmux.keys("4", "Enter")  # Save
+    tmux.wait_for("Saved", "Settings:", absent="Unsaved changes")
+    text = cfg.read_text()
+    assert text.startswith(before)  # the old file, comments and all, is untouched
+    assert 'email = "orders@alpha-tools.example"   # the order desk' in text
+    assert 'password = "${OX_GAMMA_PW}"' in text and "gamma-s3cret" not in text
+    monkeypatch.setenv("OX_GAMMA_PW", "gamma-s3cret")
+    gamma = config_mod.load(cfg).supplier("gamma")
+    assert (gamma.name, gamma.email, gamma.connector, gamma.language, gamma.active) == (
+        "Gamma Fasteners", "orders@gamma.example", "oscommerce", "de", True)
+    check = CliRunner().invoke(main, ["--config", str(cfg), "config", "check"])
+    assert check.exit_code == 0, check.output
+    assert "supplier gamma" in check.output
+    tmux.keys("5", "Enter")
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("5", "Enter")
+    assert tmux.exit_status() == 0
+
+
+def test_menu_schedule_edit_then_discard_leaves_the_file(desk, tmux):
+    cfg, command = desk
+    before = cfg.read_bytes()
+    tmux.start(command)
+    _settings(tmux)
+    tmux.keys("3", "Enter")  # Schedule
+    screen = tmux.wait_for("Daemon job (cron in UTC)", "fetch", "sync")
+    assert re.search(r"fetch +every 1 min", screen) and re.search(r"sync +off \(every 15 min\)",
+                                                                  screen), screen
+    tmux.keys("Enter")  # fetch
+    tmux.wait_for("Job fetch:")
+    tmux.keys("2", "Enter")  # Cron expression
+    tmux.wait_for("Cron:")
+    tmux.type("*/10 25 * * *")
+    tmux.keys("Enter")
+    tmux.wait_for("Not a cron expression", "Daemon job (cron in UTC)")
+    tmux.keys("Enter")
+    tmux.wait_for("Job fetch:")
+    tmux.keys("2", "Enter")
+    tmux.wait_for("Cron:")
+    tmux.type("*/10 6-20 * * mon-fri")
+    tmux.keys("Enter")
+    tmux.wait_for("cron */10 6-20 * * mon-fri")
+    tmux.keys("Up", "Up", "Enter")  # sync: from fetch, up past Back (the list wraps)
+    tmux.wait_for("Job sync:", "Enable")
+    tmux.keys("3", "Enter")  # Enable
+    tmux.wait_for("Daemon job (cron in UTC): (Use arrow keys)", "sync   every 15 min")
+    tmux.keys("Up", "Up", "Enter")  # build (the pointer stays on the job just edited)
+    tmux.wait_for("Job build:")
+    tmux.keys("1", "Enter")  # Every N minutes
+    tmux.wait_for("Minutes between runs: 5")
+    tmux.keys("C-u")
+    tmux.type("0.5")
+    tmux.keys("Enter")
+    tmux.wait_for("every 0.5 min")
+    tmux.keys("C-c")
+    tmux.wait_for("Unsaved changes", "Settings:")
+    tmux.keys("5", "Enter")  # Back
+    tmux.wait_for("You have unsaved changes", "Discard")
+    tmux.keys("2", "Enter")  # Discard
+    tmux.wait_for("What do you want to do?")
+    assert cfg.read_bytes() == before
+    tmux.keys("5", "Enter")
     assert tmux.exit_status() == 0
