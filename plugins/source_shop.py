@@ -318,7 +318,9 @@ class ShopSource(OrderSource):
         if shipping > 0 and shipping_tax > _CENT:
             # the shop keeps no shipping tax rate; its tax total minus the lines' tax tells it
             out["shipping_tax_rate"] = str((shipping_tax / shipping * 100).quantize(Decimal("0.1")))
-        if self.settings.check_total and "ot_total" in totals:
+        # the total is compared to the cent: only in the currency the shop computed it in (a
+        # converted total and converted prices round apart, and the order would be refused)
+        if self.settings.check_total and "ot_total" in totals and rate == 1:
             out["total"] = str((totals["ot_total"] * rate).quantize(_CENT, ROUND_HALF_UP))
         return out
 

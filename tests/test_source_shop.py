@@ -22,7 +22,7 @@ SCREWS = ("A-200", "Screwdriver set, 6 pieces", "14.50", 1, "19")
 
 def add_shop_order(url, orders_id, status=1, email="eva.berg@example.com", name="Eva Berg",
                    country="Germany", lines=(HAMMER,), shipping="4.90", days_ago=1,
-                   customers_id=0, total=None):
+                   customers_id=0, total=None, currency=("EUR", "1")):
     """One order as the shop's checkout writes it: order row, products, total rows."""
     engine = sa.create_engine(url)
     placed = (datetime.now() - timedelta(days=days_ago)).replace(microsecond=0)
@@ -38,9 +38,10 @@ def add_shop_order(url, orders_id, status=1, email="eva.berg@example.com", name=
             "INSERT INTO orders (orders_id, customers_id, customers_name, customers_telephone, "
             "customers_email_address, payment_method, date_purchased, orders_status, currency, "
             "currency_value, " + ", ".join(addr) + ") VALUES (:id, :cid, :name, '040 123456', "
-            ":email, 'Invoice', :placed, :status, 'EUR', 1, " + ", ".join(f":{k}" for k in addr)
-            + ")"), dict(addr, id=orders_id, cid=customers_id, name=name, email=email,
-                         placed=placed, status=status))
+            ":email, 'Invoice', :placed, :status, :currency, :rate, "
+            + ", ".join(f":{k}" for k in addr) + ")"),
+            dict(addr, id=orders_id, cid=customers_id, name=name, email=email, placed=placed,
+                 status=status, currency=currency[0], rate=currency[1]))
         for model, pname, price, qty, rate in lines:
             conn.execute(sa.text(
                 "INSERT INTO orders_products (orders_id, products_id, products_model, "
@@ -310,3 +311,15 @@ def test_the_daemon_forwards_orders_from_the_shop_without_anyone_importing(
     assert [o["number"] for o in store.list_customer_orders()] == ["41"]
     assert sorted(r["state"] for r in store.list_supplier_orders()) == ["notified", "notified"]
     assert shop_rows(db.url, "SELECT orders_status FROM orders") == [(2,)]
+
+
+def test_prices_of_an_order_in_another_currency_are_converted(oscommerce_shop, make_config):
+    """The shop keeps prices in its default currency and the order's rate beside them."""
+    add_shop_order(oscommerce_shop.url, 1, currency=("USD", "1.08"))
+    config = make_config(sources={"webshop": source_section(oscommerce_shop)})
+    store = Store(config.store.url)
+    assert stored(run_fetch(config, store)) == ["1"]
+    (order,) = store.customer_orders(o["id"] for o in store.list_customer_orders()).values()
+    assert order.currency == "USD"
+    assert order.lines[0].unit_price == Decimal("10.692")  # 9.90 x 1.08
+    assert order.shipping == Decimal("5.29")
