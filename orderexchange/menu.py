@@ -561,6 +561,11 @@ def print_cancel_results(results: list[CancelResult]) -> None:
                           "sent" if step.message_id else "")
     if table.row_count:
         console.print(table)
+    closed = sorted({s.supplier_order_id for r in results for s in r.steps
+                     if s.supplier_order_cancelled})
+    if closed:
+        console.print(f"Supplier orders now cancelled: {', '.join(map(str, closed))}",
+                      highlight=False)
     for result in results:
         failed = [s for s in result.steps if s.error is not None]
         if not failed:

@@ -478,3 +478,94 @@ def test_menu_schedule_edit_then_discard_leaves_the_file(desk, tmux):
     assert cfg.read_bytes() == before
     tmux.keys("5", "Enter")
     assert tmux.exit_status() == 0
+
+
+def test_menu_cancels_a_written_supplier_order_in_a_mariadb_shop(oscommerce_shop, tmp_path,
+                                                                 vendor_key, licence_code, tmux,
+                                                                 monkeypatch):
+    """Cancel from the menu on a notified supplier order: the real osCommerce shop on MariaDB
+    gets the cancelled status, the supplier the cancellation email, the store `cancelled`."""
+    from cryptography.hazmat.primitives import serialization
+    from helpers import CATALOGUE_CSV, sample_order
+
+    db = oscommerce_shop
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO orders_status (orders_status_id, language_id, "
+                    "orders_status_name) VALUES (4, 1, 'Cancelled')")
+    conn.commit()
+    conn.close()
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f"""# a desk with one MariaDB shop
+[distributor]
+id = "acme"
+name = "ACME Distribution"
+email = "orders@acme.example"
+
+[store]
+url = "sqlite:///state.sqlite"
+
+[mail]
+transport = "file"
+outbox = "outbox"
+
+[suppliers.alpha]
+name = "Alpha Tools GmbH"
+email = "orders@alpha.example"
+
+[suppliers.alpha.database]
+url = "mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
+password = "${{OX_SHOP_PW}}"
+
+[suppliers.alpha.connector]
+type = "oscommerce"
+cancelled_status_id = 4
+""")
+    (tmp_path / "catalogue.csv").write_text(CATALOGUE_CSV)
+    (tmp_path / "orders.jsonl").write_text("".join(json.dumps(o) + "\n" for o in (
+        sample_order("1001"), sample_order("1002", email="bernd@example.com", first="Bernd",
+                                            last="Bauer"))))
+    monkeypatch.setenv("OX_SHOP_PW", db.password)
+    runner = CliRunner()
+    for args in (["activate", licence_code],
+                 ["catalogue", "import", str(tmp_path / "catalogue.csv")],
+                 ["import", str(tmp_path / "orders.jsonl")], ["build"], ["send", "1"]):
+        result = runner.invoke(main, ["--config", str(cfg), *args])
+        assert result.exit_code == 0, result.output
+    assert states(cfg) == ["notified"]
+    pem = tmp_path / "test-vendor.pem"
+    pem.write_bytes(vendor_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+    tmux.start(["env", f"OX_SHOP_PW={db.password}", sys.executable, "-c", HARNESS, str(pem),
+                "--config", str(cfg), "menu"])
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("1", "Enter")
+    tmux.wait_for("Select:", "notified")
+    tmux.keys("Space", "Enter")
+    tmux.wait_for("1 selected:")
+    tmux.keys("4", "Enter")  # Cancel
+    screen = tmux.wait_for("Cancel them at every supplier")
+    assert "Customer orders: 1001, 1002" in screen
+    tmux.keys("y")
+    tmux.wait_for("Reason for the supplier")
+    tmux.type("customer withdrew")
+    tmux.keys("Enter")
+    screen = tmux.wait_for("Cancel results", "Press any key")
+    assert "Customer order 1001: cancelled" in screen, screen
+    assert "Customer order 1002: cancelled" in screen, screen
+    assert len(re.findall(r"│ cancelled .*│ sent", screen)) == 2, screen
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute("SELECT orders_status FROM orders")
+        assert [row[0] for row in cur.fetchall()] == [4, 4]
+    conn.close()
+    assert states(cfg) == ["cancelled"]
+    # the notification, then one cancellation per customer order (as `orderexchange cancel`)
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+    tmux.keys("Enter")
+    tmux.wait_for("Select:", "cancelled")
+    tmux.keys("C-c")
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("5", "Enter")
+    assert tmux.exit_status() == 0
