@@ -445,3 +445,42 @@ def test_least_privilege_user_missing_grant_is_reported_with_the_fix(shop, prepa
     [result] = run.send()  # and the least-privilege user sends for real
     assert result.state == S.NOTIFIED, result.as_dict()
     assert len(query(shop, ADMIN_LIST)) == 1
+
+
+# === two sends at the same moment ================================================================
+def test_two_concurrent_sends_to_the_same_shop(shop, prepare):
+    """Both supplier orders bring the same new customer: one account, each order once."""
+    import threading
+
+    dora = sample_order("2001", email="dora@example.com", first="Dora", last="Dorn")
+    first = prepare(alpha(shop), [BERND, dora])
+    second = prepare(alpha(shop), [sample_order("3001", email="bernd.bauer@example.com",
+                                                first="Bernd", last="Bauer"),
+                                   sample_order("3002", email="emil@example.com", first="Emil",
+                                                last="Eck")])
+    barrier = threading.Barrier(2)
+    results: dict[str, Any] = {}
+
+    def send(name: str, run: Any) -> None:
+        barrier.wait()
+        results[name] = run.send()
+
+    threads = [threading.Thread(target=send, args=(n, r))
+               for n, r in (("first", first), ("second", second))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for name in ("first", "second"):
+        [result] = results[name]
+        assert result.state == S.NOTIFIED, result.as_dict()
+        assert result.written == 2
+    listed = query(shop, ADMIN_LIST)
+    assert len(listed) == 4 and len({r["orders_id"] for r in listed}) == 4
+    for run in (first, second):
+        for t in run.transfers().values():
+            assert count(shop, "orders_status_history", "comments LIKE :p",
+                         p=f"[{t.reference}]%") == 1
+    assert count(shop, "customers", "customers_email_address = 'bernd.bauer@example.com' "
+                                    "AND account_type = 0") == 1
+    assert count(shop, "customers") == 3 + 3  # Bernd, Dora, Emil
