@@ -590,3 +590,31 @@ cancelled_status_id = 4
     tmux.wait_for("What do you want to do?")
     tmux.keys("5", "Enter")
     assert tmux.exit_status() == 0
+
+
+def test_menu_send_lists_a_failure_with_code_message_and_solution(tmp_path, licence_code,
+                                                                 capsys):
+    """alpha's shop file is not a database: its bar ends failed, beta's notified, and the
+    failure follows the results table with its code and solution."""
+    from orderexchange.cli import App
+    from orderexchange.menu import Menu
+
+    cfg = write_workspace(tmp_path / "ws")
+    ws = cfg.parent
+    runner = CliRunner()
+    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+                 ["import", str(ws / "orders.jsonl")], ["build"]):
+        runner.invoke(main, ["--config", str(cfg), *args])
+    (ws / "shops" / "alpha.sqlite").write_bytes(b"not a database, just text " * 100)
+    app = App(cfg)
+    capsys.readouterr()
+    Menu(app).send([1, 2])
+    out, err = capsys.readouterr()
+    assert "Send results" in out
+    assert re.search(r"^alpha +━+ 1/1 order 1: check_failed", out, re.M), out
+    assert re.search(r"^beta +━+ 1/1 order 2: notified", out, re.M), out
+    table = out[out.index("Send results"):]
+    alpha = next(line for line in table.splitlines() if "│ alpha" in line)
+    beta = next(line for line in table.splitlines() if "│ beta" in line)
+    assert "check_f" in alpha and "notified" in beta
+    assert "supplier order 1:" in err and "OX-DB-004" in err and "solution:" in err
