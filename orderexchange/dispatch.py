@@ -95,6 +95,41 @@ class _LazyMail:
             self._transport = None
 
 
+class _ShopLink:
+    """The supplier batch's shop connection, reopened on demand.
+
+    Why not just `connector.open()` before a retry: while the shop's server is still down, that
+    open fails at once, and raised from the retry hook it would end every retry within
+    milliseconds of the outage. Here a failed reopen is only remembered; the next attempt opens
+    again after the policy's back-off, and fails (transient, so retried) until the server is back.
+    """
+
+    def __init__(self, connector: Connector) -> None:
+        self.connector = connector
+        self.is_open = False
+
+    def ensure(self) -> None:
+        if not self.is_open:
+            self.connector.open()
+            self.is_open = True
+
+    def close(self) -> None:
+        if self.is_open:
+            self.is_open = False
+            try:
+                self.connector.close()
+            except Exception:  # noqa: BLE001 - a broken link may fail to close; it is gone anyway
+                pass
+
+    def reset(self, _error: OXError | None = None, _attempt: int = 0) -> None:
+        """`before_retry` hook: drop the (probably broken) connection, try a new one quietly."""
+        self.close()
+        try:
+            self.ensure()
+        except OXError:
+            pass  # still down: the next attempt opens again, after its back-off
+
+
 class _Stopped(Exception):
     """The daemon is stopping: leave this supplier order where it is, claimable by the next run."""
 
@@ -165,7 +200,8 @@ class Dispatcher:
                                               skipped="supplier inactive"))
                     self.progress(so.id, "skipped")
                 return results
-            self.retry.call(connector.open)
+            link = _ShopLink(connector)
+            self.retry.call(link.ensure, before_retry=link.reset)
         except OXError as err:
             for so in todo:
                 self.store.set_state(so.id, so.state, error=err, step="connect")
@@ -174,17 +210,26 @@ class Dispatcher:
             return results
         mail = _LazyMail(lambda: transport_for(self.config.mail, self.host.mail_transports()))
         try:
-            for so in todo:
+            for i, so in enumerate(todo):
                 if self.should_stop():
                     break  # not started: stays claimable as it is
                 try:
-                    results.append(self._send_one(so, supplier, connector, mail))
+                    # the shop went away during the previous supplier order: back before this one
+                    self.retry.call(link.ensure, before_retry=link.reset)
+                except OXError as err:
+                    for rest in todo[i:]:
+                        self.store.set_state(rest.id, rest.state, error=err, step="connect")
+                        results.append(SendResult(rest.id, supplier_id, rest.state, error=err))
+                        self.progress(rest.id, "failed")
+                    break
+                try:
+                    results.append(self._send_one(so, supplier, connector, mail, link))
                 except _Stopped:
                     results.append(SendResult(so.id, so.supplier_id, so.state,
                                               skipped="stopped before it was finished"))
                     break
         finally:
-            connector.close()
+            link.close()
             mail.close()
         return results
 
@@ -201,7 +246,7 @@ class Dispatcher:
             error_message=error.message if error else None, message_id=message_id))
 
     def _send_one(self, so: SupplierOrder, supplier, connector: Connector,
-                  mail: _LazyMail) -> SendResult:
+                  mail: _LazyMail, link: _ShopLink) -> SendResult:
         result = SendResult(so.id, so.supplier_id, so.state)
         # step 1: check
         check_only = getattr(self, "_check_only", False)
@@ -224,7 +269,7 @@ class Dispatcher:
             return result
         # step 2a: write every customer order into the shop
         if so.state in _WRITE_FROM:
-            failure = self._write_all(so, connector, result)
+            failure = self._write_all(so, connector, result, link)
             if failure is not None:
                 result.error = failure
                 self._step(so, S.WRITE_FAILED, error=failure)
@@ -255,21 +300,18 @@ class Dispatcher:
         return result
 
     def _write_all(self, so: SupplierOrder, connector: Connector,
-                   result: SendResult) -> OXError | None:
+                   result: SendResult, link: _ShopLink | None = None) -> OXError | None:
         if so.state not in _WRITE_FROM:  # the rule of step 1, enforced where the writing is
             return OXError("OX-WRT-001", id=so.id, state=so.state.value)
         failure: OXError | None = None
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
 
-        def reconnect(_error: OXError, _attempt: int) -> None:
-            connector.close()
-            connector.open()
-
+        if link is None:  # called on its own, on an opened connector
+            link = _ShopLink(connector)
+            link.is_open = True
         try:
             # the exactly-once guard: what the shop already holds is recorded, never written again
-            existing = self.retry.call(
-                lambda: connector.find_by_references([t.reference for t in pending]),
-                before_retry=reconnect)
+            existing = self._lookup(link, [t.reference for t in pending])
         except OXError as err:
             err.facts["id"] = so.id
             return err
@@ -278,7 +320,7 @@ class Dispatcher:
             if self.should_stop():
                 raise _Stopped
             chunk = pending[start:start + size]
-            outcomes = self._write_chunk(so, chunk, connector, existing, reconnect)
+            outcomes = self._write_chunk(so, chunk, link, existing)
             records: list[tuple[Transfer, OXError | None, bool]] = []
             for transfer, remote, found, err in outcomes:
                 if err is not None:
@@ -311,9 +353,16 @@ class Dispatcher:
                 break  # the shop is gone: the next orders would fail too
         return failure
 
-    def _write_chunk(self, so: SupplierOrder, chunk: list[Transfer], connector: Connector,
+    def _lookup(self, link: _ShopLink, references: list[str]) -> dict[str, RemoteOrder]:
+        """What the shop already holds of these references, retried like a write."""
+        def once() -> dict[str, RemoteOrder]:
+            link.ensure()
+            return link.connector.find_by_references(references)
+
+        return self.retry.call(once, before_retry=link.reset)
+
+    def _write_chunk(self, so: SupplierOrder, chunk: list[Transfer], link: _ShopLink,
                      existing: dict[str, RemoteOrder],
-                     reconnect: Callable[[OXError, int], None],
                      ) -> list[tuple[Transfer, RemoteOrder | None, bool, OXError | None]]:
         """Write one chunk: in one shop transaction when the connector batches, else (and when the
         batch fails for a reason retrying cannot cure) order by order, so that one bad order
@@ -325,7 +374,7 @@ class Dispatcher:
         failed: dict[str, OXError] = {}
         if len(todo) > 1:
             try:
-                done.update(self._write_batch(so, todo, connector, reconnect))
+                done.update(self._write_batch(so, todo, link))
                 todo = []
             except OXError as err:
                 if err.transient:  # retried to the limit already: order by order cannot help
@@ -333,9 +382,7 @@ class Dispatcher:
                     todo = []
                 else:  # a bad order in the batch: nothing of it stayed; find it one by one
                     try:
-                        again = self.retry.call(
-                            lambda: connector.find_by_references([t.reference for t in todo]),
-                            before_retry=reconnect)
+                        again = self._lookup(link, [t.reference for t in todo])
                     except OXError as lookup_error:
                         again = {}
                         failed = {t.reference: lookup_error for t in todo}
@@ -346,8 +393,7 @@ class Dispatcher:
             if i and self.should_stop():  # the chunk loop asked before the first one
                 break
             try:
-                done[transfer.reference] = self._write_one(so, transfer, connector, None,
-                                                           reconnect)
+                done[transfer.reference] = self._write_one(so, transfer, link)
             except OXError as err:
                 failed[transfer.reference] = err
                 if err.code == "OX-DB-002":
@@ -361,15 +407,17 @@ class Dispatcher:
                 out.append((transfer, None, False, failed[transfer.reference]))
         return out
 
-    def _write_batch(self, so: SupplierOrder, todo: list[Transfer], connector: Connector,
-                     reconnect: Callable[[OXError, int], None]
+    def _write_batch(self, so: SupplierOrder, todo: list[Transfer], link: _ShopLink
                      ) -> dict[str, tuple[RemoteOrder, bool]]:
         """One shop transaction for the chunk, retried on transient failures; like `_write_one`,
         every retry first looks up what a lost COMMIT answer may have left in the shop."""
         attempt = {"n": 0}
 
+        connector = link.connector
+
         def once() -> dict[str, tuple[RemoteOrder, bool]]:
             attempt["n"] += 1
+            link.ensure()
             out: dict[str, tuple[RemoteOrder, bool]] = {}
             if attempt["n"] > 1:
                 found = connector.find_by_references([t.reference for t in todo])
@@ -380,26 +428,25 @@ class Dispatcher:
                 out.update({t.reference: (written[t.reference], False) for t in rest})
             return out
 
-        return self.retry.call(once, before_retry=reconnect)
+        return self.retry.call(once, before_retry=link.reset)
 
-    def _write_one(self, so: SupplierOrder, transfer: Transfer, connector: Connector,
-                   known: RemoteOrder | None,
-                   reconnect: Callable[[OXError, int], None]) -> tuple[RemoteOrder, bool]:
+    def _write_one(self, so: SupplierOrder, transfer: Transfer,
+                   link: _ShopLink) -> tuple[RemoteOrder, bool]:
         """Write one customer order, retrying transient failures. Every retry looks the reference
         up first: a connection lost during COMMIT may have lost only the answer, not the order."""
-        if known is not None:
-            return known, True
         attempt = {"n": 0}
+        connector = link.connector
 
         def once() -> tuple[RemoteOrder, bool]:
             attempt["n"] += 1
+            link.ensure()
             if attempt["n"] > 1:
                 found = connector.find_by_reference(transfer.reference)
                 if found is not None:
                     return found, True
             return connector.write(so, transfer), False
 
-        return self.retry.call(once, before_retry=reconnect)
+        return self.retry.call(once, before_retry=link.reset)
 
 
 class _FindingError(OXError):

@@ -184,13 +184,13 @@ def test_decimal_quantity_is_refused_by_a_shop_with_whole_quantities(oscommerce_
 def test_order_already_in_the_shop_is_a_warning_and_is_not_written_again(oscommerce_shop,
                                                                           prepare, monkeypatch):
     run = prepare(alpha(oscommerce_shop), [ANNA_ORDER, BERND_ORDER])
-    real = run.store.set_transfer
+    real = run.store.set_transfers
 
     def crash_once(*args: Any, **kwargs: Any) -> None:
-        monkeypatch.setattr(run.store, "set_transfer", real)
+        monkeypatch.setattr(run.store, "set_transfers", real)
         raise RuntimeError("crash after the shop's commit")
 
-    monkeypatch.setattr(run.store, "set_transfer", crash_once)
+    monkeypatch.setattr(run.store, "set_transfers", crash_once)
     with pytest.raises(RuntimeError):
         run.send()
     [checked] = check(run)

@@ -150,17 +150,11 @@ def start_send(tmp_path, vendor_key, cfg):
     return subprocess.Popen(send, stdout=out, stderr=subprocess.STDOUT), tmp_path / "send.out"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dispatch bug (orderexchange/dispatch.py, not ours to edit): the `reconnect` hook that "
-    "_write_all hands to RetryPolicy.call as before_retry runs connector.close() + "
-    "connector.open() at once (tenacity's before_sleep runs before the wait) while the server "
-    "is still down; open() raises OX-DB-002 (2003 connection refused) out of the retry loop, so "
-    "the first lost connection ends every retry within milliseconds and the supplier order goes "
-    "write_failed. Then the next supplier order of the same run is checked on that closed "
-    "connector: AssertionError 'connector not opened' (shop_sql.SqlShopConnector.conn) escapes "
-    "as a raw traceback, exit 1, the remaining supplier orders stay draft"))
 def test_send_rides_out_a_mariadb_restart(tmp_path, own_mariadb, shop, smtp_server,
                                           vendor_key, licence_code):
+    """The server stops mid-send and comes back two seconds later: the one `send` finishes by
+    itself — retries back off and reopen the connection (a failed reopen is not the end of the
+    retries), and the next supplier order gets a fresh connection."""
     smtp = smtp_server("plain")
     cfg = write_config(tmp_path, shop, smtp, attempts=10)
     numbers = prepare(tmp_path, cfg, licence_code)
