@@ -350,8 +350,11 @@ class Menu:
                 console.print(f"[red]Supplier {escape(sid)} exists already.[/red]")
             else:
                 break
-        while not draft.get("name"):
-            draft["name"] = _ask(questionary.text("Name:")).strip()
+        while True:
+            draft["name"] = _ask(questionary.text("Name:", default=draft.get("name", ""))).strip()
+            if draft["name"]:
+                break
+            console.print("[red]A supplier needs a name (it appears in tables and emails).[/red]")
         while True:
             draft["email"] = _ask(questionary.text("Order email address:",
                                                    default=draft.get("email", ""))).strip()
@@ -396,7 +399,7 @@ class Menu:
             return
         self.draft = {}
         self.note = (f"Supplier {escape(sid)} added; connector settings beyond its type go in "
-                     f"[suppliers.{escape(sid)}.connector] (see config.example.toml).")
+                     + escape(f"[suppliers.{sid}.connector]") + " (see config.example.toml).")
         console.print(self.note, highlight=False)
 
     def edit_schedule(self, editor: SettingsEditor) -> None:

@@ -415,7 +415,9 @@ def test_menu_adds_a_supplier_and_saves_it_with_the_comments(desk, tmux, monkeyp
     tmux.keys("Down", "Down", "Enter")
     tmux.wait_for("Supplier id (letters, digits, - and _): gamma")
     tmux.keys("Enter")
-    tmux.wait_for("Order email address:")  # the name was kept: not asked again
+    tmux.wait_for("Name: Gamma Fasteners")  # kept from the interrupted try
+    tmux.keys("Enter")
+    tmux.wait_for("Order email address:")
     tmux.type("orders@gamma.example")
     tmux.keys("Enter")
     tmux.wait_for("Connector type:")
@@ -431,7 +433,7 @@ def test_menu_adds_a_supplier_and_saves_it_with_the_comments(desk, tmux, monkeyp
     tmux.keys("Down", "Enter")  # de
     tmux.wait_for("Active (orders are sent to it)?")
     tmux.keys("Enter")
-    screen = tmux.wait_for("Supplier gamma added", "Supplier:")
+    screen = tmux.wait_for("Supplier gamma added", "[suppliers.gamma.connector]", "Supplier:")
     assert re.search(r"gamma +active +orders@gamma\.example", screen), screen
     assert cfg.read_text() == before  # nothing written before Save
     tmux.keys("C-c")
