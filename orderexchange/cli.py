@@ -1005,6 +1005,7 @@ def config_check(app: App) -> None:
     """Validate the config, every supplier's connector settings and the mail templates."""
     from .documents import language_of
     from .mail import KINDS as MAIL_KINDS, check_rendering, has_templates
+    from .sources import make_source
 
     config = app.config
     types = app.host.connector_types()
@@ -1019,6 +1020,15 @@ def config_check(app: App) -> None:
         except OXError as exc:
             failed = True
             table.add_row(f"supplier {sid}", f"[red]{exc.code}[/red] {exc.message}")
+    source_types = app.host.order_sources()
+    for name, spec in config.sources.items():
+        # a source's settings are checked here too, not first at the daemon's next fetch
+        try:
+            make_source(source_types, name, spec, config)
+            table.add_row(f"source {name}", f"[green]ok[/green] ({spec.type})")
+        except OXError as exc:
+            failed = True
+            table.add_row(f"source {name}", f"[red]{exc.code}[/red] {exc.message}")
     if app.config.mail.transport not in app.host.mail_transports():
         failed = True
         table.add_row("mail transport", f"[red]OX-MAIL-007[/red] {config.mail.transport}")

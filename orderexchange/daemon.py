@@ -223,8 +223,16 @@ class Daemon:
     def _run_job(self, kind: str, slot: str = "") -> str:
         if kind == "fetch":
             reports = fetch(self.store, self.config, self.host.order_sources())
-            stored = sum(len(f.stored) for r in reports for f in r.reports)
-            return f"{stored} customer orders imported"
+            for r in reports:
+                for f in r.reports:
+                    # a refused order must reach whoever reads the log, not only `fetch`
+                    for err in f.errors:
+                        log.warning("fetch %s (%s): %s — %s", r.source, f.path, err.message,
+                                    err.solution, extra={"job": kind, "code": err.code})
+            stored = sum(f.counts["stored"] for r in reports for f in r.reports)
+            refused = sum(f.counts["rejected"] for r in reports for f in r.reports)
+            return (f"{stored} customer orders imported"
+                    + (f", {refused} refused (see the warnings)" if refused else ""))
         if kind == "build":
             report = build(self.store, self.config)
             for problem in report.unassigned:

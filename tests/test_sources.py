@@ -114,3 +114,33 @@ def test_a_batch_source_hands_raw_orders_to_the_import_and_hears_back_before_the
     assert "Order 22" in first.errors[0].message
     assert report.as_dict()["files"][1]["stored"] == ["23"]
     assert sorted(o["number"] for o in store.list_customer_orders()) == ["21", "23"]
+
+
+def test_config_check_validates_every_source(tmp_path):
+    from orderexchange.demo import write_workspace
+
+    cfg = write_workspace(tmp_path / "ws")
+    cfg.write_text(cfg.read_text() + '\n[sources.inbox]\ntype = "folder"\nfolder = "in"\n'
+                   '\n[sources.broken]\ntype = "folder"\nsettle_seconds = "soon"\n')
+    result = CliRunner().invoke(main, ["--config", str(cfg), "config", "check"])
+    assert result.exit_code == 2, result.output
+    assert "source inbox" in result.output and "source broken" in result.output
+    assert "OX-CFG-004" in result.output
+
+
+def test_the_daemon_logs_each_refused_order_with_its_code(tmp_path, licence_code):
+    from orderexchange.demo import write_workspace
+
+    cfg = write_workspace(tmp_path / "ws")
+    cfg.write_text(cfg.read_text() + '\n[sources.inbox]\ntype = "folder"\nfolder = "in"\n'
+                   'settle_seconds = 0\n')
+    drop(cfg.parent / "in", "a.jsonl", [sample_order("1"), sample_order("2", email="bad")])
+    assert CliRunner().invoke(main, ["--config", str(cfg), "activate", licence_code]).exit_code == 0
+    result = CliRunner().invoke(main, ["--config", str(cfg), "daemon", "--once",
+                                       "--log-format", "json"])
+    assert result.exit_code == 0, result.output
+    logs = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    refused = [e for e in logs if e.get("job") == "fetch" and e.get("code") == "OX-IMP-005"]
+    assert refused and "Order 2" in refused[0]["message"] and refused[0]["level"] == "warning"
+    summary = [e for e in logs if e.get("job") == "fetch" and "imported" in e["message"]]
+    assert "1 customer orders imported, 1 refused" in summary[0]["message"]
