@@ -130,6 +130,20 @@ class _ShopLink:
             pass  # still down: the next attempt opens again, after its back-off
 
 
+#: failures of the shop itself (connection, lock wait, deadlock): a chunk is retried whole
+_SHOP_TRANSIENT = frozenset({"OX-DB-002", "OX-DB-004"})
+
+
+class _OrderProblem(Exception):
+    """A chunk failed for a reason that may be one order's (a refused value, data changed since
+    the check): not worth retrying whole — the orders are written one by one instead, so the
+    bad one fails alone with its own error."""
+
+    def __init__(self, error: OXError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class _Stopped(Exception):
     """The daemon is stopping: leave this supplier order where it is, claimable by the next run."""
 
@@ -376,11 +390,12 @@ class Dispatcher:
             try:
                 done.update(self._write_batch(so, todo, link))
                 todo = []
-            except OXError as err:
-                if err.transient:  # retried to the limit already: order by order cannot help
+            except (OXError, _OrderProblem) as err:
+                if isinstance(err, OXError) and err.code == "OX-DB-002":
+                    # the shop stayed gone through every retry: one by one cannot help
                     failed = {t.reference: err for t in todo}
                     todo = []
-                else:  # a bad order in the batch: nothing of it stayed; find it one by one
+                else:  # an order of the chunk (or the chunk's size): nothing of it stayed
                     try:
                         again = self._lookup(link, [t.reference for t in todo])
                     except OXError as lookup_error:
@@ -424,7 +439,12 @@ class Dispatcher:
                 out.update({ref: (remote, True) for ref, remote in found.items()})
             rest = [t for t in todo if t.reference not in out]
             if rest:
-                written = connector.write_batch(so, rest)
+                try:
+                    written = connector.write_batch(so, rest)
+                except OXError as err:
+                    if err.code not in _SHOP_TRANSIENT:
+                        raise _OrderProblem(err) from None  # not retried: one by one now
+                    raise
                 out.update({t.reference: (written[t.reference], False) for t in rest})
             return out
 

@@ -26,7 +26,7 @@ mode and leaves many unset, we must work under strict mode too (SPEC §10).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -46,8 +46,8 @@ from orderexchange.model import (
 )
 
 from .shop_sql import (
-    SqlShopConnector, coded, delete_rows, fit_row, lock_name, order_amounts, plain_rate,
-    sample_transfer, stage_text, update_row,
+    SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row, lock_name, order_amounts,
+    plain_rate, sample_transfer, stage_text, update_row,
 )
 
 __version__ = "0.2.0"
@@ -132,6 +132,30 @@ class Account:
     country: dict[str, Any]
 
 
+@dataclass
+class _Confirmed:
+    """Step 1's customer matches confirmed for one chunk (see `_confirm_plans`)."""
+
+    asked_ids: set[int]
+    asked_emails: set[str]
+    ids: set[int] = field(default_factory=set)
+    emails: dict[str, int] = field(default_factory=dict)
+    #: accounts `_create_customers` made for this chunk and no order has used yet
+    created: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Prepared:
+    """One order ready to insert (see OsCommerceConnector._prepare)."""
+
+    values: dict[str, Any]
+    customer_id: int
+    created: bool
+    facts: dict[str, Any]
+    currency: dict[str, Any]
+    products: dict[str, Any]
+
+
 class OsCommerceSettings(ConnectorSettings):
     table_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_]*$")
     #: "oscommerce2" (osCommerce 2.3), "modified" (modified eCommerce 2.x / xt:Commerce 3), or
@@ -191,6 +215,8 @@ class OsCommerceConnector(SqlShopConnector):
         self._reference: dict[str, dict[str, Any]] = {}
         self._reference_for: int | None = None
         self._variant: str | None = None
+        self._batchable: bool | None = None
+        self._confirmed: _Confirmed | None = None
         #: order number → the customer match step 1 found in this batch
         self._plan: dict[str, Match] = {}
 
@@ -199,6 +225,7 @@ class OsCommerceConnector(SqlShopConnector):
         super().close()
         self._reference_for = None
         self._variant = None
+        self._batchable = None
         self._plan = {}
 
     def _q(self, sql: str, **params: Any) -> Any:
@@ -835,10 +862,12 @@ class OsCommerceConnector(SqlShopConnector):
                 "gender": (row.customers_gender or s.gender) if row is not None else s.gender,
                 "account_type": int(row.account_type or 0) if row is not None else 0}
 
-    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+    def _prepare(self, so: SupplierOrder, transfer: Transfer, now: datetime,
+                 status: int) -> _Prepared:
+        """Everything of one order but its rows' ids: reference data checked, the customer
+        matched (or created), the `orders` row's values with `status`."""
         co = transfer.customer_order
         s = self.settings
-        now = datetime.now().replace(microsecond=0)
         ref = self._reference_data(so)
         countries, products = ref["countries"], ref["products"]
         currency = ref["currencies"].get(co.currency)
@@ -849,9 +878,6 @@ class OsCommerceConnector(SqlShopConnector):
             # the shop changed between check and write: refuse rather than write a broken order
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")
-        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
-        if existing is not None and existing[2] != HIDDEN:
-            return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         customer_id, created, account = self._customer(co, countries, now)
         transfer.customer_match = self._last_match
         billing = co.billing
@@ -893,7 +919,7 @@ class OsCommerceConnector(SqlShopConnector):
             "payment_method": s.payment_method,
             "cc_type": "", "cc_owner": "", "cc_number": "", "cc_expires": "",
             "last_modified": now, "date_purchased": now,
-            "orders_status": HIDDEN, "currency": co.currency,
+            "orders_status": status, "currency": co.currency,
             "currency_value": Decimal(str(currency["value"] or 1)),
         }
         if modified:
@@ -907,6 +933,26 @@ class OsCommerceConnector(SqlShopConnector):
                 "customers_status_name": facts["name"], "account_type": facts["account_type"],
                 "payment_class": s.payment_class, "shipping_method": s.shipping_method,
                 "shipping_class": s.shipping_class})
+        return _Prepared(values, customer_id, created, facts, currency, products)
+
+    def _history_row(self, so: SupplierOrder, transfer: Transfer, order_id: int,
+                     now: datetime) -> dict[str, Any]:
+        """The status-history row that carries the exchange reference (our only mark in an
+        osCommerce shop, which has no column of ours)."""
+        return {"orders_id": order_id, "orders_status_id": self.settings.order_status_id,
+                "date_added": now, "customer_notified": 0,
+                "comments": f"{_marker(transfer.reference)} orderexchange: order "
+                            f"{transfer.customer_order.number} forwarded by "
+                            f"{self.supplier_order_label(so)}"}
+
+    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        s = self.settings
+        now = datetime.now().replace(microsecond=0)
+        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        if existing is not None and existing[2] != HIDDEN:
+            return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
+        prepared = self._prepare(so, transfer, now, HIDDEN)
+        values, facts = prepared.values, prepared.facts
         orders = self.t("orders")
         if existing is not None:  # half-written by an earlier attempt (MyISAM): complete it
             order_id = existing[0]
@@ -916,25 +962,82 @@ class OsCommerceConnector(SqlShopConnector):
             update_row(self.conn, orders, row, {"orders_id": order_id})
         else:
             order_id = self.insert(orders, values, key="orders_id", now=now)
+            assert order_id is not None
             # the reference right after the order row: a retry finds a half-written order by it
-            self.insert(self.t("orders_status_history"), {
-                "orders_id": order_id, "orders_status_id": s.order_status_id,
-                "date_added": now, "customer_notified": 0,
-                "comments": f"{_marker(transfer.reference)} orderexchange: order {co.number} "
-                            f"forwarded by {self.supplier_order_label(so)}"}, now=now)
+            self.insert(self.t("orders_status_history"),
+                        self._history_row(so, transfer, order_id, now), now=now)
         assert order_id is not None
-        self._insert_lines(order_id, transfer, products, facts, now)
-        self._insert_totals(order_id, transfer, currency, facts, now)
+        for row in self._line_rows(order_id, transfer, prepared.products, facts):
+            self.insert(self.t("orders_products"), row, key="orders_products_id", now=now)
+        for row in self._total_rows(order_id, transfer, prepared.currency, facts):
+            self.insert(self.t("orders_total"), row, key="orders_total_id", now=now)
         # the last step: only now does the admin list the order
         update_row(self.conn, orders, {"orders_status": s.order_status_id, "last_modified": now},
                    {"orders_id": order_id})
-        return RemoteOrder(str(order_id), str(customer_id), created)
+        return RemoteOrder(str(order_id), str(prepared.customer_id), prepared.created)
 
-    def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Any],
-                      facts: dict[str, Any], now: datetime) -> None:
+    # -- a chunk of orders in one transaction ---------------------------------------------------
+    @property
+    def batch_writes(self) -> bool:  # type: ignore[override]
+        """Chunks are written in one transaction where that is safe: every written table
+        transactional (no visible-last needed: the COMMIT makes the chunk visible at once) and
+        a server that numbers a multi-row INSERT consecutively."""
+        if self._batchable is None:
+            try:
+                self._batchable = (consecutive_ids(self.conn)
+                                   and not self.non_transactional(self._written()))
+            except (SQLAlchemyError, OXError):
+                return False  # the link is down: one by one, and ask again next time
+        return self._batchable
+
+    def write_batch(self, supplier_order: SupplierOrder,
+                    transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """The chunk in one transaction under the named locks of every reference and customer
+        email in it: a multi-row INSERT per table instead of a statement per row."""
+        database = self.database_name()
+        locks = [lock_name(database, "reference", t.reference) for t in transfers]
+        if self.supplier.customer_policy == "customer":
+            locks += [lock_name(database, "customer",
+                                t.customer_order.customer.email.strip().lower())
+                      for t in transfers]
+        return self.in_transaction(lambda: self._write_batch(supplier_order, transfers), locks)
+
+    def _write_batch(self, so: SupplierOrder,
+                     transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        now = datetime.now().replace(microsecond=0)
+        there = self._by_reference([t.reference for t in transfers], end=False)
+        if there:  # written meanwhile, or half of it: the one-by-one path deals with each
+            first = next(t for t in transfers if t.reference in there)
+            raise OXError("OX-WRT-002", order=first.customer_order.number,
+                          supplier=self.supplier.id, id=so.id,
+                          detail="already in the shop, in part or whole; written one by one")
+        self._confirmed = self._confirm_plans([t.customer_order for t in transfers])
+        try:
+            self._create_customers([t.customer_order for t in transfers],
+                                   self._reference_data(so)["countries"], now, self._confirmed)
+            prepared = [self._prepare(so, t, now, self.settings.order_status_id)
+                        for t in transfers]
+        finally:
+            self._confirmed = None
+        ids = self.insert_many(self.t("orders"), [p.values for p in prepared], now=now)
+        self.insert_many(self.t("orders_status_history"),
+                         [self._history_row(so, t, i, now) for t, i in zip(transfers, ids)],
+                         now=now)
+        self.insert_many(self.t("orders_products"), [
+            row for t, p, i in zip(transfers, prepared, ids)
+            for row in self._line_rows(i, t, p.products, p.facts)], now=now)
+        self.insert_many(self.t("orders_total"), [
+            row for t, p, i in zip(transfers, prepared, ids)
+            for row in self._total_rows(i, t, p.currency, p.facts)], now=now)
+        return {t.reference: RemoteOrder(str(i), str(p.customer_id), p.created)
+                for t, p, i in zip(transfers, prepared, ids)}
+
+    def _line_rows(self, order_id: int, transfer: Transfer, products: dict[str, Any],
+                   facts: dict[str, Any]) -> list[dict[str, Any]]:
         """osCommerce: net unit price in both price columns. modified: `products_price` as the
         customer group sees it (gross with allow_tax, else net) and `final_price` the line
         total, price × quantity."""
+        rows = []
         amounts = order_amounts(transfer, self.supplier.shipping_cost)
         for a in amounts.lines:
             sl = a.line
@@ -948,7 +1051,8 @@ class OsCommerceConnector(SqlShopConnector):
                 price = a.unit_gross if facts["allow_tax"] else money(a.unit_net)
                 row.update({"products_price": price, "final_price": money(price * a.quantity),
                             "allow_tax": facts["allow_tax"]})
-            self.insert(self.t("orders_products"), row, key="orders_products_id", now=now)
+            rows.append(row)
+        return rows
 
     def _totals(self, transfer: Transfer, facts: dict[str, Any]
                 ) -> list[tuple[str, str, Decimal, int]]:
@@ -987,14 +1091,13 @@ class OsCommerceConnector(SqlShopConnector):
                    for rate, tax in taxes if rate]
                 + [("ot_total", s.total_title, money(total), 99)])
 
-    def _insert_totals(self, order_id: int, transfer: Transfer, currency: dict[str, Any],
-                       facts: dict[str, Any], now: datetime) -> None:
+    def _total_rows(self, order_id: int, transfer: Transfer, currency: dict[str, Any],
+                    facts: dict[str, Any]) -> list[dict[str, Any]]:
         fmt = _CurrencyFormat(currency)
-        for cls, title, value, sort in self._totals(transfer, facts):
-            text = f"<strong>{fmt(value)}</strong>" if cls == "ot_total" else fmt(value)
-            self.insert(self.t("orders_total"), {
-                "orders_id": order_id, "title": title, "text": text, "value": value,
-                "class": cls, "sort_order": sort}, key="orders_total_id", now=now)
+        return [{"orders_id": order_id, "title": title,
+                 "text": f"<strong>{fmt(value)}</strong>" if cls == "ot_total" else fmt(value),
+                 "value": value, "class": cls, "sort_order": sort}
+                for cls, title, value, sort in self._totals(transfer, facts)]
 
     # -- the way back: cancel and read-back ---------------------------------------------------
     def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
@@ -1145,6 +1248,11 @@ class OsCommerceConnector(SqlShopConnector):
                           second_key=second_key)
         self._last_match = match.key
         if match.customer_id is not None:
+            confirmed = self._confirmed
+            if confirmed is not None and match.customer_id in confirmed.created:
+                confirmed.created.discard(match.customer_id)  # made for this order's chunk
+                self._last_match = "new"
+                return match.customer_id, True, None
             return match.customer_id, False, None
         return self._new_customer(co, countries, now), True, None
 
@@ -1155,6 +1263,14 @@ class OsCommerceConnector(SqlShopConnector):
         planned = self._plan.get(co.number)
         if planned is None or planned.conflict is not None:
             return None
+        confirmed = self._confirmed
+        email = (co.customer.email or "").lower()
+        if confirmed is not None and planned.customer_id in confirmed.asked_ids:
+            return planned if planned.customer_id in confirmed.ids else None
+        if confirmed is not None and planned.customer_id is None and planned.key == "new" \
+                and email in confirmed.asked_emails:
+            found = confirmed.emails.get(email)
+            return Match("email", found) if found is not None else planned
         if planned.customer_id is not None:
             still = self._q(f"SELECT 1 FROM {self.t('customers')} WHERE customers_id = :c",
                             c=planned.customer_id).first()
@@ -1169,10 +1285,38 @@ class OsCommerceConnector(SqlShopConnector):
                       e=co.customer.email).first()
         return Match("email", int(row.customers_id)) if row else planned
 
-    def _new_customer(self, co: CustomerOrder, countries: dict[str, Any], now: datetime) -> int:
-        """A customer from the supplier's customer template: an empty password (cannot log in
-        until they reset it), no newsletter unless the template says so, the template's group,
-        language and currency where the shop has columns for them."""
+    def _confirm_plans(self, orders: list[CustomerOrder]) -> _Confirmed:
+        """What `_replan` asks per order, asked for a whole chunk at once: which planned
+        customers still exist, and which planned-new emails have an account by now (two
+        indexed queries instead of one per order). Inside the chunk's transaction and locks."""
+        asked_ids: set[int] = set()
+        asked_emails: set[str] = set()
+        for co in orders:
+            planned = self._plan.get(co.number)
+            if planned is None or planned.conflict is not None:
+                continue
+            if planned.customer_id is not None:
+                asked_ids.add(planned.customer_id)
+            elif planned.key == "new" and co.customer.email:
+                asked_emails.add(co.customer.email.lower())
+        confirmed = _Confirmed(asked_ids, asked_emails)
+        customers = self.t("customers")
+        if asked_ids:
+            confirmed.ids = {int(r.customers_id) for r in self._q(
+                f"SELECT customers_id FROM {customers} WHERE customers_id IN :ids",
+                ids=sorted(asked_ids))}
+        if asked_emails:
+            own = " AND account_type = 0" if self.modified else ""
+            for r in self._q(f"SELECT customers_id, customers_email_address FROM {customers} "
+                             f"WHERE customers_email_address IN :e{own} ORDER BY customers_id",
+                             e=sorted(asked_emails)):
+                confirmed.emails.setdefault(r.customers_email_address.lower(),
+                                            int(r.customers_id))
+        return confirmed
+
+    def _customer_rows(self, co: CustomerOrder, countries: dict[str, Any], now: datetime
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The `customers` and `address_book` values of a new customer (see `_new_customer`)."""
         customer, billing = co.customer, co.billing
         template = self.supplier.customer_template
         values: dict[str, Any] = {
@@ -1205,16 +1349,63 @@ class OsCommerceConnector(SqlShopConnector):
         if self.modified and self.settings.customer_group_id is not None:
             values["customers_status"] = self.settings.customer_group_id
         values.update(template.columns)  # names validated as identifiers, checked in step 1
+        return values, address
+
+    def _info_row(self, customer_id: int, now: datetime) -> dict[str, Any]:
+        return {"customers_info_id": customer_id, "customers_info_number_of_logons": 0,
+                "customers_info_date_account_created": now}
+
+    def _new_customer(self, co: CustomerOrder, countries: dict[str, Any], now: datetime) -> int:
+        """A customer from the supplier's customer template: an empty password (cannot log in
+        until they reset it), no newsletter unless the template says so, the template's group,
+        language and currency where the shop has columns for them."""
+        values, address = self._customer_rows(co, countries, now)
         customer_id = self.insert(self.t("customers"), values, key="customers_id", now=now)
         assert customer_id is not None
         address_id = self.insert(self.t("address_book"), dict(address, customers_id=customer_id),
                                  key="address_book_id", now=now)
         update_row(self.conn, self.t("customers"), {"customers_default_address_id": address_id},
                    {"customers_id": customer_id})
-        self.insert(self.t("customers_info"), {
-            "customers_info_id": customer_id, "customers_info_number_of_logons": 0,
-            "customers_info_date_account_created": now}, key="customers_info_id", now=now)
+        self.insert(self.t("customers_info"), self._info_row(customer_id, now),
+                    key="customers_info_id", now=now)
+        if self._confirmed is not None and co.customer.email:
+            # a later order of this chunk with the same email finds this account
+            self._confirmed.emails.setdefault(co.customer.email.lower(), customer_id)
         return customer_id
+
+    def _create_customers(self, orders: list[CustomerOrder], countries: dict[str, Any],
+                          now: datetime, confirmed: _Confirmed) -> None:
+        """Every new customer a chunk needs, three multi-row INSERTs and one UPDATE for all
+        (MySQL/MariaDB, in the chunk's transaction): the planned-new emails that still have no
+        account, one account per email. `_customer` then finds them by email; the first order
+        of each counts as having created it."""
+        if self.supplier.customer_policy != "customer":
+            return
+        todo: dict[str, CustomerOrder] = {}
+        for co in orders:
+            planned = self._plan.get(co.number)
+            email = (co.customer.email or "").lower()
+            if (planned is not None and planned.conflict is None and planned.key == "new"
+                    and planned.customer_id is None and email in confirmed.asked_emails
+                    and email not in confirmed.emails and co.billing.country in countries):
+                todo.setdefault(email, co)
+        if not todo:
+            return
+        rows = [self._customer_rows(co, countries, now) for co in todo.values()]
+        customers = self.t("customers")
+        ids = self.insert_many(customers, [values for values, _address in rows], now=now)
+        self.insert_many(self.t("address_book"), [
+            dict(address, customers_id=cid) for (_values, address), cid in zip(rows, ids)],
+            now=now)
+        book = self.t("address_book")
+        self._q(f"UPDATE {customers} c JOIN {book} a ON a.customers_id = c.customers_id "
+                f"SET c.customers_default_address_id = a.address_book_id "
+                f"WHERE c.customers_id IN :ids", ids=ids)
+        self.insert_many(self.t("customers_info"), [self._info_row(cid, now) for cid in ids],
+                         now=now)
+        for email, cid in zip(todo, ids):
+            confirmed.emails[email] = cid
+            confirmed.created.add(cid)
 
 
 class _CurrencyFormat:

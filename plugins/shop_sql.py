@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -377,6 +377,36 @@ def insert_row(conn: Connection, table: str, row: dict[str, Any]) -> int | None:
     return int(lastrowid) if lastrowid else None
 
 
+def insert_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> int | None:
+    """One multi-row INSERT for rows with the same columns; the first row's auto-increment id.
+
+    MySQL/MariaDB only (the driver's own placeholders, no SQL compilation per chunk). The ids of
+    one multi-row INSERT are consecutive when innodb_autoinc_lock_mode is 0 or 1, so the first
+    id numbers them all — callers check that mode (`consecutive_ids`) before relying on it."""
+    if not rows:
+        return None
+    cols = list(rows[0])
+    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    sql = (f"INSERT INTO {quote(conn, table)} ({', '.join(quote(conn, c) for c in cols)}) "
+           f"VALUES " + ", ".join([one] * len(rows)))
+    params = tuple(_bindable(conn, row[c]) for row in rows for c in cols)
+    result = conn.exec_driver_sql(sql, params)
+    lastrowid = getattr(result, "lastrowid", None)
+    return int(lastrowid) if lastrowid else None
+
+
+def consecutive_ids(conn: Connection) -> bool:
+    """Whether a multi-row INSERT gets consecutive auto-increment ids on this server
+    (innodb_autoinc_lock_mode 0 "traditional" or 1 "consecutive", MariaDB's default)."""
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return False
+    try:
+        mode = conn.exec_driver_sql("SELECT @@innodb_autoinc_lock_mode").scalar()
+    except SQLAlchemyError:
+        return False
+    return mode is not None and int(mode) in (0, 1)
+
+
 def update_row(conn: Connection, table: str, values: dict[str, Any], where: dict[str, Any]) -> int:
     """UPDATE table SET values WHERE every `where` column equals its value; rows matched."""
     params: dict[str, Any] = {}
@@ -453,15 +483,18 @@ def acquire_locks(conn: Connection, names: Iterable[str], supplier: SupplierConf
     if conn.dialect.name == "sqlite":
         return []
     got: list[str] = []
+    wanted = sorted(set(names))
     try:
-        for name in sorted(set(names)):
-            ok = conn.execute(sa.text("SELECT GET_LOCK(:n, :t)"), {"n": name, "t": timeout}
-                              ).scalar()
-            if ok != 1:
+        # one round trip for a whole chunk's locks: GET_LOCK per column, left to right
+        for start in range(0, len(wanted), 200):
+            part = wanted[start:start + 200]
+            sql = "SELECT " + ", ".join(f"GET_LOCK(%s, {int(timeout)})" for _ in part)
+            row = conn.exec_driver_sql(sql, tuple(part)).one()
+            got += [name for name, ok in zip(part, row) if ok == 1]
+            if len(got) < start + len(part):
                 raise OXError("OX-DB-004", supplier=supplier.id,
                               detail=f"another send holds a lock on this shop for more than "
                                      f"{timeout} s")
-            got.append(name)
     except BaseException:
         release_locks(conn, got)
         raise
@@ -473,8 +506,10 @@ def acquire_locks(conn: Connection, names: Iterable[str], supplier: SupplierConf
 
 def release_locks(conn: Connection, names: list[str]) -> None:
     try:
-        for name in reversed(names):
-            conn.execute(sa.text("SELECT RELEASE_LOCK(:n)"), {"n": name})
+        for start in range(0, len(names), 200):
+            part = names[start:start + 200]
+            conn.exec_driver_sql("SELECT " + ", ".join("RELEASE_LOCK(%s)" for _ in part),
+                                 tuple(part))
         if conn.in_transaction():
             conn.commit()
     except SQLAlchemyError:
@@ -797,6 +832,38 @@ class SqlShopConnector(Connector):
             self._journal.append((table, column.name if column else key,
                                   given if given is not None else new_id))
         return new_id
+
+    def insert_many(self, table: str, rows: Sequence[dict[str, Any]], *,
+                    now: datetime | None = None) -> list[int]:
+        """Insert rows into a prefixed table name with one multi-row INSERT per run of rows with
+        the same columns (every NOT NULL column filled, as `insert`); returns their
+        auto-increment ids in row order (empty when the table has none). Only where
+        `consecutive_ids` holds, i.e. MySQL/MariaDB with lock mode 0 or 1."""
+        if not rows:
+            return []
+        info = self.table(table)
+        stamp = now or datetime.now().replace(microsecond=0)
+        fitted = []
+        for values in rows:
+            try:
+                fitted.append(fit_row(info, values, stamp)[0])
+            except KeyError as exc:  # the shop's schema changed since step 1
+                raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
+                              detail=f"lacks {table}.{exc.args[0]}") from None
+        key = next((c.name for c in info.columns.values() if c.auto_increment), None)
+        ids: list[int] = []
+        start = 0
+        while start < len(fitted):
+            end = start + 1
+            while end < len(fitted) and fitted[end].keys() == fitted[start].keys():
+                end += 1
+            first = insert_rows(self.conn, table, fitted[start:end])
+            if key is not None and first is not None:
+                ids += range(first, first + end - start)
+            start = end
+        if self._journal is not None and key is not None:
+            self._journal += [(table, key, i) for i in ids]
+        return ids
 
     def take_number(self, table: str, key_column: str, key: str, value_column: str,
                     seed: Callable[[], int] | None = None) -> int:

@@ -309,7 +309,7 @@ def lost_connection(*_args: Any, **_kwargs: Any) -> None:
 def test_crash_mid_write_then_retry_writes_the_order_exactly_once(shop, prepare, monkeypatch):
     run = prepare(alpha(shop), [BERND])
     with monkeypatch.context() as patch:
-        patch.setattr(oscommerce.OsCommerceConnector, "_insert_totals", lost_connection)
+        patch.setattr(oscommerce.OsCommerceConnector, "_total_rows", lost_connection)
         [failed] = run.send()
     assert failed.state == S.WRITE_FAILED
     assert failed.error is not None and failed.error.code == "OX-DB-002"

@@ -25,6 +25,7 @@ from test_shop_sql import shop_user  # noqa: F401 - a fixture
 from orderexchange.build import build
 from orderexchange.connector import instantiate
 from orderexchange.dispatch import Dispatcher, SendResult
+from orderexchange.errors import OXError
 from orderexchange.importer import import_catalogue, import_orders
 from orderexchange.model import SupplierOrderState as S, TransferState
 from orderexchange.plugin_host import PluginHost
@@ -363,7 +364,7 @@ def test_crash_mid_write_then_retry_writes_the_order_exactly_once(mariadb_db, pr
     create_oscommerce_schema(mariadb_db.url, engine=engine)
     run = prepare(alpha(mariadb_db), [BERND_ORDER])
     with monkeypatch.context() as patch:
-        patch.setattr(oscommerce.OsCommerceConnector, "_insert_totals", lost_connection)
+        patch.setattr(oscommerce.OsCommerceConnector, "_total_rows", lost_connection)
         [failed] = run.send()
     assert failed.state == S.WRITE_FAILED
     assert failed.error is not None and failed.error.code == "OX-DB-002"
@@ -740,3 +741,58 @@ def test_mail_failure_then_retry_sends_mail_without_writing_again(oscommerce_sho
     assert count(oscommerce_shop, "orders") == 2
     assert len(run.eml_files()) == 1
 
+
+
+# --- chunks: several customer orders in one transaction (InnoDB) ----------------------------
+def refuse(*_args: Any, **_kwargs: Any) -> None:
+    raise AssertionError("this path must not be taken here")
+
+
+@pytest.mark.parametrize("engine, unused", [("InnoDB", "write"), ("MyISAM", "write_batch")])
+def test_innodb_writes_a_chunk_in_one_transaction_myisam_one_by_one(mariadb_db, prepare,
+                                                                    monkeypatch, engine, unused):
+    """InnoDB shops get multi-row INSERTs per chunk; MyISAM shops keep the visible-last write
+    of one order at a time (a chunk without ROLLBACK could not be all-or-nothing)."""
+    create_oscommerce_schema(mariadb_db.url, engine=engine)
+    run = prepare(alpha(mariadb_db), [ANNA_ORDER, BERND_ORDER])
+    monkeypatch.setattr(oscommerce.OsCommerceConnector, unused, refuse)
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.written == 2, result.as_dict()
+    listed = query(mariadb_db, ADMIN_LIST)
+    assert [r["orders_id"] for r in listed] == sorted(
+        int(t.remote_order_id) for t in run.transfers().values())
+    assert count(mariadb_db, "orders_status_history") == 2
+    assert count(mariadb_db, "orders_products") == sum(map(len, ORDER_LINES.values()))
+    assert count(mariadb_db, "orders_total") == sum(map(len, ORDER_TOTALS.values()))
+
+
+def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(oscommerce_shop,
+                                                                         prepare, monkeypatch):
+    run = prepare(alpha(oscommerce_shop), [ANNA_ORDER, BERND_ORDER])
+    real = oscommerce.OsCommerceConnector._line_rows
+    chunks = []
+
+    def bad_bernd(self, order_id, transfer, products, facts):
+        if transfer.customer_order.number == "1002":
+            raise OXError("OX-WRT-002", order="1002", supplier="alpha", id=0,
+                          detail="a value the shop refuses")
+        return real(self, order_id, transfer, products, facts)
+
+    real_batch = oscommerce.OsCommerceConnector.write_batch
+
+    def counting_batch(self, so, transfers):
+        chunks.append([t.customer_order.number for t in transfers])
+        return real_batch(self, so, transfers)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(oscommerce.OsCommerceConnector, "_line_rows", bad_bernd)
+        patch.setattr(oscommerce.OsCommerceConnector, "write_batch", counting_batch)
+        [failed] = run.send()
+    assert chunks == [["1001", "1002"]]  # tried as one chunk first
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-WRT-002"
+    assert failed.error.facts["order"] == "1002" and failed.written == 1
+    # the chunk's rows were rolled back; Anna was then written alone, Bernd not at all
+    assert count(oscommerce_shop, "orders") == 1 and count(oscommerce_shop, "customers") == 1
+    [again] = run.send()
+    assert again.state == S.NOTIFIED and again.written == 1 and again.already_there == 0
+    assert count(oscommerce_shop, "orders") == 2 and count(oscommerce_shop, "customers") == 2
