@@ -73,7 +73,11 @@ def run_three_daemons(store, cfg, shop_db, tmp_path, vendor_key, licence_code):
     assert CliRunner().invoke(main, ["--config", str(cfg), "activate", licence_code]).exit_code == 0
     argv = licensed_cli_command(vendor_key, tmp_path, "--config", cfg, "daemon",
                                 "--log-format", "json")
-    procs = [subprocess.Popen(argv, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    # logs go to files: a pipe nobody reads until the end fills up (64 KiB) and blocks the
+    # daemon writing its next log line — the cause of this test's rare hangs
+    log_paths = [tmp_path / f"daemon{i}.log" for i in range(3)]
+    log_files = [path.open("w") for path in log_paths]
+    procs = [subprocess.Popen(argv, stderr=f, text=True) for f in log_files]
     try:
         deadline = time.monotonic() + 1200
         # the work appears once all three are up, so each has a fair chance to claim some
@@ -90,7 +94,11 @@ def run_three_daemons(store, cfg, shop_db, tmp_path, vendor_key, licence_code):
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-        logs = [p.communicate(timeout=120)[1] for p in procs]
+        for p in procs:
+            p.wait(timeout=120)
+        for f in log_files:
+            f.close()
+        logs = [path.read_text() for path in log_paths]
     assert [p.returncode for p in procs] == [0, 0, 0], logs
 
     rows = store.list_supplier_orders()
