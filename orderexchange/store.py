@@ -212,7 +212,13 @@ class Store:
         try:
             if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
                 Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = sa.create_engine(url, future=True)
+            backend = sa.engine.make_url(url).get_backend_name()
+            # MySQL/MariaDB default to REPEATABLE READ, whose gap locks make a daemon's
+            # `FOR UPDATE SKIP LOCKED` claim block (and deadlock with) `build` inserting new
+            # supplier orders; READ COMMITTED, PostgreSQL's default, locks only the rows read
+            options = {"isolation_level": "READ COMMITTED"} if backend in ("mysql", "mariadb") \
+                else {}
+            self.engine: Engine = sa.create_engine(url, future=True, **options)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
