@@ -76,6 +76,15 @@ class SendResult:
         }
 
 
+@dataclass
+class _Head:
+    """A supplier order as a send first sees it: id, supplier, state — not its orders."""
+
+    id: int
+    supplier_id: str
+    state: S
+
+
 class _LazyMail:
     """One mail connection per supplier batch, opened only when the first message is due."""
 
@@ -167,19 +176,27 @@ class Dispatcher:
     def send(self, so_ids: Iterable[int]) -> list[SendResult]:
         """Send supplier orders: suppliers in parallel (up to `concurrency`), each supplier's
         orders in their given order over one shop connection and one mail connection."""
-        orders = [self.store.supplier_order(i) for i in so_ids]
-        by_supplier: dict[str, list[SupplierOrder]] = {}
-        for so in orders:
-            by_supplier.setdefault(so.supplier_id, []).append(so)
-        if self.concurrency == 1 or len(by_supplier) == 1:
-            batches = [self._send_supplier(sid, batch) for sid, batch in by_supplier.items()]
+        wanted = list(dict.fromkeys(so_ids))
+        heads = self.store.supplier_order_heads(wanted)
+        for so_id in wanted:
+            if so_id not in heads:
+                raise OXError("OX-BLD-002", id=so_id)
+        # grouped by supplier from the heads alone: each supplier order is loaded when its turn
+        # comes and dropped after, so memory stays flat however many orders a send holds
+        by_supplier: dict[str, list[int]] = {}
+        for so_id in wanted:
+            by_supplier.setdefault(heads[so_id][0], []).append(so_id)
+        groups = {sid: [_Head(i, sid, heads[i][1]) for i in ids]
+                  for sid, ids in by_supplier.items()}
+        if self.concurrency == 1 or len(groups) == 1:
+            batches = [self._send_supplier(sid, batch) for sid, batch in groups.items()]
         else:
             with ThreadPoolExecutor(max_workers=self.concurrency,
                                     thread_name_prefix="ox-supplier") as pool:
                 batches = list(pool.map(lambda item: self._send_supplier(*item),
-                                        by_supplier.items()))
+                                        groups.items()))
         results = [r for batch in batches for r in batch]
-        order = {so.id: i for i, so in enumerate(orders)}
+        order = {so_id: i for i, so_id in enumerate(wanted)}
         return sorted(results, key=lambda r: order[r.supplier_order_id])
 
     def check(self, so_ids: Iterable[int]) -> list[SendResult]:
@@ -192,7 +209,7 @@ class Dispatcher:
             self._check_only = False
 
     # -- per supplier -----------------------------------------------------------------------
-    def _send_supplier(self, supplier_id: str, batch: list[SupplierOrder]) -> list[SendResult]:
+    def _send_supplier(self, supplier_id: str, batch: list[_Head]) -> list[SendResult]:
         results = []
         todo = []
         for so in batch:
@@ -237,7 +254,13 @@ class Dispatcher:
                         self.progress(rest.id, "failed")
                     break
                 try:
-                    results.append(self._send_one(so, supplier, connector, mail, link))
+                    full = self.store.supplier_order(so.id)  # loaded now, dropped after
+                    if not full.state.sendable:  # another process finished it meanwhile
+                        results.append(SendResult(so.id, supplier_id, full.state,
+                                                  skipped=f"already {full.state.value}"))
+                        self.progress(so.id, "skipped")
+                        continue
+                    results.append(self._send_one(full, supplier, connector, mail, link))
                 except _Stopped:
                     results.append(SendResult(so.id, so.supplier_id, so.state,
                                               skipped="stopped before it was finished"))

@@ -548,6 +548,20 @@ class Store:
                 ).all())
         return out
 
+    def supplier_order_heads(self, ids: Iterable[int]) -> dict[int, tuple[str, SupplierOrderState]]:
+        """id → (supplier, state) without loading the orders: what a send needs to group its
+        work before it loads one supplier order at a time."""
+        wanted = list(ids)
+        out: dict[int, tuple[str, SupplierOrderState]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                q = sa.select(supplier_orders.c.id, supplier_orders.c.supplier_id,
+                              supplier_orders.c.state).where(
+                    supplier_orders.c.id.in_(wanted[start:start + 500]))
+                out.update({r.id: (r.supplier_id, SupplierOrderState(r.state))
+                            for r in conn.execute(q)})
+        return out
+
     def list_supplier_orders(self, states: Iterable[SupplierOrderState] | None = None,
                              ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
         """Summary rows for tables: counts and net value computed in SQL, no order loading."""

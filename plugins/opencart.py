@@ -591,13 +591,13 @@ class OpenCartConnector(SqlShopConnector):
     def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Product],
                       now: datetime) -> None:
         amounts = order_amounts(transfer, self.supplier.shipping_cost)
-        for a in amounts.lines:
-            product = products[a.line.supplier_sku]
-            self.insert(self.t("order_product"), {
-                "order_id": order_id, "product_id": product.id, "master_id": 0,
-                "name": product.name or a.line.line.name, "model": a.line.supplier_sku,
-                "quantity": int(a.quantity), "price": a.unit_net, "total": a.net,
-                "tax": a.unit_tax, "reward": 0}, key="order_product_id", now=now)
+        self.insert_all(self.t("order_product"), [
+            {"order_id": order_id, "product_id": products[a.line.supplier_sku].id,
+             "master_id": 0,
+             "name": products[a.line.supplier_sku].name or a.line.line.name,
+             "model": a.line.supplier_sku, "quantity": int(a.quantity), "price": a.unit_net,
+             "total": a.net, "tax": a.unit_tax, "reward": 0}
+            for a in amounts.lines], key="order_product_id", now=now)
 
     def _insert_totals(self, order_id: int, transfer: Transfer) -> None:
         s = self.settings
@@ -607,10 +607,9 @@ class OpenCartConnector(SqlShopConnector):
         rows += [("tax", s.tax_title.replace("{rate}", plain_rate(rate)), tax, 5)
                  for rate, _net, tax in amounts.tax_by_rate()]
         rows.append(("total", s.total_title, amounts.total, 9))
-        for code, title, value, sort in rows:
-            self.insert(self.t("order_total"), {"order_id": order_id, "code": code,
-                                                "title": title, "value": value,
-                                                "sort_order": sort}, key="order_total_id")
+        self.insert_all(self.t("order_total"), [
+            {"order_id": order_id, "code": code, "title": title, "value": value,
+             "sort_order": sort} for code, title, value, sort in rows], key="order_total_id")
 
     def _customer(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
                   ) -> tuple[int, int, bool, dict[str, Any] | None, int]:

@@ -528,11 +528,12 @@ class OxidConnector(SqlShopConnector):
 
     def _insert_articles(self, order_id: str, transfer: Transfer, products: dict[str, Product],
                          now: datetime) -> None:
+        rows = []
         for line in self.amounts(transfer).lines:
             sl = line["line"]
             product = products[sl.supplier_sku]
             unit_price = line["unit_net"] if self.settings.netto_mode else line["unit_gross"]
-            self.insert(self.t("oxorderarticles"), {
+            rows.append({
                 "OXID": new_uuid(), "OXORDERID": order_id, "OXAMOUNT": line["quantity"],
                 "OXARTID": product.id, "OXARTNUM": sl.supplier_sku,
                 "OXTITLE": product.name or sl.line.name,
@@ -543,7 +544,8 @@ class OxidConnector(SqlShopConnector):
                 "OXNPRICE": line["unit_net"], "OXWRAPID": "",
                 "OXWEIGHT": product.extra.get("weight", 0), "OXSTOCK": product.stock,
                 "OXINSERT": date.today(), "OXSTORNO": 0,
-                "OXORDERSHOPID": self.settings.shop_id, "OXISBUNDLE": 0}, key="OXID", now=now)
+                "OXORDERSHOPID": self.settings.shop_id, "OXISBUNDLE": 0})
+        self.insert_all(self.t("oxorderarticles"), rows, key="OXID", now=now)
 
     def _customer(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
                   ) -> tuple[str, bool, dict[str, Any] | None]:

@@ -833,8 +833,21 @@ class SqlShopConnector(Connector):
                                   given if given is not None else new_id))
         return new_id
 
+    def insert_all(self, table: str, rows: Sequence[dict[str, Any]], *, key: str | None = None,
+                   now: datetime | None = None) -> None:
+        """The lines (or totals) of one order: one multi-row INSERT on MySQL/MariaDB — lines in
+        batches, not row by row — else one INSERT each. `key` as for `insert` (the trial-write
+        journal removes MyISAM rows by it)."""
+        if not rows:
+            return
+        if self.db.dialect not in ("mysql", "mariadb"):
+            for row in rows:
+                self.insert(table, row, key=key, now=now)
+            return
+        self.insert_many(table, rows, key=key, now=now)
+
     def insert_many(self, table: str, rows: Sequence[dict[str, Any]], *,
-                    now: datetime | None = None) -> list[int]:
+                    key: str | None = None, now: datetime | None = None) -> list[int]:
         """Insert rows into a prefixed table name with one multi-row INSERT per run of rows with
         the same columns (every NOT NULL column filled, as `insert`); returns their
         auto-increment ids in row order (empty when the table has none). Only where
@@ -850,7 +863,8 @@ class SqlShopConnector(Connector):
             except KeyError as exc:  # the shop's schema changed since step 1
                 raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
                               detail=f"lacks {table}.{exc.args[0]}") from None
-        key = next((c.name for c in info.columns.values() if c.auto_increment), None)
+        given = key is not None and all(row.get(key) is not None for row in fitted)
+        auto = next((c.name for c in info.columns.values() if c.auto_increment), None)
         ids: list[int] = []
         start = 0
         while start < len(fitted):
@@ -858,11 +872,14 @@ class SqlShopConnector(Connector):
             while end < len(fitted) and fitted[end].keys() == fitted[start].keys():
                 end += 1
             first = insert_rows(self.conn, table, fitted[start:end])
-            if key is not None and first is not None:
+            if auto is not None and first is not None:
                 ids += range(first, first + end - start)
             start = end
-        if self._journal is not None and key is not None:
-            self._journal += [(table, key, i) for i in ids]
+        if self._journal is not None:
+            if given:  # ids we generated (OXID): remove by them
+                self._journal += [(table, key, row[key]) for row in fitted]
+            elif auto is not None:
+                self._journal += [(table, auto, i) for i in ids]
         return ids
 
     def take_number(self, table: str, key_column: str, key: str, value_column: str,

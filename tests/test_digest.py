@@ -84,7 +84,7 @@ def test_a_digest_supplier_is_written_at_once_and_mailed_in_one_digest(tmp_path,
     assert digest["supplier"] == "alpha" and digest["supplier_orders"] == sorted(written)
     assert digest["ok"] and digest["message_id"]
     mails = [m for m in outbox(cfg) if m["To"] != "shop@beta-garden.example"]
-    assert len(mails) == 1 and mails[0]["Message-ID"] == digest["message_id"]
+    assert len(mails) == 1 and str(mails[0]["Message-ID"]).strip() == digest["message_id"]
     text = mails[0].get_body(preferencelist=("plain",)).get_content()
     assert "5001" in text and "5002" in text
     for so_id in written:
