@@ -1,4 +1,5 @@
-"""Open customer-order lines become supplier orders: one per supplier per build.
+"""Open customer-order lines become supplier orders: one per supplier per build (several when
+it has more than the supplier's `max_customer_orders`).
 
 Each line goes to the cheapest active supplier that lists its SKU in the catalogue. A line no active
 supplier delivers is reported (OX-BLD-001) and stays open for the next build — never dropped
@@ -87,7 +88,10 @@ def build(store: Store, config: Config) -> BuildReport:
                 lines=sum(len(ls) for ls in plan[supplier_id].values())))
             continue
         parts = sorted(plan[supplier_id].items())
-        report.created.append(store.create_supplier_order(supplier_id, parts))
+        size = config.suppliers[supplier_id].max_customer_orders
+        for start in range(0, len(parts), size):
+            report.created.append(store.create_supplier_order(supplier_id,
+                                                              parts[start:start + size]))
         touched.update(order_id for order_id, _ in parts)
     store.refresh_order_status(touched)
     return report

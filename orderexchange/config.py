@@ -255,6 +255,9 @@ class SupplierConfig(_Strict):
     min_order_value: Decimal = Field(default=Decimal("0"), ge=0)
     #: customer-order statuses that release an order to this supplier, e.g. ["paid"]; empty: any
     trigger: list[str] = Field(default_factory=list)
+    #: at most this many customer orders per supplier order; a build with more makes several
+    #: (one notification email each stays readable and below mail servers' size limits)
+    max_customer_orders: int = Field(default=500, ge=1)
     #: warn about customer orders older than this many days (0: never)
     max_order_age_days: int = Field(default=30, ge=0)
     #: refuse lines the supplier shop has not enough stock for

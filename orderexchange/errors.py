@@ -531,6 +531,12 @@ _define("OX-MAIL-020", "Supplier gets no digest",
         "supplier order.",
         "Leave out --supplier {supplier}, or set [suppliers.{supplier}.notification] digest = "
         "true if it wants one email a day.")
+_define("OX-MAIL-021", "Email too large for the mail server",
+        "The mail server refused the email to {to} as too large: {detail}.",
+        "Lower [suppliers.{supplier}] max_customer_orders (each supplier order is one email), "
+        "attach fewer documents (notification.attachments), or ask the mail administrator to "
+        "raise the message size limit; then `orderexchange retry {id}` (only the email is sent "
+        "again).")
 
 # --- state store -----------------------------------------------------------------------------
 _define("OX-STO-001", "State store unreachable",

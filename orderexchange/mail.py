@@ -787,10 +787,15 @@ class SmtpTransport(MailTransport):
             raise OXError("OX-MAIL-003", detail=detail, **facts) from None
         except aiosmtplib.SMTPSenderRefused as exc:
             detail = f"{exc.code} {exc.message}"
+            if _too_large(exc.code, exc.message):  # SIZE: refused at MAIL FROM
+                raise OXError("OX-MAIL-021", detail=detail, **facts) from None
             if 400 <= exc.code < 500:
                 raise OXError("OX-MAIL-004", detail=detail, **facts) from None
             raise OXError("OX-MAIL-017", detail=detail, sender=exc.sender, **facts) from None
         except aiosmtplib.SMTPResponseException as exc:
+            if _too_large(exc.code, exc.message):  # refused after DATA
+                raise OXError("OX-MAIL-021", detail=f"{exc.code} {exc.message}",
+                              **facts) from None
             raise OXError("OX-MAIL-004" if 400 <= exc.code < 500 else "OX-MAIL-003",
                           detail=f"{exc.code} {exc.message}", **facts) from None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError,
@@ -808,6 +813,12 @@ class SmtpTransport(MailTransport):
 
     def self_test(self, report: SelfTestReport) -> None:
         self.open(report if isinstance(report, MailTestReport) else None)
+
+
+def _too_large(code: int, message: str) -> bool:
+    """552 (or 5.3.4 / "size") is the server's message size limit, not a bad sender: a different
+    cure (smaller emails), so a different code."""
+    return code == 552 or "5.3.4" in message or "size" in message.lower()
 
 
 async def _connection_lost(protocol: Any, limit: float = 5.0) -> None:

@@ -113,9 +113,11 @@ def smtp_server(tls_certificates):
     """
     started: list[servers.SMTPTestServer] = []
 
-    def start(security: str = "plain", auth=None, require_starttls: bool = False):
+    def start(security: str = "plain", auth=None, require_starttls: bool = False,
+              data_size_limit=None):
         server = servers.SMTPTestServer(tls_certificates, security=security, auth=auth,
-                                        require_starttls=require_starttls)
+                                        require_starttls=require_starttls,
+                                        data_size_limit=data_size_limit)
         server.start()
         started.append(server)
         return server

@@ -657,7 +657,8 @@ class SMTPTestServer:
 
     def __init__(self, certificates: Optional[TestCertificates] = None, *,
                  security: str = "plain", auth: Optional[tuple[str, str]] = None,
-                 require_starttls: bool = False, host: str = "127.0.0.1"):
+                 require_starttls: bool = False, host: str = "127.0.0.1",
+                 data_size_limit: Optional[int] = None):
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {SECURITY_MODES}, not {security!r}")
         if security != "plain" and certificates is None:
@@ -665,6 +666,7 @@ class SMTPTestServer:
         self.security = security
         self.auth = auth
         self.require_starttls = require_starttls
+        self.data_size_limit = data_size_limit  # None: aiosmtpd's default (32 MiB)
         self.host = host
         self.port: Optional[int] = None
         self.certificates = certificates
@@ -699,6 +701,8 @@ class SMTPTestServer:
                 return server
 
         kwargs: dict[str, Any] = dict(server_hostname="localhost")
+        if self.data_size_limit is not None:
+            kwargs["data_size_limit"] = self.data_size_limit
         if self.security == "starttls":
             assert self.certificates is not None
             kwargs["tls_context"] = self.certificates.server_context()

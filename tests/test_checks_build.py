@@ -61,6 +61,16 @@ def test_no_trigger_builds_every_order(env, tmp_path):
     assert report.waiting == [] and len(report.created) == 1
 
 
+def test_more_customer_orders_than_the_maximum_make_several_supplier_orders(env, tmp_path):
+    config, store = env(max_customer_orders=2)
+    import_(store, tmp_path, *(sample_order(str(n)) for n in range(1, 6)))
+    report = build(store, config)
+    numbers = [[t.customer_order.number for t in store.supplier_order(i).transfers]
+               for i in report.created]
+    assert numbers == [["1", "2"], ["3", "4"], ["5"]]  # in order, none twice, none left
+    assert build(store, config).created == []
+
+
 def test_minimum_order_value_holds_lines_until_reached(env, tmp_path):
     config, store = env(min_order_value="20")
     import_(store, tmp_path, sample_order("1"))  # 2 × 7.20 = 14.40

@@ -515,3 +515,21 @@ def test_injected_to_does_not_reach_the_envelope(smtp_server, make_config):
     assert len(server.messages) == 1
     assert server.messages[0].rcpt_tos == ["supplier@example.com"]
     assert b"\nBcc:" not in server.messages[0].data.replace(b"\r\n", b"\n")
+
+
+@pytest.mark.parametrize("where", ["size", "data"])
+def test_an_email_too_large_for_the_server_is_its_own_permanent_error(smtp_server, make_config,
+                                                                      where):
+    """Refused for its size at MAIL FROM (the SIZE extension) or after DATA (a server that only
+    looks then): OX-MAIL-021, which says to make supplier orders smaller, not to fix the sender."""
+    server = smtp_server(data_size_limit=2000 if where == "size" else None)
+    if where == "data":
+        server.reply_for_data = "552 5.3.4 Message size exceeds fixed maximum message size"
+    config = make_config(suppliers={"alpha": ALPHA}, mail=smtp_settings(server, auth=False))
+    message = notification(config)
+    assert len(message.as_bytes()) > 2000
+    with transport(config) as smtp, pytest.raises(OXError) as info:
+        smtp.send(message, supplier="alpha")
+    assert info.value.code == "OX-MAIL-021" and not info.value.transient
+    assert "max_customer_orders" in info.value.solution
+    assert server.messages == []
