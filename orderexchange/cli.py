@@ -333,20 +333,30 @@ def print_check_report(results: list[SendResult],
     if not results:
         console.print("Nothing to check.")
         return
+    # an 80-column terminal (the menu over SSH) gets the supplier order, its supplier and state
+    # in one cell and the severity as the code's colour, so the message keeps room to be read
+    narrow = console.width < 110
     table = Table(title="Check report")
-    for col in ("supplier order", "supplier", "state", "severity", "code", "order"):
-        table.add_column(col, no_wrap=True)
+    heads = ("supplier order", "code", "order") if narrow else \
+        ("supplier order", "supplier", "state", "severity", "code", "order")
+    for col in heads:
+        table.add_column(col, no_wrap=not (narrow and col == "supplier order"))
     table.add_column("message")
     for r in results:
-        head = (str(r.supplier_order_id), r.supplier_id, _state(r.state.value))
+        head: tuple[str, ...] = (
+            (f"{r.supplier_order_id} {r.supplier_id} {_state(r.state.value)}",) if narrow
+            else (str(r.supplier_order_id), r.supplier_id, _state(r.state.value)))
         if not r.findings:
             note = r.skipped or ("no findings" if r.error is None else r.error.message)
             code = r.error.code if r.error is not None else ""
-            table.add_row(*head, "error" if r.error and not r.skipped else "", code, "", note)
+            severity = "error" if r.error and not r.skipped else ""
+            table.add_row(*head, *(() if narrow else (severity,)),
+                          f"[red]{code}[/red]" if narrow and severity else code, "", note)
         for f in r.findings:
             colour = "red" if f.blocking else "yellow"
-            table.add_row(*head, f"[{colour}]{f.severity}[/{colour}]", f.code, f.order or "",
-                          f.message)
+            table.add_row(*head, *(() if narrow else (f"[{colour}]{f.severity}[/{colour}]",)),
+                          f"[{colour}]{f.code}[/{colour}]" if narrow else f.code,
+                          f.order or "", f.message)
     console.print(table)
     if matches and any(any(m.values()) for m in matches.values()):
         mt = Table("supplier order", "customer order", "customer in the shop",

@@ -108,3 +108,27 @@ def test_import_prints_a_results_table_and_writes_the_report(workspace, tmp_path
     assert as_json["counts"]["rejected"] == 1 and as_json["counts"]["duplicates"] == 1
     assert [(e["row"], e["order"], e["code"]) for e in as_json["errors"]] == [(2, "8",
                                                                               "OX-IMP-005")]
+
+
+@pytest.mark.parametrize("width", [80, 140])
+def test_check_report_keeps_the_message_readable_at_80_columns(monkeypatch, width):
+    import io
+
+    from rich.console import Console
+
+    from orderexchange import cli
+    from orderexchange.dispatch import SendResult
+    from orderexchange.model import Finding, SupplierOrderState
+
+    out = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=out, width=width, color_system=None))
+    finding = Finding("error", "OX-CHK-006", "Order 1001 line 2: supplier SKU A-900 is not a "
+                      "product of supplier alpha's shop.", "solution", "1001")
+    cli.print_check_report([SendResult(17, "alpha", SupplierOrderState.CHECK_FAILED,
+                                       findings=[finding])])
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "OX-CHK-006" in text and "1001" in text
+    assert ("severity" in text) == (width >= 110)  # narrow: the code's colour says it
+    words = " ".join(line.split("│")[-2].strip() for line in text.splitlines() if "│" in line)
+    assert "is not a product of supplier alpha's shop." in " ".join(words.split())
