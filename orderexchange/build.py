@@ -52,46 +52,69 @@ def choose_suppliers(entries: list[CatalogueEntry], active: set[str]) -> dict[st
 
 
 def build(store: Store, config: Config) -> BuildReport:
+    """Two streaming passes over the open lines, so memory stays flat with 100,000 orders:
+    the first assigns each line to its supplier, reports what cannot go and what waits, and sums
+    each supplier's value (the minimum order value needs the whole sum); the second creates the
+    supplier orders of the suppliers that may get one, `max_customer_orders` at a time."""
     report = BuildReport()
     active = {sid for sid, s in config.suppliers.items() if s.active}
     chosen = choose_suppliers(store.catalogue_entries(), active)
-    # supplier → customer order id → [(line id, supplier sku, purchase price)]
-    plan: dict[str, dict[int, list[tuple[int, str, Decimal]]]] = defaultdict(lambda: defaultdict(list))
     value: dict[str, Decimal] = defaultdict(Decimal)
-    touched: set[int] = set()
-    lines = store.open_lines()
-    statuses = store.shop_statuses({order_id for order_id, _n, _l in lines})
+    count: dict[str, int] = defaultdict(int)
     waiting: set[tuple[str, str]] = set()
-    for order_id, number, line in lines:
-        entry = chosen.get(line.sku)
-        if entry is None:
-            report.unassigned.append(OXError("OX-BLD-001", order=number, line=line.line_no,
-                                             sku=line.sku))
-            continue
-        assert line.id is not None
-        supplier = config.suppliers[entry.supplier_id]
-        if not supplier.releases(statuses.get(order_id, "")):
-            if (number, entry.supplier_id) not in waiting:  # once per order, not per line
-                waiting.add((number, entry.supplier_id))
-                report.waiting.append(OXError(
-                    "OX-BLD-003", order=number, supplier=entry.supplier_id,
-                    status=statuses.get(order_id, ""), trigger=" or ".join(supplier.trigger)))
-            continue
-        plan[entry.supplier_id][order_id].append((line.id, entry.supplier_sku, entry.purchase_price))
-        value[entry.supplier_id] += entry.purchase_price * Decimal(line.quantity)
-    for supplier_id in sorted(plan):
+    for chunk in store.open_line_chunks():
+        for _order_id, number, status, line in chunk:
+            entry = chosen.get(line.sku)
+            if entry is None:
+                report.unassigned.append(OXError("OX-BLD-001", order=number, line=line.line_no,
+                                                 sku=line.sku))
+                continue
+            supplier = config.suppliers[entry.supplier_id]
+            if not supplier.releases(status):
+                if (number, entry.supplier_id) not in waiting:  # once per order, not per line
+                    waiting.add((number, entry.supplier_id))
+                    report.waiting.append(OXError(
+                        "OX-BLD-003", order=number, supplier=entry.supplier_id, status=status,
+                        trigger=" or ".join(supplier.trigger)))
+                continue
+            value[entry.supplier_id] += entry.purchase_price * Decimal(line.quantity)
+            count[entry.supplier_id] += 1
+    allowed = set()
+    for supplier_id in sorted(value):
         minimum = config.suppliers[supplier_id].min_order_value
         if minimum and value[supplier_id] < minimum:
             report.waiting.append(OXError(
                 "OX-BLD-004", supplier=supplier_id, value=f"{money(value[supplier_id]):.2f}",
-                minimum=f"{minimum:.2f}",
-                lines=sum(len(ls) for ls in plan[supplier_id].values())))
-            continue
-        parts = sorted(plan[supplier_id].items())
+                minimum=f"{minimum:.2f}", lines=count[supplier_id]))
+        else:
+            allowed.add(supplier_id)
+    if not allowed:
+        return report
+    # supplier → customer order id → [(line id, supplier sku, purchase price)], in order id order
+    pending: dict[str, dict[int, list[tuple[int, str, Decimal]]]] = defaultdict(dict)
+
+    def flush(supplier_id: str, everything: bool) -> None:
         size = config.suppliers[supplier_id].max_customer_orders
-        for start in range(0, len(parts), size):
-            report.created.append(store.create_supplier_order(supplier_id,
-                                                              parts[start:start + size]))
-        touched.update(order_id for order_id, _ in parts)
-    store.refresh_order_status(touched)
+        parts = sorted(pending[supplier_id].items())
+        while parts and (len(parts) >= size or everything):
+            group, parts = parts[:size], parts[size:]
+            report.created.append(store.create_supplier_order(supplier_id, group))
+            store.refresh_order_status(order_id for order_id, _lines in group)
+        pending[supplier_id] = dict(parts)
+
+    for chunk in store.open_line_chunks():
+        for order_id, _number, status, line in chunk:
+            entry = chosen.get(line.sku)
+            if entry is None or entry.supplier_id not in allowed:
+                continue
+            if not config.suppliers[entry.supplier_id].releases(status):
+                continue
+            assert line.id is not None
+            pending[entry.supplier_id].setdefault(order_id, []).append(
+                (line.id, entry.supplier_sku, entry.purchase_price))
+        # a chunk holds whole customer orders: full supplier orders can be made now
+        for supplier_id in sorted(pending):
+            flush(supplier_id, everything=False)
+    for supplier_id in sorted(pending):
+        flush(supplier_id, everything=True)
     return report

@@ -434,6 +434,33 @@ class Store:
                  .order_by(order_lines.c.order_id, order_lines.c.line_no))
             return [(r.order_id, r.number, _line(r)) for r in conn.execute(q)]
 
+    def open_line_chunks(self, orders_per_chunk: int = 2000
+                         ) -> Iterator[list[tuple[int, str, str, OrderLine]]]:
+        """`open_lines` in chunks of whole customer orders, each line with its order's shop
+        status: (order id, order number, shop status, line). A build streams these, so its
+        memory does not grow with the number of open orders."""
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                ids = [r[0] for r in conn.execute(
+                    sa.select(customer_orders.c.id)
+                    .where(customer_orders.c.status == "open", customer_orders.c.id > last)
+                    .order_by(customer_orders.c.id).limit(orders_per_chunk))]
+                if not ids:
+                    return
+                q = (sa.select(order_lines, customer_orders.c.number,
+                               customer_orders.c.shop_status)
+                     .join(customer_orders, customer_orders.c.id == order_lines.c.order_id)
+                     .outerjoin(transfer_lines, transfer_lines.c.line_id == order_lines.c.id)
+                     .where(transfer_lines.c.line_id.is_(None),
+                            order_lines.c.order_id.in_(ids))
+                     .order_by(order_lines.c.order_id, order_lines.c.line_no))
+                chunk = [(r.order_id, r.number, r.shop_status or "", _line(r))
+                         for r in conn.execute(q)]
+            last = ids[-1]
+            if chunk:
+                yield chunk
+
     def shop_statuses(self, order_ids: Iterable[int]) -> dict[int, str]:
         """Customer order id → its status in the distributor's shop (for supplier triggers)."""
         out: dict[int, str] = {}
@@ -478,14 +505,16 @@ class Store:
     def refresh_order_status(self, order_ids: Iterable[int]) -> None:
         """An order is `built` once every one of its lines belongs to a supplier order."""
         with self.engine.begin() as conn:
-            for oid in order_ids:
-                left = conn.execute(
-                    sa.select(sa.func.count()).select_from(order_lines)
+            for part in _parts(sorted(set(order_ids))):
+                # one query per 500 orders: those with a line not yet in any supplier order
+                left = {r[0] for r in conn.execute(
+                    sa.select(order_lines.c.order_id).distinct()
                     .outerjoin(transfer_lines, transfer_lines.c.line_id == order_lines.c.id)
-                    .where(order_lines.c.order_id == oid, transfer_lines.c.line_id.is_(None))
-                ).scalar_one()
-                if left == 0:
-                    conn.execute(customer_orders.update().where(customer_orders.c.id == oid)
+                    .where(order_lines.c.order_id.in_(part),
+                           transfer_lines.c.line_id.is_(None)))}
+                done = [oid for oid in part if oid not in left]
+                if done:
+                    conn.execute(customer_orders.update().where(customer_orders.c.id.in_(done))
                                  .values(status="built"))
 
     # -- supplier orders --------------------------------------------------------------------

@@ -658,7 +658,7 @@ class SMTPTestServer:
     def __init__(self, certificates: Optional[TestCertificates] = None, *,
                  security: str = "plain", auth: Optional[tuple[str, str]] = None,
                  require_starttls: bool = False, host: str = "127.0.0.1",
-                 data_size_limit: Optional[int] = None):
+                 data_size_limit: Optional[int] = None, keep_content: bool = True):
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {SECURITY_MODES}, not {security!r}")
         if security != "plain" and certificates is None:
@@ -667,6 +667,9 @@ class SMTPTestServer:
         self.auth = auth
         self.require_starttls = require_starttls
         self.data_size_limit = data_size_limit  # None: aiosmtpd's default (32 MiB)
+        #: False: record each message's envelope but not its content (a benchmark measuring the
+        #: sender's memory must not count the received mails held here)
+        self.keep_content = keep_content
         self.host = host
         self.port: Optional[int] = None
         self.certificates = certificates
@@ -812,7 +815,8 @@ class SMTPTestServer:
         with self._lock:
             self.messages.append(ReceivedMessage(
                 mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos),
-                data=bytes(data), peer=session.peer, tls=tls, auth_login=login,
+                data=bytes(data) if self.keep_content else b"", peer=session.peer, tls=tls,
+                auth_login=login,
                 mail_options=list(envelope.mail_options),
                 rcpt_options=list(envelope.rcpt_options)))
         return "250 Message accepted for delivery"
