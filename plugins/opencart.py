@@ -777,12 +777,9 @@ class OpenCartConnector(SqlShopConnector):
                 "OX-DB-009", supplier=self.supplier.id, setting="customer_group_id", value=group,
                 detail="no such group with a name in the admin language (the admin's customer "
                        "list would not show its customers)"))
-        currencies = self._currencies(self.supplier.currencies) if self.supplier.currencies else {}
-        for code in self.supplier.currencies:
-            if code not in currencies:
-                problems.append(OXError("OX-DB-009", supplier=self.supplier.id,
-                                        setting="currencies", value=code,
-                                        detail=f"not in {self.t('currency')}"))
+        if self.supplier.currencies:
+            problems += self.currency_problems(self._currencies(self.supplier.currencies),
+                                               self.t("currency"))
         self.end_read()
         if problems:
             return False, " | ".join(stage_text(p) for p in problems)

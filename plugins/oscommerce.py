@@ -368,12 +368,8 @@ class OsCommerceConnector(SqlShopConnector):
                     value=group, detail=f"no {self.t('customers_status')} row in language "
                                         f"{s.language_id}"))
         if self.supplier.currencies:
-            have = self._currencies(set(self.supplier.currencies))
-            for code in self.supplier.currencies:
-                if code not in have:
-                    problems.append(OXError("OX-DB-009", supplier=self.supplier.id,
-                                            setting="currencies", value=code,
-                                            detail=f"not in {self.t('currencies')}"))
+            problems += self.currency_problems(self._currencies(set(self.supplier.currencies)),
+                                               self.t("currencies"))
         self.end_read()
         if problems:
             return False, " | ".join(stage_text(p) for p in problems)

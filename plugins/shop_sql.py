@@ -882,6 +882,14 @@ class SqlShopConnector(Connector):
                 self._journal += [(table, auto, i) for i in ids]
         return ids
 
+    def currency_problems(self, have: Iterable[str], table: str) -> list[OXError]:
+        """`test db`'s ids stage: OX-DB-009 for each of the supplier's `currencies` that the
+        shop's currency table (`have`: its codes) lacks."""
+        known = set(have)
+        return [OXError("OX-DB-009", supplier=self.supplier.id, setting="currencies", value=code,
+                        detail=f"not in {table}")
+                for code in self.supplier.currencies if code not in known]
+
     def take_number(self, table: str, key_column: str, key: str, value_column: str,
                     seed: Callable[[], int] | None = None) -> int:
         """The next number of a counter row (`next_counter`). During a trial write on a

@@ -103,3 +103,29 @@ def licensed_cli_command(vendor_key, folder, *args):
     pem.write_bytes(vendor_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     return [sys.executable, "-c", LICENSED_CLI, str(pem), *map(str, args)]
+
+
+def send_at_once(*runs):
+    """Start every run's `send()` in its own thread at the same moment (a barrier) and return
+    their results in run order: two processes sending to one shop at once."""
+    import threading
+
+    barrier = threading.Barrier(len(runs))
+    results: dict[int, object] = {}
+    errors: list[BaseException] = []
+
+    def send(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = runs[i].send()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(runs))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+    return [results[i] for i in range(len(runs))]

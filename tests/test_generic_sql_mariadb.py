@@ -9,7 +9,6 @@ Dispatcher.send, and once on SQLite. Expected values are written by hand.
 from __future__ import annotations
 
 import copy
-import threading
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order
+from helpers import sample_order, send_at_once
 from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
     count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
 )
@@ -259,18 +258,7 @@ def test_two_concurrent_sends_get_distinct_order_numbers(shop, prepare):
     runs = [prepare(alpha(shop), [sample_order(f"{b + i}", email=f"k{b + i}@example.com",
                                                first="K", last=str(b + i)) for i in range(3)])
             for b in (2000, 3000)]
-    barrier = threading.Barrier(2)
-    results: dict[int, Any] = {}
-
-    def send(i: int) -> None:
-        barrier.wait()
-        results[i] = runs[i].send()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    results = send_at_once(*runs)
     assert all(results[i][0].state == S.NOTIFIED for i in range(2)), results
     assert [r["order_no"] for r in query(shop, ADMIN_LIST)] == list(range(5001, 5007))
     assert count(shop, "shop_customer") == 2 + 6

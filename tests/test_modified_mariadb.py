@@ -16,7 +16,7 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order
+from helpers import sample_order, send_at_once
 from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
     count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
 )
@@ -450,7 +450,6 @@ def test_least_privilege_user_missing_grant_is_reported_with_the_fix(shop, prepa
 # === two sends at the same moment ================================================================
 def test_two_concurrent_sends_to_the_same_shop(shop, prepare):
     """Both supplier orders bring the same new customer: one account, each order once."""
-    import threading
 
     dora = sample_order("2001", email="dora@example.com", first="Dora", last="Dorn")
     first = prepare(alpha(shop), [BERND, dora])
@@ -458,21 +457,7 @@ def test_two_concurrent_sends_to_the_same_shop(shop, prepare):
                                                 first="Bernd", last="Bauer"),
                                    sample_order("3002", email="emil@example.com", first="Emil",
                                                 last="Eck")])
-    barrier = threading.Barrier(2)
-    results: dict[str, Any] = {}
-
-    def send(name: str, run: Any) -> None:
-        barrier.wait()
-        results[name] = run.send()
-
-    threads = [threading.Thread(target=send, args=(n, r))
-               for n, r in (("first", first), ("second", second))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    for name in ("first", "second"):
-        [result] = results[name]
+    for [result] in send_at_once(first, second):
         assert result.state == S.NOTIFIED, result.as_dict()
         assert result.written == 2
     listed = query(shop, ADMIN_LIST)

@@ -9,14 +9,13 @@ No wall-clock assertions.
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from typing import Any
 
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order
+from helpers import sample_order, send_at_once
 from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
     count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
 )
@@ -338,21 +337,7 @@ def test_two_concurrent_sends_to_the_same_shop(shop, prepare):
                                                 first="Bernd", last="Bauer"),
                                    sample_order("3002", email="emil@example.com",
                                                 first="Emil", last="Eck")])
-    barrier = threading.Barrier(2)
-    results: dict[str, Any] = {}
-
-    def send(name: str, run: Any) -> None:
-        barrier.wait()
-        results[name] = run.send()
-
-    threads = [threading.Thread(target=send, args=(n, r))
-               for n, r in (("first", first), ("second", second))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    for name in ("first", "second"):
-        [result] = results[name]
+    for [result] in send_at_once(first, second):
         assert result.state == S.NOTIFIED, result.as_dict()
         assert result.written == 2
     rows = admin_list(shop)

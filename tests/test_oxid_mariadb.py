@@ -9,14 +9,13 @@ Order numbers come from oxcounters (seeded at 1000). Expected values are written
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from typing import Any
 
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order
+from helpers import sample_order, send_at_once
 from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
     count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
 )
@@ -272,18 +271,7 @@ def test_two_concurrent_sends_never_share_an_order_number(shop, prepare):
     runs = [prepare(alpha(shop), [sample_order(f"{base + i}", email=f"c{base + i}@example.com",
                                                first="C", last=f"{base + i}")
                                   for i in range(4)]) for base in (2000, 3000)]
-    barrier = threading.Barrier(2)
-    results: dict[int, Any] = {}
-
-    def send(i: int) -> None:
-        barrier.wait()
-        results[i] = runs[i].send()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    results = send_at_once(*runs)
     for i in range(2):
         [result] = results[i]
         assert result.state == S.NOTIFIED, result.as_dict()
