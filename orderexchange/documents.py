@@ -151,13 +151,17 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
     orders = []
     for t in (so.transfers if transfers is None else transfers):
         co = t.customer_order
-        lines = [SheetLine(
-            line_no=sl.line.line_no, sku=sl.line.sku, supplier_sku=sl.supplier_sku,
-            name=sl.line.name, quantity=plain_quantity(sl.line.quantity), unit=sl.line.unit,
-            unit_code=unit_code(sl.line.unit), unit_price=money(sl.purchase_price),
-            net_total=sl.net_total, tax_rate=Decimal(sl.line.tax_rate).normalize(),
-            tax=sl.tax_total) for sl in t.lines]
-        subtotal, tax = t.subtotal, t.tax
+        lines = []
+        for sl in t.lines:  # each line's amounts once (a 500-order email has thousands)
+            net = sl.net_total
+            lines.append(SheetLine(
+                line_no=sl.line.line_no, sku=sl.line.sku, supplier_sku=sl.supplier_sku,
+                name=sl.line.name, quantity=plain_quantity(sl.line.quantity), unit=sl.line.unit,
+                unit_code=unit_code(sl.line.unit), unit_price=money(sl.purchase_price),
+                net_total=net, tax_rate=Decimal(sl.line.tax_rate).normalize(),
+                tax=money(net * sl.line.tax_rate / 100)))
+        subtotal = sum((line.net_total for line in lines), Decimal("0"))
+        tax = sum((line.tax for line in lines), Decimal("0"))
         orders.append(SheetOrder(
             number=co.number, reference=t.reference,
             shop_order_id=t.remote_order_id,

@@ -680,11 +680,13 @@ class Store:
 
     def save_matches(self, so: SupplierOrder) -> None:
         """Record the customer match step 1 planned for each transfer not written yet."""
-        with self.engine.begin() as conn:
-            for t in so.transfers:
-                if t.state != TransferState.WRITTEN and t.id is not None:
-                    conn.execute(transfers.update().where(transfers.c.id == t.id)
-                                 .values(customer_match=t.customer_match))
+        rows = [{"t_id": t.id, "t_match": t.customer_match} for t in so.transfers
+                if t.state != TransferState.WRITTEN and t.id is not None]
+        if not rows:
+            return
+        with self.engine.begin() as conn:  # one executemany, not a statement per order
+            conn.execute(transfers.update().where(transfers.c.id == sa.bindparam("t_id"))
+                         .values(customer_match=sa.bindparam("t_match")), rows)
 
     def save_findings(self, so_id: int, found: Sequence[Finding]) -> None:
         with self.engine.begin() as conn:

@@ -7,6 +7,7 @@ password, which never reaches this module's messages (only user, host and databa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -232,8 +233,9 @@ class TableInfo:
     def has(self, name: str) -> bool:
         return name.lower() in self.columns
 
-    @property
+    @functools.cached_property
     def required(self) -> list[ColumnInfo]:
+        """Computed once per read of the table (every INSERT of a chunk asks)."""
         return [c for c in self.columns.values() if c.required]
 
 
