@@ -1,7 +1,7 @@
 """Order source `folder`: a drop folder the distributor's shop exports orders into.
 
 Every `.jsonl` / `.csv` file in the folder is imported (oldest first) and then moved to `done/`
-— or to `rejected/` when any of its orders was refused, next to a `.errors.txt` naming each row's
+— or to `failed/` when any of its orders was refused, next to a `.errors.txt` naming each row's
 error, so a person sees at a glance what needs fixing. A file still being written is skipped:
 only files unchanged for `settle_seconds` are taken.
 """
@@ -46,7 +46,7 @@ class FolderSource(OrderSource):
         return sorted(ready, key=lambda p: (p.stat().st_mtime, p.name))
 
     def done(self, path: Path, report: ImportReport) -> None:
-        target = self.folder / ("rejected" if report.errors else "done")
+        target = self.folder / ("failed" if report.errors else "done")
         target.mkdir(exist_ok=True)
         destination = target / path.name
         if destination.exists():

@@ -34,8 +34,8 @@ def test_folder_source_imports_and_files_away(tmp_path, make_config):
     (reports,) = fetch(store, config, PluginHost().order_sources())
     assert [len(r.stored) for r in reports.reports] == [2, 1]
     assert (tmp_path / "in" / "done" / "a.jsonl").exists()
-    assert (tmp_path / "in" / "rejected" / "b.jsonl").exists()
-    errors = (tmp_path / "in" / "rejected" / "b.jsonl.errors.txt").read_text()
+    assert (tmp_path / "in" / "failed" / "b.jsonl").exists()
+    errors = (tmp_path / "in" / "failed" / "b.jsonl.errors.txt").read_text()
     assert "OX-IMP-005" in errors and "Order 4" in errors
     assert (tmp_path / "in" / "busy.jsonl").exists()
     assert sorted(o["number"] for o in store.list_customer_orders()) == ["1", "2", "3"]
