@@ -278,14 +278,9 @@ class OpenCartConnector(SqlShopConnector):
         return self._ref
 
     def _group_id(self, shop: dict[str, str]) -> int:
-        if self.settings.customer_group_id is not None:
-            return self.settings.customer_group_id
-        group = self.supplier.customer_template.group
-        if group is not None:
-            try:
-                return int(group)
-            except ValueError:
-                pass
+        chosen = self.configured_group_id()
+        if chosen is not None:
+            return chosen
         try:
             return int(shop.get("config_customer_group_id") or 1)
         except ValueError:

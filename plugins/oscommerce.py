@@ -317,16 +317,9 @@ class OsCommerceConnector(SqlShopConnector):
         return self.settings.cancelled_status_id or (4 if self.modified else None)
 
     def _group_id(self) -> int:
-        """modified: the customer group of new customers."""
-        if self.settings.customer_group_id is not None:
-            return self.settings.customer_group_id
-        group = self.supplier.customer_template.group
-        if group is not None:
-            try:
-                return int(group)
-            except ValueError:
-                pass
-        return 2
+        """modified: the customer group of new customers (default 2, "New customer")."""
+        chosen = self.configured_group_id()
+        return 2 if chosen is None else chosen
 
     def _groups(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         """modified: customer group id → name and allow_tax (gross prices), admin language."""

@@ -884,6 +884,21 @@ class SqlShopConnector(Connector):
                 self._journal += [(table, auto, i) for i in ids]
         return ids
 
+    def configured_group_id(self) -> int | None:
+        """The customer group of new customers as configured: the connector's
+        `customer_group_id`, else a numeric `customer_template.group`; None: the shop's own
+        default (each connector knows where that is)."""
+        chosen = getattr(self.settings, "customer_group_id", None)
+        if chosen is not None:
+            return int(chosen)
+        group = self.supplier.customer_template.group
+        if group is not None:
+            try:
+                return int(group)
+            except ValueError:
+                pass
+        return None
+
     def currency_problems(self, have: Iterable[str], table: str) -> list[OXError]:
         """`test db`'s ids stage: OX-DB-009 for each of the supplier's `currencies` that the
         shop's currency table (`have`: its codes) lacks."""
