@@ -40,8 +40,8 @@ from orderexchange.model import (
 )
 
 from .shop_sql import (
-    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows, lock_name,
-    match_by_email, new_uuid, order_amounts, plain_rate, quote, sample_transfer,
+    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
+    markers_by_length, match_by_email, new_uuid, order_amounts, plain_rate, quote, sample_transfer,
     split_street, stage_text, update_row,
 )
 
@@ -805,11 +805,8 @@ class GenericSqlConnector(SqlShopConnector):
                                      refs=sorted(set(references)), **params))
                 keyed = [(r.ref, r) for r in rows]
             else:
-                by_length: dict[int, list[str]] = {}
-                for ref in references:
-                    by_length.setdefault(len(f"[{ref}]"), []).append(f"[{ref}]")
                 keyed = []
-                for length, markers in by_length.items():
+                for length, markers in markers_by_length(references).items():
                     column = f"SUBSTR({self.q(o.reference_column)}, 1, {int(length)})"
                     for r in self.sql(f"SELECT {', '.join(cols)}, {column} AS m FROM "
                                       f"{self.q(o.table)} WHERE {column} IN :markers{scope}",
@@ -828,12 +825,10 @@ class GenericSqlConnector(SqlShopConnector):
         return found
 
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        database = self.database_name()
-        locks = [lock_name(database, "reference", transfer.reference)]
-        if self.supplier.customer_policy == "customer" and self.settings.customer is not None:
-            locks.append(lock_name(database, f"customer:{self.settings.customer.table}",
-                                   transfer.customer_order.customer.email.strip().lower()))
-        return self.in_transaction(lambda: self._write(supplier_order, transfer), locks)
+        customers = self.settings.customer
+        return self.in_transaction(
+            lambda: self._write(supplier_order, transfer),
+            self.write_locks([transfer], f"customer:{customers.table}" if customers else None))
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order
@@ -1011,8 +1006,7 @@ class GenericSqlConnector(SqlShopConnector):
                 self._insert(self.settings.history,
                              self._row(self.settings.history, values), now)
 
-        self.in_transaction(run, [lock_name(self.database_name(), "reference",
-                                            transfer.reference)])
+        self.in_transaction(run, self.write_locks([transfer], None))
 
     # -- self-test stages --------------------------------------------------------------------
     def reference_stage(self) -> tuple[bool, str]:

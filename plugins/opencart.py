@@ -44,8 +44,9 @@ from orderexchange.model import (
 )
 
 from .shop_sql import (
-    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows, lock_name,
-    match_by_email, order_amounts, plain_rate, quote, sample_transfer, stage_text, update_row,
+    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
+    marker, markers_by_length, match_by_email, order_amounts, plain_rate, quote,
+    sample_transfer, stage_text, update_row,
 )
 
 __version__ = "0.1.0"
@@ -514,11 +515,8 @@ class OpenCartConnector(SqlShopConnector):
         found: dict[str, tuple[int, int, int]] = {}
         if not references:
             return found
-        by_length: dict[int, list[str]] = {}
-        for ref in references:
-            by_length.setdefault(len(marker(ref)), []).append(marker(ref))
         try:
-            for length, markers in by_length.items():
+            for length, markers in markers_by_length(references).items():
                 rows = self.sql(f"SELECT SUBSTR(comment, 1, {int(length)}) AS m, order_id, "
                                 f"customer_id, order_status_id FROM {self.qt('order')} "
                                 f"WHERE SUBSTR(comment, 1, {int(length)}) IN :markers "
@@ -534,12 +532,8 @@ class OpenCartConnector(SqlShopConnector):
         return found
 
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        database = self.database_name()
-        locks = [lock_name(database, "reference", transfer.reference)]
-        if self.supplier.customer_policy == "customer":
-            locks.append(lock_name(database, "customer",
-                                   transfer.customer_order.customer.email.strip().lower()))
-        return self.in_transaction(lambda: self._write(supplier_order, transfer), locks)
+        return self.in_transaction(lambda: self._write(supplier_order, transfer),
+                                   self.write_locks([transfer], "customer"))
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order
@@ -736,8 +730,7 @@ class OpenCartConnector(SqlShopConnector):
                               allowed=", ".join(map(str, self.settings.cancellable_status_ids)),
                               setting="cancellable_status_ids")
 
-        self.in_transaction(run, [lock_name(self.database_name(), "reference",
-                                            transfer.reference)])
+        self.in_transaction(run, self.write_locks([transfer], None))
 
     # -- self-test stages --------------------------------------------------------------------
     def reference_stage(self) -> tuple[bool, str]:
@@ -825,10 +818,6 @@ class OpenCartConnector(SqlShopConnector):
                                     lambda: bool(self._by_reference([reference])))
         finally:
             self._ref_for = None
-
-
-def marker(reference: str) -> str:
-    return f"[{reference}]"
 
 
 @hookimpl

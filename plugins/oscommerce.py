@@ -46,8 +46,8 @@ from orderexchange.model import (
 )
 
 from .shop_sql import (
-    SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row, lock_name, order_amounts,
-    plain_rate, sample_transfer, stage_text, update_row,
+    SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row, markers_by_length,
+    marker, order_amounts, plain_rate, sample_transfer, stage_text, update_row,
 )
 
 __version__ = "0.2.0"
@@ -790,11 +790,8 @@ class OsCommerceConnector(SqlShopConnector):
         found: dict[str, tuple[int, int, int]] = {}
         if not references:
             return found
-        by_length: dict[int, list[str]] = {}
-        for ref in references:
-            by_length.setdefault(len(_marker(ref)), []).append(_marker(ref))
         try:
-            for length, markers in by_length.items():
+            for length, markers in markers_by_length(references).items():
                 rows = self._q(
                     f"SELECT SUBSTR(h.comments, 1, {int(length)}) AS marker, h.orders_id, "
                     f"o.customers_id, o.orders_status FROM {self.t('orders_status_history')} h "
@@ -815,12 +812,8 @@ class OsCommerceConnector(SqlShopConnector):
         """One transaction (where the engine has them), under named locks on the reference and
         the customer's email: two processes sending at once neither write one order twice nor
         create one customer twice (the lock holds across the MyISAM tables too)."""
-        database = self.database_name()
-        locks = [lock_name(database, "reference", transfer.reference)]
-        if self.supplier.customer_policy == "customer":
-            locks.append(lock_name(database, "customer",
-                                   transfer.customer_order.customer.email.strip().lower()))
-        return self.in_transaction(lambda: self._write(supplier_order, transfer), locks)
+        return self.in_transaction(lambda: self._write(supplier_order, transfer),
+                                   self.write_locks([transfer], "customer"))
 
     def _reference_data(self, so: SupplierOrder) -> dict[str, dict[str, Any]]:
         """Products, countries and currencies for a whole supplier order, read once at its first
@@ -930,7 +923,7 @@ class OsCommerceConnector(SqlShopConnector):
         osCommerce shop, which has no column of ours)."""
         return {"orders_id": order_id, "orders_status_id": self.settings.order_status_id,
                 "date_added": now, "customer_notified": 0,
-                "comments": f"{_marker(transfer.reference)} orderexchange: order "
+                "comments": f"{marker(transfer.reference)} orderexchange: order "
                             f"{transfer.customer_order.number} forwarded by "
                             f"{self.supplier_order_label(so)}"}
 
@@ -983,13 +976,8 @@ class OsCommerceConnector(SqlShopConnector):
                     transfers: list[Transfer]) -> dict[str, RemoteOrder]:
         """The chunk in one transaction under the named locks of every reference and customer
         email in it: a multi-row INSERT per table instead of a statement per row."""
-        database = self.database_name()
-        locks = [lock_name(database, "reference", t.reference) for t in transfers]
-        if self.supplier.customer_policy == "customer":
-            locks += [lock_name(database, "customer",
-                                t.customer_order.customer.email.strip().lower())
-                      for t in transfers]
-        return self.in_transaction(lambda: self._write_batch(supplier_order, transfers), locks)
+        return self.in_transaction(lambda: self._write_batch(supplier_order, transfers),
+                                   self.write_locks(transfers, "customer"))
 
     def _write_batch(self, so: SupplierOrder,
                      transfers: list[Transfer]) -> dict[str, RemoteOrder]:
@@ -1412,10 +1400,6 @@ class _CurrencyFormat:
         value = (amount * self.rate).quantize(Decimal(1).scaleb(-self.places))
         text = f"{value:,.{self.places}f}".replace(",", "\0").replace(".", self.point)
         return f"{self.left}{text.replace(chr(0), self.thousands)}{self.right}"
-
-
-def _marker(reference: str) -> str:
-    return f"[{reference}]"
 
 
 def _plain(value: Decimal) -> int | Decimal:

@@ -46,7 +46,7 @@ from orderexchange.model import (
 )
 
 from .shop_sql import (
-    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows, lock_name,
+    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
     match_by_email, new_uuid, order_amounts, sample_transfer, split_street,
     stage_text, update_row,
 )
@@ -475,11 +475,7 @@ class OxidConnector(SqlShopConnector):
         return found
 
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        database = self.database_name()
-        locks = [lock_name(database, "reference", transfer.reference)]
-        if self.supplier.customer_policy == "customer":
-            locks.append(lock_name(database, f"oxuser:{self.settings.shop_id}",
-                                   transfer.customer_order.customer.email.strip().lower()))
+        locks = self.write_locks([transfer], f"oxuser:{self.settings.shop_id}")
         return self.in_transaction(lambda: self._write(supplier_order, transfer), locks)
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
@@ -630,8 +626,7 @@ class OxidConnector(SqlShopConnector):
             update_row(self.conn, self.t("oxorderarticles"), {"OXSTORNO": 1},
                        {"OXORDERID": row["id"]})
 
-        self.in_transaction(run, [lock_name(self.database_name(), "reference",
-                                            transfer.reference)])
+        self.in_transaction(run, self.write_locks([transfer], None))
 
     # -- self-test stages --------------------------------------------------------------------
     def reference_stage(self) -> tuple[bool, str]:

@@ -468,6 +468,21 @@ def new_uuid(form: str = "hex") -> str:
 
 
 # --- named locks -----------------------------------------------------------------------------
+def marker(reference: str) -> str:
+    """How a shop without a column of ours carries the exchange reference: at the start of a
+    text field (a comment, a remark), in brackets."""
+    return f"[{reference}]"
+
+
+def markers_by_length(references: Iterable[str]) -> dict[int, list[str]]:
+    """The markers of `references` grouped by length: a look-up compares `SUBSTR(field, 1, n)`
+    with the markers of length n, one query per length instead of one per reference."""
+    out: dict[int, list[str]] = {}
+    for ref in references:
+        out.setdefault(len(marker(ref)), []).append(marker(ref))
+    return out
+
+
 def lock_name(database: str, kind: str, key: str) -> str:
     """A MariaDB user-lock name (≤ 64 characters) for one shop database and one thing in it."""
     digest = hashlib.sha1(f"{database}\0{kind}\0{key}".encode()).hexdigest()[:40]
@@ -883,6 +898,19 @@ class SqlShopConnector(Connector):
             elif auto is not None:
                 self._journal += [(table, auto, i) for i in ids]
         return ids
+
+    def write_locks(self, transfers: Iterable[Transfer], customer_kind: str | None) -> list[str]:
+        """The named locks a write holds: each order's reference and, when new customers may be
+        created (`customer_kind` names where they go), each customer's email — so two processes
+        neither write one order twice nor create one customer twice."""
+        database = self.database_name()
+        locks = []
+        for t in transfers:
+            locks.append(lock_name(database, "reference", t.reference))
+            if customer_kind is not None and self.supplier.customer_policy == "customer":
+                locks.append(lock_name(database, customer_kind,
+                                       t.customer_order.customer.email.strip().lower()))
+        return locks
 
     def configured_group_id(self) -> int | None:
         """The customer group of new customers as configured: the connector's
