@@ -183,11 +183,10 @@ class Dispatcher:
                 raise OXError("OX-BLD-002", id=so_id)
         # grouped by supplier from the heads alone: each supplier order is loaded when its turn
         # comes and dropped after, so memory stays flat however many orders a send holds
-        by_supplier: dict[str, list[int]] = {}
+        groups: dict[str, list[_Head]] = {}
         for so_id in wanted:
-            by_supplier.setdefault(heads[so_id][0], []).append(so_id)
-        groups = {sid: [_Head(i, sid, heads[i][1]) for i in ids]
-                  for sid, ids in by_supplier.items()}
+            supplier_id, state = heads[so_id]
+            groups.setdefault(supplier_id, []).append(_Head(so_id, supplier_id, state))
         if self.concurrency == 1 or len(groups) == 1:
             batches = [self._send_supplier(sid, batch) for sid, batch in groups.items()]
         else:
@@ -231,21 +230,21 @@ class Dispatcher:
                                               skipped="supplier inactive"))
                     self.progress(so.id, "skipped")
                 return results
-            link = _ShopLink(connector)
-            self.retry.call(link.ensure, before_retry=link.reset)
         except OXError as err:
             for so in todo:
                 self.store.set_state(so.id, so.state, error=err, step="connect")
                 results.append(SendResult(so.id, supplier_id, so.state, error=err))
                 self.progress(so.id, "failed")
             return results
+        link = _ShopLink(connector)
         mail = _LazyMail(lambda: transport_for(self.config.mail, self.host.mail_transports()))
         try:
             for i, so in enumerate(todo):
                 if self.should_stop():
                     break  # not started: stays claimable as it is
                 try:
-                    # the shop went away during the previous supplier order: back before this one
+                    # opened for the first supplier order, and again if the shop went away
+                    # during the previous one
                     self.retry.call(link.ensure, before_retry=link.reset)
                 except OXError as err:
                     for rest in todo[i:]:

@@ -638,10 +638,6 @@ class Store:
                 message=error.message if error else (f"Message-ID {message_id}" if message_id
                                                      else state.value)))
 
-    def set_transfer(self, transfer: Transfer, so_id: int, error: OXError | None = None,
-                     found_existing: bool = False) -> None:
-        self.set_transfers(so_id, [(transfer, error, found_existing)])
-
     def set_transfers(self, so_id: int,
                       outcomes: Sequence[tuple[Transfer, OXError | None, bool]]) -> None:
         """Record the write outcome of several customer orders in one store transaction.

@@ -102,7 +102,7 @@ def test_state_changes_and_transfer_log_are_recorded(store, make_config):
     t = so.transfers[0]
     t.state, t.remote_order_id, t.remote_customer_id, t.customer_created = (
         TransferState.WRITTEN, "77", "5", True)
-    store.set_transfer(t, so_id)
+    store.set_transfers(so_id, [(t, None, False)])
     store.set_state(so_id, SupplierOrderState.NOTIFY_FAILED,
                     error=OXError("OX-MAIL-001", host="mx", port=25, detail="refused", id=so_id))
     back = store.supplier_order(so_id)
