@@ -142,6 +142,10 @@ class _Confirmed:
     emails: dict[str, int] = field(default_factory=dict)
     #: accounts `_create_customers` made for this chunk and no order has used yet
     created: set[int] = field(default_factory=set)
+    #: per chunk, asked once: the policy's account (distributor / guest), and modified's
+    #: group facts per customer — the same for every order of that customer
+    accounts: dict[tuple[Any, bool], Account | str] = field(default_factory=dict)
+    facts: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -867,7 +871,15 @@ class OsCommerceConnector(SqlShopConnector):
             billing = account.address
             countries = dict(countries, **{billing.country: account.country})
         modified = self.modified
-        facts = self._customer_facts(customer_id) if modified else {}
+        facts: dict[str, Any] = {}
+        if modified:
+            confirmed = self._confirmed
+            if confirmed is not None and customer_id in confirmed.facts:
+                facts = confirmed.facts[customer_id]
+            else:
+                facts = self._customer_facts(customer_id)
+                if confirmed is not None:
+                    confirmed.facts[customer_id] = facts
 
         def addr(prefix: str, a: Address, gender: str = "") -> dict[str, Any]:
             country = countries[a.country]
@@ -1210,8 +1222,14 @@ class OsCommerceConnector(SqlShopConnector):
         policy = self.supplier.customer_policy
         if policy in ("distributor", "guest"):
             setting = f"{policy}_customer_id"
-            account = self._account(getattr(self.supplier, setting),
-                                    need_address=policy == "distributor")
+            key = (getattr(self.supplier, setting), policy == "distributor")
+            confirmed = self._confirmed
+            if confirmed is not None and key in confirmed.accounts:
+                account = confirmed.accounts[key]
+            else:
+                account = self._account(*key)
+                if confirmed is not None:
+                    confirmed.accounts[key] = account
             if isinstance(account, str):
                 raise OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
                               value=getattr(self.supplier, setting), detail=account)
