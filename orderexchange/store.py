@@ -745,12 +745,18 @@ class Store:
         if since is not None:
             q = q.where(events.c.at >= since)
         if order_number is not None:
+            # The order's own events (by its transfer, or by number once the transfer is gone)
+            # and the supplier-order-wide ones (build, email, confirm) of the supplier orders it
+            # is in. Not the other customer orders' events of those supplier orders: a supplier
+            # order holds up to hundreds of them.
             of_order = (sa.select(transfers.c.supplier_order_id)
                         .join(customer_orders,
                               customer_orders.c.id == transfers.c.customer_order_id)
                         .where(customer_orders.c.number == order_number))
             q = q.where(sa.or_(number == order_number,
-                               events.c.supplier_order_id.in_(of_order)))
+                               sa.and_(events.c.transfer_id.is_(None),
+                                       events.c.order_number.is_(None),
+                                       events.c.supplier_order_id.in_(of_order))))
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(q)]
         for r in rows:

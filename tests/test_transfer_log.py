@@ -60,10 +60,14 @@ def test_log_lists_events_with_supplier_and_customer_order_newest_last(sent):
     assert all(r["action"] == "create" and r["outcome"] == "ok" for r in writes)
     alpha = as_json(sent, "log", "--supplier", "alpha")
     assert alpha and {r["supplier_id"] for r in alpha} == {"alpha"}
-    # --order: the events of every supplier order holding that customer order
+    # --order: that customer order's own events and the supplier-order-wide ones (build, email)
+    # of the supplier orders holding it; never another customer order's (beta also holds 1001)
     about = as_json(sent, "log", "--order", "1003")
     assert {r["supplier_id"] for r in about} == {"beta"}
     assert "notified" in [r["step"] for r in about]
+    assert [r["order_number"] for r in about if r["step"] == "write"] == ["1003"]
+    assert {r["order_number"] for r in about} == {"1003", None}
+    assert not any("1001" in (r["message"] or "") for r in about)
     assert as_json(sent, "log", "--since", "1d") == rows
     future = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
     assert as_json(sent, "log", "--since", future) == []
