@@ -273,6 +273,11 @@ class SupplierConfig(_Strict):
     #: the shop's pseudo customer for guest orders (customer_policy = "guest")
     guest_customer_id: int | str | None = None
     customer_template: CustomerTemplate = Field(default_factory=CustomerTemplate)
+    #: put an order on a shop account found by phone / by first + last name and postcode, although
+    #: its email differs (maybe another person). Off: the order gets a new shop customer and
+    #: step 1 warns, naming the account (OX-CHK-040). Email and customer number always match.
+    match_phone: bool = False
+    match_name_postcode: bool = False
     #: the notification email: attachments, recipients, templates, digest
     notification: NotificationConfig = Field(default_factory=NotificationConfig)
 

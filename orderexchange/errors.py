@@ -337,6 +337,19 @@ _define("OX-CHK-033", "Postcode format unusual",
         "{example}).",
         "Nothing blocks the order. Check the postcode in the distributor shop; a wrong postcode "
         "delays delivery.")
+_define("OX-CHK-040", "Shop account of another email passed over",
+        "Order {order}: supplier {supplier}'s shop has customer {customer_id} with the same "
+        "{key} but another email; the order gets a new shop customer.",
+        "Nothing blocks the order. If that account is this customer, set `{setting} = true` "
+        "under [suppliers.{supplier}] (or correct the email in the distributor shop), then "
+        "check again.")
+_define("OX-CHK-041", "Shop account of this email is in another name",
+        "Order {order}: {email} is customer {customer_id} in supplier {supplier}'s shop, in "
+        "the name of {account}; the order is for {name} and goes on that account with its own "
+        "name and addresses.",
+        "Nothing blocks the order: one email is one shop account, and the shop order itself "
+        "carries {name}. Ask the customer for an email of their own if they should have a "
+        "separate account.")
 
 # --- supplier database -----------------------------------------------------------------------
 _define("OX-DB-001", "Supplier database refused the login",

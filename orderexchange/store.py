@@ -54,6 +54,13 @@ def now() -> datetime:
 
 metadata = sa.MetaData()
 
+#: what a customer order says about its customer (`Customer` fields), stored with the order
+CUSTOMER_FIELDS = ("email", "first_name", "last_name", "phone", "company", "number")
+
+#: one row per email: the key that links the orders of one email address. What an order says about
+#: its customer is the order's own snapshot (the `customer_*` columns of ox_customer_orders); the
+#: names here are those of the email's first order, kept because the columns are NOT NULL in
+#: existing stores — nothing reads them, and a later import never overwrites them
 customers = sa.Table(
     "ox_customers", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -82,6 +89,11 @@ customer_orders = sa.Table(
     sa.Column("total", Money, nullable=True),
     sa.Column("tax_mode", sa.String(8), nullable=False, server_default="net"),
     sa.Column("shipping_tax_rate", Money, nullable=True),
+    # the customer as this order states it, forever (issue 13): a later order with the same
+    # email never changes it. Nullable for `_upgrade`; `_backfill_customer_snapshot` fills old rows
+    *[sa.Column(f"customer_{f}", sa.String(255 if f in ("email", "company") else
+                                            64 if f in ("phone", "number") else 128),
+                nullable=True) for f in CUSTOMER_FIELDS],
 )
 
 _ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "street2", "postcode", "city",
@@ -304,7 +316,7 @@ class Store:
             return result
         if not new:
             return result
-        customer_ids = self._upsert_customers(conn, [o.customer for o in new])
+        customer_ids = self._customer_keys(conn, [o.customer for o in new])
         ts = now()
         # one executemany per table, ids read back by number: a chunk of thousands of orders
         # costs a handful of statements, not several per order
@@ -313,7 +325,9 @@ class Store:
              "status": "open", "customer_id": customer_ids[order.customer.email.lower()],
              "shipping": order.shipping, "imported_at": ts, "source": source[:255],
              "shop_status": order.shop_status, "total": order.total, "tax_mode": order.tax_mode,
-             "shipping_tax_rate": order.shipping_tax_rate} for order in new])
+             "shipping_tax_rate": order.shipping_tax_rate,
+             **{f"customer_{f}": getattr(order.customer, f) for f in CUSTOMER_FIELDS}}
+            for order in new])
         for part in _parts([o.number for o in new]):
             result.ids.update(conn.execute(
                 sa.select(customer_orders.c.number, customer_orders.c.id)
@@ -337,24 +351,21 @@ class Store:
             conn.execute(order_lines.insert(), line_rows)
         return result
 
-    def _upsert_customers(self, conn: sa.Connection, people: Sequence[Customer]) -> dict[str, int]:
-        """Email (lower case) → customer id; the latest data of each email wins."""
-        latest: dict[str, Customer] = {}
+    def _customer_keys(self, conn: sa.Connection, people: Sequence[Customer]) -> dict[str, int]:
+        """Email (lower case) → its ox_customers id, inserting the emails not seen before.
+
+        Never updates a known email: what an order says about its customer is stored with the
+        order itself, so a later order of the same email cannot change an earlier one."""
+        first: dict[str, Customer] = {}
         for person in people:
-            latest[person.email.lower()] = person
+            first.setdefault(person.email.lower(), person)
         ids: dict[str, int] = {}
-        for part in _parts(list(latest)):
+        for part in _parts(list(first)):
             ids.update(conn.execute(sa.select(customers.c.email, customers.c.id)
                                     .where(customers.c.email.in_(part))).all())
-        def values(person: Customer) -> dict[str, str]:
-            return {"first_name": person.first_name, "last_name": person.last_name,
-                    "phone": person.phone, "company": person.company, "number": person.number}
-
-        known = [dict(values(p), cid=ids[e]) for e, p in latest.items() if e in ids]
-        if known:
-            conn.execute(customers.update().where(customers.c.id == sa.bindparam("cid"))
-                         .values({k: sa.bindparam(k) for k in values(people[0])}), known)
-        fresh = [dict(values(p), email=e) for e, p in latest.items() if e not in ids]
+        fresh = [{"email": e, "first_name": p.first_name, "last_name": p.last_name,
+                  "phone": p.phone, "company": p.company, "number": p.number}
+                 for e, p in first.items() if e not in ids]
         if fresh:
             conn.execute(customers.insert(), fresh)
             for part in _parts([row["email"] for row in fresh]):
@@ -368,12 +379,7 @@ class Store:
             return {}
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(customer_orders, customers.c.email, customers.c.first_name,
-                          customers.c.last_name, customers.c.phone, customers.c.company,
-                          customers.c.number.label("customer_number"))
-                .join(customers, customers.c.id == customer_orders.c.customer_id)
-                .where(customer_orders.c.id.in_(ids))
-            ).all()
+                sa.select(customer_orders).where(customer_orders.c.id.in_(ids))).all()
             addr = defaultdict(dict)
             for a in conn.execute(sa.select(addresses).where(addresses.c.order_id.in_(ids))):
                 addr[a.order_id][a.kind] = Address(**{f: getattr(a, f) for f in _ADDRESS_FIELDS})
@@ -384,8 +390,8 @@ class Store:
         return {
             r.id: CustomerOrder(
                 number=r.number, ordered_at=_aware(r.ordered_at), currency=r.currency,
-                customer=Customer(r.email, r.first_name, r.last_name, r.phone, r.company,
-                                  r.customer_number),
+                customer=Customer(**{f: getattr(r, f"customer_{f}") or ""
+                                     for f in CUSTOMER_FIELDS}),
                 billing=addr[r.id]["billing"], delivery=addr[r.id]["delivery"],
                 lines=lines[r.id], shipping=r.shipping, id=r.id, status=r.status,
                 shop_status=r.shop_status or "", total=r.total, tax_mode=r.tax_mode or "net",
@@ -399,10 +405,10 @@ class Store:
             q = (sa.select(customer_orders.c.id, customer_orders.c.number,
                            customer_orders.c.ordered_at, customer_orders.c.status,
                            customer_orders.c.shop_status,
-                           customers.c.email, sa.func.count(order_lines.c.id).label("lines"))
-                 .join(customers, customers.c.id == customer_orders.c.customer_id)
+                           customer_orders.c.customer_email.label("email"),
+                           sa.func.count(order_lines.c.id).label("lines"))
                  .join(order_lines, order_lines.c.order_id == customer_orders.c.id)
-                 .group_by(customer_orders.c.id, customers.c.email)
+                 .group_by(customer_orders.c.id, customer_orders.c.customer_email)
                  .order_by(customer_orders.c.id))
             return [dict(r._mapping) for r in conn.execute(q)]
 
@@ -1041,11 +1047,13 @@ def _upgrade(engine: Engine) -> None:
     """
     inspector = sa.inspect(engine)
     statements = []
+    added: set[tuple[str, str]] = set()
     for table in metadata.sorted_tables:
         have = {c["name"] for c in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name in have:
                 continue
+            added.add((table.name, column.name))
             ddl = f"ALTER TABLE {table.name} ADD COLUMN {column.name} " \
                   f"{column.type.compile(dialect=engine.dialect)}"
             if column.server_default is not None:
@@ -1056,6 +1064,23 @@ def _upgrade(engine: Engine) -> None:
         with engine.begin() as conn:
             for ddl in statements:
                 conn.exec_driver_sql(ddl)
+    if (customer_orders.name, "customer_email") in added:
+        _backfill_customer_snapshot(engine)
+
+
+def _backfill_customer_snapshot(engine: Engine) -> None:
+    """Give the orders of a store from before issue 13 their own customer snapshot.
+
+    Those stores kept one customer row per email, overwritten by each import, so the best that
+    is known of an old order's customer is that row: it is copied into every order of the email
+    still lacking a snapshot. Orders imported from then on keep what they said themselves."""
+    c = customers
+    with engine.begin() as conn:
+        conn.execute(customer_orders.update()
+                     .where(customer_orders.c.customer_email.is_(None))
+                     .values({customer_orders.c[f"customer_{f}"]:
+                              sa.select(c.c[f]).where(c.c.id == customer_orders.c.customer_id)
+                              .scalar_subquery() for f in CUSTOMER_FIELDS}))
 
 
 @dataclass

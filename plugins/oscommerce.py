@@ -109,6 +109,11 @@ VARIANTS = {"oscommerce2": "osCommerce 2.3", "modified": "modified eCommerce 2.x
 _COLUMN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
+#: the match keys a supplier switches on itself, and the setting that does it: a customer found
+#: only by these has another email than the order, so it may be another person
+MATCH_SETTINGS = {"phone": "match_phone", "name+postcode": "match_name_postcode"}
+
+
 @dataclass
 class Match:
     """Who the customer of one inserted order is in the shop, and by which key it was found."""
@@ -117,6 +122,12 @@ class Match:
     customer_id: int | None = None  # None: a new customer will be created
     #: two different shop customers matched (first id, first key, second id, second key)
     conflict: tuple[int, str, int, str] | None = None
+    #: an account found by a key the supplier has not switched on (`match_phone`,
+    #: `match_name_postcode`): (customer id, key); the order gets a new customer, step 1 warns
+    candidate: tuple[int, str] | None = None
+    #: matched by email, but the account is in another name (a family sharing one email):
+    #: the account's name, for step 1's warning
+    other_name: str | None = None
 
 
 @dataclass
@@ -501,6 +512,14 @@ class OsCommerceConnector(SqlShopConnector):
                     first_id, first_key, second_id, second_key = match.conflict
                     add("OX-CHK-029", n, first_id=first_id, first_key=first_key,
                         second_id=second_id, second_key=second_key)
+                if match.candidate:
+                    cid, key = match.candidate
+                    add("OX-CHK-040", n, "warning", customer_id=cid, key=key,
+                        setting=MATCH_SETTINGS[key])
+                if match.other_name:
+                    add("OX-CHK-041", n, "warning", customer_id=match.customer_id,
+                        email=co.customer.email, account=match.other_name,
+                        name=f"{co.customer.first_name} {co.customer.last_name}")
             texts = {("orders", k): v for k, v in self._order_texts(co, account).items()}
             if match is not None and match.key == "new":  # `_customer` will create this customer
                 texts.update({(table, k): v for table, values in self._customer_texts(co).items()
@@ -607,8 +626,11 @@ class OsCommerceConnector(SqlShopConnector):
 
         Policy `customer` looks for the end customer by email, then by the customer number the
         supplier knows (only with `customer_number_column`), then by phone, then by first name +
-        last name + postcode (any address-book entry). Two different shop customers found by
-        any of these keys make the match ambiguous; no customer found means a new one.
+        last name + postcode (any address-book entry). Phone and name + postcode find accounts of
+        another email — maybe another person — so they count only where the supplier switched
+        them on (`match_phone`, `match_name_postcode`); otherwise the order gets a new customer
+        and step 1 names the account it passed over (OX-CHK-040). Two different shop customers
+        found by the keys in use make the match ambiguous; none found means a new one.
         One query per key for the whole supplier order.
         """
         policy = self.supplier.customer_policy
@@ -626,6 +648,7 @@ class OsCommerceConnector(SqlShopConnector):
 
         # modified: guest checkouts are account_type 1 rows with the same email; never them
         own = " AND account_type = 0" if self.modified else ""
+        names: dict[int, tuple[str, str]] = {}  # accounts found by email → their name
         emails = {co.customer.email.lower() for co in orders if co.customer.email}
         by_email: dict[str, list[int]] = defaultdict(list)
         if emails:
@@ -633,10 +656,13 @@ class OsCommerceConnector(SqlShopConnector):
             # SQLite needs NOCASE spelled out
             email_col = ("customers_email_address COLLATE NOCASE" if self.db.dialect == "sqlite"
                          else "customers_email_address")
-            for r in self._q(f"SELECT customers_id, customers_email_address AS v FROM "
+            for r in self._q(f"SELECT customers_id, customers_email_address AS v, "
+                             f"customers_firstname, customers_lastname FROM "
                              f"{self.t('customers')} WHERE {email_col} IN :values{own}",
                              values=sorted(emails)):
                 by_email[r.v.lower()].append(int(r.customers_id))
+                names[int(r.customers_id)] = (r.customers_firstname or "",
+                                              r.customers_lastname or "")
         note("email", by_email, lambda co: co.customer.email.lower())
 
         column = self._number_column()
@@ -687,13 +713,23 @@ class OsCommerceConnector(SqlShopConnector):
             if co.billing.postcode.strip() else None)
 
         result: dict[str, Match] = {}
+        switched_off = {key for key, setting in MATCH_SETTINGS.items()
+                        if not getattr(self.supplier, setting)}
         for co in orders:
-            hits = found[co.number]
+            hits = [hit for hit in found[co.number] if hit[0] not in switched_off]
             if not hits:
-                result[co.number] = Match("new")
+                others = [hit for hit in found[co.number] if hit[0] in switched_off]
+                result[co.number] = Match("new", candidate=(others[0][1][0], others[0][0])
+                                          if others else None)
                 continue
             key, ids = hits[0]
             match = Match(key, ids[0])
+            if key == "email" and ids[0] in names:
+                first, last = names[ids[0]]
+                if (first.strip().casefold(), last.strip().casefold()) != (
+                        co.customer.first_name.strip().casefold(),
+                        co.customer.last_name.strip().casefold()):
+                    match.other_name = f"{first} {last}".strip()
             if len(ids) > 1:
                 match.conflict = (ids[0], key, ids[1], key)
             else:

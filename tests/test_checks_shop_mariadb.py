@@ -209,6 +209,35 @@ def match_of(run, number: str) -> tuple[str | None, str | None, bool | None]:
     return t.customer_match, t.remote_customer_id, t.customer_created
 
 
+ANNA_ELSEWHERE = [
+    ANNA_ORDER,  # email (case and all other keys agree)
+    # another email, Anna's phone written differently: the phone finds her
+    sample_order("1020", email="anna.work@example.com", phone="030 / 123 45 67"),
+    # another email, no phone: first + last name + postcode (any case) find her
+    sample_order("1021", email="a.schmidt@example.org", first="ANNA", last="schmidt",
+                 phone=""),
+]
+
+
+def test_phone_and_name_matches_of_another_email_are_off_by_default(oscommerce_shop, prepare):
+    """Issue 13 §1: an account of another email may be another person — by default the order
+    gets a new customer, and step 1 names the account it passed over."""
+    run = prepare(alpha(oscommerce_shop), ANNA_ELSEWHERE)
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert codes(result) == [("warning", "OX-CHK-040", "1020"),
+                             ("warning", "OX-CHK-040", "1021")]
+    assert result.findings[0].message == (
+        "Order 1020: supplier alpha's shop has customer 1 with the same phone but another "
+        "email; the order gets a new shop customer.")
+    assert "match_name_postcode = true" in result.findings[1].solution
+    assert match_of(run, "1001") == ("email", str(ANNA_ID), False)
+    for number in ("1020", "1021"):
+        key, cid, created = match_of(run, number)
+        assert (key, created) == ("new", True) and cid != str(ANNA_ID)
+    assert count(oscommerce_shop, "customers") == 3
+
+
 def test_match_by_email_then_phone_then_name_and_postcode(oscommerce_shop, prepare):
     orders = [
         ANNA_ORDER,  # email (case and all other keys agree)
@@ -222,9 +251,10 @@ def test_match_by_email_then_phone_then_name_and_postcode(oscommerce_shop, prepa
             "first_name": "Anna", "last_name": "Schmidt", "street": "Am Markt 2",
             "postcode": "20095", "city": "Hamburg", "country": "DE"}),
     ]
-    run = prepare(alpha(oscommerce_shop), orders)
+    run = prepare(alpha(oscommerce_shop, match_phone=True, match_name_postcode=True), orders)
     [result] = run.send()
     assert result.state == S.NOTIFIED, result.as_dict()
+    assert codes(result) == []
     assert match_of(run, "1001") == ("email", str(ANNA_ID), False)
     assert match_of(run, "1020") == ("phone", str(ANNA_ID), False)
     assert match_of(run, "1021") == ("name+postcode", str(ANNA_ID), False)
@@ -259,7 +289,7 @@ def test_ambiguous_match_names_both_customers(oscommerce_shop, prepare):
     # (keys that agree on one customer are no conflict: Anna's own orders match all her keys)
     ambiguous = sample_order("1040", email="max@example.com", first="Max", last="Meier",
                              phone="+49 30 1234567")
-    run = prepare(alpha(oscommerce_shop), [ambiguous])
+    run = prepare(alpha(oscommerce_shop, match_phone=True), [ambiguous])
     [result] = run.send()
     assert result.state == S.CHECK_FAILED
     assert codes(result) == [("error", "OX-CHK-029", "1040")]

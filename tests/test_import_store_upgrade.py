@@ -39,8 +39,19 @@ def test_old_store_gains_the_new_columns_and_keeps_its_rows(tmp_path):
         row = conn.execute(sa.text("SELECT number, shop_status, tax_mode FROM "
                                    "ox_customer_orders")).one()
     assert tuple(row) == ("OLD-1", "", "net")
+    # the old order gets its own customer snapshot from the customer row it used to share
+    with store.engine.connect() as conn:
+        old = conn.execute(sa.text("SELECT customer_email, customer_first_name, "
+                                   "customer_last_name, customer_phone FROM ox_customer_orders"
+                                   )).one()
+    assert tuple(old) == ("old@example.com", "Old", "Customer", "")
     path = tmp_path / "o.jsonl"
     path.write_text(json.dumps(sample_order("2", status="paid", total="35.60")) + "\n")
     assert import_orders(store, path).stored == ["2"]
+    with store.engine.connect() as conn:
+        snapshots = conn.execute(sa.text("SELECT number, customer_email, customer_first_name "
+                                         "FROM ox_customer_orders ORDER BY id")).all()
+    assert [tuple(r) for r in snapshots] == [("OLD-1", "old@example.com", "Old"),
+                                             ("2", "anna.schmidt@example.com", "Anna")]
     Store(url).close()  # opening again changes nothing
     store.close()

@@ -48,13 +48,32 @@ def test_customer_order_round_trip_keeps_exact_money_and_text(store):
     assert back.delivery.city == "Berlin" and back.billing.country == "DE"
 
 
-def test_duplicate_number_is_refused_and_customer_shared(store):
+def test_duplicate_number_is_refused_and_each_order_keeps_its_email(store):
     assert store.add_customer_order(order("1")) is not None
     assert store.add_customer_order(order("1")) is None
     assert store.add_customer_order(order("2", email="ANNA.schmidt@example.com")) is not None
     rows = store.list_customer_orders()
     assert [r["number"] for r in rows] == ["1", "2"]
-    assert {r["email"] for r in rows} == {"anna.schmidt@example.com"}
+    assert [r["email"] for r in rows] == ["anna.schmidt@example.com", "ANNA.schmidt@example.com"]
+
+
+def test_a_later_order_with_the_same_email_never_changes_an_earlier_ones_customer(store):
+    """Issue 13 §1: two people sharing one email keep their own names, phones and companies."""
+    anna = order("1", email="shared@example.com", first="Anna", last="Alt",
+                 phone="+49 30 1234567")
+    bernd = order("2", email="Shared@Example.com", first="Bernd", last="Neu",
+                  phone="+49 89 7654321")
+    bernd.customer.company, bernd.customer.number = "Neu GmbH", "K-2"
+    first = store.add_customer_order(anna)
+    second = store.add_customer_order(bernd)
+    back = store.customer_orders([first, second])
+    assert (back[first].customer.first_name, back[first].customer.last_name,
+            back[first].customer.phone, back[first].customer.company,
+            back[first].customer.email) == ("Anna", "Alt", "+49301234567", "",
+                                            "shared@example.com")
+    assert (back[second].customer.first_name, back[second].customer.phone,
+            back[second].customer.company, back[second].customer.number) == (
+        "Bernd", "+49897654321", "Neu GmbH", "K-2")
 
 
 def test_build_assigns_each_line_once_to_the_cheapest_active_supplier(store, make_config):
