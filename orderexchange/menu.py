@@ -45,6 +45,9 @@ JOBS = {  # the daemon's jobs, as the schedule screen explains them
     "fetch": "fetch customer orders from the sources", "build": "build supplier orders",
     "send": "send what is due", "sync": "read back shop status (asks every shop)",
 }
+# questionary 2.1 takes `Choice(title, value=None)` as "no value given" and returns the title,
+# so a "Back" entry needs a value of its own that no supplier id, job or key can be.
+BACK = ":back"
 SUPPLIER_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key, short enough for tables
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -309,8 +312,8 @@ class Menu:
             sid = _ask(questionary.select("Supplier:", choices=[
                 Choice(f"{sid:<14} {'active  ' if t.get('active', True) else 'inactive'}  "
                        f"{t.get('email', '')}", value=sid) for sid, t in suppliers.items()]
-                + [Choice("Add supplier", value=":add"), Choice("Back", value=None)]))
-            if sid is None:
+                + [Choice("Add supplier", value=":add"), Choice("Back", value=BACK)]))
+            if sid in (None, BACK):
                 return
             try:  # Ctrl-C here: back to the list above, not further
                 if sid == ":add":
@@ -412,8 +415,8 @@ class Menu:
             key = _ask(questionary.select(
                 "Daemon job (cron in UTC):", default=last,
                 choices=[Choice(f"{kind:<6} {describe_job(jobs.get(kind)):<24} {JOBS[kind]}"[:72],
-                                value=kind) for kind in JOBS] + [Choice("Back", value=None)]))
-            if key is None:
+                                value=kind) for kind in JOBS] + [Choice("Back", value=BACK)]))
+            if key in (None, BACK):
                 return
             last = key  # the pointer stays on the job just edited
             try:  # Ctrl-C here: back to the list above, not further
@@ -461,8 +464,8 @@ class Menu:
                                      "(in the file)" if password else "(none)"),
                                   value="password"))
             key = _ask(questionary.select("Mail account:", choices=[*choices,
-                                                                     Choice("Back", value=None)]))
-            if key is None:
+                                                                     Choice("Back", value=BACK)]))
+            if key in (None, BACK):
                 return
             try:  # Ctrl-C here: back to the list above, not further
                 current = mail.get(key)
@@ -501,9 +504,9 @@ class Menu:
             console.clear()
             choices = [Choice(f"Shop database of {sid}", value=sid)
                        for sid in self.app.config.suppliers]
-            choices += [Choice("Mail account", value=":mail"), Choice("Back", value=None)]
+            choices += [Choice("Mail account", value=":mail"), Choice("Back", value=BACK)]
             what = _ask(questionary.select("Self-test:", choices=choices))
-            if what is None:
+            if what in (None, BACK):
                 return
             try:
                 if what == ":mail":

@@ -433,7 +433,8 @@ def test_menu_adds_a_supplier_and_saves_it_with_the_comments(desk, tmux, monkeyp
     tmux.keys("Down", "Enter")  # de
     tmux.wait_for("Active (orders are sent to it)?")
     tmux.keys("Enter")
-    screen = tmux.wait_for("Supplier gamma added", "[suppliers.gamma.connector]", "Supplier:")
+    screen = tmux.wait_for("Supplier gamma added", "[suppliers.gamma.connector]",
+                           "Supplier: (Use arrow keys)", "gamma ")
     assert re.search(r"gamma +active +orders@gamma\.example", screen), screen
     assert cfg.read_text() == before  # nothing written before Save
     tmux.keys("C-c")
@@ -620,3 +621,142 @@ def test_menu_send_lists_a_failure_with_code_message_and_solution(tmp_path, lice
     beta = next(line for line in table.splitlines() if "│ beta" in line)
     assert "check_f" in alpha and "notified" in beta
     assert "supplier order 1:" in err and "OX-DB-004" in err and "solution:" in err
+
+
+def test_menu_every_back_and_ctrl_c_returns_one_screen_and_changes_nothing(desk, tmux):
+    """Every screen's "Back" entry and Ctrl-C lead one screen up: no crash, no stray prompt,
+    nothing in the edited copy (issue 16: Back crashed Suppliers, opened "? Back:" in Mail
+    account, named a supplier "Back" in Self-tests and opened "? Job Back:" in Schedule)."""
+    cfg, command = desk
+    before = cfg.read_bytes()
+    tmux.start(command)
+    tmux.wait_for("What do you want to do?")
+
+    # Supplier orders: the action list's Back and Ctrl-C return to the list, Ctrl-C to main
+    tmux.keys("1", "Enter")
+    tmux.wait_for("Select:", "alpha")
+    tmux.keys("Space", "Enter")
+    tmux.wait_for("1 selected:")
+    tmux.keys("6", "Enter")  # Back
+    tmux.wait_for("Select:", absent="1 selected:")
+    tmux.keys("Enter")  # nothing selected: back to main
+    tmux.wait_for("What do you want to do?")
+    tmux.keys("1", "Enter")
+    tmux.wait_for("Select:")
+    tmux.keys("C-c")
+    tmux.wait_for("What do you want to do?")
+
+    _settings(tmux)
+    # Settings → Suppliers → Back (the last entry; the list wraps)
+    tmux.keys("1", "Enter")
+    tmux.wait_for("Supplier:", "Add supplier")
+    tmux.keys("Up", "Enter")
+    screen = tmux.wait_for("Settings:", absent="Supplier:")
+    assert "Traceback" not in screen and "KeyError" not in screen and "Unsaved" not in screen
+    # Settings → Suppliers → alpha → Back, then Ctrl-C on the list
+    tmux.keys("1", "Enter")
+    tmux.wait_for("Supplier:", "Add supplier")
+    tmux.keys("Enter")
+    tmux.wait_for("Supplier alpha:")
+    tmux.keys("3", "Enter")  # Back
+    tmux.wait_for("Supplier: (Use arrow keys)", "Add supplier")
+    tmux.keys("C-c")
+    tmux.wait_for("Settings:", absent="Supplier:")
+    # Settings → Mail account → Back; → port → Ctrl-C → Ctrl-C
+    tmux.keys("2", "Enter")
+    tmux.wait_for("Mail account:", "password")
+    tmux.keys("Up", "Enter")
+    screen = tmux.wait_for("Settings:", absent="Mail account:")
+    assert "? Back" not in screen and "Unsaved" not in screen, screen
+    tmux.keys("2", "Enter")
+    tmux.wait_for("Mail account:")
+    for _ in range(3):
+        tmux.keys("Down")
+    tmux.keys("Enter")
+    tmux.wait_for("port:")
+    tmux.keys("C-c")
+    tmux.wait_for("Mail account: (Use arrow keys)")
+    tmux.keys("C-c")
+    screen = tmux.wait_for("Settings:", absent="Mail account:")
+    assert "Unsaved" not in screen, screen
+    # Settings → Schedule → Back; → fetch → Back; → fetch → Ctrl-C; Ctrl-C
+    tmux.keys("3", "Enter")
+    tmux.wait_for("Daemon job (cron in UTC)")
+    tmux.keys("Up", "Enter")
+    screen = tmux.wait_for("Settings:", absent="Daemon job")
+    assert "Job Back" not in screen and "Unsaved" not in screen, screen
+    tmux.keys("3", "Enter")
+    tmux.wait_for("Daemon job (cron in UTC)")
+    tmux.keys("Enter")
+    tmux.wait_for("Job fetch:")
+    tmux.keys("4", "Enter")  # Back
+    tmux.wait_for("Daemon job (cron in UTC): (Use arrow keys)")
+    tmux.keys("Enter")
+    tmux.wait_for("Job fetch:")
+    tmux.keys("C-c")
+    tmux.wait_for("Daemon job (cron in UTC): (Use arrow keys)")
+    tmux.keys("C-c")
+    screen = tmux.wait_for("Settings:", absent="Daemon job")
+    assert "Unsaved" not in screen, screen
+    tmux.keys("5", "Enter")  # Back, nothing unsaved: no question
+    tmux.wait_for("What do you want to do?")
+    _settings(tmux)
+    tmux.keys("C-c")  # Ctrl-C on settings: back to main as well
+    tmux.wait_for("What do you want to do?")
+
+    # Self-tests → Back; Self-tests → Ctrl-C
+    tmux.keys("3", "Enter")
+    tmux.wait_for("Self-test:", "Mail account")
+    tmux.keys("Up", "Enter")
+    screen = tmux.wait_for("What do you want to do?")
+    assert "OX-CFG-006" not in screen and "not configured" not in screen, screen
+    tmux.keys("3", "Enter")
+    tmux.wait_for("Self-test:")
+    tmux.keys("Down", "Down", "Enter")  # Mail account → Ctrl-C in the question
+    tmux.wait_for("Also send a test message to")
+    tmux.keys("C-c")
+    tmux.wait_for("Self-test:", absent="Also send")
+    tmux.keys("C-c")
+    tmux.wait_for("What do you want to do?")
+
+    # Activation: an empty code goes back, Ctrl-C too
+    tmux.keys("4", "Enter")
+    tmux.wait_for("Activation code (empty: back)")
+    tmux.keys("Enter")
+    tmux.wait_for("What do you want to do?", absent="Activation code")
+    assert cfg.read_bytes() == before
+    tmux.keys("C-c")  # main: Ctrl-C quits
+    assert tmux.exit_status() == 0
+
+
+def test_menu_unsaved_settings_back_to_settings_then_save_on_leaving(desk, tmux):
+    """The unsaved-changes question: "Back to settings" and Ctrl-C keep the edit, "Save"
+    writes it and leaves."""
+    cfg, command = desk
+    tmux.start(command)
+    _settings(tmux)
+    tmux.keys("1", "Enter")
+    tmux.wait_for("Supplier:", "orders@alpha-tools.example")
+    tmux.keys("Down", "Enter")  # beta
+    tmux.wait_for("Supplier beta:")
+    tmux.keys("1", "Enter")  # Deactivate
+    tmux.wait_for("Supplier:", "inactive")
+    tmux.keys("Up", "Enter")  # Back
+    tmux.wait_for("Unsaved changes", "Settings:", absent="Supplier:")
+    tmux.keys("5", "Enter")  # Back
+    tmux.wait_for("You have unsaved changes")
+    tmux.keys("3", "Enter")  # Back to settings
+    tmux.wait_for("Unsaved changes", "Settings:", absent="You have unsaved changes")
+    tmux.keys("5", "Enter")
+    tmux.wait_for("You have unsaved changes")
+    tmux.keys("C-c")  # Ctrl-C in the question: still in settings, still unsaved
+    tmux.wait_for("Unsaved changes", "Settings:", absent="You have unsaved changes")
+    assert config_mod.load(cfg).supplier("beta").active is True
+    tmux.keys("5", "Enter")
+    tmux.wait_for("You have unsaved changes")
+    tmux.keys("1", "Enter")  # Save, and leave
+    tmux.wait_for("What do you want to do?")
+    assert config_mod.load(cfg).supplier("beta").active is False
+    assert cfg.read_text().startswith("# orderexchange config of the demo desk\n")
+    tmux.keys("5", "Enter")
+    assert tmux.exit_status() == 0
