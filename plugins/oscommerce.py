@@ -928,9 +928,8 @@ class OsCommerceConnector(SqlShopConnector):
                 values[f"{prefix}_name"] = a.name
             if modified:
                 values.update({f"{prefix}_firstname": a.first_name,
-                               f"{prefix}_lastname": a.last_name, f"{prefix}_gender": gender})
-                if prefix != "customers":
-                    values[f"{prefix}_country_iso_code_2"] = a.country
+                               f"{prefix}_lastname": a.last_name, f"{prefix}_gender": gender,
+                               f"{prefix}_country_iso_code_2": a.country})
             return values
 
         person = {"customers_name": f"{co.customer.first_name} {co.customer.last_name}",
@@ -962,7 +961,7 @@ class OsCommerceConnector(SqlShopConnector):
                 "customers_cid": facts["cid"], "customers_status": facts["id"],
                 "customers_status_name": facts["name"], "account_type": facts["account_type"],
                 "payment_class": s.payment_class, "shipping_method": s.shipping_method,
-                "shipping_class": s.shipping_class})
+                "shipping_class": s.shipping_class, "languages_id": s.language_id})
         return _Prepared(values, customer_id, created, facts, currency, products)
 
     def _history_row(self, so: SupplierOrder, transfer: Transfer, order_id: int,
@@ -1074,7 +1073,9 @@ class OsCommerceConnector(SqlShopConnector):
                    "products_tax": sl.line.tax_rate, "products_quantity": sl.line.quantity}
             if self.modified:
                 price = a.unit_gross if facts["allow_tax"] else money(a.unit_net)
-                row.update({"products_price": price, "final_price": money(price * a.quantity),
+                # products_price_origin: the price before a group discount (none of ours)
+                row.update({"products_price": price, "products_price_origin": price,
+                            "final_price": money(price * a.quantity),
                             "allow_tax": facts["allow_tax"]})
             rows.append(row)
         return rows

@@ -168,9 +168,10 @@ def full_send_and_verify(db, prepare) -> None:
         "Drop shipping via orderexchange", "orderexchange", "Drop shipping",
         "orderexchange_orderexchange", "EUR", Decimal("1.000000"))
     # NOT NULL columns the shop's checkout fills from the session: neutral values, never NULL
-    assert (o["customers_ip"], o["language"], o["refferers_id"], o["ibn_billnr"]) == (
+    assert (o["customers_ip"], o["language"], o["campaign"], o["content_type"]) == (
         "", "", "", "")
-    assert o["ibn_billdate"] is not None and o["last_modified"] == o["date_purchased"]
+    assert (o["languages_id"], o["customers_country_iso_code_2"]) == (1, "DE")
+    assert o["last_modified"] == o["date_purchased"]
     assert anna["lines"] == LINES["1001"]
     assert anna["totals"] == TOTALS["1001"]
     [history] = anna["history"]
@@ -206,10 +207,11 @@ def full_send_and_verify(db, prepare) -> None:
     assert (new["customers_password"], new["customers_gender"],
             new["password_request_key"]) == ("", "", "")
     assert new["customers_dob"] is not None and new["customers_date_added"] is not None
-    [book] = query(db, "SELECT entry_gender, entry_company, entry_suburb, entry_country_id, "
-                       "address_class FROM address_book WHERE customers_id = :c", c=bernd_id)
+    [book] = query(db, "SELECT entry_gender, entry_company, entry_suburb, entry_state, "
+                       "entry_country_id FROM address_book WHERE customers_id = :c", c=bernd_id)
     assert book == {"entry_gender": "", "entry_company": "Bauer Bau GmbH",
-                    "entry_suburb": "Hinterhaus", "entry_country_id": 81, "address_class": ""}
+                    "entry_suburb": "Hinterhaus", "entry_state": "Bayern",
+                    "entry_country_id": 81}
     assert count(db, "customers_info", "customers_info_id = :c", c=bernd_id) == 1
 
 
@@ -270,8 +272,10 @@ def test_guest_policy_books_on_a_guest_account(shop, prepare):
                        "customers_email_address, customers_default_address_id, "
                        "customers_telephone, customers_password, account_type, "
                        "password_request_key, password_request_time, payment_unallowed, "
-                       "shipping_unallowed) VALUES (7, 1, '', 'Gast', 'Kunde', NOW(), "
-                       "'guest@alpha.example', 0, '', '', 1, '', NOW(), '', '')")
+                       "shipping_unallowed, customers_cid, customers_vat_id, "
+                       "customers_warning, customers_fax) VALUES (7, 1, '', 'Gast', 'Kunde', "
+                       "NOW(), 'guest@alpha.example', 0, '', '', 1, '', NOW(), '', '', '', '', "
+                       "'', '')")
     run = prepare(alpha(shop, customer_policy="guest", guest_customer_id=7), [BERND])
     [result] = run.send()
     assert result.state == S.NOTIFIED, result.as_dict()
