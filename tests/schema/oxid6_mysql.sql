@@ -5,13 +5,20 @@
 -- oxaddress.OXADDRESSUSERID, oxcounters.OXCOUNT — a strict-mode INSERT without them fails.
 -- Ids are 32-character strings (latin1, as in the shop); countries are referenced by oxcountry.OXID.
 -- {engine} is the engine of the order tables, {user_engine} that of the user tables (a shop
--- upgraded from OXID 4/5 may still have MyISAM user tables). Written by us for the tests.
+-- upgraded from OXID 4/5 may still have MyISAM user tables). Written by us for the tests;
+-- checked against OXID-eSales/oxideshop_ce v6.5.4 (source/Setup/Sql/database_schema.sql,
+-- initial_data.sql): stock ids of countries, groups, payments and the delivery set.
 
 CREATE TABLE `oxshops` (
-  `OXID` int(11) NOT NULL,
+  `OXID` int(11) NOT NULL DEFAULT '1',
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '1',
+  `OXPRODUCTIVE` tinyint(1) NOT NULL DEFAULT '0',
+  `OXDEFCURRENCY` varchar(32) NOT NULL DEFAULT '',
+  `OXDEFLANGUAGE` int(11) NOT NULL DEFAULT '0',
   `OXNAME` varchar(255) NOT NULL DEFAULT '',
-  `OXVERSION` varchar(16) NOT NULL DEFAULT '',
+  `OXEDITION` char(2) NOT NULL,
+  `OXVERSION` char(16) NOT NULL,
+  `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
 ) ENGINE={engine} DEFAULT CHARSET=utf8;
 
@@ -28,9 +35,24 @@ CREATE TABLE `oxcountry` (
   `OXTITLE` varchar(128) NOT NULL DEFAULT '',
   `OXISOALPHA2` char(2) NOT NULL DEFAULT '',
   `OXISOALPHA3` char(3) NOT NULL DEFAULT '',
+  `OXUNNUM3` char(3) NOT NULL DEFAULT '',
+  `OXVATINPREFIX` char(2) NOT NULL DEFAULT '',
+  `OXORDER` int(11) NOT NULL DEFAULT '9999',
+  `OXSHORTDESC` varchar(255) NOT NULL DEFAULT '',
+  `OXLONGDESC` varchar(255) NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_2` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_3` varchar(128) NOT NULL DEFAULT '',
+  `OXSHORTDESC_1` varchar(255) NOT NULL DEFAULT '',
+  `OXSHORTDESC_2` varchar(255) NOT NULL DEFAULT '',
+  `OXSHORTDESC_3` varchar(255) NOT NULL DEFAULT '',
+  `OXLONGDESC_1` varchar(255) NOT NULL,
+  `OXLONGDESC_2` varchar(255) NOT NULL,
+  `OXLONGDESC_3` varchar(255) NOT NULL,
+  `OXVATSTATUS` tinyint(1) NOT NULL DEFAULT '0',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  PRIMARY KEY (`OXID`)
+  PRIMARY KEY (`OXID`),
+  KEY `OXACTIVE` (`OXACTIVE`)
 ) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxgroups` (
@@ -38,6 +60,8 @@ CREATE TABLE `oxgroups` (
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '1',
   `OXTITLE` varchar(128) NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_2` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_3` varchar(128) NOT NULL DEFAULT '',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
 ) ENGINE={engine} DEFAULT CHARSET=utf8;
@@ -47,7 +71,14 @@ CREATE TABLE `oxpayments` (
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '1',
   `OXDESC` varchar(128) NOT NULL DEFAULT '',
   `OXVALDESC` text NOT NULL,
+  `OXCHECKED` tinyint(1) NOT NULL DEFAULT '0',
   `OXDESC_1` varchar(128) NOT NULL DEFAULT '',
+  `OXVALDESC_1` text NOT NULL,
+  `OXDESC_2` varchar(128) NOT NULL DEFAULT '',
+  `OXVALDESC_2` text NOT NULL,
+  `OXDESC_3` varchar(128) NOT NULL DEFAULT '',
+  `OXVALDESC_3` text NOT NULL,
+  `OXSORT` int(5) NOT NULL DEFAULT '0',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
 ) ENGINE={engine} DEFAULT CHARSET=utf8;
@@ -56,8 +87,13 @@ CREATE TABLE `oxdeliveryset` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
   `OXSHOPID` int(11) NOT NULL DEFAULT '1',
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '0',
+  `OXACTIVEFROM` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  `OXACTIVETO` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
   `OXTITLE` varchar(255) NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(255) NOT NULL DEFAULT '',
+  `OXTITLE_2` varchar(255) NOT NULL DEFAULT '',
+  `OXTITLE_3` varchar(255) NOT NULL DEFAULT '',
+  `OXPOS` int(11) NOT NULL DEFAULT '0',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
 ) ENGINE={engine} DEFAULT CHARSET=utf8;
@@ -70,11 +106,24 @@ CREATE TABLE `oxarticles` (
   `OXARTNUM` varchar(255) NOT NULL DEFAULT '',
   `OXTITLE` varchar(255) NOT NULL DEFAULT '',
   `OXSHORTDESC` varchar(255) NOT NULL DEFAULT '',
+  `OXHIDDEN` tinyint(1) NOT NULL DEFAULT '0',
+  `OXACTIVEFROM` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  `OXACTIVETO` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  `OXEAN` varchar(128) NOT NULL DEFAULT '',
   `OXPRICE` double NOT NULL DEFAULT '0',
+  `OXBPRICE` double NOT NULL DEFAULT '0',
+  `OXTPRICE` double NOT NULL DEFAULT '0',
+  `OXUNITNAME` varchar(32) NOT NULL DEFAULT '',
   `OXVAT` float DEFAULT NULL,
   `OXWEIGHT` double NOT NULL DEFAULT '0',
   `OXSTOCK` double NOT NULL DEFAULT '0',
+  `OXSTOCKFLAG` tinyint(1) NOT NULL DEFAULT '1',
+  `OXDELIVERY` date NOT NULL DEFAULT '0000-00-00',
   `OXINSERT` date NOT NULL DEFAULT '0000-00-00',
+  `OXVARCOUNT` int(1) NOT NULL DEFAULT '0',
+  `OXSOLDAMOUNT` double NOT NULL DEFAULT '0',
+  `OXVENDORID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL DEFAULT '',
+  `OXMANUFACTURERID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(255) NOT NULL DEFAULT '',
   `OXSHORTDESC_1` varchar(255) NOT NULL DEFAULT '',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
@@ -112,7 +161,7 @@ CREATE TABLE `oxuser` (
   `OXMOBFON` varchar(64) NOT NULL DEFAULT '',
   `OXBIRTHDATE` date NOT NULL DEFAULT '0000-00-00',
   `OXURL` varchar(255) NOT NULL DEFAULT '',
-  `OXUPDATEKEY` char(32) NOT NULL DEFAULT '',
+  `OXUPDATEKEY` varchar(32) NOT NULL DEFAULT '',
   `OXUPDATEEXP` int(11) NOT NULL DEFAULT '0',
   `OXPOINTS` double NOT NULL DEFAULT '0',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
@@ -258,8 +307,8 @@ CREATE TABLE `oxorderarticles` (
   `OXDELIVERY` date NOT NULL DEFAULT '0000-00-00',
   `OXINSERT` date NOT NULL DEFAULT '0000-00-00',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  `OXFOLDER` char(32) NOT NULL DEFAULT '',
-  `OXSUBCLASS` char(32) NOT NULL DEFAULT '',
+  `OXFOLDER` varchar(32) NOT NULL DEFAULT '',
+  `OXSUBCLASS` varchar(32) NOT NULL DEFAULT '',
   `OXSTORNO` tinyint(1) NOT NULL DEFAULT '0',
   `OXORDERSHOPID` int(11) NOT NULL DEFAULT '1',
   `OXISBUNDLE` tinyint(1) NOT NULL DEFAULT '0',
@@ -269,20 +318,27 @@ CREATE TABLE `oxorderarticles` (
 ) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 -- reference rows of a shop that has been selling for a while ----------------------------------
-INSERT INTO `oxshops` (`OXID`, `OXACTIVE`, `OXNAME`, `OXVERSION`) VALUES (1, 1, 'Alpha Tools', '6.5.4');
+INSERT INTO `oxshops` (`OXID`, `OXACTIVE`, `OXDEFCURRENCY`, `OXNAME`, `OXEDITION`, `OXVERSION`) VALUES (1, 1, 'EUR', 'Alpha Tools', 'CE', '6.5.4');
 INSERT INTO `oxcounters` (`OXIDENT`, `OXCOUNT`) VALUES ('oxOrder', 1000);
-INSERT INTO `oxcountry` (`OXID`, `OXACTIVE`, `OXTITLE`, `OXISOALPHA2`, `OXISOALPHA3`, `OXTITLE_1`) VALUES
-  ('a7c40f631fc920687.20179984', 1, 'Deutschland', 'DE', 'DEU', 'Germany'),
-  ('a7c40f6320aeb2ec2.72885259', 1, 'Österreich', 'AT', 'AUT', 'Austria'),
-  ('a7c40f6321c6f6109.43859248', 1, 'Schweiz', 'CH', 'CHE', 'Switzerland');
+-- the stock country ids; a shop selling abroad has activated the countries it delivers to
+INSERT INTO `oxcountry` (`OXID`, `OXACTIVE`, `OXTITLE`, `OXISOALPHA2`, `OXISOALPHA3`, `OXUNNUM3`, `OXVATINPREFIX`, `OXTITLE_1`, `OXLONGDESC_1`, `OXLONGDESC_2`, `OXLONGDESC_3`) VALUES
+  ('a7c40f631fc920687.20179984', 1, 'Deutschland', 'DE', 'DEU', '276', 'DE', 'Germany', '', '', ''),
+  ('a7c40f6320aeb2ec2.72885259', 1, 'Österreich', 'AT', 'AUT', '40', 'AT', 'Austria', '', '', ''),
+  ('a7c40f6321c6f6109.43859248', 1, 'Schweiz', 'CH', 'CHE', '756', 'CH', 'Switzerland', '', '', ''),
+  ('a7c40f6323c4bfb36.59919433', 1, 'Italien', 'IT', 'ITA', '380', 'IT', 'Italy', '', '', ''),
+  ('a7c40f63272a57296.32117580', 1, 'Frankreich', 'FR', 'FRA', '250', 'FR', 'France', '', '', ''),
+  ('a7c40f632a0804ab5.18804076', 1, 'Vereinigtes Königreich', 'GB', 'GBR', '826', 'GB', 'United Kingdom', '', '', ''),
+  ('a7c40f632cdd63c52.64272623', 1, 'Niederlande', 'NL', 'NLD', '528', 'NL', 'Netherlands', '', '', ''),
+  ('a7c40f633038cd578.22975442', 1, 'Spanien', 'ES', 'ESP', '724', 'ES', 'Spain', '', '', ''),
+  ('8f241f1109624d3f8.50953605', 1, 'Polen', 'PL', 'POL', '616', 'PL', 'Poland', '', '', '');
 INSERT INTO `oxgroups` (`OXID`, `OXACTIVE`, `OXTITLE`, `OXTITLE_1`) VALUES
   ('oxidadmin', 1, 'Shop-Admin', 'Store Administrator'),
   ('oxidcustomer', 1, 'Kunde', 'Customer'),
   ('oxidnewcustomer', 1, 'Neuer Kunde', 'New Customer'),
   ('oxidnotyetordered', 1, 'Noch nicht gekauft', 'Not Yet Purchased');
-INSERT INTO `oxpayments` (`OXID`, `OXACTIVE`, `OXDESC`, `OXVALDESC`, `OXDESC_1`) VALUES
-  ('oxidinvoice', 1, 'Rechnung', '', 'Invoice'),
-  ('oxidpayadvance', 1, 'Vorauskasse', '', 'Cash in advance');
+INSERT INTO `oxpayments` (`OXID`, `OXACTIVE`, `OXDESC`, `OXVALDESC`, `OXDESC_1`, `OXVALDESC_1`, `OXVALDESC_2`, `OXVALDESC_3`, `OXSORT`) VALUES
+  ('oxidinvoice', 1, 'Rechnung', '', 'Invoice', '', '', '', 200),
+  ('oxidpayadvance', 1, 'Vorauskasse', '', 'Cash in advance', '', '', '', 300);
 INSERT INTO `oxdeliveryset` (`OXID`, `OXSHOPID`, `OXACTIVE`, `OXTITLE`, `OXTITLE_1`) VALUES
   ('oxidstandard', 1, 1, 'Standard', 'Standard');
 INSERT INTO `oxarticles` (`OXID`, `OXSHOPID`, `OXACTIVE`, `OXARTNUM`, `OXTITLE`, `OXSHORTDESC`, `OXPRICE`, `OXSTOCK`, `OXWEIGHT`, `OXTITLE_1`) VALUES

@@ -1,23 +1,31 @@
--- OXID eShop 7 (CE) tables that orderexchange reads or writes. OXID 7 keeps the order, user and
--- article tables of OXID 6 (same columns as tests/schema/oxid6_mysql.sql, the same NOT NULL
--- columns without a default); its tables are utf8mb4 and the password column is 255 characters
--- long (password_hash). {engine} / {user_engine} as in the OXID 6 file. Written by us for the
--- tests from the shop's documented tables.
+-- OXID eShop 7 (CE) tables that orderexchange reads or writes, as the shop's setup declares them
+-- (checked against OXID-eSales/oxideshop_ce v7.1.0: source/Setup/Sql/database_schema.sql and
+-- initial_data.sql, identical for these tables to source/Internal/Setup/Database/Sql/, plus the
+-- migrations in source/migration/data). OXID 7 keeps OXID 6's order, user and article tables
+-- column for column; like OXID 6 its setup creates the database as utf8 (3-byte utf8mb3, not
+-- utf8mb4) and hashes passwords into a varchar(128). Columns we never touch are left out where
+-- they have defaults; every NOT NULL column without a default is kept. {engine} / {user_engine}
+-- as in the OXID 6 file. Written by us for the tests from what the setup declares.
 
 CREATE TABLE `oxshops` (
-  `OXID` int(11) NOT NULL,
+  `OXID` int(11) NOT NULL DEFAULT '1',
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '1',
+  `OXPRODUCTIVE` tinyint(1) NOT NULL DEFAULT '0',
+  `OXDEFCURRENCY` varchar(32) NOT NULL DEFAULT '',
+  `OXDEFLANGUAGE` int(11) NOT NULL DEFAULT '0',
   `OXNAME` varchar(255) NOT NULL DEFAULT '',
-  `OXVERSION` varchar(16) NOT NULL DEFAULT '',
+  `OXEDITION` char(2) NOT NULL,
+  `OXVERSION` char(16) NOT NULL,
+  `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxcounters` (
   `OXIDENT` char(32) NOT NULL COMMENT 'Counter id',
   `OXCOUNT` int(11) NOT NULL COMMENT 'Counted number',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXIDENT`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxcountry` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
@@ -25,39 +33,69 @@ CREATE TABLE `oxcountry` (
   `OXTITLE` varchar(128) NOT NULL DEFAULT '',
   `OXISOALPHA2` char(2) NOT NULL DEFAULT '',
   `OXISOALPHA3` char(3) NOT NULL DEFAULT '',
+  `OXUNNUM3` char(3) NOT NULL DEFAULT '',
+  `OXVATINPREFIX` char(2) NOT NULL DEFAULT '',
+  `OXORDER` int(11) NOT NULL DEFAULT '9999',
+  `OXSHORTDESC` varchar(255) NOT NULL DEFAULT '',
+  `OXLONGDESC` varchar(255) NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_2` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_3` varchar(128) NOT NULL DEFAULT '',
+  `OXSHORTDESC_1` varchar(255) NOT NULL DEFAULT '',
+  `OXSHORTDESC_2` varchar(255) NOT NULL DEFAULT '',
+  `OXSHORTDESC_3` varchar(255) NOT NULL DEFAULT '',
+  `OXLONGDESC_1` varchar(255) NOT NULL,
+  `OXLONGDESC_2` varchar(255) NOT NULL,
+  `OXLONGDESC_3` varchar(255) NOT NULL,
+  `OXVATSTATUS` tinyint(1) NOT NULL DEFAULT '0',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  PRIMARY KEY (`OXID`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+  PRIMARY KEY (`OXID`),
+  KEY `OXACTIVE` (`OXACTIVE`)
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxgroups` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '1',
   `OXTITLE` varchar(128) NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_2` varchar(128) NOT NULL DEFAULT '',
+  `OXTITLE_3` varchar(128) NOT NULL DEFAULT '',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxpayments` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '1',
   `OXDESC` varchar(128) NOT NULL DEFAULT '',
   `OXVALDESC` text NOT NULL,
+  `OXCHECKED` tinyint(1) NOT NULL DEFAULT '0',
   `OXDESC_1` varchar(128) NOT NULL DEFAULT '',
+  `OXVALDESC_1` text NOT NULL,
+  `OXDESC_2` varchar(128) NOT NULL DEFAULT '',
+  `OXVALDESC_2` text NOT NULL,
+  `OXDESC_3` varchar(128) NOT NULL DEFAULT '',
+  `OXVALDESC_3` text NOT NULL,
+  `OXSORT` int(5) NOT NULL DEFAULT '0',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxdeliveryset` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
   `OXSHOPID` int(11) NOT NULL DEFAULT '1',
   `OXACTIVE` tinyint(1) NOT NULL DEFAULT '0',
+  `OXACTIVEFROM` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  `OXACTIVETO` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
   `OXTITLE` varchar(255) NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(255) NOT NULL DEFAULT '',
+  `OXTITLE_2` varchar(255) NOT NULL DEFAULT '',
+  `OXTITLE_3` varchar(255) NOT NULL DEFAULT '',
+  `OXPOS` int(11) NOT NULL DEFAULT '0',
+  `OXTRACKINGURL` varchar(255) NOT NULL,
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxarticles` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
@@ -67,17 +105,30 @@ CREATE TABLE `oxarticles` (
   `OXARTNUM` varchar(255) NOT NULL DEFAULT '',
   `OXTITLE` varchar(255) NOT NULL DEFAULT '',
   `OXSHORTDESC` varchar(255) NOT NULL DEFAULT '',
+  `OXHIDDEN` tinyint(1) NOT NULL DEFAULT '0',
+  `OXACTIVEFROM` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  `OXACTIVETO` datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  `OXEAN` varchar(128) NOT NULL DEFAULT '',
   `OXPRICE` double NOT NULL DEFAULT '0',
+  `OXBPRICE` double NOT NULL DEFAULT '0',
+  `OXTPRICE` double NOT NULL DEFAULT '0',
+  `OXUNITNAME` varchar(32) NOT NULL DEFAULT '',
   `OXVAT` float DEFAULT NULL,
   `OXWEIGHT` double NOT NULL DEFAULT '0',
   `OXSTOCK` double NOT NULL DEFAULT '0',
+  `OXSTOCKFLAG` tinyint(1) NOT NULL DEFAULT '1',
+  `OXDELIVERY` date NOT NULL DEFAULT '0000-00-00',
   `OXINSERT` date NOT NULL DEFAULT '0000-00-00',
+  `OXVARCOUNT` int(1) NOT NULL DEFAULT '0',
+  `OXSOLDAMOUNT` double NOT NULL DEFAULT '0',
+  `OXVENDORID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL DEFAULT '',
+  `OXMANUFACTURERID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL DEFAULT '',
   `OXTITLE_1` varchar(255) NOT NULL DEFAULT '',
   `OXSHORTDESC_1` varchar(255) NOT NULL DEFAULT '',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`),
   KEY `OXARTNUM` (`OXARTNUM`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxuser` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
@@ -85,7 +136,7 @@ CREATE TABLE `oxuser` (
   `OXRIGHTS` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL DEFAULT '',
   `OXSHOPID` int(11) NOT NULL DEFAULT '1',
   `OXUSERNAME` varchar(255) NOT NULL DEFAULT '',
-  `OXPASSWORD` varchar(255) NOT NULL DEFAULT '',
+  `OXPASSWORD` varchar(128) NOT NULL DEFAULT '',
   `OXPASSSALT` char(128) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
   `OXCUSTNR` int(11) NOT NULL AUTO_INCREMENT,
   `OXUSTID` varchar(255) NOT NULL DEFAULT '',
@@ -109,14 +160,14 @@ CREATE TABLE `oxuser` (
   `OXMOBFON` varchar(64) NOT NULL DEFAULT '',
   `OXBIRTHDATE` date NOT NULL DEFAULT '0000-00-00',
   `OXURL` varchar(255) NOT NULL DEFAULT '',
-  `OXUPDATEKEY` char(32) NOT NULL DEFAULT '',
+  `OXUPDATEKEY` varchar(32) NOT NULL DEFAULT '',
   `OXUPDATEEXP` int(11) NOT NULL DEFAULT '0',
   `OXPOINTS` double NOT NULL DEFAULT '0',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`),
   UNIQUE KEY `OXUSERNAME` (`OXUSERNAME`,`OXSHOPID`),
   KEY `OXCUSTNR` (`OXCUSTNR`)
-) ENGINE={user_engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={user_engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxaddress` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
@@ -139,7 +190,7 @@ CREATE TABLE `oxaddress` (
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (`OXID`),
   KEY `OXUSERID` (`OXUSERID`)
-) ENGINE={user_engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={user_engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxobject2group` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
@@ -150,7 +201,7 @@ CREATE TABLE `oxobject2group` (
   PRIMARY KEY (`OXID`),
   UNIQUE KEY `UNIQ_OBJECTGROUP` (`OXGROUPSID`,`OXOBJECTID`,`OXSHOPID`),
   KEY `OXOBJECTID` (`OXOBJECTID`)
-) ENGINE={user_engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={user_engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxorder` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
@@ -230,7 +281,7 @@ CREATE TABLE `oxorder` (
   `OXISNETTOMODE` tinyint(1) unsigned NOT NULL DEFAULT '0',
   PRIMARY KEY (`OXID`),
   KEY `MAINIDX` (`OXSHOPID`,`OXSTORNO`,`OXORDERDATE`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 CREATE TABLE `oxorderarticles` (
   `OXID` char(32) CHARACTER SET latin1 COLLATE latin1_general_ci NOT NULL,
@@ -255,33 +306,40 @@ CREATE TABLE `oxorderarticles` (
   `OXDELIVERY` date NOT NULL DEFAULT '0000-00-00',
   `OXINSERT` date NOT NULL DEFAULT '0000-00-00',
   `OXTIMESTAMP` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  `OXFOLDER` char(32) NOT NULL DEFAULT '',
-  `OXSUBCLASS` char(32) NOT NULL DEFAULT '',
+  `OXFOLDER` varchar(32) NOT NULL DEFAULT '',
+  `OXSUBCLASS` varchar(32) NOT NULL DEFAULT '',
   `OXSTORNO` tinyint(1) NOT NULL DEFAULT '0',
   `OXORDERSHOPID` int(11) NOT NULL DEFAULT '1',
   `OXISBUNDLE` tinyint(1) NOT NULL DEFAULT '0',
   PRIMARY KEY (`OXID`),
   KEY `OXORDERID` (`OXORDERID`),
   KEY `OXARTNUM` (`OXARTNUM`)
-) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+) ENGINE={engine} DEFAULT CHARSET=utf8;
 
 -- reference rows of a shop that has been selling for a while ----------------------------------
-INSERT INTO `oxshops` (`OXID`, `OXACTIVE`, `OXNAME`, `OXVERSION`) VALUES (1, 1, 'Alpha Tools', '7.1.0');
+INSERT INTO `oxshops` (`OXID`, `OXACTIVE`, `OXDEFCURRENCY`, `OXNAME`, `OXEDITION`, `OXVERSION`) VALUES (1, 1, 'EUR', 'Alpha Tools', 'CE', '7.1.0');
 INSERT INTO `oxcounters` (`OXIDENT`, `OXCOUNT`) VALUES ('oxOrder', 1000);
-INSERT INTO `oxcountry` (`OXID`, `OXACTIVE`, `OXTITLE`, `OXISOALPHA2`, `OXISOALPHA3`, `OXTITLE_1`) VALUES
-  ('a7c40f631fc920687.20179984', 1, 'Deutschland', 'DE', 'DEU', 'Germany'),
-  ('a7c40f6320aeb2ec2.72885259', 1, 'Österreich', 'AT', 'AUT', 'Austria'),
-  ('a7c40f6321c6f6109.43859248', 1, 'Schweiz', 'CH', 'CHE', 'Switzerland');
+-- the stock country ids; a shop selling abroad has activated the countries it delivers to
+INSERT INTO `oxcountry` (`OXID`, `OXACTIVE`, `OXTITLE`, `OXISOALPHA2`, `OXISOALPHA3`, `OXUNNUM3`, `OXVATINPREFIX`, `OXTITLE_1`, `OXLONGDESC_1`, `OXLONGDESC_2`, `OXLONGDESC_3`) VALUES
+  ('a7c40f631fc920687.20179984', 1, 'Deutschland', 'DE', 'DEU', '276', 'DE', 'Germany', '', '', ''),
+  ('a7c40f6320aeb2ec2.72885259', 1, 'Österreich', 'AT', 'AUT', '40', 'AT', 'Austria', '', '', ''),
+  ('a7c40f6321c6f6109.43859248', 1, 'Schweiz', 'CH', 'CHE', '756', 'CH', 'Switzerland', '', '', ''),
+  ('a7c40f6323c4bfb36.59919433', 1, 'Italien', 'IT', 'ITA', '380', 'IT', 'Italy', '', '', ''),
+  ('a7c40f63272a57296.32117580', 1, 'Frankreich', 'FR', 'FRA', '250', 'FR', 'France', '', '', ''),
+  ('a7c40f632a0804ab5.18804076', 1, 'Vereinigtes Königreich', 'GB', 'GBR', '826', 'GB', 'United Kingdom', '', '', ''),
+  ('a7c40f632cdd63c52.64272623', 1, 'Niederlande', 'NL', 'NLD', '528', 'NL', 'Netherlands', '', '', ''),
+  ('a7c40f633038cd578.22975442', 1, 'Spanien', 'ES', 'ESP', '724', 'ES', 'Spain', '', '', ''),
+  ('8f241f1109624d3f8.50953605', 1, 'Polen', 'PL', 'POL', '616', 'PL', 'Poland', '', '', '');
 INSERT INTO `oxgroups` (`OXID`, `OXACTIVE`, `OXTITLE`, `OXTITLE_1`) VALUES
   ('oxidadmin', 1, 'Shop-Admin', 'Store Administrator'),
   ('oxidcustomer', 1, 'Kunde', 'Customer'),
   ('oxidnewcustomer', 1, 'Neuer Kunde', 'New Customer'),
   ('oxidnotyetordered', 1, 'Noch nicht gekauft', 'Not Yet Purchased');
-INSERT INTO `oxpayments` (`OXID`, `OXACTIVE`, `OXDESC`, `OXVALDESC`, `OXDESC_1`) VALUES
-  ('oxidinvoice', 1, 'Rechnung', '', 'Invoice'),
-  ('oxidpayadvance', 1, 'Vorauskasse', '', 'Cash in advance');
-INSERT INTO `oxdeliveryset` (`OXID`, `OXSHOPID`, `OXACTIVE`, `OXTITLE`, `OXTITLE_1`) VALUES
-  ('oxidstandard', 1, 1, 'Standard', 'Standard');
+INSERT INTO `oxpayments` (`OXID`, `OXACTIVE`, `OXDESC`, `OXVALDESC`, `OXDESC_1`, `OXVALDESC_1`, `OXVALDESC_2`, `OXVALDESC_3`, `OXSORT`) VALUES
+  ('oxidinvoice', 1, 'Rechnung', '', 'Invoice', '', '', '', 200),
+  ('oxidpayadvance', 1, 'Vorauskasse', '', 'Cash in advance', '', '', '', 300);
+INSERT INTO `oxdeliveryset` (`OXID`, `OXSHOPID`, `OXACTIVE`, `OXTITLE`, `OXTITLE_1`, `OXPOS`, `OXTRACKINGURL`) VALUES
+  ('oxidstandard', 1, 1, 'Standard', 'Standard', 10, '');
 INSERT INTO `oxarticles` (`OXID`, `OXSHOPID`, `OXACTIVE`, `OXARTNUM`, `OXTITLE`, `OXSHORTDESC`, `OXPRICE`, `OXSTOCK`, `OXWEIGHT`, `OXTITLE_1`) VALUES
   ('a100000000000000000000000000000a', 1, 1, 'A-100', 'Klauenhammer 450 g', 'Hammer', 11.78, 100, 0.6, 'Claw hammer 450 g'),
   ('a200000000000000000000000000000a', 1, 1, 'A-200', 'Schraubendreher-Satz, 6-teilig', 'Satz', 17.26, 100, 0.4, 'Screwdriver set, 6 pieces'),
