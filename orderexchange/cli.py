@@ -22,7 +22,7 @@ from rich.table import Table
 
 from . import __version__, config as config_mod, licence as licence_mod
 from .build import build as build_orders
-from .connector import instantiate
+from .connector import SelfTestReport, instantiate
 from .dispatch import Dispatcher, SendResult
 from .errors import CATALOGUE, OXError, explain as explain_code
 from .importer import CHUNK_ROWS, import_catalogue, import_orders
@@ -33,7 +33,7 @@ from .store import Store
 
 console = Console()
 err_console = Console(stderr=True)
-LICENCE_KEY = "licence_code"
+LICENCE_KEY = licence_mod.SETTING
 
 
 class App:
@@ -75,11 +75,11 @@ class App:
         return self._host
 
     def licence(self) -> licence_mod.Licence | None:
-        code = self.store.get_setting(LICENCE_KEY)
-        return licence_mod.decode(code) if code else None
+        return licence_mod.stored(self.store)
 
     def require_licence(self, feature: str | None = None) -> None:
         lic = licence_mod.require(self.licence(), feature=feature, today=date.today())
+        licence_mod.require_distributor(lic, self.config.distributor.id)
         active = sum(1 for s in self.config.suppliers.values() if s.active)
         licence_mod.check_supplier_limit(lic, active)
 
@@ -912,9 +912,20 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
     ids = [supplier] if supplier else list(app.config.suppliers)
     reports = []
     types = app.host.connector_types()
+    refusals: list[OXError] = []
+    lic = optional_licence(app)
     for sid in ids:
-        sup = app.config.supplier(sid)
-        reports.append(instantiate(types, sup).self_test())
+        connector = instantiate(types, app.config.supplier(sid))
+        try:
+            licence_mod.require_connector(lic, sid, connector.type_name,
+                                          connector.licence_feature())
+        except OXError as refused:  # this supplier is refused, the others are still tested
+            refusals.append(refused)
+            report = SelfTestReport(sid)
+            report.add("licence", False, f"{refused.code} {refused.message}")
+            reports.append(report)
+            continue
+        reports.append(connector.self_test())
     if as_json:
         emit_json([{"supplier": r.supplier, "ok": r.ok, "server_version": r.server_version,
                     "missing": r.missing, "stages": [s.__dict__ for s in r.stages]}
@@ -922,7 +933,18 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
     else:
         for r in reports:
             print_report(f"Shop database of {r.supplier}", r)
+        for refused in refusals:
+            print_error(refused)
     sys.exit(0 if all(r.ok for r in reports) else 1)
+
+
+def optional_licence(app: App) -> licence_mod.Licence | None:
+    """The activated licence for commands that also work without one (`test db`): None when
+    none is activated or the stored code is unusable (the licensed commands report that)."""
+    try:
+        return app.licence()
+    except OXError:
+        return None
 
 
 @test.command("mail")
@@ -964,6 +986,7 @@ def print_report(title: str, report: Any) -> None:
 def activate(app: App, code: str) -> None:
     """Store an activation code and show what it grants."""
     lic = licence_mod.decode(code, today=date.today())
+    licence_mod.require_distributor(lic, app.config.distributor.id)  # before it is stored
     app.store.set_setting(LICENCE_KEY, lic.code)
     console.print(f"[green]Activated[/green] for {lic.licensee} ({lic.distributor_id}).")
     print_licence(lic, app)
@@ -1131,6 +1154,8 @@ def licence_state(app: App) -> dict[str, Any]:
     """The licence as `status` and the menu show it: state active | missing | invalid | expired."""
     try:
         lic = app.licence()
+        if lic is not None:
+            licence_mod.require_distributor(lic, app.config.distributor.id)
     except OXError as error:
         return {"state": "invalid", "licensee": None, "expires": None, "days_left": None,
                 "error_code": error.code, "message": error.message}

@@ -81,6 +81,13 @@ class Connector(abc.ABC):
     #: pydantic model validating the `[suppliers.X.connector]` settings
     settings_schema: ClassVar[type[ConnectorSettings]] = ConnectorSettings
 
+    @classmethod
+    def licence_feature(cls) -> str | None:
+        """The licence feature that unlocks this connector type: its type name ("oscommerce",
+        "opencart", "oxid", "generic_sql", a plug-in's own type), so a licence lists the
+        connector types it pays for. None: part of every licence (mail-only writes no shop)."""
+        return cls.type_name
+
     def __init__(self, supplier: SupplierConfig, settings: ConnectorSettings) -> None:
         self.supplier = supplier
         self.settings = settings

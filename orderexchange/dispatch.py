@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import run_checks
+from . import licence as licence_mod
 from .config import Config
 from .connector import Connector, RemoteOrder, instantiate
 from .digest import record_delivery_warnings
@@ -230,9 +231,13 @@ class Dispatcher:
                                               skipped="supplier inactive"))
                     self.progress(so.id, "skipped")
                 return results
+            # the licence's connector features (not asked before activation: the demo)
+            licence_mod.require_connector(licence_mod.stored(self.store), supplier_id,
+                                          connector.type_name, connector.licence_feature())
         except OXError as err:
+            step = "licence" if err.code.startswith("OX-LIC") else "connect"
             for so in todo:
-                self.store.set_state(so.id, so.state, error=err, step="connect")
+                self.store.set_state(so.id, so.state, error=err, step=step)
                 results.append(SendResult(so.id, supplier_id, so.state, error=err))
                 self.progress(so.id, "failed")
             return results

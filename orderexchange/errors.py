@@ -670,6 +670,19 @@ _define("OX-LIC-011", "Feature not licensed",
 _define("OX-LIC-012", "Activation code content unreadable",
         "The activation code is correctly signed but its content cannot be read: {detail}.",
         "The code was issued wrongly; send it to the vendor and ask for a new one.")
+_define("OX-LIC-013", "Licence issued for another distributor",
+        "The licence for {licensee} was issued for distributor id {licensed!r}, but this "
+        "installation's config has [distributor] id = {configured!r}; nothing is built or sent "
+        "with it.",
+        "Ask the vendor for a code issued for distributor id {configured!r} and activate it with "
+        "`orderexchange activate CODE`. Only if {licensed!r} is this installation's real id, "
+        "correct `id` under [distributor] in the config instead (it appears in order labels).")
+_define("OX-LIC-014", "Connector not licensed",
+        "Supplier {supplier} uses connector {connector}, which needs the licence feature "
+        "{feature!r}; the licence includes: {licensed}.",
+        "Ask the vendor for a licence that includes {feature!r} and activate it with "
+        "`orderexchange activate CODE`, or set supplier {supplier} to a licensed connector "
+        "(`type` under [suppliers.{supplier}.connector]; \"mail-only\" needs no feature).")
 
 
 def render_markdown() -> str:

@@ -45,7 +45,8 @@ from .errors import OXError
 
 __all__ = [
     "Licence", "decode", "encode", "ensure_valid", "require", "require_feature",
-    "check_supplier_limit", "key_id", "PRODUCT", "FORMAT_VERSION", "WARN_DAYS",
+    "require_distributor", "require_connector", "stored", "check_supplier_limit", "key_id",
+    "PRODUCT", "FORMAT_VERSION", "WARN_DAYS", "SETTING",
 ]
 
 #: The vendor's public key (../shared/licence/vendor-ed25519-public.pem), built in on purpose:
@@ -59,6 +60,8 @@ PRODUCT = b"OX"
 FORMAT_VERSION = 1
 #: `Licence.warning` starts nagging this many days before the licence expires.
 WARN_DAYS = 14
+#: the state-store setting that holds the activated code (`orderexchange activate`)
+SETTING = "licence_code"
 
 _EPOCH = date(2000, 1, 1)
 _HEADER = struct.Struct(">2sB4sH")
@@ -358,6 +361,40 @@ def require_feature(licence: Licence, feature: str) -> None:
     if feature not in licence.features:
         raise OXError("OX-LIC-011", feature=feature,
                       licensed=", ".join(sorted(licence.features)) or "no optional features")
+
+
+def require_distributor(licence: Licence, distributor_id: str) -> Licence:
+    """Raise OX-LIC-013 unless the licence was issued for this installation's distributor id.
+
+    Why: the distributor id is the one fact that ties a code to one installation; without this
+    check a code bought by one distributor activates every other installation too."""
+    if licence.distributor_id != distributor_id:
+        raise OXError("OX-LIC-013", licensee=licence.licensee, licensed=licence.distributor_id,
+                      configured=distributor_id)
+    return licence
+
+
+def require_connector(licence: Licence | None, supplier_id: str, connector_type: str,
+                      feature: str | None) -> None:
+    """Raise OX-LIC-014 when a supplier's connector needs a feature the licence lacks.
+
+    `feature` is the connector's `licence_feature()` (its type name for the vendor's shop
+    connectors, None for mail-only). With no licence at all nothing is checked here: the
+    commands that write or send refuse earlier with OX-LIC-001, and the demo runs without one.
+    """
+    if licence is None or feature is None or feature in licence.features:
+        return
+    raise OXError("OX-LIC-014", supplier=supplier_id, connector=connector_type, feature=feature,
+                  licensed=", ".join(sorted(licence.features)) or "no optional features")
+
+
+def stored(store: object) -> Licence | None:
+    """The licence activated in a state store (`Store.get_setting`), or None before activation.
+
+    Raises OXError when the stored code no longer verifies (e.g. a host built with another key).
+    """
+    code = store.get_setting(SETTING)  # type: ignore[attr-defined]
+    return decode(code) if code else None
 
 
 def check_supplier_limit(licence: Licence, active_suppliers: int) -> None:

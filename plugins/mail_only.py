@@ -26,6 +26,11 @@ class MailOnlyConnector(Connector):
     #: nothing is written into a shop: the email (and its attachments) is the order
     writes_database = False
 
+    @classmethod
+    def licence_feature(cls) -> str | None:
+        """Every licence includes mail-only: it is the base product, no shop is written."""
+        return None
+
     def self_test(self) -> SelfTestReport:
         report = SelfTestReport(self.supplier.id)
         report.add("connector", True, f"mail-only: no shop database; orders go by email to "

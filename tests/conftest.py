@@ -175,10 +175,25 @@ def vendor_key():
         yield key
 
 
+#: the licence features of the test codes: the daemon and every shipped shop connector
+SHOP_FEATURES = ["daemon", "generic_sql", "opencart", "oscommerce", "oxid"]
+
+
 @pytest.fixture
 def licence_code(vendor_key):
-    """A valid activation code (no expiry, 10 suppliers, daemon feature) signed by vendor_key."""
+    """A valid activation code for distributor id "acme" (the MariaDB test configs): no expiry,
+    10 suppliers, the daemon and every shipped connector, signed by vendor_key."""
     from orderexchange import licence
 
     return licence.encode({"licensee": "ACME Distribution", "distributor_id": "acme",
+                           "max_suppliers": 10, "features": SHOP_FEATURES}, vendor_key)
+
+
+@pytest.fixture
+def demo_licence_code(vendor_key):
+    """The same for the demo workspace (`write_workspace`, distributor id "demo", osCommerce
+    suppliers): a code only activates for the distributor id it was issued for."""
+    from orderexchange import licence
+
+    return licence.encode({"licensee": "ACME Distribution", "distributor_id": "demo",
                            "max_suppliers": 10, "features": ["daemon", "oscommerce"]}, vendor_key)

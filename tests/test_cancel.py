@@ -45,11 +45,11 @@ def set_cancelled_status(config, *suppliers):
 
 
 @pytest.fixture
-def ws(tmp_path, licence_code):
+def ws(tmp_path, demo_licence_code):
     """Demo workspace, imported and built (not sent): alpha holds 1001+1002, beta 1001+1003."""
     config = write_workspace(tmp_path / "ws")
     root = config.parent
-    assert run(config, "activate", licence_code).exit_code == 0
+    assert run(config, "activate", demo_licence_code).exit_code == 0
     run(config, "catalogue", "import", str(root / "catalogue.csv"))
     run(config, "import", str(root / "orders.jsonl"))
     assert run(config, "build").exit_code == 0

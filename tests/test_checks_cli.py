@@ -14,9 +14,9 @@ from orderexchange.demo import write_workspace
 
 
 @pytest.fixture
-def workspace(tmp_path, licence_code):
+def workspace(tmp_path, demo_licence_code):
     config = write_workspace(tmp_path / "ws")
-    assert run(config, "activate", licence_code).exit_code == 0
+    assert run(config, "activate", demo_licence_code).exit_code == 0
     assert run(config, "catalogue", "import", str(config.parent / "catalogue.csv")).exit_code == 0
     return config
 

@@ -40,9 +40,9 @@ def test_send_without_licence_is_refused_with_exit_3(workspace):
     assert "OX-LIC-001" in result.output and "orderexchange activate" in result.output
 
 
-def test_full_flow_through_the_cli(workspace, licence_code, tmp_path):
+def test_full_flow_through_the_cli(workspace, demo_licence_code, tmp_path):
     ws = workspace.parent
-    assert run(workspace, "activate", licence_code).exit_code == 0
+    assert run(workspace, "activate", demo_licence_code).exit_code == 0
     lic = json.loads(run(workspace, "licence", "--json").stdout)
     assert lic["licensee"] == "ACME Distribution" and lic["active_suppliers"] == 2
 
@@ -79,7 +79,7 @@ def test_full_flow_through_the_cli(workspace, licence_code, tmp_path):
     assert again.exit_code == 0 and "Nothing to send" in again.output
 
 
-def test_import_same_file_twice_reports_duplicates(workspace, licence_code, tmp_path):
+def test_import_same_file_twice_reports_duplicates(workspace, demo_licence_code, tmp_path):
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(sample_order("7")) + "\n")
     assert run(workspace, "import", str(path)).exit_code == 0
@@ -143,8 +143,8 @@ def test_config_errors_name_the_key_and_never_echo_secrets(tmp_path, monkeypatch
     assert "OX-CFG-002" in run(cfg, "orders").output
 
 
-def test_send_needs_a_selection(workspace, licence_code):
-    run(workspace, "activate", licence_code)
+def test_send_needs_a_selection(workspace, demo_licence_code):
+    run(workspace, "activate", demo_licence_code)
     result = run(workspace, "send")
     assert result.exit_code == 2 and "OX-CLI-001" in result.output
 
@@ -152,7 +152,7 @@ def test_send_needs_a_selection(workspace, licence_code):
 def code_for(vendor_key, **payload):
     from orderexchange import licence
 
-    return licence.encode({"licensee": "ACME Distribution", "distributor_id": "acme",
+    return licence.encode({"licensee": "ACME Distribution", "distributor_id": "demo",
                            **payload}, vendor_key)
 
 
@@ -197,8 +197,72 @@ def test_supplier_limit_is_enforced(workspace, vendor_key):
     assert result.exit_code == 3 and "OX-LIC-010" in result.output
 
 
-def test_typo_in_activation_code_names_the_group(workspace, licence_code):
-    groups = licence_code.split("-")
+def test_a_code_for_another_distributor_is_refused_at_activation_and_at_use(workspace,
+                                                                           vendor_key):
+    from orderexchange.cli import LICENCE_KEY
+    from orderexchange.config import load
+    from orderexchange.store import Store
+
+    other = code_for(vendor_key, distributor_id="other-co", features=["oscommerce"])
+    refused = run(workspace, "activate", other)
+    assert refused.exit_code == 3 and "OX-LIC-013" in refused.output
+    assert "'other-co'" in refused.output and "'demo'" in refused.output
+    assert "solution:" in refused.output
+    assert "OX-LIC-001" in run(workspace, "licence").output  # not stored
+    # a code stored before the config's distributor id changed is refused where it is used
+    Store(load(workspace).store.url).set_setting(LICENCE_KEY, other)
+    build = run(workspace, "build")
+    assert build.exit_code == 3 and "OX-LIC-013" in build.output
+    send = run(workspace, "send", "--all")
+    assert send.exit_code == 3 and "OX-LIC-013" in send.output
+    status = json.loads(run(workspace, "status", "--json").stdout)
+    assert status["licence"]["state"] == "invalid"
+    assert status["licence"]["error_code"] == "OX-LIC-013"
+
+
+def test_a_connector_missing_from_the_licence_refuses_send_and_test_db(workspace, vendor_key):
+    import sqlite3
+
+    assert run(workspace, "activate", code_for(vendor_key, features=["daemon"])).exit_code == 0
+    ws = workspace.parent
+    run(workspace, "catalogue", "import", str(ws / "catalogue.csv"))
+    run(workspace, "import", str(ws / "orders.jsonl"))
+    assert run(workspace, "build").exit_code == 0
+    send = run(workspace, "send", "--all")
+    assert send.exit_code == 1 and "OX-LIC-014" in send.output
+    assert "Supplier alpha uses connector oscommerce" in send.output
+    assert "'oscommerce'" in send.output
+    for supplier in ("alpha", "beta"):  # nothing was written into either shop
+        with sqlite3.connect(ws / "shops" / f"{supplier}.sqlite") as shop:
+            assert shop.execute("SELECT COUNT(*) FROM orders").fetchone() == (0,)
+    log = json.loads(run(workspace, "log", "--json").stdout)
+    refusals = [r for r in log if r["step"] == "licence"]
+    assert {r["supplier_id"] for r in refusals} == {"alpha", "beta"}
+    assert {r["code"] for r in refusals} == {"OX-LIC-014"}
+    test_db = run(workspace, "test", "db", "alpha")
+    assert test_db.exit_code == 1 and "OX-LIC-014" in test_db.output
+    assert "Supplier alpha uses connector oscommerce" in test_db.output
+    [report] = json.loads(run(workspace, "test", "db", "alpha", "--json").stdout)
+    assert report["ok"] is False and report["stages"][0]["name"] == "licence"
+    # with the connector licensed, the same supplier orders go
+    licensed = code_for(vendor_key, features=["daemon", "oscommerce"])
+    assert run(workspace, "activate", licensed).exit_code == 0
+    assert run(workspace, "test", "db", "alpha").exit_code == 0
+    again = run(workspace, "send", "--all")
+    assert again.exit_code == 0, again.output
+
+
+def test_mail_only_needs_no_licence_feature_and_shop_connectors_their_type():
+    from orderexchange.plugin_host import PluginHost
+
+    types = PluginHost(None).connector_types()
+    assert types["mail-only"].licence_feature() is None
+    for name in ("oscommerce", "opencart", "oxid", "generic_sql"):
+        assert types[name].licence_feature() == name
+
+
+def test_typo_in_activation_code_names_the_group(workspace, demo_licence_code):
+    groups = demo_licence_code.split("-")
     wrong = "0" if groups[2][0] != "0" else "1"
     groups[2] = wrong + groups[2][1:]
     result = run(workspace, "activate", "-".join(groups))

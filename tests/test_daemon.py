@@ -48,13 +48,13 @@ def states(cfg):
     return sorted(r["state"] for r in store.list_supplier_orders())
 
 
-def test_once_fetches_builds_and_sends(tmp_path, licence_code):
+def test_once_fetches_builds_and_sends(tmp_path, demo_licence_code):
     cfg = daemon_workspace(tmp_path)
     ws = cfg.parent
     CliRunner().invoke(main, ["--config", str(cfg), "catalogue", "import",
                               str(ws / "catalogue.csv")])
     drop_orders(ws, "batch1.jsonl", ["7001", "7002"])
-    assert CliRunner().invoke(main, ["--config", str(cfg), "activate", licence_code]).exit_code == 0
+    assert CliRunner().invoke(main, ["--config", str(cfg), "activate", demo_licence_code]).exit_code == 0
     result = CliRunner().invoke(main, ["--config", str(cfg), "daemon", "--once",
                                        "--log-format", "json"])
     assert result.exit_code == 0, result.output
@@ -69,7 +69,7 @@ def test_daemon_needs_the_daemon_feature(tmp_path, vendor_key):
     from orderexchange import licence
 
     cfg = daemon_workspace(tmp_path)
-    code = licence.encode({"licensee": "A", "distributor_id": "a", "features": ["oscommerce"]},
+    code = licence.encode({"licensee": "A", "distributor_id": "demo", "features": ["oscommerce"]},
                           vendor_key)
     CliRunner().invoke(main, ["--config", str(cfg), "activate", code])
     result = CliRunner().invoke(main, ["--config", str(cfg), "daemon", "--once"])
@@ -109,7 +109,7 @@ def test_job_config_needs_exactly_one_trigger(tmp_path, make_config):
 
 
 def test_scheduled_daemon_sends_new_orders_and_stops_gracefully(tmp_path, vendor_key,
-                                                                 licence_code):
+                                                                 demo_licence_code):
     cfg = daemon_workspace(tmp_path, "\n[daemon]\nheartbeat_seconds = 0.5\n"
                                      "[daemon.jobs.fetch]\nevery = 0.5\n"
                                      "[daemon.jobs.build]\nevery = 0.5\n"
@@ -117,7 +117,7 @@ def test_scheduled_daemon_sends_new_orders_and_stops_gracefully(tmp_path, vendor
     ws = cfg.parent
     runner = CliRunner()
     runner.invoke(main, ["--config", str(cfg), "catalogue", "import", str(ws / "catalogue.csv")])
-    runner.invoke(main, ["--config", str(cfg), "activate", licence_code])
+    runner.invoke(main, ["--config", str(cfg), "activate", demo_licence_code])
     proc = subprocess.Popen(licensed_cli_command(vendor_key, tmp_path, "--config", cfg,
                                                  "daemon", "--log-format", "json"),
                             stderr=subprocess.PIPE, text=True)

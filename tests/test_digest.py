@@ -37,12 +37,12 @@ def as_json(cfg, *args):
     return json.loads(result.stdout)
 
 
-def workspace(tmp_path, licence_code, alpha_notification, extra=""):
+def workspace(tmp_path, demo_licence_code, alpha_notification, extra=""):
     """The demo workspace; alpha's [notification] table as given; catalogue in, licence on."""
     cfg = write_workspace(tmp_path / "ws")
     cfg.write_text(cfg.read_text() + "\n[suppliers.alpha.notification]\n" + alpha_notification
                    + "\n" + extra)
-    assert run(cfg, "activate", licence_code).exit_code == 0
+    assert run(cfg, "activate", demo_licence_code).exit_code == 0
     assert run(cfg, "catalogue", "import", str(cfg.parent / "catalogue.csv")).exit_code == 0
     return cfg
 
@@ -67,8 +67,8 @@ def outbox(cfg):
             for p in sorted((cfg.parent / "outbox").glob("*.eml"))]
 
 
-def test_a_digest_supplier_is_written_at_once_and_mailed_in_one_digest(tmp_path, licence_code):
-    cfg = workspace(tmp_path, licence_code, 'digest = true\ndigest_at = "17:00"')
+def test_a_digest_supplier_is_written_at_once_and_mailed_in_one_digest(tmp_path, demo_licence_code):
+    cfg = workspace(tmp_path, demo_licence_code, 'digest = true\ndigest_at = "17:00"')
     new_orders(cfg, "5001")
     first = as_json(cfg, "send", "--all")
     alpha = next(r for r in first if r["supplier"] == "alpha")
@@ -96,19 +96,19 @@ def test_a_digest_supplier_is_written_at_once_and_mailed_in_one_digest(tmp_path,
     assert len(outbox(cfg)) == 3
 
 
-def test_digest_for_a_supplier_without_one_names_the_setting(tmp_path, licence_code):
-    cfg = workspace(tmp_path, licence_code, "digest = true")
+def test_digest_for_a_supplier_without_one_names_the_setting(tmp_path, demo_licence_code):
+    cfg = workspace(tmp_path, demo_licence_code, "digest = true")
     result = run(cfg, "digest", "--supplier", "beta")
     assert result.exit_code == 2
     assert "OX-MAIL-020" in result.output and "digest = true" in result.output
 
 
 def test_a_failed_digest_leaves_its_orders_owed_and_the_next_one_sends_them(
-        tmp_path, licence_code, smtp_server):
+        tmp_path, demo_licence_code, smtp_server):
     server = smtp_server()
     smtp = f'\n[mail]\ntransport = "smtp"\nhost = "{server.host}"\nport = {server.port}\n' \
            'security = "none"\nretries = 0\n'
-    cfg = workspace(tmp_path, licence_code, "digest = true")
+    cfg = workspace(tmp_path, demo_licence_code, "digest = true")
     cfg.write_text(cfg.read_text().replace('[mail]\ntransport = "file"\noutbox = "outbox"\n', "")
                    + smtp)
     new_orders(cfg, "5101")
@@ -128,11 +128,11 @@ def test_a_failed_digest_leaves_its_orders_owed_and_the_next_one_sends_them(
 
 
 def test_a_recipient_refused_while_others_accept_is_a_warning_in_the_transfer_log(
-        tmp_path, licence_code, smtp_server):
+        tmp_path, demo_licence_code, smtp_server):
     server = smtp_server()
     smtp = f'\n[mail]\ntransport = "smtp"\nhost = "{server.host}"\nport = {server.port}\n' \
            'security = "none"\n'
-    cfg = workspace(tmp_path, licence_code, 'cc = ["gone@alpha-tools.example"]')
+    cfg = workspace(tmp_path, demo_licence_code, 'cc = ["gone@alpha-tools.example"]')
     cfg.write_text(cfg.read_text().replace('[mail]\ntransport = "file"\noutbox = "outbox"\n', "")
                    + smtp)
     server.reply_for_rcpt["gone@alpha-tools.example"] = "550 5.1.1 No such user"
@@ -151,9 +151,9 @@ def test_a_recipient_refused_while_others_accept_is_a_warning_in_the_transfer_lo
     assert table.exit_code == 0 and "OX-MAIL-018" in table.output
 
 
-def test_daemon_once_sends_a_due_digest_once_a_day_and_runs_read_back(tmp_path, licence_code):
+def test_daemon_once_sends_a_due_digest_once_a_day_and_runs_read_back(tmp_path, demo_licence_code):
     sync = '\n[daemon.jobs.sync]\nevery = 900\nenabled = true\n'
-    cfg = workspace(tmp_path, licence_code, 'digest = true\ndigest_at = "00:00"', extra=sync)
+    cfg = workspace(tmp_path, demo_licence_code, 'digest = true\ndigest_at = "00:00"', extra=sync)
     new_orders(cfg, "5301")
     result = run(cfg, "daemon", "--once", "--log-format", "json")
     assert result.exit_code == 0, result.output

@@ -257,6 +257,25 @@ def test_feature_not_licensed(key):
         L.require(lic, "daemon", today=TODAY)
 
 
+def test_a_licence_works_only_for_its_distributor_id(key):
+    lic = L.decode(make(key))
+    assert L.require_distributor(lic, "mueller-de") is lic
+    with raises("OX-LIC-013", "'schmidt-at'", "orderexchange activate CODE") as info:
+        L.require_distributor(lic, "schmidt-at")
+    assert "'mueller-de'" in info.value.message and "'schmidt-at'" in info.value.message
+
+
+def test_a_connector_needs_its_feature(key):
+    lic = L.decode(make(key, features=["daemon", "oscommerce"]))
+    L.require_connector(lic, "alpha", "oscommerce", "oscommerce")
+    L.require_connector(lic, "alpha", "mail-only", None)  # part of every licence
+    L.require_connector(None, "alpha", "opencart", "opencart")  # gated earlier by OX-LIC-001
+    with raises("OX-LIC-014", "'opencart'", "mail-only", "[suppliers.beta.connector]") as info:
+        L.require_connector(lic, "beta", "opencart", "opencart")
+    assert info.value.message.startswith("Supplier beta uses connector opencart")
+    assert "daemon, oscommerce" in info.value.message
+
+
 def test_encode_rejects_bad_facts(key):
     with pytest.raises(ValueError):
         make(key, max_suppliers=0)

@@ -99,7 +99,7 @@ def tmux(tmp_path):
 
 
 @pytest.fixture
-def desk(tmp_path, vendor_key, licence_code):
+def desk(tmp_path, vendor_key, demo_licence_code):
     """A demo workspace with two draft supplier orders, activated; the config has comments."""
     from cryptography.hazmat.primitives import serialization
 
@@ -111,7 +111,7 @@ def desk(tmp_path, vendor_key, licence_code):
         'email = "orders@alpha-tools.example"   # the order desk')
     cfg.write_text(text)
     runner = CliRunner()
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         runner.invoke(main, ["--config", str(cfg), *args])
     pem = tmp_path / "test-vendor.pem"
@@ -246,7 +246,7 @@ class _Answer:
         return self.value
 
 
-def test_menu_cancel_uses_the_cancel_engine_and_shows_failures(tmp_path, licence_code,
+def test_menu_cancel_uses_the_cancel_engine_and_shows_failures(tmp_path, demo_licence_code,
                                                                monkeypatch, capsys):
     """Cancel on a draft supplier order cancels its customer orders everywhere, as `cancel`
     does: 1001 is also written at alpha, whose demo shop has no cancelled status, so that part
@@ -259,7 +259,7 @@ def test_menu_cancel_uses_the_cancel_engine_and_shows_failures(tmp_path, licence
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
     runner = CliRunner()
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"], ["send", "1"]):
         runner.invoke(main, ["--config", str(cfg), *args])
     app = App(cfg)
@@ -363,7 +363,7 @@ def test_menu_self_tests_mail_settings_and_activation_screens(desk, tmux, vendor
     tmux.wait_for("What do you want to do?")
 
     # a new code: a typo is refused with its code, the real one shows what it grants first
-    smaller = licence.encode({"licensee": "ACME Distribution", "distributor_id": "acme",
+    smaller = licence.encode({"licensee": "ACME Distribution", "distributor_id": "demo",
                               "max_suppliers": 3, "features": ["daemon"]}, vendor_key)
     tmux.keys("4", "Enter")
     tmux.wait_for("Activation code (empty: back)")
@@ -595,7 +595,7 @@ cancelled_status_id = 4
     assert tmux.exit_status() == 0
 
 
-def test_menu_send_lists_a_failure_with_code_message_and_solution(tmp_path, licence_code,
+def test_menu_send_lists_a_failure_with_code_message_and_solution(tmp_path, demo_licence_code,
                                                                  capsys):
     """alpha's shop file is not a database: its bar ends failed, beta's notified, and the
     failure follows the results table with its code and solution."""
@@ -605,7 +605,7 @@ def test_menu_send_lists_a_failure_with_code_message_and_solution(tmp_path, lice
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
     runner = CliRunner()
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         runner.invoke(main, ["--config", str(cfg), *args])
     (ws / "shops" / "alpha.sqlite").write_bytes(b"not a database, just text " * 100)

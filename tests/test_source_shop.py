@@ -287,7 +287,7 @@ def test_a_crash_before_the_bookmark_moved_heals_without_a_duplicate(oscommerce_
 
 
 def test_the_daemon_forwards_orders_from_the_shop_without_anyone_importing(
-        oscommerce_shop, tmp_path, licence_code):
+        oscommerce_shop, tmp_path, demo_licence_code):
     """Issue 8: the daemon's fetch job takes the shop's new orders, build and send follow."""
     from orderexchange import config as config_mod
     from orderexchange.demo import write_workspace
@@ -304,7 +304,7 @@ def test_the_daemon_forwards_orders_from_the_shop_without_anyone_importing(
     runner = CliRunner()
     runner.invoke(main, ["--config", str(cfg), "catalogue", "import",
                          str(cfg.parent / "catalogue.csv")])
-    assert runner.invoke(main, ["--config", str(cfg), "activate", licence_code]).exit_code == 0
+    assert runner.invoke(main, ["--config", str(cfg), "activate", demo_licence_code]).exit_code == 0
     result = runner.invoke(main, ["--config", str(cfg), "daemon", "--once"])
     assert result.exit_code == 0, result.output
     store = Store(config_mod.load(cfg).store.url)

@@ -128,14 +128,14 @@ def test_config_check_validates_every_source(tmp_path):
     assert "OX-CFG-004" in result.output
 
 
-def test_the_daemon_logs_each_refused_order_with_its_code(tmp_path, licence_code):
+def test_the_daemon_logs_each_refused_order_with_its_code(tmp_path, demo_licence_code):
     from orderexchange.demo import write_workspace
 
     cfg = write_workspace(tmp_path / "ws")
     cfg.write_text(cfg.read_text() + '\n[sources.inbox]\ntype = "folder"\nfolder = "in"\n'
                    'settle_seconds = 0\n')
     drop(cfg.parent / "in", "a.jsonl", [sample_order("1"), sample_order("2", email="bad")])
-    assert CliRunner().invoke(main, ["--config", str(cfg), "activate", licence_code]).exit_code == 0
+    assert CliRunner().invoke(main, ["--config", str(cfg), "activate", demo_licence_code]).exit_code == 0
     result = CliRunner().invoke(main, ["--config", str(cfg), "daemon", "--once",
                                        "--log-format", "json"])
     assert result.exit_code == 0, result.output

@@ -33,9 +33,9 @@ def run(cfg, *args):
     return CliRunner().invoke(main, ["--config", str(cfg), *args])
 
 
-def prepare(cfg, licence_code):
+def prepare(cfg, demo_licence_code):
     ws = cfg.parent
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         run(cfg, *args)
 
@@ -51,8 +51,8 @@ def test_status_without_licence_exits_3_and_says_how_to_activate(workspace):
     assert data["daemons"] == [] and data["failures"] == []
 
 
-def test_status_after_a_send_is_fine(workspace, licence_code):
-    prepare(workspace, licence_code)
+def test_status_after_a_send_is_fine(workspace, demo_licence_code):
+    prepare(workspace, demo_licence_code)
     before = json.loads(run(workspace, "status", "--json").stdout)
     assert before["supplier_orders"] == {"draft": 2} and before["open_customer_orders"] == 0
     assert all(s["last_send"] is None for s in before["suppliers"])
@@ -76,8 +76,8 @@ def test_status_after_a_send_is_fine(workspace, licence_code):
 
 
 def test_status_lists_failures_waiting_with_code_and_solution_and_exits_1(workspace,
-                                                                          licence_code):
-    prepare(workspace, licence_code)
+                                                                          demo_licence_code):
+    prepare(workspace, demo_licence_code)
     text = workspace.read_text()
     broken = workspace.parent / "missing-folder" / "beta.sqlite"
     workspace.write_text(text.replace(str(workspace.parent / "shops" / "beta.sqlite"),
@@ -113,8 +113,8 @@ def test_status_lists_failures_waiting_with_code_and_solution_and_exits_1(worksp
         ("write_failed", "OX-DB-005")]
 
 
-def test_status_shows_the_daemon_heartbeat(workspace, licence_code):
-    prepare(workspace, licence_code)
+def test_status_shows_the_daemon_heartbeat(workspace, demo_licence_code):
+    prepare(workspace, demo_licence_code)
     store = Store(config_mod.load(workspace).store.url)
     WorkQueue(store, owner="host-a:4242:abcdef").heartbeat()
     store.close()

@@ -26,10 +26,10 @@ def test_sync_job_is_off_by_default_and_can_be_turned_on(make_config):
     assert on["sync"].enabled and on["sync"].cron == "*/30 * * * *"
 
 
-def test_daemon_sync_job_reads_back_and_confirms(tmp_path, licence_code):
+def test_daemon_sync_job_reads_back_and_confirms(tmp_path, demo_licence_code):
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
-    run(cfg, "activate", licence_code)
+    run(cfg, "activate", demo_licence_code)
     run(cfg, "catalogue", "import", str(ws / "catalogue.csv"))
     run(cfg, "import", str(ws / "orders.jsonl"))
     run(cfg, "build")

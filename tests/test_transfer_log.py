@@ -20,11 +20,11 @@ from orderexchange.store import Store, supplier_orders
 
 
 @pytest.fixture
-def sent(tmp_path, licence_code):
+def sent(tmp_path, demo_licence_code):
     """The demo workspace with its orders imported, built and sent: two notified orders."""
     config = write_workspace(tmp_path / "ws")
     ws = config.parent
-    assert run(config, "activate", licence_code).exit_code == 0
+    assert run(config, "activate", demo_licence_code).exit_code == 0
     assert run(config, "catalogue", "import", str(ws / "catalogue.csv")).exit_code == 0
     run(config, "import", str(ws / "orders.jsonl"))
     assert run(config, "build").exit_code == 0
@@ -139,10 +139,10 @@ def test_purge_needs_an_age(sent):
     assert result.exit_code == 2 and "OX-LOG-003" in result.output
 
 
-def test_retry_resumes_failed_orders_only(tmp_path, licence_code):
+def test_retry_resumes_failed_orders_only(tmp_path, demo_licence_code):
     config = write_workspace(tmp_path / "ws")
     ws = config.parent
-    run(config, "activate", licence_code)
+    run(config, "activate", demo_licence_code)
     run(config, "catalogue", "import", str(ws / "catalogue.csv"))
     run(config, "import", str(ws / "orders.jsonl"))
     run(config, "build")

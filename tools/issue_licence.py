@@ -86,14 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sign", help="print an activation code")
     p.add_argument("--key", required=True, metavar="PRIVATE.pem")
     p.add_argument("--licensee", required=True, help="name of the licensed company")
-    p.add_argument("--distributor", required=True, help="distributor id of the installation")
+    p.add_argument("--distributor", required=True,
+                   help="distributor id of the installation (its [distributor] id: the code "
+                        "activates only there)")
     p.add_argument("--issued", type=_date, default=None, help="YYYY-MM-DD (default: today)")
     p.add_argument("--expires", type=_date, default=None,
                    help="last valid day, YYYY-MM-DD (default: never expires)")
     p.add_argument("--max-suppliers", type=int, default=None, metavar="N",
                    help="most active suppliers (default: no limit)")
     p.add_argument("--feature", action="append", default=[],
-                   help="licensed feature or connector type, repeatable (daemon, oscommerce, ...)")
+                   help="licensed feature, repeatable: daemon, or a connector type the distributor "
+                        "may send through (oscommerce, opencart, oxid, generic_sql, a plug-in's "
+                        "type); mail-only needs none")
     p.set_defaults(func=sign)
 
     args = parser.parse_args(argv)
