@@ -1,0 +1,560 @@
+"""Realistic orders end to end through every shipped SQL connector (issue 13's acceptance).
+
+A few hundred orders of the realistic generator (tests/orderdata.py: 9 locales, families sharing
+an email, colleagues sharing a phone, returning customers who moved or married, companies,
+two-line streets, EUR/CHF/GBP/PLN, mixed VAT rates, ~9 % bad rows) are imported — the bad rows
+refused — built and sent to one supplier on each connector, into shops made from our test
+schemas (which follow the shops' install SQL, see docs/connectors/), on the session's throwaway
+MariaDB. Then a second send must change nothing.
+
+Everything is read back from the shop's own tables with the queries the shop's admin runs:
+
+- osCommerce 2.3.4.1, catalog/admin/orders.php (the order list, default branch): orders joined to
+  their `ot_total` row and to a status named in the admin language; the total column is
+  `ot.text`, the total as the customer saw it, formatted in the order's currency.
+- modified eCommerce 3.3.0, admin/includes/modules/orders_listing.php (`SELECT o.* FROM orders o`)
+  with inc/get_order_total.inc.php (the value of the last `ot_total` / `ot_subtotal*` row),
+  shown by `format_price(…, $orders['currency'], …)`: the stored value in the order's currency.
+- OpenCart 3.0.4.1 and 4.1.0.3, admin/model/sale/order.php getOrders (`order_status_id > 0`),
+  shown by admin/controller/sale/order.php as `currency->format(total, currency_code,
+  currency_value)`: total × currency_value.
+- OXID eShop 6.5.4 / 7.1.0, source/Application/Controller/Admin/OrderList.php
+  (prepareWhereQuery: the first order folder, ORDERFOLDER_NEW, of this shop): OXTOTALORDERSUM in
+  OXCURRENCY.
+- The generic SQL connector writes into our own "ShopKit" example shop; its list is the one
+  tests/test_generic_sql_mariadb.py uses (`status <> 'draft'`).
+
+Asserted: every good order is in the admin list exactly once, under the person it names (name,
+email, phone as the order states them), with the right total in the right currency; every order
+a shop cannot take is held with its code and is not in the shop; no shop customer mixes two
+people (each account's own name and phone are those of one order booked on it, and all orders
+on it share that account's email household).
+
+Expected totals are worked out here, independently of the connectors: the supplier is paid the
+catalogue's purchase price (EUR) × quantity, VAT per rate rounded to the cent (invoice style),
+plus the supplier's shipping cost (4.90 EUR, no VAT), converted with the shop's own rate where the
+order is in another currency. Tolerance: 0.01 for EUR orders (per-line vs per-rate VAT rounding,
+the most a shop's arithmetic may differ — issue 13 §3); converted amounts may differ by one cent
+per line plus two (each line converted and rounded on its own, as the shop's own checkout does).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import orderdata
+import pytest
+import servers
+import sqlalchemy as sa
+from helpers import create_oscommerce_schema
+from test_shop_sql import load_schema, shop_section
+
+from orderexchange import config as config_mod
+from orderexchange.build import build
+from orderexchange.checks import normalise_phone
+from orderexchange.dispatch import Dispatcher
+from orderexchange.importer import import_catalogue, import_orders
+from orderexchange.plugin_host import PluginHost
+from orderexchange.store import Store
+
+ORDERS = 260
+SEED = 13
+SHIPPING = Decimal("4.90")  # the supplier's shipping cost, EUR, no VAT
+CENT = Decimal("0.01")
+GENERIC_MAPPING = tomllib.loads((Path(__file__).parent / "schema" / "generic_shop_connector.toml")
+                                .read_text(encoding="utf-8"))
+
+# the shops' stock country rows of the test orders' countries that a schema file does not have
+# osCommerce 2.3.4.1 catalog/install/oscommerce.sql
+OSC_COUNTRIES = [(73, "France", "FR", "FRA", 1), (105, "Italy", "IT", "ITA", 1),
+                 (150, "Netherlands", "NL", "NLD", 1), (170, "Poland", "PL", "POL", 1),
+                 (195, "Spain", "ES", "ESP", 3)]
+OC_COUNTRIES = [(74, "France, Metropolitan", "FR", "FRA"), (105, "Italy", "IT", "ITA"),
+                (150, "Netherlands", "NL", "NLD"), (170, "Poland", "PL", "POL"),
+                (195, "Spain", "ES", "ESP")]  # OpenCart 3.0.4.1 upload/install/opencart.sql
+GENERIC_COUNTRIES = [(3, "CH", "Schweiz"), (4, "FR", "Frankreich"), (5, "IT", "Italien"),
+                     (6, "NL", "Niederlande"), (7, "PL", "Polen"), (8, "GB", "Großbritannien"),
+                     (9, "ES", "Spanien")]
+
+
+def cents(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+
+
+# --- what the shops' admins show --------------------------------------------------------------
+@dataclass
+class Listed:
+    """One row of a shop's admin order list, and what its order view says about the customer."""
+
+    order_id: str
+    customer_id: str
+    total: Decimal  # as the admin shows it, in `currency`
+    currency: str
+    name: str  # the customer's name on the order
+    email: str
+    phone: str | None  # None: the shop's order has no phone
+
+
+@dataclass
+class Account:
+    """A shop customer's own master data."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+
+
+class Family:
+    """How one shop family's admin lists orders and shows customers (see the module doc)."""
+
+    key: str
+    schema: str
+    prefix = ""
+
+    def create(self, db: Any) -> None:
+        load_schema(db.url, self.schema, prefix=self.prefix, engine=self.engine)
+
+    engine = "InnoDB"
+
+    def connector(self) -> dict[str, Any]:
+        return {"type": self.key}
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        raise NotImplementedError
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        raise NotImplementedError
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        """Currency → the shop's rate to its default currency (EUR in every test shop)."""
+        raise NotImplementedError
+
+
+def _digits_to_amount(text: str) -> Decimal:
+    """'1.234,56 EUR' / 'CHF 729.73' → 1234.56: the shown amount, whatever the format."""
+    digits = re.sub(r"\D", "", text)
+    return Decimal(digits) / 100 if digits else Decimal(0)
+
+
+class OsCommerce(Family):
+    key, schema = "oscommerce", "oscommerce_mysql.sql"
+    #: catalog/admin/orders.php, osCommerce v2.3.4.1, line 337 (o.customers_id and ot.value added)
+    LIST = ("select o.orders_id, o.customers_name, o.customers_id, o.payment_method, "
+            "o.date_purchased, o.last_modified, o.currency, o.currency_value, "
+            "s.orders_status_name, ot.text as order_total, "
+            "o.customers_email_address, o.customers_telephone "
+            "from orders o left join orders_total ot on (o.orders_id = ot.orders_id), "
+            "orders_status s where o.orders_status = s.orders_status_id and s.language_id = 1 "
+            "and ot.class = 'ot_total' order by o.orders_id DESC")
+
+    def create(self, db: Any) -> None:
+        create_oscommerce_schema(db.url)
+        with _engine(db).begin() as conn:
+            have = {r[0] for r in conn.exec_driver_sql(
+                "SELECT countries_iso_code_2 FROM countries")}
+            for cid, name, iso2, iso3, fmt in OSC_COUNTRIES:
+                if iso2 not in have:
+                    conn.execute(sa.text(
+                        "INSERT INTO countries (countries_id, countries_name, "
+                        "countries_iso_code_2, countries_iso_code_3, address_format_id) "
+                        "VALUES (:i, :n, :c2, :c3, :f)"), dict(i=cid, n=name, c2=iso2, c3=iso3,
+                                                               f=fmt))
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        return [Listed(str(r.orders_id), str(r.customers_id), _digits_to_amount(r.order_total),
+                       r.currency, r.customers_name, r.customers_email_address,
+                       r.customers_telephone) for r in conn.execute(sa.text(self.LIST))]
+
+    ACCOUNTS = ("SELECT customers_id AS id, customers_firstname AS first, customers_lastname AS "
+                "last, customers_email_address AS email, customers_telephone AS phone "
+                "FROM customers WHERE customers_id IN :ids")
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        return _accounts(conn, self.ACCOUNTS, ids)
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        return {r.code: Decimal(str(r.value)) for r in conn.execute(sa.text(
+            "SELECT code, value FROM currencies"))}
+
+
+class Modified(OsCommerce):
+    key, schema = "modified", "modified_mysql.sql"
+    #: admin/includes/modules/orders_listing.php (modified v3.3.0, the unfiltered branch) with
+    #: inc/get_order_total.inc.php for the total column
+    LIST = ("SELECT o.*, (SELECT value FROM orders_total WHERE class IN ('ot_total', "
+            "'ot_subtotal_no_tax', 'ot_subtotal') AND orders_id = o.orders_id "
+            "ORDER BY sort_order DESC LIMIT 1) AS order_total FROM orders o "
+            "ORDER BY o.orders_id DESC")
+
+    def create(self, db: Any) -> None:
+        load_schema(db.url, self.schema)
+
+    def connector(self) -> dict[str, Any]:
+        return {"type": "oscommerce"}
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        return [Listed(str(r.orders_id), str(r.customers_id), cents(r.order_total or 0),
+                       r.currency, f"{r.customers_firstname} {r.customers_lastname}",
+                       r.customers_email_address, r.customers_telephone)
+                for r in conn.execute(sa.text(self.LIST))]
+
+
+class OpenCart(Family):
+    key, prefix = "opencart", "oc_"
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.schema = f"opencart{version}_mysql.sql"
+        self.engine = "MyISAM" if version == "3" else "InnoDB"  # as each ships its tables
+
+    def create(self, db: Any) -> None:
+        super().create(db)
+        with _engine(db).begin() as conn:
+            have = {r[0] for r in conn.exec_driver_sql("SELECT iso_code_2 FROM oc_country")}
+            for cid, name, iso2, iso3 in OC_COUNTRIES:
+                if iso2 not in have:
+                    conn.execute(sa.text(
+                        "INSERT INTO oc_country (country_id, name, iso_code_2, iso_code_3, "
+                        "address_format, postcode_required, status) "
+                        "VALUES (:i, :n, :c2, :c3, '', 0, 1)"), dict(i=cid, n=name, c2=iso2,
+                                                                     c3=iso3))
+
+    #: upload/admin/model/sale/order.php getOrders, OpenCart 3.0.4.1 and 4.1.0.3, language 1,
+    #: no filter (o.customer_id and the order info's email and telephone added)
+    LIST = ("SELECT o.order_id, CONCAT(o.firstname, ' ', o.lastname) AS customer, "
+            "(SELECT os.name FROM oc_order_status os WHERE os.order_status_id = o.order_status_id "
+            "AND os.language_id = '1') AS order_status, o.total, o.currency_code, "
+            "o.currency_value, o.date_added, o.date_modified, o.customer_id, o.email, "
+            "o.telephone FROM `oc_order` o WHERE o.order_status_id > '0' ORDER BY o.order_id DESC")
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        # admin/controller/sale/order.php: currency->format(total, currency_code, currency_value)
+        return [Listed(str(r.order_id), str(r.customer_id),
+                       cents(Decimal(str(r.total)) * Decimal(str(r.currency_value))),
+                       r.currency_code, r.customer, r.email, r.telephone)
+                for r in conn.execute(sa.text(self.LIST))]
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        return _accounts(conn, "SELECT customer_id AS id, firstname AS first, lastname AS last, "
+                               "email, telephone AS phone FROM oc_customer "
+                               "WHERE customer_id IN :ids", ids)
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        return {r.code: Decimal(str(r.value)) for r in conn.execute(sa.text(
+            "SELECT code, value FROM oc_currency WHERE status = 1"))}
+
+
+class Oxid(Family):
+    key = "oxid"
+
+    def __init__(self, version: str) -> None:
+        self.schema = f"oxid{version}_mysql.sql"
+
+    #: source/Application/Controller/Admin/OrderList.php (OXID 6.5.4 / 7.1.0) prepareWhereQuery:
+    #: the shop's orders in the first order folder, ORDERFOLDER_NEW
+    LIST = ("SELECT OXID, OXORDERNR, OXUSERID, OXBILLFNAME, OXBILLLNAME, OXBILLEMAIL, OXBILLFON, "
+            "OXTOTALORDERSUM, OXCURRENCY FROM oxorder WHERE OXSHOPID = 1 "
+            "AND ( oxorder.oxfolder = 'ORDERFOLDER_NEW' ) ORDER BY OXORDERNR")
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        return [Listed(str(r.OXORDERNR), r.OXUSERID, cents(r.OXTOTALORDERSUM), r.OXCURRENCY,
+                       f"{r.OXBILLFNAME} {r.OXBILLLNAME}", r.OXBILLEMAIL, r.OXBILLFON)
+                for r in conn.execute(sa.text(self.LIST))]
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        return _accounts(conn, "SELECT OXID AS id, OXFNAME AS first, OXLNAME AS last, "
+                               "OXUSERNAME AS email, OXFON AS phone FROM oxuser "
+                               "WHERE OXID IN :ids", ids)
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        """OXID keeps them in oxconfig `aCurrencies` ("EUR@ 1.00@ ,@ .@ €@ 2", …); a shop without
+        that row knows only its default currency."""
+        if not sa.inspect(conn).has_table("oxconfig"):
+            return {"EUR": Decimal(1)}
+        row = conn.execute(sa.text("SELECT OXVARVALUE FROM oxconfig WHERE OXVARNAME = "
+                                   "'aCurrencies' AND OXSHOPID = 1")).first()
+        text = row[0].decode() if row and isinstance(row[0], bytes) else (row[0] if row else "")
+        found = {c: Decimal(v) for c, v in re.findall(r"([A-Z]{3})@ *([0-9.]+)", text or "")}
+        return found or {"EUR": Decimal(1)}
+
+
+class Generic(Family):
+    key, schema = "generic_sql", "generic_shop_mysql.sql"
+    #: the ShopKit shop's list (tests/test_generic_sql_mariadb.py ADMIN_LIST), customer added
+    LIST = ("SELECT order_no, customer_id, bill_name, email, gross, currency FROM shop_order "
+            "WHERE status <> 'draft' ORDER BY order_no")
+
+    def create(self, db: Any) -> None:
+        super().create(db)
+        with _engine(db).begin() as conn:
+            for cid, iso, name in GENERIC_COUNTRIES:
+                conn.execute(sa.text("INSERT INTO shop_country VALUES (:i, :c, :n)"),
+                             dict(i=cid, c=iso, n=name))
+
+    def connector(self) -> dict[str, Any]:
+        return json.loads(json.dumps(GENERIC_MAPPING))
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        return [Listed(str(r.order_no), str(r.customer_id), cents(r.gross), r.currency,
+                       r.bill_name, r.email, None) for r in conn.execute(sa.text(self.LIST))]
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        return _accounts(conn, "SELECT id, first_name AS first, last_name AS last, email, phone "
+                               "FROM shop_customer WHERE id IN :ids", ids)
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        return {"EUR": Decimal(1)}  # ShopKit has no currency table: its own currency only
+
+
+def _accounts(conn: sa.Connection, sql: str, ids: set[str]) -> dict[str, Account]:
+    if not ids:
+        return {}
+    stmt = sa.text(sql).bindparams(sa.bindparam("ids", expanding=True))
+    return {str(r.id): Account(r.first, r.last, r.email, r.phone)
+            for r in conn.execute(stmt, {"ids": sorted(ids)})}
+
+
+def _engine(db: Any) -> sa.Engine:
+    return sa.create_engine(db.root_url, poolclass=sa.pool.NullPool)
+
+
+FAMILIES: dict[str, Family] = {
+    "oscommerce": OsCommerce(), "modified": Modified(), "opencart3": OpenCart("3"),
+    "opencart4": OpenCart("4"), "oxid6": Oxid("6"), "oxid7": Oxid("7"), "generic_sql": Generic(),
+}
+
+
+# --- one realistic exchange per shop ------------------------------------------------------------
+@dataclass
+class Outcome:
+    """What one shop got: the admin list, its accounts, the transfers, the import report."""
+
+    family: Family
+    data: orderdata.Dataset
+    listed: list[Listed]
+    accounts: dict[str, Account]
+    currencies: dict[str, Decimal]
+    transfers: dict[str, Any]  # order number → its (last) transfer
+    stored: set[str]
+    listed_after_resend: list[Listed] = field(default_factory=list)
+
+    def good(self) -> dict[str, tuple[dict[str, Any], orderdata.Label]]:
+        return {lb.number: (o, lb) for o, lb in self.data.good()}
+
+
+def _send_all(config: Any, store: Store) -> None:
+    ids = [r["id"] for r in store.list_supplier_orders()]
+    Dispatcher(config, store, PluginHost()).send(ids)
+
+
+def _exchange(family: Family, db: Any, folder: Path, data: orderdata.Dataset) -> Outcome:
+    family.create(db)
+    section = shop_section(db, family.connector())
+    config = config_mod.from_dict({
+        "distributor": {"id": "acme", "name": "ACME Distribution", "email": "orders@acme.example"},
+        "store": {"url": f"sqlite:///{folder / 'state.sqlite'}"},
+        "mail": {"transport": "file", "outbox": str(folder / "outbox")},
+        "suppliers": {"alpha": section}}, folder / "config.toml")
+    store = Store(config.store.url)
+    try:
+        paths = data.write(folder)
+        report = import_orders(store, paths["orders"])
+        _n, errors = import_catalogue(store, paths["catalogue"], set(config.suppliers))
+        assert errors == []
+        assert not build(store, config).unassigned
+        _send_all(config, store)
+        transfers = {}
+        for head in store.list_supplier_orders():
+            for t in store.supplier_order(head["id"]).transfers:
+                transfers[t.customer_order.number] = t
+        engine = _engine(db)
+        try:
+            with engine.connect() as conn:
+                listed = family.listed(conn)
+                accounts = family.accounts(conn, {row.customer_id for row in listed})
+                currencies = family.currencies(conn)
+            _send_all(config, store)  # a resend (e.g. after a crash, or by mistake)
+            with engine.connect() as conn:
+                again = family.listed(conn)
+        finally:
+            engine.dispose()
+        return Outcome(family, data, listed, accounts, currencies, transfers,
+                       set(report.stored), again)
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def dataset() -> orderdata.Dataset:
+    return orderdata.generate(ORDERS, seed=SEED, today=datetime.now(UTC).date(),
+                              suppliers={"alpha": ["A-100", "A-200"]})
+
+
+@pytest.fixture(scope="module")
+def outcome(mariadb_server, tmp_path_factory, dataset) -> Iterator[Any]:
+    """outcome(family_key) -> Outcome, each shop sent to once per test module."""
+    done: dict[str, Outcome] = {}
+    with ExitStack() as stack:
+        def get(key: str) -> Outcome:
+            if key not in done:
+                db = stack.enter_context(servers.temporary_mariadb_database(mariadb_server))
+                done[key] = _exchange(FAMILIES[key], db, tmp_path_factory.mktemp(key), dataset)
+            return done[key]
+        yield get
+
+
+# --- expectations, worked out from the generated orders alone ----------------------------------
+def expected_total_eur(order: dict[str, Any], catalogue: dict[str, Decimal]) -> Decimal:
+    """What the supplier bills: purchase prices × quantities, VAT per rate, shipping."""
+    by_rate: dict[Decimal, Decimal] = defaultdict(Decimal)
+    for line in order["lines"]:
+        by_rate[Decimal(line["tax_rate"])] += catalogue[line["sku"]] * int(line["quantity"])
+    net = sum(by_rate.values(), Decimal(0))
+    tax = sum((cents(v * r / 100) for r, v in by_rate.items()), Decimal(0))
+    return net + tax + SHIPPING
+
+
+def expected_hold(family: Family, label: orderdata.Label, currencies: dict[str, Decimal]
+                  ) -> str | None:
+    """The code a shop must hold this good order with, or None when the shop can take it."""
+    if label.currency not in currencies:
+        return "OX-CHK-010"  # the currency is not set up in the shop
+    if family.key == "oxid" and len({Decimal(r).normalize() for r in label.vat_rates}) > 2:
+        return "OX-WRT-006"  # an OXID order has two VAT slots
+    return None
+
+
+def phone_as_stored(label: orderdata.Label) -> str:
+    return normalise_phone(label.phone, label.country) or label.phone
+
+
+# --- the tests --------------------------------------------------------------------------------
+HELD_MISSING = "issue 13 §2 (held orders) not on main yet: one step-1 error stops the whole " \
+               "supplier order"
+MONEY_MISSING = "issue 13 §3 (money per connector) not on main yet: amounts are not converted " \
+                "into the order's currency"
+
+
+def test_the_import_takes_every_good_order_and_refuses_every_bad_one(outcome, dataset):
+    result = outcome("oscommerce")
+    good = {lb.number for lb in dataset.labels if lb.good}
+    assert result.stored == good
+    assert len(good) >= ORDERS * 0.85
+    assert {lb.bad for lb in dataset.labels if not lb.good} == {
+        k for k, v in orderdata.BAD_KINDS.items() if "jsonl" in v[2]}
+
+
+GENERIC_MONEY = "issue 13 §3 (money per connector) not on main yet: the generic connector writes " \
+                "orders in currencies its shop has no rate for"
+#: the generic connector checks no currency, so no step-1 error stops its supplier order
+NOT_GENERIC = {k: HELD_MISSING for k in FAMILIES if k != "generic_sql"}
+
+
+def _families(xfail: dict[str, str] | None = None) -> list[Any]:
+    xfail = xfail or {}
+    return [pytest.param(key, marks=pytest.mark.xfail(strict=True, reason=xfail[key]))
+            if key in xfail else key for key in FAMILIES]
+
+
+@pytest.mark.parametrize("key", _families({**NOT_GENERIC, "generic_sql": GENERIC_MONEY}))
+def test_every_order_the_shop_can_take_is_listed_once(outcome, key):
+    result = outcome(key)
+    expected = {number for number, (_o, lb) in result.good().items()
+                if expected_hold(result.family, lb, result.currencies) is None}
+    written = {n for n, t in result.transfers.items() if t.remote_order_id}
+    assert written == expected
+    listed = [row.order_id for row in result.listed]
+    assert sorted(listed) == sorted(result.transfers[n].remote_order_id for n in expected)
+    assert len(set(listed)) == len(listed)
+    # a second send changes nothing in the shop
+    assert result.listed_after_resend == result.listed
+
+
+@pytest.mark.parametrize("key", _families({**NOT_GENERIC,
+                                           "generic_sql": f"{HELD_MISSING}; {GENERIC_MONEY}"}))
+def test_every_order_the_shop_cannot_take_is_held_with_its_code(outcome, key):
+    result = outcome(key)
+    expected = {number: code for number, (_o, lb) in result.good().items()
+                if (code := expected_hold(result.family, lb, result.currencies))}
+    assert expected, "the realistic orders hold some the shop cannot take"
+    held = {n: t.error_code for n, t in result.transfers.items()
+            if getattr(t.state, "value", t.state) == "held"}
+    assert held == expected
+    assert not {n for n in expected if result.transfers[n].remote_order_id}
+
+
+def _written(result: Outcome) -> dict[str, tuple[dict[str, Any], orderdata.Label, Listed]]:
+    by_id = {row.order_id: row for row in result.listed}
+    out = {}
+    for number, (order, label) in result.good().items():
+        transfer = result.transfers.get(number)
+        if transfer is not None and transfer.remote_order_id in by_id:
+            out[number] = (order, label, by_id[transfer.remote_order_id])
+    return out
+
+
+
+
+@pytest.mark.parametrize("key", _families(NOT_GENERIC))
+def test_each_shop_order_is_under_the_person_it_names(outcome, key):
+    result = outcome(key)
+    written = _written(result)
+    assert len(written) >= len(result.good()) // 2
+    wrong = []
+    for number, (_order, label, row) in written.items():
+        want = (f"{label.first_name} {label.last_name}", label.email.lower(),
+                phone_as_stored(label) if row.phone is not None else None)
+        got = (row.name, row.email.lower(), row.phone)
+        if got != want:
+            wrong.append((number, want, got))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("key", _families(NOT_GENERIC))
+def test_no_shop_customer_mixes_two_people(outcome, key):
+    result = outcome(key)
+    on_account: dict[str, list[orderdata.Label]] = defaultdict(list)
+    for _number, (_order, label, row) in _written(result).items():
+        on_account[row.customer_id].append(label)
+    assert on_account
+    mixed = []
+    for customer_id, labels in on_account.items():
+        households = {lb.household for lb in labels}
+        account = result.accounts[customer_id]
+        own = (account.first_name, account.last_name, account.phone)
+        snapshots = {(lb.first_name, lb.last_name, phone_as_stored(lb)) for lb in labels}
+        if len(households) > 1 or own not in snapshots:
+            mixed.append((customer_id, own, sorted(households), sorted(snapshots)))
+    assert mixed == []
+
+
+@pytest.mark.parametrize("key", _families({**{k: f"{HELD_MISSING}; {MONEY_MISSING}"
+                                              for k in NOT_GENERIC},
+                                           "generic_sql": GENERIC_MONEY}))
+def test_each_shop_order_shows_the_right_total_in_its_currency(outcome, key, dataset):
+    result = outcome(key)
+    catalogue = {row["sku"]: Decimal(row["purchase_price"]) for row in dataset.catalogue}
+    written = _written(result)
+    assert written
+    wrong = []
+    for number, (order, label, row) in written.items():
+        eur = expected_total_eur(order, catalogue)
+        if label.currency == "EUR":
+            want, tolerance = eur, CENT
+        else:
+            want = cents(eur * result.currencies[label.currency])
+            tolerance = CENT * (len(order["lines"]) + 2)
+        if row.currency != label.currency or abs(row.total - want) > tolerance:
+            wrong.append((number, label.currency, str(want), row.currency, str(row.total)))
+    assert wrong == []
