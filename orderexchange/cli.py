@@ -971,6 +971,25 @@ def test_mail(app: App, to: str | None, as_json: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+@main.command("supplier-setup")
+@click.argument("supplier", shell_complete=lambda ctx, param, inc: complete_supplier(ctx, param,
+                                                                                     inc))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def supplier_setup(app: App, supplier: str, as_json: bool) -> None:
+    """Print what to send the supplier's admin: the database user's least-privilege GRANTs,
+    the SSH authorized_keys line (forced permitopen) and our public key — from the config."""
+    from . import supplier_setup as kit
+
+    sup = app.config.supplier(supplier)
+    data = kit.collect(sup, instantiate(app.host.connector_types(), sup))
+    if as_json:
+        emit_json(data)
+    else:
+        console.print(kit.render(data), markup=False, highlight=False, soft_wrap=True, end="")
+
+
 def print_report(title: str, report: Any) -> None:
     table = Table("stage", "result", "detail", title=title)
     for s in report.stages:
@@ -1045,14 +1064,20 @@ def config_check(app: App) -> None:
     table = Table("part", "result", title=f"Config {config.path}")
     table.add_row("config file", "[green]valid[/green]")
     failed = bool(app.host.failures)
+    supplier_errors: list[OXError] = []
     for sid, supplier in config.suppliers.items():
         try:
             instantiate(types, supplier)
+            db = supplier.database
+            legacy = db.legacy_ssl_parameters() if db is not None else []
+            note = (f" [yellow](URL parameters {escape(', '.join(legacy))}: prefer tls and "
+                    f"ca_file, see docs/connectivity.md)[/yellow]" if legacy else "")
             table.add_row(f"supplier {sid}", f"[green]ok[/green] ({supplier.connector}"
-                          f"{', inactive' if not supplier.active else ''})")
+                          f"{', inactive' if not supplier.active else ''})" + note)
         except OXError as exc:
             failed = True
-            table.add_row(f"supplier {sid}", f"[red]{exc.code}[/red] {exc.message}")
+            supplier_errors.append(exc)  # with its solution below the table
+            table.add_row(f"supplier {sid}", f"[red]{exc.code}[/red] {escape(exc.message)}")
     source_types = app.host.order_sources()
     for name, spec in config.sources.items():
         # a source's settings are checked here too, not first at the daemon's next fetch
@@ -1086,7 +1111,7 @@ def config_check(app: App) -> None:
             template_errors.append(exc)
             table.add_row(f"mail templates {sid}", f"[red]{exc.code}[/red] {exc.message}")
     console.print(table)
-    for failure in [*app.host.failures, *template_errors]:
+    for failure in [*app.host.failures, *supplier_errors, *template_errors]:
         print_error(failure)
     sys.exit(2 if failed else 0)
 

@@ -89,12 +89,73 @@ class MailConfig(_Strict):
         return {"tls": 465, "starttls": 587, "none": 25}[self.security]
 
 
+class SshConfig(_Strict):
+    """`[suppliers.X.database.ssh]`: reach the shop database through the supplier's SSH server,
+    as MySQL Workbench's "TCP/IP over SSH" does (docs/connectivity.md).
+
+    The host key is pinned here, never learnt: an unknown or changed key stops the connection
+    with the fingerprint to compare (OX-SSH-002/003)."""
+
+    host: str
+    port: int = Field(default=22, ge=1, le=65535)
+    user: str
+    #: private key file (OpenSSH format; relative to the config file's folder)
+    key_file: Path | None = None
+    #: only as ${ENV_VAR}
+    key_passphrase: SecretStr | None = None
+    #: also offer the keys of the running ssh-agent ($SSH_AUTH_SOCK)
+    agent: bool = False
+    #: only as ${ENV_VAR}; a key is better
+    password: SecretStr | None = None
+    #: the server's host key: "ssh-ed25519 AAAA…", a known_hosts line or "SHA256:…" (several
+    #: while the server is re-keyed). Empty: the first connection is refused, showing the key
+    host_key: list[str] = Field(default_factory=list)
+    #: seconds between keep-alive messages on an idle tunnel (0: none)
+    keepalive: int = Field(default=30, ge=0, le=3600)
+    #: seconds for the TCP connect, the SSH handshake and opening the tunnel
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    #: the database as seen from the SSH server (default: the URL's host and port)
+    remote_host: str | None = None
+    remote_port: int | None = Field(default=None, ge=1, le=65535)
+
+    @pydantic.field_validator("host_key", mode="before")
+    @classmethod
+    def _host_keys(cls, value: Any) -> Any:
+        from .tunnel import HostKeyPin
+
+        for text in _as_list(value):
+            HostKeyPin.parse(text)  # ValueError names what is wrong
+        return _as_list(value)
+
+    @pydantic.model_validator(mode="after")
+    def _some_way_to_log_in(self) -> SshConfig:
+        if self.key_file is None and not self.agent and self.password is None:
+            raise ValueError("give key_file, agent = true or password (as ${ENV_VAR})")
+        return self
+
+    def where(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}"
+
+
+#: the only shop driver that can speak through an SSH channel (PyMySQL takes a socket object)
+_SSH_DRIVERS = {"mysql+pymysql", "mariadb+pymysql"}
+
+
 class DatabaseConfig(_Strict):
-    """A supplier shop database: an SQLAlchemy URL *without* password, plus the password apart."""
+    """A supplier shop database: an SQLAlchemy URL *without* password, plus the password apart,
+    how the connection is encrypted (`tls`, or an SSH tunnel) and whom to trust."""
 
     url: str
     password: SecretStr | None = None
     connect_timeout: int = 10
+    #: "verify": TLS with the server certificate checked against ca_file (or the system's CAs)
+    #: and the URL's host; "required": TLS, certificate not checked; "off": no TLS.
+    #: Unset: ca_file given → "verify"; ssl_… URL parameters → as they say; else TLS when the
+    #: server offers it, unverified (the driver's default)
+    tls: Literal["verify", "required", "off"] | None = None
+    #: PEM file of the CA that signed the database server's certificate
+    ca_file: Path | None = None
+    ssh: SshConfig | None = None
 
     @pydantic.field_validator("url")
     @classmethod
@@ -107,6 +168,45 @@ class DatabaseConfig(_Strict):
             raise ValueError("the URL holds a password; put it in `password` (may be ${ENV_VAR})")
         return value
 
+    @pydantic.model_validator(mode="after")
+    def _one_way_to_encrypt(self) -> DatabaseConfig:
+        url = make_url(self.url)
+        legacy = self.legacy_ssl_parameters()
+        if legacy and (self.tls is not None or self.ca_file is not None):
+            raise ValueError(f"give tls / ca_file or the URL parameters {', '.join(legacy)}, "
+                             "not both (tls and ca_file replace them)")
+        if self.ssh is not None:
+            if url.drivername not in _SSH_DRIVERS:
+                raise ValueError(f"an SSH tunnel needs a mysql+pymysql:// URL, not "
+                                 f"{url.drivername}://")
+            if legacy or self.tls in ("verify", "required") or self.ca_file is not None:
+                raise ValueError("TLS inside the SSH tunnel is not supported: the tunnel "
+                                 'encrypts already; set tls = "off" or remove [ssh]')
+        return self
+
+    def legacy_ssl_parameters(self) -> list[str]:
+        """The `ssl_…` URL parameters of the old TLS setting (still honoured)."""
+        return sorted(k for k in make_url(self.url).query if k.startswith("ssl"))
+
+    @property
+    def effective_tls(self) -> str:
+        """"verify" / "required" / "off"; "url" when ssl_… URL parameters decide; "preferred"
+        when nothing is set (TLS if the server offers it, unverified)."""
+        if self.tls is not None:
+            return self.tls
+        if self.ca_file is not None:
+            return "verify"
+        return "url" if self.legacy_ssl_parameters() else "preferred"
+
+    def remote(self) -> tuple[str, int]:
+        """The database as the SSH server reaches it."""
+        url = make_url(self.url)
+        ssh = self.ssh
+        host = (ssh.remote_host if ssh else None) or url.host or "127.0.0.1"
+        if host == "localhost":
+            host = "127.0.0.1"  # over TCP, as PyMySQL would connect
+        return host, (ssh.remote_port if ssh else None) or url.port or 3306
+
     def sqlalchemy_url(self) -> URL:
         url = make_url(self.url)
         if self.password is not None:
@@ -118,7 +218,18 @@ class DatabaseConfig(_Strict):
         url = make_url(self.url)
         if url.get_backend_name() == "sqlite":
             return f"sqlite file {url.database}"
+        if self.ssh is not None:
+            host, port = self.remote()
+            return f"{host}:{port}/{url.database or ''} via SSH {self.ssh.where()}"
         return f"{url.host or 'localhost'}:{url.port or 3306}/{url.database or ''}"
+
+    def missing_files(self) -> list[tuple[str, Path]]:
+        """(key, path) of each configured file that does not exist: a config error, reported
+        per supplier (`config check`, `test db`, the send) rather than stopping every load."""
+        files = [("ca_file", self.ca_file)]
+        if self.ssh is not None:
+            files.append(("ssh.key_file", self.ssh.key_file))
+        return [(key, path) for key, path in files if path is not None and not path.is_file()]
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -451,7 +562,33 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+#: secrets that must not be written into the file itself (issue 18)
+_ENV_ONLY = ("password", "key_passphrase")
+
+
+def _secrets_from_env_only(raw: dict[str, Any]) -> None:
+    """`[suppliers.X.database.ssh]` password / key_passphrase only as `${ENV_VAR}`: a login
+    to the supplier's server must not lie in a config file that is copied and mailed around."""
+    for sid, sup in (raw.get("suppliers") or {}).items():
+        db = sup.get("database") if isinstance(sup, dict) else None
+        ssh = db.get("ssh") if isinstance(db, dict) else None
+        if not isinstance(ssh, dict):
+            continue
+        for key in _ENV_ONLY:
+            value = ssh.get(key)
+            if value is not None and not (isinstance(value, str) and
+                                          _ENV_REF.fullmatch(value.strip())):
+                raise OXError("OX-CFG-004", key=f"suppliers.{sid}.database.ssh.{key}",
+                              detail="a secret written into the file",
+                              hint="write it as ${ENV_VAR} and export that variable.")
+
+
+def _relative_to(base: Path, path: Path | None) -> Path | None:
+    return path if path is None or path.is_absolute() else base / path
+
+
 def from_dict(raw: dict[str, Any], path: Path | None = None) -> Config:
+    _secrets_from_env_only(raw)
     data = _reshape(_resolve_env(raw, ""))
     try:
         config = Config.model_validate(data)
@@ -471,6 +608,12 @@ def from_dict(raw: dict[str, Any], path: Path | None = None) -> Config:
         config.mail.outbox = base / config.mail.outbox
     if config.plugin_folder is not None and not config.plugin_folder.is_absolute():
         config.plugin_folder = base / config.plugin_folder
+    for supplier in config.suppliers.values():
+        db = supplier.database
+        if db is not None:
+            db.ca_file = _relative_to(base, db.ca_file)
+            if db.ssh is not None:
+                db.ssh.key_file = _relative_to(base, db.ssh.key_file)
     if config.store.url.startswith("sqlite:///") and not config.store.url.startswith("sqlite:////"):
         rel = config.store.url[len("sqlite:///"):]
         if rel and rel != ":memory:":

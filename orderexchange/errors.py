@@ -5,7 +5,7 @@ their solution"; keeping every code here lets `orderexchange explain CODE`, the 
 tests all read the same table, and stops two modules from inventing the same code twice.
 
 A code is `OX-<AREA>-<NNN>`. Areas: CFG config, IMP import, CAT catalogue, BLD build, CHK check,
-DB supplier database, WRT write, LOG transfer log, MAIL mail, LIC licence, PLG plug-ins,
+DB supplier database, SSH tunnel to it, TLS its certificate, WRT write, LOG transfer log, MAIL mail, LIC licence, PLG plug-ins,
 STO state store, CLI usage, SRC order sources.
 Messages are `str.format` templates filled with named fields (order, line, field, supplier, ...);
 a field that is missing is left as its placeholder rather than raising, so a catalogue typo can
@@ -399,14 +399,61 @@ _define("OX-DB-011", "Trial write left rows behind",
         "Delete those rows by hand (the admin does not list them: they carry the hidden status) "
         "and grant DELETE on those tables, as `orderexchange test db {supplier}` shows.")
 _define("OX-DB-012", "Shop database connection not encrypted",
-        "Supplier {supplier}: the connection to {where} is not encrypted although the database "
-        "URL asks for TLS.",
-        "Enable TLS on the shop's database server, or correct the ssl_… parameters of "
-        "[suppliers.{supplier}.database] url.")
+        "Supplier {supplier}: the connection to {where} is not encrypted although the config "
+        "asks for TLS.",
+        "Enable TLS on the shop's database server, or set tls (\"verify\", \"required\", "
+        "\"off\") under [suppliers.{supplier}.database]; an SSH tunnel encrypts without it.")
 _define("OX-DB-013", "Generic SQL mapping does not fit the shop",
         "Supplier {supplier}: the generic SQL mapping does not fit the shop: {detail}.",
         "Correct [suppliers.{supplier}.connector] (see docs/connectors/generic_sql.md); "
         "`orderexchange test db {supplier}` lists every table, column and value it checked.")
+
+# --- SSH tunnel to the supplier database (docs/connectivity.md) -------------------------------
+_define("OX-SSH-001", "SSH server unreachable",
+        "Supplier {supplier}: cannot reach the SSH server {where}: {detail}.",
+        "Check host and port under [suppliers.{supplier}.database.ssh] and that the supplier's "
+        "firewall lets this machine in; `orderexchange test db {supplier}` tries again.",
+        transient=True)
+_define("OX-SSH-002", "SSH host key not pinned",
+        "Supplier {supplier}: the SSH server {where} offers host key {fingerprint}, and no "
+        "host_key is configured to compare it with.",
+        "Ask the supplier's admin to confirm the fingerprint (on the server: `ssh-keygen -lf "
+        "/etc/ssh/ssh_host_{keytype}_key.pub`); if it matches, add to "
+        "[suppliers.{supplier}.database.ssh]: host_key = \"{key}\" (known_hosts line: {line}).")
+_define("OX-SSH-003", "SSH host key changed",
+        "Supplier {supplier}: the SSH server {where} offers host key {fingerprint}, which is not "
+        "the pinned host_key ({pinned}); nothing was sent.",
+        "Do not connect until the supplier's admin confirms the new fingerprint (someone may be "
+        "between you and the server). If the server was really re-keyed, replace host_key under "
+        "[suppliers.{supplier}.database.ssh] with \"{key}\".")
+_define("OX-SSH-004", "SSH login refused",
+        "Supplier {supplier}: the SSH server {where} refused the login of user {user} "
+        "({method}).",
+        "The supplier's admin adds this line to ~{user}/.ssh/authorized_keys on the SSH server "
+        "(`orderexchange supplier-setup {supplier}` prints it): {authorized_keys}")
+_define("OX-SSH-005", "SSH tunnel refused",
+        "Supplier {supplier}: the SSH server {where} refused a tunnel to {target}: {detail}.",
+        "The key's permitopen= must name exactly {target} (the database as seen from the SSH "
+        "server) and sshd must allow TCP forwarding (AllowTcpForwarding yes); the line to use: "
+        "{authorized_keys}")
+_define("OX-SSH-006", "Database unreachable from the SSH server",
+        "Supplier {supplier}: the SSH server {where} cannot connect to the database at {target}: "
+        "{detail}.",
+        "Check remote_host / remote_port under [suppliers.{supplier}.database.ssh] (the database "
+        "as seen from the SSH server, often 127.0.0.1:3306) and that the database is running.",
+        transient=True)
+_define("OX-SSH-007", "SSH key cannot be used",
+        "Supplier {supplier}: the SSH key {path} cannot be used: {detail}.",
+        "Check key_file (and key_passphrase as ${{ENV_VAR}}) under "
+        "[suppliers.{supplier}.database.ssh]; a new key: `ssh-keygen -t ed25519 -f {path}`.")
+
+# --- TLS to the supplier database --------------------------------------------------------------
+_define("OX-TLS-001", "Database certificate not trusted",
+        "Supplier {supplier}: the certificate of the shop database at {where} failed "
+        "verification: {detail}.",
+        "Set ca_file under [suppliers.{supplier}.database] to the CA that signed the server's "
+        "certificate (ask the supplier's admin for it) and check that the URL's host is a name "
+        "the certificate holds; tls = \"required\" encrypts without verifying (not advised).")
 
 # --- write (step 2) --------------------------------------------------------------------------
 _define("OX-WRT-001", "Write refused, supplier order not checked",

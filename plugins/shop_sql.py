@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import ssl
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from orderexchange.config import SupplierConfig
+from orderexchange.config import DatabaseConfig, SupplierConfig
 from orderexchange.connector import (
     Connector, ConnectorSettings, RemoteOrder, SelfTestReport,
 )
 from orderexchange.errors import OXError
+from orderexchange.tunnel import STAGE_OF_CODE, OnStage, SshTunnel
 from orderexchange.model import (
     Address, Customer, CustomerOrder, Finding, OrderLine, SupplierLine, SupplierOrder,
     SupplierOrderState, Transfer, TransferState, money,
@@ -54,6 +56,10 @@ def coded(exc: BaseException, supplier: SupplierConfig, table: str = "") -> OXEr
     where = db.where() if db else "?"
     number = error_code_of(exc)
     detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+    cause = getattr(getattr(exc, "orig", exc), "original_exception", None)  # PyMySQL keeps it
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return OXError("OX-TLS-001", supplier=supplier.id, where=where,
+                       detail=cause.verify_message or _first_line(cause))
     if number in _LOGIN:
         user = sa.engine.make_url(db.url).username if db else "?"
         return OXError("OX-DB-001", supplier=supplier.id, user=user)
@@ -69,15 +75,60 @@ def coded(exc: BaseException, supplier: SupplierConfig, table: str = "") -> OXEr
     return OXError("OX-DB-004", supplier=supplier.id, detail=detail)
 
 
+def tls_connect_args(db: DatabaseConfig) -> dict[str, Any]:
+    """PyMySQL's arguments for `tls` / `ca_file`. Unset (and no ssl_… URL parameters) leaves
+    the driver's default: TLS when the server offers it, unverified. Through an SSH tunnel TLS
+    is off (the tunnel encrypts, and PyMySQL cannot wrap an SSH channel in TLS)."""
+    mode = db.effective_tls
+    if db.ssh is not None or mode == "off":
+        return {"ssl_disabled": True}
+    if mode == "verify":
+        # the server's certificate chains to ca_file (else the system's CAs) and names the host
+        return {"ssl": ssl.create_default_context(
+            cafile=str(db.ca_file) if db.ca_file else None)}
+    if mode == "required":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return {"ssl": context}
+    return {}
+
+
+def certificate_summary(der: bytes) -> str:
+    """"subject CN=…, expires 2027-12-31" of a DER certificate, for `test db`."""
+    from cryptography import x509
+
+    cert = x509.load_der_x509_certificate(der)
+    expires = cert.not_valid_after_utc
+    issuer = cert.issuer.rfc4514_string()
+    return (f"subject {cert.subject.rfc4514_string() or '(empty)'}, issuer {issuer}, "
+            f"expires {expires:%Y-%m-%d %H:%M} UTC")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:300] if text else "") or type(exc).__name__
+
+
 class ShopDatabase:
-    """One supplier shop database connection for a batch, plus its reflected column lengths."""
+    """One supplier shop database connection for a batch, plus its reflected column lengths.
+
+    The connection is direct (with TLS as `tls` / `ca_file` say) or through the supplier's SSH
+    server (`[…database.ssh]`, orderexchange/tunnel.py): then the tunnel opens with the
+    connection and closes with it, so a reopen after a drop builds a new one."""
 
     def __init__(self, supplier: SupplierConfig) -> None:
         if supplier.database is None:
             raise OXError("OX-CHK-011", supplier=supplier.id, type=supplier.connector)
+        for key, path in supplier.database.missing_files():
+            raise OXError("OX-CFG-004", key=f"suppliers.{supplier.id}.database.{key}",
+                          detail=f"file {path} does not exist",
+                          hint="give the path of an existing file (relative paths are relative "
+                               "to the config file's folder).")
         self.supplier = supplier
         self.engine: Engine | None = None
         self.conn: Connection | None = None
+        self.tunnel: SshTunnel | None = None
         self._columns: dict[str, dict[str, int | None]] = {}
 
     @property
@@ -85,7 +136,9 @@ class ShopDatabase:
         assert self.engine is not None
         return self.engine.dialect.name
 
-    def open(self) -> Connection:
+    def open(self, on_stage: OnStage | None = None) -> Connection:
+        """Connect (through the SSH tunnel when configured); `on_stage(name, detail)` hears of
+        each tunnel stage that passed, for `test db`."""
         db = self.supplier.database
         assert db is not None
         url = db.sqlalchemy_url()
@@ -96,9 +149,18 @@ class ShopDatabase:
                 raise OXError("OX-DB-005", supplier=self.supplier.id, database=url.database)
         else:
             connect_args = {"connect_timeout": db.connect_timeout, "charset": "utf8mb4"}
+            connect_args.update(tls_connect_args(db))
         try:
+            if db.ssh is not None:
+                self.tunnel = SshTunnel(self.supplier.id, db, on_stage)
+                self.tunnel.open()
             self.engine = sa.create_engine(url, connect_args=connect_args, poolclass=sa.pool.NullPool)
+            if self.tunnel is not None:
+                sa.event.listen(self.engine, "do_connect", self.tunnel.connect_hook)
             self.conn = self.engine.connect()
+        except OXError:
+            self.close()
+            raise
         except (SQLAlchemyError, OSError) as exc:
             self.close()
             raise coded(exc, self.supplier) from None
@@ -112,8 +174,21 @@ class ShopDatabase:
                 pass
         if self.engine is not None:
             self.engine.dispose()
+        if self.tunnel is not None:
+            self.tunnel.close()
         self.conn = None
         self.engine = None
+        self.tunnel = None
+
+    def peer_certificate(self) -> bytes | None:
+        """The database server's TLS certificate (DER) of the open connection, if any."""
+        if self.conn is None:
+            return None
+        raw = self.conn.connection.dbapi_connection
+        sock = getattr(raw, "_sock", None)  # PyMySQL's socket, an SSLSocket under TLS
+        if isinstance(sock, ssl.SSLSocket):
+            return sock.getpeercert(binary_form=True)
+        return None
 
     def adapt(self, params: dict[str, Any]) -> dict[str, Any]:
         """SQLite's driver cannot bind Decimal: pass exact decimal text instead (never a float)."""
@@ -666,6 +741,16 @@ def missing_privileges(grants: Grants, database: str,
     return out
 
 
+def setup_account(db: DatabaseConfig) -> str:
+    """'user'@'host' as the shop's database sees us: through an SSH tunnel to the loopback the
+    connection comes from 127.0.0.1; directly from an address only the admin knows ('%')."""
+    user = (sa.engine.make_url(db.url).username or "orderexchange").replace("'", "''")
+    host = "%"
+    if db.ssh is not None and db.remote()[0] in ("127.0.0.1", "::1"):
+        host = db.remote()[0]
+    return f"'{user}'@'{host}'"
+
+
 def grant_statement(user: str, database: str, table: str, privileges: Iterable[str]) -> str:
     """The GRANT a database administrator runs to give `user` what it lacks on one table."""
     db = database.replace("`", "``")
@@ -726,6 +811,8 @@ class SqlShopConnector(Connector):
         #: the shop's reference data (countries, products …) read for supplier order `_ref_for`
         self._ref: dict[str, Any] = {}
         self._ref_for: int | None = None
+        #: `setup_grants` without a connection: tables are taken as unseen, not read
+        self._schema_unknown = False
 
     # -- connection and SQL ---------------------------------------------------------------
     @property
@@ -741,9 +828,9 @@ class SqlShopConnector(Connector):
         """Prefixed and quoted table name for SQL text."""
         return quote(self.conn, self.t(name))
 
-    def open(self) -> None:
+    def open(self, on_stage: OnStage | None = None) -> None:
         try:
-            self.db.open()
+            self.db.open(on_stage)
         except OXError as err:
             # the URL asks for TLS (ssl_… parameters) and the server offers none: PyMySQL
             # refuses (2026), which `coded` reports as a plain database error
@@ -812,7 +899,10 @@ class SqlShopConnector(Connector):
         """Live TableInfo of prefixed table names (cached per batch)."""
         names = list(names)
         todo = [n for n in names if n not in self._tables]
-        if todo:
+        if todo and self.db.conn is None and self._schema_unknown:
+            # supplier-setup before the shop is reachable: every table unseen (the safe guess)
+            self._tables.update({n: TableInfo(n) for n in todo})
+        elif todo:
             self._tables.update(read_tables(self.conn, todo))
         return {n: self._tables[n] for n in names}
 
@@ -1071,10 +1161,10 @@ class SqlShopConnector(Connector):
         report = SelfTestReport(self.supplier.id)
         assert self.supplier.database is not None
         try:
-            try:
-                self.open()
+            try:  # the SSH stages (when tunnelled) report themselves as they pass
+                self.open(on_stage=lambda name, detail: report.add(name, True, detail))
             except OXError as err:
-                report.add("connect", False, stage_text(err))
+                report.add(STAGE_OF_CODE.get(err.code, "connect"), False, stage_text(err))
                 return report
             report.add("connect", True, self._connection_detail())
             tls = self._tls_stage()
@@ -1135,20 +1225,33 @@ class SqlShopConnector(Connector):
         return self.supplier.database.where()
 
     def _tls_stage(self) -> tuple[bool, str] | None:
-        """When the URL asks for TLS (ssl_* parameters), prove the session is encrypted."""
-        assert self.supplier.database is not None
-        url = sa.engine.make_url(self.supplier.database.url)
-        wants = any(k.startswith("ssl") for k in url.query)
+        """How the session is encrypted, proved by the server (its Ssl_cipher), with the
+        certificate's subject and expiry; a failure when TLS was asked for and is missing."""
+        db = self.supplier.database
+        assert db is not None
         if self.db.dialect == "sqlite":
             return None
         row = self.sql("SHOW SESSION STATUS LIKE 'Ssl_cipher'").first()
+        self.end_read()
         cipher = (row[1] if row else "") or ""
+        mode = db.effective_tls
         if cipher:
-            return True, f"encrypted ({cipher})"
-        if wants:
+            how = {"verify": f"certificate verified against {db.ca_file or 'the system CAs'}",
+                   "required": 'certificate not verified (tls = "required")',
+                   "preferred": "certificate not verified (tls unset: set tls = \"verify\" "
+                                "with ca_file to check it)",
+                   }.get(mode, "as the ssl_… URL parameters say")
+            der = self.db.peer_certificate()
+            return True, (f"encrypted ({cipher}), {how}"
+                          + (f"; {certificate_summary(der)}" if der else ""))
+        if db.ssh is not None:
+            return True, "encrypted by the SSH tunnel (no TLS inside it)"
+        if mode not in ("off", "preferred"):
             return False, stage_text(OXError("OX-DB-012", supplier=self.supplier.id,
-                                             where=self.supplier.database.where()))
-        return True, "not encrypted (no ssl_… parameters in the URL)"
+                                             where=db.where()))
+        why = 'tls = "off"' if mode == "off" else "tls unset and the server offers none"
+        return True, (f"not encrypted ({why}): set tls = \"verify\" with ca_file, or reach "
+                      "the database through an SSH tunnel")
 
     def _engine_detail(self) -> str:
         live = self.tables(self.required_columns())
@@ -1177,6 +1280,32 @@ class SqlShopConnector(Connector):
                                privileges=", ".join(p), table=t,
                                grant=grant_statement(grants.user, self.database_name(), t, p)))
             for t, p in sorted(missing.items()))
+
+    def setup_grants(self) -> tuple[str, list[str], str]:
+        """(account, GRANT statements, where they come from) for `supplier-setup`: the least
+        privileges this connector needs, from the live schema when the shop answers (DELETE
+        only on tables without transactions), else from the connector's tables alone, taken
+        as non-transactional (the safe side)."""
+        db = self.supplier.database
+        assert db is not None
+        try:
+            self.open()
+        except OXError as err:
+            self._schema_unknown = True
+            source = (f"the shop could not be reached ({err.code}): DELETE is included for "
+                      "tables that may lack transactions; run again once it answers")
+            account = setup_account(db)
+        else:
+            grants = read_grants(self.conn)
+            self.end_read()
+            account, source = grants.user, "read from the shop's live schema"
+        try:
+            needed = self.needed_privileges()
+        finally:
+            self.close()
+            self._schema_unknown = False
+        return account, [grant_statement(account, self.database_name(), t, p)
+                         for t, p in sorted(needed.items())], source
 
     def grant_fixes(self) -> list[str]:
         """The GRANT statements that would give the connected user what it lacks (open first)."""

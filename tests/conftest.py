@@ -197,3 +197,44 @@ def demo_licence_code(vendor_key):
 
     return licence.encode({"licensee": "ACME Distribution", "distributor_id": "demo",
                            "max_suppliers": 10, "features": ["daemon", "oscommerce"]}, vendor_key)
+
+
+# ------------------------------------------------------------------ SSH and TLS (issue 18)
+
+
+@pytest.fixture
+def ssh_server():
+    """A throwaway OpenSSH ``sshd`` on 127.0.0.1 (tests/sshd.py), one per test: a test may kill
+    it. ``.host``, ``.port``, ``.user``, ``.client_key`` (authorised), ``.host_key``,
+    ``.host_fingerprint``, ``.authorize(lines)``, ``.kill()`` / ``.start()``."""
+    import sshd
+
+    server = sshd.SSHServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb_tls_server(tls_certificates):
+    """A mariadbd with TLS: the certificate of ``tls_certificates`` (CA ``.ca_file``)."""
+    directory = Path(tls_certificates.directory)
+    key, cert = directory / "mariadb-key.pem", directory / "mariadb-cert.pem"
+    tls_certificates.server_cert.private_key_pem.write_to_path(str(key))
+    tls_certificates.server_cert.cert_chain_pems[0].write_to_path(str(cert))
+    server = servers.MariaDBServer(extra_args=(f"--ssl-cert={cert}", f"--ssl-key={key}",
+                                               f"--ssl-ca={tls_certificates.ca_file}"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mariadb_tls_db(mariadb_tls_server):
+    """A fresh database with its own user on ``mariadb_tls_server``."""
+    with servers.temporary_mariadb_database(mariadb_tls_server) as db:
+        yield db

@@ -582,7 +582,7 @@ def test_tls_asked_for_but_the_server_has_none_is_ox_db_012(mariadb_db, prepare,
     assert [(s.name, s.ok) for s in report.stages] == [("connect", False)]
     assert report.stages[0].detail.startswith(
         f"OX-DB-012: Supplier alpha: the connection to {mariadb_db.host}:{mariadb_db.port}/"
-        f"{mariadb_db.database} is not encrypted although the database URL asks for TLS.")
+        f"{mariadb_db.database} is not encrypted although the config asks for TLS.")
     [result] = run.send()
     assert result.error is not None and result.error.code == "OX-DB-012"
     assert count(mariadb_db, "oc_order") == 0

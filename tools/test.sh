@@ -4,7 +4,7 @@
 #
 #     bash tools/test.sh [pytest arguments...]
 #
-# 1. Installs the MariaDB and PostgreSQL *server binaries* with apt-get if they are
+# 1. Installs the MariaDB and PostgreSQL *server binaries* (and OpenSSH server) with apt-get if they are
 #    missing (sudo when not root).  The system services are not started: the test
 #    session starts its own throwaway servers on free ports (tests/servers.py).
 # 2. Creates .venv if missing and installs the project with its `test` extra
@@ -43,6 +43,9 @@ pkgs=()
 have_mariadb || pkgs+=(mariadb-server)
 have_postgres || pkgs+=(postgresql)
 command -v tmux >/dev/null 2>&1 || pkgs+=(tmux)  # the menu tests run it in a real terminal
+# the SSH-tunnel tests run a throwaway sshd and make keys with ssh-keygen
+on_path_or_sbin sshd || pkgs+=(openssh-server)
+command -v ssh-keygen >/dev/null 2>&1 || pkgs+=(openssh-client)
 # the PDF tests embed a Unicode TrueType font (names like Łukasz Żółć)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || pkgs+=(fonts-dejavu-core)
 if [ ! -x .venv/bin/python ] && ! have_venv_support; then
