@@ -161,7 +161,7 @@ class Dataset:
     def catalogue_csv(self) -> str:
         out = io.StringIO()
         writer = csv.DictWriter(out, ["sku", "supplier", "supplier_sku", "purchase_price",
-                                      "name"], lineterminator="\n")
+                                      "name", "currency"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.catalogue)
         return out.getvalue()
@@ -357,7 +357,7 @@ def catalogue_rows(suppliers: dict[str, Sequence[str]] | None = None,
                    products: Sequence[tuple[str, str, str, bool]] = PRODUCTS
                    ) -> list[dict[str, str]]:
     """The distributor's catalogue: every product to one supplier SKU (round robin over the
-    suppliers' SKUs), bought at about 60 % of the net retail price (EUR)."""
+    suppliers' SKUs), bought at about 60 % of the net retail price, in EUR (stated per row)."""
     suppliers = suppliers or DEFAULT_SUPPLIERS
     slots = [(s, sku) for s, skus in suppliers.items() for sku in skus]
     rows = []
@@ -365,7 +365,7 @@ def catalogue_rows(suppliers: dict[str, Sequence[str]] | None = None,
         supplier, supplier_sku = slots[i % len(slots)]
         rows.append({"sku": sku, "supplier": supplier, "supplier_sku": supplier_sku,
                      "purchase_price": str(_money(Decimal(price) * Decimal("0.6"))),
-                     "name": name})
+                     "name": name, "currency": "EUR"})
     return rows
 
 

@@ -49,7 +49,7 @@ def test_command_writes_the_import_files(tmp_path):
     labels = [json.loads(line) for line in (tmp_path / "labels.jsonl").read_text().splitlines()]
     assert [lb["number"] for lb in labels] == [lb.number for lb in expected.labels]
     catalogue = (tmp_path / "catalogue.csv").read_text().splitlines()
-    assert catalogue[0] == "sku,supplier,supplier_sku,purchase_price,name"
+    assert catalogue[0] == "sku,supplier,supplier_sku,purchase_price,name,currency"
     assert {row.split(",")[1] for row in catalogue[1:]} == {"alpha", "beta"}
 
 
