@@ -90,8 +90,9 @@ def build(store: Store, config: Config) -> BuildReport:
             allowed.add(supplier_id)
     if not allowed:
         return report
-    # supplier → customer order id → [(line id, supplier sku, purchase price)], in order id order
-    pending: dict[str, dict[int, list[tuple[int, str, Decimal]]]] = defaultdict(dict)
+    # supplier → customer order id → [(line id, supplier sku, purchase price, its currency)],
+    # in order id order
+    pending: dict[str, dict[int, list[tuple[int, str, Decimal, str | None]]]] = defaultdict(dict)
 
     def flush(supplier_id: str, everything: bool) -> None:
         size = config.suppliers[supplier_id].max_customer_orders
@@ -111,7 +112,7 @@ def build(store: Store, config: Config) -> BuildReport:
                 continue
             assert line.id is not None
             pending[entry.supplier_id].setdefault(order_id, []).append(
-                (line.id, entry.supplier_sku, entry.purchase_price))
+                (line.id, entry.supplier_sku, entry.purchase_price, entry.currency))
         # a chunk holds whole customer orders: full supplier orders can be made now
         for supplier_id in sorted(pending):
             flush(supplier_id, everything=False)

@@ -247,8 +247,8 @@ def catalogue() -> None:
 @click.pass_obj
 @handles_errors
 def catalogue_import(app: App, path: Path) -> None:
-    """Import catalogue rows: sku, supplier, supplier_sku, purchase_price[, name]."""
-    count, errors = import_catalogue(app.store, path, set(app.config.suppliers))
+    """Import catalogue rows: sku, supplier, supplier_sku, purchase_price[, name][, currency]."""
+    count, errors = import_catalogue(app.store, path, app.config.price_currencies())
     console.print(f"{count} catalogue rows stored, {len(errors)} rejected.")
     for e in errors:
         print_error(e)

@@ -354,6 +354,9 @@ class SupplierConfig(_Strict):
     connector: str = "oscommerce"
     language: str = "en"
     shipping_cost: Decimal = Decimal("0")
+    #: ISO 4217 currency of this supplier's purchase prices (catalogue rows without a `currency`
+    #: column) and of `shipping_cost`; connectors convert them with the shop's own rates
+    price_currency: str = "EUR"
     database: DatabaseConfig | None = None
     settings: dict[str, Any] = Field(default_factory=dict, alias="connector_settings")
 
@@ -398,6 +401,11 @@ class SupplierConfig(_Strict):
     @classmethod
     def _currencies(cls, value: Any) -> Any:
         return [_iso_currency(v) for v in _as_list(value)]
+
+    @pydantic.field_validator("price_currency", mode="before")
+    @classmethod
+    def _price_currency(cls, value: Any) -> Any:
+        return _iso_currency(str(value))
 
     @pydantic.field_validator("countries", mode="before")
     @classmethod
@@ -497,6 +505,10 @@ class Config(_Strict):
     daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     #: where the file was read from; relative paths in it are relative to its folder
     path: Path | None = None
+
+    def price_currencies(self) -> dict[str, str]:
+        """Supplier id → its `price_currency`: the currency of catalogue rows without one."""
+        return {sid: s.price_currency for sid, s in self.suppliers.items()}
 
     def supplier(self, supplier_id: str) -> SupplierConfig:
         try:

@@ -36,6 +36,8 @@ COUNTRIES = [  # id, name, iso2, iso3, address_format_id
 CURRENCIES = [  # title, code, left, right, decimal point, thousands, places, value
     ("Euro", "EUR", "", "€", ",", ".", "2", 1.0),
     ("US Dollar", "USD", "$", "", ".", ",", "2", 1.08),
+    ("Swiss Franc", "CHF", "CHF ", "", ".", "'", "2", 0.9412),
+    ("Pound Sterling", "GBP", "£", "", ".", ",", "2", 0.8563),
 ]
 STATUSES = [(1, "Pending"), (2, "Processing"), (3, "Delivered")]
 
@@ -191,7 +193,7 @@ def run_demo(workspace: Path | None, console: Console) -> Path:
     console.rule("[bold]orderexchange demo")
     console.print(f"workspace: {ws}")
 
-    count, _ = import_catalogue(store, ws / "catalogue.csv", set(config.suppliers))
+    count, _ = import_catalogue(store, ws / "catalogue.csv", config.price_currencies())
     report = import_orders(store, ws / "orders.jsonl")
     console.print(f"\n[bold]1. Import[/bold]: {count} catalogue rows; {report.rows} customer "
                   f"orders read, {len(report.stored)} stored, {len(report.errors)} errors:")

@@ -177,7 +177,8 @@ _define("OX-IMP-017", "Order status updated",
 # --- catalogue -------------------------------------------------------------------------------
 _define("OX-CAT-001", "Catalogue row invalid",
         "Catalogue row {row}: {detail}.",
-        "Columns are sku, supplier, supplier_sku, purchase_price (name optional); fix row {row}.")
+        "Columns are sku, supplier, supplier_sku, purchase_price (name and currency optional); "
+        "fix row {row}.")
 _define("OX-CAT-002", "Catalogue names an unknown supplier",
         "Catalogue row {row}: supplier {supplier} is not configured.",
         "Add [suppliers.{supplier}] to the config, or correct the supplier id in the file.")
@@ -350,6 +351,16 @@ _define("OX-CHK-041", "Shop account of this email is in another name",
         "Nothing blocks the order: one email is one shop account, and the shop order itself "
         "carries {name}. Ask the customer for an email of their own if they should have a "
         "separate account.")
+_define("OX-CHK-050", "Purchase price currency not in the shop",
+        "Order {order}: purchase prices in {value} cannot be converted into {currency}: supplier "
+        "{supplier}'s shop has no {value} in its currency list ({where}).",
+        "Add {value} with its exchange rate to the supplier shop, or import the catalogue with "
+        "prices in a currency the shop has (the `currency` column, or `price_currency` under "
+        "[suppliers.{supplier}]).")
+_define("OX-CHK-051", "No exchange rate in the shop",
+        "Order {order}: supplier {supplier}'s shop lists {value} without an exchange rate "
+        "({where}), so amounts cannot be shown in the order's currency.",
+        "Set the exchange rate of {value} in the supplier shop's currency settings, then retry.")
 
 # --- supplier database -----------------------------------------------------------------------
 _define("OX-DB-001", "Supplier database refused the login",

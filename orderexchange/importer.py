@@ -24,7 +24,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -627,8 +627,16 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
     return report
 
 
-def import_catalogue(store: Store, path: Path, suppliers: set[str]) -> tuple[int, list[OXError]]:
-    """Catalogue CSV: sku, supplier, supplier_sku, purchase_price[, name]. Bad rows skipped."""
+def import_catalogue(store: Store, path: Path, suppliers: Mapping[str, str] | Iterable[str]
+                     ) -> tuple[int, list[OXError]]:
+    """Catalogue CSV: sku, supplier, supplier_sku, purchase_price[, name][, currency]. Bad rows
+    skipped.
+
+    `suppliers`: supplier id → its `price_currency`, the currency of rows without a `currency`
+    (a plain set of ids leaves such rows without one: the supplier's setting applies when the
+    price is used)."""
+    defaults: dict[str, str | None] = (dict(suppliers) if isinstance(suppliers, Mapping)
+                                       else dict.fromkeys(suppliers))
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig", errors="surrogateescape")
@@ -648,7 +656,7 @@ def import_catalogue(store: Store, path: Path, suppliers: set[str]) -> tuple[int
         if missing:
             errors.append(OXError("OX-CAT-001", row=row, detail=f"{', '.join(missing)} missing"))
             continue
-        if rec["supplier"] not in suppliers:
+        if rec["supplier"] not in defaults:
             errors.append(OXError("OX-CAT-002", row=row, supplier=rec["supplier"]))
             continue
         try:
@@ -664,7 +672,12 @@ def import_catalogue(store: Store, path: Path, suppliers: set[str]) -> tuple[int
             errors.append(OXError("OX-CAT-001", row=row,
                                   detail=f"{(too_long or ['name'])[0]} is too long"))
             continue
+        currency = rec.get("currency", "").upper() or defaults[rec["supplier"]]
+        if currency is not None and pycountry.currencies.get(alpha_3=currency) is None:
+            errors.append(OXError("OX-CAT-001", row=row, detail=f"currency {rec['currency']!r} "
+                                                                f"is not an ISO 4217 code"))
+            continue
         good.append(CatalogueEntry(rec["sku"], rec["supplier"], rec["supplier_sku"], price,
-                                   rec.get("name", "")))
+                                   rec.get("name", ""), currency))
     store.upsert_catalogue(good)
     return len(good), errors

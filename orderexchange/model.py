@@ -146,6 +146,9 @@ class SupplierLine:
     line: OrderLine
     supplier_sku: str
     purchase_price: Decimal  # net unit price the distributor pays the supplier
+    #: ISO 4217 currency of `purchase_price` (the catalogue's); None: a line built before
+    #: catalogues had a currency — it is the supplier's `price_currency`
+    currency: str | None = None
     #: the supplier SKU the catalogue holds *now* for this product and supplier (None: no row
     #: any more); filled by the store (`catalogue_loaded`) so step 1 can tell whether the line is
     #: still mapped to this supplier
@@ -223,6 +226,9 @@ class CatalogueEntry:
     supplier_sku: str
     purchase_price: Decimal
     name: str = ""
+    #: ISO 4217 currency of `purchase_price`; None: a row stored before catalogues had a
+    #: currency — it is the supplier's `price_currency`
+    currency: str | None = None
 
 
 @dataclass

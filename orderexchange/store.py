@@ -128,6 +128,9 @@ catalogue = sa.Table(
     sa.Column("supplier_sku", sa.String(64), nullable=False),
     sa.Column("purchase_price", Money, nullable=False),
     sa.Column("name", sa.String(255), nullable=False, default=""),
+    # added by issue 13 (nullable, so `_upgrade` adds it): the purchase price's ISO 4217
+    # currency; NULL on rows stored before — they are in the supplier's `price_currency`
+    sa.Column("currency", sa.String(3), nullable=True),
 )
 
 supplier_orders = sa.Table(
@@ -183,6 +186,9 @@ transfer_lines = sa.Table(
     sa.Column("line_id", sa.ForeignKey("ox_order_lines.id"), nullable=False, unique=True),
     sa.Column("supplier_sku", sa.String(64), nullable=False),
     sa.Column("purchase_price", Money, nullable=False),
+    # the catalogue's currency of `purchase_price` at build time (NULL: built before issue 13,
+    # the supplier's `price_currency`)
+    sa.Column("currency", sa.String(3), nullable=True),
 )
 
 findings = sa.Table(
@@ -418,7 +424,7 @@ class Store:
             for e in entries:
                 key = (catalogue.c.sku == e.sku) & (catalogue.c.supplier_id == e.supplier_id)
                 values = {"supplier_sku": e.supplier_sku, "purchase_price": e.purchase_price,
-                          "name": e.name}
+                          "name": e.name, "currency": e.currency}
                 if conn.execute(catalogue.update().where(key).values(**values)).rowcount == 0:
                     conn.execute(catalogue.insert().values(sku=e.sku, supplier_id=e.supplier_id,
                                                            **values))
@@ -426,7 +432,8 @@ class Store:
 
     def catalogue_entries(self) -> list[CatalogueEntry]:
         with self.engine.connect() as conn:
-            return [CatalogueEntry(r.sku, r.supplier_id, r.supplier_sku, r.purchase_price, r.name)
+            return [CatalogueEntry(r.sku, r.supplier_id, r.supplier_sku, r.purchase_price, r.name,
+                                   r.currency)
                     for r in conn.execute(sa.select(catalogue).order_by(catalogue.c.sku))]
 
     # -- build ------------------------------------------------------------------------------
@@ -479,9 +486,11 @@ class Store:
 
     def create_supplier_order(
         self, supplier_id: str,
-        parts: Sequence[tuple[int, Sequence[tuple[int, str, Decimal]]]],
+        parts: Sequence[tuple[int, Sequence[tuple[Any, ...]]]],
     ) -> int:
-        """One supplier order with its transfers: parts are (order id, [(line id, SKU, price)]).
+        """One supplier order with its transfers: parts are (order id, [(line id, SKU, price[,
+        price currency])]) — without a currency the line's price is in the supplier's
+        `price_currency`.
 
         Each transfer gets its exchange reference here, once: random rather than derived from our
         ids, so a reset or second state store can never produce a reference that already names a
@@ -502,8 +511,9 @@ class Store:
                     state=TransferState.PENDING.value, attempts=0, updated_at=ts,
                 )).inserted_primary_key[0]
                 conn.execute(transfer_lines.insert(), [
-                    {"transfer_id": t_id, "line_id": lid, "supplier_sku": ssku,
-                     "purchase_price": price} for lid, ssku, price in lines])
+                    {"transfer_id": t_id, "line_id": line[0], "supplier_sku": line[1],
+                     "purchase_price": line[2], "currency": line[3] if len(line) > 3 else None}
+                    for line in lines])
             conn.execute(events.insert().values(at=ts, supplier_order_id=so_id, step="build",
                                                 outcome="ok", message=f"{len(parts)} customer orders"))
         return so_id
@@ -534,7 +544,8 @@ class Store:
                                   .order_by(transfers.c.id)).all()
             l_rows = conn.execute(
                 sa.select(transfer_lines.c.transfer_id, transfer_lines.c.line_id,
-                          transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price)
+                          transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price,
+                          transfer_lines.c.currency)
                 .where(transfer_lines.c.transfer_id.in_([t.id for t in t_rows]))).all()
             order_ids = {t.customer_order_id for t in t_rows}
             # the same customer orders sent to the same supplier in other supplier orders
@@ -558,7 +569,7 @@ class Store:
         for lr in l_rows:
             line = by_line[lr.line_id]
             lines_of[lr.transfer_id].append(
-                SupplierLine(line, lr.supplier_sku, lr.purchase_price,
+                SupplierLine(line, lr.supplier_sku, lr.purchase_price, lr.currency,
                              catalogue_sku=mapped.get(line.sku), catalogue_loaded=True))
         so = _supplier_order(row)
         for t in t_rows:

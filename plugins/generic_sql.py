@@ -39,9 +39,10 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
 
+from .shop_money import ShopRates, currencies_of, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
-    markers_by_length, match_by_email, new_uuid, order_amounts, plain_rate, quote, sample_transfer,
+    markers_by_length, match_by_email, new_uuid, quote, sample_transfer,
     split_street, stage_text, update_row,
 )
 
@@ -54,7 +55,8 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_0-9]+)?)\}")
 
 # --- the placeholders, by section ------------------------------------------------------------
 _COMMON = {"now", "today", "supplier_order.id"}
-_ORDER = {f"order.{k}" for k in ("number", "reference", "currency", "ordered_at", "subtotal",
+_ORDER = {f"order.{k}" for k in ("number", "reference", "currency", "currency_rate",
+                                 "ordered_at", "subtotal",
                                  "tax", "shipping", "total", "gross", "line_count",
                                  "shop_number", "status")}
 _CUSTOMER = {f"customer.{k}" for k in ("id", "email", "first_name", "last_name", "name",
@@ -71,7 +73,7 @@ _TOTAL = {f"total.{k}" for k in ("code", "title", "value", "sort", "rate")}
 _HISTORY = {"history.status", "history.comment"}
 
 #: what each placeholder yields, for the type check against the live column
-_NUMBER = {"order.subtotal", "order.tax", "order.shipping", "order.total", "order.gross",
+_NUMBER = {"order.currency_rate", "order.subtotal", "order.tax", "order.shipping", "order.total", "order.gross",
            "order.line_count", "line.no", "line.quantity", "line.unit_price", "line.unit_tax",
            "line.unit_gross", "line.tax_rate", "line.net", "line.tax", "line.gross",
            "total.value", "total.sort", "total.rate", "supplier_order.id"}
@@ -322,6 +324,16 @@ class CountriesMap(_Model):
     name_column: Ident | None = None
 
 
+class CurrenciesMap(_Model):
+    """The shop's currency list: without it only orders whose purchase prices are already in
+    the order's currency can go (nothing to convert)."""
+
+    table: Ident
+    code_column: Ident
+    #: units of this currency per unit of the shop's default currency
+    rate_column: Ident
+
+
 class GenericSettings(ConnectorSettings):
     order: OrderMap
     lines: LinesMap
@@ -331,6 +343,7 @@ class GenericSettings(ConnectorSettings):
     address: AddressMap | None = None
     products: ProductsMap | None = None
     countries: CountriesMap | None = None
+    currencies: CurrenciesMap | None = None
     #: refuse decimal quantities (step 1) when the shop stores whole numbers
     whole_quantities: bool = True
     #: shown by read-back and written in history comments
@@ -412,6 +425,8 @@ class GenericSqlConnector(SqlShopConnector):
         if s.countries:
             add(s.countries.table, s.countries.iso2_column, s.countries.id_column,
                 s.countries.name_column)
+        if s.currencies:
+            add(s.currencies.table, s.currencies.code_column, s.currencies.rate_column)
         return need
 
     def _written(self) -> list[str]:
@@ -526,12 +541,25 @@ class GenericSqlConnector(SqlShopConnector):
                         codes=codes)
         return {r.iso: {"id": r.cid, "name": r.name or _country_name(r.iso)} for r in rows}
 
+    def _rates(self, so: SupplierOrder) -> ShopRates:
+        """The shop's rates from [currencies]; without it the orders' own currencies are taken
+        as known, with no rate to convert other currencies by."""
+        c = self.settings.currencies
+        if c is None:
+            return ShopRates.of(((t.customer_order.currency, None) for t in so.transfers),
+                                "no [currencies] table configured")
+        rows = self.sql(f"SELECT {self.q(c.code_column)} AS code, {self.q(c.rate_column)} AS "
+                        f"rate FROM {self.q(c.table)} WHERE {self.q(c.code_column)} IN :codes",
+                        codes=sorted(currencies_of(so, self.supplier)))
+        return ShopRates.of(((r.code, r.rate) for r in rows), c.table)
+
     def _refdata(self, so: SupplierOrder, fresh: bool = False) -> dict[str, Any]:
         if fresh or self._ref_for != so.id:
             skus = {sl.supplier_sku for t in so.transfers for sl in t.lines}
             codes = {a.country for t in so.transfers
                      for a in (t.customer_order.billing, t.customer_order.delivery)}
-            self._ref = {"products": self._products(skus), "countries": self._countries(codes)}
+            self._ref = {"products": self._products(skus), "countries": self._countries(codes),
+                         "rates": self._rates(so)}
             self._ref_for = so.id
         return self._ref
 
@@ -617,7 +645,7 @@ class GenericSqlConnector(SqlShopConnector):
                 customer_id: Any, account: dict[str, Any] | None, now: datetime,
                 number: Any = None) -> dict[str, Any]:
         co = transfer.customer_order
-        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        amounts = order_amounts(transfer, self.supplier, ref["rates"])
         ordered = co.ordered_at
         if ordered.tzinfo is not None:
             ordered = ordered.astimezone().replace(tzinfo=None)
@@ -625,7 +653,9 @@ class GenericSqlConnector(SqlShopConnector):
         values: dict[str, Any] = {
             "now": now, "today": now.date(), "supplier_order.id": so.id,
             "order.number": co.number, "order.reference": transfer.reference,
-            "order.currency": co.currency, "order.ordered_at": ordered.replace(microsecond=0),
+            "order.currency": co.currency,
+            "order.currency_rate": ref["rates"].rate(co.currency),
+            "order.ordered_at": ordered.replace(microsecond=0),
             "order.subtotal": amounts.subtotal, "order.tax": amounts.tax,
             "order.shipping": amounts.shipping, "order.total": amounts.total,
             "order.gross": amounts.gross_lines, "order.line_count": len(transfer.lines),
@@ -651,7 +681,7 @@ class GenericSqlConnector(SqlShopConnector):
 
     def _line_values(self, transfer: Transfer, ref: dict[str, Any]) -> list[dict[str, Any]]:
         out = []
-        for a in order_amounts(transfer, self.supplier.shipping_cost).lines:
+        for a in order_amounts(transfer, self.supplier, ref["rates"]).lines:
             product = ref["products"].get(a.line.supplier_sku)
             quantity = a.quantity
             out.append({
@@ -666,10 +696,10 @@ class GenericSqlConnector(SqlShopConnector):
                 "line.product_id": product.id if product else None, "line.unit": a.line.line.unit})
         return out
 
-    def _total_rows(self, transfer: Transfer) -> list[dict[str, Any]]:
+    def _total_rows(self, transfer: Transfer, ref: dict[str, Any]) -> list[dict[str, Any]]:
         t = self.settings.totals
         assert t is not None
-        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        amounts = order_amounts(transfer, self.supplier, ref["rates"])
         rows = []
         sort = 0
         for kind in ("subtotal", "shipping", "tax", "total"):
@@ -747,7 +777,11 @@ class GenericSqlConnector(SqlShopConnector):
                            for t in so.transfers for sl in t.lines}, whole_quantities=True)
         if self.settings.countries is not None:
             out.places(so, ref["countries"], None)
-        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+        before = len(out.items)
+        currency_findings(out, so, ref["rates"], rate_always=False)
+        unconvertible = {f.order for f in out.items[before:]}
+        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN
+                   and t.customer_order.number not in unconvertible]
         matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
         out.already_written(so, self.find_by_references([t.reference for t in pending]))
@@ -881,7 +915,7 @@ class GenericSqlConnector(SqlShopConnector):
             self._insert(self.settings.lines, self._row(self.settings.lines, {**values, **line}),
                          now)
         if self.settings.totals is not None:
-            for total in self._total_rows(transfer):
+            for total in self._total_rows(transfer, ref):
                 self._insert(self.settings.totals,
                              self._row(self.settings.totals, {**values, **total}), now)
         if self.settings.history is not None:

@@ -43,9 +43,12 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
 
+from .shop_money import (
+    ShopRates, currencies_of, currency_findings, order_amounts, plain_rate,
+)
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
-    marker, markers_by_length, match_by_email, order_amounts, plain_rate, quote,
+    marker, markers_by_length, match_by_email, quote,
     sample_transfer, stage_text, update_row,
 )
 
@@ -251,10 +254,10 @@ class OpenCartConnector(SqlShopConnector):
         return out
 
     def _currencies(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The shop's `currency` rows of these codes: id and rate (`value`; None: none set)."""
         rows = self.sql(f"SELECT currency_id, code, value FROM {self.qt('currency')} "
                         f"WHERE code IN :codes", codes=sorted(set(codes)))
-        return {r.code: {"id": int(r.currency_id), "value": Decimal(str(r.value or 1))}
-                for r in rows}
+        return {r.code: {"id": int(r.currency_id), "value": r.value} for r in rows}
 
     def _refdata(self, so: SupplierOrder, fresh: bool = False) -> dict[str, Any]:
         """Products, countries (with zones), currencies, language and shop settings for a whole
@@ -268,13 +271,15 @@ class OpenCartConnector(SqlShopConnector):
                                 l=self.settings.language_id).first()
             self._ref = {
                 "products": self._products(skus), "countries": self._countries(codes),
-                "currencies": self._currencies({t.customer_order.currency for t in so.transfers}),
+                "currencies": self._currencies(currencies_of(so, self.supplier)),
                 "language_code": language[0] if language else "",
                 "store_name": self.settings.store_name or shop.get("config_name")
                 or self.supplier.name,
                 "invoice_prefix": shop.get("config_invoice_prefix", ""),
                 "group": self._group_id(shop),
             }
+            self._ref["rates"] = ShopRates.of(
+                ((c, r["value"]) for c, r in self._ref["currencies"].items()), self.t("currency"))
             self._ref_for = so.id
         return self._ref
 
@@ -364,7 +369,10 @@ class OpenCartConnector(SqlShopConnector):
             return out.items
         ref = self._refdata(so, fresh=True)
         out.lines(so, ref["products"], whole_quantities=True)
-        out.places(so, ref["countries"], ref["currencies"])
+        out.places(so, ref["countries"], None)
+        before = len(out.items)
+        currency_findings(out, so, ref["rates"], rate_always=True)
+        unconvertible = {f.order for f in out.items[before:]}
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
@@ -374,7 +382,7 @@ class OpenCartConnector(SqlShopConnector):
         for t in pending:
             co = t.customer_order
             if not ({co.billing.country, co.delivery.country} <= set(ref["countries"])
-                    and co.currency in ref["currencies"]):
+                    and co.number not in unconvertible):
                 continue  # reported above; the rows cannot be planned without them
             match = matches[co.number]
             order = self._order_values(so, t, ref, self._person(co, account), account,
@@ -443,7 +451,8 @@ class OpenCartConnector(SqlShopConnector):
                                            "name": account["address"].country, "format": "",
                                            "zones": []}
         ref = dict(ref, countries=places)
-        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        rates: ShopRates = ref["rates"]
+        amounts = order_amounts(transfer, self.supplier, rates)
         currency = ref["currencies"][co.currency]
         values: dict[str, Any] = {
             "invoice_no": 0, "invoice_prefix": ref["invoice_prefix"], "store_id": s.store_id,
@@ -455,10 +464,10 @@ class OpenCartConnector(SqlShopConnector):
             **self._place("payment", billing, ref), **self._place("shipping", co.delivery, ref),
             "comment": f"{marker(transfer.reference)} orderexchange: customer order "
                        f"{co.number}, supplier order {so.id}",
-            "total": amounts.total, "order_status_id": HIDDEN, "affiliate_id": 0,
+            "total": rates.in_default(amounts.total, co.currency), "order_status_id": HIDDEN, "affiliate_id": 0,
             "commission": Decimal("0"), "marketing_id": 0, "tracking": "",
             "language_id": s.language_id, "currency_id": currency["id"],
-            "currency_code": co.currency, "currency_value": currency["value"],
+            "currency_code": co.currency, "currency_value": rates.rate(co.currency),
             "ip": "", "forwarded_ip": "", "user_agent": "orderexchange", "accept_language": "",
             "date_added": now, "date_modified": now,
         }
@@ -540,7 +549,7 @@ class OpenCartConnector(SqlShopConnector):
         now = datetime.now().replace(microsecond=0)
         ref = self._refdata(so)
         products = ref["products"]
-        if (co.currency not in ref["currencies"]
+        if (ref["rates"].rate(co.currency) is None
                 or not {co.billing.country, co.delivery.country} <= set(ref["countries"])
                 or any(sl.supplier_sku not in products or not products[sl.supplier_sku].active
                        for sl in transfer.lines)):
@@ -579,26 +588,34 @@ class OpenCartConnector(SqlShopConnector):
 
     def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Product],
                       now: datetime) -> None:
-        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        """Amounts in the shop's default currency, as OpenCart keeps them: its admin shows each
+        × the order's `currency_value`, rounded — the order's own amounts again."""
+        rates: ShopRates = self._ref["rates"]
+        amounts = order_amounts(transfer, self.supplier, rates)
+        code = amounts.currency
         self.insert_all(self.t("order_product"), [
             {"order_id": order_id, "product_id": products[a.line.supplier_sku].id,
              "master_id": 0,
              "name": products[a.line.supplier_sku].name or a.line.line.name,
-             "model": a.line.supplier_sku, "quantity": int(a.quantity), "price": a.unit_net,
-             "total": a.net, "tax": a.unit_tax, "reward": 0}
+             "model": a.line.supplier_sku, "quantity": int(a.quantity),
+             "price": rates.in_default(a.unit_net, code),
+             "total": rates.in_default(a.net, code), "tax": rates.in_default(a.unit_tax, code),
+             "reward": 0}
             for a in amounts.lines], key="order_product_id", now=now)
 
     def _insert_totals(self, order_id: int, transfer: Transfer) -> None:
         s = self.settings
-        amounts = order_amounts(transfer, self.supplier.shipping_cost)
+        rates: ShopRates = self._ref["rates"]
+        amounts = order_amounts(transfer, self.supplier, rates)
         rows = [("sub_total", s.sub_total_title, amounts.subtotal, 1),
                 ("shipping", s.shipping_title, amounts.shipping, 3)]
         rows += [("tax", s.tax_title.replace("{rate}", plain_rate(rate)), tax, 5)
                  for rate, _net, tax in amounts.tax_by_rate()]
         rows.append(("total", s.total_title, amounts.total, 9))
         self.insert_all(self.t("order_total"), [
-            {"order_id": order_id, "code": code, "title": title, "value": value,
-             "sort_order": sort} for code, title, value, sort in rows], key="order_total_id")
+            {"order_id": order_id, "code": code, "title": title,
+             "value": rates.in_default(value, amounts.currency), "sort_order": sort}
+            for code, title, value, sort in rows], key="order_total_id")
 
     def _customer(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
                   ) -> tuple[int, int, bool, dict[str, Any] | None, int]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -45,9 +45,12 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
 )
 
+from .shop_money import (
+    OrderAmounts, ShopRates, currencies_of, currency_findings, four, order_amounts, plain_rate,
+)
 from .shop_sql import (
-    SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row, markers_by_length,
-    marker, order_amounts, plain_rate, sample_transfer, stage_text, update_row,
+    Findings, SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row, markers_by_length,
+    marker, sample_transfer, stage_text, update_row,
 )
 
 __version__ = "0.2.0"
@@ -169,6 +172,8 @@ class _Prepared:
     facts: dict[str, Any]
     currency: dict[str, Any]
     products: dict[str, Any]
+    amounts: OrderAmounts  # in the order's currency
+    rates: ShopRates
 
 
 class OsCommerceSettings(ConnectorSettings):
@@ -487,7 +492,10 @@ class OsCommerceConnector(SqlShopConnector):
         products = self._products({sl.supplier_sku for t in so.transfers for sl in t.lines})
         countries = self._countries({a.country for t in so.transfers
                                      for a in (t.customer_order.billing, t.customer_order.delivery)})
-        currencies = self._currencies({t.customer_order.currency for t in so.transfers})
+        money_findings = Findings(self.supplier)
+        currency_findings(money_findings, so, self._rates(currencies_of(so, self.supplier)),
+                          rate_always=not self.modified)
+        out += money_findings.items
         lengths = {table: self.db.columns(self.t(table))
                    for table in ("orders", "customers", "address_book", "orders_products")}
         matches = self._match([t.customer_order for t in pending])
@@ -500,8 +508,6 @@ class OsCommerceConnector(SqlShopConnector):
             if t.reference in already:
                 add("OX-CHK-028", n, "warning", remote=already[t.reference].order_id,
                     reference=t.reference)
-            if co.currency not in currencies:
-                add("OX-CHK-010", n, value=co.currency)
             for kind, addr in (("billing", co.billing), ("delivery", co.delivery)):
                 if addr.country not in countries:
                     add("OX-CHK-004", n, field=kind, value=addr.country)
@@ -774,6 +780,11 @@ class OsCommerceConnector(SqlShopConnector):
                        codes=_expanding(codes))
         return {r.code: dict(r._mapping) for r in rows}
 
+    def _rates(self, codes: set[str]) -> ShopRates:
+        """The shop's rates (`currencies.value`) of these currencies, those it has."""
+        return ShopRates.of(((c, r["value"]) for c, r in self._currencies(codes).items()),
+                            self.t("currencies"))
+
     def _customer_texts(self, co: Any) -> dict[str, dict[str, str]]:
         """What `_new_customer` writes for a new customer, by table (their columns may be
         shorter than the order's)."""
@@ -864,7 +875,7 @@ class OsCommerceConnector(SqlShopConnector):
                                             for sl in t.lines}),
                 "countries": self._countries({a.country for t in so.transfers for a in
                                               (t.customer_order.billing, t.customer_order.delivery)}),
-                "currencies": self._currencies({t.customer_order.currency for t in so.transfers}),
+                "currencies": self._currencies(currencies_of(so, self.supplier)),
             }
             self._reference_for = so.id
         return self._reference
@@ -893,6 +904,8 @@ class OsCommerceConnector(SqlShopConnector):
         ref = self._reference_data(so)
         countries, products = ref["countries"], ref["products"]
         currency = ref["currencies"].get(co.currency)
+        rates = ShopRates.of(((c, r["value"]) for c, r in ref["currencies"].items()),
+                             self.t("currencies"))
         missing = [sl for sl in transfer.lines
                    if sl.supplier_sku not in products or not products[sl.supplier_sku]["status"]]
         if currency is None or missing or not {co.billing.country,
@@ -949,7 +962,7 @@ class OsCommerceConnector(SqlShopConnector):
             "cc_type": "", "cc_owner": "", "cc_number": "", "cc_expires": "",
             "last_modified": now, "date_purchased": now,
             "orders_status": status, "currency": co.currency,
-            "currency_value": Decimal(str(currency["value"] or 1)),
+            "currency_value": rates.rate(co.currency) or Decimal(1),
         }
         if modified:
             if account is not None:
@@ -962,7 +975,8 @@ class OsCommerceConnector(SqlShopConnector):
                 "customers_status_name": facts["name"], "account_type": facts["account_type"],
                 "payment_class": s.payment_class, "shipping_method": s.shipping_method,
                 "shipping_class": s.shipping_class, "languages_id": s.language_id})
-        return _Prepared(values, customer_id, created, facts, currency, products)
+        return _Prepared(values, customer_id, created, facts, currency, products,
+                         order_amounts(transfer, self.supplier, rates), rates)
 
     def _history_row(self, so: SupplierOrder, transfer: Transfer, order_id: int,
                      now: datetime) -> dict[str, Any]:
@@ -996,9 +1010,9 @@ class OsCommerceConnector(SqlShopConnector):
             self.insert(self.t("orders_status_history"),
                         self._history_row(so, transfer, order_id, now), now=now)
         assert order_id is not None
-        for row in self._line_rows(order_id, transfer, prepared.products, facts):
+        for row in self._line_rows(order_id, transfer, prepared):
             self.insert(self.t("orders_products"), row, key="orders_products_id", now=now)
-        for row in self._total_rows(order_id, transfer, prepared.currency, facts):
+        for row in self._total_rows(order_id, prepared):
             self.insert(self.t("orders_total"), row, key="orders_total_id", now=now)
         # the last step: only now does the admin list the order
         update_row(self.conn, orders, {"orders_status": s.order_status_id, "last_modified": now},
@@ -1049,81 +1063,78 @@ class OsCommerceConnector(SqlShopConnector):
                          now=now)
         self.insert_many(self.t("orders_products"), [
             row for t, p, i in zip(transfers, prepared, ids)
-            for row in self._line_rows(i, t, p.products, p.facts)], now=now)
+            for row in self._line_rows(i, t, p)], now=now)
         self.insert_many(self.t("orders_total"), [
             row for t, p, i in zip(transfers, prepared, ids)
-            for row in self._total_rows(i, t, p.currency, p.facts)], now=now)
+            for row in self._total_rows(i, p)], now=now)
         return {t.reference: RemoteOrder(str(i), str(p.customer_id), p.created)
                 for t, p, i in zip(transfers, prepared, ids)}
 
-    def _line_rows(self, order_id: int, transfer: Transfer, products: dict[str, Any],
-                   facts: dict[str, Any]) -> list[dict[str, Any]]:
-        """osCommerce: net unit price in both price columns. modified: `products_price` as the
-        customer group sees it (gross with allow_tax, else net) and `final_price` the line
-        total, price × quantity."""
+    def _line_rows(self, order_id: int, transfer: Transfer, p: _Prepared
+                   ) -> list[dict[str, Any]]:
+        """osCommerce: the net unit price in both price columns, in the shop's default currency
+        (its admin shows them × the order's `currency_value`). modified keeps the order's
+        currency: `products_price` as the customer group sees it (gross with allow_tax, else
+        net), `final_price` the line total — a gross line is its net plus its share of the
+        rate's VAT, so the lines add up to the sub-total the shop shows."""
         rows = []
-        amounts = order_amounts(transfer, self.supplier.shipping_cost)
-        for a in amounts.lines:
+        currency = p.amounts.currency
+        for a in p.amounts.lines:
             sl = a.line
-            product = products[sl.supplier_sku]
+            product = p.products[sl.supplier_sku]
+            unit = p.rates.in_default(a.unit_net, currency) if not self.modified else a.unit_net
             row = {"orders_id": order_id, "products_id": product["id"],
                    "products_model": sl.supplier_sku,
                    "products_name": product["name"] or sl.line.name,
-                   "products_price": sl.purchase_price, "final_price": sl.purchase_price,
+                   "products_price": unit, "final_price": unit,
                    "products_tax": sl.line.tax_rate, "products_quantity": sl.line.quantity}
             if self.modified:
-                price = a.unit_gross if facts["allow_tax"] else money(a.unit_net)
+                if p.facts["allow_tax"]:
+                    price, line = four(a.gross / a.quantity), a.gross
+                else:
+                    price, line = a.unit_net, a.net
                 # products_price_origin: the price before a group discount (none of ours)
                 row.update({"products_price": price, "products_price_origin": price,
-                            "final_price": money(price * a.quantity),
-                            "allow_tax": facts["allow_tax"]})
+                            "final_price": line, "allow_tax": p.facts["allow_tax"]})
             rows.append(row)
         return rows
 
-    def _totals(self, transfer: Transfer, facts: dict[str, Any]
-                ) -> list[tuple[str, str, Decimal, int]]:
-        """(class, title, value, sort order) of the order's total rows, `ot_total` last.
+    def _totals(self, p: _Prepared) -> list[tuple[str, str, Decimal, int]]:
+        """(class, title, amount in the order's currency, sort order) of the order's total
+        rows, `ot_total` last; they add up exactly (sub-total + shipping + VAT = total).
 
         osCommerce: net sub-total, shipping, one tax row, total. modified, as its order-total
-        modules compute them: a gross group's sub-total is the sum of the gross line totals with
-        the tax contained in it per rate ("incl."), total = sub-total + shipping; a net group's
-        tax is added per rate ("plus")."""
+        modules show them: a gross group's sub-total is the sum of the gross line totals with
+        the VAT contained in it per rate ("incl."), total = sub-total + shipping; a net group's
+        VAT is added per rate ("plus")."""
         s = self.settings
-        amounts = order_amounts(transfer, self.supplier.shipping_cost)
-        shipping = amounts.shipping
+        amounts = p.amounts
         if not self.modified:
-            subtotal, tax = transfer.subtotal, transfer.tax
-            return [("ot_subtotal", s.subtotal_title, subtotal, 1),
-                    ("ot_shipping", s.shipping_title, shipping, 2),
-                    ("ot_tax", s.tax_title, tax, 3),
-                    ("ot_total", s.total_title, subtotal + shipping + tax, 4)]
-        if facts["allow_tax"]:
-            by_rate: dict[Decimal, Decimal] = {}
-            for a in amounts.lines:
-                line = money(a.unit_gross * a.quantity)
-                by_rate[a.rate.normalize()] = by_rate.get(a.rate.normalize(), Decimal(0)) + line
-            subtotal = sum(by_rate.values(), Decimal(0))
-            taxes = [(rate, money(gross * rate / (100 + rate)))
-                     for rate, gross in sorted(by_rate.items(), reverse=True)]
-            total, title = subtotal + shipping, s.tax_included_title
+            return [("ot_subtotal", s.subtotal_title, amounts.subtotal, 1),
+                    ("ot_shipping", s.shipping_title, amounts.shipping, 2),
+                    ("ot_tax", s.tax_title, amounts.tax, 3),
+                    ("ot_total", s.total_title, amounts.total, 4)]
+        if p.facts["allow_tax"]:
+            subtotal, title = amounts.gross_lines, s.tax_included_title
         else:
-            subtotal = sum((money(a.unit_net) * a.quantity for a in amounts.lines), Decimal(0))
-            taxes = [(rate, tax) for rate, _net, tax in amounts.tax_by_rate()]
-            total = subtotal + shipping + sum((t for _r, t in taxes), Decimal(0))
-            title = s.tax_excluded_title
-        return ([("ot_subtotal", s.subtotal_title, money(subtotal), 10),
-                 ("ot_shipping", s.shipping_title, shipping, 30)]
+            subtotal, title = amounts.subtotal, s.tax_excluded_title
+        return ([("ot_subtotal", s.subtotal_title, subtotal, 10),
+                 ("ot_shipping", s.shipping_title, amounts.shipping, 30)]
                 + [("ot_tax", title.replace("{rate}", plain_rate(rate)), tax, 50)
-                   for rate, tax in taxes if rate]
-                + [("ot_total", s.total_title, money(total), 99)])
+                   for rate, _net, tax in amounts.tax_by_rate() if rate]
+                + [("ot_total", s.total_title, amounts.total, 99)])
 
-    def _total_rows(self, order_id: int, transfer: Transfer, currency: dict[str, Any],
-                    facts: dict[str, Any]) -> list[dict[str, Any]]:
-        fmt = _CurrencyFormat(currency)
+    def _total_rows(self, order_id: int, p: _Prepared) -> list[dict[str, Any]]:
+        """`text` is the amount in the order's currency as the shop formats it (the admin's
+        order list and view show it); `value` is kept where the shop keeps amounts: osCommerce
+        in its default currency, modified in the order's."""
+        fmt = _CurrencyFormat(p.currency)
+        currency = p.amounts.currency
         return [{"orders_id": order_id, "title": title,
-                 "text": f"<strong>{fmt(value)}</strong>" if cls == "ot_total" else fmt(value),
-                 "value": value, "class": cls, "sort_order": sort}
-                for cls, title, value, sort in self._totals(transfer, facts)]
+                 "text": f"<strong>{fmt(amount)}</strong>" if cls == "ot_total" else fmt(amount),
+                 "value": amount if self.modified else p.rates.in_default(amount, currency),
+                 "class": cls, "sort_order": sort}
+                for cls, title, amount, sort in self._totals(p)]
 
     # -- the way back: cancel and read-back ---------------------------------------------------
     def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
@@ -1448,11 +1459,12 @@ class _CurrencyFormat:
         self.right = row.get("symbol_right") or ""
         self.point = row.get("decimal_point") or "."
         self.thousands = row.get("thousands_point") or ""
-        self.places = int(row.get("decimal_places") or 2)
-        self.rate = Decimal(str(row.get("value") or 1))
+        places = row.get("decimal_places")
+        self.places = 2 if places in (None, "") else int(places)
 
     def __call__(self, amount: Decimal) -> str:
-        value = (amount * self.rate).quantize(Decimal(1).scaleb(-self.places))
+        """`amount` is in this currency already (PHP's number_format rounds half up)."""
+        value = amount.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
         text = f"{value:,.{self.places}f}".replace(",", "\0").replace(".", self.point)
         return f"{self.left}{text.replace(chr(0), self.thousands)}{self.right}"
 

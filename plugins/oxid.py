@@ -35,6 +35,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+import phpserialize
 from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,9 +46,10 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
 )
 
+from .shop_money import ShopRates, currency_findings, order_amounts
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
-    match_by_email, new_uuid, order_amounts, sample_transfer, split_street,
+    match_by_email, new_uuid, sample_transfer, split_street,
     stage_text, update_row,
 )
 
@@ -76,8 +78,9 @@ class OxidSettings(ConnectorSettings):
     customer_group: str | None = None
     #: purchase prices are net: write the order in OXID's netto mode (VAT on the net sum)
     netto_mode: bool = True
-    #: OXCURRATE per currency (OXID keeps its rates in oxconfig); a currency not listed: 1
-    currency_rates: dict[str, Decimal] = Field(default_factory=dict)
+    #: OXID 6 keeps oxconfig values ENCODE()d with the shop's `sConfigKey` (config.inc.php);
+    #: this is OXID's default key. OXID 7 stores them plain.
+    config_key: str = "fq45QS09_fqyx09239QQ"
 
 
 @dataclass
@@ -121,6 +124,7 @@ class OxidConnector(SqlShopConnector):
                            "OXFOLDER": text, "OXTRANSID": text, "OXTRANSSTATUS": text,
                            "OXSTORNO": "int", "OXREMARK": text, "OXLANG": "int",
                            "OXTRACKCODE": text, "OXSENDDATE": "datetime", "OXDELTYPE": text},
+            t("oxconfig"): {"OXSHOPID": "int", "OXMODULE": text, "OXVARNAME": text},
             t("oxorderarticles"): {"OXID": text, "OXORDERID": text, "OXAMOUNT": num,
                                    "OXARTID": text, "OXARTNUM": text, "OXTITLE": text,
                                    "OXNETPRICE": num, "OXBRUTPRICE": num, "OXVATPRICE": num,
@@ -232,9 +236,35 @@ class OxidConnector(SqlShopConnector):
             skus = {sl.supplier_sku for t in so.transfers for sl in t.lines}
             codes = {a.country for t in so.transfers
                      for a in (t.customer_order.billing, t.customer_order.delivery)}
-            self._ref = {"products": self._products(skus), "countries": self._countries(codes)}
+            self._ref = {"products": self._products(skus), "countries": self._countries(codes),
+                         "rates": self._rates()}
             self._ref_for = so.id
         return self._ref
+
+    def _rates(self) -> ShopRates:
+        """The shop's currencies and rates: `aCurrencies` in oxconfig, a PHP-serialized list of
+        "EUR@ 1.00@ ,@ .@ €@ 2" (code, rate, separators, sign, places). OXID 7 stores it plain,
+        OXID 6 ENCODE()d with `config_key` (read back with the server's DECODE)."""
+        where = f"{self.t('oxconfig')} aCurrencies"
+        query = (f"SELECT {{value}} FROM {self.qt('oxconfig')} WHERE OXSHOPID = :shop AND "
+                 f"OXVARNAME = 'aCurrencies' AND OXMODULE = ''")
+        row = self.sql(query.format(value="OXVARVALUE"), shop=self.settings.shop_id).first()
+        if row is None:
+            return ShopRates({}, where + " (not set)")
+        raw = bytes(row[0]) if isinstance(row[0], (bytes, bytearray, memoryview)) \
+            else str(row[0]).encode()
+        if not raw.startswith(b"a:"):
+            row = self.sql(query.format(value="DECODE(OXVARVALUE, :key)"),
+                           shop=self.settings.shop_id, key=self.settings.config_key).first()
+            raw = bytes(row[0] or b"") if row is not None else b""
+        try:
+            entries = phpserialize.loads(raw, decode_strings=True)
+        except ValueError:
+            return ShopRates({}, where + " (unreadable: check config_key)")
+        values = entries.values() if isinstance(entries, dict) else []
+        pairs = [str(v).split("@")[:2] for v in values]
+        return ShopRates.of(((p[0].strip(), p[1].strip() if len(p) > 1 else None)
+                             for p in pairs if p[0].strip()), where)
 
     def _group(self) -> str:
         return (self.settings.customer_group or
@@ -282,7 +312,7 @@ class OxidConnector(SqlShopConnector):
     # -- money ------------------------------------------------------------------------------
     def amounts(self, transfer: Transfer) -> Amounts:
         """Net/gross per unit and line, sums and VAT slots as OXID computes them."""
-        base = order_amounts(transfer, self.supplier.shipping_cost)
+        base = order_amounts(transfer, self.supplier, self._ref["rates"])
         lines: list[dict[str, Any]] = []
         by_rate: dict[Decimal, Decimal] = {}
         for a in base.lines:
@@ -327,7 +357,10 @@ class OxidConnector(SqlShopConnector):
             return out.items
         ref = self._refdata(so, fresh=True)
         out.lines(so, ref["products"], whole_quantities=False)
-        out.places(so, ref["countries"], None)  # OXID keeps its currencies in oxconfig
+        out.places(so, ref["countries"], None)
+        before = len(out.items)
+        currency_findings(out, so, ref["rates"], rate_always=False)
+        unconvertible = {f.order for f in out.items[before:]}
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
@@ -341,7 +374,8 @@ class OxidConnector(SqlShopConnector):
                 out.add("OX-WRT-006", co.number,
                         detail=f"{len(rates)} VAT rates ({', '.join(sorted(map(str, rates)))}); "
                                f"an OXID order holds two")
-            if not {co.billing.country, co.delivery.country} <= set(ref["countries"]):
+            if (not {co.billing.country, co.delivery.country} <= set(ref["countries"])
+                    or co.number in unconvertible):
                 continue
             values = self._order_values(so, t, ref, account, user_id="", number=0,
                                         now=datetime.now())
@@ -401,7 +435,7 @@ class OxidConnector(SqlShopConnector):
             "OXREMARK": f"orderexchange: customer order {co.number} (reference "
                         f"{transfer.reference}), supplier order {so.id}",
             "OXCURRENCY": co.currency,
-            "OXCURRATE": s.currency_rates.get(co.currency, Decimal("1")),
+            "OXCURRATE": ref["rates"].rate(co.currency) or Decimal("1"),
             "OXFOLDER": s.folder, "OXTRANSID": transfer.reference, "OXPAYID": "", "OXXID": "",
             "OXSTORNO": 0, "OXIP": "", "OXTRANSSTATUS": NOT_FINISHED,
             "OXLANG": s.language_id, "OXINVOICENR": 0, "OXDELTYPE": s.delivery_set,

@@ -31,7 +31,7 @@ from orderexchange.errors import OXError
 from orderexchange.tunnel import STAGE_OF_CODE, OnStage, SshTunnel
 from orderexchange.model import (
     Address, Customer, CustomerOrder, Finding, OrderLine, SupplierLine, SupplierOrder,
-    SupplierOrderState, Transfer, TransferState, money,
+    SupplierOrderState, Transfer, TransferState,
 )
 
 # MySQL/MariaDB error numbers, grouped by what the user must do.
@@ -769,7 +769,7 @@ def sample_transfer(supplier_id: str, reference: str, sku: str, country: str, cu
     order = CustomerOrder(f"TRIAL-{reference[-6:]}", datetime.now(), currency,
                           Customer(email, "Trial", "Order", "+49 30 0000000"),
                           address, address, [line])
-    transfer = Transfer(order, [SupplierLine(line, sku, price)], reference)
+    transfer = Transfer(order, [SupplierLine(line, sku, price, currency)], reference)
     so = SupplierOrder(0, supplier_id, SupplierOrderState.CHECKED, datetime.now(), [transfer])
     return so, transfer
 
@@ -1366,76 +1366,6 @@ def match_by_email(orders: Iterable[CustomerOrder], rows: Iterable[tuple[Any, st
         else:
             out[co.number] = CustomerMatch("email", ids[0], (ids[0], "email", ids[1], "email"))
     return out
-
-
-@dataclass
-class LineAmounts:
-    line: SupplierLine
-    quantity: Decimal
-    unit_net: Decimal
-    unit_tax: Decimal  # unrounded to the cent: the shop keeps 4 places
-    net: Decimal  # line total, net, rounded
-    tax: Decimal  # line tax, rounded
-    rate: Decimal
-
-    @property
-    def gross(self) -> Decimal:
-        return self.net + self.tax
-
-    @property
-    def unit_gross(self) -> Decimal:
-        return money(self.unit_net * (1 + self.rate / 100))
-
-
-@dataclass
-class OrderAmounts:
-    """What one customer order is worth to the supplier: purchase prices, net (as the
-    osCommerce connector writes them), tax per line rounded to the cent, shipping untaxed."""
-
-    lines: list[LineAmounts]
-    shipping: Decimal
-
-    @property
-    def subtotal(self) -> Decimal:
-        return sum((a.net for a in self.lines), Decimal("0"))
-
-    @property
-    def tax(self) -> Decimal:
-        return sum((a.tax for a in self.lines), Decimal("0"))
-
-    @property
-    def gross_lines(self) -> Decimal:
-        return self.subtotal + self.tax
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal + self.tax + self.shipping
-
-    def tax_by_rate(self) -> list[tuple[Decimal, Decimal, Decimal]]:
-        """(rate, net at that rate, tax at that rate), highest rate first."""
-        groups: dict[Decimal, list[Decimal]] = {}
-        for a in self.lines:
-            g = groups.setdefault(a.rate.normalize(), [Decimal("0"), Decimal("0")])
-            g[0] += a.net
-            g[1] += a.tax
-        return [(rate, net, tax) for rate, (net, tax) in sorted(groups.items(), reverse=True)]
-
-
-def order_amounts(transfer: Transfer, shipping: Decimal) -> OrderAmounts:
-    lines = []
-    for sl in transfer.lines:
-        quantity = Decimal(sl.line.quantity)
-        rate = Decimal(sl.line.tax_rate)
-        lines.append(LineAmounts(sl, quantity, sl.purchase_price,
-                                 (sl.purchase_price * rate / 100).quantize(Decimal("0.0001")),
-                                 sl.net_total, sl.tax_total, rate))
-    return OrderAmounts(lines, money(Decimal(shipping)))
-
-
-def plain_rate(rate: Decimal) -> str:
-    """19 rather than 19.00, 7.7 rather than 7.70."""
-    value = Decimal(rate).normalize()
-    return f"{value:f}"
 
 
 @dataclass

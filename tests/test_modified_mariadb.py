@@ -35,9 +35,10 @@ ANNA_ID, BERND_GUEST_ID, ACME_ID = 1, 2, 3  # seeded customers
 ANNA = sample_order("1001")
 # 1002: Bernd, new (his earlier guest checkout, account_type 1, must not be matched), customer
 #   number K-2002, billing Munich with company and suburb, delivery to Clara in Vienna.
-#   3 × A-200 at 10.80, 19 %: unit gross 12.852 → 12.85, line 38.55, tax 6.1550 → 6.16
-#   1 × A-100 at  7.20,  7 %: unit gross  7.704 →  7.70, line  7.70, tax 0.5037 → 0.50
-#   sub-total 46.25 + shipping 4.90 = total 51.15 (gross arithmetic, as the shop computes it)
+#   3 × A-200 at 10.80, 19 %: net 32.40, VAT 6.156 → 6.16, gross line 38.56 (unit 12.8533)
+#   1 × A-100 at  7.20,  7 %: net  7.20, VAT 0.504 → 0.50, gross line  7.70
+#   sub-total 46.26 + shipping 4.90 = total 51.16 = net 39.60 + VAT 6.66 + shipping 4.90; the
+#   shop's own "incl." arithmetic on the gross lines gives the same VAT (38.56 × 19/119 = 6.157)
 BERND = sample_order(
     "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
     customer={"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
@@ -55,7 +56,7 @@ BERND = sample_order(
 LINES = {  # order → (products_id, model, name, products_price, final_price, tax, qty, allow_tax)
     "1001": [(1, "A-100", "Claw hammer 450 g", Decimal("8.5700"), Decimal("17.1400"),
               Decimal("19.0000"), 2, 1)],
-    "1002": [(2, "A-200", "Screwdriver set, 6 pieces", Decimal("12.8500"), Decimal("38.5500"),
+    "1002": [(2, "A-200", "Screwdriver set, 6 pieces", Decimal("12.8533"), Decimal("38.5600"),
               Decimal("19.0000"), 3, 1),
              (1, "A-100", "Claw hammer 450 g", Decimal("7.7000"), Decimal("7.7000"),
               Decimal("7.0000"), 1, 1)],
@@ -65,11 +66,11 @@ TOTALS = {  # order → (class, title, text, value, sort_order)
              ("ot_shipping", "Shipping:", "4,90 EUR", Decimal("4.9000"), 30),
              ("ot_tax", "incl. 19% VAT:", "2,74 EUR", Decimal("2.7400"), 50),
              ("ot_total", "Total:", "<strong>22,04 EUR</strong>", Decimal("22.0400"), 99)],
-    "1002": [("ot_subtotal", "Sub-Total:", "46,25 EUR", Decimal("46.2500"), 10),
+    "1002": [("ot_subtotal", "Sub-Total:", "46,26 EUR", Decimal("46.2600"), 10),
              ("ot_shipping", "Shipping:", "4,90 EUR", Decimal("4.9000"), 30),
              ("ot_tax", "incl. 19% VAT:", "6,16 EUR", Decimal("6.1600"), 50),
              ("ot_tax", "incl. 7% VAT:", "0,50 EUR", Decimal("0.5000"), 50),
-             ("ot_total", "Total:", "<strong>51,15 EUR</strong>", Decimal("51.1500"), 99)],
+             ("ot_total", "Total:", "<strong>51,16 EUR</strong>", Decimal("51.1600"), 99)],
 }
 
 #: modified's admin order list: status name in the admin language, the `ot_total` row
@@ -150,8 +151,8 @@ def full_send_and_verify(db, prepare) -> None:
          "status": "Pending", "total": Decimal("22.0400"),
          "text": "<strong>22,04 EUR</strong>"},
         {"orders_id": ids["1002"], "customers_cid": "K-2002", "customers_name": "Bernd Bauer",
-         "status": "Pending", "total": Decimal("51.1500"),
-         "text": "<strong>51,15 EUR</strong>"}]
+         "status": "Pending", "total": Decimal("51.1600"),
+         "text": "<strong>51,16 EUR</strong>"}]
 
     anna = order_view(db, ids["1001"])
     o = anna["order"]

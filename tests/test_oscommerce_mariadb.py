@@ -773,11 +773,11 @@ def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(oscomme
     real = oscommerce.OsCommerceConnector._line_rows
     chunks = []
 
-    def bad_bernd(self, order_id, transfer, products, facts):
+    def bad_bernd(self, order_id, transfer, prepared):
         if transfer.customer_order.number == "1002":
             raise OXError("OX-WRT-002", order="1002", supplier="alpha", id=0,
                           detail="a value the shop refuses")
-        return real(self, order_id, transfer, products, facts)
+        return real(self, order_id, transfer, prepared)
 
     real_batch = oscommerce.OsCommerceConnector.write_batch
 

@@ -384,7 +384,8 @@ def test_self_test_on_myisam_user_tables_removes_the_trial_user(mariadb_db, prep
 
 
 def test_least_privilege_user(shop, prepare, shop_user):
-    reads = ["oxgroups", "oxcountry", "oxarticles", "oxpayments", "oxdeliveryset", "oxshops"]
+    reads = ["oxgroups", "oxcountry", "oxarticles", "oxpayments", "oxdeliveryset", "oxshops",
+             "oxconfig"]
     grants = {t: "SELECT" for t in reads}
     grants.update({"oxorder": "SELECT, INSERT, UPDATE", "oxorderarticles": "SELECT, INSERT",
                    "oxuser": "SELECT, INSERT", "oxaddress": "SELECT, INSERT",

@@ -356,26 +356,3 @@ def test_counter_row_missing_is_created_from_the_seed(mariadb_db):
             second = next_counter(conn, "counters", "ident", "oxOrder", "n", seed=lambda: 0)
     engine.dispose()
     assert (first, second) == (42, 43)
-
-
-def test_order_amounts_round_per_line_and_group_tax_by_rate():
-    from orderexchange.model import (
-        Address, Customer, CustomerOrder, OrderLine, SupplierLine, Transfer,
-    )
-    a = Address("A", "B", "S 1", "1", "C", "DE")
-    lines = [OrderLine(1, "X", "x", 3, Decimal("10.80"), Decimal("19")),
-             OrderLine(2, "Y", "y", 1, Decimal("7.20"), Decimal("7")),
-             OrderLine(3, "Z", "z", 2, Decimal("0.35"), Decimal("19"))]
-    t = Transfer(CustomerOrder("1", datetime.now(), "EUR", Customer("a@b.c", "A", "B"), a, a,
-                               lines), [SupplierLine(ln, ln.sku, ln.unit_price) for ln in lines],
-                 "OX-1")
-    amounts = shop_sql.order_amounts(t, Decimal("4.9"))
-    # 32.40 → 6.156 → 6.16; 7.20 → 0.504 → 0.50; 0.70 → 0.133 → 0.13
-    assert [(x.net, x.tax) for x in amounts.lines] == [
-        (Decimal("32.40"), Decimal("6.16")), (Decimal("7.20"), Decimal("0.50")),
-        (Decimal("0.70"), Decimal("0.13"))]
-    assert (amounts.subtotal, amounts.tax, amounts.shipping, amounts.total) == (
-        Decimal("40.30"), Decimal("6.79"), Decimal("4.90"), Decimal("51.99"))
-    assert amounts.tax_by_rate() == [(Decimal("19"), Decimal("33.10"), Decimal("6.29")),
-                                     (Decimal("7"), Decimal("7.20"), Decimal("0.50"))]
-    assert amounts.lines[0].unit_tax == Decimal("2.0520")

@@ -373,7 +373,9 @@ INSERT INTO {prefix}countries (countries_id, countries_name, countries_iso_code_
 
 INSERT INTO {prefix}currencies (title, code, symbol_left, symbol_right, decimal_point,
   thousands_point, decimal_places, value) VALUES
-  ('Euro', 'EUR', '', ' EUR', ',', '.', '2', 1.000000);
+  ('Euro', 'EUR', '', ' EUR', ',', '.', '2', 1.000000),
+  ('United States Dollar', 'USD', '$', '', '.', ',', '2', 1.2978),
+  ('Schweizer Franken', 'CHF', 'CHF', '', '.', '', '2', 1.2044);
 
 INSERT INTO {prefix}products (products_id, products_quantity, products_shippingtime,
   products_model, group_permission_0, group_permission_1, group_permission_2,

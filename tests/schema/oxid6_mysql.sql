@@ -353,3 +353,18 @@ UPDATE `oxuser` SET `OXCOMPANY` = 'ACME Distribution GmbH' WHERE `OXID` = 'acme0
 INSERT INTO `oxobject2group` (`OXID`, `OXSHOPID`, `OXOBJECTID`, `OXGROUPSID`) VALUES
   ('o2g00000000000000000000000000001', 1, 'anna0000000000000000000000000001', 'oxidcustomer'),
   ('o2g00000000000000000000000000002', 1, 'acme0000000000000000000000000001', 'oxidcustomer');
+
+CREATE TABLE `oxconfig` (
+  `OXID` char(32) NOT NULL,
+  `OXSHOPID` int(11) NOT NULL DEFAULT '1',
+  `OXMODULE` varchar(100) NOT NULL DEFAULT '',
+  `OXVARNAME` varchar(100) NOT NULL DEFAULT '',
+  `OXVARTYPE` varchar(16) NOT NULL DEFAULT '',
+  `OXVARVALUE` blob NOT NULL,
+  PRIMARY KEY (`OXID`),
+  KEY `OXVARNAME` (`OXVARNAME`)
+) ENGINE={engine};
+
+-- the stock currency list of OXID's setup (initial_data.sql): EUR default, GBP, CHF, USD;
+-- OXID 6 stores it ENCODE()d with its default sConfigKey
+INSERT INTO `oxconfig` (`OXID`, `OXSHOPID`, `OXMODULE`, `OXVARNAME`, `OXVARTYPE`, `OXVARVALUE`) VALUES ('3c4f033dfb8fd4fe692715dda19ecd28', 1, '', 'aCurrencies', 'arr', ENCODE('a:4:{i:0;s:23:"EUR@ 1.00@ ,@ .@ €@ 2";i:1;s:24:"GBP@ 0.8565@ .@  @ £@ 2";i:2;s:25:"CHF@ 1.4326@ ,@ .@ CHF@ 2";i:3;s:23:"USD@ 1.2994@ .@  @ $@ 2";}', 'fq45QS09_fqyx09239QQ'));

@@ -352,3 +352,18 @@ UPDATE `oxuser` SET `OXCOMPANY` = 'ACME Distribution GmbH' WHERE `OXID` = 'acme0
 INSERT INTO `oxobject2group` (`OXID`, `OXSHOPID`, `OXOBJECTID`, `OXGROUPSID`) VALUES
   ('o2g00000000000000000000000000001', 1, 'anna0000000000000000000000000001', 'oxidcustomer'),
   ('o2g00000000000000000000000000002', 1, 'acme0000000000000000000000000001', 'oxidcustomer');
+
+CREATE TABLE `oxconfig` (
+  `OXID` char(32) NOT NULL,
+  `OXSHOPID` int(11) NOT NULL DEFAULT '1',
+  `OXMODULE` varchar(100) NOT NULL DEFAULT '',
+  `OXVARNAME` varchar(100) NOT NULL DEFAULT '',
+  `OXVARTYPE` varchar(16) NOT NULL DEFAULT '',
+  `OXVARVALUE` text NOT NULL,
+  PRIMARY KEY (`OXID`),
+  KEY `OXVARNAME` (`OXVARNAME`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+-- the stock currency list of OXID's setup (initial_data.sql): EUR default, GBP, CHF, USD;
+-- OXID 7 stores it plain
+INSERT INTO `oxconfig` (`OXID`, `OXSHOPID`, `OXMODULE`, `OXVARNAME`, `OXVARTYPE`, `OXVARVALUE`) VALUES ('3c4f033dfb8fd4fe692715dda19ecd28', 1, '', 'aCurrencies', 'arr', 'a:4:{i:0;s:23:"EUR@ 1.00@ ,@ .@ €@ 2";i:1;s:24:"GBP@ 0.8565@ .@  @ £@ 2";i:2;s:25:"CHF@ 1.4326@ ,@ .@ CHF@ 2";i:3;s:23:"USD@ 1.2994@ .@  @ $@ 2";}');

@@ -1,0 +1,224 @@
+"""Money as the supplier's shop shows it: purchase prices converted into the order's currency with
+the shop's own exchange rates, and the order's amounts in that currency, to the cent.
+
+Every SQL connector writes the same amounts; what differs per shop is only where it keeps them
+(modified and OXID in the order's currency; osCommerce and OpenCart in the shop's default
+currency, multiplied by the order's `currency_value` when shown) and which rows it shows, so this
+module computes them once and each connector stores them its way.
+
+Rates are what the shops keep per currency: units of that currency for one unit of the shop's
+default currency (osCommerce/modified `currencies.value`, OpenCart `currency.value`, OXID's
+`aCurrencies` in `oxconfig`). A purchase price p in currency C is p × rate(O) / rate(C) in the
+order's currency O. A currency the shop lacks, or lists without a rate, cannot be converted:
+step 1 refuses that order with its code (`currency_findings`).
+
+Rounding, as the shops' own checkouts do it: a converted unit price keeps the 4 places of the
+shops' price columns; a line is unit × quantity rounded to the cent (half up); VAT is computed per
+rate on the net sum of that rate and rounded once (osCommerce's order class and OpenCart's tax
+total sum the unrounded line taxes per rate; OXID's netto mode takes VAT from the net sum per
+rate). The order's total is net + VAT + shipping, exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from orderexchange.config import SupplierConfig
+from orderexchange.errors import OXError
+from orderexchange.model import SupplierLine, SupplierOrder, Transfer, TransferState, money
+
+from .shop_sql import Findings
+
+#: the shops' price columns are decimal(15,4): converted unit prices keep 4 places
+PLACES = Decimal("0.0001")
+
+
+def four(value: Decimal) -> Decimal:
+    return value.quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ShopRates:
+    """A shop's currencies as it keeps them: code → rate (None: listed without a usable rate)."""
+
+    rates: Mapping[str, Decimal | None]
+    #: where the shop keeps them, for messages ("currencies", "oxconfig aCurrencies" …)
+    where: str
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[str, Any]], where: str) -> ShopRates:
+        rates: dict[str, Decimal | None] = {}
+        for code, value in rows:
+            rate = Decimal(str(value)) if value not in (None, "") else None
+            rates[str(code).strip().upper()] = rate if rate is not None and rate > 0 else None
+        return cls(rates, where)
+
+    def knows(self, code: str) -> bool:
+        return code in self.rates
+
+    def rate(self, code: str) -> Decimal | None:
+        return self.rates.get(code)
+
+    def factor(self, source: str, target: str) -> Decimal | None:
+        """What one unit of `source` is in `target` by the shop's rates (1 for the same code;
+        None: one of them has no rate)."""
+        if source == target:
+            return Decimal(1)
+        to, frm = self.rate(target), self.rate(source)
+        return None if to is None or frm is None else to / frm
+
+    def in_default(self, amount: Decimal, code: str) -> Decimal:
+        """An amount in `code` as the shop's default currency (4 places): what osCommerce and
+        OpenCart store; shown × the order's rate and rounded, it is `amount` again (for rates
+        below 100; see docs/connectors). Step 1 made sure `code` has a rate."""
+        rate = self.rate(code)
+        assert rate is not None, f"{code} has no rate in {self.where}: step 1 refuses it"
+        return four(amount / rate)
+
+
+def price_currency(line: SupplierLine, supplier: SupplierConfig) -> str:
+    """The currency of a line's purchase price: the catalogue's, else the supplier's setting."""
+    return line.currency or supplier.price_currency
+
+
+def currencies_of(so: SupplierOrder, supplier: SupplierConfig) -> set[str]:
+    """Every currency a supplier order's amounts involve: its orders' and its prices'."""
+    return ({t.customer_order.currency for t in so.transfers}
+            | {price_currency(sl, supplier) for t in so.transfers for sl in t.lines}
+            | {supplier.price_currency})
+
+
+def currency_findings(out: Findings, so: SupplierOrder, rates: ShopRates, *,
+                      rate_always: bool) -> None:
+    """Step 1: each pending order's currency is in the shop, and every purchase price (and the
+    shipping cost) can be converted into it with the shop's rates. `rate_always`: the shop keeps
+    amounts in its default currency (osCommerce, OpenCart), so the order's currency needs a rate
+    even when nothing is converted."""
+    supplier = out.supplier
+    for t in so.transfers:
+        if t.state == TransferState.WRITTEN:
+            continue
+        co = t.customer_order
+        target = co.currency
+        if not rates.knows(target):
+            out.add("OX-CHK-010", co.number, value=target)
+            continue
+        sources = {price_currency(sl, supplier) for sl in t.lines}
+        if supplier.shipping_cost:
+            sources.add(supplier.price_currency)
+        needs_rate = rate_always or any(c != target for c in sources)
+        if needs_rate and rates.rate(target) is None:
+            out.add("OX-CHK-051", co.number, value=target, where=rates.where)
+        for source in sorted(sources - {target}):
+            if not rates.knows(source):
+                out.add("OX-CHK-050", co.number, value=source, currency=target,
+                        where=rates.where)
+            elif rates.rate(source) is None:
+                out.add("OX-CHK-051", co.number, value=source, where=rates.where)
+
+
+@dataclass
+class LineAmounts:
+    """One line in the order's currency."""
+
+    line: SupplierLine
+    quantity: Decimal
+    unit_net: Decimal  # 4 places
+    net: Decimal  # unit × quantity, to the cent
+    rate: Decimal  # VAT %
+    #: this line's share of its rate's VAT: per line to the cent, the rounding rest of the rate
+    #: on its largest line, so a rate's lines add up to the rate's VAT exactly
+    tax: Decimal = Decimal("0")
+
+    @property
+    def unit_tax(self) -> Decimal:
+        return four(self.unit_net * self.rate / 100)
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.tax
+
+    @property
+    def unit_gross(self) -> Decimal:
+        """Gross unit price to the cent (shops that keep gross unit prices round them so)."""
+        return money(self.unit_net * (1 + self.rate / 100))
+
+
+@dataclass
+class OrderAmounts:
+    """What one customer order is worth to the supplier, in the order's currency: purchase
+    prices, net; VAT per rate; shipping untaxed."""
+
+    currency: str
+    lines: list[LineAmounts]
+    shipping: Decimal
+    #: (rate, net at that rate, VAT at that rate), highest rate first
+    by_rate: list[tuple[Decimal, Decimal, Decimal]] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((a.net for a in self.lines), Decimal("0"))
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((tax for _r, _n, tax in self.by_rate), Decimal("0"))
+
+    @property
+    def gross_lines(self) -> Decimal:
+        return self.subtotal + self.tax
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax + self.shipping
+
+    def tax_by_rate(self) -> list[tuple[Decimal, Decimal, Decimal]]:
+        """(rate, net at that rate, VAT at that rate), highest rate first."""
+        return list(self.by_rate)
+
+
+def order_amounts(transfer: Transfer, supplier: SupplierConfig,
+                  rates: ShopRates | None = None) -> OrderAmounts:
+    """The order in its own currency. Without `rates` nothing may need converting (every price
+    already in the order's currency; step 1 refused the others)."""
+    target = transfer.customer_order.currency
+
+    def factor(source: str) -> Decimal:
+        found = (Decimal(1) if source == target
+                 else rates.factor(source, target) if rates is not None else None)
+        if found is None:  # the shop changed since step 1, which refuses such an order
+            raise OXError("OX-CHK-051", order=transfer.customer_order.number,
+                          supplier=supplier.id, value=source,
+                          where=rates.where if rates is not None else "the shop")
+        return found
+
+    lines = []
+    for sl in transfer.lines:
+        f = factor(price_currency(sl, supplier))
+        unit = sl.purchase_price if f == 1 else four(sl.purchase_price * f)
+        quantity = Decimal(sl.line.quantity)
+        lines.append(LineAmounts(sl, quantity, unit, money(unit * quantity),
+                                 Decimal(sl.line.tax_rate)))
+    groups: dict[Decimal, list[LineAmounts]] = {}
+    for a in lines:
+        groups.setdefault(a.rate.normalize(), []).append(a)
+    by_rate = []
+    for rate in sorted(groups, reverse=True):
+        members = groups[rate]
+        net = sum((a.net for a in members), Decimal("0"))
+        tax = money(net * rate / 100)
+        for a in members:
+            a.tax = money(a.net * rate / 100)
+        rest = tax - sum((a.tax for a in members), Decimal("0"))
+        max(members, key=lambda a: a.net).tax += rest
+        by_rate.append((rate, net, tax))
+    shipping = money(Decimal(supplier.shipping_cost) * factor(supplier.price_currency))
+    return OrderAmounts(target, lines, shipping, by_rate)
+
+
+def plain_rate(rate: Decimal) -> str:
+    """19 rather than 19.00, 7.7 rather than 7.70."""
+    value = Decimal(rate).normalize()
+    return f"{value:f}"

@@ -1,0 +1,125 @@
+"""Money as the supplier's shop shows it (plugins/shop_money.py): conversion with the shop's rates,
+rounding to the cent, VAT per rate, and step 1's currency findings (issue 13 §3).
+
+Pure arithmetic; the connectors' writes of these amounts are tested on MariaDB in
+tests/test_currencies_mariadb.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal as D
+
+import pytest
+
+from orderexchange.config import SupplierConfig
+from orderexchange.model import (
+    Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder, SupplierOrderState,
+    Transfer,
+)
+from orderexchange.plugins.shop_money import (
+    ShopRates, currencies_of, currency_findings, order_amounts,
+)
+from orderexchange.plugins.shop_sql import Findings
+
+RATES = ShopRates.of([("EUR", "1.000000"), ("CHF", "0.9412"), ("GBP", "0.8563"),
+                      ("USD", "1.08"), ("HUF", "0")], "currencies")
+
+
+def supplier(**kw) -> SupplierConfig:
+    return SupplierConfig(id="alpha", name="Alpha", email="a@example.com", **kw)
+
+
+def transfer(currency: str, lines: list[tuple[int, str, str, str | None]],
+             number: str = "1") -> Transfer:
+    """lines: (quantity, purchase price, VAT %, price currency)."""
+    a = Address("A", "B", "S 1", "1", "C", "DE")
+    order_lines = [OrderLine(i, f"S{i}", "x", q, D(p), D(r))
+                   for i, (q, p, r, _c) in enumerate(lines, start=1)]
+    sl = [SupplierLine(ln, ln.sku, ln.unit_price, c)
+          for ln, (_q, _p, _r, c) in zip(order_lines, lines)]
+    return Transfer(CustomerOrder(number, datetime.now(), currency, Customer("a@b.c", "A", "B"),
+                                  a, a, order_lines), sl, f"OX-{number}")
+
+
+def test_lines_round_per_line_and_vat_is_taken_per_rate():
+    t = transfer("EUR", [(3, "10.80", "19", None), (1, "7.20", "7", None),
+                         (2, "0.35", "19", None)])
+    amounts = order_amounts(t, supplier(shipping_cost=D("4.9")), RATES)
+    # 19 %: 32.40 + 0.70 = 33.10 → 6.289 → 6.29; 7 %: 7.20 → 0.504 → 0.50
+    assert amounts.tax_by_rate() == [(D("19"), D("33.10"), D("6.29")),
+                                     (D("7"), D("7.20"), D("0.50"))]
+    assert [(x.net, x.tax) for x in amounts.lines] == [
+        (D("32.40"), D("6.16")), (D("7.20"), D("0.50")), (D("0.70"), D("0.13"))]
+    assert (amounts.subtotal, amounts.tax, amounts.shipping, amounts.total) == (
+        D("40.30"), D("6.79"), D("4.90"), D("51.99"))
+    assert amounts.lines[0].unit_tax == D("2.0520")
+
+
+def test_a_rates_lines_add_up_to_its_vat_the_rest_on_the_largest_line():
+    # per line 0.35 → 0.0665 → 0.07 three times = 0.21, but the rate's VAT is 1.05 → 0.1995 → 0.20
+    t = transfer("EUR", [(1, "0.35", "19", None), (1, "0.35", "19", None),
+                         (1, "0.35", "19", None)])
+    amounts = order_amounts(t, supplier(), RATES)
+    assert amounts.tax == D("0.20")
+    assert [x.tax for x in amounts.lines] == [D("0.06"), D("0.07"), D("0.07")]
+    assert sum(x.gross for x in amounts.lines) == amounts.subtotal + amounts.tax
+
+
+def test_eur_prices_are_converted_into_the_orders_currency_with_the_shops_rates():
+    t = transfer("CHF", [(3, "10.80", "19", "EUR"), (1, "7.20", "7.7", None)])
+    amounts = order_amounts(t, supplier(shipping_cost=D("4.90")), RATES)
+    # 10.80 × 0.9412 = 10.16496 → 10.1650 (4 places), × 3 = 30.495 → 30.50
+    # 7.20 × 0.9412 = 6.77664 → 6.7766; shipping 4.90 × 0.9412 = 4.61188 → 4.61
+    assert [(x.unit_net, x.net) for x in amounts.lines] == [
+        (D("10.1650"), D("30.50")), (D("6.7766"), D("6.78"))]
+    assert amounts.shipping == D("4.61")
+    assert amounts.tax_by_rate() == [(D("19"), D("30.50"), D("5.80")),
+                                     (D("7.7"), D("6.78"), D("0.52"))]
+    assert amounts.total == D("30.50") + D("6.78") + D("5.80") + D("0.52") + D("4.61")
+
+
+def test_prices_in_a_third_currency_go_through_the_shops_default():
+    # GBP prices, CHF order: 10.00 / 0.8563 × 0.9412 = 10.99147… → 10.9915
+    t = transfer("CHF", [(1, "10.00", "0", "GBP")])
+    assert order_amounts(t, supplier(), RATES).lines[0].unit_net == D("10.9915")
+
+
+@pytest.mark.parametrize("rate", ["0.9412", "0.78460002", "1.2978", "4.3125", "25.02", "99.5"])
+def test_amounts_kept_in_the_default_currency_show_as_the_same_cents(rate):
+    """osCommerce and OpenCart keep amounts in the default currency (4 places) and show them
+    × the order's rate, rounded: every cent amount comes back exactly (rates below 100)."""
+    rates = ShopRates.of([("EUR", "1"), ("XXX", rate)], "currencies")
+    for cents in list(range(0, 2000, 7)) + [99999, 123456, 10000000]:
+        amount = D(cents) / 100
+        shown = (rates.in_default(amount, "XXX") * D(rate)).quantize(D("0.01"))
+        assert shown == amount, (rate, amount)
+
+
+def supplier_order(*transfers: Transfer) -> SupplierOrder:
+    return SupplierOrder(7, "alpha", SupplierOrderState.DRAFT, created_at=datetime.now(),
+                         transfers=list(transfers))
+
+
+def codes(so: SupplierOrder, cfg: SupplierConfig, rates: ShopRates, rate_always: bool = False):
+    out = Findings(cfg)
+    currency_findings(out, so, rates, rate_always=rate_always)
+    return [(f.order, f.code) for f in out.items]
+
+
+def test_step_1_refuses_what_the_shop_cannot_show_each_order_with_its_code():
+    so = supplier_order(
+        transfer("CHF", [(1, "9", "19", "EUR")], "ok"),
+        transfer("PLN", [(1, "9", "19", "EUR")], "pln"),  # not in the shop
+        transfer("CHF", [(1, "9", "19", "SEK")], "sek"),  # prices in a currency it lacks
+        transfer("HUF", [(1, "9", "19", "EUR")], "huf"),  # listed without a rate
+        transfer("HUF", [(1, "9", "19", "HUF")], "huf-only"),  # nothing to convert
+    )
+    cfg = supplier()
+    assert currencies_of(so, cfg) == {"CHF", "PLN", "SEK", "HUF", "EUR"}
+    assert codes(so, cfg, RATES) == [("pln", "OX-CHK-010"), ("sek", "OX-CHK-050"),
+                                     ("huf", "OX-CHK-051")]
+    # where the shop keeps amounts in its default currency, a rate is needed even then
+    assert codes(so, cfg, RATES, rate_always=True)[-1] == ("huf-only", "OX-CHK-051")
+    # shipping is in the supplier's price currency: it must be convertible too
+    assert codes(supplier_order(transfer("HUF", [(1, "9", "19", "HUF")], "s")),
+                 supplier(shipping_cost=D("4.90")), RATES) == [("s", "OX-CHK-051")]
