@@ -16,6 +16,7 @@ The rules are in three layers, so each runs wherever its facts are known:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import defaultdict
@@ -31,7 +32,9 @@ import pycountry
 from .config import Config, SupplierConfig
 from .connector import Connector
 from .errors import OXError
-from .model import CustomerOrder, Finding, SupplierOrder, allows_decimal, money
+from .model import (
+    HELD_BY_HAND, CustomerOrder, Finding, SupplierOrder, TransferState, allows_decimal, money,
+)
 
 #: address fields every address needs; the postcode only where the country uses postcodes
 REQUIRED_ADDRESS = ("first_name", "last_name", "street", "city", "country")
@@ -215,6 +218,8 @@ def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | N
     for t in so.transfers:
         co = t.customer_order
         n = co.number
+        if t.state == TransferState.HELD and t.error_code == HELD_BY_HAND:
+            add("error", OXError(HELD_BY_HAND, order=n), n)  # only `release` lets it go
         if not t.lines:
             add("error", OXError("OX-CHK-001", order=n), n)
         for severity, error in order_rules(co, now):
@@ -249,8 +254,13 @@ def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | N
 
 def run_checks(host, config: Config, supplier: SupplierConfig, so: SupplierOrder,
                connector: Connector) -> list[Finding]:
-    """All plug-in rules, then — only if those pass — the connector's rules against the shop."""
+    """All plug-in rules, then the connector's rules against the shop — for the customer orders
+    the plug-in rules did not already stop (none when an error stops the supplier order)."""
     findings = host.check_supplier_order(config, supplier, so)
-    if any(f.blocking for f in findings):
+    blocked = {f.order for f in findings if f.blocking}
+    if None in blocked or (blocked and supplier.hold_policy == "supplier_order"):
         return findings
-    return findings + connector.check(so)
+    rest = [t for t in so.transfers if t.customer_order.number not in blocked]
+    if not rest:
+        return findings
+    return findings + connector.check(dataclasses.replace(so, transfers=rest))

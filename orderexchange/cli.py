@@ -375,15 +375,32 @@ def _match_text(key: str | None, customer_id: str | None = None) -> str:
 
 def print_supplier_orders(rows: list[dict[str, Any]], title: str = "Supplier orders") -> None:
     table = Table(title=title)
-    for col in ("id", "supplier", "state", "customer orders", "lines", "net value", "error",
-                "updated"):
-        table.add_column(col, justify="right" if col in ("id", "lines", "net value",
+    for col in ("id", "supplier", "state", "customer orders", "held", "lines", "net value",
+                "error", "updated"):
+        table.add_column(col, justify="right" if col in ("id", "lines", "net value", "held",
                                                           "customer orders") else "left")
     for r in rows:
+        held = r.get("held") or 0
         table.add_row(str(r["id"]), r["supplier_id"], _state(r["state"]), str(r["customer_orders"]),
+                      f"[red]{held}[/red]" if held else "0",
                       str(r["lines"]), f"{r['net_value']:.2f}", r["error_code"] or "",
                       r["updated_at"].strftime("%Y-%m-%d %H:%M"))
     console.print(table)
+
+
+def print_held(rows: list[dict[str, Any]], limit: int | None = None) -> None:
+    """Held customer orders: why each waits (code, message) and where (supplier order)."""
+    table = Table("customer order", "supplier", "supplier order", "code", "why",
+                  title="Held customer orders")
+    for r in rows[:limit]:
+        table.add_row(r["order"], r["supplier"], str(r["supplier_order"]), r["code"] or "",
+                      escape(r["message"] or ""))
+    console.print(table)
+    if limit is not None and len(rows) > limit:
+        console.print(f"… and {len(rows) - limit} more: `orderexchange orders --held`.")
+    console.print("Fix the cause (re-import the corrected order, change the config), then "
+                  "`orderexchange retry --held`; `orderexchange release ORDER` ends a hold by "
+                  "hand.", highlight=False)
 
 
 def _state(state: str) -> str:
@@ -395,11 +412,24 @@ def _state(state: str) -> str:
 @main.command()
 @click.option("--state", "states", multiple=True,
               type=click.Choice([s.value for s in SupplierOrderState]))
+@click.option("--held", "held", is_flag=True,
+              help="List the held customer orders instead, with code and supplier order.")
+@click.option("--supplier", "supplier_id", default=None, help="With --held: of this supplier.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def orders(app: App, states: tuple[str, ...], as_json: bool) -> None:
-    """List supplier orders."""
+def orders(app: App, states: tuple[str, ...], held: bool, supplier_id: str | None,
+           as_json: bool) -> None:
+    """List supplier orders (the `held` column counts their held customer orders)."""
+    if held:
+        held_rows = app.store.held_orders(supplier_id)
+        if as_json:
+            emit_json(held_rows)
+        elif held_rows:
+            print_held(held_rows)
+        else:
+            console.print("No customer order is held.")
+        return
     rows = app.store.list_supplier_orders(
         states=[SupplierOrderState(s) for s in states] if states else None)
     if as_json:
@@ -431,7 +461,11 @@ def show(app: App, so_id: int, as_json: bool) -> None:
                 "state": t.state.value, "remote_order_id": t.remote_order_id,
                 "remote_customer_id": t.remote_customer_id,
                 "customer_created": t.customer_created, "customer_match": t.customer_match,
+                "error_code": t.error_code, "error_message": t.error_message,
                 "customer": t.customer_order.customer.email,
+                "customer_name": f"{t.customer_order.customer.first_name} "
+                                 f"{t.customer_order.customer.last_name}".strip(),
+                "customer_phone": t.customer_order.customer.phone,
                 **{k: extras.get(t.id, {}).get(k) for k in (
                     "action", "remote_status", "tracking_number", "shipped_at")},
                 "lines": [{"sku": sl.line.sku, "supplier_sku": sl.supplier_sku,
@@ -446,12 +480,14 @@ def show(app: App, so_id: int, as_json: bool) -> None:
     for t in so.transfers:
         co = t.customer_order
         x = extras.get(t.id, {})
-        table.add_row(co.number, co.customer.email,
+        table.add_row(co.number, escape(f"{co.customer.first_name} {co.customer.last_name}\n"
+                                        f"{co.customer.email}"),
                       _match_text(t.customer_match, t.remote_customer_id),
                       f"{co.delivery.name}, {co.delivery.city} ({co.delivery.country})",
                       "\n".join(f"{sl.line.quantity}× {sl.supplier_sku} @ {sl.purchase_price:.2f}"
                                 for sl in t.lines),
                       t.reference, t.remote_order_id or "", _state(t.state.value)
+                      + (f" {t.error_code}" if t.error_code else "")
                       + (" [red](cancelled)[/red]" if x.get("action") == "cancel" else ""),
                       "\n".join(v for v in (x.get("remote_status"), x.get("tracking_number")
                                             and f"tracking {x['tracking_number']}",
@@ -545,7 +581,8 @@ def send(app: App, so_ids: tuple[int, ...], send_all: bool, as_json: bool) -> No
         print_results(results)
     for warning in app.host.warnings:
         print_error(warning, warning=True)
-    sys.exit(0 if all(r.ok or r.skipped for r in results) else 1)
+    # held customer orders wait for a fix: exit 1 like a failure, though the rest went
+    sys.exit(0 if all((r.ok or r.skipped) and not r.held for r in results) else 1)
 
 
 def run_send(app: App, so_ids: list[int], send_all: bool, quiet: bool = False) -> list[SendResult]:
@@ -584,6 +621,12 @@ def print_results(results: list[SendResult]) -> None:
     if any(r.findings for r in results):
         print_check_report([r for r in results if r.findings])  # step 1's report, as `check`
     for r in results:
+        if r.held and r.held_in is not None:
+            console.print(f"Supplier order {r.supplier_order_id}: {len(r.held)} customer orders "
+                          f"held ({', '.join(n for n, _c in r.held[:10])}"
+                          f"{' …' if len(r.held) > 10 else ''}), moved to supplier order "
+                          f"{r.held_in}; the others went on. `orderexchange orders --held` "
+                          "says why.", highlight=False)
         if r.error is not None:
             err_console.print(f"[bold]supplier order {r.supplier_order_id}[/bold]:")
             print_error(r.error)
@@ -802,13 +845,22 @@ def purge_cmd(app: App, confirmed: bool, older_than: str, dry_run: bool, as_json
 @main.command("retry")
 @click.argument("so_ids", type=int, nargs=-1)
 @click.option("--failed", "all_failed", is_flag=True, help="Retry every failed supplier order.")
+@click.option("--held", "held", is_flag=True,
+              help="Retry the supplier orders holding held customer orders (step 1 again).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def retry_cmd(app: App, so_ids: tuple[int, ...], all_failed: bool, as_json: bool) -> None:
-    """Resume failed supplier orders at the step that failed (send, for *_failed only)."""
+def retry_cmd(app: App, so_ids: tuple[int, ...], all_failed: bool, held: bool,
+              as_json: bool) -> None:
+    """Resume failed supplier orders at the step that failed (send, for *_failed only).
+
+    A supplier order of held customer orders is check_failed: retrying it runs step 1 again for
+    them, and those that pass now are written and notified."""
     app.require_licence()
-    if all_failed:
+    if held:
+        ids = list(dict.fromkeys(r["supplier_order"] for r in app.store.held_orders()))
+        ids = [r["id"] for r in app.store.list_supplier_orders(states=_FAILED_STATES, ids=ids)]
+    elif all_failed:
         ids = [r["id"] for r in app.store.list_supplier_orders(states=_FAILED_STATES)]
     elif so_ids:
         rows = {r["id"]: r["state"] for r in app.store.list_supplier_orders(ids=so_ids)}
@@ -830,41 +882,138 @@ def retry_cmd(app: App, so_ids: tuple[int, ...], all_failed: bool, as_json: bool
     sys.exit(0 if all(r.ok or r.skipped for r in results) else 1)
 
 
+def _order_numbers(numbers: tuple[str, ...], path: Path | None) -> list[str]:
+    """Order numbers from the arguments and from a file (one a line, `-` for stdin)."""
+    out = list(numbers)
+    if path is not None:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        out += [line.strip() for line in text.splitlines() if line.strip()]
+    if not out:
+        raise OXError("OX-CLI-001")
+    return out
+
+
+def _hold_or_release(app: App, numbers: tuple[str, ...], path: Path | None,
+                     supplier_id: str | None, as_json: bool, release: bool) -> None:
+    if supplier_id is not None:
+        app.config.supplier(supplier_id)  # an unknown supplier is a coded error
+    rows = app.store.hold_by_hand(_order_numbers(numbers, path), supplier_id, release=release)
+    errors = [r["error"] for r in rows if r["error"] is not None]
+    if as_json:
+        emit_json([dict(r, error=r["error"].as_dict() if r["error"] else None) for r in rows])
+    else:
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
+        if len(rows) <= 50:
+            table = Table("customer order", "supplier", "supplier order", "outcome",
+                          title="Release" if release else "Hold")
+            for r in rows:
+                outcome = f"[red]{r['outcome']}[/red]" if r["error"] else r["outcome"]
+                table.add_row(r["order"], r["supplier"] or "", str(r["supplier_order"] or ""),
+                              outcome)
+            console.print(table)
+        console.print(", ".join(f"{n} {o}" for o, n in sorted(counts.items())), highlight=False)
+        for err in errors[:20]:
+            print_error(err)
+        if release and counts.get("released"):
+            ids = " ".join(str(i) for i in dict.fromkeys(
+                r["supplier_order"] for r in rows if r["outcome"] == "released"))
+            console.print(f"`orderexchange retry {ids}` (or the daemon's next send) runs step 1 "
+                          "for them again.", highlight=False)
+    sys.exit(1 if errors else 0)
+
+
+_NUMBERS_FILE = click.option("--file", "path", type=click.Path(path_type=Path, allow_dash=True),
+                             help="Read order numbers from this file, one a line (- for stdin).")
+
+
+@main.command("hold")
+@click.argument("numbers", nargs=-1)
+@_NUMBERS_FILE
+@click.option("--supplier", "supplier_id", default=None,
+              help="Hold the order at this supplier only (default: at every supplier).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def hold_cmd(app: App, numbers: tuple[str, ...], path: Path | None, supplier_id: str | None,
+             as_json: bool) -> None:
+    """Hold customer orders not written yet: no send writes them until `release`."""
+    _hold_or_release(app, numbers, path, supplier_id, as_json, release=False)
+
+
+@main.command("release")
+@click.argument("numbers", nargs=-1)
+@_NUMBERS_FILE
+@click.option("--supplier", "supplier_id", default=None,
+              help="Release the order at this supplier only (default: at every supplier).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handles_errors
+def release_cmd(app: App, numbers: tuple[str, ...], path: Path | None, supplier_id: str | None,
+                as_json: bool) -> None:
+    """End the hold of customer orders (by hand or by step 1): the next send checks them again."""
+    _hold_or_release(app, numbers, path, supplier_id, as_json, release=True)
+
+
 @main.command("cancel")
-@click.argument("number")
+@click.argument("numbers", nargs=-1)
+@_NUMBERS_FILE
+@click.option("--supplier", "supplier_id", default=None,
+              help="Cancel at this supplier only (default: at every supplier).")
 @click.option("--reason", default="", help="Shown to the supplier in the cancellation email.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def cancel_cmd(app: App, number: str, reason: str, as_json: bool) -> None:
-    """Cancel customer order NUMBER at every supplier (shop status, email, transfer log)."""
-    from .cancel import cancel_order
+def cancel_cmd(app: App, numbers: tuple[str, ...], path: Path | None, supplier_id: str | None,
+               reason: str, as_json: bool) -> None:
+    """Cancel customer orders NUMBER… at every supplier, or at --supplier only (shop status,
+    email, transfer log)."""
+    from .cancel import cancel_orders
 
     app.require_licence()
-    result = cancel_order(app.config, app.store, app.host, number, reason=reason)
+    if supplier_id is not None:
+        app.config.supplier(supplier_id)  # an unknown supplier is a coded error
+    results = cancel_orders(app.config, app.store, app.host, _order_numbers(numbers, path),
+                            reason=reason, supplier_id=supplier_id)
     if as_json:
-        emit_json(result.as_dict())
+        data = [r.as_dict() for r in results]
+        emit_json(data[0] if len(data) == 1 and len(numbers) == 1 and path is None else data)
     else:
-        if result.steps:
-            table = Table("supplier order", "supplier", "outcome", "shop order", "email",
-                          title=f"Cancel customer order {number}")
-            for s in result.steps:
-                outcome = f"[red]{s.outcome}[/red]" if s.error else s.outcome
-                if s.supplier_order_cancelled:
-                    outcome += " (supplier order cancelled)"
-                table.add_row(str(s.supplier_order_id), s.supplier_id, outcome,
-                              s.remote_order_id or "", s.message_id or "")
-            console.print(table)
-        else:
-            console.print(f"Customer order {number} was not forwarded to any supplier.")
-        console.print(f"Customer order {number}: {result.status}")
+        for result in results[:50]:
+            print_cancel(result, supplier_id)
+        if len(results) > 50:
+            counts: dict[str, int] = {}
+            for r in results:
+                counts[r.status] = counts.get(r.status, 0) + 1
+            console.print(f"{len(results)} customer orders: "
+                          + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+                          highlight=False)
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+def print_cancel(result: Any, supplier_id: str | None = None) -> None:
+    number = result.order
+    if result.steps:
+        table = Table("supplier order", "supplier", "outcome", "shop order", "email",
+                      title=f"Cancel customer order {number}")
         for s in result.steps:
-            if s.error is not None:
-                print_error(s.error)
-        if not result.ok:
-            print_error(OXError("OX-LOG-004", order=number, status=result.status,
-                                failed=sum(1 for s in result.steps if s.error)))
-    sys.exit(0 if result.ok else 1)
+            outcome = f"[red]{s.outcome}[/red]" if s.error else s.outcome
+            if s.supplier_order_cancelled:
+                outcome += " (supplier order cancelled)"
+            table.add_row(str(s.supplier_order_id), s.supplier_id, outcome,
+                          s.remote_order_id or "", s.message_id or "")
+        console.print(table)
+    else:
+        where = f"supplier {supplier_id}" if supplier_id else "any supplier"
+        console.print(f"Customer order {number} was not forwarded to {where}.")
+    console.print(f"Customer order {number}: {result.status}")
+    for s in result.steps:
+        if s.error is not None:
+            print_error(s.error)
+    if not result.ok:
+        print_error(OXError("OX-LOG-004", order=number, status=result.status,
+                            failed=sum(1 for s in result.steps if s.error)))
 
 
 @main.command("sync-status")
@@ -1247,11 +1396,16 @@ def collect_status(app: App) -> dict[str, Any]:
                           "configured": sup is not None,
                           "last_send": last.isoformat() if last else None,
                           "failures": sum(1 for f in failures if f["supplier"] == sid)})
+    held = [{"order": h["order"], "supplier": h["supplier"],
+             "supplier_order": h["supplier_order"], "code": h["code"], "message": h["message"]}
+            for h in store.held_orders()]
+    for entry in suppliers:
+        entry["held"] = sum(1 for h in held if h["supplier"] == entry["id"])
     open_orders = sum(1 for o in store.list_customer_orders() if o["status"] == "open")
     lic = licence_state(app)
     return {"ok": not failures and lic["state"] == "active", "licence": lic, "daemons": daemons,
             "open_customer_orders": open_orders, "supplier_orders": by_state,
-            "suppliers": suppliers, "failures": failures}
+            "suppliers": suppliers, "failures": failures, "held": held}
 
 
 def _utc(value: Any) -> Any:
@@ -1299,12 +1453,17 @@ def print_status(data: dict[str, Any]) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items())) or "none"
     console.print(f"Orders:   {data['open_customer_orders']} open customer orders; "
                   f"supplier orders: {counts}", highlight=False)
-    table = Table("supplier", "active", "last send (UTC)", "failures", title="Suppliers")
+    table = Table("supplier", "active", "last send (UTC)", "failures", "held",
+                  title="Suppliers")
     for s in data["suppliers"]:
         active = "not configured" if not s["configured"] else ("yes" if s["active"] else "no")
         fails = f"[red]{s['failures']}[/red]" if s["failures"] else "0"
-        table.add_row(s["id"], active, (s["last_send"] or "never")[:16].replace("T", " "), fails)
+        held = f"[red]{s['held']}[/red]" if s.get("held") else "0"
+        table.add_row(s["id"], active, (s["last_send"] or "never")[:16].replace("T", " "), fails,
+                      held)
     console.print(table)
+    if data.get("held"):
+        print_held(data["held"], limit=10)
     if data["failures"]:
         ft = Table("supplier order", "supplier", "state", "code", "message",
                    title="Failures waiting")

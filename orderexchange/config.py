@@ -372,6 +372,9 @@ class SupplierConfig(_Strict):
     #: at most this many customer orders per supplier order; a build with more makes several
     #: (one notification email each stays readable and below mail servers' size limits)
     max_customer_orders: int = Field(default=500, ge=1)
+    #: what a blocking step-1 finding of one customer order stops: "order" holds that order alone
+    #: and sends the others; "supplier_order" stops the whole supplier order (all or nothing)
+    hold_policy: Literal["order", "supplier_order"] = "order"
     #: warn about customer orders older than this many days (0: never)
     max_order_age_days: int = Field(default=30, ge=0)
     #: refuse lines the supplier shop has not enough stock for

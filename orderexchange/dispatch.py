@@ -1,7 +1,10 @@
 """Sending: step 1 (check) and step 2 (write into the shop, then notify), as one state machine.
 
 The rules of SPEC §5 live here and nowhere else:
-- a supplier order whose check found an error is never written;
+- step 1 decides per customer order: one with a blocking finding is *held* (moved into a
+  supplier order of held orders) and the others go on; an error of the whole supplier order, or
+  `hold_policy = "supplier_order"`, stops it whole — a check_failed supplier order is never
+  written;
 - each customer order is written in its own shop transaction, after looking up its exchange
   reference — so a crash between the shop's commit and our state update heals on the next send
   (the order is found, recorded, not inserted again);
@@ -56,6 +59,10 @@ class SendResult:
     digest_pending: bool = False
     #: recipients the mail server refused while it accepted others (OX-MAIL-018 each)
     warnings: list[OXError] = field(default_factory=list)
+    #: customer orders step 1 held: (order number, code); `held_in` is the supplier order of
+    #: held orders they moved to when the others went on (issue 13 §2)
+    held: list[tuple[str, str]] = field(default_factory=list)
+    held_in: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -72,6 +79,7 @@ class SendResult:
             "message_id": self.message_id, "skipped": self.skipped,
             "digest_pending": self.digest_pending,
             "warnings": [w.as_dict() for w in self.warnings],
+            "held": [{"order": n, "code": c} for n, c in self.held], "held_in": self.held_in,
             "error": self.error.as_dict() if self.error else None,
             "findings": [f.__dict__ for f in self.findings],
         }
@@ -297,7 +305,7 @@ class Dispatcher:
             self.store.save_matches(so)  # the customer match the connector's check planned
             result.findings = findings
             blocking = [f for f in findings if f.blocking]
-            if blocking:
+            if not self._hold(so, supplier, blocking, result):
                 result.error = _FindingError(blocking[0])
                 self._step(so, S.CHECK_FAILED, error=result.error)
                 result.state = so.state
@@ -340,12 +348,51 @@ class Dispatcher:
             result.state = so.state
         return result
 
+    def _hold(self, so: SupplierOrder, supplier, blocking: list[Finding],
+              result: SendResult) -> bool:
+        """Apply step 1's blocking findings per customer order (issue 13 §2); True when the
+        supplier order goes on to step 2.
+
+        An order with a blocking finding of its own is *held*. Under `hold_policy = "order"`
+        (the default) the held orders move into a new supplier order of held orders (state
+        check_failed, retried by `retry` and the daemon like any failed check) and the others
+        go on; the supplier's email then lists only what was written. The supplier order stops
+        whole when a finding concerns no single order (minimum order value, the shop's schema),
+        when every order it still has to write is held, or under `hold_policy =
+        "supplier_order"` — its held orders are marked held in place then."""
+        numbers = {t.customer_order.number for t in so.transfers}
+        first: dict[str, Finding] = {}
+        for f in blocking:
+            if f.order in numbers:
+                first.setdefault(f.order, f)
+        whole = [f for f in blocking if f.order not in numbers]  # no order, or none of ours
+        open_ = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+        held = [(t, first[t.customer_order.number]) for t in open_
+                if t.customer_order.number in first]
+        released = [t for t in open_ if t.state == TransferState.HELD
+                    and t.customer_order.number not in first]
+        goes_on = not whole and (not held or (supplier.hold_policy == "order"
+                                              and len(held) < len(open_)))
+        moved_to = self.store.record_holds(so.id, held, released, split=goes_on and bool(held))
+        for t in released:
+            t.state, t.error_code, t.error_message = TransferState.PENDING, None, None
+        for t, f in held:
+            t.state, t.error_code, t.error_message = TransferState.HELD, f.code, f.message
+        result.held = [(t.customer_order.number, f.code) for t, f in held]
+        if moved_to is not None:
+            result.held_in = moved_to
+            gone = {id(t) for t, _f in held}
+            so.transfers = [t for t in so.transfers if id(t) not in gone]
+            self.progress(moved_to, S.CHECK_FAILED.value)
+        return goes_on
+
     def _write_all(self, so: SupplierOrder, connector: Connector,
                    result: SendResult, link: _ShopLink | None = None) -> OXError | None:
         if so.state not in _WRITE_FROM:  # the rule of step 1, enforced where the writing is
             return OXError("OX-WRT-001", id=so.id, state=so.state.value)
         failure: OXError | None = None
-        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+        pending = [t for t in so.transfers
+                   if t.state not in (TransferState.WRITTEN, TransferState.HELD)]
 
         if link is None:  # called on its own, on an opened connector
             link = _ShopLink(connector)

@@ -362,6 +362,20 @@ _define("OX-CHK-051", "No exchange rate in the shop",
         "({where}), so amounts cannot be shown in the order's currency.",
         "Set the exchange rate of {value} in the supplier shop's currency settings, then retry.")
 
+# --- held customer orders (issue 13 §2) -------------------------------------------------------
+_define("OX-HLD-001", "Order held by hand",
+        "Order {order} is held for supplier {supplier} by hand (`orderexchange hold`).",
+        "`orderexchange release {order} --supplier {supplier}` lets it go with the next send, "
+        "`retry` or daemon run.")
+_define("OX-HLD-002", "Order already in the supplier shop",
+        "Order {order} is already written into supplier {supplier}'s shop (shop order "
+        "{remote}); it cannot be held or released any more.",
+        "To withdraw it, `orderexchange cancel {order} --supplier {supplier}`.")
+_define("OX-HLD-003", "Order not forwarded to this supplier",
+        "Order {order} has no open supplier order at supplier {supplier}.",
+        "`orderexchange orders` and `show ID` list which supplier orders hold it; build first if "
+        "it has not been built yet.")
+
 # --- supplier database -----------------------------------------------------------------------
 _define("OX-DB-001", "Supplier database refused the login",
         "Supplier {supplier}: the shop database refused the login for user {user}.",

@@ -118,6 +118,9 @@ class Menu:
         failing = [f"{s['id']} ({s['failures']})" for s in data["suppliers"] if s["failures"]]
         console.print("Failures waiting:     " + (f"[red]{', '.join(failing)}[/red]" if failing
                                                   else "none"), highlight=False)
+        held = [f"{s['id']} ({s['held']})" for s in data["suppliers"] if s.get("held")]
+        console.print("Held customer orders: " + (f"[red]{', '.join(held)}[/red]" if held
+                                                  else "none"), highlight=False)
         console.print()
 
     # -- supplier orders --------------------------------------------------------------------
@@ -131,14 +134,14 @@ class Menu:
                 _pause()
                 return
             console.print("[bold]Supplier orders[/bold]  (ctrl-c: back)")
-            console.print("      id  state          supplier      orders  lines       value",
+            console.print("      id  state          supplier      orders  held  lines       value",
                           highlight=False)
             by_id = {r["id"]: r for r in rows}
             ids = _ask(questionary.checkbox(
                 "Select:", instruction="(space: select, a: all, enter: continue)", choices=[
                 Choice(f"{r['id']:>4}  {r['state']:<14} {r['supplier_id'][:12]:<12} "
-                       f"{r['customer_orders']:>6} {r['lines']:>6} {r['net_value']:>11.2f}",
-                       value=r["id"]) for r in rows]))
+                       f"{r['customer_orders']:>6} {r['held'] or '':>5} {r['lines']:>6} "
+                       f"{r['net_value']:>11.2f}", value=r["id"]) for r in rows]))
             if not ids:
                 return
             try:

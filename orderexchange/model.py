@@ -137,6 +137,14 @@ class TransferState(str, enum.Enum):
     PENDING = "pending"
     WRITTEN = "written"
     FAILED = "failed"
+    #: step 1 found a blocking problem with this order alone (its error code says which), or it
+    #: was held by hand (OX-HLD-001): it waits in a supplier order of held orders, the others
+    #: of its supplier order went on (issue 13 §2)
+    HELD = "held"
+
+
+#: the error code of a transfer held by hand (`orderexchange hold`); only `release` clears it
+HELD_BY_HAND = "OX-HLD-001"
 
 
 @dataclass
@@ -233,7 +241,8 @@ class CatalogueEntry:
 
 @dataclass
 class Finding:
-    """A result of a check: an error blocks its supplier order, a warning only informs."""
+    """A result of a check: an error blocks its own customer order (`order`) or, without an
+    order, its whole supplier order; a warning only informs."""
 
     severity: str  # "error" | "warning"
     code: str

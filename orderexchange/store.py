@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .errors import OXError
 from .model import (
-    Address, CatalogueEntry, Customer, CustomerOrder, Finding, OrderLine, SupplierLine,
-    SupplierOrder, SupplierOrderState, Transfer, TransferState, plain_quantity,
+    HELD_BY_HAND, Address, CatalogueEntry, Customer, CustomerOrder, Finding, OrderLine,
+    SupplierLine, SupplierOrder, SupplierOrderState, Transfer, TransferState, plain_quantity,
 )
 
 
@@ -617,6 +617,9 @@ class Store:
                     supplier_orders.c.created_at, supplier_orders.c.updated_at,
                     supplier_orders.c.error_code, supplier_orders.c.message_id,
                     sa.func.count(sa.distinct(transfers.c.id)).label("customer_orders"),
+                    sa.func.count(sa.distinct(sa.case(
+                        (transfers.c.state == TransferState.HELD.value, transfers.c.id)))
+                    ).label("held"),
                     sa.func.count(transfer_lines.c.line_id).label("lines"))
                  .outerjoin(transfers, transfers.c.supplier_order_id == supplier_orders.c.id)
                  .outerjoin(transfer_lines, transfer_lines.c.transfer_id == transfers.c.id)
@@ -700,6 +703,207 @@ class Store:
         with self.engine.begin() as conn:  # one executemany, not a statement per order
             conn.execute(transfers.update().where(transfers.c.id == sa.bindparam("t_id"))
                          .values(customer_match=sa.bindparam("t_match")), rows)
+
+    def record_holds(self, so_id: int, held: Sequence[tuple[Transfer, Finding]],
+                     released: Sequence[Transfer], split: bool) -> int | None:
+        """Step 1's outcome per customer order, in one transaction (issue 13 §2).
+
+        `held` transfers become `held` with their first blocking finding's code and message;
+        `released` ones (held before, passing now) become pending again. With `split`, the held
+        ones — with their findings — move into a new supplier order of the same supplier, in
+        state check_failed, so this one goes on without them; its id is returned. Each held
+        order gets a `held` event in the transfer log, with its code."""
+        ts = now()
+        with self.engine.begin() as conn:
+            if released:
+                conn.execute(transfers.update().where(
+                    transfers.c.id.in_([t.id for t in released]),
+                    transfers.c.state == TransferState.HELD.value).values(
+                    state=TransferState.PENDING.value, error_code=None, error_message=None,
+                    updated_at=ts))
+                conn.execute(events.insert(), [
+                    {"at": ts, "supplier_order_id": so_id, "transfer_id": t.id, "step": "check",
+                     "outcome": "ok", "message": f"{t.customer_order.number}: no longer held"}
+                    for t in released])
+            if not held:
+                return None
+            target = so_id
+            if split:
+                first = held[0][1]
+                target = conn.execute(supplier_orders.insert().values(
+                    supplier_id=sa.select(supplier_orders.c.supplier_id)
+                    .where(supplier_orders.c.id == so_id).scalar_subquery(),
+                    state=SupplierOrderState.CHECK_FAILED.value, created_at=ts, updated_at=ts,
+                    error_code=first.code, error_message=first.message)).inserted_primary_key[0]
+                for part in _parts([f.order for _t, f in held]):
+                    conn.execute(findings.update().where(
+                        findings.c.supplier_order_id == so_id,
+                        findings.c.order_number.in_(part)).values(supplier_order_id=target))
+                conn.execute(events.insert(), [
+                    {"at": ts, "supplier_order_id": so_id, "step": "held", "outcome": "error",
+                     "message": f"{len(held)} customer orders held, moved to supplier order "
+                                f"{target}; the others go on"},
+                    {"at": ts, "supplier_order_id": target, "step": "held", "outcome": "error",
+                     "code": first.code,
+                     "message": f"held customer orders of supplier order {so_id}"}])
+            conn.execute(transfers.update().where(
+                transfers.c.id == sa.bindparam("t_id"),
+                transfers.c.state != TransferState.WRITTEN.value).values(
+                supplier_order_id=target, state=TransferState.HELD.value,
+                error_code=sa.bindparam("t_code"), error_message=sa.bindparam("t_message"),
+                updated_at=ts),
+                [{"t_id": t.id, "t_code": f.code, "t_message": f.message} for t, f in held])
+            conn.execute(events.insert(), [
+                {"at": ts, "supplier_order_id": target, "transfer_id": t.id, "step": "held",
+                 "outcome": "error", "code": f.code,
+                 "message": f"{t.customer_order.number}: held: {f.message}"}
+                for t, f in held])
+        return target if split else None
+
+    def held_orders(self, supplier_id: str | None = None) -> list[dict[str, Any]]:
+        """Every held customer order (issue 13 §2): order, supplier, supplier order, code,
+        message and since when, oldest supplier order first."""
+        q = (sa.select(customer_orders.c.number.label("order"),
+                       supplier_orders.c.supplier_id.label("supplier"),
+                       transfers.c.supplier_order_id.label("supplier_order"),
+                       transfers.c.error_code.label("code"),
+                       transfers.c.error_message.label("message"), transfers.c.updated_at)
+             .join(supplier_orders, supplier_orders.c.id == transfers.c.supplier_order_id)
+             .join(customer_orders, customer_orders.c.id == transfers.c.customer_order_id)
+             .where(transfers.c.state == TransferState.HELD.value)
+             .order_by(transfers.c.supplier_order_id, transfers.c.id))
+        if supplier_id is not None:
+            q = q.where(supplier_orders.c.supplier_id == supplier_id)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        for r in rows:
+            r["updated_at"] = _aware(r["updated_at"])
+        return rows
+
+    def hold_by_hand(self, numbers: Sequence[str], supplier_id: str | None = None,
+                     release: bool = False) -> list[dict[str, Any]]:
+        """`orderexchange hold` / `release` for many customer orders in one transaction.
+
+        Hold: each not yet written transfer of the orders (at `supplier_id`, or at every
+        supplier) becomes `held` with OX-HLD-001; step 1 keeps it held until it is released.
+        Held transfers leave their supplier order for a new one of held orders (one per source
+        supplier order), unless they are all it has — then it simply becomes check_failed.
+        Release: held transfers (by hand or by step 1) become pending again; the next send of
+        their supplier order (`retry`, the daemon) runs step 1 for them again.
+        Returns one row per (order, supplier order): order, supplier, supplier_order, outcome
+        and error (an OXError: not found, already written, not at that supplier).
+        """
+        ts = now()
+        out: list[dict[str, Any]] = []
+        so, t, co = supplier_orders, transfers, customer_orders
+        with self.engine.begin() as conn:
+            rows: list[Any] = []
+            known: set[str] = set()
+            for part in _parts(list(dict.fromkeys(numbers))):
+                known.update(conn.execute(sa.select(co.c.number)
+                                          .where(co.c.number.in_(part))).scalars())
+                q = (sa.select(t.c.id, t.c.state, t.c.error_code, t.c.remote_order_id,
+                               t.c.supplier_order_id, so.c.supplier_id,
+                               so.c.state.label("so_state"), co.c.number)
+                     .join(so, so.c.id == t.c.supplier_order_id)
+                     .join(co, co.c.id == t.c.customer_order_id)
+                     .where(co.c.number.in_(part), t.c.action != "cancel",
+                            so.c.state != SupplierOrderState.CANCELLED.value)
+                     .order_by(t.c.id))
+                if supplier_id is not None:
+                    q = q.where(so.c.supplier_id == supplier_id)
+                rows += conn.execute(q).all()
+            seen = {r.number for r in rows}
+            for number in dict.fromkeys(numbers):
+                if number not in known:
+                    out.append({"order": number, "supplier": supplier_id, "supplier_order": None,
+                                "outcome": "failed", "error": OXError("OX-STO-002", order=number)})
+                elif number not in seen:
+                    out.append({"order": number, "supplier": supplier_id, "supplier_order": None,
+                                "outcome": "failed", "error": OXError(
+                                    "OX-HLD-003", order=number, supplier=supplier_id or "any")})
+            todo: dict[int, list[Any]] = defaultdict(list)
+            for r in rows:
+                row = {"order": r.number, "supplier": r.supplier_id,
+                       "supplier_order": r.supplier_order_id, "outcome": "", "error": None}
+                out.append(row)
+                if r.state == TransferState.WRITTEN.value:
+                    row.update(outcome="failed", error=OXError(
+                        "OX-HLD-002", order=r.number, supplier=r.supplier_id,
+                        remote=r.remote_order_id or "?"))
+                elif release:
+                    row["outcome"] = "released" if r.state == TransferState.HELD.value \
+                        else "not held"
+                    if r.state == TransferState.HELD.value:
+                        todo[r.supplier_order_id].append(r)
+                elif r.error_code == HELD_BY_HAND and r.state == TransferState.HELD.value:
+                    row["outcome"] = "already held"
+                else:
+                    row["outcome"] = "held"
+                    todo[r.supplier_order_id].append(r)
+            if release:
+                released = [r for rs in todo.values() for r in rs]
+                for part in _parts([r.id for r in released]):
+                    conn.execute(t.update().where(t.c.id.in_(part)).values(
+                        state=TransferState.PENDING.value, error_code=None, error_message=None,
+                        updated_at=ts))
+                if released:
+                    conn.execute(events.insert(), [
+                        {"at": ts, "supplier_order_id": r.supplier_order_id, "transfer_id": r.id,
+                         "step": "release", "outcome": "ok",
+                         "message": f"{r.number}: released; step 1 runs again at the next send"}
+                        for r in released])
+                return out
+            sizes: dict[int, int] = {}
+            for part in _parts(list(todo)):
+                sizes.update(conn.execute(sa.select(t.c.supplier_order_id, sa.func.count())
+                                          .where(t.c.supplier_order_id.in_(part))
+                                          .group_by(t.c.supplier_order_id)).all())
+            updates: list[dict[str, Any]] = []
+            log: list[dict[str, Any]] = []
+            moved_to: dict[int, int] = {}
+            for so_id, held in todo.items():
+                first = OXError(HELD_BY_HAND, order=held[0].number, supplier=held[0].supplier_id)
+                target = so_id
+                if len(held) < sizes[so_id]:  # the others stay where they are
+                    target = conn.execute(so.insert().values(
+                        supplier_id=held[0].supplier_id,
+                        state=SupplierOrderState.CHECK_FAILED.value, created_at=ts,
+                        updated_at=ts, error_code=first.code, error_message=first.message)
+                    ).inserted_primary_key[0]
+                    for part in _parts([r.number for r in held]):
+                        conn.execute(findings.update().where(
+                            findings.c.supplier_order_id == so_id,
+                            findings.c.order_number.in_(part)).values(supplier_order_id=target))
+                    log += [{"at": ts, "supplier_order_id": so_id, "transfer_id": None,
+                             "step": "held", "outcome": "ok", "code": None,
+                             "message": f"{len(held)} customer orders held by hand, moved to "
+                                        f"supplier order {target}"}]
+                    moved_to[so_id] = target
+                else:
+                    conn.execute(so.update().where(so.c.id == so_id).values(
+                        state=SupplierOrderState.CHECK_FAILED.value, updated_at=ts,
+                        error_code=first.code, error_message=first.message))
+                for r in held:
+                    message = OXError(HELD_BY_HAND, order=r.number,
+                                      supplier=r.supplier_id).message
+                    updates.append({"t_id": r.id, "t_so": target, "t_message": message})
+                    log.append({"at": ts, "supplier_order_id": target, "transfer_id": r.id,
+                                "step": "held", "outcome": "ok", "code": HELD_BY_HAND,
+                                "message": f"{r.number}: held by hand"})
+            if updates:
+                conn.execute(t.update().where(
+                    t.c.id == sa.bindparam("t_id"),
+                    t.c.state != TransferState.WRITTEN.value).values(
+                    supplier_order_id=sa.bindparam("t_so"), state=TransferState.HELD.value,
+                    error_code=HELD_BY_HAND, error_message=sa.bindparam("t_message"),
+                    updated_at=ts), updates)
+            if log:
+                conn.execute(events.insert(), log)
+            for row in out:
+                if row["outcome"] == "held" and row["supplier_order"] in moved_to:
+                    row["supplier_order"] = moved_to[row["supplier_order"]]
+        return out
 
     def save_findings(self, so_id: int, found: Sequence[Finding]) -> None:
         with self.engine.begin() as conn:
@@ -894,35 +1098,88 @@ class Store:
         return row.id, row.status
 
     def set_customer_order_status(self, order_id: int, status: str) -> None:
+        self.set_customer_orders_status([order_id], status)
+
+    def set_customer_orders_status(self, order_ids: Sequence[int], status: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(customer_orders.update().where(customer_orders.c.id == order_id)
-                         .values(status=status))
+            for part in _parts(list(order_ids)):
+                conn.execute(customer_orders.update().where(customer_orders.c.id.in_(part))
+                             .values(status=status))
 
     def transfers_of(self, order_id: int) -> list[dict[str, Any]]:
         """Every transfer of a customer order with its supplier order's supplier and state."""
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(
-                sa.select(transfers.c.id, transfers.c.supplier_order_id, transfers.c.reference,
+                self._transfer_rows().where(transfers.c.customer_order_id == order_id)
+                .order_by(transfers.c.id))]
+
+    def transfers_of_orders(self, numbers: Sequence[str], supplier_id: str | None = None
+                            ) -> dict[str, tuple[int, str, list[dict[str, Any]]]]:
+        """Number → (order id, status, its transfers as `transfers_of` lists them, at
+        `supplier_id` only if given), for many orders in a few queries; OX-STO-002 names the
+        first number that does not exist."""
+        out: dict[str, tuple[int, str, list[dict[str, Any]]]] = {}
+        with self.engine.connect() as conn:
+            for part in _parts(list(dict.fromkeys(numbers))):
+                for r in conn.execute(sa.select(customer_orders.c.number, customer_orders.c.id,
+                                                customer_orders.c.status)
+                                      .where(customer_orders.c.number.in_(part))):
+                    out[r.number] = (r.id, r.status, [])
+            number_of = {oid: n for n, (oid, _s, _r) in out.items()}
+            for part in _parts(list(number_of)):
+                q = self._transfer_rows().where(transfers.c.customer_order_id.in_(part))
+                if supplier_id is not None:
+                    q = q.where(supplier_orders.c.supplier_id == supplier_id)
+                for r in conn.execute(q.order_by(transfers.c.id)):
+                    out[number_of[r.customer_order_id]][2].append(dict(r._mapping))
+        for number in numbers:
+            if number not in out:
+                raise OXError("OX-STO-002", order=number)
+        return out
+
+    @staticmethod
+    def _transfer_rows() -> sa.Select:
+        return (sa.select(transfers.c.id, transfers.c.customer_order_id,
+                          transfers.c.supplier_order_id, transfers.c.reference,
                           transfers.c.state, transfers.c.action, transfers.c.cancelled_at,
                           transfers.c.cancel_message_id, supplier_orders.c.supplier_id,
                           supplier_orders.c.state.label("supplier_order_state"))
-                .join(supplier_orders, supplier_orders.c.id == transfers.c.supplier_order_id)
-                .where(transfers.c.customer_order_id == order_id).order_by(transfers.c.id))]
+                .join(supplier_orders, supplier_orders.c.id == transfers.c.supplier_order_id))
+
+    def live_orders(self, order_ids: Sequence[int]) -> set[int]:
+        """Of these customer orders, those with a transfer left that is not cancelled."""
+        out: set[int] = set()
+        with self.engine.connect() as conn:
+            for part in _parts(list(order_ids)):
+                out.update(conn.execute(
+                    sa.select(transfers.c.customer_order_id).distinct()
+                    .where(transfers.c.customer_order_id.in_(part),
+                           transfers.c.action != "cancel")).scalars())
+        return out
 
     def drop_transfer(self, transfer_id: int, so_id: int, order_number: str,
                       reason: str = "") -> bool:
-        """Remove a transfer not written yet from its supplier order; a supplier order left
-        empty becomes cancelled. Returns whether the supplier order was cancelled."""
+        """Remove a transfer not written yet from its supplier order (see `drop_transfers`)."""
+        return self.drop_transfers(so_id, [(transfer_id, order_number)], reason)
+
+    def drop_transfers(self, so_id: int, dropped: Sequence[tuple[int, str]],
+                       reason: str = "") -> bool:
+        """Remove transfers not written yet — (transfer id, order number) — from their supplier
+        order in one transaction; a supplier order left empty becomes cancelled. Returns
+        whether the supplier order was cancelled."""
         ts = now()
+        ids = [tid for tid, _n in dropped]
         with self.engine.begin() as conn:
-            conn.execute(transfer_lines.delete().where(transfer_lines.c.transfer_id == transfer_id))
-            conn.execute(transfers.delete().where(transfers.c.id == transfer_id,
-                                                  transfers.c.state != TransferState.WRITTEN.value))
-            conn.execute(events.insert().values(
-                at=ts, supplier_order_id=so_id, step="cancel", outcome="ok",
-                order_number=order_number,
-                message=f"{order_number}: dropped (not written yet)"
-                        + (f"; reason: {reason}" if reason else "")))
+            for part in _parts(ids):
+                conn.execute(transfer_lines.delete().where(transfer_lines.c.transfer_id.in_(part)))
+                conn.execute(transfers.delete().where(
+                    transfers.c.id.in_(part), transfers.c.state != TransferState.WRITTEN.value))
+            conn.execute(events.insert(), [
+                {"at": ts, "supplier_order_id": so_id, "step": "cancel", "outcome": "ok",
+                 "order_number": number,
+                 "message": f"{number}: dropped (not written yet)"
+                            + (f"; reason: {reason}" if reason else "")}
+                for _tid, number in dropped])
             left = conn.execute(sa.select(sa.func.count()).select_from(transfers)
                                 .where(transfers.c.supplier_order_id == so_id)).scalar_one()
             if left:

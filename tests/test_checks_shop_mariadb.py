@@ -94,10 +94,11 @@ def test_country_unknown_to_the_shop(oscommerce_shop, prepare):
         ANNA_ORDER, sample_order("1010", email="luca@example.it", first="Luca", last="Rossi",
                                  delivery=italy)])
     [result] = run.send()
-    assert result.state == S.CHECK_FAILED
     assert codes(result) == [("error", "OX-CHK-004", "1010")]
     assert "delivery country IT" in result.findings[0].message
-    assert_nothing_written(oscommerce_shop)
+    # 1010 is held (issue 13 §2), Anna's order goes on
+    assert result.state == S.NOTIFIED and result.held == [("1010", "OX-CHK-004")]
+    assert count(oscommerce_shop, "orders") == 1
 
 
 def test_currency_unknown_to_the_shop(oscommerce_shop, prepare):
@@ -144,11 +145,12 @@ def test_stock_rule_counts_the_whole_supplier_order(oscommerce_shop, prepare):
     assert result.findings[0].message == (
         "Order 1012 line 1: 4 × A-100 needed in this supplier order, supplier alpha's shop has "
         "3 in stock.")
-    assert_nothing_written(oscommerce_shop)
+    assert result.state == S.NOTIFIED and result.held == [("1012", "OX-CHK-023")]
+    assert count(oscommerce_shop, "orders") == 1  # Anna's two hammers; 1012 is held
 
     run.config.suppliers["alpha"].check_stock = False  # the setting decides
-    [again] = run.send()
-    assert again.state == S.NOTIFIED and again.findings == []
+    [again] = run.send([result.held_in])
+    assert again.state == S.NOTIFIED and again.findings == [] and again.written == 1
 
 
 @pytest.mark.parametrize("settings, state, expected", [
@@ -177,7 +179,8 @@ def test_decimal_quantity_is_refused_by_a_shop_with_whole_quantities(oscommerce_
     [result] = run.send()
     assert codes(result) == [("error", "OX-CHK-031", "1013")]
     assert "quantity 1.5 m is not a whole number" in result.findings[0].message
-    assert_nothing_written(oscommerce_shop)
+    assert result.held == [("1013", "OX-CHK-031")] and result.written == 1
+    assert count(oscommerce_shop, "orders") == 1  # 1014 went on
 
 
 # === the exchange reference ==================================================================

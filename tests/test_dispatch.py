@@ -204,10 +204,27 @@ def test_plugin_checks_run_with_core_checks_and_block_only_on_errors(env):
     results = {r.supplier_id: r for r in send(env)}
     assert results["alpha"].state == S.NOTIFIED
     assert [f.severity for f in results["alpha"].findings] == ["warning"]
+    # beta: order 2 is held (issue 13 §2), order 1 goes on
+    beta = results["beta"]
+    assert beta.state == S.NOTIFIED and beta.error is None
+    assert beta.held == [("2", "OX-CHK-002")] and beta.written == 1
+    held = env.store.supplier_order(beta.held_in)
+    assert held.state == S.CHECK_FAILED and held.error_code == "OX-CHK-002"
+    assert "delivery.phone" in held.error_message
+    assert MemoryShop.writes == 3  # alpha's two customer orders and beta's order 1
+
+
+def test_hold_policy_supplier_order_keeps_all_or_nothing(env):
+    env.config.suppliers["beta"].hold_policy = "supplier_order"
+    env.host.register(ExtraChecks(), "extra_checks", "test", "0")
+    results = {r.supplier_id: r for r in send(env)}
     assert results["beta"].state == S.CHECK_FAILED
     assert results["beta"].error.code == "OX-CHK-002"
     assert "delivery.phone" in results["beta"].error.message
     assert MemoryShop.writes == 2  # alpha's two customer orders only
+    so = env.store.supplier_order(env.ids["beta"])
+    assert {t.customer_order.number: t.state.value for t in so.transfers} == {
+        "1": "pending", "2": "held"}
 
 
 def test_core_checks_refuse_an_invalid_email(env):

@@ -15,9 +15,9 @@ from orderexchange.queue import WorkQueue
 from orderexchange.store import Store
 
 TOP_KEYS = {"ok", "licence", "daemons", "open_customer_orders", "supplier_orders", "suppliers",
-            "failures"}
+            "failures", "held"}
 LICENCE_KEYS = {"state", "licensee", "expires", "days_left", "error_code", "message"}
-SUPPLIER_KEYS = {"id", "name", "active", "configured", "last_send", "failures"}
+SUPPLIER_KEYS = {"id", "name", "active", "configured", "last_send", "failures", "held"}
 FAILURE_KEYS = {"id", "supplier", "state", "error_code", "error_message", "solution",
                 "updated_at"}
 DAEMON_KEYS = {"owner", "started_at", "seen_at", "seconds_since_seen"}

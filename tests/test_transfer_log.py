@@ -148,12 +148,15 @@ def test_retry_resumes_failed_orders_only(tmp_path, demo_licence_code):
     run(config, "build")
     with shop(config, "alpha") as conn:  # the supplier switched the hammer off
         conn.execute("UPDATE products SET products_status = 0 WHERE products_model = 'A-100'")
-    assert run(config, "send", "--all").exit_code == 1
+    sent = run(config, "send", "--all")
+    assert sent.exit_code == 1 and "held" in sent.output  # 1001 is held, 1002 went on
     so = ids(config)
     refused = run(config, "retry", str(so["beta"]))
     assert refused.exit_code == 2 and "OX-LOG-002" in refused.output and "notified" in \
         refused.output
-    assert as_json(config, "retry", str(so["alpha"]))[0]["state"] == "check_failed"
+    [held] = as_json(config, "orders", "--held")
+    assert (held["order"], held["code"]) == ("1001", "OX-CHK-006")
+    assert as_json(config, "retry", str(held["supplier_order"]))[0]["state"] == "check_failed"
     with shop(config, "alpha") as conn:
         conn.execute("UPDATE products SET products_status = 1 WHERE products_model = 'A-100'")
     result = run(config, "retry", "--failed")
