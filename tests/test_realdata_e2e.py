@@ -122,6 +122,8 @@ class Family:
     key: str
     schema: str
     prefix = ""
+    #: the code of an order in a currency the shop cannot show: not in its currency list
+    missing_currency = "OX-CHK-010"
 
     def create(self, db: Any) -> None:
         load_schema(db.url, self.schema, prefix=self.prefix, engine=self.engine)
@@ -294,14 +296,23 @@ class Oxid(Family):
                                "WHERE OXID IN :ids", ids)
 
     def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
-        """OXID keeps them in oxconfig `aCurrencies` ("EUR@ 1.00@ ,@ .@ €@ 2", …); a shop without
-        that row knows only its default currency."""
+        """OXID keeps them in oxconfig `aCurrencies`, a PHP-serialised list of "EUR@ 1.00@ ,@ .@
+        €@ 2" entries (code, rate, …); OXID 6 stores config values ENCODE()d with the shop's
+        default sConfigKey, OXID 7 in plain text. No such row: only the default currency."""
         if not sa.inspect(conn).has_table("oxconfig"):
             return {"EUR": Decimal(1)}
-        row = conn.execute(sa.text("SELECT OXVARVALUE FROM oxconfig WHERE OXVARNAME = "
-                                   "'aCurrencies' AND OXSHOPID = 1")).first()
-        text = row[0].decode() if row and isinstance(row[0], bytes) else (row[0] if row else "")
-        found = {c: Decimal(v) for c, v in re.findall(r"([A-Z]{3})@ *([0-9.]+)", text or "")}
+        row = conn.execute(sa.text(
+            "SELECT OXVARVALUE, DECODE(OXVARVALUE, 'fq45QS09_fqyx09239QQ') FROM oxconfig "
+            "WHERE OXVARNAME = 'aCurrencies' AND OXSHOPID = 1")).first()
+        found: dict[str, Decimal] = {}
+        for value in row or ():
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value or ""
+            for entry in re.findall(r's:\d+:"([^"]*)";', text):
+                code, rate, *_rest = [*entry.split("@"), ""]
+                if re.fullmatch(r"[A-Z]{3}", code.strip()):
+                    found[code.strip()] = Decimal(rate.strip())
+            if found:
+                break
         return found or {"EUR": Decimal(1)}
 
 
@@ -329,8 +340,12 @@ class Generic(Family):
         return _accounts(conn, "SELECT id, first_name AS first, last_name AS last, email, phone "
                                "FROM shop_customer WHERE id IN :ids", ids)
 
+    #: ShopKit's mapping has no [currencies] table: the shop takes any currency code, but
+    #: there is no rate to convert the EUR purchase prices by
+    missing_currency = "OX-CHK-051"
+
     def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
-        return {"EUR": Decimal(1)}  # ShopKit has no currency table: its own currency only
+        return {"EUR": Decimal(1)}
 
 
 def _accounts(conn: sa.Connection, sql: str, ids: set[str]) -> dict[str, Account]:
@@ -445,7 +460,7 @@ def expected_hold(family: Family, label: orderdata.Label, currencies: dict[str, 
                   ) -> str | None:
     """The code a shop must hold this good order with, or None when the shop can take it."""
     if label.currency not in currencies:
-        return "OX-CHK-010"  # the currency is not set up in the shop
+        return family.missing_currency
     if family.key == "oxid" and len({Decimal(r).normalize() for r in label.vat_rates}) > 2:
         return "OX-WRT-006"  # an OXID order has two VAT slots
     return None
