@@ -380,16 +380,12 @@ class Menu:
                                                  default=draft.get("url", ""))).strip()
             console.print("The password stays out of the file: name the environment variable "
                           "that holds it (empty: none).")
-            while True:
-                var = _ask(questionary.text("Password variable:", default=draft.get(
-                    "password_var", f"{sid.upper().replace('-', '_')}_DB_PASSWORD"))).strip()
-                draft["password_var"] = var
-                if not var or ENV_NAME.match(var):
-                    break
-                console.print("[red]A variable name is letters, digits and _.[/red]")
+            draft["password_var"] = self._ask_variable("Password variable:", draft.get(
+                "password_var", f"{sid.upper().replace('-', '_')}_DB_PASSWORD"))
+            self.ask_ssh(draft, sid)
         else:
-            draft.pop("url", None)
-            draft.pop("password_var", None)
+            for key in ("url", "password_var", "ssh"):
+                draft.pop(key, None)
         draft["language"] = _ask(questionary.select(
             "Language of its emails:", choices=list(LANGUAGES),
             default=draft.get("language", "en")))
@@ -407,6 +403,50 @@ class Menu:
         self.note = (f"Supplier {escape(sid)} added; connector settings beyond its type go in "
                      + escape(f"[suppliers.{sid}.connector]") + " (see config.example.toml).")
         console.print(self.note, highlight=False)
+
+    def ask_ssh(self, draft: dict[str, Any], sid: str) -> None:
+        """The `[suppliers.<id>.database.ssh]` answers (docs/connectivity.md); secrets only as
+        variable names. The host key is not asked: the first `test db` shows it to pin."""
+        ssh = draft.get("ssh") or {}
+        if not _ask(questionary.confirm("Reach the database through the supplier's SSH server?",
+                                        default=bool(ssh))):
+            draft.pop("ssh", None)
+            return
+        draft["ssh"] = ssh
+        while True:
+            ssh["host"] = _ask(questionary.text("SSH server (host name):",
+                                                default=ssh.get("host", ""))).strip()
+            if ssh["host"]:
+                break
+            console.print("[red]The SSH server's host name is needed.[/red]")
+        ssh["port"] = _ask_port("SSH port:", ssh.get("port", 22))
+        while True:
+            ssh["user"] = _ask(questionary.text("SSH user:",
+                                                default=ssh.get("user", "orderexchange"))).strip()
+            if ssh["user"]:
+                break
+            console.print("[red]The SSH user is needed.[/red]")
+        console.print("Private key file (relative to the config file's folder; empty: the "
+                      f"ssh-agent's keys). A new one: ssh-keygen -t ed25519 -f keys/{sid}_ed25519")
+        ssh["key_file"] = _ask(questionary.text("Key file:", default=ssh.get(
+            "key_file", f"keys/{sid}_ed25519"))).strip()
+        ssh["passphrase_var"] = self._ask_variable(
+            "Passphrase variable (empty: the key has none):", ssh.get("passphrase_var", ""))
+        console.print("Where the database listens, as seen from the SSH server (usually the "
+                      "shop server itself).")
+        ssh["remote_host"] = _ask(questionary.text("Database host there:", default=ssh.get(
+            "remote_host", "127.0.0.1"))).strip() or "127.0.0.1"
+        console.print("The server's host key is pinned after the first "
+                      f"`orderexchange test db {escape(sid)}`: it shows the key to compare with "
+                      "the supplier's admin.", highlight=False)
+
+    @staticmethod
+    def _ask_variable(question: str, default: str) -> str:
+        while True:
+            var = _ask(questionary.text(question, default=default)).strip()
+            if not var or ENV_NAME.match(var):
+                return var
+            console.print("[red]A variable name is letters, digits and _.[/red]")
 
     def edit_schedule(self, editor: SettingsEditor) -> None:
         """The daemon's jobs: change a trigger (minutes or a cron expression) or switch a job
@@ -605,11 +645,36 @@ def supplier_table(draft: dict[str, Any]) -> Any:
         database["url"] = draft["url"]
         if draft.get("password_var"):
             database["password"] = f"${{{draft['password_var']}}}"
+        if draft.get("ssh"):
+            database["ssh"] = ssh_table(draft["ssh"])
         table["database"] = database
     connector = tomlkit.table()
     connector["type"] = draft["connector"]
     table["connector"] = connector
     return table
+
+
+def ssh_table(answers: dict[str, Any]) -> Any:
+    """`[suppliers.<id>.database.ssh]` of the menu's answers: no key file means the agent."""
+    ssh = tomlkit.table()
+    for key in ("host", "port", "user"):
+        ssh[key] = answers[key]
+    if answers.get("key_file"):
+        ssh["key_file"] = answers["key_file"]
+    else:
+        ssh["agent"] = True
+    if answers.get("passphrase_var"):
+        ssh["key_passphrase"] = f"${{{answers['passphrase_var']}}}"
+    ssh["remote_host"] = answers.get("remote_host") or "127.0.0.1"
+    return ssh
+
+
+def _ask_port(question: str, default: int) -> int:
+    while True:
+        text = _ask(questionary.text(question, default=str(default))).strip()
+        if text.isdigit() and 1 <= int(text) <= 65535:
+            return int(text)
+        console.print("[red]A port is a number from 1 to 65535.[/red]")
 
 
 def _email_problem(address: str) -> str | None:

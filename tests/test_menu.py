@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sshd import keygen
 
 from orderexchange import config as config_mod, licence
 from orderexchange.cli import main
@@ -394,7 +395,10 @@ def _settings(tmux):
 def test_menu_adds_a_supplier_and_saves_it_with_the_comments(desk, tmux, monkeypatch):
     cfg, command = desk
     before = cfg.read_text()
-    tmux.start(["env", "OX_GAMMA_PW=gamma-s3cret", *command])
+    keys = cfg.parent / "keys"
+    keys.mkdir()
+    keygen(keys / "gamma_ed25519", "gamma", passphrase="gamma-pp")
+    tmux.start(["env", "OX_GAMMA_PW=gamma-s3cret", "OX_GAMMA_KEY_PP=gamma-pp", *command])
     _settings(tmux)
     tmux.keys("1", "Enter")  # Suppliers
     tmux.wait_for("Supplier:", "Add supplier")
@@ -429,6 +433,29 @@ def test_menu_adds_a_supplier_and_saves_it_with_the_comments(desk, tmux, monkeyp
     tmux.keys("C-u")
     tmux.type("OX_GAMMA_PW")
     tmux.keys("Enter")
+    # the shop's database listens only on its server: through the supplier's SSH server
+    tmux.wait_for("Reach the database through the supplier's SSH server?")
+    tmux.type("y")
+    tmux.wait_for("SSH server (host name):")
+    tmux.type("shop.gamma.example")
+    tmux.keys("Enter")
+    tmux.wait_for("SSH port: 22")
+    tmux.keys("C-u")
+    tmux.type("22x")
+    tmux.keys("Enter")
+    tmux.wait_for("A port is a number from 1 to 65535")
+    tmux.keys("C-u")
+    tmux.type("2222")
+    tmux.keys("Enter")
+    tmux.wait_for("SSH user: orderexchange")
+    tmux.keys("Enter")
+    tmux.wait_for("Key file: keys/gamma_ed25519")
+    tmux.keys("Enter")
+    tmux.wait_for("Passphrase variable (empty: the key has none):")
+    tmux.type("OX_GAMMA_KEY_PP")
+    tmux.keys("Enter")
+    tmux.wait_for("Database host there: 127.0.0.1")
+    tmux.keys("Enter")
     tmux.wait_for("Language of its emails:")
     tmux.keys("Down", "Enter")  # de
     tmux.wait_for("Active (orders are sent to it)?")
@@ -445,10 +472,15 @@ def test_menu_adds_a_supplier_and_saves_it_with_the_comments(desk, tmux, monkeyp
     assert text.startswith(before)  # the old file, comments and all, is untouched
     assert 'email = "orders@alpha-tools.example"   # the order desk' in text
     assert 'password = "${OX_GAMMA_PW}"' in text and "gamma-s3cret" not in text
+    assert 'key_passphrase = "${OX_GAMMA_KEY_PP}"' in text and "gamma-pp" not in text
     monkeypatch.setenv("OX_GAMMA_PW", "gamma-s3cret")
+    monkeypatch.setenv("OX_GAMMA_KEY_PP", "gamma-pp")
     gamma = config_mod.load(cfg).supplier("gamma")
     assert (gamma.name, gamma.email, gamma.connector, gamma.language, gamma.active) == (
         "Gamma Fasteners", "orders@gamma.example", "oscommerce", "de", True)
+    ssh = gamma.database.ssh
+    assert (ssh.host, ssh.port, ssh.user, ssh.key_file, ssh.remote_host, ssh.host_key) == (
+        "shop.gamma.example", 2222, "orderexchange", keys / "gamma_ed25519", "127.0.0.1", [])
     check = CliRunner().invoke(main, ["--config", str(cfg), "config", "check"])
     assert check.exit_code == 0, check.output
     assert "supplier gamma" in check.output
