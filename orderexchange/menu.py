@@ -413,19 +413,9 @@ class Menu:
             draft.pop("ssh", None)
             return
         draft["ssh"] = ssh
-        while True:
-            ssh["host"] = _ask(questionary.text("SSH server (host name):",
-                                                default=ssh.get("host", ""))).strip()
-            if ssh["host"]:
-                break
-            console.print("[red]The SSH server's host name is needed.[/red]")
+        ssh["host"] = _ask_required("SSH server (host name):", ssh.get("host", ""))
         ssh["port"] = _ask_port("SSH port:", ssh.get("port", 22))
-        while True:
-            ssh["user"] = _ask(questionary.text("SSH user:",
-                                                default=ssh.get("user", "orderexchange"))).strip()
-            if ssh["user"]:
-                break
-            console.print("[red]The SSH user is needed.[/red]")
+        ssh["user"] = _ask_required("SSH user:", ssh.get("user", "orderexchange"))
         console.print("Private key file (relative to the config file's folder; empty: the "
                       f"ssh-agent's keys). A new one: ssh-keygen -t ed25519 -f keys/{sid}_ed25519")
         ssh["key_file"] = _ask(questionary.text("Key file:", default=ssh.get(
@@ -667,6 +657,14 @@ def ssh_table(answers: dict[str, Any]) -> Any:
         ssh["key_passphrase"] = f"${{{answers['passphrase_var']}}}"
     ssh["remote_host"] = answers.get("remote_host") or "127.0.0.1"
     return ssh
+
+
+def _ask_required(question: str, default: str) -> str:
+    while True:
+        answer = _ask(questionary.text(question, default=default)).strip()
+        if answer:
+            return answer
+        console.print("[red]An answer is needed here.[/red]")
 
 
 def _ask_port(question: str, default: int) -> int:

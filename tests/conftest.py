@@ -30,23 +30,15 @@ def mariadb_server():
     ``url(database, user="root", password="")`` -> ``mysql+pymysql://...`` URL;
     ``connect(database=None, user="root", password="")`` -> pymysql connection.
     """
-    server = servers.MariaDBServer()
-    server.start()
-    try:
+    with servers.MariaDBServer() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def mariadb_nonstrict_server():
     """A second mariadbd with ``sql_mode=''`` (lenient, like many old shop hosts)."""
-    server = servers.MariaDBServer(sql_mode="")
-    server.start()
-    try:
+    with servers.MariaDBServer(sql_mode="") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -209,12 +201,8 @@ def ssh_server():
     ``.host_fingerprint``, ``.authorize(lines)``, ``.kill()`` / ``.start()``."""
     import sshd
 
-    server = sshd.SSHServer()
-    server.start()
-    try:
+    with sshd.SSHServer() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -224,13 +212,9 @@ def mariadb_tls_server(tls_certificates):
     key, cert = directory / "mariadb-key.pem", directory / "mariadb-cert.pem"
     tls_certificates.server_cert.private_key_pem.write_to_path(str(key))
     tls_certificates.server_cert.cert_chain_pems[0].write_to_path(str(cert))
-    server = servers.MariaDBServer(extra_args=(f"--ssl-cert={cert}", f"--ssl-key={key}",
-                                               f"--ssl-ca={tls_certificates.ca_file}"))
-    server.start()
-    try:
+    with servers.MariaDBServer(extra_args=(f"--ssl-cert={cert}", f"--ssl-key={key}",
+                                           f"--ssl-ca={tls_certificates.ca_file}")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

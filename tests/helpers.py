@@ -129,3 +129,31 @@ def send_at_once(*runs):
     if errors:
         raise errors[0]
     return [results[i] for i in range(len(runs))]
+
+
+def cli_config(directory: Path, database_toml: str) -> Path:
+    """`directory/config.toml` for CLI tests: distributor, an SQLite store and the file mail
+    transport in `directory`, and the OpenCart supplier alpha whose `[suppliers.alpha.database]`
+    table (and any tables below it) is `database_toml`."""
+    path = directory / "config.toml"
+    path.write_text(f"""
+[distributor]
+id = "acme"
+name = "ACME"
+email = "orders@acme.example"
+
+[store]
+url = "sqlite:///{directory / 'state.sqlite'}"
+
+[mail]
+transport = "file"
+outbox = "{directory / 'outbox'}"
+
+[suppliers.alpha]
+name = "Alpha"
+email = "orders@alpha.example"
+connector = "opencart"
+
+[suppliers.alpha.database]
+{database_toml}""", encoding="utf-8")
+    return path

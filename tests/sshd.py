@@ -160,6 +160,12 @@ class SSHServer:
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
+    def __enter__(self) -> "SSHServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     # -- use
     def authorize(self, *lines: str) -> None:
         """Replace ``authorized_keys`` (read by sshd at every login)."""

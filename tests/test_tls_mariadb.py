@@ -10,7 +10,7 @@ import pytest
 import trustme
 from click.testing import CliRunner
 from cryptography import x509
-from helpers import sample_order
+from helpers import cli_config, sample_order
 from test_shop_sql import count, load_schema, prepare, shop_section  # noqa: F401 - fixture
 
 from orderexchange.cli import main
@@ -93,26 +93,11 @@ def test_off_is_named_as_unencrypted(shop, prepare):
 
 
 def test_missing_ca_file_is_a_config_error_caught_by_config_check(shop, tmp_path):
-    config = tmp_path / "config.toml"
-    config.write_text(f"""
-[distributor]
-id = "acme"
-name = "ACME"
-email = "orders@acme.example"
-
-[store]
-url = "sqlite:///{tmp_path / 'state.sqlite'}"
-
-[suppliers.alpha]
-name = "Alpha"
-email = "orders@alpha.example"
-connector = "opencart"
-
-[suppliers.alpha.database]
+    config = cli_config(tmp_path, f"""
 url = "mysql+pymysql://{shop.user}@{shop.host}:{shop.port}/{shop.database}"
 tls = "verify"
 ca_file = "certs/shop-ca.pem"
-""", encoding="utf-8")
+""")
     result = CliRunner().invoke(main, ["--config", str(config), "config", "check"])
     assert result.exit_code == 2, result.output
     assert "OX-CFG-004" in result.output

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import sample_order
+from helpers import cli_config, sample_order
 from sshd import fingerprint, keygen
 from test_shop_sql import count, load_schema, prepare, shop_section  # noqa: F401 - fixture
 
@@ -255,32 +255,12 @@ def test_no_secret_in_output_log_or_store(shop, ssh_server, tmp_path, monkeypatc
     monkeypatch.setenv("ALPHA_KEY_PASSPHRASE", passphrase)
     monkeypatch.setenv("ALPHA_SSH_PASSWORD", ssh_password)
     monkeypatch.setenv("ALPHA_DB_PASSWORD", shop.password)
-    store = tmp_path / "state.sqlite"
     orders = tmp_path / "orders.jsonl"
     orders.write_text(json.dumps(ANNA) + "\n", encoding="utf-8")
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_text("sku,supplier,supplier_sku,purchase_price,name\n"
                          "HAMMER,alpha,A-100,7.20,Claw hammer\n", encoding="utf-8")
-    config = tmp_path / "config.toml"
-    config.write_text(f"""
-[distributor]
-id = "acme"
-name = "ACME"
-email = "orders@acme.example"
-
-[store]
-url = "sqlite:///{store}"
-
-[mail]
-transport = "file"
-outbox = "{tmp_path / 'outbox'}"
-
-[suppliers.alpha]
-name = "Alpha"
-email = "orders@alpha.example"
-connector = "opencart"
-
-[suppliers.alpha.database]
+    config = cli_config(tmp_path, f"""
 url = "mysql+pymysql://{shop.user}@shop-db.invalid/{shop.database}"
 password = "${{ALPHA_DB_PASSWORD}}"
 
@@ -294,7 +274,7 @@ password = "${{ALPHA_SSH_PASSWORD}}"
 host_key = "{ssh_server.host_key}"
 remote_host = "127.0.0.1"
 remote_port = {shop.port}
-""", encoding="utf-8")
+""")
     caplog.set_level(logging.DEBUG)  # paramiko's own debug log included
     runner = CliRunner()
     outputs = []
@@ -312,7 +292,7 @@ remote_port = {shop.port}
     assert report["stages"][-1]["detail"].startswith("OX-SSH-007")
     assert "the passphrase does not open it" in report["stages"][-1]["detail"]
     outputs.append(result.output)
-    everything = "\n".join(outputs) + caplog.text + store.read_bytes().decode("latin-1")
+    everything = "\n".join(outputs) + caplog.text + (tmp_path / "state.sqlite").read_bytes().decode("latin-1")
     everything += "".join(p.read_text(errors="replace") for p in (tmp_path / "outbox").rglob("*")
                           if p.is_file())
     for secret in (passphrase, ssh_password, shop.password):
