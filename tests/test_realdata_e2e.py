@@ -64,6 +64,7 @@ from orderexchange.build import build
 from orderexchange.checks import normalise_phone
 from orderexchange.dispatch import Dispatcher
 from orderexchange.importer import import_catalogue, import_orders
+from orderexchange.model import TransferState
 from orderexchange.plugin_host import PluginHost
 from orderexchange.store import Store
 
@@ -471,12 +472,6 @@ def phone_as_stored(label: orderdata.Label) -> str:
 
 
 # --- the tests --------------------------------------------------------------------------------
-HELD_OXID = "issue 13 §3 (money per connector) not on main yet: OXID checks no currency, so " \
-            "orders in a currency its shop lacks are written instead of held (OX-CHK-010)"
-MONEY_MISSING = "issue 13 §3 (money per connector) not on main yet: amounts are not converted " \
-                "into the order's currency"
-
-
 def test_the_import_takes_every_good_order_and_refuses_every_bad_one(outcome, dataset):
     result = outcome("oscommerce")
     good = {lb.number for lb in dataset.labels if lb.good}
@@ -486,19 +481,12 @@ def test_the_import_takes_every_good_order_and_refuses_every_bad_one(outcome, da
         k for k, v in orderdata.BAD_KINDS.items() if "jsonl" in v[2]}
 
 
-GENERIC_MONEY = "issue 13 §3 (money per connector) not on main yet: the generic connector writes " \
-                "orders in currencies its shop has no rate for"
-#: held orders landed (issue 13 §2); OXID still lacks the currency check that holds some
-OXID_HELD = {k: HELD_OXID for k in FAMILIES if k.startswith("oxid")}
+@pytest.fixture(params=list(FAMILIES))
+def key(request) -> str:
+    """Each shipped SQL connector's shop."""
+    return request.param
 
 
-def _families(xfail: dict[str, str] | None = None) -> list[Any]:
-    xfail = xfail or {}
-    return [pytest.param(key, marks=pytest.mark.xfail(strict=True, reason=xfail[key]))
-            if key in xfail else key for key in FAMILIES]
-
-
-@pytest.mark.parametrize("key", _families({**OXID_HELD, "generic_sql": GENERIC_MONEY}))
 def test_every_order_the_shop_can_take_is_listed_once(outcome, key):
     result = outcome(key)
     expected = {number for number, (_o, lb) in result.good().items()
@@ -512,15 +500,13 @@ def test_every_order_the_shop_can_take_is_listed_once(outcome, key):
     assert result.listed_after_resend == result.listed
 
 
-@pytest.mark.parametrize("key", _families({**OXID_HELD,
-                                           "generic_sql": GENERIC_MONEY}))
 def test_every_order_the_shop_cannot_take_is_held_with_its_code(outcome, key):
     result = outcome(key)
     expected = {number: code for number, (_o, lb) in result.good().items()
                 if (code := expected_hold(result.family, lb, result.currencies))}
     assert expected, "the realistic orders hold some the shop cannot take"
     held = {n: t.error_code for n, t in result.transfers.items()
-            if getattr(t.state, "value", t.state) == "held"}
+            if t.state == TransferState.HELD}
     assert held == expected
     assert not {n for n in expected if result.transfers[n].remote_order_id}
 
@@ -537,7 +523,6 @@ def _written(result: Outcome) -> dict[str, tuple[dict[str, Any], orderdata.Label
 
 
 
-@pytest.mark.parametrize("key", _families())
 def test_each_shop_order_is_under_the_person_it_names(outcome, key):
     result = outcome(key)
     written = _written(result)
@@ -552,7 +537,6 @@ def test_each_shop_order_is_under_the_person_it_names(outcome, key):
     assert wrong == []
 
 
-@pytest.mark.parametrize("key", _families())
 def test_no_shop_customer_mixes_two_people(outcome, key):
     result = outcome(key)
     on_account: dict[str, list[orderdata.Label]] = defaultdict(list)
@@ -570,10 +554,6 @@ def test_no_shop_customer_mixes_two_people(outcome, key):
     assert mixed == []
 
 
-@pytest.mark.parametrize("key", _families({**{k: MONEY_MISSING for k in ("modified",)},
-                                           **{k: f"{HELD_OXID}; {MONEY_MISSING}"
-                                              for k in OXID_HELD},
-                                           "generic_sql": GENERIC_MONEY}))
 def test_each_shop_order_shows_the_right_total_in_its_currency(outcome, key, dataset):
     result = outcome(key)
     catalogue = {row["sku"]: Decimal(row["purchase_price"]) for row in dataset.catalogue}
