@@ -1214,15 +1214,19 @@ def config_check(app: App) -> None:
     table.add_row("config file", "[green]valid[/green]")
     failed = bool(app.host.failures)
     supplier_errors: list[OXError] = []
+    notes: list[str] = []
     for sid, supplier in config.suppliers.items():
         try:
             instantiate(types, supplier)
             db = supplier.database
             legacy = db.legacy_ssl_parameters() if db is not None else []
-            note = (f" [yellow](URL parameters {escape(', '.join(legacy))}: prefer tls and "
-                    f"ca_file, see docs/connectivity.md)[/yellow]" if legacy else "")
+            if legacy:  # still honoured; the first-class setting says the same more clearly
+                notes.append(f"supplier {sid}: the URL parameters {', '.join(legacy)} still "
+                             "work; prefer tls = \"verify\" and ca_file under "
+                             f"[suppliers.{sid}.database] (docs/connectivity.md)")
             table.add_row(f"supplier {sid}", f"[green]ok[/green] ({supplier.connector}"
-                          f"{', inactive' if not supplier.active else ''})" + note)
+                          f"{', inactive' if not supplier.active else ''})"
+                          + (" [yellow](see note)[/yellow]" if legacy else ""))
         except OXError as exc:
             failed = True
             supplier_errors.append(exc)  # with its solution below the table
@@ -1260,6 +1264,8 @@ def config_check(app: App) -> None:
             template_errors.append(exc)
             table.add_row(f"mail templates {sid}", f"[red]{exc.code}[/red] {exc.message}")
     console.print(table)
+    for note in notes:
+        console.print(f"[yellow]note[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
     for failure in [*app.host.failures, *supplier_errors, *template_errors]:
         print_error(failure)
     sys.exit(2 if failed else 0)

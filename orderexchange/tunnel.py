@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 OnStage = Callable[[str, str], None]
 
 #: the `test db` stage each code belongs to
-STAGE_OF_CODE = {"OX-SSH-001": "SSH reachable", "OX-SSH-002": "host key",
-                 "OX-SSH-003": "host key", "OX-SSH-004": "SSH login", "OX-SSH-007": "SSH login",
-                 "OX-SSH-005": "tunnel", "OX-SSH-006": "tunnel"}
+STAGE_OF_CODE = {"OX-SSH-001": "SSH reachable",
+                 "OX-SSH-002": "host key matches", "OX-SSH-003": "host key matches",
+                 "OX-SSH-004": "SSH login", "OX-SSH-007": "SSH login",
+                 "OX-SSH-005": "tunnel opened", "OX-SSH-006": "tunnel opened"}
 
 _KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
               "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
@@ -239,7 +240,7 @@ class SshTunnel:
             raise OXError("OX-SSH-002", **facts)
         if not any(pin.matches(blob) for pin in pins):
             raise OXError("OX-SSH-003", pinned=", ".join(p.fingerprint for p in pins), **facts)
-        self.on_stage("host key", f"{offered} ({key_type}) matches the pinned key")
+        self.on_stage("host key matches", f"{offered} ({key_type}) matches the pinned key")
 
     def _login(self) -> None:
         import paramiko
@@ -297,7 +298,7 @@ class SshTunnel:
                           detail=_brief(exc)) from None
         self._channels += 1
         if self._channels == 1:
-            self.on_stage("tunnel", f"{self.target[0]}:{self.target[1]} as seen from "
+            self.on_stage("tunnel opened", f"{self.target[0]}:{self.target[1]} as seen from "
                                     f"{self.ssh.host}")
         return chan
 

@@ -106,3 +106,15 @@ ca_file = "certs/shop-ca.pem"
     result = CliRunner().invoke(main, ["--config", str(config), "test", "db", "alpha", "--json"])
     assert result.exit_code != 0 and "OX-CFG-004" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_config_check_suggests_tls_for_the_old_url_parameters(shop, tmp_path, tls_certificates):
+    config = cli_config(tmp_path, f"""url = "mysql+pymysql://{shop.user}@{shop.host}:{shop.port}/\
+{shop.database}?ssl_ca={tls_certificates.ca_file}"
+""")
+    result = CliRunner().invoke(main, ["--config", str(config), "config", "check"])
+    assert result.exit_code == 0, result.output
+    assert ("note supplier alpha: the URL parameters ssl_ca still work; prefer tls = \"verify\" "
+            "and ca_file under [suppliers.alpha.database] (docs/connectivity.md)"
+            in result.output)
+

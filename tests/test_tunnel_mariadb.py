@@ -106,12 +106,12 @@ def test_test_db_through_the_tunnel_shows_the_ssh_stages_first(shop, ssh_server,
     run = prepare(tunnelled(shop, ssh_server), [ANNA])
     report = run.connector().self_test()
     assert report.ok, [(s.name, s.detail) for s in report.stages]
-    assert stages(report)[:6] == [("SSH reachable", True), ("host key", True),
-                                  ("SSH login", True), ("tunnel", True), ("connect", True),
+    assert stages(report)[:6] == [("SSH reachable", True), ("host key matches", True),
+                                  ("SSH login", True), ("tunnel opened", True), ("connect", True),
                                   ("TLS", True)]
     detail = {s.name: s.detail for s in report.stages}
-    assert detail["host key"].startswith(ssh_server.host_fingerprint)
-    assert detail["tunnel"] == f"127.0.0.1:{shop.port} as seen from 127.0.0.1"
+    assert detail["host key matches"].startswith(ssh_server.host_fingerprint)
+    assert detail["tunnel opened"] == f"127.0.0.1:{shop.port} as seen from 127.0.0.1"
     assert detail["TLS"] == "encrypted by the SSH tunnel (no TLS inside it)"
     assert "via SSH" in detail["connect"]
     assert transports() == [] and sockets_to(ssh_server.port) == set()
@@ -128,7 +128,7 @@ def test_a_fingerprint_pin_works_too(shop, ssh_server, prepare):
 def test_unknown_host_key_is_refused_showing_the_fingerprint_and_line(shop, ssh_server, prepare):
     run = prepare(tunnelled(shop, ssh_server, host_key=[]), [ANNA])
     report = run.connector().self_test()
-    assert stages(report) == [("SSH reachable", True), ("host key", False)]
+    assert stages(report) == [("SSH reachable", True), ("host key matches", False)]
     detail = report.stages[-1].detail
     assert detail.startswith("OX-SSH-002: Supplier alpha: the SSH server "
                              f"127.0.0.1:{ssh_server.port} offers host key "
@@ -167,7 +167,7 @@ def test_wrong_user_key_is_ox_ssh_004_with_the_authorized_keys_line(shop, ssh_se
     stranger = keygen(tmp_path / "stranger", "not-authorised")
     run = prepare(tunnelled(shop, ssh_server, key_file=str(tmp_path / "stranger")), [ANNA])
     report = run.connector().self_test()
-    assert stages(report) == [("SSH reachable", True), ("host key", True), ("SSH login", False)]
+    assert stages(report) == [("SSH reachable", True), ("host key matches", True), ("SSH login", False)]
     detail = report.stages[-1].detail
     assert detail.startswith(f"OX-SSH-004: Supplier alpha: the SSH server 127.0.0.1:"
                              f"{ssh_server.port} refused the login of user {ssh_server.user} "
@@ -184,8 +184,8 @@ def test_permitopen_to_another_port_is_ox_ssh_005(shop, ssh_server, prepare):
                          f"{ssh_server.client_public}")
     run = prepare(tunnelled(shop, ssh_server), [ANNA])
     report = run.connector().self_test()
-    assert stages(report) == [("SSH reachable", True), ("host key", True), ("SSH login", True),
-                              ("tunnel", False)]
+    assert stages(report) == [("SSH reachable", True), ("host key matches", True), ("SSH login", True),
+                              ("tunnel opened", False)]
     assert report.stages[-1].detail.startswith("OX-SSH-005: Supplier alpha: the SSH server "
                                                f"127.0.0.1:{ssh_server.port} refused a tunnel "
                                                f"to 127.0.0.1:{shop.port}")
@@ -292,6 +292,19 @@ remote_port = {shop.port}
     assert report["stages"][-1]["detail"].startswith("OX-SSH-007")
     assert "the passphrase does not open it" in report["stages"][-1]["detail"]
     outputs.append(result.output)
+    # a key the server does not know: the SSH password is tried (and refused) after it
+    monkeypatch.setenv("ALPHA_KEY_PASSPHRASE", passphrase)
+    ssh_server.authorize(ssh_server.client_public)
+    result = runner.invoke(main, ["--config", str(config), "test", "db", "alpha", "--json"])
+    [report] = json.loads(result.output)
+    assert report["stages"][-1]["detail"].startswith("OX-SSH-004")
+    assert "(key locked, password)" in report["stages"][-1]["detail"]
+    outputs.append(result.output)
+    # supplier-setup --json: the line this test's sshd accepted, for the admin to paste
+    result = runner.invoke(main, ["--config", str(config), "supplier-setup", "alpha", "--json"])
+    setup = json.loads(result.output)
+    assert setup["ssh"]["authorized_keys"] == [f"{permit(shop)} {public}"]
+    outputs.append(result.output)
     everything = "\n".join(outputs) + caplog.text + (tmp_path / "state.sqlite").read_bytes().decode("latin-1")
     everything += "".join(p.read_text(errors="replace") for p in (tmp_path / "outbox").rglob("*")
                           if p.is_file())
@@ -315,8 +328,8 @@ def test_database_down_behind_the_ssh_server_is_transient_ox_ssh_006(shop, ssh_s
                          f"{ssh_server.client_public}")
     run = prepare(tunnelled(shop, ssh_server, remote_port=closed), [ANNA])
     report = run.connector().self_test()
-    assert stages(report) == [("SSH reachable", True), ("host key", True), ("SSH login", True),
-                              ("tunnel", False)]
+    assert stages(report) == [("SSH reachable", True), ("host key matches", True), ("SSH login", True),
+                              ("tunnel opened", False)]
     assert report.stages[-1].detail.startswith(
         f"OX-SSH-006: Supplier alpha: the SSH server 127.0.0.1:{ssh_server.port} cannot connect "
         f"to the database at 127.0.0.1:{closed}")
