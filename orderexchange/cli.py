@@ -1062,6 +1062,7 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
     reports = []
     types = app.host.connector_types()
     refusals: list[OXError] = []
+    refused_reports: list[SelfTestReport] = []
     lic = optional_licence(app)
     for sid in ids:
         connector = instantiate(types, app.config.supplier(sid))
@@ -1073,6 +1074,7 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
             report = SelfTestReport(sid)
             report.add("licence", False, f"{refused.code} {refused.message}")
             reports.append(report)
+            refused_reports.append(report)
             continue
         reports.append(connector.self_test())
     if as_json:
@@ -1082,6 +1084,12 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
     else:
         for r in reports:
             print_report(f"Shop database of {r.supplier}", r)
+            # a failed stage once more on one line: its fix (a GRANT, an authorized_keys or
+            # host_key line) must be copied whole, not out of a wrapped table cell
+            for stage in r.stages:
+                if not stage.ok and r not in refused_reports:  # those: print_error below
+                    err_console.print(f"[red]{escape(stage.name)}[/red]: {escape(stage.detail)}",
+                                      highlight=False, soft_wrap=True)
         for refused in refusals:
             print_error(refused)
     sys.exit(0 if all(r.ok for r in reports) else 1)
@@ -1142,7 +1150,8 @@ def supplier_setup(app: App, supplier: str, as_json: bool) -> None:
 def print_report(title: str, report: Any) -> None:
     table = Table("stage", "result", "detail", title=title)
     for s in report.stages:
-        table.add_row(s.name, "[green]ok[/green]" if s.ok else "[red]FAILED[/red]", s.detail)
+        table.add_row(escape(s.name), "[green]ok[/green]" if s.ok else "[red]FAILED[/red]",
+                      escape(s.detail))
     console.print(table)
 
 

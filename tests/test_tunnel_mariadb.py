@@ -125,7 +125,8 @@ def test_a_fingerprint_pin_works_too(shop, ssh_server, prepare):
 
 
 # --- host key: unknown and changed are refused with the fingerprint -------------------------------
-def test_unknown_host_key_is_refused_showing_the_fingerprint_and_line(shop, ssh_server, prepare):
+def test_unknown_host_key_is_refused_showing_the_fingerprint_and_line(shop, ssh_server, prepare,
+                                                                     tmp_path):
     run = prepare(tunnelled(shop, ssh_server, host_key=[]), [ANNA])
     report = run.connector().self_test()
     assert stages(report) == [("SSH reachable", True), ("host key matches", False)]
@@ -135,6 +136,19 @@ def test_unknown_host_key_is_refused_showing_the_fingerprint_and_line(shop, ssh_
                              f"{ssh_server.host_fingerprint}, and no host_key is configured")
     assert f'host_key = "{ssh_server.host_key}"' in detail
     assert f"[127.0.0.1]:{ssh_server.port} {ssh_server.host_key}" in detail  # known_hosts line
+    # the CLI prints the failed stage once more on one line: the host_key line copies whole
+    config = cli_config(tmp_path, f"""url = "mysql+pymysql://{shop.user}@127.0.0.1:{shop.port}/\
+{shop.database}"
+[suppliers.alpha.database.ssh]
+host = "127.0.0.1"
+port = {ssh_server.port}
+user = "{ssh_server.user}"
+key_file = "{ssh_server.client_key}"
+""")
+    result = CliRunner().invoke(main, ["--config", str(config), "test", "db", "alpha"])
+    assert result.exit_code == 1
+    assert (f'add to [suppliers.alpha.database.ssh]: host_key = "{ssh_server.host_key}"'
+            in result.output)
     [result] = run.send()
     assert result.error is not None and result.error.code == "OX-SSH-002"
     assert count(shop, "oc_order") == 0
