@@ -178,7 +178,9 @@ def import_cmd(app: App, path: Path, dry_run: bool, report_path: Path | None, ch
         verb = "would store" if dry_run else "stored"
         c = report.counts
         console.print(f"{report.rows} orders read ({report.file_rows} rows): {c['stored']} {verb}, "
-                      f"{c['duplicates']} already imported, {c['rejected']} rejected, "
+                      f"{c['duplicates']} already imported, "
+                      + (f"{c['corrected']} corrected, " if c.get("corrected") else "")
+                      + f"{c['rejected']} rejected, "
                       f"{c['warnings']} warning(s).", highlight=False)
         print_import_issues(report.issues())
         if report.report_path:

@@ -173,6 +173,16 @@ _define("OX-IMP-017", "Order status updated",
         "Order {order} was imported before; its status changed from {old!r} to {new!r}.",
         "Nothing to do: only the status is taken from the new copy, so a supplier waiting for "
         "status {new!r} (its `trigger`) now receives the order at the next build.")
+_define("OX-IMP-018", "Order corrected",
+        "Order {order} was imported before and is in no supplier's shop yet; its stored data was "
+        "replaced by this corrected copy.",
+        "Nothing to do if it was still waiting; if it is held, `orderexchange retry --held` runs "
+        "step 1 for it again.")
+_define("OX-IMP-019", "Order differs but cannot be corrected",
+        "Order {order} was imported before and this copy differs, but {reason}; the stored order "
+        "stays as it was.",
+        "Correct it where it is (the supplier's shop), or cancel it (`orderexchange cancel "
+        "{order}`) and import the correction under a new order number.")
 
 # --- catalogue -------------------------------------------------------------------------------
 _define("OX-CAT-001", "Catalogue row invalid",

@@ -80,7 +80,7 @@ class ImportReport:
     file_rows: int = 0  # physical rows of the file (CSV: one per order line)
     counts: dict[str, int] = field(default_factory=lambda: {
         "stored": 0, "duplicates": 0, "rejected": 0, "errors": 0, "warnings": 0,
-        "status_updated": 0, "commits": 0})
+        "status_updated": 0, "corrected": 0, "commits": 0})
     report_path: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -587,6 +587,12 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
             report.duplicates.append(number)
             report.counts["duplicates"] += 1
             report.warn([OXError("OX-IMP-009", order=number, row=units[number].row)])
+        for number in result.corrected:
+            report.counts["corrected"] += 1
+            report.warn([OXError("OX-IMP-018", order=number, row=units[number].row)])
+        for number, reason in result.not_corrected:
+            report.warn([OXError("OX-IMP-019", order=number, row=units[number].row,
+                                 reason=reason)])
         for number, old, new in result.status_updates:
             report.counts["status_updated"] += 1
             report.warn([OXError("OX-IMP-017", order=number, row=units[number].row, old=old,

@@ -300,10 +300,15 @@ class Store:
                 existing[number] = status
                 if since is not None and src == source[:255] and _aware(imported_at) >= since:
                     result.same_run.append(number)
+        replace, result.not_corrected = self._corrections(
+            conn, [o for o in orders if o.number in existing and o.number not in result.same_run])
+        result.corrected = [o.number for _oid, o in replace]
+        if replace and not dry_run:
+            self._replace(conn, replace)
         new: list[CustomerOrder] = []
         for order in orders:
             if order.number in existing:
-                if order.number in result.same_run:
+                if order.number in result.same_run or order.number in result.corrected:
                     continue
                 result.duplicates.append(order.number)
                 old = existing[order.number]
@@ -357,6 +362,61 @@ class Store:
             conn.execute(order_lines.insert(), line_rows)
         return result
 
+    def _corrections(self, conn: sa.Connection, orders: Sequence[CustomerOrder]
+                     ) -> tuple[list[tuple[int, CustomerOrder]], list[tuple[str, str]]]:
+        """Of orders imported again, those whose content changed: (id, copy) to replace, and
+        (number, why not) for those that cannot be replaced any more.
+
+        A corrected copy replaces the stored order while nothing of it is in any shop (not
+        written anywhere, not cancelled) and its line numbers are the same — its lines are what
+        the supplier orders point at. That is how a held order is fixed: re-import it, retry."""
+        if not orders:
+            return [], []
+        ids: dict[str, int] = {}
+        for part in _parts([o.number for o in orders]):
+            ids.update(conn.execute(sa.select(customer_orders.c.number, customer_orders.c.id)
+                                    .where(customer_orders.c.number.in_(part),
+                                           customer_orders.c.status != "cancelled")).all())
+        stored = _orders_in(conn, list(ids.values()))
+        changed = [(ids[o.number], o) for o in orders if o.number in ids
+                   and _content(stored[ids[o.number]]) != _content(o)]
+        written: set[int] = set()
+        for part in _parts([oid for oid, _o in changed]):
+            written.update(conn.execute(
+                sa.select(transfers.c.customer_order_id).distinct()
+                .where(transfers.c.customer_order_id.in_(part),
+                       transfers.c.state == TransferState.WRITTEN.value)).scalars())
+        replace, refused = [], []
+        for oid, order in changed:
+            if oid in written:
+                refused.append((order.number, "it is already in a supplier's shop"))
+            elif [ln.line_no for ln in stored[oid].lines] != [ln.line_no for ln in order.lines]:
+                refused.append((order.number, "its line numbers differ"))
+            else:
+                replace.append((oid, order))
+        return replace, refused
+
+    def _replace(self, conn: sa.Connection, replace: Sequence[tuple[int, CustomerOrder]]) -> None:
+        """Overwrite stored orders with their corrected copies (ids of order and lines stay)."""
+        for oid, o in replace:
+            conn.execute(customer_orders.update().where(customer_orders.c.id == oid).values(
+                ordered_at=o.ordered_at, currency=o.currency, shipping=o.shipping,
+                total=o.total, tax_mode=o.tax_mode, shipping_tax_rate=o.shipping_tax_rate,
+                **({"shop_status": o.shop_status} if o.shop_status else {}),
+                **{f"customer_{f}": getattr(o.customer, f) for f in CUSTOMER_FIELDS}))
+            for kind, addr in (("billing", o.billing), ("delivery", o.delivery)):
+                conn.execute(addresses.update().where(addresses.c.order_id == oid,
+                                                      addresses.c.kind == kind)
+                             .values(**{f: getattr(addr, f) for f in _ADDRESS_FIELDS}))
+            conn.execute(order_lines.update().where(
+                order_lines.c.order_id == oid, order_lines.c.line_no == sa.bindparam("l_no"))
+                .values(sku=sa.bindparam("l_sku"), name=sa.bindparam("l_name"),
+                        quantity=sa.bindparam("l_qty"), unit_price=sa.bindparam("l_price"),
+                        tax_rate=sa.bindparam("l_rate"), unit=sa.bindparam("l_unit")),
+                [{"l_no": ln.line_no, "l_sku": ln.sku, "l_name": ln.name,
+                  "l_qty": Decimal(ln.quantity), "l_price": ln.unit_price,
+                  "l_rate": ln.tax_rate, "l_unit": ln.unit} for ln in o.lines])
+
     def _customer_keys(self, conn: sa.Connection, people: Sequence[Customer]) -> dict[str, int]:
         """Email (lower case) → its ox_customers id, inserting the emails not seen before.
 
@@ -384,27 +444,7 @@ class Store:
         if not ids:
             return {}
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(customer_orders).where(customer_orders.c.id.in_(ids))).all()
-            addr = defaultdict(dict)
-            for a in conn.execute(sa.select(addresses).where(addresses.c.order_id.in_(ids))):
-                addr[a.order_id][a.kind] = Address(**{f: getattr(a, f) for f in _ADDRESS_FIELDS})
-            lines = defaultdict(list)
-            for ln in conn.execute(sa.select(order_lines).where(order_lines.c.order_id.in_(ids))
-                                   .order_by(order_lines.c.order_id, order_lines.c.line_no)):
-                lines[ln.order_id].append(_line(ln))
-        return {
-            r.id: CustomerOrder(
-                number=r.number, ordered_at=_aware(r.ordered_at), currency=r.currency,
-                customer=Customer(**{f: getattr(r, f"customer_{f}") or ""
-                                     for f in CUSTOMER_FIELDS}),
-                billing=addr[r.id]["billing"], delivery=addr[r.id]["delivery"],
-                lines=lines[r.id], shipping=r.shipping, id=r.id, status=r.status,
-                shop_status=r.shop_status or "", total=r.total, tax_mode=r.tax_mode or "net",
-                shipping_tax_rate=r.shipping_tax_rate or Decimal("0"),
-            )
-            for r in rows
-        }
+            return _orders_in(conn, ids)
 
     def list_customer_orders(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -1301,6 +1341,42 @@ def _line(row: Any) -> OrderLine:
                      row.tax_rate, id=row.id, unit=row.unit or "")
 
 
+def _orders_in(conn: sa.Connection, ids: Sequence[int]) -> dict[int, CustomerOrder]:
+    """Customer orders by id, each with its own customer, addresses and lines."""
+    rows: list[Any] = []
+    addr: dict[int, dict[str, Address]] = defaultdict(dict)
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for part in _parts(list(ids)):
+        rows += conn.execute(sa.select(customer_orders)
+                             .where(customer_orders.c.id.in_(part))).all()
+        for a in conn.execute(sa.select(addresses).where(addresses.c.order_id.in_(part))):
+            addr[a.order_id][a.kind] = Address(**{f: getattr(a, f) for f in _ADDRESS_FIELDS})
+        for ln in conn.execute(sa.select(order_lines).where(order_lines.c.order_id.in_(part))
+                               .order_by(order_lines.c.order_id, order_lines.c.line_no)):
+            lines[ln.order_id].append(_line(ln))
+    return {
+        r.id: CustomerOrder(
+            number=r.number, ordered_at=_aware(r.ordered_at), currency=r.currency,
+            customer=Customer(**{f: getattr(r, f"customer_{f}") or "" for f in CUSTOMER_FIELDS}),
+            billing=addr[r.id]["billing"], delivery=addr[r.id]["delivery"],
+            lines=lines[r.id], shipping=r.shipping, id=r.id, status=r.status,
+            shop_status=r.shop_status or "", total=r.total, tax_mode=r.tax_mode or "net",
+            shipping_tax_rate=r.shipping_tax_rate or Decimal("0"),
+        )
+        for r in rows
+    }
+
+
+def _content(order: CustomerOrder) -> tuple[Any, ...]:
+    """What an order says, for telling a corrected copy from the same one imported again (its
+    shop status is compared apart: a new status alone is a status update)."""
+    return (_aware(order.ordered_at), order.currency, order.customer, order.billing,
+            order.delivery, order.shipping, order.total, order.tax_mode,
+            order.shipping_tax_rate or Decimal("0"),
+            [(ln.line_no, ln.sku, ln.name, Decimal(ln.quantity), ln.unit_price, ln.tax_rate,
+              ln.unit) for ln in order.lines])
+
+
 def _parts(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
     """Slices for `IN` lists: every backend has a bound-parameter limit."""
     for i in range(0, len(values), size):
@@ -1361,9 +1437,15 @@ class ChunkResult:
     ids: dict[str, int] = field(default_factory=dict)
     #: numbers this source stored earlier in the same run (see `add_customer_orders`)
     same_run: list[str] = field(default_factory=list)
+    #: imported before, nothing of it in any shop yet: replaced by this corrected copy
+    corrected: list[str] = field(default_factory=list)
+    #: imported before and different now, but not replaced: (number, why)
+    not_corrected: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: ChunkResult) -> None:
         self.same_run += other.same_run
+        self.corrected += other.corrected
+        self.not_corrected += other.not_corrected
         self.stored += other.stored
         self.duplicates += other.duplicates
         self.status_updates += other.status_updates

@@ -102,13 +102,13 @@ def test_country_unknown_to_the_shop(oscommerce_shop, prepare):
 
 
 def test_currency_unknown_to_the_shop(oscommerce_shop, prepare):
-    run = prepare(alpha(oscommerce_shop), [sample_order("1011", currency="CHF")])
+    run = prepare(alpha(oscommerce_shop), [sample_order("1011", currency="PLN")])
     [result] = run.send()
     assert codes(result) == [("error", "OX-CHK-010", "1011")]
     assert_nothing_written(oscommerce_shop)
     root_execute(oscommerce_shop, "INSERT INTO currencies (title, code, symbol_left, "
                                   "decimal_point, thousands_point, decimal_places, value) VALUES "
-                                  "('Franken', 'CHF', 'CHF ', '.', '''', '2', 0.95)")
+                                  "('Zloty', 'PLN', '', ',', '.', '2', 4.32)")
     [again] = run.send()
     assert again.state == S.NOTIFIED, again.as_dict()
 

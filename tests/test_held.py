@@ -27,10 +27,10 @@ def shop_orders(cfg, supplier: str) -> list[str]:
             "SELECT customers_name FROM orders ORDER BY orders_id")))
 
 
-def test_hold_send_release_retry(tmp_path, licence_code):
+def test_hold_send_release_retry(tmp_path, demo_licence_code):
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         run(cfg, *args)
 
@@ -94,10 +94,10 @@ def test_hold_send_release_retry(tmp_path, licence_code):
     assert elsewhere[0]["error"]["code"] == "OX-HLD-003"
 
 
-def test_cancel_one_order_at_one_supplier_only(tmp_path, licence_code):
+def test_cancel_one_order_at_one_supplier_only(tmp_path, demo_licence_code):
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         run(cfg, *args)
     out = run(cfg, "cancel", "1001", "--supplier", "beta", "--json")

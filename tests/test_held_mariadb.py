@@ -4,18 +4,21 @@ the others are written and notified; after the currency is added, a retry sends 
 
 from __future__ import annotations
 
+import json
+
 from helpers import sample_order
 from test_oscommerce_mariadb import (  # noqa: F401 - `prepare` is a fixture
     alpha, prepare, query, root_execute,
 )
 
+from orderexchange.importer import import_orders
 from orderexchange.model import SupplierOrderState as S, TransferState
 
 
 def test_an_order_in_a_currency_the_shop_lacks_is_held_and_retried_after_the_fix(
         oscommerce_shop, prepare):
-    orders = [sample_order("3001"), sample_order("3002", email="pounds@example.co.uk",
-                                                 first="Gwen", last="Jones", currency="GBP"),
+    orders = [sample_order("3001"), sample_order("3002", email="zloty@example.pl",
+                                                 first="Ola", last="Nowak", currency="PLN"),
               sample_order("3003", email="c.weber@example.com", first="Carl", last="Weber")]
     run = prepare(alpha(oscommerce_shop), orders)
     [result] = run.send()
@@ -48,8 +51,8 @@ def test_an_order_in_a_currency_the_shop_lacks_is_held_and_retried_after_the_fix
     # the distributor adds the currency to the supplier's shop; the retry sends it
     root_execute(oscommerce_shop,
                  "INSERT INTO currencies (title, code, symbol_left, symbol_right, decimal_point,"
-                 " thousands_point, decimal_places, value) VALUES ('Pound', 'GBP', '£', '', '.',"
-                 " ',', '2', 0.85)")
+                 " thousands_point, decimal_places, value) VALUES ('Zloty', 'PLN', '', ' zł', ','"
+                 ", '.', '2', 4.32)")
     [fixed] = run.send([held.id])
     assert fixed.state == S.NOTIFIED and fixed.written == 1, fixed.as_dict()
     assert run.store.held_orders() == []
@@ -59,8 +62,8 @@ def test_an_order_in_a_currency_the_shop_lacks_is_held_and_retried_after_the_fix
 
 
 def test_hold_policy_supplier_order_writes_nothing(oscommerce_shop, prepare):
-    orders = [sample_order("3011"), sample_order("3012", email="pounds@example.co.uk",
-                                                 first="Gwen", last="Jones", currency="GBP")]
+    orders = [sample_order("3011"), sample_order("3012", email="zloty@example.pl",
+                                                 first="Ola", last="Nowak", currency="PLN")]
     run = prepare(alpha(oscommerce_shop, hold_policy="supplier_order"), orders)
     [result] = run.send()
     assert result.state == S.CHECK_FAILED and result.error.code == "OX-CHK-010"
@@ -68,3 +71,39 @@ def test_hold_policy_supplier_order_writes_nothing(oscommerce_shop, prepare):
     assert query(oscommerce_shop, "SELECT COUNT(*) AS n FROM orders")[0]["n"] == 0
     states = {t.customer_order.number: t.state for t in run.transfers().values()}
     assert states == {"3011": TransferState.PENDING, "3012": TransferState.HELD}
+
+
+def test_a_held_order_is_fixed_by_importing_its_corrected_copy(oscommerce_shop, prepare,
+                                                               tmp_path):
+    italy = {"first_name": "Luca", "last_name": "Rossi", "street": "Via Roma 1",
+             "postcode": "00184", "city": "Roma", "country": "IT"}
+    munich = {"first_name": "Luca", "last_name": "Rossi", "street": "Ringstr. 9",
+              "postcode": "80331", "city": "München", "country": "DE"}
+    wrong = sample_order("3021", email="luca@example.it", first="Luca", last="Rossi",
+                         delivery=italy)
+    run = prepare(alpha(oscommerce_shop), [sample_order("3020"), wrong])
+    [result] = run.send()
+    assert result.held == [("3021", "OX-CHK-004")] and result.written == 1
+
+    path = tmp_path / "corrected.jsonl"
+    corrected = dict(wrong, delivery=munich)
+    first_again = sample_order("3020", phone="+49 30 9999999")  # written already: not replaced
+    path.write_text(json.dumps(corrected) + "\n" + json.dumps(first_again) + "\n",
+                    encoding="utf-8")
+    report = import_orders(run.store, path)
+    notices = [(n.code, n.facts["order"]) for n in report.notices]
+    assert ("OX-IMP-018", "3021") in notices
+    assert ("OX-IMP-019", "3020") in notices
+    assert "already in a supplier's shop" in next(
+        n.message for n in report.notices if n.code == "OX-IMP-019")
+    assert report.counts["corrected"] == 1
+
+    [fixed] = run.send([result.held_in])
+    assert fixed.state == S.NOTIFIED and fixed.written == 1, fixed.as_dict()
+    [row] = query(oscommerce_shop, "SELECT delivery_city, delivery_country FROM orders "
+                  "WHERE orders_id = :o", o=int(run.store.supplier_order(result.held_in)
+                                                .transfers[0].remote_order_id))
+    assert row == {"delivery_city": "München", "delivery_country": "Germany"}
+    # the written order kept what it said
+    [kept] = [t for t in run.store.supplier_order(run.so_ids[0]).transfers]
+    assert kept.customer_order.customer.phone == "+49301234567"
