@@ -171,8 +171,8 @@ _define("OX-IMP-016", "Error report cannot be written",
         "Name a writable file with --report (.csv or .jsonl); nothing was imported.")
 _define("OX-IMP-017", "Order status updated",
         "Order {order} was imported before; its status changed from {old!r} to {new!r}.",
-        "Nothing to do: only the status is taken from the new copy, so a supplier waiting for "
-        "status {new!r} (its `trigger`) now receives the order at the next build.")
+        "Nothing to do: the new status is taken over, so a supplier waiting for status {new!r} "
+        "(its `trigger`) now receives the order at the next build.")
 _define("OX-IMP-018", "Order corrected",
         "Order {order} was imported before and is in no supplier's shop yet; its stored data was "
         "replaced by this corrected copy.",

@@ -129,17 +129,23 @@ def test_decimal_quantities_only_for_measured_units(store, tmp_path):
 
 
 # --- status updates (the trigger's way in) -------------------------------------------------
-def test_importing_an_order_again_updates_only_its_status(store, tmp_path):
+def test_importing_an_order_again_updates_its_status_or_replaces_it_while_unsent(store,
+                                                                                tmp_path):
     path = write_jsonl(tmp_path / "o.jsonl", [sample_order("1", status="pending")])
     assert import_orders(store, path).stored == ["1"]
-    changed = sample_order("1", status="paid", shipping="99.00")
-    again = import_orders(store, write_jsonl(tmp_path / "o2.jsonl", [changed]))
+    paid = sample_order("1", status="paid")
+    again = import_orders(store, write_jsonl(tmp_path / "o2.jsonl", [paid]))
     assert again.stored == [] and again.duplicates == ["1"]
     assert [n.code for n in again.notices] == ["OX-IMP-009", "OX-IMP-017"]
     assert "from 'pending' to 'paid'" in again.notices[1].message
-    order = stored_order(store, "1")
-    assert order.shop_status == "paid" and order.shipping == Decimal("4.90")
-    same = import_orders(store, write_jsonl(tmp_path / "o3.jsonl", [changed]))
+    assert stored_order(store, "1").shop_status == "paid"
+    # a changed copy of an order no shop has yet replaces it (issue 13: how a held one is fixed)
+    changed = sample_order("1", status="paid", shipping="9.90")
+    fixed = import_orders(store, write_jsonl(tmp_path / "o3.jsonl", [changed]))
+    assert fixed.duplicates == [] and fixed.counts["corrected"] == 1
+    assert [n.code for n in fixed.notices] == ["OX-IMP-018"]
+    assert stored_order(store, "1").shipping == Decimal("9.90")
+    same = import_orders(store, write_jsonl(tmp_path / "o4.jsonl", [changed]))
     assert [n.code for n in same.notices] == ["OX-IMP-009"]
 
 
