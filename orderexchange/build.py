@@ -33,9 +33,17 @@ class BuildReport:
     #: lines held back on purpose: trigger not met, minimum order value not reached
     waiting: list[OXError] = field(default_factory=list)
 
+    def reasons(self) -> dict[str, int]:
+        """Why lines did not go out, counted: customer orders waiting for their `trigger`,
+        lines below a `min_order_value`, lines no active supplier delivers."""
+        return {"trigger": sum(1 for e in self.waiting if e.code == "OX-BLD-003"),
+                "minimum": sum(int(str(e.facts["lines"])) for e in self.waiting
+                               if e.code == "OX-BLD-004"),
+                "no_supplier": len(self.unassigned)}
+
     def as_dict(self) -> dict[str, object]:
         return {"created": self.created, "unassigned": [e.as_dict() for e in self.unassigned],
-                "waiting": [e.as_dict() for e in self.waiting]}
+                "waiting": [e.as_dict() for e in self.waiting], "reasons": self.reasons()}
 
 
 def choose_suppliers(entries: list[CatalogueEntry], active: set[str]) -> dict[str, CatalogueEntry]:

@@ -23,7 +23,8 @@ from typing import Any
 from .config import Config
 from .connector import Connector, instantiate
 from .errors import OXError
-from .mail import MailTransport, cancellation_attachments, render_cancellation, transport_for
+from .mail import (MailTransport, cancellation_attachments, refuse_example_values,
+                   render_cancellation, transport_for)
 from .model import TransferState
 from .plugin_host import PluginHost
 from .store import Store
@@ -114,6 +115,7 @@ class _Mail:
 
     def send(self, message: Any) -> None:
         if self.transport is None:
+            refuse_example_values(self.config)
             self.transport = transport_for(self.config.mail, self.host.mail_transports())
             self.transport.open()
         self.transport.send(message)

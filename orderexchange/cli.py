@@ -8,17 +8,15 @@ Exit codes: 0 ok, 1 some supplier orders failed, 2 usage or config error, 3 lice
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
 import click
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__, config as config_mod, licence as licence_mod
 from .build import build as build_orders
@@ -29,10 +27,10 @@ from .importer import CHUNK_ROWS, import_catalogue, import_orders
 from .mail import self_test as mail_self_test
 from .model import SupplierOrderState
 from .plugin_host import PluginHost
+from .present import (console, emit_json, err_console, print_error, print_explain,
+                      print_solution, state as _state, styled)
 from .store import Store
 
-console = Console()
-err_console = Console(stderr=True)
 LICENCE_KEY = licence_mod.SETTING
 
 
@@ -64,7 +62,7 @@ class App:
             return  # a broken stored code is reported by the commands that need the licence
         warning = lic.warning(date.today()) if lic else None
         if warning:
-            err_console.print(f"[yellow]{warning}[/yellow]", soft_wrap=True)
+            err_console.print(styled("[yellow]{}[/yellow]", warning), soft_wrap=True)
 
     @property
     def host(self) -> PluginHost:
@@ -84,16 +82,6 @@ class App:
         licence_mod.check_supplier_limit(lic, active)
 
 
-def print_error(error: OXError, warning: bool = False) -> None:
-    colour = "yellow" if warning else "red"
-    # soft_wrap: an error line stays one line, so it can be grepped and copied whole
-    # escape: solutions name config tables like [mail], which rich would take for markup
-    err_console.print(f"[{colour}]{error.code}[/{colour}] {escape(error.message)}",
-                      highlight=False, soft_wrap=True)
-    err_console.print(f"  [dim]solution:[/dim] {escape(error.solution)}", highlight=False,
-                      soft_wrap=True)
-
-
 def exit_code_for(error: OXError) -> int:
     return 3 if error.code.startswith("OX-LIC") else 2
 
@@ -107,10 +95,6 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             print_error(error)
             sys.exit(exit_code_for(error))
     return wrapper
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 class PluginAwareGroup(click.Group):
@@ -202,12 +186,11 @@ def print_import_issues(issues: list[dict[str, Any]]) -> None:
     for i in issues:
         colour = "red" if i["severity"] == "error" else "yellow"
         table.add_row(str(i["row"] or ""), str(i["order"] or ""),
-                      f"[{colour}]{i['code']}[/{colour}]", i["message"])
+                      styled(f"[{colour}]{{}}[/{colour}]", i["code"]), i["message"])
         solutions.setdefault(i["solution"], i["code"])
     console.print(table)
     for solution, code in solutions.items():
-        console.print(f"  [dim]{code} solution:[/dim] {solution}", highlight=False,
-                      soft_wrap=True)
+        print_solution(code, solution)
 
 
 @main.command()
@@ -278,7 +261,11 @@ def catalogue_list(app: App, as_json: bool) -> None:
 @click.pass_obj
 @handles_errors
 def build(app: App, as_json: bool) -> None:
-    """Turn open customer-order lines into supplier orders (one per supplier)."""
+    """Turn open customer-order lines into supplier orders (one per supplier).
+
+    Changes the state store only (no shop, no email). Lines held back are counted by reason:
+    waiting for the order's shop status (`trigger`), for a minimum order value, or without
+    a supplier."""
     app.require_licence()
     report = build_orders(app.store, app.config)
     if as_json:
@@ -287,10 +274,28 @@ def build(app: App, as_json: bool) -> None:
     if report.created:
         print_supplier_orders(app.store.list_supplier_orders(ids=report.created),
                               title="Supplier orders built")
-    else:
+    reasons = report.reasons()
+    held = [text for n, text in (
+        (reasons["trigger"], f"{reasons['trigger']} customer order(s) wait for their trigger "
+                             "(the shop status a supplier's `trigger` names; OX-BLD-003)"),
+        (reasons["minimum"], f"{reasons['minimum']} line(s) wait for a minimum order value "
+                             "(OX-BLD-004)"),
+        (reasons["no_supplier"], f"{reasons['no_supplier']} line(s) have no active supplier "
+                                 "(OX-BLD-001)")) if n]
+    if held:
+        console.print(("No supplier order built: " if not report.created else "Not built: ")
+                      + "; ".join(held) + ".", highlight=False, soft_wrap=True)
+    elif not report.created:
         console.print("No open customer-order lines to build.")
-    for e in report.unassigned:
-        print_error(e, warning=True)
+    shown: dict[str, int] = {}
+    for e in [*report.waiting, *report.unassigned]:  # at most 10 per code: 100,000 would bury
+        shown[e.code] = shown.get(e.code, 0) + 1
+        if shown[e.code] <= 10:
+            print_error(e, warning=True)
+    for code, n in shown.items():
+        if n > 10:
+            err_console.print(f"… and {n - 10} more {code}: `orderexchange build --json` lists "
+                              "them all.", highlight=False, soft_wrap=True)
 
 
 @main.command()
@@ -345,19 +350,19 @@ def print_check_report(results: list[SendResult],
         table.add_column(col, no_wrap=not (narrow and col == "supplier order"))
     table.add_column("message")
     for r in results:
-        head: tuple[str, ...] = (
-            (f"{r.supplier_order_id} {r.supplier_id} {_state(r.state.value)}",) if narrow
+        head: tuple[Any, ...] = (
+            (Text(f"{r.supplier_order_id} {r.supplier_id} ") + _state(r.state.value),) if narrow
             else (str(r.supplier_order_id), r.supplier_id, _state(r.state.value)))
         if not r.findings:
             note = r.skipped or ("no findings" if r.error is None else r.error.message)
             code = r.error.code if r.error is not None else ""
             severity = "error" if r.error and not r.skipped else ""
             table.add_row(*head, *(() if narrow else (severity,)),
-                          f"[red]{code}[/red]" if narrow and severity else code, "", note)
+                          styled("[red]{}[/red]", code) if narrow and severity else code, "", note)
         for f in r.findings:
             colour = "red" if f.blocking else "yellow"
-            table.add_row(*head, *(() if narrow else (f"[{colour}]{f.severity}[/{colour}]",)),
-                          f"[{colour}]{f.code}[/{colour}]" if narrow else f.code,
+            table.add_row(*head, *(() if narrow else (styled(f"[{colour}]{{}}[/{colour}]", f.severity),)),
+                          styled(f"[{colour}]{{}}[/{colour}]", f.code) if narrow else f.code,
                           f.order or "", f.message)
     console.print(table)
     if matches and any(any(m.values()) for m in matches.values()):
@@ -376,39 +381,43 @@ def _match_text(key: str | None, customer_id: str | None = None) -> str:
 
 
 def print_supplier_orders(rows: list[dict[str, Any]], title: str = "Supplier orders") -> None:
+    """One row per supplier order; a waiting error's code under its state, the update time on
+    two lines, so the table fits 80 columns whole."""
     table = Table(title=title)
-    for col in ("id", "supplier", "state", "customer orders", "held", "lines", "net value",
-                "error", "updated"):
-        table.add_column(col, justify="right" if col in ("id", "lines", "net value", "held",
-                                                          "customer orders") else "left")
+    for col in ("id", "supplier", "state", "customer orders", "lines", "net value",
+                "updated (UTC)"):
+        table.add_column(col, overflow="fold",
+                         justify="right" if col in ("id", "lines", "net value",
+                                                    "customer orders") else "left")
     for r in rows:
+        state = _state(r["state"])
+        if r["error_code"]:
+            state += styled("\n[red]{}[/red]", r["error_code"])
         held = r.get("held") or 0
-        table.add_row(str(r["id"]), r["supplier_id"], _state(r["state"]), str(r["customer_orders"]),
-                      f"[red]{held}[/red]" if held else "0",
-                      str(r["lines"]), f"{r['net_value']:.2f}", r["error_code"] or "",
-                      r["updated_at"].strftime("%Y-%m-%d %H:%M"))
+        orders = Text(str(r["customer_orders"]))
+        if held:  # held customer orders under the count: one column less, 80 columns fit
+            orders += styled("\n[red]{} held[/red]", held)
+        table.add_row(str(r["id"]), r["supplier_id"], state, orders,
+                      str(r["lines"]), f"{r['net_value']:.2f}",
+                      r["updated_at"].strftime("%Y-%m-%d\n%H:%M"))
     console.print(table)
 
 
 def print_held(rows: list[dict[str, Any]], limit: int | None = None) -> None:
     """Held customer orders: why each waits (code, message) and where (supplier order)."""
-    table = Table("customer order", "supplier", "supplier order", "code", "why",
-                  title="Held customer orders")
+    table = Table(title="Held customer orders")
+    table.add_column("customer order", overflow="fold")
+    table.add_column("supplier order", overflow="fold")
+    table.add_column("why", overflow="fold")
     for r in rows[:limit]:
-        table.add_row(r["order"], r["supplier"], str(r["supplier_order"]), r["code"] or "",
-                      escape(r["message"] or ""))
+        table.add_row(r["order"], f"{r['supplier_order']} {r['supplier']}",
+                      " ".join(v for v in (r["code"], r["message"]) if v))
     console.print(table)
     if limit is not None and len(rows) > limit:
         console.print(f"… and {len(rows) - limit} more: `orderexchange orders --held`.")
     console.print("Fix the cause (re-import the corrected order, change the config), then "
                   "`orderexchange retry --held`; `orderexchange release ORDER` ends a hold by "
                   "hand.", highlight=False)
-
-
-def _state(state: str) -> str:
-    colour = {"notified": "green", "confirmed": "green", "written": "cyan", "checked": "cyan"}.get(
-        state, "red" if state.endswith("failed") else "white")
-    return f"[{colour}]{state}[/{colour}]"
 
 
 @main.command()
@@ -475,36 +484,56 @@ def show(app: App, so_id: int, as_json: bool) -> None:
                           for sl in t.lines]} for t in so.transfers],
             "findings": [f.__dict__ for f in found], "history": history})
         return
-    console.print(f"[bold]Supplier order {so.id}[/bold] for {so.supplier_id}: {_state(so.state.value)}"
-                  + (f"  Message-ID {so.message_id}" if so.message_id else ""))
-    table = Table("customer order", "customer", "shop customer", "deliver to", "lines",
-                  "reference", "shop order", "state", "shop status / tracking")
+    console.print(styled("[bold]Supplier order {}[/bold] for {}: ", so.id, so.supplier_id)
+                  + _state(so.state.value))
+    if so.message_id:  # its own line: a Message-ID is too long to share one at 80 columns
+        console.print(f"Message-ID {so.message_id}", highlight=False, soft_wrap=True)
+    # four columns at most, so an 80-column terminal shows every value whole (long ones fold)
+    table = Table()
+    table.add_column("customer order", overflow="fold")
+    table.add_column("customer / deliver to", overflow="fold")
+    table.add_column("lines", overflow="fold")
+    table.add_column("in the shop", overflow="fold")
     for t in so.transfers:
         co = t.customer_order
         x = extras.get(t.id, {})
-        table.add_row(co.number, escape(f"{co.customer.first_name} {co.customer.last_name}\n"
-                                        f"{co.customer.email}"),
-                      _match_text(t.customer_match, t.remote_customer_id),
-                      f"{co.delivery.name}, {co.delivery.city} ({co.delivery.country})",
+        state = _state(t.state.value)
+        if t.error_code:
+            state += f" {t.error_code}"
+        if x.get("action") == "cancel":
+            state += styled(" [red](cancelled)[/red]")
+        shop = [f"order {t.remote_order_id}" if t.remote_order_id else "", t.reference,
+                x.get("remote_status") or "",
+                f"tracking {x['tracking_number']}" if x.get("tracking_number") else "",
+                f"shipped {x['shipped_at']}" if x.get("shipped_at") else ""]
+        name = f"{co.customer.first_name} {co.customer.last_name}".strip()
+        table.add_row(Text(f"{co.number}\n") + state,
+                      "\n".join(v for v in (name, co.customer.email,
+                                             _match_text(t.customer_match, t.remote_customer_id),
+                                             f"{co.delivery.name}, {co.delivery.city} "
+                                             f"({co.delivery.country})") if v),
                       "\n".join(f"{sl.line.quantity}× {sl.supplier_sku} @ {sl.purchase_price:.2f}"
                                 for sl in t.lines),
-                      t.reference, t.remote_order_id or "", _state(t.state.value)
-                      + (f" {t.error_code}" if t.error_code else "")
-                      + (" [red](cancelled)[/red]" if x.get("action") == "cancel" else ""),
-                      "\n".join(v for v in (x.get("remote_status"), x.get("tracking_number")
-                                            and f"tracking {x['tracking_number']}",
-                                            x.get("shipped_at") and f"shipped {x['shipped_at']}")
-                                if v))
+                      "\n".join(v for v in shop if v))
     console.print(table)
     if found:
-        ft = Table("severity", "code", "message", "solution", title="Check findings")
+        ft = Table(title="Check findings")
+        ft.add_column("code", no_wrap=True)
+        ft.add_column("message", overflow="fold")
+        ft.add_column("solution", overflow="fold")
         for f in found:
-            ft.add_row(f.severity, f.code, f.message, f.solution)
+            colour = "red" if f.severity == "error" else "yellow"
+            ft.add_row(styled(f"[{colour}]{{}}[/{colour}]", f.code), f.message, f.solution)
         console.print(ft)
-    ht = Table("at", "step", "outcome", "code", "message", title="History")
+    ht = Table(title="History")
+    ht.add_column("at (UTC)", no_wrap=True)
+    ht.add_column("step", overflow="fold")
+    ht.add_column("message", overflow="fold")
     for e in history:
-        ht.add_row(e["at"].strftime("%Y-%m-%d %H:%M:%S"), e["step"], e["outcome"], e["code"] or "",
-                   e["message"] or "")
+        outcome = styled("[red]{}[/red]", e["outcome"]) if e["outcome"] == "error" \
+            else Text(e["outcome"])
+        ht.add_row(e["at"].strftime("%Y-%m-%d %H:%M:%S"), Text(e["step"] + "\n") + outcome,
+                   " ".join(v for v in (e["code"], e["message"]) if v))
     console.print(ht)
 
 
@@ -540,15 +569,15 @@ def preview(app: App, so_id: int, kind: str, html_path: Path | None, eml_path: P
     for key in ("From", "To", "Cc", "Reply-To", "Subject", "Date", "Message-ID",
                 "Auto-Submitted"):
         if message[key] is not None:
-            console.print(f"[bold]{key}:[/bold] {message[key]}", highlight=False,
+            console.print(styled("[bold]{}:[/bold] {}", key, message[key]), highlight=False,
                           soft_wrap=True)
     for item in files:
-        console.print(f"[bold]Attachment:[/bold] {item.filename} ({item.mime_type}, "
-                      f"{len(item.content)} bytes)", highlight=False)
+        console.print(styled("[bold]Attachment:[/bold] {} ({}, {} bytes)", item.filename,
+                             item.mime_type, len(item.content)), highlight=False)
     console.print()
     text = message.get_body(preferencelist=("plain",))
     console.print(text.get_content() if text is not None else "", highlight=False,
-                  markup=False, soft_wrap=True)
+                  soft_wrap=True)
     html = message.get_body(preferencelist=("html",))
     try:
         if html_path is not None and html is not None:
@@ -630,10 +659,10 @@ def print_results(results: list[SendResult]) -> None:
                           f"{r.held_in}; the others went on. `orderexchange orders --held` "
                           "says why.", highlight=False)
         if r.error is not None:
-            err_console.print(f"[bold]supplier order {r.supplier_order_id}[/bold]:")
+            err_console.print(styled("[bold]supplier order {}[/bold]:", r.supplier_order_id))
             print_error(r.error)
         for warning in r.warnings:
-            err_console.print(f"[bold]supplier order {r.supplier_order_id}[/bold]:")
+            err_console.print(styled("[bold]supplier order {}[/bold]:", r.supplier_order_id))
             print_error(warning, warning=True)
 
 
@@ -665,7 +694,7 @@ def digest(app: App, suppliers: tuple[str, ...], as_json: bool) -> None:
         table = Table("supplier", "supplier orders", "notification", title="Digests")
         for r in results:
             table.add_row(r.supplier_id, ", ".join(map(str, r.supplier_orders)),
-                          r.message_id or "[red]failed[/red]")
+                          r.message_id or styled("[red]failed[/red]"))
         console.print(table)
     for r in results:
         if r.error is not None:
@@ -691,10 +720,6 @@ def daemon(app: App, once: bool, log_format: str | None) -> None:
 
 
 # --- transfer log: log / suppliers / confirm / purge / retry / cancel / sync-status ----------
-_FAILED_STATES = (SupplierOrderState.CHECK_FAILED, SupplierOrderState.WRITE_FAILED,
-                  SupplierOrderState.NOTIFY_FAILED)
-
-
 def parse_when(option: str, value: str, *, age_only: bool = False) -> Any:
     """A date (2026-11-01, midnight UTC) or an age (7d, 12h, 2w) → an aware UTC datetime."""
     import re
@@ -738,13 +763,20 @@ def log_cmd(app: App, supplier_id: str | None, since: str | None, order_number: 
     if not rows:
         console.print("No transfer-log entries match.")
         return
-    table = Table("at (UTC)", "supplier", "supplier order", "customer order", "action", "step",
-                  "outcome", "code", "message", title="Transfer log")
+    # four columns, so 80 columns leave the message room; long values fold, never "…"
+    table = Table(title="Transfer log")
+    table.add_column("at (UTC)", no_wrap=True)
+    table.add_column("supplier order", overflow="fold")
+    table.add_column("step", overflow="fold")
+    table.add_column("message", overflow="fold")
     for r in rows:
-        outcome = "[red]error[/red]" if r["outcome"] == "error" else r["outcome"]
-        table.add_row(r["at"].strftime("%Y-%m-%d %H:%M:%S"), r["supplier_id"] or "",
-                      str(r["supplier_order_id"] or ""), r["order_number"] or "", r["action"],
-                      r["step"], outcome, r["code"] or "", escape(r["message"] or ""))
+        outcome = styled("[red]error[/red]") if r["outcome"] == "error" else Text(r["outcome"])
+        order = f"{r['supplier_order_id'] or ''} {r['supplier_id'] or ''}".strip()
+        table.add_row(r["at"].strftime("%Y-%m-%d\n%H:%M:%S"),
+                      order + (f"\norder {r['order_number']}" if r["order_number"] else ""),
+                      Text(r["step"] + (f" ({r['action']})" if r["action"] != "create" else "")
+                           + "\n") + outcome,
+                      " ".join(v for v in (r["code"], r["message"]) if v))
     console.print(table)
 
 
@@ -772,15 +804,20 @@ def suppliers_cmd(app: App, as_json: bool) -> None:
     if as_json:
         emit_json(out)
         return
-    table = Table("supplier", "active", "connector", "last build (UTC)", "last send (UTC)",
-                  "last failure", "open supplier orders", title="Transfer status")
+    # supplier with its connector and activity in one cell, build and send in another: fits
+    # 80 columns with every date whole
+    table = Table(title="Transfer status")
+    table.add_column("supplier", overflow="fold")
+    table.add_column("last (UTC)", no_wrap=True)
+    table.add_column("last failure", overflow="fold")
+    table.add_column("open supplier orders", overflow="fold")
     for r in out:
-        active = "not configured" if not r["configured"] else ("yes" if r["active"] else "no")
+        active = "not configured" if not r["configured"] else ("" if r["active"] else "inactive")
         fail = r["last_failure"]
-        table.add_row(r["id"], active, r["connector"] or "", _at(r["last_build"]),
-                      _at(r["last_sent"]),
-                      f"[red]{fail['code']}[/red] {_at(fail['at'])}" if fail else "",
-                      ", ".join(f"{n} {s}" for s, n in sorted(r["open"].items())) or "none")
+        table.add_row("\n".join(v for v in (r["id"], r["connector"], active) if v),
+                      f"build {_at(r['last_build']) or '-'}\nsend  {_at(r['last_sent']) or '-'}",
+                      styled("[red]{}[/red]\n{}", fail["code"], _at(fail["at"])) if fail else "",
+                      "\n".join(f"{n} {s}" for s, n in sorted(r["open"].items())) or "none")
     console.print(table)
 
 
@@ -815,26 +852,34 @@ def confirm_cmd(app: App, so_ids: tuple[int, ...], as_json: bool) -> None:
 @click.option("--older-than", "older_than", required=True,
               help="Age since confirmation, e.g. 90d, 12w.")
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@click.option("--yes", is_flag=True, help="Delete without asking (scripts, cron).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def purge_cmd(app: App, confirmed: bool, older_than: str, dry_run: bool, as_json: bool) -> None:
-    """Delete confirmed supplier orders older than --older-than with their transfer log."""
+def purge_cmd(app: App, confirmed: bool, older_than: str, dry_run: bool, yes: bool,
+              as_json: bool) -> None:
+    """Delete confirmed supplier orders older than --older-than with their transfer log.
+
+    Deletes from the state store for good (never from the shops): lists what it would remove
+    and asks first; --yes skips the question, --dry-run only lists."""
     if not confirmed:
         raise click.UsageError("--confirmed is required: only confirmed orders are purged")
     before = parse_when("--older-than", older_than, age_only=True)
     purge, keep = app.store.purge_candidates(before)
+    if purge and not dry_run and not yes:
+        if not (sys.stdin.isatty() and not as_json):
+            raise OXError("OX-LOG-005", count=len(purge))
+        print_supplier_order_ids("Would remove", purge)
+        if not click.confirm(f"Delete these {len(purge)} supplier orders and their transfer "
+                             "log for good?", default=False):
+            console.print("Nothing deleted.")
+            return
     counts = None if dry_run else app.store.purge([r["id"] for r in purge])
     if as_json:
         emit_json({"dry_run": dry_run, "purged": purge, "kept": keep, "deleted": counts})
         return
-    verb = "Would remove" if dry_run else "Removed"
     if purge:
-        table = Table("supplier order", "supplier", "confirmed (UTC)",
-                      title=f"{verb} {len(purge)} confirmed supplier orders")
-        for r in purge:
-            table.add_row(str(r["id"]), r["supplier_id"], _at(r["updated_at"]))
-        console.print(table)
+        print_supplier_order_ids("Would remove" if dry_run else "Removed", purge)
     else:
         console.print(f"Nothing to purge: no supplier order confirmed before {_at(before)} UTC.")
     if counts:
@@ -842,6 +887,14 @@ def purge_cmd(app: App, confirmed: bool, older_than: str, dry_run: bool, as_json
     for r in keep:
         console.print(f"Kept supplier order {r['id']}: customer orders "
                       f"{', '.join(r['open_orders'])} still have lines to build.")
+
+
+def print_supplier_order_ids(verb: str, rows: list[dict[str, Any]]) -> None:
+    table = Table("supplier order", "supplier", "confirmed (UTC)",
+                  title=f"{verb} {len(rows)} confirmed supplier orders")
+    for r in rows:
+        table.add_row(str(r["id"]), r["supplier_id"], _at(r["updated_at"]))
+    console.print(table)
 
 
 @main.command("retry")
@@ -854,23 +907,25 @@ def purge_cmd(app: App, confirmed: bool, older_than: str, dry_run: bool, as_json
 @handles_errors
 def retry_cmd(app: App, so_ids: tuple[int, ...], all_failed: bool, held: bool,
               as_json: bool) -> None:
-    """Resume failed supplier orders at the step that failed (send, for *_failed only).
+    """Resume failed supplier orders at the step that failed.
 
-    A supplier order of held customer orders is check_failed: retrying it runs step 1 again for
-    them, and those that pass now are written and notified."""
+    Failed: a *_failed state, or a transient failure (shop or mail server unreachable) waiting
+    in a sendable state with its code — what `status` counts. Writes to the shops and sends
+    emails like `send`. A supplier order of held customer orders is check_failed: retrying it
+    runs step 1 again for them, and those that pass now are written and notified."""
     app.require_licence()
     if held:
         ids = list(dict.fromkeys(r["supplier_order"] for r in app.store.held_orders()))
-        ids = [r["id"] for r in app.store.list_supplier_orders(states=_FAILED_STATES, ids=ids)]
-    elif all_failed:
-        ids = [r["id"] for r in app.store.list_supplier_orders(states=_FAILED_STATES)]
+        ids = [r["id"] for r in app.store.list_supplier_orders(ids=ids) if is_failure(r)]
+    elif all_failed:  # the failures `status` counts, no more, no fewer
+        ids = [r["id"] for r in app.store.list_supplier_orders() if is_failure(r)]
     elif so_ids:
-        rows = {r["id"]: r["state"] for r in app.store.list_supplier_orders(ids=so_ids)}
+        rows = {r["id"]: r for r in app.store.list_supplier_orders(ids=so_ids)}
         for so_id in so_ids:
             if so_id not in rows:
                 raise OXError("OX-BLD-002", id=so_id)
-            if SupplierOrderState(rows[so_id]) not in _FAILED_STATES:
-                raise OXError("OX-LOG-002", id=so_id, state=rows[so_id])
+            if not is_failure(rows[so_id]):
+                raise OXError("OX-LOG-002", id=so_id, state=rows[so_id]["state"])
         ids = list(so_ids)
     else:
         raise OXError("OX-CLI-001")
@@ -911,7 +966,7 @@ def _hold_or_release(app: App, numbers: tuple[str, ...], path: Path | None,
             table = Table("customer order", "supplier", "supplier order", "outcome",
                           title="Release" if release else "Hold")
             for r in rows:
-                outcome = f"[red]{r['outcome']}[/red]" if r["error"] else r["outcome"]
+                outcome = styled("[red]{}[/red]", r["outcome"]) if r["error"] else r["outcome"]
                 table.add_row(r["order"], r["supplier"] or "", str(r["supplier_order"] or ""),
                               outcome)
             console.print(table)
@@ -1000,11 +1055,12 @@ def print_cancel(result: Any, supplier_id: str | None = None) -> None:
         table = Table("supplier order", "supplier", "outcome", "shop order", "email",
                       title=f"Cancel customer order {number}")
         for s in result.steps:
-            outcome = f"[red]{s.outcome}[/red]" if s.error else s.outcome
+            outcome = styled("[red]{}[/red]", s.outcome) if s.error else Text(s.outcome)
             if s.supplier_order_cancelled:
                 outcome += " (supplier order cancelled)"
+            # "sent": a Message-ID would not fit 80 columns; `orderexchange log` shows it
             table.add_row(str(s.supplier_order_id), s.supplier_id, outcome,
-                          s.remote_order_id or "", s.message_id or "")
+                          s.remote_order_id or "", "sent" if s.message_id else "")
         console.print(table)
     else:
         where = f"supplier {supplier_id}" if supplier_id else "any supplier"
@@ -1090,7 +1146,7 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
             # host_key line) must be copied whole, not out of a wrapped table cell
             for stage in r.stages:
                 if not stage.ok and r not in refused_reports:  # those: print_error below
-                    err_console.print(f"[red]{escape(stage.name)}[/red]: {escape(stage.detail)}",
+                    err_console.print(styled("[red]{}[/red]: {}", stage.name, stage.detail),
                                       highlight=False, soft_wrap=True)
         for refused in refusals:
             print_error(refused)
@@ -1114,8 +1170,12 @@ def optional_licence(app: App) -> licence_mod.Licence | None:
 def test_mail(app: App, to: str | None, as_json: bool) -> None:
     """Test the mail account stage by stage: DNS, connect, TLS, banner, EHLO, STARTTLS, AUTH;
     with --to also send a test message and print its Message-ID."""
-    from rich.markup import escape
+    if to is not None:
+        from .mail import address_problem
 
+        problem = address_problem(to)
+        if problem:
+            raise OXError("OX-MAIL-022", value=to, detail=problem)
     report = mail_self_test(app.config, app.host.mail_transports(), to)
     if as_json:
         emit_json({"ok": report.ok, "stages": [s.__dict__ for s in report.stages]})
@@ -1123,9 +1183,9 @@ def test_mail(app: App, to: str | None, as_json: bool) -> None:
         print_report(f"Mail transport {app.config.mail.transport}", report)
         for stage in report.stages:  # the failing stage: its code and what to do
             if not stage.ok and getattr(stage, "code", None):
-                err_console.print(f"[red]{stage.code}[/red] {escape(stage.name)}: "
-                                  f"{escape(stage.detail)}", highlight=False, soft_wrap=True)
-                err_console.print(f"  [dim]solution:[/dim] {escape(stage.solution)}",
+                err_console.print(styled("[red]{}[/red] {}: {}", stage.code, stage.name,
+                                         stage.detail), highlight=False, soft_wrap=True)
+                err_console.print(styled("  [dim]solution:[/dim] {}", stage.solution),
                                   highlight=False, soft_wrap=True)
     sys.exit(0 if report.ok else 1)
 
@@ -1152,8 +1212,8 @@ def supplier_setup(app: App, supplier: str, as_json: bool) -> None:
 def print_report(title: str, report: Any) -> None:
     table = Table("stage", "result", "detail", title=title)
     for s in report.stages:
-        table.add_row(escape(s.name), "[green]ok[/green]" if s.ok else "[red]FAILED[/red]",
-                      escape(s.detail))
+        table.add_row(s.name, styled("[green]ok[/green]") if s.ok else styled("[red]FAILED[/red]"),
+                      s.detail)
     console.print(table)
 
 
@@ -1167,7 +1227,8 @@ def activate(app: App, code: str) -> None:
     lic = licence_mod.decode(code, today=date.today())
     licence_mod.require_distributor(lic, app.config.distributor.id)  # before it is stored
     app.store.set_setting(LICENCE_KEY, lic.code)
-    console.print(f"[green]Activated[/green] for {lic.licensee} ({lic.distributor_id}).")
+    console.print(styled("[green]Activated[/green] for {} ({}).", lic.licensee,
+                         lic.distributor_id))
     print_licence(lic, app)
 
 
@@ -1201,7 +1262,7 @@ def print_licence(lic: licence_mod.Licence, app: App) -> None:
     console.print(table)
     warning = lic.warning(date.today())
     if warning:
-        err_console.print(f"[yellow]{warning}[/yellow]")
+        err_console.print(styled("[yellow]{}[/yellow]", warning))
 
 
 # --- config / plug-ins ------------------------------------------------------------------------
@@ -1211,74 +1272,39 @@ def config_group() -> None:
 
 
 @config_group.command("check")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def config_check(app: App) -> None:
-    """Validate the config, every supplier's connector settings and the mail templates."""
-    from .documents import language_of
-    from .mail import KINDS as MAIL_KINDS, check_rendering, has_templates
-    from .sources import make_source
+def config_check(app: App, as_json: bool) -> None:
+    """Validate the config, every supplier's connector settings and the mail templates.
 
-    config = app.config
-    types = app.host.connector_types()
-    table = Table("part", "result", title=f"Config {config.path}")
-    table.add_row("config file", "[green]valid[/green]")
-    failed = bool(app.host.failures)
-    supplier_errors: list[OXError] = []
-    notes: list[str] = []
-    for sid, supplier in config.suppliers.items():
-        try:
-            instantiate(types, supplier)
-            db = supplier.database
-            legacy = db.legacy_ssl_parameters() if db is not None else []
-            if legacy:  # still honoured; the first-class setting says the same more clearly
-                notes.append(f"supplier {sid}: the URL parameters {', '.join(legacy)} still "
-                             "work; prefer tls = \"verify\" and ca_file under "
-                             f"[suppliers.{sid}.database] (docs/connectivity.md)")
-            table.add_row(f"supplier {sid}", f"[green]ok[/green] ({supplier.connector}"
-                          f"{', inactive' if not supplier.active else ''})"
-                          + (" [yellow](see note)[/yellow]" if legacy else ""))
-        except OXError as exc:
-            failed = True
-            supplier_errors.append(exc)  # with its solution below the table
-            table.add_row(f"supplier {sid}", f"[red]{exc.code}[/red] {escape(exc.message)}")
-    source_types = app.host.order_sources()
-    for name, spec in config.sources.items():
-        # a source's settings are checked here too, not first at the daemon's next fetch
-        try:
-            make_source(source_types, name, spec, config)
-            table.add_row(f"source {name}", f"[green]ok[/green] ({spec.type})")
-        except OXError as exc:
-            failed = True
-            table.add_row(f"source {name}", f"[red]{exc.code}[/red] {exc.message}")
-    if app.config.mail.transport not in app.host.mail_transports():
-        failed = True
-        table.add_row("mail transport", f"[red]OX-MAIL-007[/red] {config.mail.transport}")
-    else:
-        table.add_row("mail transport", f"[green]ok[/green] ({config.mail.transport})")
-    template_errors = []
-    for sid, supplier in config.suppliers.items():
-        # every email kind and every attached document, rendered with a sample supplier order:
-        # a template missing a variable fails here, not in the daemon at 3 a.m.
-        try:
-            rendered = check_rendering(config, supplier, lambda so, sup=supplier:
-                                       app.host.notification_attachments(config, sup, so))
-            lang = language_of(supplier)
-            note = "" if has_templates(config, supplier) else \
-                f" [yellow](no templates for language {supplier.language!r}: English)[/yellow]"
-            files = rendered[len(MAIL_KINDS) * 3:]
-            table.add_row(f"mail templates {sid}",
-                          f"[green]render[/green] ({lang}: {', '.join(MAIL_KINDS)}"
-                          + (f"; attachments {', '.join(files)}" if files else "") + ")" + note)
-        except OXError as exc:
-            failed = True
-            template_errors.append(exc)
-            table.add_row(f"mail templates {sid}", f"[red]{exc.code}[/red] {exc.message}")
+    Every problem is listed in one run; changes nothing. Exit code 0: fine; 2: problems."""
+    from .config_check import check_config
+
+    path, parts = check_config(app.config_path,
+                               lambda config: PluginHost(config.plugin_folder))
+    failed = any(not p.ok for p in parts)
+    if as_json:
+        emit_json({"path": str(path), "ok": not failed, "parts": [p.as_dict() for p in parts]})
+        sys.exit(2 if failed else 0)
+    table = Table("part", "result", title=f"Config {path}")
+    for p in parts:
+        if p.ok:
+            result = styled("[green]{}[/green]", p.label) + (f" ({p.note})" if p.note else "")
+            if p.warning:
+                result += styled(" [yellow]({})[/yellow]", p.warning)
+        else:
+            result = Text("\n").join(styled("[red]{}[/red] {}", e.code, e.message)
+                                      for e in p.errors)
+        table.add_row(p.name, result)
     console.print(table)
-    for note in notes:
-        console.print(f"[yellow]note[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
-    for failure in [*app.host.failures, *supplier_errors, *template_errors]:
-        print_error(failure)
+    for p in parts:
+        if p.advice:
+            console.print(styled("[yellow]note[/yellow] {}: {}", p.name, p.advice),
+                          highlight=False, soft_wrap=True)
+    for p in parts:
+        for error in p.errors:
+            print_error(error)
     sys.exit(2 if failed else 0)
 
 
@@ -1320,10 +1346,7 @@ def explain(code: str | None, list_all: bool) -> None:
         console.print(table)
         return
     entry = explain_code(code)
-    console.print(f"[bold]{entry.code}[/bold] — {entry.title}"
-                  + (" (transient: retrying later may succeed)" if entry.transient else ""))
-    console.print(f"message:  {entry.message}", highlight=False, soft_wrap=True)
-    console.print(f"solution: {entry.solution}", highlight=False, soft_wrap=True)
+    print_explain(entry)
 
 
 @main.command()
@@ -1339,6 +1362,14 @@ def demo(workspace: Path | None) -> None:
 # --- status / init / menu --------------------------------------------------------------------
 FAILED_STATES = [SupplierOrderState.CHECK_FAILED, SupplierOrderState.WRITE_FAILED,
                  SupplierOrderState.NOTIFY_FAILED]
+
+
+def is_failure(row: dict[str, Any]) -> bool:
+    """A supplier order waiting for a retry: *_failed, or a transient failure (e.g. shop
+    unreachable) left in a sendable state with its code. `status`, `retry` and the menu's
+    Retry all ask this, so they never disagree."""
+    state = SupplierOrderState(row["state"])
+    return state in FAILED_STATES or bool(row["error_code"] and state.sendable)
 
 
 def licence_state(app: App) -> dict[str, Any]:
@@ -1392,10 +1423,12 @@ def collect_status(app: App) -> dict[str, Any]:
             .order_by(supplier_orders.c.id)).all()
     failures = []
     for f in failed:
-        entry = CATALOGUE.get(f.error_code or "")
+        # the solution with the facts known here filled in (never a bare `{supplier}`)
+        solution = OXError(f.error_code, id=f.id, supplier=f.supplier_id).solution \
+            if f.error_code in CATALOGUE else None
         failures.append({"id": f.id, "supplier": f.supplier_id, "state": f.state,
                          "error_code": f.error_code, "error_message": f.error_message,
-                         "solution": entry.solution if entry else None,
+                         "solution": solution,
                          "updated_at": _utc(f.updated_at).isoformat()})
     ts = now()
     daemons = [{"owner": d["owner"], "started_at": _utc(d["started_at"]).isoformat(),
@@ -1452,11 +1485,12 @@ def print_licence_line(lic: dict[str, Any]) -> None:
         days = lic["days_left"]
         left = "never expires" if days is None else f"{days} days left"
         colour = "yellow" if lic["message"] else "green"
-        console.print(f"Licence:  [{colour}]active[/{colour}] for {lic['licensee']} ({left})",
+        console.print(styled(f"Licence:  [{colour}]active[/{colour}] for {{}} ({{}})",
+                             lic["licensee"], left),
                       highlight=False)
     else:
-        console.print(f"Licence:  [red]{lic['state']}[/red] ({lic['error_code']}): "
-                      "orderexchange activate CODE", highlight=False)
+        console.print(styled("Licence:  [red]{}[/red] ({}): orderexchange activate CODE",
+                             lic["state"], lic["error_code"]), highlight=False)
 
 
 def print_status(data: dict[str, Any]) -> None:
@@ -1474,27 +1508,28 @@ def print_status(data: dict[str, Any]) -> None:
                   title="Suppliers")
     for s in data["suppliers"]:
         active = "not configured" if not s["configured"] else ("yes" if s["active"] else "no")
-        fails = f"[red]{s['failures']}[/red]" if s["failures"] else "0"
-        held = f"[red]{s['held']}[/red]" if s.get("held") else "0"
+        fails = styled("[red]{}[/red]", s["failures"]) if s["failures"] else "0"
+        held = styled("[red]{}[/red]", s["held"]) if s.get("held") else "0"
         table.add_row(s["id"], active, (s["last_send"] or "never")[:16].replace("T", " "), fails,
                       held)
     console.print(table)
     if data.get("held"):
         print_held(data["held"], limit=10)
     if data["failures"]:
-        ft = Table("supplier order", "supplier", "state", "code", "message",
-                   title="Failures waiting")
+        ft = Table(title="Failures waiting")
+        ft.add_column("supplier order", overflow="fold")
+        ft.add_column("code", no_wrap=True)
+        ft.add_column("message", overflow="fold")
         for f in data["failures"]:
-            ft.add_row(str(f["id"]), f["supplier"], _state(f["state"]), f["error_code"] or "",
-                       f["error_message"] or "")
+            ft.add_row(Text(f"{f['id']} {f['supplier']}\n") + _state(f["state"]),
+                       f["error_code"] or "", f["error_message"] or "")
         console.print(ft)
         for f in data["failures"]:
             if f["solution"]:
-                console.print(f"  [dim]{f['error_code']} solution:[/dim] {f['solution']}",
-                              highlight=False, soft_wrap=True)
+                print_solution(f["error_code"], f["solution"])
         console.print("Retry with `orderexchange send ID …` (it resumes at the failed step).")
     else:
-        console.print("[green]No failures waiting.[/green]")
+        console.print(styled("[green]No failures waiting.[/green]"))
 
 
 @main.command()
@@ -1534,7 +1569,7 @@ def init(path: Path | None) -> None:
     except OSError as exc:
         raise OXError("OX-MNU-002", path=path, detail=exc.strerror or str(exc)) from None
     option = "" if path == config_mod.default_config_path() else f" --config {path}"
-    console.print(f"[green]Wrote[/green] {path}", highlight=False)
+    console.print(styled("[green]Wrote[/green] {}", path), highlight=False)
     console.print("Next steps:", highlight=False)
     console.print(f"  1. Edit it: your distributor details, [mail], one [suppliers.<id>] table "
                   f"per supplier; passwords as ${{ENV_VAR}}. Then: orderexchange{option} config "
@@ -1548,9 +1583,7 @@ def init(path: Path | None) -> None:
 
 def example_config_text() -> str:
     """config.example.toml as shipped inside the package (identical to the repository's)."""
-    from importlib.resources import files
-
-    return files("orderexchange").joinpath("config.example.toml").read_text(encoding="utf-8")
+    return config_mod.example_text()
 
 
 @main.command()

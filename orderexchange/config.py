@@ -6,6 +6,7 @@ repr is masked, so a password cannot reach a log line or an error message by acc
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -521,16 +522,21 @@ class Config(_Strict):
                           known=", ".join(sorted(self.suppliers)) or "(none)") from None
 
 
-def _resolve_env(value: Any, key: str) -> Any:
+def _resolve_env(value: Any, key: str, missing: list[OXError] | None = None) -> Any:
+    """`${VAR}` references replaced; an unset variable raises OX-CFG-005, or, given a
+    `missing` list, is collected there (and left empty) so `config check` names them all."""
     if isinstance(value, dict):
-        return {k: _resolve_env(v, f"{key}.{k}" if key else k) for k, v in value.items()}
+        return {k: _resolve_env(v, f"{key}.{k}" if key else k, missing) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve_env(v, f"{key}[{i}]") for i, v in enumerate(value)]
+        return [_resolve_env(v, f"{key}[{i}]", missing) for i, v in enumerate(value)]
     if isinstance(value, str):
         def sub(match: re.Match[str]) -> str:
             var = match.group(1)
             if var not in os.environ:
-                raise OXError("OX-CFG-005", key=key, var=var)
+                if missing is None:
+                    raise OXError("OX-CFG-005", key=key, var=var)
+                missing.append(OXError("OX-CFG-005", key=key, var=var))
+                return ""
             return os.environ[var]
         return _ENV_REF.sub(sub, value)
     return value
@@ -602,21 +608,55 @@ def _relative_to(base: Path, path: Path | None) -> Path | None:
     return path if path is None or path.is_absolute() else base / path
 
 
+def _validation_error(err: Any) -> OXError:
+    """One pydantic error as its coded error; never echoes the input value (maybe a secret)."""
+    key = _key_path(err["loc"])
+    if err["type"] == "missing":
+        return OXError("OX-CFG-003", key=key)
+    if err["type"] == "extra_forbidden":
+        return OXError("OX-CFG-008", key=key)
+    return OXError("OX-CFG-004", key=key, detail=err["msg"],
+                   hint="see config.example.toml for the expected form.")
+
+
+def problems(raw: dict[str, Any]) -> list[OXError]:
+    """Every problem of a parsed config file at once (unset variables, missing, unknown and
+    invalid keys), for `config check`; `from_dict` stops at the first."""
+    missing: list[OXError] = []
+    try:
+        _secrets_from_env_only(raw)
+    except OXError as exc:
+        missing.append(exc)
+    data = _reshape(_resolve_env(raw, "", missing))
+    try:
+        Config.model_validate(data)
+    except pydantic.ValidationError as exc:
+        missing_keys = {e.facts["key"] for e in missing}
+        return missing + [e for e in map(_validation_error, exc.errors())
+                          if e.facts["key"] not in missing_keys]
+    return missing
+
+
+def read_raw(path: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The config file parsed as TOML (OX-CFG-001 / -002), not yet validated."""
+    path = Path(path) if path else default_config_path()
+    if not path.exists():
+        raise OXError("OX-CFG-001", path=path)
+    try:
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise OXError("OX-CFG-002", path=path, detail=str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise OXError("OX-CFG-002", path=path, detail=f"not UTF-8 ({exc.reason})") from None
+
+
 def from_dict(raw: dict[str, Any], path: Path | None = None) -> Config:
     _secrets_from_env_only(raw)
     data = _reshape(_resolve_env(raw, ""))
     try:
         config = Config.model_validate(data)
     except pydantic.ValidationError as exc:
-        err = exc.errors()[0]
-        key = _key_path(err["loc"])
-        if err["type"] == "missing":
-            raise OXError("OX-CFG-003", key=key) from None
-        if err["type"] == "extra_forbidden":
-            raise OXError("OX-CFG-008", key=key) from None
-        # never echo the input value: it may be a secret
-        raise OXError("OX-CFG-004", key=key, detail=err["msg"],
-                      hint="see config.example.toml for the expected form.") from None
+        raise _validation_error(exc.errors()[0]) from None
     config.path = path
     base = path.parent if path else Path.cwd()
     if config.mail.outbox is not None and not config.mail.outbox.is_absolute():
@@ -637,13 +677,48 @@ def from_dict(raw: dict[str, Any], path: Path | None = None) -> Config:
 
 
 def load(path: Path | None = None) -> Config:
-    path = Path(path) if path else default_config_path()
-    if not path.exists():
-        raise OXError("OX-CFG-001", path=path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise OXError("OX-CFG-002", path=path, detail=str(exc)) from None
-    except UnicodeDecodeError as exc:
-        raise OXError("OX-CFG-002", path=path, detail=f"not UTF-8 ({exc.reason})") from None
+    path, raw = read_raw(path)
     return from_dict(raw, path)
+
+
+def example_text() -> str:
+    """config.example.toml as shipped inside the package (identical to the repository's)."""
+    from importlib.resources import files
+
+    return files("orderexchange").joinpath("config.example.toml").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def example_values() -> dict[str, Any]:
+    """config.example.toml's values by dotted key (`distributor.name`, `mail.host`, ...): what
+    `config check` and the sender compare a real config with, so an example value that was
+    forgotten never reaches a supplier."""
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, item)
+        else:
+            flat[prefix] = value
+
+    walk("", tomllib.loads(example_text()))
+    return flat
+
+
+def example_leftovers(config: Config) -> list[OXError]:
+    """OX-CFG-011 for each value still as config.example.toml ships it where a supplier would
+    see it: the distributor's name and reply address, the mail account, the shop's payment
+    method. Only for real mail (smtp): the demo and file-outbox set-ups may keep them."""
+    if config.mail.transport != "smtp":
+        return []
+    example = example_values()
+    seen = {"distributor.name": config.distributor.name,
+            "distributor.reply_to": config.distributor.reply_to,
+            "mail.host": config.mail.host, "mail.user": config.mail.user}
+    out = [OXError("OX-CFG-011", key=key, value=value) for key, value in seen.items()
+           if value is not None and value == example.get(key)]
+    payment = example.get("suppliers.alpha.connector.payment_method")
+    out += [OXError("OX-CFG-011", key=f"suppliers.{sid}.connector.payment_method", value=payment)
+            for sid, s in config.suppliers.items() if s.settings.get("payment_method") == payment]
+    return out

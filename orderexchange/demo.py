@@ -24,6 +24,7 @@ from .dispatch import Dispatcher
 from .importer import import_catalogue, import_orders
 from .model import SupplierOrderState
 from .plugin_host import PluginHost
+from .present import styled
 from .store import Store
 
 DATA = Path(__file__).parent / "demo_data"
@@ -190,29 +191,35 @@ def run_demo(workspace: Path | None, console: Console) -> Path:
     config = config_mod.load(config_path)
     store = Store(config.store.url)
     host = PluginHost(config.plugin_folder)
-    console.rule("[bold]orderexchange demo")
-    console.print(f"workspace: {ws}")
+    console.rule(styled("[bold]orderexchange demo"))
+    console.print(f"workspace: {ws}", soft_wrap=True)
 
     count, _ = import_catalogue(store, ws / "catalogue.csv", config.price_currencies())
     report = import_orders(store, ws / "orders.jsonl")
-    console.print(f"\n[bold]1. Import[/bold]: {count} catalogue rows; {report.rows} customer "
-                  f"orders read, {len(report.stored)} stored, {len(report.errors)} errors:")
+    console.print(styled("\n[bold]1. Import[/bold]: {} catalogue rows; {} customer orders "
+                         "read, {} stored, {} errors:", count, report.rows, len(report.stored),
+                         len(report.errors)))
     for e in report.errors:
-        console.print(f"   [red]{e.code}[/red] {e.message}\n      [dim]solution:[/dim] "
-                      f"{e.solution}", highlight=False, soft_wrap=True)
+        console.print(styled("   [red]{}[/red] {}\n      [dim]solution:[/dim] {}", e.code,
+                             e.message, e.solution), highlight=False, soft_wrap=True)
 
     built = build(store, config)
-    console.print(f"\n[bold]2. Build[/bold]: {len(built.created)} supplier orders")
-    console.print("\n[bold]3. Send[/bold] (step 1 check, step 2 write + notify)")
+    console.print(styled("\n[bold]2. Build[/bold]: {} supplier orders", len(built.created)))
+    console.print(styled("\n[bold]3. Send[/bold] (step 1 check, step 2 write + notify)"))
     results = Dispatcher(config, store, host).send(built.created)
-    table = Table("supplier order", "supplier", "state", "customer orders written",
-                  "new customers", "notification Message-ID")
+    # no Message-ID column: at 80 columns it would be cut with "…"; each follows in full
+    table = Table("supplier order", "supplier", "state", "written", "new customers", "email")
     for r in results:
         table.add_row(str(r.supplier_order_id), r.supplier_id, r.state.value, str(r.written),
-                      str(r.customers_created), r.message_id or (r.error.code if r.error else ""))
+                      str(r.customers_created),
+                      "sent" if r.message_id else (r.error.code if r.error else ""))
     console.print(table)
+    for r in results:
+        if r.message_id:
+            console.print(f"  supplier order {r.supplier_order_id}: Message-ID {r.message_id}",
+                          highlight=False, soft_wrap=True)
 
-    console.print("\n[bold]4. What the supplier shops now hold[/bold]")
+    console.print(styled("\n[bold]4. What the supplier shops now hold[/bold]"))
     shop_table = Table("shop", "order", "customer", "account", "deliver to", "lines", "total",
                        "status")
     for so_id in built.created:
@@ -236,16 +243,16 @@ def run_demo(workspace: Path | None, console: Console) -> Path:
                                    row.orders_status_name)
     console.print(shop_table)
 
-    where = Table("what", "where", title="Where to look")
-    for sid in config.suppliers:
-        where.add_row(f"shop database {sid}", str(ws / "shops" / f"{sid}.sqlite"))
-    for eml in sorted((ws / "outbox").glob("*.eml")):
-        where.add_row("notification email", str(eml))
-    where.add_row("state store", str(ws / "state.sqlite"))
-    where.add_row("config", str(config_path))
-    console.print(where)
+    # paths as whole lines, not table cells: a cell would cut them with "…" at 80 columns
+    console.print(styled("\n[bold]Where to look[/bold]"))
+    where = [(f"shop database {sid}", ws / "shops" / f"{sid}.sqlite") for sid in config.suppliers]
+    where += [("notification email", eml) for eml in sorted((ws / "outbox").glob("*.eml"))]
+    where += [("state store", ws / "state.sqlite"), ("config", config_path)]
+    for what, path in where:
+        console.print(f"  {what}: {path}", highlight=False, soft_wrap=True)
     sent = sum(1 for r in results if r.state == SupplierOrderState.NOTIFIED)
     console.print(f"\n{sent} of {len(results)} supplier orders sent. Try: orderexchange --config "
-                  f"{config_path} orders   (or: show ID, test db, explain OX-IMP-005)")
+                  f"{config_path} orders   (or: show ID, test db, explain OX-IMP-005)",
+                  soft_wrap=True)
     store.close()
     return ws

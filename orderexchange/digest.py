@@ -20,7 +20,7 @@ from typing import Any
 from .config import Config, SupplierConfig
 from .errors import OXError
 from .events import DispatchEvent
-from .mail import Delivery, render_digest, transport_for
+from .mail import Delivery, refuse_example_values, render_digest, transport_for
 from .model import SupplierOrderState as S
 from .plugin_host import PluginHost
 from .queue import WorkQueue
@@ -64,13 +64,16 @@ def due_today(supplier: SupplierConfig, now: datetime | None = None) -> bool:
     return now.time() >= digest_time(supplier)
 
 
-def record_delivery_warnings(store: Store, so_id: int, delivery: Any) -> list[OXError]:
+def record_delivery_warnings(store: Store, so_id: int, delivery: Any,
+                             supplier: str | None = None) -> list[OXError]:
     """A message some recipients refused went to the others: the supplier order counts as
     notified, and each refused recipient is a warning in the transfer log (OX-MAIL-018)."""
     if not isinstance(delivery, Delivery):
         return []  # a plug-in transport that reports nothing
     warnings = delivery.warnings
     for warning in warnings:
+        if supplier:
+            warning.facts.setdefault("supplier", supplier)
         store.add_event(so_id, "notify", outcome="warning", code=warning.code,
                         message=warning.message)
     return warnings
@@ -105,6 +108,7 @@ def _send_one(config: Config, store: Store, host: PluginHost, supplier: Supplier
         attachments = [a for so in orders
                        for a in host.notification_attachments(config, supplier, so)]
         message = render_digest(config, supplier, orders, now=now, attachments=attachments)
+        refuse_example_values(config)
         transport = transport_for(config.mail, host.mail_transports())
         transport.open()
         delivery = transport.send(message)
@@ -122,7 +126,7 @@ def _send_one(config: Config, store: Store, host: PluginHost, supplier: Supplier
     result.message_id = str(message["Message-ID"])
     for so in orders:
         store.set_state(so.id, S.NOTIFIED, message_id=result.message_id, step="digest")
-        result.warnings = record_delivery_warnings(store, so.id, delivery)
+        result.warnings = record_delivery_warnings(store, so.id, delivery, supplier.id)
         _event(host, so.id, supplier.id, S.NOTIFIED, None, result.message_id)
     return result
 

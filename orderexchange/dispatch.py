@@ -29,7 +29,7 @@ from .connector import Connector, RemoteOrder, instantiate
 from .digest import record_delivery_warnings
 from .errors import CATALOGUE, OXError
 from .events import DispatchEvent
-from .mail import MailTransport, render_notification, transport_for
+from .mail import MailTransport, refuse_example_values, render_notification, transport_for
 from .model import Finding, SupplierOrder, SupplierOrderState as S, Transfer, TransferState
 from .plugin_host import PluginHost
 from .retry import RetryPolicy
@@ -185,6 +185,7 @@ class Dispatcher:
     def send(self, so_ids: Iterable[int]) -> list[SendResult]:
         """Send supplier orders: suppliers in parallel (up to `concurrency`), each supplier's
         orders in their given order over one shop connection and one mail connection."""
+        refuse_example_values(self.config)  # before any shop write or email
         wanted = list(dict.fromkeys(so_ids))
         heads = self.store.supplier_order_heads(wanted)
         for so_id in wanted:
@@ -344,7 +345,8 @@ class Dispatcher:
                 return result
             result.message_id = str(message["Message-ID"])
             self._step(so, S.NOTIFIED, message_id=result.message_id)
-            result.warnings = record_delivery_warnings(self.store, so.id, delivery)
+            result.warnings = record_delivery_warnings(self.store, so.id, delivery,
+                                                       supplier.id)
             result.state = so.state
         return result
 

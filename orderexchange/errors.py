@@ -116,6 +116,11 @@ _define("OX-CFG-009", "Unknown order source type",
 _define("OX-CFG-010", "Unknown order source",
         "Order source {source} is not configured.",
         "Use one of the [sources.<name>] tables of the config: {known}.")
+_define("OX-CFG-011", "Example value left in the config",
+        "Config key {key} still holds the example value {value!r} of config.example.toml.",
+        "Write your own value into `{key}` (suppliers would see the example's in their emails and "
+        "shops); nothing is sent over SMTP until it is replaced. `orderexchange config check` "
+        "lists every example value left.")
 
 # --- import ----------------------------------------------------------------------------------
 _define("OX-IMP-001", "Import file unreadable",
@@ -123,7 +128,8 @@ _define("OX-IMP-001", "Import file unreadable",
         "Check the path and the file permissions.")
 _define("OX-IMP-002", "Unsupported import format",
         "Import file {path} has an unknown format (expected .jsonl or .csv).",
-        "Export the orders as JSON Lines (.jsonl) or CSV (.csv); docs/import-format.md describes both.")
+        "Export the orders as JSON Lines (.jsonl) or CSV (.csv); docs/import-format.md describes "
+        "both.")
 _define("OX-IMP-003", "Row is not valid JSON",
         "Row {row}: not valid JSON ({detail}).",
         "Each line of a .jsonl file must be one complete JSON object; fix or remove row {row}.")
@@ -540,6 +546,12 @@ _define("OX-LOG-004", "Customer order partly cancelled",
         "Fix what the errors above say (or cancel those orders with the supplier by hand), then "
         "run `orderexchange cancel {order}` again: what was cancelled is not cancelled twice.")
 
+_define("OX-LOG-005", "Purge not confirmed",
+        "{count} confirmed supplier orders would be deleted with their transfer log; without a "
+        "terminal to ask in, nothing was deleted.",
+        "Run it in a terminal and answer the question, or add --yes (scripts, cron); --dry-run "
+        "lists what would go.")
+
 # --- mail ------------------------------------------------------------------------------------
 _define("OX-MAIL-001", "Mail server unreachable",
         "Cannot reach the mail server {host}:{port}: {detail}.",
@@ -614,7 +626,8 @@ _define("OX-MAIL-017", "Sender address refused",
         "as.")
 _define("OX-MAIL-018", "Some recipients refused",
         "The mail server refused the recipient {to} ({detail}); the message went to {accepted}.",
-        "Correct that address in [suppliers.<id>] email or notification.cc; the supplier got the "
+        "Correct that address in [suppliers.{supplier}] email or notification.cc; the supplier "
+        "got the "
         "message through the other address(es), so it is not sent again.")
 _define("OX-MAIL-019", "Order document cannot be built",
         "The {format} document for supplier {supplier} cannot be built: {detail}.",
@@ -626,6 +639,9 @@ _define("OX-MAIL-020", "Supplier gets no digest",
         "supplier order.",
         "Leave out --supplier {supplier}, or set [suppliers.{supplier}.notification] digest = "
         "true if it wants one email a day.")
+_define("OX-MAIL-022", "Not an email address",
+        "{value!r} is not an email address: {detail}.",
+        "Give a complete address, e.g. you@example.com.")
 _define("OX-MAIL-021", "Email too large for the mail server",
         "The mail server refused the email to {to} as too large: {detail}.",
         "Lower [suppliers.{supplier}] max_customer_orders (each supplier order is one email), "
@@ -639,7 +655,9 @@ _define("OX-STO-001", "State store unreachable",
         "Check [store] url; for SQLite, that the folder exists and is writable.")
 _define("OX-STO-002", "Customer order not found",
         "Customer order {order} does not exist.",
-        "List the imported orders with `orderexchange orders`.")
+        "Check the customer-order number as it was imported; `orderexchange log --order "
+        "NUMBER` shows what happened to an order, `orderexchange show ID` the customer orders of "
+        "a supplier order.")
 
 # --- daemon ----------------------------------------------------------------------------------
 _define("OX-DMN-001", "Another daemon runs on this SQLite store",

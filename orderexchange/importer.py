@@ -359,7 +359,8 @@ def _jsonl(stream: IO[bytes]) -> Iterator[_Unit]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield _Unit(row, None, [OXError("OX-IMP-003", row=row, detail=exc.msg)], raw=[line])
+            yield _Unit(row, None, [OXError(
+                "OX-IMP-003", row=row, detail=f"{exc.msg} at column {exc.colno}")], raw=[line])
             continue
         if not isinstance(data, dict):
             yield _Unit(row, None, [OXError("OX-IMP-003", row=row, detail="not an object")],
@@ -653,6 +654,12 @@ def import_catalogue(store: Store, path: Path, suppliers: Mapping[str, str] | It
     errors: list[OXError] = []
     for rec in reader:
         row = reader.line_num
+        extra = rec.pop(None, None)  # csv's restkey: more fields than the header names
+        if extra:
+            errors.append(OXError("OX-CAT-001", row=row, detail=(
+                f"{len(extra)} more field(s) than the header names ({', '.join(extra)!s}); a "
+                "value with a comma needs double quotes, e.g. \"Hammer, 450 g\"")))
+            continue
         rec = {(k or "").strip(): (v or "").strip() for k, v in rec.items()}
         sample = _bad_utf8(list(rec.values()))
         if sample is not None:

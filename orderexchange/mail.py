@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
@@ -87,8 +88,9 @@ def template_dirs(config: Config, supplier: SupplierConfig) -> list[Path]:
 
 def has_templates(config: Config, supplier: SupplierConfig) -> bool:
     """Whether the supplier's language has its own templates (otherwise English is used)."""
+    english = documents.language_of(supplier) == "en"  # the shipped English ones are its own
     return any((d / "notification.txt.j2").is_file() for d in template_dirs(config, supplier)
-               if d != TEMPLATES / "en")
+               if english or d != TEMPLATES / "en")
 
 
 @functools.lru_cache(maxsize=64)
@@ -223,7 +225,9 @@ def build_message(config: Config, to: str | Sequence[str], subject: str, text: s
     first, so text from customer data can never start a header of its own."""
     sender = config.mail.sender or config.distributor.email
     msg = EmailMessage()
-    msg["From"] = header_safe(f"{config.distributor.name} <{sender}>")
+    # an Address, not "name <addr>" glued together: a name with a comma, colon or quote
+    # ("Meier, Müller & Co. KG") is quoted, so it stays one display name and one address
+    msg["From"] = Address(display_name=header_safe(config.distributor.name), addr_spec=sender)
     msg["To"] = header_safe(to) if isinstance(to, str) else ", ".join(header_safe(a) for a in to)
     if cc:
         msg["Cc"] = ", ".join(header_safe(a) for a in cc)
@@ -237,6 +241,23 @@ def build_message(config: Config, to: str | Sequence[str], subject: str, text: s
     if html is not None:
         msg.add_alternative(html, subtype="html")
     return msg
+
+
+def envelope_sender(message: EmailMessage) -> str:
+    """MAIL FROM: the address of the From header as the header registry parsed it (never a
+    split of the raw text, which a display name with a comma would cut in two)."""
+    return message["From"].addresses[0].addr_spec
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` is no email address one can send to (None: it is one)."""
+    import email_validator
+
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        return str(exc)
+    return None
 
 
 def envelope_recipients(message: EmailMessage) -> list[str]:
@@ -484,16 +505,19 @@ class SmtpTransport(MailTransport):
     # -- helpers ----------------------------------------------------------------------------
     def _tls_context(self, verify: bool | None = None) -> ssl.SSLContext:
         verify = self.config.verify if verify is None else verify
-        ctx = ssl.create_default_context(cafile=str(self.config.ca_file) if self.config.ca_file
-                                         else None)
+        try:
+            ctx = ssl.create_default_context(cafile=str(self.config.ca_file)
+                                             if self.config.ca_file else None)
+        except (OSError, ssl.SSLError) as exc:
+            raise ca_file_error(self.config.ca_file,
+                                getattr(exc, "strerror", None) or str(exc)) from None
         if not verify:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
         return ctx
 
     def _facts(self, **extra: Any) -> dict[str, Any]:
-        return {"host": self.config.host, "port": self.config.effective_port, "id": "…",
-                **extra}
+        return {"host": self.config.host, "port": self.config.effective_port, **extra}
 
     def _run(self, coro: Any) -> Any:
         assert self._loop is not None
@@ -774,9 +798,11 @@ class SmtpTransport(MailTransport):
         assert self._client is not None
         to = ", ".join(envelope_recipients(message)) or str(message["To"])
         self.stage = "send"
-        facts = {"to": to, "supplier": supplier or "…", "id": "…"}
+        # supplier and supplier-order id are filled in by the caller that knows them
+        facts: dict[str, Any] = {"to": to, **({"supplier": supplier} if supplier else {})}
         try:
-            refused, response = self._run(self._client.send_message(message))
+            refused, response = self._run(self._client.send_message(
+                message, sender=envelope_sender(message)))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             replies = [(r.recipient, r.code, r.message) for r in exc.recipients]
             detail = "; ".join(f"{who}: {code} {msg}" for who, code, msg in replies)
@@ -829,6 +855,23 @@ async def _connection_lost(protocol: Any, limit: float = 5.0) -> None:
         waited += 0.01
 
 
+def ca_file_error(path: Path | None, detail: str = "does not exist") -> OXError:
+    """[mail] ca_file that cannot be read, named with its path (config check and TLS)."""
+    return OXError("OX-CFG-004", key="mail.ca_file", detail=f"file {path}: {detail}",
+                   hint="name the PEM file of the CA that issued the mail server's certificate, "
+                        "or remove ca_file to trust the system's CAs.")
+
+
+def refuse_example_values(config: Config) -> None:
+    """Raise OX-CFG-011 before any real mail goes out while config.example.toml's ACME values
+    are still in the config (they would reach the supplier)."""
+    from .config import example_leftovers
+
+    leftovers = example_leftovers(config)
+    if leftovers:
+        raise leftovers[0]
+
+
 def transport_for(config: MailConfig, transports: dict[str, type[MailTransport]]) -> MailTransport:
     cls = transports.get(config.transport)
     if cls is None:
@@ -841,6 +884,8 @@ def self_test(config: Config, transports: dict[str, type[MailTransport]],
               to: str | None = None) -> MailTestReport:
     """The mail self-test: each stage reported on its own (DNS, connect, TLS, banner, EHLO,
     STARTTLS, AUTH), then optionally a real test message; a failing stage carries its code."""
+    if to:
+        refuse_example_values(config)
     report = MailTestReport(supplier="(mail)")
     transport = transport_for(config.mail, transports)
     if isinstance(transport, SmtpTransport):
@@ -858,6 +903,8 @@ def self_test(config: Config, transports: dict[str, type[MailTransport]],
                        f"to {header_safe(to)}, Message-ID {msg['Message-ID']}{answer}")
     except OXError as exc:
         stage = getattr(transport, "stage", "transport")
+        exc.facts.setdefault("supplier", "(none: a test message)")  # no supplier order here
+        exc.facts.setdefault("id", "ID")
         report.fail("send test message" if stage == "send" else stage, exc)
     finally:
         transport.close()

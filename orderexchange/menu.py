@@ -23,7 +23,6 @@ import click
 import questionary
 import tomlkit
 from questionary import Choice
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -33,10 +32,9 @@ from .connector import instantiate
 from .dispatch import Dispatcher
 from .documents import LANGUAGES
 from .errors import OXError
-from .model import SupplierOrderState
+from .mail import address_problem
+from .present import console, err_console, print_error, styled
 
-console = cli.console
-FAILED = {s.value for s in cli.FAILED_STATES}
 MAIL_KEYS = [  # (key, label) of the mail account basics the menu edits
     ("transport", "transport"), ("from", "from address"), ("host", "SMTP host"),
     ("port", "SMTP port"), ("security", "security"), ("user", "SMTP user"),
@@ -87,7 +85,7 @@ class Menu:
         except KeyboardInterrupt:
             pass  # back to the previous screen
         except OXError as error:
-            cli.print_error(error)
+            print_error(error)
             _pause()
 
     # -- main screen ------------------------------------------------------------------------
@@ -109,18 +107,19 @@ class Menu:
 
     def header(self) -> None:
         data = cli.collect_status(self.app)
-        console.print(f"[bold]orderexchange[/bold] — {self.app.config.distributor.name}",
+        console.print(styled("[bold]orderexchange[/bold] — {}",
+                             self.app.config.distributor.name),
                       highlight=False)
         cli.print_licence_line(data["licence"])
         counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items()))
         console.print(f"Customer orders open: {data['open_customer_orders']}", highlight=False)
         console.print(f"Supplier orders:      {counts or 'none'}", highlight=False)
         failing = [f"{s['id']} ({s['failures']})" for s in data["suppliers"] if s["failures"]]
-        console.print("Failures waiting:     " + (f"[red]{', '.join(failing)}[/red]" if failing
-                                                  else "none"), highlight=False)
+        console.print(styled("Failures waiting:     [red]{}[/red]", ", ".join(failing))
+                      if failing else "Failures waiting:     none", highlight=False)
         held = [f"{s['id']} ({s['held']})" for s in data["suppliers"] if s.get("held")]
-        console.print("Held customer orders: " + (f"[red]{', '.join(held)}[/red]" if held
-                                                  else "none"), highlight=False)
+        console.print(styled("Held customer orders: [red]{}[/red]", ", ".join(held))
+                      if held else "Held customer orders: none", highlight=False)
         console.print()
 
     # -- supplier orders --------------------------------------------------------------------
@@ -133,7 +132,7 @@ class Menu:
                               "(`orderexchange import FILE`, `orderexchange build`).")
                 _pause()
                 return
-            console.print("[bold]Supplier orders[/bold]  (ctrl-c: back)")
+            console.print(styled("[bold]Supplier orders[/bold]  (ctrl-c: back)"))
             console.print("      id  state          supplier      orders  held  lines       value",
                           highlight=False)
             by_id = {r["id"]: r for r in rows}
@@ -157,7 +156,7 @@ class Menu:
             except KeyboardInterrupt:
                 pass
             except OXError as error:  # e.g. no licence: said here, the list stays open
-                cli.print_error(error)
+                print_error(error)
             _pause()
 
     def order_action(self, action: str, ids: list[int], rows: dict[int, dict[str, Any]]) -> None:
@@ -166,9 +165,7 @@ class Menu:
             self.invoke(cli.check, so_ids=tuple(ids), check_all=False, as_json=False)
         elif action in ("Send", "Retry"):
             if action == "Retry":
-                failed = [i for i in ids if rows[i]["state"] in FAILED
-                          or (rows[i]["error_code"] and SupplierOrderState(rows[i]["state"])
-                              .sendable)]
+                failed = [i for i in ids if cli.is_failure(rows[i])]
                 skipped = [i for i in ids if i not in failed]
                 if skipped:
                     console.print(f"Not failed, not retried: {', '.join(map(str, skipped))}",
@@ -211,7 +208,7 @@ class Menu:
                                  concurrency=self.app.config.daemon.concurrency).send(ids)
         cli.print_results(results)  # failures follow with code, message and solution
         for warning in self.app.host.warnings:
-            cli.print_error(warning, warning=True)
+            print_error(warning, warning=True)
 
     def cancel(self, ids: list[int]) -> None:
         """Cancel the customer orders of the selected supplier orders with `cancel_order`, the
@@ -254,7 +251,7 @@ class Menu:
                 results.append(cancel_order(self.app.config, store, self.app.host, number,
                                             reason=reason))
             except OXError as error:  # the order vanished meanwhile (purged): say so, go on
-                cli.print_error(error)
+                print_error(error)
         print_cancel_results(results)
 
     # -- settings ---------------------------------------------------------------------------
@@ -264,12 +261,13 @@ class Menu:
         self.note = ""
         while True:
             console.clear()
-            console.print(f"[bold]Settings[/bold]  {path}", highlight=False)
+            console.print(styled("[bold]Settings[/bold]  {}", path), highlight=False)
             if self.note:
                 console.print(self.note, highlight=False)
                 self.note = ""
             if editor.dirty:
-                console.print("[yellow]Unsaved changes[/yellow] — choose Save to keep them.")
+                console.print(styled("[yellow]Unsaved changes[/yellow] — choose Save to keep "
+                                     "them."))
             try:
                 choice = _ask(questionary.select("Settings:", use_shortcuts=True, choices=[
                     "Suppliers", "Mail account", "Schedule", "Save", "Back"]))
@@ -301,12 +299,12 @@ class Menu:
         try:
             editor.save()
         except OXError as error:
-            console.print("[red]Not saved[/red]: the edited settings are not valid.")
-            cli.print_error(error)
+            console.print(styled("[red]Not saved[/red]: the edited settings are not valid."))
+            print_error(error)
             _pause()
             return False
         self.app._config = None  # the next screen reads the saved file
-        self.note = f"[green]Saved[/green] {editor.path}"
+        self.note = styled("[green]Saved[/green] {}", editor.path)
         return True
 
     def edit_suppliers(self, editor: SettingsEditor) -> None:
@@ -345,29 +343,30 @@ class Menu:
         draft = self.draft
         types = self.app.host.connector_types()
         taken = set(editor.suppliers())
-        console.print("[bold]Add supplier[/bold]  (ctrl-c: back, answers are kept)")
+        console.print(styled("[bold]Add supplier[/bold]  (ctrl-c: back, answers are kept)"))
         while True:
             sid = _ask(questionary.text("Supplier id (letters, digits, - and _):",
                                         default=draft.get("id", ""))).strip()
             draft["id"] = sid
             if not SUPPLIER_ID.match(sid):
-                console.print("[red]An id is 1 to 32 letters, digits, - or _.[/red]")
+                console.print(styled("[red]An id is 1 to 32 letters, digits, - or _.[/red]"))
             elif sid in taken:
-                console.print(f"[red]Supplier {escape(sid)} exists already.[/red]")
+                console.print(styled("[red]Supplier {} exists already.[/red]", sid))
             else:
                 break
         while True:
             draft["name"] = _ask(questionary.text("Name:", default=draft.get("name", ""))).strip()
             if draft["name"]:
                 break
-            console.print("[red]A supplier needs a name (it appears in tables and emails).[/red]")
+            console.print(styled("[red]A supplier needs a name (it appears in tables and "
+                                 "emails).[/red]"))
         while True:
             draft["email"] = _ask(questionary.text("Order email address:",
                                                    default=draft.get("email", ""))).strip()
-            problem = _email_problem(draft["email"])
+            problem = address_problem(draft["email"])
             if problem is None:
                 break
-            console.print(f"[red]Not an email address[/red]: {escape(problem)}", highlight=False)
+            console.print(styled("[red]Not an email address[/red]: {}", problem), highlight=False)
         names = sorted(types)
         draft["connector"] = _ask(questionary.select(
             "Connector type:", choices=names,
@@ -394,14 +393,14 @@ class Menu:
         try:
             editor.add_supplier(sid, supplier_table(draft), types)
         except OXError as error:
-            console.print("[red]Not added[/red]: fix the value and add it again (your answers "
-                          "are kept).")
-            cli.print_error(error)
+            console.print(styled("[red]Not added[/red]: fix the value and add it again (your "
+                                 "answers are kept)."))
+            print_error(error)
             _pause()
             return
         self.draft = {}
-        self.note = (f"Supplier {escape(sid)} added; connector settings beyond its type go in "
-                     + escape(f"[suppliers.{sid}.connector]") + " (see config.example.toml).")
+        self.note = (f"Supplier {sid} added; connector settings beyond its type go in "
+                     f"[suppliers.{sid}.connector] (see config.example.toml).")
         console.print(self.note, highlight=False)
 
     def ask_ssh(self, draft: dict[str, Any], sid: str) -> None:
@@ -427,7 +426,7 @@ class Menu:
         ssh["remote_host"] = _ask(questionary.text("Database host there:", default=ssh.get(
             "remote_host", "127.0.0.1"))).strip() or "127.0.0.1"
         console.print("The server's host key is pinned after the first "
-                      f"`orderexchange test db {escape(sid)}`: it shows the key to compare with "
+                      f"`orderexchange test db {sid}`: it shows the key to compare with "
                       "the supplier's admin.", highlight=False)
 
     @staticmethod
@@ -436,7 +435,7 @@ class Menu:
             var = _ask(questionary.text(question, default=default)).strip()
             if not var or ENV_NAME.match(var):
                 return var
-            console.print("[red]A variable name is letters, digits and _.[/red]")
+            console.print(styled("[red]A variable name is letters, digits and _.[/red]"))
 
     def edit_schedule(self, editor: SettingsEditor) -> None:
         """The daemon's jobs: change a trigger (minutes or a cron expression) or switch a job
@@ -466,7 +465,8 @@ class Menu:
                     except ValueError:
                         minutes = 0.0
                     if not minutes > 0:
-                        console.print("[red]Minutes are a number above 0, e.g. 5 or 0.5.[/red]")
+                        console.print(styled("[red]Minutes are a number above 0, e.g. 5 or "
+                                             "0.5.[/red]"))
                         continue
                     seconds = minutes * 60
                     editor.set_job(key, every=int(seconds) if seconds.is_integer() else seconds)
@@ -477,7 +477,7 @@ class Menu:
                                                  if job is not None else "")).strip()
                     problem = cron_problem(cron)
                     if problem:
-                        console.print(f"[red]Not a cron expression[/red]: {escape(problem)}",
+                        console.print(styled("[red]Not a cron expression[/red]: {}", problem),
                                       highlight=False)
                         continue
                     editor.set_job(key, cron=cron)
@@ -523,7 +523,7 @@ class Menu:
                                                   else str(current)))
                     if key == "port" and value:
                         if not value.strip().isdigit():
-                            console.print("[red]A port is a number.[/red]")
+                            console.print(styled("[red]A port is a number.[/red]"))
                             continue
                         value = int(value)
                 if value not in (None, ""):
@@ -560,10 +560,10 @@ class Menu:
         try:
             lic = self.app.licence()
         except OXError as error:
-            cli.print_error(error)
+            print_error(error)
             lic = None
         if lic is not None:
-            console.print("[bold]Current licence[/bold]")
+            console.print(styled("[bold]Current licence[/bold]"))
             cli.print_licence(lic, self.app)
         else:
             console.print("No licence activated yet.")
@@ -574,10 +574,10 @@ class Menu:
             try:
                 new = licence_mod.decode(code, today=date.today())
             except OXError as error:
-                cli.print_error(error)
+                print_error(error)
                 continue
             console.clear()
-            console.print("[bold]This code grants[/bold]")
+            console.print(styled("[bold]This code grants[/bold]"))
             cli.print_licence(new, self.app)
             if _ask(questionary.confirm("Activate it" + (" (replaces the current code)?"
                                                          if lic is not None else "?"),
@@ -594,9 +594,9 @@ def print_cancel_results(results: list[CancelResult]) -> None:
                   title="Cancel results")
     for result in results:
         for step in result.steps:
-            outcome = f"[red]{step.outcome}[/red]" if step.error else step.outcome
-            table.add_row(escape(result.order), str(step.supplier_order_id),
-                          escape(step.supplier_id), outcome, escape(step.remote_order_id or ""),
+            outcome = styled("[red]{}[/red]", step.outcome) if step.error else step.outcome
+            table.add_row(result.order, str(step.supplier_order_id),
+                          step.supplier_id, outcome, step.remote_order_id or "",
                           "sent" if step.message_id else "")
     if table.row_count:
         console.print(table)
@@ -608,17 +608,17 @@ def print_cancel_results(results: list[CancelResult]) -> None:
     for result in results:
         failed = [s for s in result.steps if s.error is not None]
         if not failed:
-            console.print(f"Customer order {escape(result.order)}: [green]{result.status}"
-                          "[/green]", highlight=False)
+            console.print(styled("Customer order {}: [green]{}[/green]", result.order,
+                                 result.status), highlight=False)
             continue
-        console.print(f"Customer order {escape(result.order)}: [red]not cancelled[/red] "
-                      f"(stays {result.status})", highlight=False)
+        console.print(styled("Customer order {}: [red]not cancelled[/red] (stays {})",
+                             result.order, result.status), highlight=False)
         for step in failed:
-            cli.err_console.print(f"[bold]supplier order {step.supplier_order_id} "
-                                  f"({escape(step.supplier_id)})[/bold]:", highlight=False)
+            err_console.print(styled("[bold]supplier order {} ({})[/bold]:",
+                                     step.supplier_order_id, step.supplier_id), highlight=False)
             assert step.error is not None
-            cli.print_error(step.error)
-        cli.print_error(OXError("OX-LOG-004", order=result.order, status=result.status,
+            print_error(step.error)
+        print_error(OXError("OX-LOG-004", order=result.order, status=result.status,
                                 failed=len(failed)))
 
 
@@ -664,7 +664,7 @@ def _ask_required(question: str, default: str) -> str:
         answer = _ask(questionary.text(question, default=default)).strip()
         if answer:
             return answer
-        console.print("[red]An answer is needed here.[/red]")
+        console.print(styled("[red]An answer is needed here.[/red]"))
 
 
 def _ask_port(question: str, default: int) -> int:
@@ -672,17 +672,7 @@ def _ask_port(question: str, default: int) -> int:
         text = _ask(questionary.text(question, default=str(default))).strip()
         if text.isdigit() and 1 <= int(text) <= 65535:
             return int(text)
-        console.print("[red]A port is a number from 1 to 65535.[/red]")
-
-
-def _email_problem(address: str) -> str | None:
-    import email_validator
-
-    try:
-        email_validator.validate_email(address, check_deliverability=False)
-    except email_validator.EmailNotValidError as exc:
-        return str(exc)
-    return None
+        console.print(styled("[red]A port is a number from 1 to 65535.[/red]"))
 
 
 def describe_job(job: Any) -> str:

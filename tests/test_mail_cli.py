@@ -47,7 +47,8 @@ def toml_value(value) -> str:
 def write_config(tmp_path: Path, notification: dict | None = None, mail: dict | None = None,
                  language: str = "en", extra: str = "") -> Path:
     lines = ['[distributor]', 'id = "acme"', 'name = "ACME Distribution"',
-             'email = "orders@acme.example"', 'reply_to = "purchasing@acme.example"', '',
+             'email = "orders@acme.example"',
+             'reply_to = "purchasing@acme-distribution.example"', '',
              '[store]', f'url = "sqlite:///{tmp_path / "state.sqlite"}"', '', '[mail]']
     mail = mail or {"transport": "file", "outbox": str(tmp_path / "outbox")}
     lines += [f"{k} = {toml_value(v)}" for k, v in mail.items()]
@@ -100,7 +101,7 @@ def test_preview_renders_without_sending(tmp_path):
     out = result.output
     assert "Subject: ACME Distribution: order acme-1 (2 customer orders)" in out
     assert "To: orders@alpha.example" in out and "Cc: stock@alpha.example" in out
-    assert "Reply-To: purchasing@acme.example" in out
+    assert "Reply-To: purchasing@acme-distribution.example" in out
     assert "Auto-Submitted: auto-generated" in out
     assert "Attachment: order-acme-1.pdf (application/pdf" in out
     assert "Please enter them in your system from the attached files." in out

@@ -124,7 +124,10 @@ def test_purge_removes_old_confirmed_orders_with_their_log(sent):
     dry = as_json(sent, "purge", "--confirmed", "--older-than", "90d", "--dry-run")
     assert [r["id"] for r in dry["purged"]] == [so["alpha"]] and dry["deleted"] is None
     assert len(as_json(sent, "orders")) == 2
-    done = run(sent, "purge", "--confirmed", "--older-than", "90d")
+    refused = run(sent, "purge", "--confirmed", "--older-than", "90d")  # no terminal to ask
+    assert refused.exit_code == 2 and "OX-LOG-005" in refused.output
+    assert len(as_json(sent, "orders")) == 2
+    done = run(sent, "purge", "--confirmed", "--older-than", "90d", "--yes")
     assert done.exit_code == 0 and "Removed 1 confirmed supplier orders" in done.output
     assert "2 transfers" in done.output
     assert [r["id"] for r in as_json(sent, "orders")] == [so["beta"]]  # beta is not confirmed
