@@ -491,7 +491,7 @@ def show(app: App, so_id: int, as_json: bool) -> None:
     # four columns at most, so an 80-column terminal shows every value whole (long ones fold)
     table = Table()
     table.add_column("customer order", overflow="fold")
-    table.add_column("customer / deliver to", overflow="fold")
+    table.add_column("customer", overflow="fold")  # name, email, match, deliver to
     table.add_column("lines", overflow="fold")
     table.add_column("in the shop", overflow="fold")
     for t in so.transfers:

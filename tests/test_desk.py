@@ -145,10 +145,10 @@ def test_solutions_name_real_commands_and_real_docs():
     assert "log --order" in OXError("OX-STO-002", order="1001").solution
 
 
-def test_status_fills_the_solution_of_a_waiting_failure(tmp_path, licence_code):
+def test_status_fills_the_solution_of_a_waiting_failure(tmp_path, demo_licence_code):
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         run(cfg, *args)
     (ws / "shops" / "alpha.sqlite").write_bytes(b"not a database " * 100)
@@ -163,7 +163,7 @@ def test_status_fills_the_solution_of_a_waiting_failure(tmp_path, licence_code):
     assert [r["supplier_order"] for r in retried] == [failure["id"]]
 
 
-def test_retry_failed_takes_a_transient_failure_status_counts(tmp_path, licence_code):
+def test_retry_failed_takes_a_transient_failure_status_counts(tmp_path, demo_licence_code):
     """A shop that was unreachable leaves its supplier order sendable with the failure's code:
     `status` counts it, so `retry --failed` must retry it (it said "none")."""
     from orderexchange.cli import is_failure
@@ -171,7 +171,7 @@ def test_retry_failed_takes_a_transient_failure_status_counts(tmp_path, licence_
 
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         run(cfg, *args)
     store = Store(f"sqlite:///{ws / 'state.sqlite'}")
@@ -192,7 +192,7 @@ def test_retry_failed_takes_a_transient_failure_status_counts(tmp_path, licence_
 @pytest.mark.parametrize("name", ['Meier, Müller & Co. KG', 'Shop: "Der Beste" GmbH',
                                   "Plain Name Ltd"])
 def test_a_distributor_name_with_comma_colon_or_quote_keeps_one_sender(tmp_path, smtp_server,
-                                                                       licence_code, name):
+                                                                       demo_licence_code, name):
     from email.headerregistry import Address
 
     server = smtp_server(security="plain")
@@ -204,7 +204,7 @@ def test_a_distributor_name_with_comma_colon_or_quote_keeps_one_sender(tmp_path,
                   'security = "none"\n\n', text)
     cfg.write_text(text)
     ws = cfg.parent
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         run(cfg, *args)
     sent = run(cfg, "send", "--all", "--json")
@@ -233,14 +233,14 @@ def test_test_mail_refuses_a_recipient_that_is_no_address(tmp_path):
 
 
 # --- build says why ----------------------------------------------------------------------------
-def test_build_counts_orders_waiting_for_a_trigger_and_a_minimum(tmp_path, licence_code):
+def test_build_counts_orders_waiting_for_a_trigger_and_a_minimum(tmp_path, demo_licence_code):
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
     text = cfg.read_text()
     text = text.replace("[suppliers.alpha]\n", '[suppliers.alpha]\ntrigger = ["paid"]\n', 1)
     text = text.replace("[suppliers.beta]\n", '[suppliers.beta]\nmin_order_value = "5000"\n', 1)
     cfg.write_text(text)
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")]):
         run(cfg, *args)
     result = run(cfg, "build")
@@ -311,7 +311,7 @@ def test_config_check_names_a_missing_ca_file_and_english_templates_are_its_own(
 
 
 def test_example_values_left_in_the_config_are_refused_before_anything_is_sent(
-        tmp_path, licence_code, smtp_server):
+        tmp_path, demo_licence_code, smtp_server):
     """config.example.toml's ACME name, reply-to, mail account and payment method never reach a
     supplier: `config check` lists them and `send` refuses (OX-CFG-011) before any shop write."""
     from orderexchange import config as config_mod
@@ -332,7 +332,7 @@ def test_example_values_left_in_the_config_are_refused_before_anything_is_sent(
     leftovers = sorted(e["message"] for p in data["parts"] for e in p["errors"]
                        if e["code"] == "OX-CFG-011")
     assert len(leftovers) == 2 and "distributor.name" in leftovers[0]
-    for args in (["activate", licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         run(cfg, *args)
     result = run(cfg, "send", "--all")
@@ -365,7 +365,7 @@ def test_a_json_syntax_error_names_its_column(tmp_path):
     assert "at column 19" in error["message"], error
 
 
-def test_log_show_suppliers_and_the_demo_fit_80_columns_without_cutting(tmp_path, licence_code):
+def test_log_show_suppliers_and_the_demo_fit_80_columns_without_cutting(tmp_path, demo_licence_code):
     """CliRunner renders at 80 columns, like an SSH terminal: no line wider, no value cut with
     "…" (paths and Message-IDs of the demo included)."""
     demo = CliRunner().invoke(main, ["demo", "--workspace", str(tmp_path / "demo")])

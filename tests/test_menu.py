@@ -350,7 +350,7 @@ def test_menu_self_tests_mail_settings_and_activation_screens(desk, tmux, vendor
     tmux.wait_for("port:")
     tmux.type("abc")
     tmux.keys("Enter")
-    tmux.wait_for("A port is a number", "Mail account:")
+    tmux.wait_for("A port is a number", "Mail account: (Use arrow keys)")  # reads keys again
     tmux.keys("C-c")  # back to settings: nothing changed, so Back asks nothing
     tmux.wait_for("Settings:", absent="Unsaved changes")
     tmux.keys("5", "Enter")
