@@ -671,7 +671,7 @@ def test_menu_every_back_and_ctrl_c_returns_one_screen_and_changes_nothing(desk,
     tmux.keys("1", "Enter")
     tmux.wait_for("Select:", "alpha")
     tmux.keys("Space", "Enter")
-    tmux.wait_for("1 selected:")
+    tmux.wait_for("1 selected: (Use shortcuts or arrow keys)")
     tmux.keys("6", "Enter")  # Back
     tmux.wait_for("Select:", absent="1 selected:")
     tmux.keys("Enter")  # nothing selected: back to main
@@ -692,7 +692,7 @@ def test_menu_every_back_and_ctrl_c_returns_one_screen_and_changes_nothing(desk,
     tmux.keys("1", "Enter")
     tmux.wait_for("Supplier:", "Add supplier")
     tmux.keys("Enter")
-    tmux.wait_for("Supplier alpha:")
+    tmux.wait_for("Supplier alpha: (Use shortcuts or arrow keys)")
     tmux.keys("3", "Enter")  # Back
     tmux.wait_for("Supplier: (Use arrow keys)", "Add supplier")
     tmux.keys("C-c")
@@ -708,7 +708,7 @@ def test_menu_every_back_and_ctrl_c_returns_one_screen_and_changes_nothing(desk,
     for _ in range(3):
         tmux.keys("Down")
     tmux.keys("Enter")
-    tmux.wait_for("port:")
+    tmux.wait_for("port:", absent="Mail account: (Use arrow keys)")
     tmux.keys("C-c")
     tmux.wait_for("Mail account: (Use arrow keys)")
     tmux.keys("C-c")
@@ -723,11 +723,11 @@ def test_menu_every_back_and_ctrl_c_returns_one_screen_and_changes_nothing(desk,
     tmux.keys("3", "Enter")
     tmux.wait_for("Daemon job (cron in UTC)")
     tmux.keys("Enter")
-    tmux.wait_for("Job fetch:")
+    tmux.wait_for("Job fetch: (Use shortcuts or arrow keys)")
     tmux.keys("4", "Enter")  # Back
     tmux.wait_for("Daemon job (cron in UTC): (Use arrow keys)")
     tmux.keys("Enter")
-    tmux.wait_for("Job fetch:")
+    tmux.wait_for("Job fetch: (Use shortcuts or arrow keys)")
     tmux.keys("C-c")
     tmux.wait_for("Daemon job (cron in UTC): (Use arrow keys)")
     tmux.keys("C-c")
