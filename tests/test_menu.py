@@ -130,6 +130,27 @@ def states(cfg):
         store.close()
 
 
+def test_menu_shows_held_customer_orders(desk, tmux):
+    """Issue 13 §2: the header counts held customer orders per supplier, the supplier-order
+    list has a `held` column."""
+    cfg, command = desk
+    store = Store(config_mod.load(cfg).store.url)
+    try:
+        [row] = store.hold_by_hand(["1002"], "alpha")
+    finally:
+        store.close()
+    tmux.start(command)
+    main_screen = tmux.wait_for("What do you want to do?", "Quit")
+    assert "Held customer orders: alpha (1)" in main_screen
+    tmux.keys("1", "Enter")
+    listing = tmux.wait_for("Select:", "alpha", "beta")
+    assert re.search(r"orders +held +lines", listing), listing
+    held = rf"{row['supplier_order']}  check_failed +alpha +1 +1 +2 +37\.50"
+    assert re.search(held, listing), listing
+    tmux.keys("C-c")
+    tmux.wait_for("What do you want to do?")
+
+
 def test_menu_selects_two_supplier_orders_and_sends_them(desk, tmux):
     cfg, command = desk
     assert states(cfg) == ["draft", "draft"]
