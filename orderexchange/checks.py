@@ -257,6 +257,9 @@ def run_checks(host, config: Config, supplier: SupplierConfig, so: SupplierOrder
     """All plug-in rules, then the connector's rules against the shop — for the customer orders
     the plug-in rules did not already stop (none when an error stops the supplier order)."""
     findings = host.check_supplier_order(config, supplier, so)
+    if supplier.update_customer and not connector.updates_customers:
+        findings.append(Finding.from_error(OXError(
+            "OX-CHK-042", supplier=supplier.id, type=connector.type_name)))
     blocked = {f.order for f in findings if f.blocking}
     if None in blocked or (blocked and supplier.hold_policy == "supplier_order"):
         return findings

@@ -396,6 +396,10 @@ class SupplierConfig(_Strict):
     #: step 1 warns, naming the account (OX-CHK-040). Email and customer number always match.
     match_phone: bool = False
     match_name_postcode: bool = False
+    #: update a matched shop customer's name, phone and default address from each order written
+    #: onto the account (a later order wins). Off (the default): the account is never changed;
+    #: each shop order carries its own customer and addresses. osCommerce family only.
+    update_customer: bool = False
     #: the notification email: attachments, recipients, templates, digest
     notification: NotificationConfig = Field(default_factory=NotificationConfig)
 

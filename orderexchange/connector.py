@@ -143,6 +143,9 @@ class Connector(abc.ABC):
     #: dispatcher then hands it chunks of `[daemon] write_batch` orders; otherwise it calls
     #: `write` once per order.
     batch_writes: bool = False
+    #: whether the connector can update an existing shop customer's master data from an order
+    #: (`update_customer = true` under [suppliers.X]); step 1 refuses the setting otherwise
+    updates_customers: bool = False
 
     def write_batch(self, supplier_order: SupplierOrder,
                     transfers: list[Transfer]) -> dict[str, RemoteOrder]:

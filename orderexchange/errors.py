@@ -377,6 +377,11 @@ _define("OX-CHK-051", "No exchange rate in the shop",
         "Order {order}: supplier {supplier}'s shop lists {value} without an exchange rate "
         "({where}), so amounts cannot be shown in the order's currency.",
         "Set the exchange rate of {value} in the supplier shop's currency settings, then retry.")
+_define("OX-CHK-042", "Customer update not supported by this connector",
+        "Supplier {supplier}: update_customer = true, but the {type} connector never changes an "
+        "existing shop customer.",
+        "Remove `update_customer` under [suppliers.{supplier}] (each shop order carries its own "
+        "customer and addresses anyway).")
 
 # --- held customer orders (issue 13 §2) -------------------------------------------------------
 _define("OX-HLD-001", "Order held by hand",

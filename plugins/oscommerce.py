@@ -229,6 +229,7 @@ class OsCommerceConnector(SqlShopConnector):
     type_name = "oscommerce"
     settings_schema = OsCommerceSettings
     settings: OsCommerceSettings
+    updates_customers = True  # `update_customer = true`: see `_update_customer`
 
     def __init__(self, supplier: Any, settings: OsCommerceSettings) -> None:
         super().__init__(supplier, settings)
@@ -915,6 +916,9 @@ class OsCommerceConnector(SqlShopConnector):
                           detail="products, countries or currency changed since the check")
         customer_id, created, account = self._customer(co, countries, now)
         transfer.customer_match = self._last_match
+        if not created and account is None and self.supplier.update_customer \
+                and self.supplier.customer_policy == "customer":
+            self._update_customer(customer_id, co, countries, now)
         billing = co.billing
         if account is not None:  # blind drop-ship: the distributor buys, the end customer receives
             billing = account.address
@@ -1298,6 +1302,27 @@ class OsCommerceConnector(SqlShopConnector):
                 return match.customer_id, True, None
             return match.customer_id, False, None
         return self._new_customer(co, countries, now), True, None
+
+    def _update_customer(self, customer_id: int, co: CustomerOrder, countries: dict[str, Any],
+                         now: datetime) -> None:
+        """`update_customer = true`: the matched account takes this order's name and phone, its
+        default address book entry the order's billing address (the later order wins)."""
+        values, address = self._customer_rows(co, countries, now)
+        keep = ("customers_firstname", "customers_lastname", "customers_telephone",
+                "customers_last_modified")
+        update_row(self.conn, self.t("customers"),
+                   {k: v for k, v in values.items() if k in keep},
+                   {"customers_id": customer_id})
+        row = self._q(f"SELECT customers_default_address_id AS a FROM {self.t('customers')} "
+                      f"WHERE customers_id = :c", c=customer_id).first()
+        if row is not None and row.a:
+            # empty texts as "" rather than NULL: modified's columns are NOT NULL, and an
+            # UPDATE gets no implicit value as an INSERT does
+            update_row(self.conn, self.t("address_book"),
+                       {k: "" if v is None else v for k, v in address.items()
+                        if k.startswith("entry_") and k != "entry_gender"}
+                       | ({"address_last_modified": now} if self.modified else {}),
+                       {"address_book_id": int(row.a), "customers_id": customer_id})
 
     def _replan(self, co: CustomerOrder) -> Match | None:
         """Confirm step 1's match with indexed look-ups only (the full match scans the customers

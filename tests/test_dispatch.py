@@ -453,3 +453,14 @@ def test_a_chunk_whose_shop_stays_gone_fails_every_order_of_it(batch_env):
     so = batch_env.store.supplier_order(batch_env.ids["alpha"])
     assert [t.state.value for t in so.transfers] == ["failed", "failed"]
     assert MemoryShop.writes == 0
+
+
+def test_update_customer_on_a_connector_that_cannot_is_refused_in_step_1(env):
+    env.config.suppliers["alpha"].update_customer = True
+    results = {r.supplier_id: r for r in send(env)}
+    assert results["alpha"].state == S.CHECK_FAILED
+    assert results["alpha"].error.code == "OX-CHK-042"
+    assert results["alpha"].error.message == (
+        "Supplier alpha: update_customer = true, but the memory connector never changes an "
+        "existing shop customer.")
+    assert results["beta"].state == S.NOTIFIED

@@ -474,3 +474,22 @@ def test_two_concurrent_sends_to_the_same_shop(shop, prepare):
     assert count(shop, "customers", "customers_email_address = 'bernd.bauer@example.com' "
                                     "AND account_type = 0") == 1
     assert count(shop, "customers") == 3 + 3  # Bernd, Dora, Emil
+
+
+def test_update_customer_rewrites_the_matched_account_on_modified(shop, prepare):
+    """Issue 13 §1: with `update_customer = true` Anna's account takes her newer order's name,
+    phone and billing address (modified stamps both rows' last-modified)."""
+    moved = sample_order("1003", first="Anna", last="Schmidt-Berg", phone="+49 40 5555555",
+                         billing={"first_name": "Anna", "last_name": "Schmidt-Berg",
+                                  "street": "Elbchaussee 5", "postcode": "22763",
+                                  "city": "Hamburg", "country": "DE"})
+    run = prepare(alpha(shop, update_customer=True), [moved])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()["error"]
+    [row] = query(shop, "SELECT c.customers_lastname, c.customers_telephone, "
+                  "c.customers_last_modified IS NOT NULL AS stamped, a.entry_lastname, "
+                  "a.entry_city FROM customers c JOIN address_book a "
+                  "ON a.address_book_id = c.customers_default_address_id "
+                  "WHERE c.customers_id = :c", c=ANNA_ID)
+    assert row == {"customers_lastname": "Schmidt-Berg", "customers_telephone": "+49405555555",
+                   "stamped": 1, "entry_lastname": "Schmidt-Berg", "entry_city": "Hamburg"}

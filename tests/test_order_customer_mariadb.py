@@ -93,3 +93,24 @@ def test_same_email_in_another_name_goes_on_that_account_with_a_warning(oscommer
     [row] = query(oscommerce_shop, "SELECT customers_name, customers_telephone FROM orders "
                   "WHERE orders_id = :o", o=int(t.remote_order_id))
     assert (row["customers_name"], row["customers_telephone"]) == ("Bernd Neu", "+49897654321")
+
+
+def test_update_customer_makes_the_later_order_the_accounts_master_data(oscommerce_shop,
+                                                                       prepare):
+    first = prepare(alpha(oscommerce_shop), [ANNA])
+    [sent] = first.send()
+    account = int(first.transfers()["2001"].remote_customer_id)
+    later = prepare(alpha(oscommerce_shop, update_customer=True), [BERND])
+    [result] = later.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = query(oscommerce_shop, "SELECT c.customers_firstname, c.customers_lastname, "
+                  "c.customers_telephone, a.entry_city, a.entry_street_address FROM customers c "
+                  "JOIN address_book a ON a.address_book_id = c.customers_default_address_id "
+                  "WHERE c.customers_id = :c", c=account)
+    assert row == {"customers_firstname": "Bernd", "customers_lastname": "Neu",
+                   "customers_telephone": "+49897654321", "entry_city": "München",
+                   "entry_street_address": "Ringstr. 9"}
+    # Anna's order row still says what her order said
+    [anna] = query(oscommerce_shop, "SELECT customers_name, customers_city FROM orders "
+                   "WHERE orders_id = :o", o=int(first.transfers()["2001"].remote_order_id))
+    assert anna == {"customers_name": "Anna Alt", "customers_city": "Berlin"}
