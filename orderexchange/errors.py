@@ -392,6 +392,11 @@ _define("OX-HLD-002", "Order already in the supplier shop",
         "Order {order} is already written into supplier {supplier}'s shop (shop order "
         "{remote}); it cannot be held or released any more.",
         "To withdraw it, `orderexchange cancel {order} --supplier {supplier}`.")
+_define("OX-HLD-004", "Supplier order being sent right now",
+        "Order {order}: supplier order {id} for {supplier} is being sent by {owner} right now; "
+        "its orders are neither held nor released meanwhile.",
+        "Run the same command again in a minute, when that send is over (orders written by then "
+        "are cancelled with `orderexchange cancel {order} --supplier {supplier}`).")
 _define("OX-HLD-003", "Order not forwarded to this supplier",
         "Order {order} has no open supplier order at supplier {supplier}.",
         "`orderexchange orders` and `show ID` list which supplier orders hold it; build first if "

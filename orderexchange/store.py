@@ -793,11 +793,16 @@ class Store:
                 error_code=sa.bindparam("t_code"), error_message=sa.bindparam("t_message"),
                 updated_at=ts),
                 [{"t_id": t.id, "t_code": f.code, "t_message": f.message} for t, f in held])
-            conn.execute(events.insert(), [
-                {"at": ts, "supplier_order_id": target, "transfer_id": t.id, "step": "held",
-                 "outcome": "error", "code": f.code,
-                 "message": f"{t.customer_order.number}: held: {f.message}"}
-                for t, f in held])
+            # an order held again for the same reason (a retry, the daemon's next run) is no
+            # news: the log says when it was held and when the reason changed
+            news = [(t, f) for t, f in held
+                    if t.state != TransferState.HELD or t.error_code != f.code or split]
+            if news:
+                conn.execute(events.insert(), [
+                    {"at": ts, "supplier_order_id": target, "transfer_id": t.id, "step": "held",
+                     "outcome": "error", "code": f.code,
+                     "message": f"{t.customer_order.number}: held: {f.message}"}
+                    for t, f in news])
         return target if split else None
 
     def held_orders(self, supplier_id: str | None = None) -> list[dict[str, Any]]:
@@ -844,7 +849,8 @@ class Store:
                                           .where(co.c.number.in_(part))).scalars())
                 q = (sa.select(t.c.id, t.c.state, t.c.error_code, t.c.remote_order_id,
                                t.c.supplier_order_id, so.c.supplier_id,
-                               so.c.state.label("so_state"), co.c.number)
+                               so.c.state.label("so_state"), so.c.claimed_by,
+                               so.c.lease_until, co.c.number)
                      .join(so, so.c.id == t.c.supplier_order_id)
                      .join(co, co.c.id == t.c.customer_order_id)
                      .where(co.c.number.in_(part), t.c.action != "cancel",
@@ -871,6 +877,12 @@ class Store:
                     row.update(outcome="failed", error=OXError(
                         "OX-HLD-002", order=r.number, supplier=r.supplier_id,
                         remote=r.remote_order_id or "?"))
+                elif r.claimed_by and r.lease_until is not None and _aware(r.lease_until) > ts:
+                    # a daemon is sending that supplier order right now: moving its orders
+                    # under its feet could write an order the command just held
+                    row.update(outcome="failed", error=OXError(
+                        "OX-HLD-004", order=r.number, supplier=r.supplier_id,
+                        id=r.supplier_order_id, owner=r.claimed_by))
                 elif release:
                     row["outcome"] = "released" if r.state == TransferState.HELD.value \
                         else "not held"

@@ -113,3 +113,28 @@ def test_cancel_one_order_at_one_supplier_only(tmp_path, demo_licence_code):
     assert unknown.exit_code != 0 and "nosuch" in unknown.output
     several = run(cfg, "cancel", "1002", "9999", "--json")
     assert several.exit_code != 0 and "OX-STO-002" in several.output
+
+
+def test_orders_of_a_supplier_order_being_sent_are_not_held_meanwhile(tmp_path,
+                                                                      demo_licence_code):
+    from datetime import timedelta
+
+    from orderexchange import config as config_mod
+    from orderexchange.store import Store, now, supplier_orders
+
+    cfg = write_workspace(tmp_path / "ws")
+    ws = cfg.parent
+    for args in (["activate", demo_licence_code],
+                 ["catalogue", "import", str(ws / "catalogue.csv")],
+                 ["import", str(ws / "orders.jsonl")], ["build"]):
+        run(cfg, *args)
+    store = Store(config_mod.load(cfg).store.url)
+    with store.engine.begin() as conn:  # a daemon's claim on alpha's supplier order
+        conn.execute(supplier_orders.update().where(supplier_orders.c.supplier_id == "alpha")
+                     .values(claimed_by="daemon-1", lease_until=now() + timedelta(minutes=5)))
+    store.close()
+    out = run(cfg, "hold", "1002", "--json")
+    assert out.exit_code == 1
+    [row] = json.loads(out.stdout)
+    assert row["error"]["code"] == "OX-HLD-004" and "daemon-1" in row["error"]["message"]
+    assert json.loads(run(cfg, "orders", "--held", "--json").stdout) == []

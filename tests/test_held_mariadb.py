@@ -46,8 +46,16 @@ def test_an_order_in_a_currency_the_shop_lacks_is_held_and_retried_after_the_fix
         "held", "OX-CHK-010")
 
     # retried before the fix: still held, nothing written
+    def held_events() -> list[str]:
+        return [e["message"] for e in run.store.transfer_log(order_number="3002")
+                if e["step"] == "held"]
+
+    before = held_events()
+    assert any(m.startswith("3002: held:") for m in before)
     [again] = run.send([held.id])
     assert again.state == S.CHECK_FAILED and again.held == [("3002", "OX-CHK-010")]
+    # held again for the same reason: no new `held` event (the daemon retries every run)
+    assert held_events() == before
     # the distributor adds the currency to the supplier's shop; the retry sends it
     root_execute(oscommerce_shop,
                  "INSERT INTO currencies (title, code, symbol_left, symbol_right, decimal_point,"
