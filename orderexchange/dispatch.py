@@ -385,7 +385,7 @@ class Dispatcher:
             result.held_in = moved_to
             gone = {id(t) for t, _f in held}
             so.transfers = [t for t in so.transfers if id(t) not in gone]
-            self.progress(moved_to, S.CHECK_FAILED.value)
+            # no progress call for `moved_to`: progress displays know only the ids they sent
         return goes_on
 
     def _write_all(self, so: SupplierOrder, connector: Connector,

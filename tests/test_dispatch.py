@@ -464,3 +464,14 @@ def test_update_customer_on_a_connector_that_cannot_is_refused_in_step_1(env):
         "Supplier alpha: update_customer = true, but the memory connector never changes an "
         "existing shop customer.")
     assert results["beta"].state == S.NOTIFIED
+
+
+def test_progress_names_only_the_supplier_orders_it_was_asked_to_send(env):
+    """The menu's progress bars look each id up: a supplier order of held orders, made during
+    the send, must not appear there."""
+    env.host.register(ExtraChecks(), "extra_checks", "test", "0")
+    seen = []
+    results = Dispatcher(env.config, env.store, env.host,
+                         lambda so_id, step: seen.append(so_id)).send(env.ids.values())
+    assert any(r.held_in for r in results)
+    assert set(seen) == set(env.ids.values())
