@@ -168,7 +168,7 @@ def vendor_key():
 
 
 #: the licence features of the test codes: the daemon and every shipped shop connector
-SHOP_FEATURES = ["daemon", "generic_sql", "opencart", "oscommerce", "oxid"]
+SHOP_FEATURES = ["daemon", "generic_sql", "opencart", "oscommerce", "oxid", "woocommerce"]
 
 
 @pytest.fixture
