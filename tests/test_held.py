@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -19,6 +20,18 @@ def run(cfg, *args):
     return CliRunner().invoke(main, ["--config", str(cfg), *args])
 
 
+@pytest.fixture
+def built(tmp_path, demo_licence_code):
+    """The demo workspace, activated, its catalogue and orders imported and built."""
+    cfg = write_workspace(tmp_path / "ws")
+    ws = cfg.parent
+    for args in (["activate", demo_licence_code],
+                 ["catalogue", "import", str(ws / "catalogue.csv")],
+                 ["import", str(ws / "orders.jsonl")], ["build"]):
+        run(cfg, *args)
+    return cfg
+
+
 def shop_orders(cfg, supplier: str) -> list[str]:
     """Customer order numbers in a demo shop, from the reference in its status history."""
     engine = sa.create_engine(f"sqlite:///{cfg.parent / 'shops' / f'{supplier}.sqlite'}")
@@ -27,12 +40,9 @@ def shop_orders(cfg, supplier: str) -> list[str]:
             "SELECT customers_name FROM orders ORDER BY orders_id")))
 
 
-def test_hold_send_release_retry(tmp_path, demo_licence_code):
-    cfg = write_workspace(tmp_path / "ws")
+def test_hold_send_release_retry(built):
+    cfg = built
     ws = cfg.parent
-    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
-                 ["import", str(ws / "orders.jsonl")], ["build"]):
-        run(cfg, *args)
 
     held = run(cfg, "hold", "1002", "--supplier", "alpha", "--json")
     assert held.exit_code == 0, held.output
@@ -94,12 +104,9 @@ def test_hold_send_release_retry(tmp_path, demo_licence_code):
     assert elsewhere[0]["error"]["code"] == "OX-HLD-003"
 
 
-def test_cancel_one_order_at_one_supplier_only(tmp_path, demo_licence_code):
-    cfg = write_workspace(tmp_path / "ws")
+def test_cancel_one_order_at_one_supplier_only(built):
+    cfg = built
     ws = cfg.parent
-    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
-                 ["import", str(ws / "orders.jsonl")], ["build"]):
-        run(cfg, *args)
     out = run(cfg, "cancel", "1001", "--supplier", "beta", "--json")
     assert out.exit_code == 0, out.output
     result = json.loads(out.stdout)
@@ -115,19 +122,14 @@ def test_cancel_one_order_at_one_supplier_only(tmp_path, demo_licence_code):
     assert several.exit_code != 0 and "OX-STO-002" in several.output
 
 
-def test_orders_of_a_supplier_order_being_sent_are_not_held_meanwhile(tmp_path,
-                                                                      demo_licence_code):
+def test_orders_of_a_supplier_order_being_sent_are_not_held_meanwhile(built):
     from datetime import timedelta
 
     from orderexchange import config as config_mod
     from orderexchange.store import Store, now, supplier_orders
 
-    cfg = write_workspace(tmp_path / "ws")
+    cfg = built
     ws = cfg.parent
-    for args in (["activate", demo_licence_code],
-                 ["catalogue", "import", str(ws / "catalogue.csv")],
-                 ["import", str(ws / "orders.jsonl")], ["build"]):
-        run(cfg, *args)
     store = Store(config_mod.load(cfg).store.url)
     with store.engine.begin() as conn:  # a daemon's claim on alpha's supplier order
         conn.execute(supplier_orders.update().where(supplier_orders.c.supplier_id == "alpha")
