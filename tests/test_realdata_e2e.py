@@ -22,6 +22,9 @@ Everything is read back from the shop's own tables with the queries the shop's a
 - OXID eShop 6.5.4 / 7.1.0, source/Application/Controller/Admin/OrderList.php
   (prepareWhereQuery: the first order folder, ORDERFOLDER_NEW, of this shop): OXTOTALORDERSUM in
   OXCURRENCY.
+- WooCommerce 9 (HPOS and the posts storage): the admin order list's query, see class
+  WooCommerce below (src/Internal/Admin/Orders/ListTable.php; includes/admin/list-tables/
+  class-wc-admin-list-table-orders.php), the total in the order's currency.
 - The generic SQL connector writes into our own "ShopKit" example shop; its list is the one
   tests/test_generic_sql_mariadb.py uses (`status <> 'draft'`).
 
@@ -318,6 +321,63 @@ class Oxid(Family):
         return found or {"EUR": Decimal(1)}
 
 
+class WooCommerce(Family):
+    key, schema, prefix = "woocommerce", "woocommerce_mysql.sql", "wp_"
+    #: the order statuses of the admin list's "All" view (wc_get_order_statuses() without
+    #: wc-checkout-draft, which is registered with show_in_admin_all_list = false)
+    STATUSES = ("'wc-pending', 'wc-processing', 'wc-on-hold', 'wc-completed', 'wc-cancelled', "
+                "'wc-refunded', 'wc-failed'")
+    #: HPOS: src/Internal/Admin/Orders/ListTable.php → wc_get_orders → OrdersTableQuery, each
+    #: order read by OrdersTableDataStore get_order_data_for_ids_from_db (billing address join)
+    HPOS = ("SELECT o.id, o.customer_id, o.total_amount AS total, o.currency, b.first_name, "
+            "b.last_name, b.email, b.phone FROM wp_wc_orders o LEFT JOIN wp_wc_order_addresses b "
+            "ON b.order_id = o.id AND b.address_type = 'billing' WHERE o.type IN ('shop_order') "
+            f"AND o.status IN ({STATUSES}) ORDER BY o.date_created_gmt DESC, o.id DESC")
+    #: posts storage: edit.php?post_type=shop_order, the WP_Query of includes/admin/list-tables/
+    #: class-wc-admin-list-table-orders.php (request_query), columns from the order's postmeta
+    POSTS = ("SELECT p.ID AS id, MAX(CASE m.meta_key WHEN '_customer_user' THEN m.meta_value END) "
+             "AS customer_id, MAX(CASE m.meta_key WHEN '_order_total' THEN m.meta_value END) AS "
+             "total, MAX(CASE m.meta_key WHEN '_order_currency' THEN m.meta_value END) AS "
+             "currency, MAX(CASE m.meta_key WHEN '_billing_first_name' THEN m.meta_value END) AS "
+             "first_name, MAX(CASE m.meta_key WHEN '_billing_last_name' THEN m.meta_value END) AS "
+             "last_name, MAX(CASE m.meta_key WHEN '_billing_email' THEN m.meta_value END) AS "
+             "email, MAX(CASE m.meta_key WHEN '_billing_phone' THEN m.meta_value END) AS phone "
+             "FROM wp_posts p JOIN wp_postmeta m ON m.post_id = p.ID WHERE p.post_type = "
+             f"'shop_order' AND p.post_status IN ({STATUSES}) GROUP BY p.ID, p.post_date "
+             "ORDER BY p.post_date DESC, p.ID DESC")
+
+    def __init__(self, storage: str) -> None:
+        self.storage = storage
+
+    def create(self, db: Any) -> None:
+        super().create(db)
+        with _engine(db).begin() as conn:
+            conn.execute(sa.text("UPDATE wp_options SET option_value = :v WHERE option_name = "
+                                 "'woocommerce_custom_orders_table_enabled'"),
+                         {"v": "yes" if self.storage == "hpos" else "no"})
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        return [Listed(str(r.id), str(r.customer_id), cents(r.total), r.currency,
+                       f"{r.first_name} {r.last_name}", r.email, r.phone)
+                for r in conn.execute(sa.text(self.HPOS if self.storage == "hpos"
+                                              else self.POSTS))]
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        return _accounts(conn, "SELECT u.ID AS id, f.meta_value AS first, l.meta_value AS last, "
+                               "u.user_email AS email, p.meta_value AS phone FROM wp_users u "
+                               "LEFT JOIN wp_usermeta f ON f.user_id = u.ID AND f.meta_key = "
+                               "'first_name' LEFT JOIN wp_usermeta l ON l.user_id = u.ID AND "
+                               "l.meta_key = 'last_name' LEFT JOIN wp_usermeta p ON "
+                               "p.user_id = u.ID AND p.meta_key = 'billing_phone' "
+                               "WHERE u.ID IN :ids", ids)
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        """One shop currency, no rates (woocommerce_currency)."""
+        row = conn.execute(sa.text("SELECT option_value FROM wp_options WHERE option_name = "
+                                   "'woocommerce_currency'")).first()
+        return {row[0]: Decimal(1)} if row else {}
+
+
 class Generic(Family):
     key, schema = "generic_sql", "generic_shop_mysql.sql"
     #: the ShopKit shop's list (tests/test_generic_sql_mariadb.py ADMIN_LIST), customer added
@@ -365,6 +425,7 @@ def _engine(db: Any) -> sa.Engine:
 FAMILIES: dict[str, Family] = {
     "oscommerce": OsCommerce(), "modified": Modified(), "opencart3": OpenCart("3"),
     "opencart4": OpenCart("4"), "oxid6": Oxid("6"), "oxid7": Oxid("7"), "generic_sql": Generic(),
+    "woocommerce_hpos": WooCommerce("hpos"), "woocommerce_posts": WooCommerce("posts"),
 }
 #: the same shops on the lenient server (`sql_mode=''`, as many old shop hosts run): the shops
 #: with the most NOT NULL columns without a default, and OpenCart 3 on MyISAM
