@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from helpers import sample_order
 
-from orderexchange.importer import import_orders
-from orderexchange.store import Store
+from orderexchange.importer import import_orders, parse_order
+from orderexchange.store import CUSTOMER_FIELDS, Store
 
 OLD_SCHEMA = [
     "CREATE TABLE ox_customers (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE, "
@@ -55,3 +56,30 @@ def test_old_store_gains_the_new_columns_and_keeps_its_rows(tmp_path):
                                              ("2", "anna.schmidt@example.com", "Anna")]
     Store(url).close()  # opening again changes nothing
     store.close()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mariadb"])
+def test_a_shared_store_gets_each_order_its_customer_snapshot(backend, request):
+    """Issue 13 §1 on the shared stores: a store from before the per-order customer columns
+    gets them on opening, each old order filled from the customer row it used to share."""
+    url = request.getfixturevalue("pg_url") if backend == "postgresql" \
+        else request.getfixturevalue("mariadb_db").url
+    store = Store(url)
+    old_orders = [parse_order(sample_order(n, email="shared@example.com", first=first),
+                               row=1)[0] for n, first in (("1", "Anna"), ("2", "Bernd"))]
+    for order in old_orders:
+        store.add_customer_order(order)
+    with store.engine.begin() as conn:  # back to the old layout: one customer row per email
+        for f in CUSTOMER_FIELDS:
+            conn.exec_driver_sql(f"ALTER TABLE ox_customer_orders DROP COLUMN customer_{f}")
+        conn.exec_driver_sql("UPDATE ox_customers SET first_name = 'Bernd'")
+    store.close()
+    again = Store(url)
+    orders = again.customer_orders([1, 2])
+    assert [orders[i].customer.first_name for i in (1, 2)] == ["Bernd", "Bernd"]
+    assert all(o.customer.email == "shared@example.com" for o in orders.values())
+    third = parse_order(sample_order("3", email="shared@example.com", first="Clara"), row=1)[0]
+    new_id = again.add_customer_order(third)
+    assert again.customer_orders([new_id])[new_id].customer.first_name == "Clara"
+    assert again.customer_orders([1])[1].customer.first_name == "Bernd"
+    again.close()
