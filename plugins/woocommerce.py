@@ -106,10 +106,12 @@ class WooCommerceConnector(SqlShopConnector):
     def __init__(self, supplier: Any, settings: WooCommerceSettings) -> None:
         super().__init__(supplier, settings)
         self._options: dict[str, str] | None = None
+        self._batchable: bool | None = None
 
     def close(self) -> None:
         super().close()
         self._options = None
+        self._batchable = None
 
     # -- the shop's own settings -------------------------------------------------------------
     def options(self) -> dict[str, str]:
@@ -458,6 +460,25 @@ class WooCommerceConnector(SqlShopConnector):
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         return self.in_transaction(lambda: self._write(supplier_order, transfer),
                                    self.write_locks([transfer], "customer"))
+
+    @property
+    def batch_writes(self) -> bool:  # type: ignore[override]
+        """Chunks go in one transaction where every written table has transactions (InnoDB,
+        WordPress's default): the COMMIT makes the whole chunk visible at once."""
+        if self._batchable is None:
+            try:
+                self._batchable = not self.non_transactional(self._written())
+            except (SQLAlchemyError, OXError):
+                return False  # the link is down: one by one, and ask again next time
+        return self._batchable
+
+    def write_batch(self, supplier_order: SupplierOrder,
+                    transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """A chunk of orders in one transaction, under the named locks of all its references and
+        customer emails: one lock round trip and one COMMIT per chunk, all or none."""
+        return self.in_transaction(
+            lambda: {t.reference: self._write(supplier_order, t) for t in transfers},
+            self.write_locks(transfers, "customer"))
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order

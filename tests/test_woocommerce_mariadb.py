@@ -302,6 +302,56 @@ def test_crash_mid_write_then_retry_writes_the_order_exactly_once(mariadb_db, pr
     assert count(db, "wp_wc_order_stats") == 1
 
 
+# === chunks: one transaction on InnoDB, one order at a time on MyISAM ===========================
+def refuse(*_args: Any, **_kwargs: Any) -> None:
+    raise AssertionError("this path must not be taken here")
+
+
+@pytest.mark.parametrize("engine, unused", [("InnoDB", "write"), ("MyISAM", "write_batch")])
+def test_innodb_writes_a_chunk_in_one_transaction_myisam_one_by_one(mariadb_db, prepare,
+                                                                    monkeypatch, engine, unused):
+    db = make_shop(mariadb_db, "hpos", engine)
+    run = prepare(alpha(db), [ANNA, BERND])
+    monkeypatch.setattr(woocommerce.WooCommerceConnector, unused, refuse)
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.written == 2, result.as_dict()
+    assert sorted(r["id"] for r in admin_list(db, "hpos")) == sorted(
+        int(t.remote_order_id) for t in run.transfers().values())
+    assert count(db, "wp_woocommerce_order_items") == 3 + 5
+
+
+def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(mariadb_db, prepare,
+                                                                         monkeypatch):
+    db = make_shop(mariadb_db, "hpos")
+    run = prepare(alpha(db), [ANNA, BERND])
+    real = woocommerce.WooCommerceConnector._insert_items
+    chunks = []
+
+    def bad_bernd(self, order_id, transfer, *args):
+        if transfer.customer_order.number == "1002":
+            raise OXError("OX-WRT-002", order="1002", supplier="alpha", id=0,
+                          detail="a value the shop refuses")
+        return real(self, order_id, transfer, *args)
+
+    real_batch = woocommerce.WooCommerceConnector.write_batch
+
+    def counting_batch(self, so, transfers):
+        chunks.append([t.customer_order.number for t in transfers])
+        return real_batch(self, so, transfers)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(woocommerce.WooCommerceConnector, "_insert_items", bad_bernd)
+        patch.setattr(woocommerce.WooCommerceConnector, "write_batch", counting_batch)
+        [failed] = run.send()
+    assert chunks == [["1001", "1002"]]  # tried as one chunk first
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-WRT-002"
+    assert failed.written == 1  # Anna then alone; the chunk's rows were rolled back
+    assert len(admin_list(db, "hpos")) == 1 and count(db, "wp_users") == 3
+    [again] = run.send()
+    assert again.state == S.NOTIFIED and again.written == 1 and again.already_there == 0
+    assert len(admin_list(db, "hpos")) == 2 and count(db, "wp_users") == 4
+
+
 # === the exactly-once look-up stays an index look-up ============================================
 @pytest.mark.parametrize("storage", ["hpos", "posts"])
 def test_reference_lookup_uses_an_index(mariadb_db, prepare, storage):
