@@ -199,7 +199,9 @@ def print_import_issues(issues: list[dict[str, Any]]) -> None:
 @click.pass_obj
 @handles_errors
 def fetch(app: App, source: str | None, as_json: bool) -> None:
-    """Import customer orders from the configured order sources ([sources.*])."""
+    """Import customer orders from the configured order sources ([sources.*]).
+
+    Stores them in the state store; a folder source moves each file to done/ or failed/."""
     from .sources import fetch as fetch_sources
 
     reports = fetch_sources(app.store, app.config, app.host.order_sources(), source)
@@ -229,11 +231,17 @@ def catalogue() -> None:
 
 @catalogue.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def catalogue_import(app: App, path: Path) -> None:
-    """Import catalogue rows: sku, supplier, supplier_sku, purchase_price[, name][, currency]."""
+def catalogue_import(app: App, path: Path, as_json: bool) -> None:
+    """Import catalogue rows: sku, supplier, supplier_sku, purchase_price[, name][, currency].
+
+    Stores (or replaces) the good rows in the state store; bad rows are listed and skipped."""
     count, errors = import_catalogue(app.store, path, app.config.price_currencies())
+    if as_json:
+        emit_json({"stored": count, "rejected": [e.as_dict() for e in errors]})
+        sys.exit(1 if errors else 0)
     console.print(f"{count} catalogue rows stored, {len(errors)} rejected.")
     for e in errors:
         print_error(e)
@@ -245,6 +253,7 @@ def catalogue_import(app: App, path: Path) -> None:
 @click.pass_obj
 @handles_errors
 def catalogue_list(app: App, as_json: bool) -> None:
+    """List the catalogue: which supplier delivers which SKU at which price (changes nothing)."""
     entries = app.store.catalogue_entries()
     if as_json:
         emit_json([e.__dict__ for e in entries])
@@ -457,7 +466,8 @@ def orders(app: App, states: tuple[str, ...], held: bool, supplier_id: str | Non
 @click.pass_obj
 @handles_errors
 def show(app: App, so_id: int, as_json: bool) -> None:
-    """Show one supplier order: its customer orders, lines, findings and history."""
+    """Show one supplier order: its customer orders, lines, findings and history (changes
+    nothing)."""
     so = app.store.supplier_order(so_id)
     found = app.store.findings(so_id)
     history = app.store.events(so_id)
@@ -603,7 +613,10 @@ def preview(app: App, so_id: int, kind: str, html_path: Path | None, eml_path: P
 @click.pass_obj
 @handles_errors
 def send(app: App, so_ids: tuple[int, ...], send_all: bool, as_json: bool) -> None:
-    """Check, write and notify the selected supplier orders (step 1, then step 2)."""
+    """Check, write and notify the selected supplier orders (step 1, then step 2).
+
+    Writes the customer orders into the suppliers' shop databases, sends each supplier its
+    email and records every step in the state store's transfer log."""
     app.require_licence()
     results = run_send(app, list(so_ids), send_all, quiet=as_json)
     if as_json:
@@ -754,7 +767,7 @@ def _at(value: Any) -> str:
 @handles_errors
 def log_cmd(app: App, supplier_id: str | None, since: str | None, order_number: str | None,
             as_json: bool) -> None:
-    """The transfer log: every step of every supplier order, newest last."""
+    """The transfer log: every step of every supplier order, newest last (changes nothing)."""
     rows = app.store.transfer_log(supplier_id, parse_when("--since", since) if since else None,
                                   order_number)
     if as_json:
@@ -827,7 +840,9 @@ def suppliers_cmd(app: App, as_json: bool) -> None:
 @click.pass_obj
 @handles_errors
 def confirm_cmd(app: App, so_ids: tuple[int, ...], as_json: bool) -> None:
-    """Mark notified supplier orders confirmed: the supplier has received them."""
+    """Mark notified supplier orders confirmed: the supplier has received them.
+
+    Changes their state in the state store only."""
     done, refused = [], []
     for so_id in so_ids:
         was = app.store.confirm(so_id)
@@ -1080,7 +1095,9 @@ def print_cancel(result: Any, supplier_id: str | None = None) -> None:
 @click.pass_obj
 @handles_errors
 def sync_status_cmd(app: App, supplier_id: str | None, as_json: bool) -> None:
-    """Read back shop status and tracking of written orders; confirm what the supplier moved on."""
+    """Read back shop status and tracking of written orders; confirm what the supplier moved on.
+
+    Reads the shops only; stores what it saw and confirms supplier orders in the state store."""
     from .sync import sync_status
 
     app.require_licence()
@@ -1115,7 +1132,11 @@ def test() -> None:
 @click.pass_obj
 @handles_errors
 def test_db(app: App, supplier: str | None, as_json: bool) -> None:
-    """Connect to each supplier's shop database and check every table and column."""
+    """Connect to each supplier's shop database and check every table, column and grant.
+
+    Changes nothing that stays: the trial write (a sample order written in a transaction and
+    rolled back, or removed again on MyISAM) leaves no rows, but uses up auto-increment ids
+    (the next real order number in the shop skips them)."""
     ids = [supplier] if supplier else list(app.config.suppliers)
     reports = []
     types = app.host.connector_types()
@@ -1169,7 +1190,9 @@ def optional_licence(app: App) -> licence_mod.Licence | None:
 @handles_errors
 def test_mail(app: App, to: str | None, as_json: bool) -> None:
     """Test the mail account stage by stage: DNS, connect, TLS, banner, EHLO, STARTTLS, AUTH;
-    with --to also send a test message and print its Message-ID."""
+    with --to also send a test message and print its Message-ID.
+
+    Changes nothing; with --to one real email goes to that address."""
     if to is not None:
         from .mail import address_problem
 
@@ -1220,13 +1243,17 @@ def print_report(title: str, report: Any) -> None:
 # --- licence ---------------------------------------------------------------------------------
 @main.command()
 @click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @handles_errors
-def activate(app: App, code: str) -> None:
-    """Store an activation code and show what it grants."""
+def activate(app: App, code: str, as_json: bool = False) -> None:
+    """Store an activation code (in the state store) and show what it grants."""
     lic = licence_mod.decode(code, today=date.today())
     licence_mod.require_distributor(lic, app.config.distributor.id)  # before it is stored
     app.store.set_setting(LICENCE_KEY, lic.code)
+    if as_json:
+        emit_json(licence_data(lic, app))
+        return
     console.print(styled("[green]Activated[/green] for {} ({}).", lic.licensee,
                          lic.distributor_id))
     print_licence(lic, app)
@@ -1242,11 +1269,15 @@ def licence_cmd(app: App, as_json: bool) -> None:
     if lic is None:
         raise OXError("OX-LIC-001")
     if as_json:
-        active = sum(1 for s in app.config.suppliers.values() if s.active)
-        emit_json({**lic.as_dict(), "days_left": lic.days_left(date.today()),
-                   "expired": lic.expired(date.today()), "active_suppliers": active})
+        emit_json(licence_data(lic, app))
         return
     print_licence(lic, app)
+
+
+def licence_data(lic: licence_mod.Licence, app: App) -> dict[str, Any]:
+    active = sum(1 for s in app.config.suppliers.values() if s.active)
+    return {**lic.as_dict(), "days_left": lic.days_left(date.today()),
+            "expired": lic.expired(date.today()), "active_suppliers": active}
 
 
 def print_licence(lic: licence_mod.Licence, app: App) -> None:
@@ -1336,9 +1367,15 @@ def plugins_cmd(app: App, as_json: bool) -> None:
 @main.command()
 @click.argument("code", required=False)
 @click.option("--list", "list_all", is_flag=True, help="List every error code.")
+@click.option("--json", "as_json", is_flag=True)
 @handles_errors
-def explain(code: str | None, list_all: bool) -> None:
-    """Print an error code's meaning and solution."""
+def explain(code: str | None, list_all: bool, as_json: bool) -> None:
+    """Print an error code's meaning and solution (changes nothing)."""
+    if as_json:
+        entries = list(CATALOGUE.values()) if list_all or not code else [explain_code(code)]
+        emit_json([{"code": e.code, "title": e.title, "message": e.message,
+                    "solution": e.solution, "transient": e.transient} for e in entries])
+        return
     if list_all or not code:
         table = Table("code", "title")
         for entry in CATALOGUE.values():
@@ -1352,11 +1389,28 @@ def explain(code: str | None, list_all: bool) -> None:
 @main.command()
 @click.option("--workspace", type=click.Path(path_type=Path), default=None,
               help="Folder for the demo (default: a new temporary folder).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print only what was made (workspace, supplier orders, emails) as JSON.")
 @handles_errors
-def demo(workspace: Path | None) -> None:
-    """Run the whole flow on a throwaway workspace: SQLite shops, .eml outbox."""
+def demo(workspace: Path | None, as_json: bool) -> None:
+    """Run the whole flow on a throwaway workspace: SQLite shops, .eml outbox.
+
+    Writes only inside the workspace folder (its shops, state store, outbox, config)."""
+    import io
+
+    from rich.console import Console
+
     from .demo import run_demo
-    run_demo(workspace, console)
+
+    ws = run_demo(workspace, Console(file=io.StringIO()) if as_json else console)
+    if as_json:
+        store = Store(config_mod.load(ws / "config.toml").store.url)
+        try:
+            emit_json({"workspace": str(ws), "config": str(ws / "config.toml"),
+                       "supplier_orders": store.list_supplier_orders(),
+                       "emails": [str(p) for p in sorted((ws / "outbox").glob("*.eml"))]})
+        finally:
+            store.close()
 
 
 # --- status / init / menu --------------------------------------------------------------------

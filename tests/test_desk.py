@@ -418,3 +418,27 @@ def test_markup_is_written_only_through_styled():
             if not allowed:
                 wrong.append(f"{path.name}:{node.lineno} {node.value!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_command_that_prints_a_table_has_json(tmp_path):
+    """`--json` on every command with tabular output; the exceptions print no table."""
+    import click
+
+    no_table = {"preview", "daemon", "init", "menu"}  # an email, a log stream, prompts
+
+    def walk(cmd, path):
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, [*path, name])
+        else:
+            yield " ".join(path), cmd
+
+    missing = [name for name, cmd in walk(main, []) if name not in no_table
+               and not any(p.name == "as_json" for p in cmd.params)]
+    assert not missing, missing
+    demo = CliRunner().invoke(main, ["demo", "--workspace", str(tmp_path / "d"), "--json"])
+    data = json.loads(demo.stdout)
+    assert [r["state"] for r in data["supplier_orders"]] == ["notified", "notified"]
+    assert len(data["emails"]) == 2
+    explained = json.loads(CliRunner().invoke(main, ["explain", "OX-CFG-006", "--json"]).stdout)
+    assert explained[0]["solution"].startswith("Use one of the supplier ids")
