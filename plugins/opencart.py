@@ -623,9 +623,7 @@ class OpenCartConnector(SqlShopConnector):
         again inside the write (an earlier order of the batch may have created the customer)."""
         policy, account, problem = self._policy_account()
         if problem:
-            setting = f"{policy}_customer_id"
-            raise OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
-                          value=getattr(self.supplier, setting), detail=problem)
+            raise self.policy_error(policy, problem)
         self._last_match = policy
         if policy == "guest":
             if account is None:  # OpenCart's own guest checkout: customer 0
@@ -657,21 +655,12 @@ class OpenCartConnector(SqlShopConnector):
         return customer_id, ref["group"], True, None, address_id
 
     # -- the way back ------------------------------------------------------------------------
-    def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
-        ids = {t.reference: int(t.remote_order_id) for t in transfers
-               if t.remote_order_id and t.remote_order_id.isdigit()}
-        unknown = [t.reference for t in transfers if t.reference not in ids]
-        if unknown:
-            ids.update({r: int(o.order_id)
-                        for r, o in self.find_by_references(unknown).items()})
-        return ids
-
     def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:
         """Status (by the shop's own name), tracking number and shipping date of written orders.
 
         An order the supplier deleted is absent from the result."""
         try:
-            ids = self._order_ids(transfers)
+            ids = self.order_ids(transfers)
             if not ids:
                 return {}
             rows = self.sql(
@@ -711,7 +700,7 @@ class OpenCartConnector(SqlShopConnector):
         """Set the cancelled status with a history row, as the admin does — only while the
         order is in one of `cancellable_status_ids`. Cancelling twice changes nothing."""
         co = transfer.customer_order
-        order_id = self._order_ids([transfer]).get(transfer.reference)
+        order_id = self.order_ids([transfer]).get(transfer.reference)
         self.end_read()
         if not order_id:
             raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
@@ -794,11 +783,7 @@ class OpenCartConnector(SqlShopConnector):
         policy, account, problem = self._policy_account()
         self.end_read()
         if problem:
-            setting = f"{policy}_customer_id"
-            return False, stage_text(OXError("OX-CHK-030", supplier=self.supplier.id,
-                                             setting=setting,
-                                             value=getattr(self.supplier, setting),
-                                             detail=problem))
+            return False, stage_text(self.policy_error(policy, problem))
         if policy == "customer":
             return True, "customers are matched by LOWER(email); new ones are created"
         if account is None:

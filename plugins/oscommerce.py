@@ -1141,14 +1141,6 @@ class OsCommerceConnector(SqlShopConnector):
                 for cls, title, amount, sort in self._totals(p)]
 
     # -- the way back: cancel and read-back ---------------------------------------------------
-    def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
-        ids = {t.reference: int(t.remote_order_id) for t in transfers
-               if t.remote_order_id and t.remote_order_id.isdigit()}
-        unknown = [t.reference for t in transfers if t.reference not in ids]
-        if unknown:
-            ids.update({r: int(o.order_id) for r, o in self.find_by_references(unknown).items()})
-        return ids
-
     def _status_names(self, ids: set[int]) -> dict[int, str]:
         rows = self._q(f"SELECT orders_status_id, orders_status_name FROM "
                        f"{self.t('orders_status')} WHERE language_id = :l AND "
@@ -1165,7 +1157,7 @@ class OsCommerceConnector(SqlShopConnector):
         number is there, so a mere "Processing" does not count as shipped."""
         s = self.settings
         try:
-            ids = self._order_ids(transfers)
+            ids = self.order_ids(transfers)
             if not ids:
                 return {}
             tracking = f", o.{s.tracking_column} AS tracking" if s.tracking_column else ""
@@ -1223,7 +1215,7 @@ class OsCommerceConnector(SqlShopConnector):
         allowed = s.cancellable_status_ids or [s.order_status_id]
         assert self.db.conn is not None
         try:
-            order_id = self._order_ids([transfer]).get(transfer.reference)
+            order_id = self.order_ids([transfer]).get(transfer.reference)
             self._end_read()
             if not order_id:
                 raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,

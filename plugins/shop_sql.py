@@ -1002,6 +1002,24 @@ class SqlShopConnector(Connector):
                                        t.customer_order.customer.email.strip().lower()))
         return locks
 
+    def order_ids(self, transfers: Iterable[Transfer]) -> dict[str, int]:
+        """reference → the shop's numeric order id of written orders: the id recorded on the
+        transfer, else the one its reference is found under (one look-up for all unknown)."""
+        transfers = list(transfers)
+        ids = {t.reference: int(t.remote_order_id) for t in transfers
+               if t.remote_order_id and t.remote_order_id.isdigit()}
+        unknown = [t.reference for t in transfers if t.reference not in ids]
+        if unknown:
+            ids.update({r: int(o.order_id) for r, o in self.find_by_references(unknown).items()})
+        return ids
+
+    def policy_error(self, policy: str, problem: str) -> OXError:
+        """OX-CHK-030: the account the customer policy names (`<policy>_customer_id`) is
+        unusable in the shop, for `problem`."""
+        setting = f"{policy}_customer_id"
+        return OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
+                       value=getattr(self.supplier, setting), detail=problem)
+
     def configured_group_id(self) -> int | None:
         """The customer group of new customers as configured: the connector's
         `customer_group_id`, else a numeric `customer_template.group`; None: the shop's own

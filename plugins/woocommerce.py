@@ -523,9 +523,7 @@ class WooCommerceConnector(SqlShopConnector):
         write (an earlier order of the batch may have created the user)."""
         policy, account, problem = self._policy_account()
         if problem:
-            setting = f"{policy}_customer_id"
-            raise OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
-                          value=getattr(self.supplier, setting), detail=problem)
+            raise self.policy_error(policy, problem)
         self._last_match = policy
         if policy != "customer":
             return (account["id"] if account else 0), False, (
@@ -781,15 +779,6 @@ class WooCommerceConnector(SqlShopConnector):
                 "shipping_amount": 0, "shipping_tax_amount": 0}, key="order_item_id", now=gmt)
 
     # -- the way back ------------------------------------------------------------------------
-    def _order_ids(self, transfers: list[Transfer]) -> dict[str, int]:
-        ids = {t.reference: int(t.remote_order_id) for t in transfers
-               if t.remote_order_id and t.remote_order_id.isdigit()}
-        unknown = [t.reference for t in transfers if t.reference not in ids]
-        if unknown:
-            ids.update({r: int(o.order_id)
-                        for r, o in self.find_by_references(unknown).items()})
-        return ids
-
     def _statuses(self, ids: list[int]) -> dict[int, str]:
         if self.storage() == "hpos":
             rows = self.sql(f"SELECT id, status FROM {self.qt('wc_orders')} WHERE id IN :ids",
@@ -816,7 +805,7 @@ class WooCommerceConnector(SqlShopConnector):
         """Status (WooCommerce's own name), tracking number and shipping date of written orders.
         An order the supplier deleted is absent from the result."""
         try:
-            ids = self._order_ids(transfers)
+            ids = self.order_ids(transfers)
             if not ids:
                 return {}
             wanted = sorted(set(ids.values()))
@@ -842,7 +831,7 @@ class WooCommerceConnector(SqlShopConnector):
         """Set `wc-cancelled` in every storage the shop keeps (and its analytics row) — only while
         the order is in one of `cancellable_statuses`. Cancelling twice changes nothing."""
         co = transfer.customer_order
-        order_id = self._order_ids([transfer]).get(transfer.reference)
+        order_id = self.order_ids([transfer]).get(transfer.reference)
         self.end_read()
         if not order_id:
             raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
@@ -918,11 +907,7 @@ class WooCommerceConnector(SqlShopConnector):
         policy, account, problem = self._policy_account()
         self.end_read()
         if problem:
-            setting = f"{policy}_customer_id"
-            return False, stage_text(OXError("OX-CHK-030", supplier=self.supplier.id,
-                                             setting=setting,
-                                             value=getattr(self.supplier, setting),
-                                             detail=problem))
+            return False, stage_text(self.policy_error(policy, problem))
         if policy == "customer":
             return True, ("customers are matched by user_email; new ones become users with the "
                           "customer role")
