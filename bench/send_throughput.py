@@ -1,9 +1,11 @@
 """Send throughput into real MariaDB osCommerce shops, against a raw-SQL floor.
 
     .venv/bin/python bench/send_throughput.py [--orders 10000] [--lines 3] [--shops 10]
+                                              [--connector oscommerce|woocommerce]
 
 Starts a throwaway mariadbd (tests/servers.py) and an SMTP sink on loopback (aiosmtpd, in its
-own process), creates S shops (table prefixes in one database) plus one more for the floor, then:
+own process), creates S shops of the chosen connector (table prefixes in one database; WooCommerce: HPOS, as a
+new shop has it) plus one osCommerce shop for the floor, then:
 - orderexchange: import → build → send (checks, state store, writes, one notification per
   supplier order over SMTP), timed for the send step, which is what a distributor waits for;
   half the customers already exist in the shops, half are new;
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import servers  # noqa: E402
 from helpers import create_oscommerce_schema, sample_order  # noqa: E402
+from test_shop_sql import load_schema  # noqa: E402
 
 from orderexchange import config as config_mod  # noqa: E402
 from orderexchange.build import build  # noqa: E402
@@ -84,11 +87,19 @@ class SinkSMTP:
 NOTIFIED = 0
 
 
-def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp) -> float:
+def create_shop(url: str, connector: str, prefix: str) -> None:
+    if connector == "woocommerce":
+        load_schema(url, "woocommerce_mysql.sql", prefix=prefix)
+    else:
+        create_oscommerce_schema(url, prefix=prefix)
+
+
+def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
+                      connector: str = "oscommerce") -> float:
     url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
     suppliers = {f"s{k}": {"name": f"Shop {k}", "email": f"s{k}@example.com",
                            "database": {"url": url, "password": db.password},
-                           "connector": {"type": "oscommerce", "table_prefix": f"s{k}_"}}
+                           "connector": {"type": connector, "table_prefix": f"s{k}_"}}
                  for k in range(shops)}
     config = config_mod.from_dict({
         "distributor": {"id": "bench", "name": "Bench", "email": "bench@example.com"},
@@ -169,6 +180,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--lines", type=int, default=3)
     parser.add_argument("--shops", type=int, default=10)
+    parser.add_argument("--connector", choices=["oscommerce", "woocommerce"],
+                        default="oscommerce")
     args = parser.parse_args()
     server = servers.MariaDBServer()
     server.start()
@@ -179,20 +192,20 @@ def main() -> None:
                 servers.temporary_mariadb_database(server) as db_raw, \
                 tempfile.TemporaryDirectory() as tmp:
             for k in range(args.shops):
-                create_oscommerce_schema(db_ox.url, prefix=f"s{k}_")
+                create_shop(db_ox.url, args.connector, f"s{k}_")
             create_oscommerce_schema(db_raw.url)
             ox = run_orderexchange(db_ox, Path(tmp), orders(args.orders, args.lines, args.shops),
-                                   args.shops, smtp)
+                                   args.shops, smtp, args.connector)
             raw = run_baseline(db_raw, orders(args.orders, args.lines, args.shops))
     finally:
         smtp.stop()
         server.stop()
     rss_mib = peak_rss_mib()
-    print(f"orders: {args.orders} × {args.lines} lines to {args.shops} shops, "
+    print(f"orders: {args.orders} × {args.lines} lines to {args.shops} {args.connector} shops, "
           f"MariaDB {server.version}, {NOTIFIED} notifications over SMTP")
     print(f"orderexchange send (check + write + notify): {args.orders / ox:8.1f} orders/s "
           f"({ox:.2f} s)")
-    print(f"raw pymysql baseline (write only):           {args.orders / raw:8.1f} orders/s "
+    print(f"raw pymysql osCommerce rows (write only):    {args.orders / raw:8.1f} orders/s "
           f"({raw:.2f} s)")
     print(f"ratio orderexchange / baseline:              {raw / ox:8.2f}")
     print(f"peak RSS after import + build:               {RSS_BEFORE_SEND:8.1f} MiB")

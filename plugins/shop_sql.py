@@ -813,6 +813,8 @@ class SqlShopConnector(Connector):
         self._ref_for: int | None = None
         #: `setup_grants` without a connection: tables are taken as unseen, not read
         self._schema_unknown = False
+        #: whether a multi-row INSERT gets consecutive ids here (`insert_numbered`); per batch
+        self._consecutive: bool | None = None
 
     # -- connection and SQL ---------------------------------------------------------------
     @property
@@ -843,6 +845,7 @@ class SqlShopConnector(Connector):
         self.db.close()
         self._tables = {}
         self._ref_for = None
+        self._consecutive = None
 
     def sql(self, text: str, **params: Any) -> Any:
         """Execute parameterised SQL; list/set values bind as `IN :name` lists (never empty:
@@ -988,6 +991,19 @@ class SqlShopConnector(Connector):
             elif auto is not None:
                 self._journal += [(table, auto, i) for i in ids]
         return ids
+
+    def insert_numbered(self, table: str, rows: Sequence[dict[str, Any]], *, key: str,
+                        now: datetime | None = None) -> list[int]:
+        """Insert rows whose auto-increment ids the caller needs, in row order: one multi-row
+        INSERT where the server numbers it consecutively (`consecutive_ids`, asked once per
+        batch), else one INSERT per row."""
+        if self._consecutive is None:
+            self._consecutive = consecutive_ids(self.conn)
+        if self._consecutive:
+            return self.insert_many(table, rows, key=key, now=now)
+        ids = [self.insert(table, row, key=key, now=now) for row in rows]
+        assert all(i is not None for i in ids), f"{table} has no auto-increment id"
+        return [int(i) for i in ids if i is not None]
 
     def write_locks(self, transfers: Iterable[Transfer], customer_kind: str | None) -> list[str]:
         """The named locks a write holds: each order's reference and, when new customers may be

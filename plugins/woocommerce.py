@@ -713,47 +713,45 @@ class WooCommerceConnector(SqlShopConnector):
 
     def _insert_items(self, order_id: int, transfer: Transfer, amounts: Any,
                       ref: dict[str, Any], gmt: datetime) -> list[tuple[int, Any]]:
-        """Line, tax and shipping items with their meta, as WC_Order_Item_* save them; returns
-        (item id, line amounts) of the lines."""
+        """Line, tax and shipping items with their meta, as WC_Order_Item_* save them (the items
+        in one multi-row INSERT where the server numbers it consecutively); returns (item id,
+        line amounts) of the lines."""
         country = transfer.customer_order.delivery.country
         products = ref["products"]
-        items = self.t("woocommerce_order_items")
-        meta: list[dict[str, Any]] = []
-        lines = []
+        rows: list[dict[str, Any]] = []
+        metas: list[list[tuple[str, str]]] = []
         for a in amounts.lines:
             product = products[a.line.supplier_sku]
             rate_id, _label, tax_class = self._rate_of(a.rate, country, ref)
-            item_id = self.insert(items, {"order_item_name": product.name or a.line.line.name,
-                                          "order_item_type": "line_item",
-                                          "order_id": order_id}, key="order_item_id", now=gmt)
-            assert item_id is not None
-            lines.append((item_id, a))
+            rows.append({"order_item_name": product.name or a.line.line.name,
+                         "order_item_type": "line_item", "order_id": order_id})
             taxes = phpserialize.dumps({"total": {rate_id: _plain(a.tax)},
                                         "subtotal": {rate_id: _plain(a.tax)}}).decode()
-            meta += [{"order_item_id": item_id, "meta_key": k, "meta_value": v} for k, v in (
+            metas.append([
                 ("_product_id", str(product.id)), ("_variation_id", "0"),
                 ("_qty", str(int(a.quantity))), ("_tax_class", tax_class),
                 ("_line_subtotal", _plain(a.net)), ("_line_subtotal_tax", _plain(a.tax)),
                 ("_line_total", _plain(a.net)), ("_line_tax", _plain(a.tax)),
-                ("_line_tax_data", taxes))]
+                ("_line_tax_data", taxes)])
         for rate, _net, tax in amounts.tax_by_rate():
             rate_id, label, _class = self._rate_of(rate, country, ref)
-            item_id = self.insert(items, {"order_item_name": f"{country}-{label}-{rate_id}",
-                                          "order_item_type": "tax", "order_id": order_id},
-                                  key="order_item_id", now=gmt)
-            meta += [{"order_item_id": item_id, "meta_key": k, "meta_value": v} for k, v in (
-                ("rate_id", str(rate_id)), ("label", label), ("compound", ""),
-                ("tax_amount", _plain(tax)), ("shipping_tax_amount", "0"),
-                ("rate_percent", plain_rate(rate)))]
-        item_id = self.insert(items, {"order_item_name": self.settings.shipping_method_title,
-                                      "order_item_type": "shipping", "order_id": order_id},
-                              key="order_item_id", now=gmt)
-        meta += [{"order_item_id": item_id, "meta_key": k, "meta_value": v} for k, v in (
-            ("method_id", "orderexchange"), ("instance_id", "0"),
-            ("cost", _plain(amounts.shipping)), ("total_tax", "0"),
-            ("taxes", phpserialize.dumps({"total": {}}).decode()))]
-        self.insert_all(self.t("woocommerce_order_itemmeta"), meta, key="meta_id", now=gmt)
-        return lines
+            rows.append({"order_item_name": f"{country}-{label}-{rate_id}",
+                         "order_item_type": "tax", "order_id": order_id})
+            metas.append([("rate_id", str(rate_id)), ("label", label), ("compound", ""),
+                          ("tax_amount", _plain(tax)), ("shipping_tax_amount", "0"),
+                          ("rate_percent", plain_rate(rate))])
+        rows.append({"order_item_name": self.settings.shipping_method_title,
+                     "order_item_type": "shipping", "order_id": order_id})
+        metas.append([("method_id", "orderexchange"), ("instance_id", "0"),
+                      ("cost", _plain(amounts.shipping)), ("total_tax", "0"),
+                      ("taxes", phpserialize.dumps({"total": {}}).decode())])
+        ids = self.insert_numbered(self.t("woocommerce_order_items"), rows,
+                                   key="order_item_id", now=gmt)
+        self.insert_all(self.t("woocommerce_order_itemmeta"), [
+            {"order_item_id": item_id, "meta_key": k, "meta_value": v}
+            for item_id, pairs in zip(ids, metas, strict=True) for k, v in pairs],
+            key="meta_id", now=gmt)
+        return list(zip(ids, amounts.lines))
 
     def _insert_analytics(self, order_id: int, customer: int, lines: list[tuple[int, Any]],
                           amounts: Any, local: datetime, gmt: datetime) -> None:
@@ -769,14 +767,13 @@ class WooCommerceConnector(SqlShopConnector):
             "shipping_total": amounts.shipping, "net_total": amounts.subtotal,
             "returning_customer": 1 if returning else 0, "status": self.settings.order_status,
             "customer_id": customer}, key="order_id", now=gmt)
-        for item_id, a in lines:
-            self.insert(self.t("wc_order_product_lookup"), {
-                "order_item_id": item_id, "order_id": order_id,
-                "product_id": self._ref["products"][a.line.supplier_sku].id, "variation_id": 0,
-                "customer_id": customer, "date_created": local,
-                "product_qty": int(a.quantity), "product_net_revenue": a.net,
-                "product_gross_revenue": a.gross, "coupon_amount": 0, "tax_amount": a.tax,
-                "shipping_amount": 0, "shipping_tax_amount": 0}, key="order_item_id", now=gmt)
+        self.insert_all(self.t("wc_order_product_lookup"), [{
+            "order_item_id": item_id, "order_id": order_id,
+            "product_id": self._ref["products"][a.line.supplier_sku].id, "variation_id": 0,
+            "customer_id": customer, "date_created": local, "product_qty": int(a.quantity),
+            "product_net_revenue": a.net, "product_gross_revenue": a.gross,
+            "coupon_amount": 0, "tax_amount": a.tax, "shipping_amount": 0,
+            "shipping_tax_amount": 0} for item_id, a in lines], key="order_item_id", now=gmt)
 
     # -- the way back ------------------------------------------------------------------------
     def _statuses(self, ids: list[int]) -> dict[int, str]:
