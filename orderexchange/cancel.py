@@ -26,6 +26,7 @@ from .errors import OXError
 from .mail import (MailTransport, cancellation_attachments, refuse_example_values,
                    render_cancellation, transport_for)
 from .model import TransferState
+from .outbox import Outbox
 from .plugin_host import PluginHost
 from .store import Store
 
@@ -193,11 +194,13 @@ def _cancel_in(config: Config, store: Store, host: PluginHost, mail: _Mail, so_i
               if tid in by_id and x["action"] == "cancel" and not x["cancel_message_id"]
               and by_id[tid].customer_order.number in numbers]
     if unsent:
+        # stored before it is sent (outbox.py): a resend after a crash is the same message
+        key = f"cancellation:{so_id}:{','.join(str(t.id) for t in unsent)}"
+        outbox = Outbox(store)
         try:
-            files = cancellation_attachments(config, supplier, so, unsent, reason=reason)
-            message = render_cancellation(config, supplier, so, unsent, attachments=files,
-                                          reason=reason)
-            mail.send(message)
+            message, _ = outbox.send(key, lambda: render_cancellation(
+                config, supplier, so, unsent, reason=reason, attachments=cancellation_attachments(
+                    config, supplier, so, unsent, reason=reason)), mail.send)
         except OXError as err:
             for t in unsent:
                 fail(t.customer_order.number, err, step="cancel_mail")
@@ -205,6 +208,7 @@ def _cancel_in(config: Config, store: Store, host: PluginHost, mail: _Mail, so_i
             message_id = str(message["Message-ID"])
             store.record_cancel_mail([t.id for t in unsent if t.id is not None], so_id,
                                      message_id)
+            outbox.drop(key)
             for _n, step in steps:
                 if step.error is None and step.outcome != "dropped" and not step.message_id:
                     step.message_id = message_id

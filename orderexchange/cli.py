@@ -646,8 +646,11 @@ def run_send(app: App, so_ids: list[int], send_all: bool, quiet: bool = False) -
             if step in ("notified", "skipped") or step.endswith("failed"):
                 progress.advance(task)
 
+        # `--all` is the automatic kind of send (cron): it leaves supplier orders stopped by a
+        # permanent error alone until something changed; naming them sends them anyway
         return Dispatcher(app.config, app.store, app.host, on_step,
-                          concurrency=app.config.daemon.concurrency).send(so_ids)
+                          concurrency=app.config.daemon.concurrency,
+                          automatic=send_all).send(so_ids)
 
 
 def print_results(results: list[SendResult]) -> None:
@@ -1386,6 +1389,20 @@ def explain(code: str | None, list_all: bool, as_json: bool) -> None:
     print_explain(entry)
 
 
+@main.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.pass_obj
+@handles_errors
+def backup_cmd(app: App, dest: Path) -> None:
+    """Copy the SQLite state store to the new file DEST while it is in use (SQLite's online
+    backup API). PostgreSQL / MariaDB stores: pg_dump / mariadb-dump, see the README."""
+    from .backup import backup
+
+    result = backup(app.config.store.url, dest)
+    console.print(f"Backup written: {result.dest} ({result.bytes:,} bytes, "
+                  f"{result.tables} tables, integrity checked).", highlight=False)
+
+
 @main.command()
 @click.option("--workspace", type=click.Path(path_type=Path), default=None,
               help="Folder for the demo (default: a new temporary folder).")
@@ -1467,7 +1484,8 @@ def collect_status(app: App) -> dict[str, Any]:
         failed = conn.execute(
             sa.select(supplier_orders.c.id, supplier_orders.c.supplier_id,
                       supplier_orders.c.state, supplier_orders.c.error_code,
-                      supplier_orders.c.error_message, supplier_orders.c.updated_at)
+                      supplier_orders.c.error_message, supplier_orders.c.updated_at,
+                      supplier_orders.c.stopped_under)
             # *_failed, or a transient failure (e.g. shop unreachable) left in a sendable
             # state with its code, waiting for the next send
             .where(supplier_orders.c.state.in_([s.value for s in FAILED_STATES])
@@ -1476,19 +1494,32 @@ def collect_status(app: App) -> dict[str, Any]:
                       & supplier_orders.c.error_code.is_not(None)))
             .order_by(supplier_orders.c.id)).all()
     failures = []
+    from .retry import settings_fingerprint
+
     for f in failed:
         # the solution with the facts known here filled in (never a bare `{supplier}`)
         solution = OXError(f.error_code, id=f.id, supplier=f.supplier_id).solution \
             if f.error_code in CATALOGUE else None
+        entry = CATALOGUE.get(f.error_code or "")
+        # permanent: retrying cannot help; stopped: automatic sends leave it alone until the
+        # supplier's settings change (or `retry` by hand) — a permanent error whose settings
+        # changed since is sent again by the next automatic send
+        stopped = f.stopped_under is not None and f.supplier_id in app.config.suppliers and \
+            f.stopped_under == settings_fingerprint(app.config, f.supplier_id)
         failures.append({"id": f.id, "supplier": f.supplier_id, "state": f.state,
                          "error_code": f.error_code, "error_message": f.error_message,
                          "solution": solution,
+                         "permanent": bool(entry is not None and not entry.transient),
+                         "stopped": stopped,
                          "updated_at": _utc(f.updated_at).isoformat()})
     ts = now()
-    daemons = [{"owner": d["owner"], "started_at": _utc(d["started_at"]).isoformat(),
+    workers = [{"owner": d["owner"], "kind": d["kind"],
+                "started_at": _utc(d["started_at"]).isoformat(),
                 "seen_at": _utc(d["seen_at"]).isoformat(),
                 "seconds_since_seen": round((ts - _utc(d["seen_at"])).total_seconds())}
-               for d in WorkQueue(store).daemons()]
+               for d in WorkQueue(store).daemons(kind=None)]
+    daemons = [w for w in workers if w["kind"] == "daemon"]
+    senders = [w for w in workers if w["kind"] != "daemon"]
     supplier_ids = list(app.config.suppliers) + sorted(
         {r["supplier_id"] for r in rows} - set(app.config.suppliers))
     suppliers = []
@@ -1508,6 +1539,7 @@ def collect_status(app: App) -> dict[str, Any]:
     open_orders = sum(1 for o in store.list_customer_orders() if o["status"] == "open")
     lic = licence_state(app)
     return {"ok": not failures and lic["state"] == "active", "licence": lic, "daemons": daemons,
+            "senders": senders,
             "open_customer_orders": open_orders, "supplier_orders": by_state,
             "suppliers": suppliers, "failures": failures, "held": held}
 
@@ -1517,6 +1549,15 @@ def _utc(value: Any) -> Any:
     from datetime import UTC
 
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def failure_kind(failure: dict[str, Any]) -> Text:
+    """What happens next to a failed supplier order, as `status` and the menu say it."""
+    if failure.get("stopped"):
+        return styled("[red]stopped[/red]: permanent; fix it, then `retry`")
+    if failure.get("permanent"):
+        return styled("permanent; settings changed, the next send tries again")
+    return styled("[yellow]transient[/yellow]: the next send tries again")
 
 
 def status_exit_code(data: dict[str, Any]) -> int:
@@ -1553,6 +1594,9 @@ def print_status(data: dict[str, Any]) -> None:
         for d in data["daemons"]:
             console.print(f"Daemon:   {d['owner']}, last heartbeat "
                           f"{_ago(d['seconds_since_seen'])}", highlight=False)
+    for d in data.get("senders", []):
+        console.print(f"Sending:  {d['owner']} ({d['kind']}), last heartbeat "
+                      f"{_ago(d['seconds_since_seen'])}", highlight=False)
     else:
         console.print("Daemon:   none running on this store", highlight=False)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items())) or "none"
@@ -1576,7 +1620,8 @@ def print_status(data: dict[str, Any]) -> None:
         ft.add_column("message", overflow="fold")
         for f in data["failures"]:
             ft.add_row(Text(f"{f['id']} {f['supplier']}\n") + _state(f["state"]),
-                       f["error_code"] or "", f["error_message"] or "")
+                       Text(f["error_code"] or "") + "\n" + failure_kind(f),
+                       f["error_message"] or "")
         console.print(ft)
         for f in data["failures"]:
             if f["solution"]:

@@ -2,13 +2,17 @@
 
 APScheduler only keeps time (SPEC §8): each firing of `fetch` or `build` enqueues a job under a key
 for its time slot, so with several daemons on one store a slot still runs once; sending needs no
-slot, every daemon claims supplier orders (leases, see queue.py) and sends what it holds. Suppliers
+slot, every daemon claims supplier orders (leases, see queue.py) and sends what it holds — through
+the same claim as `orderexchange send` and the menu, so a supplier order is never sent by two
+workers at once. A permanent error stops the automatic retries of its supplier order until the
+supplier's settings change (or a `retry` by hand): one attempt per change, not one per run. Suppliers
 are sent to in parallel (`[daemon] concurrency`), each with its own shop connection and mail
 connection; within one supplier the order is kept.
 
 A SQLite store has no row locks, so there a second daemon refuses to start (file lock, OX-DMN-001).
-SIGTERM/SIGINT stop gracefully: the supplier order in flight is finished, the rest stays
-claimable, the process exits 0.
+SIGTERM/SIGINT stop gracefully: the supplier order in flight is finished, every claim is handed
+back at once, the process exits 0. A daemon killed outright loses its claims within three
+heartbeats (at once to a worker on the same host, which sees its process is gone).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ from .dispatch import Dispatcher
 from .errors import OXError
 from .model import SENDABLE
 from .plugin_host import PluginHost
-from .queue import WorkQueue
+from .queue import Heartbeat, WorkQueue
+from .retry import settings_fingerprint
 from .sources import fetch
 from .store import Store
 
@@ -85,7 +90,8 @@ class Daemon:
         self.store = store
         self.host = host
         self.settings = config.daemon
-        self.queue = WorkQueue(store, lease=self.settings.lease_seconds)
+        self.queue = WorkQueue(store, lease=self.settings.lease_seconds,
+                               heartbeat=self.settings.heartbeat_seconds)
         self.stopping = threading.Event()
         self._wake = threading.Event()
         self._lock: FileLock | None = None
@@ -118,7 +124,8 @@ class Daemon:
             self.queue.heartbeat()
             if once:
                 self._install_signals()
-                self.run_once()
+                with Heartbeat(self.queue):  # no scheduler beats for --once
+                    self.run_once()
             else:
                 asyncio.run(self._main())
         finally:
@@ -278,9 +285,11 @@ class Daemon:
         states = (SENDABLE - set(OWED) if self.config.suppliers[supplier_id].notification.digest
                   else SENDABLE)
         tried: set[int] = set()
+        fingerprint = settings_fingerprint(self.config, supplier_id)
         while not self.stopping.is_set():
             ids = self.queue.claim_supplier_orders(limit=10, supplier_id=supplier_id,
-                                                   states=states, exclude=tried)
+                                                   states=states, exclude=tried,
+                                                   skip_stopped_under=fingerprint)
             if not ids:
                 return sent
             tried.update(ids)
@@ -288,7 +297,8 @@ class Daemon:
                 # a stop lands between customer orders: the one in flight is finished, the rest
                 # of the claim is released below and stays claimable
                 dispatcher = Dispatcher(self.config, self.store, self.host, self._progress,
-                                        should_stop=self.stopping.is_set)
+                                        should_stop=self.stopping.is_set, queue=self.queue,
+                                        automatic=True)
                 for result in dispatcher.send(ids):
                     sent += int(result.ok)
                     self._log_result(result)
@@ -304,6 +314,10 @@ class Daemon:
     def _log_result(result: Any) -> None:
         extra = {"supplier_order": result.supplier_order_id, "supplier": result.supplier_id,
                  "step": result.state.value}
+        if result.skipped and result.error is None:
+            log.info("supplier order %s: not sent: %s", result.supplier_order_id, result.skipped,
+                     extra=extra)
+            return
         if result.error is not None:
             extra["code"] = result.error.code
             log.error("supplier order %s: %s — %s", result.supplier_order_id, result.error.message,

@@ -21,6 +21,7 @@ from rich.table import Table
 from . import config as config_mod
 from .build import build
 from .dispatch import Dispatcher
+from .errors import OXError
 from .importer import import_catalogue, import_orders
 from .model import SupplierOrderState
 from .plugin_host import PluginHost
@@ -107,8 +108,33 @@ def create_shop(path: Path, products: list[tuple[str, str, str, int]],
     engine.dispose()
 
 
+#: written into every demo workspace: a later `demo --workspace` may write there again
+MARKER = ".orderexchange-demo"
+#: what a demo run leaves in its workspace (anything else means the folder is someone's)
+DEMO_FILES = frozenset({MARKER, "shops", "config.toml", "catalogue.csv", "orders.jsonl",
+                        "outbox", "state.sqlite", "state.sqlite-wal", "state.sqlite-shm",
+                        "state.daemon.lock", "inbox"})
+
+
+def check_workspace(ws: Path) -> None:
+    """`demo --workspace DIR` writes only into a new or empty folder or a previous demo's: a
+    real config.toml and state.sqlite in DIR must never be overwritten (OX-CLI-003)."""
+    if not ws.exists():
+        return
+    if not ws.is_dir():
+        raise OXError("OX-CLI-003", path=ws, example=ws.name)
+    entries = sorted(p.name for p in ws.iterdir())
+    if not entries:
+        return
+    foreign = [name for name in entries if name not in DEMO_FILES]
+    if MARKER not in entries or foreign:
+        raise OXError("OX-CLI-003", path=ws, example=(foreign or entries)[0])
+
+
 def write_workspace(ws: Path) -> Path:
     (ws / "shops").mkdir(parents=True, exist_ok=True)
+    (ws / MARKER).write_text("a workspace of `orderexchange demo`: it may be written again\n",
+                             encoding="utf-8")
     lines = ['[distributor]', 'id = "demo"', 'name = "Demo Distribution Ltd"',
              'email = "orders@demo-distribution.example"', '',
              '[store]', 'url = "sqlite:///state.sqlite"', '',
@@ -184,6 +210,7 @@ def _orders() -> list[dict[str, Any]]:
 
 def run_demo(workspace: Path | None, console: Console) -> Path:
     ws = Path(workspace) if workspace else Path(tempfile.mkdtemp(prefix="orderexchange-demo-"))
+    check_workspace(ws)
     ws.mkdir(parents=True, exist_ok=True)
     for stale in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm"):
         (ws / stale).unlink(missing_ok=True)

@@ -6,7 +6,11 @@ This module pays it: it claims the supplier's `written` / `notify_failed` suppli
 second daemon or a manual `orderexchange digest` cannot mail them at the same time), renders one
 digest with every order's attachments, sends it, and marks each supplier order `notified` with the
 digest's Message-ID — the same rule as a single notification: recorded once sent, never resent
-after a recorded success; a failure leaves them `notify_failed` for the next digest.
+after a recorded success; a failure leaves them `notify_failed` for the next digest. The digest is
+stored before it is sent (outbox.py, with the supplier orders it lists): after a crash the next run
+sends that same digest for those supplier orders — or, when one of them was already recorded as
+notified (the crash cut the recording short), records the others under its Message-ID without
+mailing again. Orders written since wait for the next digest.
 The daemon runs it at each supplier's `digest_at` (local time); `orderexchange digest` runs it now.
 """
 
@@ -22,6 +26,7 @@ from .errors import OXError
 from .events import DispatchEvent
 from .mail import Delivery, refuse_example_values, render_digest, transport_for
 from .model import SupplierOrderState as S
+from .outbox import Outbox
 from .plugin_host import PluginHost
 from .queue import WorkQueue
 from .store import Store
@@ -99,19 +104,57 @@ def send_digests(config: Config, store: Store, host: PluginHost,
     return results
 
 
+def _pending(store: Store, outbox: Outbox, key: str, ids: list[int]
+             ) -> tuple[list[int], str | None] | None:
+    """A digest stored and maybe sent before a crash: (its supplier orders to send it for, or
+    to record as notified, and its Message-ID when it certainly went out); None when there is
+    none. A covered supplier order already `notified` proves it went out."""
+    pending = outbox.pending(key)
+    if pending is None:
+        return None
+    heads = store.supplier_order_heads(pending.covers)
+    if any(state == S.NOTIFIED for _sid, state in heads.values()):
+        return [i for i in pending.covers if i in ids], str(pending.message["Message-ID"])
+    return [i for i in pending.covers if i in ids], None
+
+
 def _send_one(config: Config, store: Store, host: PluginHost, supplier: SupplierConfig,
               ids: list[int], now: datetime | None) -> DigestResult:
+    outbox = Outbox(store)
+    key = f"digest:{supplier.id}"
+    earlier = _pending(store, outbox, key, ids)
+    if earlier is not None:
+        covered, sent_as = earlier
+        if sent_as is not None:  # it went out; only its record was cut short
+            outbox.drop(key)
+            result = DigestResult(supplier.id, sorted(covered), message_id=sent_as)
+            for so_id in result.supplier_orders:
+                store.set_state(so_id, S.NOTIFIED, message_id=sent_as, step="digest")
+                _event(host, so_id, supplier.id, S.NOTIFIED, None, sent_as)
+            return result
+        if covered:
+            ids = covered  # the stored digest, for the orders it lists; the rest wait
+        else:
+            outbox.drop(key)  # none of its orders is owed any more
     result = DigestResult(supplier.id, sorted(ids))
     orders = [store.supplier_order(i) for i in result.supplier_orders]
     transport = None
-    try:
+
+    def render() -> Any:
         attachments = [a for so in orders
                        for a in host.notification_attachments(config, supplier, so)]
         message = render_digest(config, supplier, orders, now=now, attachments=attachments)
         refuse_example_values(config)
+        return message
+
+    def deliver(message: Any) -> Any:
+        nonlocal transport
         transport = transport_for(config.mail, host.mail_transports())
         transport.open()
-        delivery = transport.send(message)
+        return transport.send(message)
+
+    try:
+        message, delivery = outbox.send(key, render, deliver, covers=result.supplier_orders)
     except OXError as err:
         err.facts.setdefault("supplier", supplier.id)
         err.facts.setdefault("id", ", ".join(map(str, result.supplier_orders)))
@@ -128,6 +171,7 @@ def _send_one(config: Config, store: Store, host: PluginHost, supplier: Supplier
         store.set_state(so.id, S.NOTIFIED, message_id=result.message_id, step="digest")
         result.warnings = record_delivery_warnings(store, so.id, delivery, supplier.id)
         _event(host, so.id, supplier.id, S.NOTIFIED, None, result.message_id)
+    outbox.drop(key)
     return result
 
 

@@ -11,8 +11,16 @@ The rules of SPEC §5 live here and nowhere else:
 - every state is committed to the store before the next side effect;
 - a mail failure leaves the supplier order `notify_failed`: the next send only mails, it never
   writes again;
-- a send resumes at the step that failed.
-The CLI, the menu and the daemon all call `send`.
+- a send resumes at the step that failed;
+- a supplier order is touched only under its claim (queue.py): the CLI, the menu and the daemon
+  all call `send`, which claims each supplier order before it loads it, reports one claimed by
+  another worker as "being sent by …", and asks again before each shop write and before the
+  email whether the claim is still its own;
+- the notification is rendered and stored before it is sent (outbox.py), so a resend after a
+  crash is the same message with the same Message-ID;
+- a permanent error (the catalogue says which) stops automatic retries under the supplier's
+  settings fingerprint: automatic sends leave it alone until those settings change or someone
+  retries it by hand; a transient one is tried again at the next send.
 """
 
 from __future__ import annotations
@@ -31,8 +39,10 @@ from .errors import CATALOGUE, OXError
 from .events import DispatchEvent
 from .mail import MailTransport, refuse_example_values, render_notification, transport_for
 from .model import Finding, SupplierOrder, SupplierOrderState as S, Transfer, TransferState
+from .outbox import Outbox
 from .plugin_host import PluginHost
-from .retry import RetryPolicy
+from .queue import Heartbeat, WorkQueue
+from .retry import RetryPolicy, settings_fingerprint
 from .store import Store
 
 #: called after each step: (supplier order id, step name)
@@ -166,10 +176,24 @@ class _Stopped(Exception):
     """The daemon is stopping: leave this supplier order where it is, claimable by the next run."""
 
 
+class _ClaimLost(Exception):
+    """Another worker took this supplier order over (ours missed its heartbeats): hands off."""
+
+    def __init__(self, holder: str | None) -> None:
+        super().__init__(holder or "")
+        self.holder = holder
+
+
 class Dispatcher:
     def __init__(self, config: Config, store: Store, host: PluginHost,
                  progress: Progress | None = None, *, retry: RetryPolicy | None = None,
-                 concurrency: int = 1, should_stop: Callable[[], bool] | None = None) -> None:
+                 concurrency: int = 1, should_stop: Callable[[], bool] | None = None,
+                 queue: WorkQueue | None = None, worker: str = "send",
+                 automatic: bool = False) -> None:
+        """`queue`: the claiming worker (a daemon passes its own); without one, each `send`
+        runs as a worker of kind `worker` with its own heartbeat. `automatic`: leave
+        supplier orders stopped by a permanent error alone unless the supplier's settings changed
+        (what `send --all` does; naming supplier orders, or `retry`, sends them anyway)."""
         self.config = config
         self.store = store
         self.host = host
@@ -180,6 +204,11 @@ class Dispatcher:
         self.concurrency = max(1, concurrency)
         self.should_stop = should_stop or (lambda: False)
         self._connector_types = host.connector_types()
+        self._own_queue = queue is None
+        self.queue = queue or WorkQueue(store, lease=config.daemon.lease_seconds,
+                                        heartbeat=config.daemon.heartbeat_seconds, kind=worker)
+        self.automatic = automatic
+        self.outbox = Outbox(store)
 
     # -- public -----------------------------------------------------------------------------
     def send(self, so_ids: Iterable[int]) -> list[SendResult]:
@@ -187,6 +216,14 @@ class Dispatcher:
         orders in their given order over one shop connection and one mail connection."""
         refuse_example_values(self.config)  # before any shop write or email
         wanted = list(dict.fromkeys(so_ids))
+        if self._own_queue:
+            # a worker with a heartbeat for this send: its claims outlive no crash by more than
+            # three heartbeats, and are handed back when the send ends
+            with Heartbeat(self.queue):
+                return self._send(wanted)
+        return self._send(wanted)
+
+    def _send(self, wanted: list[int]) -> list[SendResult]:
         heads = self.store.supplier_order_heads(wanted)
         for so_id in wanted:
             if so_id not in heads:
@@ -245,11 +282,10 @@ class Dispatcher:
                                           connector.type_name, connector.licence_feature())
         except OXError as err:
             step = "licence" if err.code.startswith("OX-LIC") else "connect"
-            for so in todo:
-                self.store.set_state(so.id, so.state, error=err, step=step)
-                results.append(SendResult(so.id, supplier_id, so.state, error=err))
-                self.progress(so.id, "failed")
-            return results
+            return results + self._fail_all(todo, err, supplier_id,
+                                            settings_fingerprint(self.config, supplier_id),
+                                            step=step)
+        fingerprint = settings_fingerprint(self.config, supplier_id)
         link = _ShopLink(connector)
         mail = _LazyMail(lambda: transport_for(self.config.mail, self.host.mail_transports()))
         try:
@@ -261,11 +297,12 @@ class Dispatcher:
                     # during the previous one
                     self.retry.call(link.ensure, before_retry=link.reset)
                 except OXError as err:
-                    for rest in todo[i:]:
-                        self.store.set_state(rest.id, rest.state, error=err, step="connect")
-                        results.append(SendResult(rest.id, supplier_id, rest.state, error=err))
-                        self.progress(rest.id, "failed")
+                    results += self._fail_all(todo[i:], err, supplier_id, fingerprint)
                     break
+                elsewhere = self._claim(so)
+                if elsewhere is not None:
+                    results.append(elsewhere)
+                    continue
                 try:
                     full = self.store.supplier_order(so.id)  # loaded now, dropped after
                     if not full.state.sendable:  # another process finished it meanwhile
@@ -273,21 +310,87 @@ class Dispatcher:
                                                   skipped=f"already {full.state.value}"))
                         self.progress(so.id, "skipped")
                         continue
-                    results.append(self._send_one(full, supplier, connector, mail, link))
+                    stopped = self._stopped(full, fingerprint)
+                    if stopped is not None:
+                        results.append(stopped)
+                        self.progress(so.id, "skipped")
+                        continue
+                    results.append(self._send_one(full, supplier, connector, mail, link,
+                                                  fingerprint))
+                except _ClaimLost as lost:
+                    results.append(SendResult(so.id, so.supplier_id, so.state,
+                                              skipped=f"being sent by {lost.holder}"))
+                    self.progress(so.id, "skipped")
                 except _Stopped:
                     results.append(SendResult(so.id, so.supplier_id, so.state,
                                               skipped="stopped before it was finished"))
                     break
+                finally:
+                    self.queue.release([so.id])
         finally:
             link.close()
             mail.close()
         return results
 
+    def _fail_all(self, heads: list[_Head], err: OXError, supplier_id: str,
+                  fingerprint: str, step: str = "connect") -> list[SendResult]:
+        """The supplier cannot be reached (or configured): each supplier order not claimed
+        elsewhere records the error, under its claim like any other step."""
+        results = []
+        for head in heads:
+            elsewhere = self._claim(head)
+            if elsewhere is not None:
+                results.append(elsewhere)
+                continue
+            try:
+                self.store.set_state(head.id, head.state, error=err, step=step,
+                                     stopped_under=self._stop_under(err, fingerprint))
+            finally:
+                self.queue.release([head.id])
+            results.append(SendResult(head.id, supplier_id, head.state, error=err))
+            self.progress(head.id, "failed")
+        return results
+
+    def _claim(self, head: _Head) -> SendResult | None:
+        """Claim a supplier order: None when it is now ours, else the result saying who is
+        sending it (it is not touched)."""
+        holder = self.queue.claim(head.id)
+        if holder is None:
+            return None
+        self.progress(head.id, "skipped")
+        return SendResult(head.id, head.supplier_id, head.state,
+                          skipped=f"being sent by {holder}")
+
+    def _stopped(self, so: SupplierOrder, fingerprint: str) -> SendResult | None:
+        """The result for a supplier order a permanent error stopped, when this send is
+        automatic and the supplier's settings are unchanged since; else None (send it)."""
+        if not self.automatic or so.stopped_under != fingerprint:
+            return None
+        return SendResult(so.id, so.supplier_id, so.state, skipped=(
+            f"retries stopped by permanent error {so.error_code}: fix it, then "
+            f"`orderexchange retry {so.id}`"))
+
+    @staticmethod
+    def _stop_under(error: OXError | None, fingerprint: str) -> str | None:
+        """The fingerprint to stop a supplier order's retries under, for a permanent error;
+        else None."""
+        if error is None or error.transient or isinstance(error, _FindingError) \
+                or error.code.startswith("OX-LIC"):  # activating a licence is the cure
+            return None
+        return fingerprint
+
+    def _fence(self, so: SupplierOrder) -> None:
+        """Before a side effect: is the claim still ours? (It renews it, too.)"""
+        if not self.queue.holds(so.id):
+            raise _ClaimLost(self.queue.claimant(so.id))
+
     def _step(self, so: SupplierOrder, state: S, error: OXError | None = None,
-              message_id: str | None = None) -> None:
+              message_id: str | None = None,
+              stopped_under: str | None = None) -> None:
         """Persist a state, then tell the progress display and the plug-ins: in that order, so a
         listener never hears of a step that a crash could still undo."""
-        self.store.set_state(so.id, state, error=error, message_id=message_id)
+        self.store.set_state(so.id, state, error=error, message_id=message_id,
+                             stopped_under=stopped_under)
         so.state = state
         self.progress(so.id, state.value)
         self.host.dispatch_event(DispatchEvent(
@@ -296,7 +399,7 @@ class Dispatcher:
             error_message=error.message if error else None, message_id=message_id))
 
     def _send_one(self, so: SupplierOrder, supplier, connector: Connector,
-                  mail: _LazyMail, link: _ShopLink) -> SendResult:
+                  mail: _LazyMail, link: _ShopLink, fingerprint: str = "") -> SendResult:
         result = SendResult(so.id, so.supplier_id, so.state)
         # step 1: check
         check_only = getattr(self, "_check_only", False)
@@ -322,7 +425,8 @@ class Dispatcher:
             failure = self._write_all(so, connector, result, link)
             if failure is not None:
                 result.error = failure
-                self._step(so, S.WRITE_FAILED, error=failure)
+                self._step(so, S.WRITE_FAILED, error=failure,
+                           stopped_under=self._stop_under(failure, fingerprint))
                 result.state = so.state
                 return result
             self._step(so, S.WRITTEN)
@@ -332,19 +436,29 @@ class Dispatcher:
             result.digest_pending = True
             return result
         if so.state in _NOTIFY_FROM:
+            key = f"notification:{so.id}"
+            def deliver(message: Any) -> Any:
+                self._fence(so)
+                return mail.send(message)  # the transport retries 4xx itself
+
             try:
-                attachments = self.host.notification_attachments(self.config, supplier, so)
-                message = render_notification(self.config, supplier, so, attachments=attachments)
-                delivery = mail.send(message)  # the transport retries 4xx itself
+                # identity first: rendered once and stored, then sent; a resend after a crash
+                # sends the stored message, not a new rendering
+                message, delivery = self.outbox.send(key, lambda: render_notification(
+                    self.config, supplier, so,
+                    attachments=self.host.notification_attachments(self.config, supplier, so)),
+                    deliver)
             except OXError as err:
                 err.facts.setdefault("supplier", supplier.id)
                 err.facts["id"] = so.id
                 result.error = err
-                self._step(so, S.NOTIFY_FAILED, error=err)
+                self._step(so, S.NOTIFY_FAILED, error=err,
+                           stopped_under=self._stop_under(err, fingerprint))
                 result.state = so.state
                 return result
             result.message_id = str(message["Message-ID"])
             self._step(so, S.NOTIFIED, message_id=result.message_id)
+            self.outbox.drop(key)
             result.warnings = record_delivery_warnings(self.store, so.id, delivery,
                                                        supplier.id)
             result.state = so.state
@@ -409,6 +523,7 @@ class Dispatcher:
         for start in range(0, len(pending), size):
             if self.should_stop():
                 raise _Stopped
+            self._fence(so)
             chunk = pending[start:start + size]
             outcomes = self._write_chunk(so, chunk, link, existing)
             records: list[tuple[Transfer, OXError | None, bool]] = []

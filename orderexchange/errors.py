@@ -668,6 +668,18 @@ _define("OX-STO-002", "Customer order not found",
         "Check the customer-order number as it was imported; `orderexchange log --order "
         "NUMBER` shows what happened to an order, `orderexchange show ID` the customer orders of "
         "a supplier order.")
+_define("OX-STO-003", "Not a state store",
+        "The file {path} is not a valid orderexchange state store: {detail}.",
+        "Restore the state store from your backup (`orderexchange backup DEST` makes one) and "
+        "point [store] url at it. To start afresh on purpose, move this file away first: "
+        "orderexchange never replaces an existing file with an empty store.")
+_define("OX-STO-004", "Backup needs the database's own tool",
+        "`orderexchange backup` copies SQLite state stores; {where} is a {backend} store.",
+        "Back it up with the database's own tool: pg_dump for PostgreSQL, mariadb-dump "
+        "(--single-transaction) for MariaDB/MySQL; see README, \"Keeping the state store safe\".")
+_define("OX-STO-005", "Backup destination exists",
+        "The backup destination {dest} exists already.",
+        "Name a new file (e.g. with the date in its name); a backup never overwrites a file.")
 
 # --- daemon ----------------------------------------------------------------------------------
 _define("OX-DMN-001", "Another daemon runs on this SQLite store",
@@ -716,6 +728,10 @@ _define("OX-CLI-001", "Nothing selected",
 _define("OX-CLI-002", "Unknown error code",
         "There is no error code {code}.",
         "Codes look like OX-CHK-004; `orderexchange explain --list` prints them all.")
+_define("OX-CLI-003", "Demo workspace is not empty",
+        "The folder {path} holds files that are not a previous demo (e.g. {example}).",
+        "Name an empty or new folder for `demo --workspace`, or leave the option out (a new "
+        "temporary folder). The demo never writes into a folder with other files.")
 
 # --- menu / status ---------------------------------------------------------------------------
 _define("OX-MNU-001", "Config file exists",

@@ -205,7 +205,8 @@ class Menu:
                                 advance=1 if done else 0)
 
             results = Dispatcher(self.app.config, self.app.store, self.app.host, on_step,
-                                 concurrency=self.app.config.daemon.concurrency).send(ids)
+                                 concurrency=self.app.config.daemon.concurrency,
+                                 worker="menu").send(ids)
         cli.print_results(results)  # failures follow with code, message and solution
         for warning in self.app.host.warnings:
             print_error(warning, warning=True)

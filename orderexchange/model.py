@@ -217,6 +217,8 @@ class SupplierOrder:
     message_id: str | None = None
     error_code: str | None = None
     error_message: str | None = None
+    #: the settings fingerprint under which a permanent error stopped its retries (see dispatch.py)
+    stopped_under: str | None = None
 
     @property
     def line_count(self) -> int:

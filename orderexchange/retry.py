@@ -8,9 +8,11 @@ delays the coded error the user needs to see.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import tenacity
 
@@ -56,3 +58,20 @@ class RetryPolicy:
             **({"sleep": sleep} if sleep is not None else {}),
         )
         return retrying(func)
+
+
+def settings_fingerprint(config: Any, supplier_id: str) -> str:
+    """A short hash of everything a permanent error of this supplier can be cured by: its
+    `[suppliers.X]` section (address, database, connector …) and `[mail]`. A supplier order
+    stopped by a permanent error is sent automatically again only once this changes (or by a
+    `retry` by hand). Secrets go into the hash only — never into the store or a log."""
+    def plain(value: Any) -> Any:
+        if hasattr(value, "get_secret_value"):
+            return value.get_secret_value()
+        return str(value)
+
+    supplier = config.suppliers.get(supplier_id)
+    data = {"supplier": supplier.model_dump() if supplier is not None else None,
+            "mail": config.mail.model_dump()}
+    blob = json.dumps(data, sort_keys=True, default=plain).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

@@ -147,6 +147,9 @@ supplier_orders = sa.Table(
     # row it waited for, so it sees the new lease (a claim in another table it would not see)
     sa.Column("claimed_by", sa.String(128)),
     sa.Column("lease_until", UtcDateTime),
+    # added later: the supplier's settings fingerprint under which a permanent error (5xx,
+    # refused login, schema mismatch …) stopped automatic sends; NULL when none did
+    sa.Column("stopped_under", sa.String(32), nullable=True),
 )
 
 transfers = sa.Table(
@@ -224,12 +227,35 @@ settings = sa.Table(
 )
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite store URL (None: not SQLite, or in memory)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """An existing file must be an SQLite database: SQLite would silently turn an empty file
+    (a full disk, a bad copy) into a fresh store, and the licence, the history and the transfer
+    log would be gone without a word. OX-STO-003 with the way back (the backup) instead.
+
+    Only `stat`, never `open()`: closing any descriptor of the file drops every POSIX lock this
+    process holds on it — SQLite's own locks included, which corrupts a store in use. Content
+    that is not SQLite is reported by SQLite itself ("file is not a database", see `Store`)."""
+    if path.exists() and path.stat().st_size == 0:
+        raise OXError("OX-STO-003", path=path, detail="the file is empty (0 bytes)")
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
+        path = sqlite_path(url)
+        if path is not None:
+            _refuse_foreign_file(path)
         try:
-            if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             backend = sa.engine.make_url(url).get_backend_name()
             # MySQL/MariaDB default to REPEATABLE READ, whose gap locks make a daemon's
             # `FOR UPDATE SKIP LOCKED` claim block (and deadlock with) `build` inserting new
@@ -239,8 +265,22 @@ class Store:
             self.engine: Engine = sa.create_engine(url, future=True, **options)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            if path is not None:
+                names = sa.inspect(self.engine).get_table_names()
+                if names and customer_orders.name not in names:
+                    raise OXError("OX-STO-003", path=path, detail=(
+                        f"it holds other tables ({', '.join(sorted(names)[:3])}"
+                        f"{' …' if len(names) > 3 else ''}) but none of orderexchange's"))
             metadata.create_all(self.engine)
             _upgrade(self.engine)
+        except sa.exc.DatabaseError as exc:
+            if path is not None and "not a database" in str(exc):
+                raise OXError("OX-STO-003", path=path,
+                              detail="it is not an SQLite database") from None
+            if path is not None and "malformed" in str(exc):
+                raise OXError("OX-STO-003", path=path, detail=_short(exc)) from None
+            raise OXError("OX-STO-001", where=sa.engine.make_url(url).render_as_string(),
+                          detail=_short(exc)) from None
         except (SQLAlchemyError, OSError) as exc:
             raise OXError("OX-STO-001", where=sa.engine.make_url(url).render_as_string(),
                           detail=_short(exc)) from None
@@ -656,6 +696,7 @@ class Store:
                     supplier_orders.c.id, supplier_orders.c.supplier_id, supplier_orders.c.state,
                     supplier_orders.c.created_at, supplier_orders.c.updated_at,
                     supplier_orders.c.error_code, supplier_orders.c.message_id,
+                    supplier_orders.c.stopped_under,
                     sa.func.count(sa.distinct(transfers.c.id)).label("customer_orders"),
                     sa.func.count(sa.distinct(sa.case(
                         (transfers.c.state == TransferState.HELD.value, transfers.c.id)))
@@ -683,10 +724,14 @@ class Store:
         return rows
 
     def set_state(self, so_id: int, state: SupplierOrderState, error: OXError | None = None,
-                  message_id: str | None = None, step: str | None = None) -> None:
+                  message_id: str | None = None, step: str | None = None,
+                  stopped_under: str | None = None) -> None:
+        """Persist a state (with its error); `stopped_under` is the settings fingerprint under
+        which a permanent error stops automatic sends — any other state change clears it."""
         values: dict[str, Any] = {"state": state.value, "updated_at": now(),
                                   "error_code": error.code if error else None,
-                                  "error_message": error.message if error else None}
+                                  "error_message": error.message if error else None,
+                                  "stopped_under": stopped_under}
         if message_id is not None:
             values["message_id"] = message_id
         with self.engine.begin() as conn:
@@ -1472,7 +1517,8 @@ def _supplier_order(row: Any) -> SupplierOrder:
     return SupplierOrder(id=row.id, supplier_id=row.supplier_id,
                          state=SupplierOrderState(row.state), created_at=_aware(row.created_at),
                          updated_at=_aware(row.updated_at), message_id=row.message_id,
-                         error_code=row.error_code, error_message=row.error_message)
+                         error_code=row.error_code, error_message=row.error_message,
+                         stopped_under=row.stopped_under)
 
 
 def _short(exc: BaseException) -> str:

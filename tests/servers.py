@@ -35,7 +35,7 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 INSTALL_HINT = (
     "run `bash tools/test.sh` (it installs mariadb-server / postgresql "
@@ -650,6 +650,10 @@ class SMTPTestServer:
       ``drop_next_connection = "ehlo"`` - the next connection is closed when the
       client sends EHLO/HELO.  Consumed as used.
 
+    * ``on_data = callable(received_message)`` - called (in the server's thread) after a
+      message was recorded, before the 250 reply goes out: e.g. to kill the sender right
+      after the server accepted its DATA.
+
     Records: ``messages`` (list of :class:`ReceivedMessage`), ``connection_count``
     (client connections accepted, dropped ones included), ``auth_attempts``
     (list of ``(mechanism, login, success)``).
@@ -680,6 +684,8 @@ class SMTPTestServer:
         self.reply_for_mail: Optional[str] = None
         self.reply_for_data: Optional[str] = None
         self.drop_next_connection: Any = False
+        self.on_data: Optional[Callable[[ReceivedMessage], None]] = None
+        self.rcpt_attempts: list[str] = []
         self.connection_count = 0
         self._lock = threading.Lock()
         self._controller = None
@@ -793,6 +799,8 @@ class SMTPTestServer:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         replies = {k.lower(): v for k, v in dict(self.reply_for_rcpt).items()}
+        with self._lock:
+            self.rcpt_attempts.append(address)
         reply = replies.get(address.lower())
         if reply:
             return reply
@@ -812,13 +820,17 @@ class SMTPTestServer:
         data = envelope.original_content or envelope.content or b""
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
+        received = ReceivedMessage(
+            mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos),
+            data=bytes(data) if self.keep_content else b"", peer=session.peer, tls=tls,
+            auth_login=login,
+            mail_options=list(envelope.mail_options),
+            rcpt_options=list(envelope.rcpt_options))
         with self._lock:
-            self.messages.append(ReceivedMessage(
-                mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos),
-                data=bytes(data) if self.keep_content else b"", peer=session.peer, tls=tls,
-                auth_login=login,
-                mail_options=list(envelope.mail_options),
-                rcpt_options=list(envelope.rcpt_options)))
+            self.messages.append(received)
+        hook = self.on_data
+        if hook is not None:
+            hook(received)
         return "250 Message accepted for delivery"
 
 

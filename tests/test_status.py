@@ -14,13 +14,13 @@ from orderexchange.cli import main
 from orderexchange.queue import WorkQueue
 from orderexchange.store import Store
 
-TOP_KEYS = {"ok", "licence", "daemons", "open_customer_orders", "supplier_orders", "suppliers",
-            "failures", "held"}
+TOP_KEYS = {"ok", "licence", "daemons", "senders", "open_customer_orders", "supplier_orders",
+            "suppliers", "failures", "held"}
 LICENCE_KEYS = {"state", "licensee", "expires", "days_left", "error_code", "message"}
 SUPPLIER_KEYS = {"id", "name", "active", "configured", "last_send", "failures", "held"}
 FAILURE_KEYS = {"id", "supplier", "state", "error_code", "error_message", "solution",
-                "updated_at"}
-DAEMON_KEYS = {"owner", "started_at", "seen_at", "seconds_since_seen"}
+                "permanent", "stopped", "updated_at"}
+DAEMON_KEYS = {"owner", "kind", "started_at", "seen_at", "seconds_since_seen"}
 
 
 @pytest.fixture
