@@ -1620,8 +1620,8 @@ def print_status(data: dict[str, Any]) -> None:
         ft.add_column("message", overflow="fold")
         for f in data["failures"]:
             ft.add_row(Text(f"{f['id']} {f['supplier']}\n") + _state(f["state"]),
-                       Text(f["error_code"] or "") + "\n" + failure_kind(f),
-                       f["error_message"] or "")
+                       f["error_code"] or "",
+                       Text(f["error_message"] or "") + "\n" + failure_kind(f))
         console.print(ft)
         for f in data["failures"]:
             if f["solution"]:

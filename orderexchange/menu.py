@@ -114,7 +114,11 @@ class Menu:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items()))
         console.print(f"Customer orders open: {data['open_customer_orders']}", highlight=False)
         console.print(f"Supplier orders:      {counts or 'none'}", highlight=False)
-        failing = [f"{s['id']} ({s['failures']})" for s in data["suppliers"] if s["failures"]]
+        # permanent errors stop the automatic retries: say how many wait for a fix, not a retry
+        stopped = Counter(f["supplier"] for f in data["failures"] if f.get("stopped"))
+        failing = [f"{s['id']} ({s['failures']}"
+                   + (f", {stopped[s['id']]} stopped until fixed" if stopped[s["id"]] else "")
+                   + ")" for s in data["suppliers"] if s["failures"]]
         console.print(styled("Failures waiting:     [red]{}[/red]", ", ".join(failing))
                       if failing else "Failures waiting:     none", highlight=False)
         held = [f"{s['id']} ({s['held']})" for s in data["suppliers"] if s.get("held")]

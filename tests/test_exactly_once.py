@@ -275,7 +275,10 @@ def test_menu_send_beside_a_daemon_sends_each_supplier_order_once(
 
 
 def test_a_refused_recipient_is_tried_once_per_change(
-        tmp_path, oscommerce_shop, smtp_server, vendor_key, licence_code):
+        tmp_path, oscommerce_shop, smtp_server, vendor_key, licence_code, capsys):
+    from orderexchange.cli import App
+    from orderexchange.menu import Menu
+
     smtp = smtp_server("plain")
     smtp.reply_for_rcpt["orders@alpha.example"] = "550 5.1.1 No such user"
     cfg = write_config(tmp_path, oscommerce_shop, smtp)
@@ -289,6 +292,11 @@ def test_a_refused_recipient_is_tried_once_per_change(
     [failure] = json.loads(status.output)["failures"]
     assert failure["error_code"] == "OX-MAIL-003" and failure["permanent"] is True
     assert failure["stopped"] is True
+    table = cli(cfg, "status").output
+    assert "stopped: permanent; fix it, then `retry`" in " ".join(table.split())
+    capsys.readouterr()
+    Menu(App(cfg)).header()
+    assert "alpha (1, 1 stopped until fixed)" in capsys.readouterr().out
     # the distributor fixes the address: the next daemon run tries again, once
     cfg = write_config(tmp_path, oscommerce_shop, smtp, supplier_email="order@alpha.example")
     assert cli(cfg, "daemon", "--once").exit_code == 0
