@@ -355,6 +355,9 @@ class SupplierConfig(_Strict):
     connector: str = "oscommerce"
     language: str = "en"
     shipping_cost: Decimal = Decimal("0")
+    #: VAT rate (percent) on `shipping_cost`: in the shop's tax rows and totals and in the
+    #: documents (German suppliers charge VAT on shipping; 0: untaxed)
+    shipping_tax_rate: Decimal = Field(default=Decimal("0"), ge=0, le=100)
     #: ISO 4217 currency of this supplier's purchase prices (catalogue rows without a `currency`
     #: column) and of `shipping_cost`; connectors convert them with the shop's own rates
     price_currency: str = "EUR"

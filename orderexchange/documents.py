@@ -148,6 +148,7 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
     """The facts of `so` (or of `transfers` of it, e.g. the cancelled ones) for `supplier`."""
     policy = getattr(supplier, "customer_policy", "customer")
     shipping = money(Decimal(supplier.shipping_cost))
+    shipping_tax = money(shipping * Decimal(supplier.shipping_tax_rate) / 100)
     orders = []
     for t in (so.transfers if transfers is None else transfers):
         co = t.customer_order
@@ -161,7 +162,7 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
                 net_total=net, tax_rate=Decimal(sl.line.tax_rate).normalize(),
                 tax=money(net * sl.line.tax_rate / 100)))
         subtotal = sum((line.net_total for line in lines), Decimal("0"))
-        tax = sum((line.tax for line in lines), Decimal("0"))
+        tax = sum((line.tax for line in lines), Decimal("0")) + shipping_tax
         orders.append(SheetOrder(
             number=co.number, reference=t.reference,
             shop_order_id=t.remote_order_id,
@@ -463,6 +464,11 @@ def ubl_order(sht: Sheet, order: SheetOrder) -> bytes:
         charge.add("cbc:AllowanceChargeReasonCode", "FC")
         charge.add("cbc:AllowanceChargeReason", "Shipping")
         charge.add("cbc:Amount", amount(order.shipping), currencyID=cur)
+        if sht.supplier.shipping_tax_rate:  # VAT on shipping: its category and rate
+            category = charge.add("cac:TaxCategory")
+            category.add("cbc:ID", "S")
+            category.add("cbc:Percent", number(Decimal(sht.supplier.shipping_tax_rate)))
+            category.add("cac:TaxScheme").add("cbc:ID", "VAT")
     root.add("cac:TaxTotal").add("cbc:TaxAmount", amount(order.tax), currencyID=cur)
     total = root.add("cac:AnticipatedMonetaryTotal")
     total.add("cbc:LineExtensionAmount", amount(order.subtotal), currencyID=cur)
@@ -523,14 +529,14 @@ def _ot_address(party: _El, name: str, language: str, *, contact: tuple[str, str
     addr.add("bmecat:NAME", name)
     if a is not None and a.company and a.name:
         addr.add("bmecat:NAME2", a.name)
-    if a is not None and a.street2:
-        addr.add("bmecat:NAME3", a.street2)
     if contact is not None:
         details = addr.add("CONTACT_DETAILS")
         details.add("bmecat:CONTACT_NAME", contact[1] or contact[0])
         details.opt("bmecat:FIRST_NAME", contact[0] if contact[1] else "")
     if a is not None:
-        addr.opt("bmecat:STREET", a.street)
+        # BMEcat has one STREET: a second address line (c/o, floor) follows there, since
+        # NAME3 is a name line and a label printer would put it above the person
+        addr.opt("bmecat:STREET", ", ".join(v for v in (a.street, a.street2) if v))
         addr.opt("bmecat:ZIP", a.postcode)
         addr.opt("bmecat:CITY", a.city)
         addr.opt("bmecat:STATE", a.state)
@@ -603,6 +609,16 @@ def opentrans_order(sht: Sheet, order: SheetOrder) -> bytes:
     summary = root.add("ORDER_SUMMARY")
     summary.add("TOTAL_ITEM_NUM", len(order.lines))
     summary.add("TOTAL_AMOUNT", amount(order.subtotal))
+    if order.shipping:  # the shipping charge, with its VAT rate, as an order-level surcharge
+        charges = summary.add("ALLOW_OR_CHARGES_FIX")
+        charge = charges.add("ALLOW_OR_CHARGE", type="surcharge")
+        charge.add("ALLOW_OR_CHARGE_SEQUENCE", 1)
+        charge.add("ALLOW_OR_CHARGE_NAME", "Shipping")
+        charge.add("ALLOW_OR_CHARGE_TYPE", "shipping")
+        charge.add("ALLOW_OR_CHARGE_VALUE").add("AOC_MONETARY_AMOUNT", amount(order.shipping))
+        tax = charge.add("TAX_DETAILS_FIX")
+        tax.add("bmecat:TAX_TYPE", "vat")
+        tax.add("bmecat:TAX", number(Decimal(sht.supplier.shipping_tax_rate) / 100))
     return root.document()
 
 

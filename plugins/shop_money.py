@@ -150,7 +150,7 @@ class LineAmounts:
 @dataclass
 class OrderAmounts:
     """What one customer order is worth to the supplier, in the order's currency: purchase
-    prices, net; VAT per rate; shipping untaxed."""
+    prices, net; VAT per rate, the shipping's (the supplier's `shipping_tax_rate`) included."""
 
     currency: str
     lines: list[LineAmounts]
@@ -204,17 +204,24 @@ def order_amounts(transfer: Transfer, supplier: SupplierConfig,
     groups: dict[Decimal, list[LineAmounts]] = {}
     for a in lines:
         groups.setdefault(a.rate.normalize(), []).append(a)
+    shipping = money(Decimal(supplier.shipping_cost) * factor(supplier.price_currency))
+    shipping_rate = Decimal(supplier.shipping_tax_rate).normalize()
+    taxed_shipping = shipping if shipping and shipping_rate else Decimal("0")
     by_rate = []
-    for rate in sorted(groups, reverse=True):
-        members = groups[rate]
+    for rate in sorted(set(groups) | ({shipping_rate} if taxed_shipping else set()),
+                       reverse=True):
+        members = groups.get(rate, [])
         net = sum((a.net for a in members), Decimal("0"))
         tax = money(net * rate / 100)
         for a in members:
             a.tax = money(a.net * rate / 100)
-        rest = tax - sum((a.tax for a in members), Decimal("0"))
-        max(members, key=lambda a: a.net).tax += rest
+        if members:
+            rest = tax - sum((a.tax for a in members), Decimal("0"))
+            max(members, key=lambda a: a.net).tax += rest
+        if rate == shipping_rate and taxed_shipping:  # the shipping's VAT joins its rate's row
+            net += taxed_shipping
+            tax += money(taxed_shipping * rate / 100)
         by_rate.append((rate, net, tax))
-    shipping = money(Decimal(supplier.shipping_cost) * factor(supplier.price_currency))
     return OrderAmounts(target, lines, shipping, by_rate)
 
 

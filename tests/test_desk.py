@@ -442,3 +442,43 @@ def test_every_command_that_prints_a_table_has_json(tmp_path):
     assert len(data["emails"]) == 2
     explained = json.loads(CliRunner().invoke(main, ["explain", "OX-CFG-006", "--json"]).stdout)
     assert explained[0]["solution"].startswith("Use one of the supplier ids")
+
+
+def test_opentrans_has_the_shipping_charge_and_keeps_street_line_two_in_the_street(tmp_path):
+    """openTRANS: the shipping is an order-level surcharge with its VAT rate; the second
+    address line joins STREET (NAME3 is a name line). UBL gives the charge its tax category,
+    and the sheet's tax includes the shipping's VAT."""
+    from decimal import Decimal
+    from xml.etree import ElementTree
+
+    from test_documents import assert_valid, load_ubl_schemas
+
+    from orderexchange import config as config_mod, documents
+
+    cfg_path = write_workspace(tmp_path / "ws")
+    cfg_path.write_text(cfg_path.read_text().replace(
+        'shipping_cost = "4.90"', 'shipping_cost = "4.90"\nshipping_tax_rate = "19"', 1))
+    cfg = config_mod.load(cfg_path)
+    supplier = cfg.supplier("alpha")
+    sht = documents.sheet(cfg, supplier, documents.sample_supplier_order(supplier))
+    anna = sht.orders[0]
+    assert anna.delivery.street2 == "Hinterhaus"
+    line_tax = sum((line.tax for line in anna.lines), Decimal("0"))
+    assert anna.tax == line_tax + Decimal("0.93")
+    assert anna.total == anna.subtotal + Decimal("4.90") + anna.tax
+
+    ns = {"o": documents.NS_OPENTRANS, "b": documents.NS_BMECAT}
+    root = ElementTree.fromstring(documents.opentrans_order(sht, anna))
+    delivery = [p for p in root.iter(f"{{{ns['o']}}}PARTY")
+                if p.find("o:PARTY_ROLE", ns).text == "delivery"][0]
+    assert delivery.find("o:ADDRESS/b:NAME3", ns) is None
+    assert delivery.find("o:ADDRESS/b:STREET", ns).text == "Hauptstr. 1, Hinterhaus"
+    charge = root.find("o:ORDER_SUMMARY/o:ALLOW_OR_CHARGES_FIX/o:ALLOW_OR_CHARGE", ns)
+    assert charge.get("type") == "surcharge"
+    assert charge.find("o:ALLOW_OR_CHARGE_TYPE", ns).text == "shipping"
+    assert charge.find("o:ALLOW_OR_CHARGE_VALUE/o:AOC_MONETARY_AMOUNT", ns).text == "4.90"
+    assert charge.find("o:TAX_DETAILS_FIX/b:TAX", ns).text == "0.19"
+
+    ubl = documents.ubl_order(sht, anna)
+    assert_valid(load_ubl_schemas()["Order"], ubl)
+    assert b"<cbc:Percent>19</cbc:Percent>" in ubl

@@ -375,10 +375,11 @@ def test_opentrans_order(make_config):
     assert set(roles) == {"buyer", "supplier", "delivery"}
     assert text(roles["buyer"], "bme:PARTY_ID") == "K-0815"
     delivery = roles["delivery"].find("ot:ADDRESS", NS)
-    assert [text(delivery, f"bme:{f}") for f in ("NAME", "NAME2", "NAME3", "STREET", "ZIP",
+    assert [text(delivery, f"bme:{f}") for f in ("NAME", "NAME2", "STREET", "ZIP",
                                                   "CITY", "COUNTRY", "COUNTRY_CODED")] == [
-        "Werkstatt Schmidt", "Anna Schmidt", "Hinterhaus", "Hauptstr. 1", "10115", "Berlin",
+        "Werkstatt Schmidt", "Anna Schmidt", "Hauptstr. 1, Hinterhaus", "10115", "Berlin",
         "Deutschland", "DE"]
+    assert delivery.find("bme:NAME3", NS) is None  # street line 2 is no name line
     assert text(info, "ot:ORDER_PARTIES_REFERENCE/bme:BUYER_IDREF") == "K-0815"
     assert text(info, "ot:CUSTOMER_ORDER_REFERENCE/ot:ORDER_ID") == "1001"
     assert text(info, "bme:CURRENCY") == "EUR"
