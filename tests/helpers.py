@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+# the shop schemas ship in the package (`orderexchange shop create` loads them too)
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "orderexchange" / "shop_schemas"
 
 SHOP_PRODUCTS = [("A-100", "Claw hammer 450 g", "9.90", 1),
                  ("A-200", "Screwdriver set, 6 pieces", "14.50", 1),
@@ -15,7 +16,8 @@ KNOWN_CUSTOMER = {"first": "Anna", "last": "Schmidt", "email": "anna.schmidt@exa
 
 
 def create_oscommerce_schema(url: str, prefix: str = "", engine: str = "InnoDB") -> None:
-    """Create the osCommerce tables (tests/schema) and seed a shop's reference data."""
+    """Create the osCommerce tables (orderexchange/shop_schemas) and seed a shop's reference
+    data."""
     import sqlalchemy as sa
 
     from orderexchange.demo import seed_oscommerce

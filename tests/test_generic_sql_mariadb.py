@@ -1,6 +1,6 @@
 """The generic SQL connector: a mapping in TOML, validated on load and against the live schema,
-writing into a shop of our own invention (tests/schema/generic_shop_mysql.sql, mapping in
-tests/schema/generic_shop_connector.toml — the same one docs/connectors/generic_sql.md explains).
+writing into a shop of our own invention (shop_schemas/generic_shop_mysql.sql, mapping in
+shop_schemas/generic_shop_connector.toml — the same one docs/connectors/generic_sql.md explains).
 
 Runs on the throwaway MariaDB (strict and lax; InnoDB and MyISAM) through import → build →
 Dispatcher.send, and once on SQLite. Expected values are written by hand.
@@ -29,7 +29,8 @@ from orderexchange.model import SupplierOrderState as S
 from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins import generic_sql
 
-MAPPING = tomllib.loads((Path(__file__).parent / "schema" / "generic_shop_connector.toml")
+MAPPING = tomllib.loads((Path(__file__).parent.parent / "orderexchange" / "shop_schemas"
+                          / "generic_shop_connector.toml")
                         .read_text(encoding="utf-8"))
 D = Decimal
 

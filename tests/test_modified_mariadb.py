@@ -1,6 +1,6 @@
 """The osCommerce connector's modified eCommerce variant against a real MariaDB.
 
-The shop is tests/schema/modified_mysql.sql (modified 2.x's tables with all their NOT NULL
+The shop is shop_schemas/modified_mysql.sql (modified 2.x's tables with all their NOT NULL
 columns, customer groups 2 "New customer" with gross prices and 3 "Merchant" with net prices).
 Everything runs through the real path (import → build → Dispatcher.send) and is read back with
 the queries modified's admin runs: the order list (joined to `orders_status` in the admin

@@ -1,6 +1,6 @@
 """The OpenCart connector against a real MariaDB: what lands in the shop, row by row.
 
-Two shops from tests/schema: OpenCart 3.0 as shipped (MyISAM — no transactions) and OpenCart 4.x
+Two shops from shop_schemas/: OpenCart 3.0 as shipped (MyISAM — no transactions) and OpenCart 4.x
 on InnoDB; both are driven through the real path (import → build → Dispatcher.send) and read
 back with the queries OpenCart's own admin runs (order list: `order_status_id > 0`; order view:
 addresses, lines, totals, history). Expected values are written out by hand from the sample data.

@@ -1,6 +1,6 @@
 """The OXID eShop connector against a real MariaDB: what lands in the shop, row by row.
 
-Shops from tests/schema (OXID 6 and 7 on InnoDB; an upgraded OXID 6 whose user tables are still
+Shops from shop_schemas/ (OXID 6 and 7 on InnoDB; an upgraded OXID 6 whose user tables are still
 MyISAM; an all-MyISAM one for the no-transaction path), driven through import → build →
 Dispatcher.send and read back the way OXID's admin reads them (order list: folder
 ORDERFOLDER_NEW with OXTRANSSTATUS 'OK'; order overview: addresses, articles, sums, VAT slots).

@@ -76,7 +76,8 @@ ORDERS = 260
 SEED = 13
 SHIPPING = Decimal("4.90")  # the supplier's shipping cost, EUR, no VAT
 CENT = Decimal("0.01")
-GENERIC_MAPPING = tomllib.loads((Path(__file__).parent / "schema" / "generic_shop_connector.toml")
+GENERIC_MAPPING = tomllib.loads((Path(__file__).parent.parent / "orderexchange" / "shop_schemas"
+                                   / "generic_shop_connector.toml")
                                 .read_text(encoding="utf-8"))
 
 # the shops' stock country rows of the test orders' countries that a schema file does not have

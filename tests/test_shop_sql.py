@@ -36,7 +36,7 @@ from orderexchange.plugins.shop_sql import (
 )
 from orderexchange.store import Store
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "orderexchange" / "shop_schemas"
 
 
 # =============================================================================================
@@ -44,7 +44,7 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 # =============================================================================================
 def load_schema(url: str, name: str, prefix: str = "", engine: str = "InnoDB",
                 user_engine: str | None = None) -> None:
-    """Create a shop from tests/schema/<name>: tables and the reference rows it ships with.
+    """Create a shop from shop_schemas/<name>: tables and the reference rows it ships with.
     {engine} is the storage engine; {user_engine} (OXID's user tables) defaults to it."""
     text = (SCHEMA_DIR / name).read_text(encoding="utf-8")
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))

@@ -1,6 +1,6 @@
 """The WooCommerce connector against a real MariaDB: what lands in the shop, row by row.
 
-A WordPress 6 / WooCommerce 9 shop from tests/schema/woocommerce_mysql.sql in its three order
+A WordPress 6 / WooCommerce 9 shop from shop_schemas/woocommerce_mysql.sql in its three order
 storages — HPOS (a new shop's default), the legacy posts storage, and HPOS with the
 compatibility mode that keeps the posts in step — driven through the real path (import → build →
 Dispatcher.send) and read back with the queries WooCommerce's own admin order list runs:

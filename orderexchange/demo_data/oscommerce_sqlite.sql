@@ -1,5 +1,5 @@
 -- osCommerce 2.3 shop tables translated to SQLite for the demo supplier shops.
--- Generated from tests/schema/oscommerce_mysql.sql (auto_increment -> INTEGER PRIMARY KEY, no KEY/ENGINE clauses; products_description keeps its composite key).
+-- Generated from shop_schemas/oscommerce_mysql.sql (auto_increment -> INTEGER PRIMARY KEY, no KEY/ENGINE clauses; products_description keeps its composite key).
 
 CREATE TABLE customers (
   customers_id INTEGER PRIMARY KEY AUTOINCREMENT,
