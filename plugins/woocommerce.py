@@ -107,6 +107,9 @@ class WooCommerceConnector(SqlShopConnector):
         super().__init__(supplier, settings)
         self._options: dict[str, str] | None = None
         self._batchable: bool | None = None
+        #: the look-ups of the chunk being written (`write_batch`): customer matches, users
+        #: created in it by email, analytics customers by user id / guest email
+        self._chunk: dict[str, Any] | None = None
 
     def close(self) -> None:
         super().close()
@@ -475,12 +478,28 @@ class WooCommerceConnector(SqlShopConnector):
     def write_batch(self, supplier_order: SupplierOrder,
                     transfers: list[Transfer]) -> dict[str, RemoteOrder]:
         """A chunk of orders in one transaction, under the named locks of all its references and
-        customer emails: one lock round trip and one COMMIT per chunk, all or none."""
-        return self.in_transaction(
-            lambda: {t.reference: self._write(supplier_order, t) for t in transfers},
-            self.write_locks(transfers, "customer"))
+        customer emails: one lock round trip and one COMMIT per chunk, all or none; the
+        references and the customers are looked up once for the whole chunk."""
+        return self.in_transaction(lambda: self._write_chunk(supplier_order, transfers),
+                                   self.write_locks(transfers, "customer"))
 
-    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+    def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        there = self._by_reference([t.reference for t in transfers], end=False)
+        if there:  # written meanwhile, or half of it: the one-by-one path deals with each
+            first = next(t for t in transfers if t.reference in there)
+            raise OXError("OX-WRT-002", order=first.customer_order.number,
+                          supplier=self.supplier.id, id=so.id,
+                          detail="already in the shop, in part or whole; written one by one")
+        self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
+                       "created": {}, "lookup": {}}
+        try:
+            return {t.reference: self._write(so, t, looked_up=True) for t in transfers}
+        finally:
+            self._chunk = None
+
+    def _write(self, so: SupplierOrder, transfer: Transfer, looked_up: bool = False
+               ) -> RemoteOrder:
+        """One order; `looked_up`: its chunk found no order with its reference."""
         co = transfer.customer_order
         ref = self._refdata(so)
         products = ref["products"]
@@ -489,7 +508,8 @@ class WooCommerceConnector(SqlShopConnector):
                        for sl in transfer.lines)):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products or currency changed since the check")
-        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        existing = None if looked_up else self._by_reference(
+            [transfer.reference], end=False).get(transfer.reference)
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         if existing is not None:  # half-written by an earlier attempt (MyISAM): start afresh
@@ -528,7 +548,12 @@ class WooCommerceConnector(SqlShopConnector):
         if policy != "customer":
             return (account["id"] if account else 0), False, (
                 account if policy == "distributor" else None)
-        match = self._match([co])[co.number]
+        email = co.customer.email.strip().lower()
+        chunk = self._chunk
+        if chunk is not None and email in chunk["created"]:  # an earlier order of the chunk
+            self._last_match = "email"
+            return chunk["created"][email], False, None
+        match = chunk["matches"][co.number] if chunk is not None else self._match([co])[co.number]
         if match.conflict:
             first_id, first_key, second_id, second_key = match.conflict
             raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
@@ -546,6 +571,8 @@ class WooCommerceConnector(SqlShopConnector):
         self.insert_all(self.t("usermeta"), [
             {"user_id": user_id, "meta_key": k, "meta_value": v} for k, v in meta.items()],
             key="umeta_id", now=gmt)
+        if chunk is not None:
+            chunk["created"][email] = user_id
         return user_id, True, None
 
     def _free_login(self, login: str) -> str:
@@ -582,6 +609,9 @@ class WooCommerceConnector(SqlShopConnector):
                          gmt: datetime) -> int:
         """The analytics customer (wc_customer_lookup) of a user, or of a guest by email."""
         table = self.t("wc_customer_lookup")
+        key = user_id or person["email"].lower()
+        if self._chunk is not None and key in self._chunk["lookup"]:
+            return self._chunk["lookup"][key]
         if user_id:
             row = self.sql(f"SELECT customer_id FROM {self.qt('wc_customer_lookup')} "
                            f"WHERE user_id = :u", u=user_id).first()
@@ -590,7 +620,10 @@ class WooCommerceConnector(SqlShopConnector):
                            f"WHERE user_id IS NULL AND email = :e ORDER BY customer_id",
                            e=person["email"]).first()
         if row is not None:
-            return int(row[0])
+            found_id = int(row[0])
+            if self._chunk is not None:
+                self._chunk["lookup"][key] = found_id
+            return found_id
         login = ""
         if user_id:
             found = self.sql(f"SELECT user_login FROM {self.qt('users')} WHERE ID = :u",
@@ -603,6 +636,8 @@ class WooCommerceConnector(SqlShopConnector):
             "postcode": billing.postcode, "city": billing.city, "state": billing.state},
             key="customer_id", now=gmt)
         assert new_id is not None
+        if self._chunk is not None:
+            self._chunk["lookup"][key] = new_id
         return new_id
 
     def _write_order(self, so: SupplierOrder, transfer: Transfer, user_id: int,

@@ -320,6 +320,24 @@ def test_innodb_writes_a_chunk_in_one_transaction_myisam_one_by_one(mariadb_db, 
     assert count(db, "wp_woocommerce_order_items") == 3 + 5
 
 
+def test_one_new_customer_twice_in_a_chunk_becomes_one_user(mariadb_db, prepare):
+    db = make_shop(mariadb_db, "hpos")
+    again = sample_order("1004", email="Bernd.Bauer@example.com", first="Bernd", last="Bauer",
+                         phone="+49 40 5001002")
+    run = prepare(alpha(db), [BERND, again, ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.written == 3, result.as_dict()
+    assert result.customers_created == 1
+    assert {n: t.customer_match for n, t in run.transfers().items()} == {
+        "1001": "email", "1002": "new", "1004": "email"}
+    [bernd] = query(db, "SELECT ID FROM wp_users WHERE user_email = 'bernd.bauer@example.com'")
+    assert sorted(r["customer_id"] for r in admin_list(db, "hpos")) == [2, bernd["ID"],
+                                                                         bernd["ID"]]
+    assert count(db, "wp_wc_customer_lookup") == 3  # Anna, ACME, Bernd
+    stats = query(db, "SELECT returning_customer FROM wp_wc_order_stats ORDER BY order_id")
+    assert [r["returning_customer"] for r in stats] == [0, 1, 0]
+
+
 def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(mariadb_db, prepare,
                                                                          monkeypatch):
     db = make_shop(mariadb_db, "hpos")
