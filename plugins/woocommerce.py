@@ -31,7 +31,8 @@ order by its reference, removes it and writes it anew.
 
 Money: WooCommerce keeps one shop currency (`woocommerce_currency`) and no exchange rates, so an
 order in another currency is held by step 1 (OX-CHK-010). Amounts are net (prices_include_tax
-no), VAT per rate as shop_money computes it, shipping without VAT.
+no), VAT per rate as shop_money computes it; the shipping's VAT (the supplier's
+`shipping_tax_rate`) is kept apart from the lines' tax, as WooCommerce does.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from orderexchange import hookimpl
 from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder, RemoteStatus
 from orderexchange.errors import OXError
-from orderexchange.model import Address, CustomerOrder, Finding, SupplierOrder, Transfer
-from orderexchange.model import TransferState
+from orderexchange.model import (
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
+)
 
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
@@ -646,6 +648,8 @@ class WooCommerceConnector(SqlShopConnector):
         s = self.settings
         ref = self._ref
         amounts = order_amounts(transfer, self.supplier, ref["rates"])
+        shipping_tax = self._shipping_tax(amounts.shipping)
+        cart_tax = amounts.tax - shipping_tax  # WooCommerce keeps the two apart
         local = self._local(gmt)
         billing = account["address"] if account else co.billing
         person = ({k: account[k] for k in ("first", "last", "email", "phone")} if account else
@@ -672,7 +676,7 @@ class WooCommerceConnector(SqlShopConnector):
         if hpos:
             self.insert(self.t("wc_orders"), {
                 "id": order_id, "status": HIDDEN, "currency": co.currency, "type": "shop_order",
-                "tax_amount": amounts.tax, "total_amount": amounts.total,
+                "tax_amount": cart_tax, "total_amount": amounts.total,
                 "customer_id": user_id, "billing_email": person["email"],
                 "date_created_gmt": gmt, "date_updated_gmt": gmt, "parent_order_id": 0,
                 "payment_method": s.payment_method,
@@ -695,7 +699,7 @@ class WooCommerceConnector(SqlShopConnector):
                 "coupon_usages_are_counted": 1, "download_permission_granted": 0,
                 "cart_hash": "", "new_order_email_sent": 0, "order_key": order_key,
                 "order_stock_reduced": 0, "date_paid_gmt": None, "date_completed_gmt": None,
-                "shipping_tax_amount": Decimal("0"), "shipping_total_amount": amounts.shipping,
+                "shipping_tax_amount": shipping_tax, "shipping_total_amount": amounts.shipping,
                 "discount_tax_amount": Decimal("0"), "discount_total_amount": Decimal("0"),
                 "recorded_sales": 0}, now=gmt)
         if posts:
@@ -709,7 +713,8 @@ class WooCommerceConnector(SqlShopConnector):
                     ("_billing_email", person["email"]), ("_billing_phone", person["phone"]),
                     *((f"_shipping_{k}", v) for k, v in _address(co.delivery).items()),
                     ("_shipping_phone", ""), ("_order_shipping", _plain(amounts.shipping)),
-                    ("_order_shipping_tax", "0"), ("_order_tax", _plain(amounts.tax)),
+                    ("_order_shipping_tax", _plain(shipping_tax)),
+                    ("_order_tax", _plain(cart_tax)),
                     ("_order_total", _plain(amounts.total)), ("_cart_discount", "0"),
                     ("_cart_discount_tax", "0"), ("_order_version", version),
                     ("_billing_address_index", address_index["billing"]),
@@ -728,6 +733,12 @@ class WooCommerceConnector(SqlShopConnector):
         if hpos:
             update_row(self.conn, self.t("wc_orders"), {"status": status}, {"id": order_id})
         return order_id
+
+    def _shipping_tax(self, shipping: Decimal) -> Decimal:
+        """The shipping's VAT at the supplier's `shipping_tax_rate` (shop_money adds it to that
+        rate's row and to the total; WooCommerce shows it as the shipping's own tax)."""
+        rate = Decimal(self.supplier.shipping_tax_rate)
+        return money(shipping * rate / 100) if shipping and rate else Decimal("0")
 
     def _rate_of(self, rate: Decimal, country: str, ref: dict[str, Any]) -> tuple[int, str, str]:
         """(tax_rate_id, label, tax class) of a VAT rate in the shop's tax table: the rate of the
@@ -768,18 +779,27 @@ class WooCommerceConnector(SqlShopConnector):
                 ("_line_subtotal", _plain(a.net)), ("_line_subtotal_tax", _plain(a.tax)),
                 ("_line_total", _plain(a.net)), ("_line_tax", _plain(a.tax)),
                 ("_line_tax_data", taxes)])
+        shipping_rate = Decimal(self.supplier.shipping_tax_rate).normalize()
+        shipping_tax = self._shipping_tax(amounts.shipping)
+        shipping_rate_id = 0
         for rate, _net, tax in amounts.tax_by_rate():
             rate_id, label, _class = self._rate_of(rate, country, ref)
+            on_shipping = shipping_tax if rate == shipping_rate else Decimal("0")
+            if on_shipping:
+                shipping_rate_id = rate_id
             rows.append({"order_item_name": f"{country}-{label}-{rate_id}",
                          "order_item_type": "tax", "order_id": order_id})
             metas.append([("rate_id", str(rate_id)), ("label", label), ("compound", ""),
-                          ("tax_amount", _plain(tax)), ("shipping_tax_amount", "0"),
+                          ("tax_amount", _plain(tax - on_shipping)),
+                          ("shipping_tax_amount", _plain(on_shipping)),
                           ("rate_percent", plain_rate(rate))])
         rows.append({"order_item_name": self.settings.shipping_method_title,
                      "order_item_type": "shipping", "order_id": order_id})
         metas.append([("method_id", "orderexchange"), ("instance_id", "0"),
-                      ("cost", _plain(amounts.shipping)), ("total_tax", "0"),
-                      ("taxes", phpserialize.dumps({"total": {}}).decode())])
+                      ("cost", _plain(amounts.shipping)), ("total_tax", _plain(shipping_tax)),
+                      ("taxes", phpserialize.dumps(
+                          {"total": {shipping_rate_id: _plain(shipping_tax)}
+                           if shipping_tax else {}}).decode())])
         ids = self.insert_numbered(self.t("woocommerce_order_items"), rows,
                                    key="order_item_id", now=gmt)
         self.insert_all(self.t("woocommerce_order_itemmeta"), [

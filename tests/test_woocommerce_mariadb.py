@@ -256,6 +256,32 @@ def test_blind_drop_ship_bills_the_distributor(mariadb_db, prepare):
         db, "SELECT * FROM wp_wc_order_addresses") for v in r.values())
 
 
+def test_taxed_shipping_is_the_shipping_items_own_tax(mariadb_db, prepare):
+    # shipping_tax_rate 19: 4.90 shipping + 0.93 VAT; the lines 14.40 + 2.74 → total 22.97
+    db = make_shop(mariadb_db, "hpos-sync")
+    run = prepare(alpha(db, shipping_tax_rate="19"), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = admin_list(db, "hpos-sync")
+    assert row["total"] == Decimal("22.97")
+    [order] = query(db, "SELECT tax_amount FROM wp_wc_orders")
+    [op] = query(db, "SELECT shipping_tax_amount, shipping_total_amount FROM "
+                     "wp_wc_order_operational_data")
+    assert (order["tax_amount"], op["shipping_tax_amount"], op["shipping_total_amount"]) == (
+        Decimal("2.74000000"), Decimal("0.93000000"), Decimal("4.90000000"))
+    view = {kind: meta for kind, _n, meta in items(db, row["id"])}
+    assert (view["tax"]["tax_amount"], view["tax"]["shipping_tax_amount"]) == ("2.74", "0.93")
+    assert view["shipping"]["total_tax"] == "0.93"
+    assert phpserialize.loads(view["shipping"]["taxes"].encode(), decode_strings=True) == {
+        "total": {1: "0.93"}}
+    meta = {r["meta_key"]: r["meta_value"] for r in query(
+        db, "SELECT meta_key, meta_value FROM wp_postmeta WHERE post_id = :o", o=row["id"])}
+    assert (meta["_order_tax"], meta["_order_shipping_tax"], meta["_order_total"]) == (
+        "2.74", "0.93", "22.97")
+    [stats] = query(db, "SELECT tax_total, shipping_total, net_total FROM wp_wc_order_stats")
+    assert stats == {"tax_total": 3.67, "shipping_total": 4.9, "net_total": 14.4}
+
+
 def test_an_order_in_another_currency_is_refused(shop, prepare):
     # WooCommerce keeps one shop currency and no exchange rates
     chf = sample_order("1003", email="carla@example.com", first="Carla", last="Neu",
