@@ -347,9 +347,11 @@ class OpenCartConnector(SqlShopConnector):
             cid = account["id"] if account else 0
             return {co.number: CustomerMatch(policy, cid) for co in orders}
         emails = sorted({co.customer.email.strip().lower() for co in orders})
-        rows = self.sql(f"SELECT customer_id, email FROM {self.qt('customer')} "
-                        f"WHERE LOWER(email) IN :emails ORDER BY customer_id", emails=emails)
-        return match_by_email(orders, [(int(r.customer_id), r.email) for r in rows])
+        rows = self.sql(f"SELECT customer_id, email, firstname, lastname FROM "
+                        f"{self.qt('customer')} WHERE LOWER(email) IN :emails "
+                        f"ORDER BY customer_id", emails=emails)
+        return match_by_email(orders, [(int(r.customer_id), r.email, r.firstname, r.lastname)
+                                       for r in rows])
 
     # -- step 1 -----------------------------------------------------------------------------
     def _check(self, so: SupplierOrder) -> list[Finding]:

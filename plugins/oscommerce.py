@@ -50,7 +50,7 @@ from .shop_money import (
 )
 from .shop_sql import (
     Findings, SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row, markers_by_length,
-    marker, sample_transfer, stage_text, update_row,
+    marker, other_name, sample_transfer, stage_text, update_row,
 )
 
 __version__ = "0.2.0"
@@ -731,12 +731,8 @@ class OsCommerceConnector(SqlShopConnector):
                 continue
             key, ids = hits[0]
             match = Match(key, ids[0])
-            if key == "email" and ids[0] in names:
-                first, last = names[ids[0]]
-                if (first.strip().casefold(), last.strip().casefold()) != (
-                        co.customer.first_name.strip().casefold(),
-                        co.customer.last_name.strip().casefold()):
-                    match.other_name = f"{first} {last}".strip()
+            if key == "email":
+                match.other_name = other_name(co, names.get(ids[0]))
             if len(ids) > 1:
                 match.conflict = (ids[0], key, ids[1], key)
             else:

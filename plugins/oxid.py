@@ -304,10 +304,11 @@ class OxidConnector(SqlShopConnector):
             return {co.number: CustomerMatch(policy, account["id"] if account else None)
                     for co in orders}
         emails = sorted({co.customer.email.strip().lower() for co in orders})
-        rows = self.sql(f"SELECT OXID, OXUSERNAME FROM {self.qt('oxuser')} WHERE OXSHOPID = :shop "
-                        f"AND LOWER(OXUSERNAME) IN :emails ORDER BY OXCUSTNR",
-                        shop=self.settings.shop_id, emails=emails)
-        return match_by_email(orders, [(r.OXID, r.OXUSERNAME) for r in rows])
+        rows = self.sql(f"SELECT OXID, OXUSERNAME, OXFNAME, OXLNAME FROM {self.qt('oxuser')} "
+                        f"WHERE OXSHOPID = :shop AND LOWER(OXUSERNAME) IN :emails "
+                        f"ORDER BY OXCUSTNR", shop=self.settings.shop_id, emails=emails)
+        return match_by_email(orders, [(r.OXID, r.OXUSERNAME, r.OXFNAME, r.OXLNAME)
+                                       for r in rows])
 
     # -- money ------------------------------------------------------------------------------
     def amounts(self, transfer: Transfer) -> Amounts:

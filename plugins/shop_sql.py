@@ -1378,28 +1378,46 @@ class CustomerMatch:
     customer_id: Any = None  # None: a new customer will be created
     #: two shop customers matched: (first id, first key, second id, second key)
     conflict: tuple[Any, str, Any, str] | None = None
+    #: matched by email, but the account is in another name (a family sharing one email):
+    #: the account's name, for step 1's warning (OX-CHK-041)
+    other_name: str | None = None
 
 
-def match_by_email(orders: Iterable[CustomerOrder], rows: Iterable[tuple[Any, str]]
+def match_by_email(orders: Iterable[CustomerOrder], rows: Iterable[tuple[Any, ...]]
                    ) -> dict[str, CustomerMatch]:
-    """Order number → match, from (customer id, email) rows the shop returned for the orders'
-    emails (compared case-insensitively). Two accounts with one email make the match
-    ambiguous: step 1 stops rather than guess."""
+    """Order number → match, from (customer id, email[, first name, last name]) rows the shop
+    returned for the orders' emails (compared case-insensitively). Two accounts with one email
+    make the match ambiguous: step 1 stops rather than guess. One email is one shop login, so
+    an account in another name is still the match — with the name, for a warning."""
     by_email: dict[str, list[Any]] = {}
-    for cid, email in rows:
+    names: dict[Any, tuple[str, str]] = {}
+    for cid, email, *name in rows:
         ids = by_email.setdefault((email or "").strip().lower(), [])
         if cid not in ids:
             ids.append(cid)
+        if name:
+            names[cid] = (name[0] or "", name[1] or "")
     out = {}
     for co in orders:
         ids = by_email.get(co.customer.email.strip().lower(), [])
         if not ids:
             out[co.number] = CustomerMatch("new")
         elif len(ids) == 1:
-            out[co.number] = CustomerMatch("email", ids[0])
+            out[co.number] = CustomerMatch("email", ids[0],
+                                           other_name=other_name(co, names.get(ids[0])))
         else:
             out[co.number] = CustomerMatch("email", ids[0], (ids[0], "email", ids[1], "email"))
     return out
+
+
+def other_name(co: CustomerOrder, account: tuple[str, str] | None) -> str | None:
+    """The account's name when it is not the order's customer's (case and spaces aside)."""
+    if account is None:
+        return None
+    mine = (co.customer.first_name.strip().casefold(), co.customer.last_name.strip().casefold())
+    if (account[0].strip().casefold(), account[1].strip().casefold()) == mine:
+        return None
+    return f"{account[0]} {account[1]}".strip()
 
 
 @dataclass
@@ -1475,6 +1493,11 @@ class Findings:
             if match is None or t.state == TransferState.WRITTEN:
                 continue
             t.customer_match = match.key
+            if match.other_name:
+                co = t.customer_order
+                self.add("OX-CHK-041", co.number, "warning", customer_id=match.customer_id,
+                         email=co.customer.email, account=match.other_name,
+                         name=f"{co.customer.first_name} {co.customer.last_name}")
             if match.conflict:
                 first_id, first_key, second_id, second_key = match.conflict
                 self.add("OX-CHK-029", t.customer_order.number, first_id=first_id,

@@ -267,6 +267,21 @@ def test_two_accounts_with_one_email_block_the_order(shop, prepare):
     assert count(shop, "oc_order") == 0
 
 
+def test_an_account_of_the_email_in_another_name_is_used_with_a_warning(shop, prepare):
+    """Issue 13 §1: one email is one shop login — a family member's order goes on that account,
+    its own name on the order row, and step 1 says so."""
+    clara = sample_order("1009", first="Clara", last="Schmidt")  # Anna's email
+    run = prepare(alpha(shop), [clara])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert [(f.severity, f.code, f.order) for f in result.findings] == [
+        ("warning", "OX-CHK-041", "1009")]
+    assert "in the name of Anna Schmidt; the order is for Clara Schmidt" in \
+        result.findings[0].message
+    [row] = query(shop, "SELECT firstname, lastname FROM oc_order")
+    assert row == {"firstname": "Clara", "lastname": "Schmidt"}
+
+
 # === step 1 ===================================================================================
 def test_inactive_product_and_too_long_company_fail_the_check(shop, prepare):
     long_company = "Zimmerei und Holzbau Oberhuber-Zwischenbrunner GmbH"  # 51 characters

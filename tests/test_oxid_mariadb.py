@@ -207,6 +207,18 @@ def test_brutto_mode_rounds_gross_unit_prices_and_takes_vat_out_of_the_gross_sum
 
 
 # === customers ================================================================================
+def test_an_account_of_the_email_in_another_name_is_used_with_a_warning(shop, prepare):
+    """Issue 13 §1: one email is one OXID login — the order goes on that account with its own
+    name on the order, and step 1 says so."""
+    run = prepare(alpha(shop), [sample_order("1009", first="Clara", last="Schmidt")])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert [(f.code, f.order) for f in result.findings if f.code == "OX-CHK-041"] == [
+        ("OX-CHK-041", "1009")]
+    [row] = query(shop, "SELECT OXUSERID, OXBILLFNAME, OXBILLLNAME FROM oxorder")
+    assert row == {"OXUSERID": ANNA_ID, "OXBILLFNAME": "Clara", "OXBILLLNAME": "Schmidt"}
+
+
 def test_guest_policy_books_on_the_pseudo_customer(shop, prepare):
     root_execute(shop, "INSERT INTO oxuser (OXID, OXRIGHTS, OXSHOPID, OXUSERNAME, OXPASSWORD, "
                        "OXPASSSALT, OXFNAME, OXLNAME) VALUES ('guest000000000000000000000000001',"
