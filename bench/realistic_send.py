@@ -3,7 +3,7 @@
     .venv/bin/python bench/realistic_send.py [--orders 2000] [--seed 13] [--only oxid7 ...]
 
 Starts a throwaway mariadbd (tests/servers.py, strict mode) and, per connector, a shop from
-tests/schema; generates the orders with the realistic generator (tests/orderdata.py: 9 locales,
+orderexchange/shop_schemas; generates the orders with the realistic generator (tests/orderdata.py: 9 locales,
 shared emails and phones, EUR/CHF/GBP/PLN, mixed VAT, ~9 % bad rows) and runs exactly what
 tests/test_realdata_e2e.py runs on a few hundred: import (bad rows refused), build, send, a
 second send. Prints per connector the good orders, how many the shop's admin lists, the held
