@@ -805,9 +805,6 @@ class GenericSqlConnector(SqlShopConnector):
         return out.items
 
     # -- step 2 -----------------------------------------------------------------------------
-    def find_by_reference(self, reference: str) -> RemoteOrder | None:
-        return self.find_by_references([reference]).get(reference)
-
     def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
         """Complete orders carrying these references (a hidden, half-written one is not)."""
         out = {}

@@ -94,6 +94,7 @@ class OpenCartConnector(SqlShopConnector):
     type_name = "opencart"
     settings_schema = OpenCartSettings
     settings: OpenCartSettings
+    hidden_status = HIDDEN
 
     def __init__(self, supplier: Any, settings: OpenCartSettings) -> None:
         super().__init__(supplier, settings)
@@ -510,15 +511,6 @@ class OpenCartConnector(SqlShopConnector):
         return customer, address
 
     # -- step 2 -----------------------------------------------------------------------------
-    def find_by_reference(self, reference: str) -> RemoteOrder | None:
-        return self.find_by_references([reference]).get(reference)
-
-    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
-        """Complete orders (status > 0) carrying these references, in one scan."""
-        return {ref: RemoteOrder(str(oid), str(cid))
-                for ref, (oid, cid, status) in self._by_reference(references).items()
-                if status != HIDDEN}
-
     def _by_reference(self, references: list[str], end: bool = True
                       ) -> dict[str, tuple[int, int, int]]:
         """reference → (order id, customer id, status) of every order carrying it, hidden ones

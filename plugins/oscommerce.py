@@ -229,6 +229,7 @@ class OsCommerceConnector(SqlShopConnector):
     type_name = "oscommerce"
     settings_schema = OsCommerceSettings
     settings: OsCommerceSettings
+    hidden_status = HIDDEN
     updates_customers = True  # `update_customer = true`: see `_update_customer`
 
     def __init__(self, supplier: Any, settings: OsCommerceSettings) -> None:
@@ -818,15 +819,6 @@ class OsCommerceConnector(SqlShopConnector):
         return texts
 
     # -- step 2 -----------------------------------------------------------------------------
-    def find_by_reference(self, reference: str) -> RemoteOrder | None:
-        return self.find_by_references([reference]).get(reference)
-
-    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
-        """Complete orders (not in the hidden status) carrying these references."""
-        return {ref: RemoteOrder(str(oid), str(cid))
-                for ref, (oid, cid, status) in self._by_reference(references).items()
-                if status != HIDDEN}
-
     def _by_reference(self, references: list[str], end: bool = True
                       ) -> dict[str, tuple[int, int, int]]:
         """reference → (order id, customer id, status) of the order whose status history

@@ -477,9 +477,6 @@ class OxidConnector(SqlShopConnector):
         return user, address
 
     # -- step 2 -----------------------------------------------------------------------------
-    def find_by_reference(self, reference: str) -> RemoteOrder | None:
-        return self.find_by_references([reference]).get(reference)
-
     def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
         """Finished orders (OXTRANSSTATUS OK) carrying these references; the order number is
         the id the supplier sees."""

@@ -1018,6 +1018,25 @@ class SqlShopConnector(Connector):
                                        t.customer_order.customer.email.strip().lower()))
         return locks
 
+    #: the status of a half-written order (written hidden, its real status set last):
+    #: `_by_reference` finds such an order, `find_by_references` does not
+    hidden_status: Any = None
+
+    def find_by_reference(self, reference: str) -> RemoteOrder | None:
+        return self.find_by_references([reference]).get(reference)
+
+    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
+        """Complete orders carrying these references (one look-up for all): those of
+        `_by_reference` that are not in `hidden_status`."""
+        return {ref: RemoteOrder(str(oid), str(cid))
+                for ref, (oid, cid, status) in self._by_reference(references).items()
+                if status != self.hidden_status}
+
+    def _by_reference(self, references: list[str], end: bool = True) -> dict[str, Any]:
+        """reference → (order id, customer id, status) of every order carrying it, half-written
+        ones included; `end=False` inside a write's transaction."""
+        raise NotImplementedError
+
     def order_ids(self, transfers: Iterable[Transfer]) -> dict[str, int]:
         """reference → the shop's numeric order id of written orders: the id recorded on the
         transfer, else the one its reference is found under (one look-up for all unknown)."""

@@ -104,6 +104,7 @@ class WooCommerceConnector(SqlShopConnector):
     type_name = "woocommerce"
     settings_schema = WooCommerceSettings
     settings: WooCommerceSettings
+    hidden_status = HIDDEN
 
     def __init__(self, supplier: Any, settings: WooCommerceSettings) -> None:
         super().__init__(supplier, settings)
@@ -418,15 +419,6 @@ class WooCommerceConnector(SqlShopConnector):
         return out.items
 
     # -- step 2: finding our orders ---------------------------------------------------------
-    def find_by_reference(self, reference: str) -> RemoteOrder | None:
-        return self.find_by_references([reference]).get(reference)
-
-    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
-        """Complete orders carrying these references (one indexed look-up)."""
-        return {ref: RemoteOrder(str(oid), str(cid))
-                for ref, (oid, cid, status) in self._by_reference(references).items()
-                if status != HIDDEN}
-
     def _by_reference(self, references: list[str], end: bool = True
                       ) -> dict[str, tuple[int, int, str]]:
         """reference → (order id, customer id, status) of every order carrying it, half-written
