@@ -541,3 +541,23 @@ def test_missing_hpos_table_is_reported(mariadb_db, prepare):
     report = prepare(alpha(db), [ANNA]).connector().self_test()
     assert report.missing == ["wp_wc_order_addresses"]
     assert report.stages[-1].name == "tables and columns"
+
+
+@pytest.mark.parametrize("engine", ["InnoDB", "MyISAM"])
+def test_the_grants_supplier_setup_prints_are_all_a_user_needs(mariadb_db, prepare, shop_user,
+                                                                engine):
+    """`supplier-setup` reads the live schema with the shop's own user and prints the least
+    privileges; a user given exactly those passes `test db` and sends (DELETE only on MyISAM)."""
+    db = make_shop(mariadb_db, "hpos-sync", engine)
+    account, statements, source = prepare(alpha(db), [ANNA]).connector().setup_grants()
+    assert source == "read from the shop's live schema"
+    assert any("`wp_wc_orders`" in g for g in statements)
+    assert any("DELETE" in g for g in statements) is (engine == "MyISAM")
+    user = shop_user(db, {})
+    root_execute(db, *(g.replace(account, f"'{user.name}'@'%'") for g in statements))
+    run = prepare({"alpha": user.section({"type": "woocommerce"})}, [BERND])
+    report = run.connector().self_test()
+    assert report.ok, [(s.name, s.detail) for s in report.stages]
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert len(admin_list(db, "hpos-sync")) == 1
