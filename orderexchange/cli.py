@@ -29,6 +29,7 @@ from .model import SupplierOrderState
 from .plugin_host import PluginHost
 from .present import (console, emit_json, err_console, print_error, print_explain,
                       print_solution, state as _state, styled)
+from .shop_create import KINDS as SHOP_KINDS
 from .store import Store
 
 LICENCE_KEY = licence_mod.SETTING
@@ -497,7 +498,7 @@ def show(app: App, so_id: int, as_json: bool) -> None:
     console.print(styled("[bold]Supplier order {}[/bold] for {}: ", so.id, so.supplier_id)
                   + _state(so.state.value))
     if so.message_id:  # its own line: a Message-ID is too long to share one at 80 columns
-        console.print(f"Message-ID {so.message_id}", highlight=False, soft_wrap=True)
+        console.print(f"Message-ID {so.message_id.strip()}", highlight=False, soft_wrap=True)
     # four columns at most, so an 80-column terminal shows every value whole (long ones fold)
     table = Table()
     table.add_column("customer order", overflow="fold")
@@ -1297,6 +1298,55 @@ def print_licence(lic: licence_mod.Licence, app: App) -> None:
     warning = lic.warning(date.today())
     if warning:
         err_console.print(styled("[yellow]{}[/yellow]", warning))
+
+
+# --- test shops ------------------------------------------------------------------------------
+@main.group("shop")
+def shop_group() -> None:
+    """Test shops to try orderexchange on (never a supplier's real shop)."""
+
+
+@shop_group.command("create")
+@click.argument("kind", type=click.Choice(list(SHOP_KINDS)))
+@click.option("--url", required=True, metavar="URL",
+              help="mysql+pymysql://USER@HOST:PORT/DATABASE, without password; the database "
+                   "is created if it does not exist.")
+@click.option("--password-env", "password_env", default="OX_SHOP_PASSWORD", show_default=True,
+              help="Environment variable holding the database password (unset: none).")
+@click.option("--supplier", "supplier_id", default="testshop", show_default=True,
+              help="Supplier id for the printed [suppliers.*] block.")
+@click.option("--email", default="orders@test-shop.example", show_default=True,
+              help="Where the test supplier's notifications go.")
+@click.option("--json", "as_json", is_flag=True)
+@handles_errors
+def shop_create(kind: str, url: str, password_env: str, supplier_id: str, email: str,
+                as_json: bool) -> None:
+    """Create a ready-to-use test shop of KIND in an empty MariaDB/MySQL database.
+
+    Creates the database if needed, then the shop's tables, statuses, a currency, countries
+    and a few products; refuses a database that already has one of those tables. Changes
+    nothing else: paste the printed [suppliers.*] block into your config yourself."""
+    import os
+
+    from .shop_create import create_shop, supplier_block
+
+    shop = create_shop(kind, url, os.environ.get(password_env))
+    shop.block = supplier_block(kind, supplier_id, url,
+                                password_env if password_env in os.environ else None, email)
+    if as_json:
+        emit_json(shop.as_dict())
+        return
+    products = ", ".join(p["sku"] + ("" if p["active"] else " (inactive)") for p in shop.products)
+    console.print(styled("[green]Created[/green] a {} test shop in {}: {} tables, its statuses, "
+                         "a currency, countries and the products {}.", kind, shop.where,
+                         shop.tables, products), highlight=False, soft_wrap=True)
+    console.print("\nPaste into your config (the password stays in "
+                  f"${password_env}):\n", highlight=False, soft_wrap=True)
+    console.print(shop.block, highlight=False, soft_wrap=True)
+    first = next(p for p in shop.products if p["active"])
+    console.print(f"Catalogue row for one of its products (sku,supplier,supplier_sku,"
+                  f"purchase_price,name):\n  YOUR-SKU,{supplier_id},{first['sku']},7.20,"
+                  f"{first['name']}", highlight=False, soft_wrap=True)
 
 
 # --- config / plug-ins ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ tests all read the same table, and stops two modules from inventing the same cod
 
 A code is `OX-<AREA>-<NNN>`. Areas: CFG config, IMP import, CAT catalogue, BLD build, CHK check,
 DB supplier database, SSH tunnel to it, TLS its certificate, WRT write, LOG transfer log, MAIL mail, LIC licence, PLG plug-ins,
-STO state store, CLI usage, SRC order sources.
+STO state store, CLI usage, SRC order sources, SHP test shops (`shop create`).
 Messages are `str.format` templates filled with named fields (order, line, field, supplier, ...);
 a field that is missing is left as its placeholder rather than raising, so a catalogue typo can
 never hide the original failure.
@@ -709,6 +709,18 @@ _define("OX-SRC-003", "Order source database does not fit",
         "Check `database`, `table_prefix` and `shop` under [sources.{source}]; the source reads "
         "the tables orders, orders_products, orders_total, orders_status, customers and "
         "countries.")
+
+# --- test shops (`orderexchange shop create`) ----------------------------------------------
+_define("OX-SHP-001", "Test shop database not empty",
+        "The database {where} already has the table {table}; `shop create` only fills an empty "
+        "database.",
+        "Name a new database in --url (it is created if the user may), or drop that shop's "
+        "tables first. Never point it at a supplier's real shop.")
+_define("OX-SHP-002", "Test shop database unreachable",
+        "Cannot open or create the database {where}: {detail}.",
+        "Check the URL (user, host, port, database name), that MariaDB or MySQL runs there and "
+        "that the password is in the variable named by --password-env; the user needs the "
+        "CREATE privilege.")
 
 # --- plug-ins --------------------------------------------------------------------------------
 _define("OX-PLG-001", "Plug-in failed to load",

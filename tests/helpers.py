@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-# the shop schemas ship in the package (`orderexchange shop create` loads them too)
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "orderexchange" / "shop_schemas"
-
-SHOP_PRODUCTS = [("A-100", "Claw hammer 450 g", "9.90", 1),
-                 ("A-200", "Screwdriver set, 6 pieces", "14.50", 1),
-                 ("A-300", "Spirit level 60 cm", "12.00", 0)]  # A-300 is inactive in the shop
+# the osCommerce test shop's products, as `orderexchange shop create oscommerce` makes them:
+# (model, name, price, status); A-300 is inactive in the shop
+from orderexchange.shop_create import OSCOMMERCE_PRODUCTS as SHOP_PRODUCTS  # noqa: E402
 KNOWN_CUSTOMER = {"first": "Anna", "last": "Schmidt", "email": "anna.schmidt@example.com",
                   "phone": "+49 30 1234567"}
 
@@ -22,13 +19,12 @@ def create_oscommerce_schema(url: str, prefix: str = "", engine: str = "InnoDB")
 
     from orderexchange.demo import seed_oscommerce
 
-    ddl = (SCHEMA_DIR / "oscommerce_mysql.sql").read_text(encoding="utf-8")
-    ddl = "\n".join(line for line in ddl.splitlines() if not line.startswith("--"))
+    from orderexchange.shop_create import schema_text
+
     eng = sa.create_engine(url)
     with eng.begin() as conn:
-        for stmt in ddl.split(";"):
-            if stmt.strip():
-                conn.exec_driver_sql(stmt.replace("{prefix}", prefix).replace("{engine}", engine))
+        for stmt in schema_text("oscommerce_mysql.sql", prefix, engine):
+            conn.exec_driver_sql(stmt.replace("%", "%%"))
         seed_oscommerce(conn, SHOP_PRODUCTS, [KNOWN_CUSTOMER], prefix=prefix)
     eng.dispose()
 

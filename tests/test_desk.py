@@ -383,8 +383,7 @@ def test_log_show_suppliers_and_the_demo_fit_80_columns_without_cutting(tmp_path
         assert table_lines and all(len(line) <= 80 for line in table_lines), (name, output)
     for eml in (tmp_path / "demo" / "outbox").glob("*.eml"):
         assert str(eml) in demo.output  # whole paths: one line each, never a cut cell
-    assert "Message-ID <" in shown["show"]
-    message_id = re.search(r"Message-ID (<[^>]+>)", shown["show"]).group(1)
+    message_id = re.search(r"Message-ID\s+(<[^>]+>)", shown["show"]).group(1)
     assert message_id in demo.output
 
 

@@ -12,7 +12,6 @@ real least-privilege user's grants, atomic counters under two concurrent connect
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -36,9 +35,6 @@ from orderexchange.plugins.shop_sql import (
 )
 from orderexchange.store import Store
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "orderexchange" / "shop_schemas"
-
-
 # =============================================================================================
 # helpers shared by the connector tests
 # =============================================================================================
@@ -46,18 +42,9 @@ def load_schema(url: str, name: str, prefix: str = "", engine: str = "InnoDB",
                 user_engine: str | None = None) -> None:
     """Create a shop from shop_schemas/<name>: tables and the reference rows it ships with.
     {engine} is the storage engine; {user_engine} (OXID's user tables) defaults to it."""
-    text = (SCHEMA_DIR / name).read_text(encoding="utf-8")
-    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-    text = (text.replace("{prefix}", prefix).replace("{user_engine}", user_engine or engine)
-            .replace("{engine}", engine))
-    eng = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with eng.begin() as conn:
-            for stmt in re.split(r";\s*\n", text):
-                if stmt.strip():
-                    conn.exec_driver_sql(stmt.strip().rstrip(";").replace("%", "%%"))
-    finally:
-        eng.dispose()
+    from orderexchange.shop_create import load_schema as load
+
+    load(url, name, prefix, engine, user_engine)  # the loader `shop create` uses
 
 
 def query(db: Any, sql: str, **params: Any) -> list[dict[str, Any]]:
