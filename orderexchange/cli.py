@@ -1118,6 +1118,8 @@ def sync_status_cmd(app: App, supplier_id: str | None, as_json: bool) -> None:
                           ", ".join(map(str, r.confirmed)))
         console.print(table)
         for r in results:
+            for warning in r.warnings:
+                print_error(warning, warning=True)
             if r.error is not None:
                 print_error(r.error)
     sys.exit(0 if all(r.error is None for r in results) else 1)
@@ -1162,7 +1164,8 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
         reports.append(connector.self_test())
     if as_json:
         emit_json([{"supplier": r.supplier, "ok": r.ok, "server_version": r.server_version,
-                    "missing": r.missing, "stages": [s.__dict__ for s in r.stages]}
+                    "missing": r.missing, "grants": r.grants,
+                    "stages": [s.__dict__ for s in r.stages]}
                    for r in reports])
     else:
         for r in reports:
@@ -1173,6 +1176,11 @@ def test_db(app: App, supplier: str | None, as_json: bool) -> None:
                 if not stage.ok and r not in refused_reports:  # those: print_error below
                     err_console.print(styled("[red]{}[/red]: {}", stage.name, stage.detail),
                                       highlight=False, soft_wrap=True)
+            if r.grants:  # one block to copy, for the shop's database administrator
+                console.print(f"GRANT statements for the database user of {r.supplier} "
+                              f"(run them all in one go):", highlight=False, soft_wrap=True)
+                for line in r.grants:
+                    console.print(line, highlight=False, soft_wrap=True)
         for refused in refusals:
             print_error(refused)
     sys.exit(0 if all(r.ok for r in reports) else 1)
@@ -1239,8 +1247,10 @@ def supplier_setup(app: App, supplier: str, as_json: bool) -> None:
 def print_report(title: str, report: Any) -> None:
     table = Table("stage", "result", "detail", title=title)
     for s in report.stages:
-        table.add_row(s.name, styled("[green]ok[/green]") if s.ok else styled("[red]FAILED[/red]"),
-                      s.detail)
+        result = (styled("[red]FAILED[/red]") if not s.ok else
+                  styled("[yellow]warning[/yellow]") if getattr(s, "warning", False) else
+                  styled("[green]ok[/green]"))
+        table.add_row(s.name, result, s.detail)
     console.print(table)
 
 

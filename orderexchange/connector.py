@@ -18,6 +18,7 @@ from .model import Finding, SupplierOrder, Transfer
 
 if TYPE_CHECKING:
     from .config import SupplierConfig
+    from .errors import OXError
 
 
 class ConnectorSettings(pydantic.BaseModel):
@@ -54,6 +55,9 @@ class SelfTestStage:
     name: str
     ok: bool
     detail: str = ""
+    #: passed, but something is off that the distributor should know (an optional feature
+    #: without its grant): shown as a warning, not as a failure
+    warning: bool = False
 
 
 @dataclass
@@ -64,13 +68,16 @@ class SelfTestReport:
     stages: list[SelfTestStage] = field(default_factory=list)
     server_version: str = ""
     missing: list[str] = field(default_factory=list)
+    #: every GRANT the database user still needs (required and optional, "-- …" comment lines
+    #: before the optional groups), for a database administrator to run in one go
+    grants: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return all(stage.ok for stage in self.stages) and not self.missing
 
-    def add(self, name: str, ok: bool, detail: str = "") -> SelfTestStage:
-        stage = SelfTestStage(name, ok, detail)
+    def add(self, name: str, ok: bool, detail: str = "", warning: bool = False) -> SelfTestStage:
+        stage = SelfTestStage(name, ok, detail, warning)
         self.stages.append(stage)
         return stage
 
@@ -108,6 +115,11 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def self_test(self) -> SelfTestReport:
         """Connect, report the server version and every table/column the connector needs."""
+
+    def feature_warnings(self, when: str) -> list[OXError]:
+        """Optional features that are off for lack of a database grant, for the step that uses
+        them ("send" or "read-back"): reported as warnings there, never silently skipped."""
+        return []
 
     @abc.abstractmethod
     def check(self, supplier_order: SupplierOrder) -> list[Finding]:

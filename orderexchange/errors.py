@@ -458,6 +458,16 @@ _define("OX-DB-013", "Generic SQL mapping does not fit the shop",
         "Supplier {supplier}: the generic SQL mapping does not fit the shop: {detail}.",
         "Correct [suppliers.{supplier}.connector] (see docs/connectors/generic_sql.md); "
         "`orderexchange test db {supplier}` lists every table, column and value it checked.")
+_define("OX-DB-014", "Database user has no privilege on the shop database",
+        "Supplier {supplier}: user {user} logs in but has no privilege at all on database "
+        "{database}.",
+        "A database administrator of the shop runs the GRANT statements that `orderexchange "
+        "test db {supplier}` prints (all of them, in one go).")
+_define("OX-DB-015", "Optional feature off for lack of a grant",
+        "Supplier {supplier}: {feature} is off: database user {user} lacks {privileges} on "
+        "table {table}; {without}.",
+        "A database administrator of the shop runs: {grant} — `orderexchange test db "
+        "{supplier}` then shows the feature on. Without it the orders are still sent.")
 
 # --- SSH tunnel to the supplier database (docs/connectivity.md) -------------------------------
 _define("OX-SSH-001", "SSH server unreachable",

@@ -2,7 +2,7 @@
 
 Why generated: the GRANT statements, the `authorized_keys` line with its `permitopen` and our
 public key must agree with what orderexchange will do; written by hand on either side they drift.
-The GRANTs come from the connector's own knowledge (the same `needed_privileges` that `test db`
+The GRANTs come from the connector's own knowledge (the same `grant_groups` that `test db`
 checks), the SSH line from `[suppliers.X.database.ssh]`. No secret is part of it.
 """
 

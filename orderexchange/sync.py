@@ -27,11 +27,14 @@ class SyncResult:
     missing: list[str] = field(default_factory=list)  # customer order numbers not in the shop
     confirmed: list[int] = field(default_factory=list)
     error: OXError | None = None
+    #: optional read-back features that are off (OX-DB-015: no grant on the tracking table)
+    warnings: list[OXError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"supplier": self.supplier_id, "read": self.read, "changed": self.changed,
                 "missing": self.missing, "confirmed": self.confirmed,
-                "error": self.error.as_dict() if self.error else None}
+                "error": self.error.as_dict() if self.error else None,
+                "warnings": [w.as_dict() for w in self.warnings]}
 
 
 def sync_status(config: Config, store: Store, host: PluginHost,
@@ -58,6 +61,16 @@ def sync_status(config: Config, store: Store, host: PluginHost,
             continue
         try:
             connector.open()
+            # said on every run and, once per supplier order, in the transfer log: tracking
+            # that stays empty for lack of a grant is never silent (the daemon's job repeats
+            # every few minutes, so the log gets it once, not every time)
+            result.warnings = connector.feature_warnings("read-back")
+            logged = {(e["code"], e["message"]) for e in store.events(so_ids[0])
+                      if e["outcome"] == "warning"}
+            for warning in result.warnings:
+                if (warning.code, warning.message) not in logged:
+                    store.add_event(so_ids[0], "read_back", "warning", warning.message,
+                                    warning.code)
             for so_id in so_ids:
                 _sync_one(store, connector, so_id, result)
         except OXError as err:

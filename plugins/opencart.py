@@ -47,7 +47,7 @@ from .shop_money import (
     ShopRates, currencies_of, currency_findings, order_amounts, plain_rate,
 )
 from .shop_sql import (
-    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
+    CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, coded, delete_rows,
     marker, markers_by_length, match_by_email, quote,
     sample_transfer, stage_text, update_row,
 )
@@ -167,10 +167,19 @@ class OpenCartConnector(SqlShopConnector):
         for table in self.non_transactional(self._written()):
             # no ROLLBACK: completing a half-written order and removing the trial write
             needed[table].add("DELETE")
-        for optional in ("setting", "order_shipment"):
-            if self.table(self.t(optional)).exists:
-                needed[self.t(optional)] = {"SELECT"}
         return needed
+
+    def optional_tables(self) -> list[OptionalTable]:
+        """Stock in OpenCart 3.0 and 4.x: the store's settings and the parcels."""
+        name = self.settings.store_name or self.supplier.name
+        return [
+            OptionalTable(self.t("setting"), frozenset({"SELECT"}), "store settings",
+                          f"orders get the store name {name!r} instead of the shop's own, no "
+                          f"invoice prefix, and new customers customer group 1 unless "
+                          f"customer_group_id is set", "send"),
+            OptionalTable(self.t("order_shipment"), frozenset({"SELECT"}), "tracking read-back",
+                          "read-back shows no tracking numbers and no shipping dates",
+                          "read-back")]
 
     def version(self) -> str:
         """'3' or '4' (setting, or detected from the `order` table); '' when unrecognisable."""
@@ -637,7 +646,12 @@ class OpenCartConnector(SqlShopConnector):
         if match.customer_id is not None:
             row = self.sql(f"SELECT customer_group_id FROM {self.qt('customer')} "
                            f"WHERE customer_id = :c", c=match.customer_id).first()
-            return int(match.customer_id), int(row[0]) if row else ref["group"], False, None, 0
+            group = int(row[0]) if row else ref["group"]
+            address_id = self._complete_customer(int(match.customer_id), co, ref, now)
+            if address_id is not None:  # an earlier, killed attempt created it: finished now
+                self._last_match = "new"
+                return int(match.customer_id), group, True, None, address_id
+            return int(match.customer_id), group, False, None, 0
         customer, address = self._new_customer_values(co, ref, now)
         customer_id = self.insert(self.t("customer"), customer, key="customer_id", now=now)
         address_id = self.insert(self.t("address"), dict(address, customer_id=customer_id),
@@ -647,6 +661,42 @@ class OpenCartConnector(SqlShopConnector):
                        {"customer_id": customer_id})
         assert customer_id is not None and address_id is not None
         return customer_id, ref["group"], True, None, address_id
+
+    def _complete_customer(self, customer_id: int, co: CustomerOrder, ref: dict[str, Any],
+                           now: datetime) -> int | None:
+        """Finish a customer that an earlier attempt created and a kill interrupted.
+
+        Why: on MyISAM a killed write keeps the customer row it inserted first; without this,
+        the retry matched it by email and used it as it was (address_id 0, no address, so the
+        admin showed a customer without an address). Only customers this connector created
+        are touched (the empty password: the storefront and the admin always set one), and
+        only when the address book entry or the default address is missing. Returns the
+        address id when it completed the customer, None when there was nothing to do."""
+        customer_table, address_table = self.t("customer"), self.t("address")
+        if not self.non_transactional([customer_table, address_table]):
+            return None  # a killed write was rolled back: no half-written customer
+        linked = self.table(customer_table).has("address_id")
+        row = self.sql(f"SELECT password{', address_id' if linked else ''} FROM "
+                       f"{self.qt('customer')} WHERE customer_id = :c", c=customer_id).first()
+        if row is None or row.password:
+            return None
+        addresses = [int(r[0]) for r in self.sql(
+            f"SELECT address_id FROM {self.qt('address')} WHERE customer_id = :c "
+            f"ORDER BY address_id", c=customer_id)]
+        default = int(row.address_id or 0) if linked else None
+        if addresses and (not linked or default in addresses):
+            return None  # whole
+        if addresses:
+            address_id = addresses[0]
+        else:
+            _customer, address = self._new_customer_values(co, ref, now)
+            address_id = self.insert(address_table, dict(address, customer_id=customer_id),
+                                     key="address_id", now=now)
+        if linked:
+            update_row(self.conn, customer_table, {"address_id": address_id},
+                       {"customer_id": customer_id})
+        assert address_id is not None
+        return address_id
 
     # -- the way back ------------------------------------------------------------------------
     def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:

@@ -49,8 +49,8 @@ from .shop_money import (
     OrderAmounts, ShopRates, currencies_of, currency_findings, four, order_amounts, plain_rate,
 )
 from .shop_sql import (
-    Findings, SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row, markers_by_length,
-    marker, other_name, sample_transfer, stage_text, update_row,
+    Findings, OptionalTable, SqlShopConnector, coded, consecutive_ids, delete_rows, fit_row,
+    markers_by_length, marker, other_name, sample_transfer, stage_text, update_row,
 )
 
 __version__ = "0.2.0"
@@ -312,10 +312,28 @@ class OsCommerceConnector(SqlShopConnector):
         for table in self.non_transactional(self._written()):
             # no ROLLBACK: completing a half-written order and removing the trial write
             needed[table].add("DELETE")
-        if self.modified and self.table(self.t("orders_tracking")).exists \
-                and not self.settings.tracking_column:
-            needed[self.t("orders_tracking")] = {"SELECT"}
         return needed
+
+    def optional_tables(self) -> list[OptionalTable]:
+        """modified's parcel numbers (stock since modified 2.0; xt:Commerce 3 has no such
+        table), read back when no `tracking_column` is set."""
+        if not self.modified or self.settings.tracking_column:
+            return []
+        return [OptionalTable(self.t("orders_tracking"), frozenset({"SELECT"}),
+                              "tracking read-back", "read-back shows no parcel numbers and no "
+                              "shipping dates", "read-back")]
+
+    def grant_groups(self) -> list[tuple[str, dict[str, set[str]]]]:
+        """With every table hidden the variant cannot be told: modified's own tables are asked
+        for too, labelled, so a modified shop needs no second round."""
+        groups = super().grant_groups()
+        if self.settings.variant == "auto" and not self.variant():
+            extra = {self.t(t): {"SELECT"} for t in REQUIRED_MODIFIED
+                     if self.t(t) not in groups[0][1]}
+            if not self.settings.tracking_column:
+                extra[self.t("orders_tracking")] = {"SELECT"}
+            groups.append(("only if this is a modified eCommerce shop", extra))
+        return groups
 
     def detect_variant(self) -> tuple[bool, str]:
         variant = self.variant()
@@ -1280,6 +1298,9 @@ class OsCommerceConnector(SqlShopConnector):
                 confirmed.created.discard(match.customer_id)  # made for this order's chunk
                 self._last_match = "new"
                 return match.customer_id, True, None
+            if self._complete_customer(match.customer_id, co, countries, now):
+                self._last_match = "new"  # an earlier, killed attempt created it
+                return match.customer_id, True, None
             return match.customer_id, False, None
         return self._new_customer(co, countries, now), True, None
 
@@ -1303,6 +1324,42 @@ class OsCommerceConnector(SqlShopConnector):
                         if k.startswith("entry_") and k != "entry_gender"}
                        | ({"address_last_modified": now} if self.modified else {}),
                        {"address_book_id": int(row.a), "customers_id": customer_id})
+
+    def _complete_customer(self, customer_id: int, co: CustomerOrder,
+                           countries: dict[str, Any], now: datetime) -> bool:
+        """Finish a customer an earlier attempt created and a kill interrupted; True if it did.
+
+        Why: on MyISAM a killed write keeps the `customers` row it inserted first, and the retry
+        matched it by email and used it as it was: no address book entry, default address 0
+        (modified's customer list inner-joins the default address, so the customer vanished
+        from the admin) or no `customers_info`. Only customers this connector created (the
+        empty password: the shop's own sign-up always sets one) are completed, the way
+        `_new_customer` would have finished them."""
+        tables = [self.t(n) for n in ("customers", "address_book", "customers_info")]
+        if not self.non_transactional(tables):
+            return False  # a killed write was rolled back: no half-written customer
+        customers, book, info = tables
+        row = self._q(
+            f"SELECT c.customers_password AS password, a.address_book_id AS address, "
+            f"i.customers_info_id AS info FROM {customers} c LEFT JOIN {book} a ON "
+            f"a.address_book_id = c.customers_default_address_id AND "
+            f"a.customers_id = c.customers_id LEFT JOIN {info} i ON "
+            f"i.customers_info_id = c.customers_id WHERE c.customers_id = :c",
+            c=customer_id).first()
+        if row is None or row.password or (row.address is not None and row.info is not None):
+            return False
+        if row.address is None:
+            first = self._q(f"SELECT MIN(address_book_id) FROM {book} WHERE customers_id = :c",
+                            c=customer_id).scalar()
+            if first is None:
+                _values, address = self._customer_rows(co, countries, now)
+                first = self.insert(book, dict(address, customers_id=customer_id),
+                                    key="address_book_id", now=now)
+            update_row(self.conn, customers, {"customers_default_address_id": first},
+                       {"customers_id": customer_id})
+        if row.info is None:
+            self.insert(info, self._info_row(customer_id, now), key="customers_info_id", now=now)
+        return True
 
     def _replan(self, co: CustomerOrder) -> Match | None:
         """Confirm step 1's match with indexed look-ups only (the full match scans the customers

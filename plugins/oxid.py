@@ -595,16 +595,42 @@ class OxidConnector(SqlShopConnector):
                           second_key=second_key)
         self._last_match = match.key
         if match.customer_id is not None:
+            if self._complete_user(str(match.customer_id), now):
+                self._last_match = "new"  # an earlier, killed attempt created it
+                return str(match.customer_id), True, None
             return str(match.customer_id), False, None
         user_id = new_uuid()
         user, address = self._new_user_values(co, ref, user_id, now)
         self.insert(self.t("oxuser"), user, key="OXID", now=now)
-        self.insert(self.t("oxobject2group"), {
-            "OXID": new_uuid(), "OXSHOPID": self.settings.shop_id, "OXOBJECTID": user_id,
-            "OXGROUPSID": self._group()}, key="OXID", now=now)
+        self._add_to_group(user_id, now)
         if address is not None:
             self.insert(self.t("oxaddress"), dict(address, OXID=new_uuid()), key="OXID", now=now)
         return user_id, True, None
+
+    def _add_to_group(self, user_id: str, now: datetime) -> None:
+        self.insert(self.t("oxobject2group"), {
+            "OXID": new_uuid(), "OXSHOPID": self.settings.shop_id, "OXOBJECTID": user_id,
+            "OXGROUPSID": self._group()}, key="OXID", now=now)
+
+    def _complete_user(self, user_id: str, now: datetime) -> bool:
+        """Finish a user an earlier attempt created and a kill interrupted; True if it did.
+
+        Why: OXID's user tables are often MyISAM (also in shops upgraded to InnoDB orders), so a
+        killed write keeps the `oxuser` row it inserted first; the retry matched it by email and
+        used it as it was, outside every user group. Only users this connector created (the
+        empty password: OXID's sign-up and admin always set one) are completed. A missing
+        `oxaddress` is not added: a user's delivery address is optional in OXID (one is only
+        made when it differs from the billing address) and the order carries its own."""
+        tables = [self.t(n) for n in ("oxuser", "oxobject2group")]
+        if not self.non_transactional(tables):
+            return False  # a killed write was rolled back: no half-written user
+        row = self.sql(f"SELECT u.OXPASSWORD AS password, (SELECT COUNT(*) FROM "
+                       f"{self.qt('oxobject2group')} g WHERE g.OXOBJECTID = u.OXID) AS n "
+                       f"FROM {self.qt('oxuser')} u WHERE u.OXID = :u", u=user_id).first()
+        if row is None or row.password or row.n:
+            return False
+        self._add_to_group(user_id, now)
+        return True
 
     # -- the way back ------------------------------------------------------------------------
     def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:

@@ -35,7 +35,9 @@ from orderexchange.model import (
 )
 
 # MySQL/MariaDB error numbers, grouped by what the user must do.
-_LOGIN = {1045, 1044, 1698}
+_LOGIN = {1045, 1698}
+#: the login worked, but the user may do nothing in the configured database
+_NO_PRIVILEGE = {1044}
 _UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
 _NO_DATABASE = {1049}
 _SCHEMA = {1054, 1146}
@@ -63,6 +65,10 @@ def coded(exc: BaseException, supplier: SupplierConfig, table: str = "") -> OXEr
     if number in _LOGIN:
         user = sa.engine.make_url(db.url).username if db else "?"
         return OXError("OX-DB-001", supplier=supplier.id, user=user)
+    if number in _NO_PRIVILEGE:
+        url = sa.engine.make_url(db.url) if db else None
+        return OXError("OX-DB-014", supplier=supplier.id, user=url.username if url else "?",
+                       database=url.database if url else "?")
     if number in _UNREACHABLE or (number is None and isinstance(exc, OSError)):
         return OXError("OX-DB-002", supplier=supplier.id, where=where, detail=detail)
     if number in _NO_DATABASE:
@@ -136,12 +142,18 @@ class ShopDatabase:
         assert self.engine is not None
         return self.engine.dialect.name
 
-    def open(self, on_stage: OnStage | None = None) -> Connection:
+    def open(self, on_stage: OnStage | None = None, *,
+             without_database: bool = False) -> Connection:
         """Connect (through the SSH tunnel when configured); `on_stage(name, detail)` hears of
-        each tunnel stage that passed, for `test db`."""
+        each tunnel stage that passed, for `test db`. `without_database` logs in without
+        selecting the database (for reading the grants of a user that may do nothing in it
+        yet, OX-DB-014)."""
         db = self.supplier.database
         assert db is not None
         url = db.sqlalchemy_url()
+        if without_database:  # (URL.set takes None as "unchanged")
+            url = sa.engine.URL.create(url.drivername, url.username, url.password, url.host,
+                                       url.port, None, url.query)
         connect_args: dict[str, Any] = {}
         if url.get_backend_name() == "sqlite":
             # SQLite would silently create an empty file: a missing shop is an error, not a new shop
@@ -758,6 +770,35 @@ def grant_statement(user: str, database: str, table: str, privileges: Iterable[s
     return f"GRANT {', '.join(sorted(privileges))} ON `{db}`.`{tb}` TO {user};"
 
 
+@dataclass(frozen=True)
+class OptionalTable:
+    """A stock table of the shop that turns one feature on; orders are sent without it.
+
+    Declared by the connector (not looked up in information_schema, which hides a table the
+    user has no privilege on) so that `test db` asks for its grant in the same round as the
+    required ones, and a missing grant is said where the feature is used."""
+
+    table: str  # prefixed
+    privileges: frozenset[str]
+    feature: str  # e.g. "tracking read-back"
+    without: str  # what happens without it, e.g. "read-back shows no tracking numbers"
+    when: str  # the step that uses it: "send" or "read-back"
+
+
+def grant_lines(user: str, database: str, groups: Sequence[tuple[str, dict[str, list[str]]]]
+                ) -> list[str]:
+    """Every GRANT still missing, as one list to run in one go: the first group's (what
+    sending needs) first, then each further group after a `-- label` comment line."""
+    lines: list[str] = []
+    for label, missing in groups:
+        if not missing:
+            continue
+        if label:
+            lines.append(f"-- {label}:")
+        lines += [grant_statement(user, database, t, p) for t, p in sorted(missing.items())]
+    return lines
+
+
 # --- a sample order for the trial write ------------------------------------------------------
 def sample_transfer(supplier_id: str, reference: str, sku: str, country: str, currency: str,
                     price: Decimal = Decimal("1.00"), customer_email: str | None = None
@@ -815,6 +856,8 @@ class SqlShopConnector(Connector):
         self._schema_unknown = False
         #: whether a multi-row INSERT gets consecutive ids here (`insert_numbered`); per batch
         self._consecutive: bool | None = None
+        #: the user's grants, read once per connection when an optional feature is asked about
+        self._grants: Grants | None = None
 
     # -- connection and SQL ---------------------------------------------------------------
     @property
@@ -846,6 +889,7 @@ class SqlShopConnector(Connector):
         self._tables = {}
         self._ref_for = None
         self._consecutive = None
+        self._grants = None
 
     def sql(self, text: str, **params: Any) -> Any:
         """Execute parameterised SQL; list/set values bind as `IN :name` lists (never empty:
@@ -872,7 +916,9 @@ class SqlShopConnector(Connector):
     def check(self, supplier_order: SupplierOrder) -> list[Finding]:
         """Connector rules of step 1; a failing shop query becomes a finding, never a crash."""
         try:
-            return self._check(supplier_order)
+            findings = self._check(supplier_order)
+            return findings + [Finding.from_error(w, severity="warning")
+                               for w in self.feature_warnings("send")]
         except OXError as err:
             return [Finding.from_error(err)]
         except SQLAlchemyError as exc:
@@ -1189,6 +1235,48 @@ class SqlShopConnector(Connector):
         """Prefixed table → privileges every statement the connector runs needs."""
         return {}
 
+    def optional_tables(self) -> list[OptionalTable]:
+        """Stock tables that turn a feature on (tracking, store settings); see OptionalTable."""
+        return []
+
+    def grant_groups(self) -> list[tuple[str, dict[str, set[str]]]]:
+        """Everything `test db` asks the database user to have, in one round: ("", what
+        sending needs) first, then one labelled group per optional feature. A connector that
+        cannot tell its shop's variant (all tables hidden) adds the other variant's tables."""
+        groups: list[tuple[str, dict[str, set[str]]]] = [("", self.needed_privileges())]
+        for optional in self.optional_tables():
+            groups.append((f"optional, for {optional.feature}",
+                           {optional.table: set(optional.privileges)}))
+        return groups
+
+    def feature_warnings(self, when: str) -> list[OXError]:
+        """OX-DB-015 for each optional table of the step `when` the user lacks a grant on
+        (one SHOW GRANTS per connection). A table the shop simply does not have is no warning."""
+        optional = [o for o in self.optional_tables() if o.when == when]
+        if not optional or self.db.dialect == "sqlite":
+            return []
+        if self._grants is None:
+            try:
+                self._grants = read_grants(self.conn)
+            except SQLAlchemyError:
+                return []  # a warning must never block a send; a lost link is seen next step
+            finally:
+                self.end_read()
+        database = self.database_name()
+        out = []
+        for o in optional:
+            lacking = missing_privileges(self._grants, database, {o.table: set(o.privileges)})
+            if lacking:
+                out.append(self._feature_off(o, self._grants.user, lacking[o.table]))
+        return out
+
+    def _feature_off(self, optional: OptionalTable, user: str, lacking: list[str]) -> OXError:
+        return OXError("OX-DB-015", supplier=self.supplier.id, feature=optional.feature,
+                       user=user, privileges=", ".join(lacking), table=optional.table,
+                       without=optional.without,
+                       grant=grant_statement(user, self.database_name(), optional.table,
+                                             lacking))
+
     def detect_variant(self) -> tuple[bool, str]:
         return True, "-"
 
@@ -1218,6 +1306,9 @@ class SqlShopConnector(Connector):
                 self.open(on_stage=lambda name, detail: report.add(name, True, detail))
             except OXError as err:
                 report.add(STAGE_OF_CODE.get(err.code, "connect"), False, stage_text(err))
+                if err.code == "OX-DB-014":  # logs in, may do nothing: say what to grant
+                    self.db.open(without_database=True)
+                    self._grant_stages(report)
                 return report
             report.add("connect", True, self._connection_detail())
             tls = self._tls_stage()
@@ -1240,14 +1331,14 @@ class SqlShopConnector(Connector):
                 report.add("tables and columns", False, stage_text(err))
                 if invisible and not wrong and set(missing) <= set(invisible):
                     # the tables are there, only hidden: the GRANT is the fix to show
-                    report.add("grants", *self._grant_stage())
+                    self._grant_stages(report)
                     report.add("trial write", False, "skipped: fix the stages above first")
                 return report
             report.add("tables and columns", True, "all present, types compatible")
             for stage in self.extra_stages():
                 report.add(*stage)
             report.add("storage engines", True, self._engine_detail())
-            report.add("grants", *self._grant_stage())
+            self._grant_stages(report)
             report.add("reference data", *self.reference_stage())
             report.add("customers", *self.customer_stage())
             if all(stage.ok for stage in report.stages):
@@ -1320,19 +1411,55 @@ class SqlShopConnector(Connector):
                 if plain else " — every order is one transaction")
         return "; ".join(parts) + note
 
-    def _grant_stage(self) -> tuple[bool, str]:
+    def _grant_stages(self, report: SelfTestReport) -> None:
+        """The grants stage and, where the connector has optional tables, the optional
+        features stage. Everything still missing — what sending needs and what the optional
+        features need — goes into one GRANT list (`report.grants`): one round, not two."""
         if self.db.dialect == "sqlite":
-            return True, "not applicable (SQLite)"
+            report.add("grants", True, "not applicable (SQLite)")
+            return
         grants = read_grants(self.conn)
         self.end_read()
-        missing = missing_privileges(grants, self.database_name(), self.needed_privileges())
-        if not missing:
-            return True, f"{grants.user} has every privilege needed"
-        return False, " | ".join(
-            stage_text(OXError("OX-DB-007", supplier=self.supplier.id, user=grants.user,
-                               privileges=", ".join(p), table=t,
-                               grant=grant_statement(grants.user, self.database_name(), t, p)))
-            for t, p in sorted(missing.items()))
+        self._grants = grants
+        database = self.database_name()
+        groups = [(label, missing_privileges(grants, database, needs))
+                  for label, needs in self.grant_groups()]
+        required = groups[0][1]
+        optional = [(label, missing) for label, missing in groups[1:] if missing]
+        report.grants = grant_lines(grants.user, database, groups)
+        texts = [stage_text(OXError("OX-DB-007", supplier=self.supplier.id, user=grants.user,
+                                    privileges=", ".join(p), table=t,
+                                    grant=grant_statement(grants.user, database, t, p)))
+                 for t, p in sorted(required.items())]
+        texts += [f"{label}: " + " ".join(grant_statement(grants.user, database, t, p)
+                                          for t, p in sorted(missing.items()))
+                  for label, missing in optional]
+        if required:
+            report.add("grants", False, " | ".join(texts))
+        elif optional:
+            report.add("grants", True, f"{grants.user} has every privilege sending needs; not "
+                                       f"yet granted: " + " | ".join(texts), warning=True)
+        else:
+            report.add("grants", True, f"{grants.user} has every privilege needed")
+        if self.optional_tables():
+            report.add("optional features", *self._feature_stage(grants))
+
+    def _feature_stage(self, grants: Grants) -> tuple[bool, str, bool]:
+        """(ok, detail, warning): each optional feature on, or off and why."""
+        parts, off = [], False
+        database = self.database_name()
+        for o in self.optional_tables():
+            lacking = missing_privileges(grants, database, {o.table: set(o.privileges)})
+            if lacking:
+                err = self._feature_off(o, grants.user, lacking[o.table])
+                parts.append(f"{o.feature}: OFF — {err.code}: {err.message}")
+                off = True
+            elif not self.table(o.table).exists:
+                parts.append(f"{o.feature}: off — the shop has no table {o.table}; {o.without}")
+                off = True
+            else:
+                parts.append(f"{o.feature}: on")
+        return True, "; ".join(parts), off
 
     def setup_grants(self) -> tuple[str, list[str], str]:
         """(account, GRANT statements, where they come from) for `supplier-setup`: the least
@@ -1353,20 +1480,23 @@ class SqlShopConnector(Connector):
             self.end_read()
             account, source = grants.user, "read from the shop's live schema"
         try:
-            needed = self.needed_privileges()
+            groups = self.grant_groups()  # the optional tables' grants too, labelled
         finally:
             self.close()
             self._schema_unknown = False
-        return account, [grant_statement(account, self.database_name(), t, p)
-                         for t, p in sorted(needed.items())], source
+        return account, grant_lines(account, self.database_name(),
+                                    [(label, {t: sorted(p) for t, p in needed.items()})
+                                     for label, needed in groups]), source
 
     def grant_fixes(self) -> list[str]:
-        """The GRANT statements that would give the connected user what it lacks (open first)."""
+        """The GRANT statements that would give the connected user what it lacks (open first):
+        required and optional, in one list (see `grant_lines`)."""
         grants = read_grants(self.conn)
         self.end_read()
-        missing = missing_privileges(grants, self.database_name(), self.needed_privileges())
-        return [grant_statement(grants.user, self.database_name(), t, p)
-                for t, p in sorted(missing.items())]
+        database = self.database_name()
+        return grant_lines(grants.user, database,
+                           [(label, missing_privileges(grants, database, needs))
+                            for label, needs in self.grant_groups()])
 
 
 def stage_text(err: OXError) -> str:

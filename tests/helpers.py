@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 # the osCommerce test shop's products, as `orderexchange shop create oscommerce` makes them:
 # (model, name, price, status); A-300 is inactive in the shop
@@ -155,3 +156,31 @@ connector = "opencart"
 [suppliers.alpha.database]
 {database_toml}""", encoding="utf-8")
     return path
+
+
+def kill_at_write(patch: Any, module: Any, connector: type, table: str,
+                  column: str | None = None) -> None:
+    """The shop connection dies (MySQL error 2013) at the first INSERT into `table`, or at the
+    first UPDATE of `column` in it: what a kill leaves behind on tables without transactions.
+    `module` is the connector's module (its `update_row`), `connector` its class."""
+    import pymysql
+    import sqlalchemy as sa
+
+    def lost() -> None:
+        raise sa.exc.OperationalError(f"… {table} …", {},
+                                      pymysql.err.OperationalError(2013, "Lost connection"))
+
+    real_insert, real_update = connector.insert, module.update_row
+
+    def insert(self: Any, name: str, values: Any, **kwargs: Any) -> Any:
+        if name == table and column is None:
+            lost()
+        return real_insert(self, name, values, **kwargs)
+
+    def update(conn: Any, name: str, values: Any, where: Any) -> Any:
+        if name == table and column in values:
+            lost()
+        return real_update(conn, name, values, where)
+
+    patch.setattr(connector, "insert", insert)
+    patch.setattr(module, "update_row", update)

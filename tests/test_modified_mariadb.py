@@ -381,7 +381,8 @@ def test_read_back_tracking_and_cancel(shop, prepare):
 
 # === test db =====================================================================================
 STAGES = ["connect", "TLS", "server version", "schema variant", "tables and columns",
-          "storage engines", "grants", "reference data", "customers", "trial write"]
+          "storage engines", "grants", "optional features", "reference data", "customers",
+          "trial write"]
 
 
 def test_self_test_detects_modified_and_the_trial_write_leaves_nothing(shop, prepare):
@@ -404,6 +405,78 @@ def test_self_test_detects_modified_and_the_trial_write_leaves_nothing(shop, pre
                                     "phone, name+postcode")
     assert details["trial write"].startswith("sample order for A-100 written as order ")
     assert {t: count(shop, t) for t in WRITTEN} == before
+
+
+def run_grants(db, lines: list[str]) -> None:
+    """What the shop's database administrator does with the printed list: runs it all."""
+    root_execute(db, *[line for line in lines if not line.startswith("--")])
+
+
+def test_a_user_without_any_privilege_gets_every_grant_in_one_round(shop, prepare, shop_user):
+    """No privilege at all: not OX-DB-001 (the login works) but OX-DB-014 and the whole GRANT
+    list — modified's own tables and the optional orders_tracking included, although nothing
+    can be seen to tell the variant — after which nothing is missing: one round, not two."""
+    user = shop_user(shop, {})
+    run = prepare({"alpha": user.section({"type": "oscommerce"})}, [BERND])
+    report = run.connector().self_test()
+    stage = {s.name: s for s in report.stages}
+    assert not stage["connect"].ok and "grants" in stage, report.stages
+    assert stage["connect"].detail.startswith(f"OX-DB-014: Supplier alpha: user {user.name} "
+                                              f"logs in but has no privilege at all")
+    assert not stage["grants"].ok
+    grant = f"ON `{shop.database}`.`{{}}` TO '{user.name}'@'%';"
+    # the engine cannot be seen either: DELETE is asked for too (needed on MyISAM tables)
+    assert "GRANT DELETE, INSERT, SELECT, UPDATE " + grant.format("orders") in report.grants
+    assert report.grants.index("-- only if this is a modified eCommerce shop:") < \
+        report.grants.index("GRANT SELECT " + grant.format("customers_status"))
+    assert "GRANT SELECT " + grant.format("orders_tracking") in report.grants
+    run_grants(shop, report.grants)
+
+    again = run.connector().self_test()
+    assert again.ok and again.grants == [], [(s.name, s.detail) for s in again.stages]
+    stage = {s.name: s for s in again.stages}
+    assert stage["schema variant"].detail.startswith("modified eCommerce")
+    assert not stage["grants"].warning and not stage["optional features"].warning
+    assert stage["optional features"].detail == "tracking read-back: on"
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+
+
+def test_tracking_without_its_grant_is_said_in_test_db_and_at_read_back(shop, prepare,
+                                                                        shop_user):
+    """Every grant sending needs, none on orders_tracking (information_schema hides it):
+    `test db` asks for it and says tracking is off; read-back warns instead of an empty
+    tracking number, in the transfer log once."""
+    from orderexchange.plugin_host import PluginHost
+    from orderexchange.sync import sync_status
+
+    admin = shop_user(shop, {})
+    full = prepare({"alpha": admin.section({"type": "oscommerce"})}, [BERND])
+    run_grants(shop, [line for line in full.connector().self_test().grants
+                      if "orders_tracking" not in line])
+    report = full.connector().self_test()
+    stage = {s.name: s for s in report.stages}
+    assert report.ok, [(s.name, s.detail) for s in report.stages]
+    fix = f"GRANT SELECT ON `{shop.database}`.`orders_tracking` TO '{admin.name}'@'%';"
+    assert report.grants == ["-- optional, for tracking read-back:", fix]
+    assert stage["grants"].ok and stage["grants"].warning and fix in stage["grants"].detail
+    assert stage["optional features"].warning
+    assert stage["optional features"].detail.startswith(
+        "tracking read-back: OFF — OX-DB-015: Supplier alpha: tracking read-back is off: "
+        f"database user '{admin.name}'@'%' lacks SELECT on table orders_tracking")
+
+    [result] = full.send()
+    assert result.state == S.NOTIFIED
+    for _ in range(2):  # the daemon's job repeats: the log gets the warning once
+        [synced] = sync_status(full.config, full.store, PluginHost())
+        assert [w.code for w in synced.warnings] == ["OX-DB-015"]
+        assert "read-back shows no parcel numbers" in synced.warnings[0].message
+    logged = [e for e in full.store.events(full.so_ids[0]) if e["outcome"] == "warning"]
+    assert [(e["step"], e["code"]) for e in logged] == [("read_back", "OX-DB-015")]
+
+    root_execute(shop, fix)
+    [synced] = sync_status(full.config, full.store, PluginHost())
+    assert synced.warnings == []
 
 
 def test_missing_customer_group_is_ox_db_009(shop, prepare):

@@ -15,14 +15,17 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order, send_at_once
+from helpers import kill_at_write, sample_order, send_at_once
 from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
     count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
 )
 
+from orderexchange.dispatch import Dispatcher
 from orderexchange.errors import OXError
 from orderexchange.model import SupplierOrderState as S, TransferState
+from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins import opencart
+from orderexchange.retry import RetryPolicy
 
 OC3 = ("opencart3_mysql.sql", "MyISAM")
 OC4 = ("opencart4_mysql.sql", "InnoDB")
@@ -343,6 +346,61 @@ def test_crash_mid_write_then_retry_writes_the_order_exactly_once(mariadb_db, pr
     assert count(mariadb_db, "oc_customer", "email = 'bernd.bauer@example.com'") == 1
 
 
+# === a customer half-written by a killed MyISAM send is completed by the retry ===============
+@pytest.mark.parametrize("schema, table, column", [
+    (OC3, "oc_address", None), (OC3, "oc_customer", "address_id"), (OC4, "oc_address", None)],
+    ids=["oc3-no-address", "oc3-no-default", "oc4-no-address"])
+def test_a_customer_half_written_by_a_kill_is_completed_by_the_retry(mariadb_db, prepare,
+                                                                     monkeypatch, schema, table,
+                                                                     column):
+    load_schema(mariadb_db.url, schema[0], prefix="oc_", engine="MyISAM")
+    # a shop's own customer without any address (OpenCart 3.0+ registers without one): not ours,
+    # so never "completed" from an order
+    root_execute(mariadb_db, "SET SESSION sql_mode = ''",  # the columns not named: their ''/0
+                 "INSERT INTO oc_customer (customer_group_id, store_id, language_id, "
+                 "firstname, lastname, email, telephone, password, custom_field, status, "
+                 "date_added) VALUES (1, 0, 1, 'Carla', 'Cruz', 'carla@example.com', '', 'hash', "
+                 "'[]', 1, NOW())")
+    carla = sample_order("3001", email="carla@example.com", first="Carla", last="Cruz")
+    run = prepare(alpha(mariadb_db), [BERND, carla])
+    with monkeypatch.context() as patch:
+        kill_at_write(patch, opencart, opencart.OpenCartConnector, table, column)
+        # a kill: the process is gone, no retry inside this send
+        [failed] = Dispatcher(run.config, run.store, PluginHost(),
+                              retry=RetryPolicy.none()).send(run.so_ids)
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-DB-002"
+    linked = schema == OC3
+    [half] = query(mariadb_db, "SELECT * FROM oc_customer WHERE email = 'bernd.bauer@example.com'")
+    bernd_id = half["customer_id"]
+    addresses = count(mariadb_db, "oc_address", "customer_id = :c", c=bernd_id)
+    assert addresses == (0 if column is None else 1)  # what the kill left behind
+    if linked:
+        assert half["address_id"] == 0
+
+    [retried] = run.send()
+    assert retried.state == S.NOTIFIED, retried.as_dict()
+    assert count(mariadb_db, "oc_customer", "email = 'bernd.bauer@example.com'") == 1
+    [address] = query(mariadb_db, "SELECT * FROM oc_address WHERE customer_id = :c", c=bernd_id)
+    assert (address["company"], address["address_1"], address["address_2"], address["city"],
+            address["postcode"], address["country_id"]) == (
+        "Bauer Bau GmbH", "Lindenallee 7", "Hinterhaus", "München", "80331", 81)
+    transfers = run.transfers()
+    order = order_view(mariadb_db, int(transfers["1002"].remote_order_id))["order"]
+    assert order["customer_id"] == bernd_id
+    if linked:
+        [whole] = query(mariadb_db, "SELECT address_id FROM oc_customer WHERE customer_id = :c",
+                        c=bernd_id)
+        assert whole["address_id"] == address["address_id"]
+    else:
+        assert order["payment_address_id"] == address["address_id"]
+    assert transfers["1002"].customer_created is True
+    # Carla's order went to her account, which stays as the shop keeps it
+    [carla_row] = query(mariadb_db, "SELECT customer_id FROM oc_customer "
+                                    "WHERE email = 'carla@example.com'")
+    assert count(mariadb_db, "oc_address", "customer_id = :c", c=carla_row["customer_id"]) == 0
+    assert transfers["3001"].remote_customer_id == str(carla_row["customer_id"])
+
+
 # === two sends at the same moment ============================================================
 def test_two_concurrent_sends_to_the_same_shop(shop, prepare):
     # both supplier orders have a new customer with the same email: one account, not two
@@ -416,7 +474,8 @@ def test_read_back_status_tracking_and_cancel(shop, prepare):
 
 # === test db ==================================================================================
 STAGES = ["connect", "TLS", "server version", "schema variant", "tables and columns",
-          "storage engines", "grants", "reference data", "customers", "trial write"]
+          "storage engines", "grants", "optional features", "reference data", "customers",
+          "trial write"]
 
 
 def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(shop, prepare):
@@ -488,6 +547,49 @@ def test_least_privilege_user_missing_grants_are_reported_with_the_fix(shop, pre
     [result] = run.send()  # and the least-privilege user sends for real
     assert result.state == S.NOTIFIED, result.as_dict()
     assert len(admin_list(shop)) == 1
+
+
+def test_store_settings_without_their_grant_are_said_in_test_db_and_at_send(shop, prepare,
+                                                                             shop_user):
+    """A user without any privilege gets the whole GRANT list (OX-DB-014, not OX-DB-001); the
+    administrator leaves out oc_setting (information_schema hides it, so it used to be never
+    asked for): `test db` says the store settings are off, and so does every send's check,
+    while the orders still go — with our store name and no invoice prefix — until it is
+    granted."""
+    user = shop_user(shop, {})
+    run = prepare({"alpha": user.section({"type": "opencart"})}, [ANNA])
+    report = run.connector().self_test()
+    assert report.stages[0].detail.startswith("OX-DB-014: ")
+    setting = f"GRANT SELECT ON `{shop.database}`.`oc_setting` TO '{user.name}'@'%';"
+    shipment = f"GRANT SELECT ON `{shop.database}`.`oc_order_shipment` TO '{user.name}'@'%';"
+    assert {setting, shipment, "-- optional, for store settings:",
+            "-- optional, for tracking read-back:"} <= set(report.grants)
+    root_execute(shop, *[line for line in report.grants
+                         if not line.startswith("--") and line != setting])
+
+    report = run.connector().self_test()
+    assert report.ok and report.grants == ["-- optional, for store settings:", setting]
+    stage = {s.name: s for s in report.stages}
+    assert stage["grants"].warning and stage["optional features"].warning
+    assert stage["optional features"].detail.startswith(
+        "store settings: OFF — OX-DB-015: Supplier alpha: store settings is off: database user "
+        f"'{user.name}'@'%' lacks SELECT on table oc_setting; orders get the store name "
+        "'Alpha Tools GmbH' instead of the shop's own")
+    assert stage["optional features"].detail.endswith("tracking read-back: on")
+
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert [(f.severity, f.code) for f in result.findings] == [("warning", "OX-DB-015")]
+    assert "store settings is off" in result.findings[0].message
+    [order] = query(shop, "SELECT store_name, invoice_prefix FROM oc_order")
+    assert order == {"store_name": "Alpha Tools GmbH", "invoice_prefix": ""}
+
+    root_execute(shop, setting)
+    later = prepare({"alpha": user.section({"type": "opencart"})}, [sample_order("1003")])
+    [result] = later.send()
+    assert result.state == S.NOTIFIED and result.findings == []
+    assert query(shop, "SELECT store_name, invoice_prefix FROM oc_order ORDER BY order_id")[1] \
+        == {"store_name": "Alpha Tools Shop", "invoice_prefix": "INV-2026-00"}
 
 
 def test_wrong_status_id_and_missing_table_are_reported(shop, prepare):

@@ -19,7 +19,9 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import CATALOGUE_CSV, create_oscommerce_schema, sample_order, supplier_section
+from helpers import (
+    CATALOGUE_CSV, create_oscommerce_schema, kill_at_write, sample_order, supplier_section,
+)
 from test_shop_sql import shop_user  # noqa: F401 - a fixture
 
 from orderexchange.build import build
@@ -30,6 +32,7 @@ from orderexchange.importer import import_catalogue, import_orders
 from orderexchange.model import SupplierOrderState as S, TransferState
 from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins import oscommerce
+from orderexchange.retry import RetryPolicy
 from orderexchange.store import Store
 
 ANNA_ID = 1  # the shop's existing customer (seeded by create_oscommerce_schema)
@@ -400,6 +403,44 @@ def test_crash_mid_write_then_retry_writes_the_order_exactly_once(mariadb_db, pr
     assert [tuple(r.values()) for r in totals] == ORDER_TOTALS["1002"]
     assert count(mariadb_db, "orders_status_history") == 1
     assert count(mariadb_db, "customers") == 2
+
+
+@pytest.mark.parametrize("table, column", [
+    ("address_book", None), ("customers", "customers_default_address_id"),
+    ("customers_info", None)], ids=["no-address", "no-default-address", "no-customers-info"])
+def test_a_customer_half_written_by_a_kill_is_completed_by_the_retry(mariadb_db, prepare,
+                                                                     monkeypatch, table, column):
+    """MyISAM keeps what a killed write inserted: the new customer's row without its address
+    book entry, default address or customers_info. The retry finishes that customer."""
+    create_oscommerce_schema(mariadb_db.url, engine="MyISAM")
+    run = prepare(alpha(mariadb_db), [BERND_ORDER])
+    with monkeypatch.context() as patch:
+        kill_at_write(patch, oscommerce, oscommerce.OsCommerceConnector, table, column)
+        # a kill: the process is gone, no retry inside this send
+        [failed] = Dispatcher(run.config, run.store, PluginHost(),
+                              retry=RetryPolicy.none()).send(run.so_ids)
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-DB-002"
+    [half] = query(mariadb_db, "SELECT customers_id, customers_default_address_id FROM customers "
+                               "WHERE customers_email_address = 'bernd.bauer@example.com'")
+    bernd = half["customers_id"]
+    assert half["customers_default_address_id"] == 0 or table == "customers_info"
+
+    [retried] = run.send()
+    assert retried.state == S.NOTIFIED, retried.as_dict()
+    assert count(mariadb_db, "customers") == 2  # Anna and Bernd, once
+    [whole] = query(mariadb_db, "SELECT c.customers_default_address_id AS d, a.address_book_id, "
+                                "a.entry_company, a.entry_street_address, a.entry_city "
+                                "FROM customers c JOIN address_book a ON a.customers_id = "
+                                "c.customers_id WHERE c.customers_id = :c", c=bernd)
+    assert whole["d"] == whole["address_book_id"]
+    assert (whole["entry_company"], whole["entry_street_address"], whole["entry_city"]) == (
+        "Bauer Bau GmbH", "Lindenallee 7", "München")
+    assert query(mariadb_db, "SELECT customers_info_id FROM customers_info") == [
+        {"customers_info_id": bernd}]
+    transfer = run.transfers()["1002"]
+    assert transfer.remote_customer_id == str(bernd) and transfer.customer_created is True
+    # the retry's order is the one the admin lists, under Bernd
+    assert [r["customers_name"] for r in query(mariadb_db, ADMIN_LIST)] == ["Bernd Bauer"]
 
 
 def test_least_privilege_user_missing_grant_is_reported_with_the_fix(oscommerce_shop, prepare,

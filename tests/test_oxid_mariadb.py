@@ -15,14 +15,17 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order, send_at_once
+from helpers import kill_at_write, sample_order, send_at_once
 from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
     count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
 )
 
+from orderexchange.dispatch import Dispatcher
 from orderexchange.errors import OXError
 from orderexchange.model import SupplierOrderState as S
+from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins import oxid
+from orderexchange.retry import RetryPolicy
 
 GERMANY = "a7c40f631fc920687.20179984"
 AUSTRIA = "a7c40f6320aeb2ec2.72885259"
@@ -329,6 +332,31 @@ def test_crash_mid_write_then_retry_writes_the_order_once(mariadb_db, prepare, m
     assert count(mariadb_db, "oxorderarticles") == 2
     assert count(mariadb_db, "oxuser", "OXUSERNAME = 'bernd.bauer@example.com'") == 1
     assert run.transfers()["1002"].customer_match == "email"  # found on the retry
+
+
+def test_a_user_half_written_by_a_kill_is_put_in_its_group_by_the_retry(mariadb_db, prepare,
+                                                                        monkeypatch):
+    """The user tables are MyISAM: a kill right after the new `oxuser` row kept it outside
+    every user group; the retry finishes it instead of using it as it is."""
+    load_schema(mariadb_db.url, "oxid6_mysql.sql", engine="InnoDB", user_engine="MyISAM")
+    run = prepare(alpha(mariadb_db), [BERND])
+    with monkeypatch.context() as patch:
+        kill_at_write(patch, oxid, oxid.OxidConnector, "oxobject2group")
+        # a kill: the process is gone, no retry inside this send
+        [failed] = Dispatcher(run.config, run.store, PluginHost(),
+                              retry=RetryPolicy.none()).send(run.so_ids)
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-DB-002"
+    [user] = query(mariadb_db, "SELECT OXID FROM oxuser "
+                               "WHERE OXUSERNAME = 'bernd.bauer@example.com'")
+    assert count(mariadb_db, "oxobject2group", "OXOBJECTID = :u", u=user["OXID"]) == 0
+
+    [retried] = run.send()
+    assert retried.state == S.NOTIFIED, retried.as_dict()
+    assert count(mariadb_db, "oxuser", "OXUSERNAME = 'bernd.bauer@example.com'") == 1
+    assert query(mariadb_db, "SELECT OXGROUPSID FROM oxobject2group WHERE OXOBJECTID = :u",
+                 u=user["OXID"]) == [{"OXGROUPSID": "oxidcustomer"}]
+    transfer = run.transfers()["1002"]
+    assert transfer.remote_customer_id == user["OXID"] and transfer.customer_created is True
 
 
 # === the way back =============================================================================
