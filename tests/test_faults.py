@@ -26,7 +26,7 @@ SEED = int(os.environ.get("OX_FAULT_SEED", "20261123"))
 KILLS = 50
 
 
-def write_config(tmp_path, shop, smtp):
+def write_config(tmp_path, shop, smtp, connector="oscommerce"):
     section = supplier_section(shop)
     lines = ['[distributor]', 'id = "acme"', 'name = "ACME"', 'email = "orders@acme.example"',
              '[store]', f'url = "sqlite:///{tmp_path / "state.sqlite"}"',
@@ -36,7 +36,7 @@ def write_config(tmp_path, shop, smtp):
              '[suppliers.alpha]', f'name = "{section["name"]}"', f'email = "{section["email"]}"',
              '[suppliers.alpha.database]', f'url = "{section["database"]["url"]}"',
              f'password = "{section["database"]["password"]}"',
-             '[suppliers.alpha.connector]', 'type = "oscommerce"']
+             '[suppliers.alpha.connector]', f'type = "{connector}"']
     cfg = tmp_path / "config.toml"
     cfg.write_text("\n".join(lines) + "\n")
     return cfg
@@ -101,3 +101,55 @@ def test_kill_minus_nine_at_random_moments_loses_and_doubles_nothing(
     mailed = {m.message["Subject"] for m in smtp.messages}
     assert len(mailed) == len(rows), f"seed {SEED}"
     assert interrupted >= 10, "the kills should interrupt real work, not only start-up"
+
+
+def test_kill_minus_nine_on_a_myisam_opencart_leaves_no_half_written_customer(
+        tmp_path, mariadb_db, smtp_server, vendor_key, licence_code):
+    """OpenCart 3.0 as shipped (MyISAM: no ROLLBACK), every order a new customer, the sender
+    killed at random moments: whatever a kill left (a customer without its address, an order
+    without its totals), the next run completes it — every order once, every new customer once
+    and with its address as the default."""
+    from test_shop_sql import load_schema
+
+    load_schema(mariadb_db.url, "opencart3_mysql.sql", prefix="oc_", engine="MyISAM")
+    smtp = smtp_server("plain")
+    cfg = write_config(tmp_path, mariadb_db, smtp, connector="opencart")
+    runner = CliRunner()
+    (tmp_path / "catalogue.csv").write_text(CATALOGUE_CSV)
+    runner.invoke(main, ["--config", str(cfg), "catalogue", "import", str(tmp_path / "catalogue.csv")])
+    assert runner.invoke(main, ["--config", str(cfg), "activate", licence_code]).exit_code == 0
+    rng = random.Random(SEED)
+    send = licensed_cli_command(vendor_key, tmp_path, "--config", cfg, "send", "--all")
+    next_number, interrupted = 7000, 0
+    for _ in range(KILLS // 2):
+        add_orders(cfg, tmp_path, next_number, 3)
+        next_number += 3
+        CliRunner().invoke(main, ["--config", str(cfg), "build"])
+        proc = subprocess.Popen(send, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.4, 1.6))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            interrupted += 1
+        proc.wait()
+    final = subprocess.run(send, capture_output=True, text=True)
+    assert final.returncode == 0, f"seed {SEED}: {final.stdout}{final.stderr}"
+
+    store = Store(config_mod.load(cfg).store.url)
+    assert {r["state"] for r in store.list_supplier_orders()} == {"notified"}, f"seed {SEED}"
+    numbers = [str(n) for n in range(7000, next_number)]
+    engine = sa.create_engine(mariadb_db.url)
+    with engine.connect() as conn:
+        comments = [r.comment for r in conn.execute(sa.text(
+            "SELECT comment FROM oc_order WHERE order_status_id > 0"))]
+        customers = conn.execute(sa.text(
+            "SELECT c.email, c.address_id, a.address_id AS own, "
+            "(SELECT COUNT(*) FROM oc_address x WHERE x.customer_id = c.customer_id) AS n "
+            "FROM oc_customer c LEFT JOIN oc_address a ON a.address_id = c.address_id "
+            "AND a.customer_id = c.customer_id WHERE c.email LIKE 'c7%'")).all()
+    engine.dispose()
+    for number in numbers:  # every customer order exactly once, visible in the admin
+        assert sum(f"order {number} " in c for c in comments) == 1, f"seed {SEED}: {number}"
+    assert sorted(c.email for c in customers) == sorted(f"c{n}@example.com" for n in numbers)
+    half = [c.email for c in customers if c.own is None or c.n != 1]
+    assert half == [], f"seed {SEED}: customers left without their address: {half}"
+    assert interrupted >= 5, "the kills should interrupt real work, not only start-up"

@@ -668,12 +668,18 @@ type = "opencart"
     if shop.version == "3":
         fix = f"GRANT DELETE, UPDATE ON `{shop.database}`.`oc_customer` TO '{user.name}'@'%';"
     assert not stages["grants"]["ok"] and fix in stages["grants"]["detail"]
+    assert report["grants"] == [fix]
     assert user.password not in result.output
+    table = CliRunner().invoke(main, ["--config", str(config), "test", "db", "alpha"])
+    # the list to copy, each statement whole on its own line (no wrapping, no markup lost)
+    assert "GRANT statements for the database user of alpha" in table.output
+    assert fix in table.output.splitlines()
 
     root_execute(shop, fix)
     result = CliRunner().invoke(main, ["--config", str(config), "test", "db", "alpha"])
     assert result.exit_code == 0, result.output
     assert "trial write" in result.output and user.password not in result.output
+    assert "GRANT statements" not in result.output
 
 
 def test_unrecognised_order_table_is_ox_db_010(mariadb_db, prepare):
