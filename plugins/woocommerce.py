@@ -59,7 +59,7 @@ from orderexchange.model import (
 
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
-    CustomerMatch, Findings, Product, SqlShopConnector, coded, match_by_email,
+    CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, coded, match_by_email,
     sample_transfer, stage_text, update_row,
 )
 
@@ -240,9 +240,13 @@ class WooCommerceConnector(SqlShopConnector):
         for table in self.non_transactional(self._written()):
             # no ROLLBACK: removing a half-written order and the trial write
             needed[table].add("DELETE")
-        if self.db.conn is not None and self.table(self.t("woocommerce_tax_rates")).exists:
-            needed[self.t("woocommerce_tax_rates")] = {"SELECT"}
         return needed
+
+    def optional_tables(self) -> list[OptionalTable]:
+        """WooCommerce's own tax table (created by its installer)."""
+        return [OptionalTable(self.t("woocommerce_tax_rates"), frozenset({"SELECT"}),
+                              "tax rates", "the orders' tax items name no shop tax rate (rate "
+                              "id 0, label 'VAT n%', no tax class)", "send")]
 
     def detect_variant(self) -> tuple[bool, str]:
         opts = self.options()

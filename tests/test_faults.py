@@ -139,8 +139,9 @@ def test_kill_minus_nine_on_a_myisam_opencart_leaves_no_half_written_customer(
     numbers = [str(n) for n in range(7000, next_number)]
     engine = sa.create_engine(mariadb_db.url)
     with engine.connect() as conn:
-        comments = [r.comment for r in conn.execute(sa.text(
-            "SELECT comment FROM oc_order WHERE order_status_id > 0"))]
+        comments = [r.comment for r in conn.execute(sa.text(  # the admin lists these
+            "SELECT h.comment FROM oc_order_history h JOIN oc_order o ON o.order_id = "
+            "h.order_id WHERE o.order_status_id > 0"))]
         customers = conn.execute(sa.text(
             "SELECT c.email, c.address_id, a.address_id AS own, "
             "(SELECT COUNT(*) FROM oc_address x WHERE x.customer_id = c.customer_id) AS n "

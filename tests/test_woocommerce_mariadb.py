@@ -486,7 +486,8 @@ def test_read_back_status_tracking_and_cancel(shop, prepare):
 
 # === test db ==================================================================================
 STAGES = ["connect", "TLS", "server version", "schema variant", "tables and columns",
-          "storage engines", "grants", "reference data", "customers", "trial write"]
+          "storage engines", "grants", "optional features", "reference data", "customers",
+          "trial write"]
 WRITTEN = ["wp_posts", "wp_postmeta", "wp_users", "wp_usermeta", "wp_woocommerce_order_items",
            "wp_woocommerce_order_itemmeta", "wp_wc_order_stats", "wp_wc_order_product_lookup",
            "wp_wc_customer_lookup", "wp_wc_orders", "wp_wc_order_addresses",
@@ -508,6 +509,7 @@ def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(mariadb_db,
                                          "written), table prefix 'wp_'")
     assert details["reference data"] == ("order_status wc-processing = Processing; shop "
                                          "currency EUR (woocommerce_currency); 2 tax rates")
+    assert details["optional features"] == "tax rates: on"
     assert details["trial write"].startswith("sample order for A-100 written as order ")
     assert {t: count(db, t) for t in WRITTEN} == before
 

@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="most active suppliers (default: no limit)")
     p.add_argument("--feature", action="append", default=[],
                    help="licensed feature, repeatable: daemon, or a connector type the distributor "
-                        "may send through (oscommerce, opencart, oxid, generic_sql, a plug-in's "
-                        "type); mail-only needs none")
+                        "may send through (oscommerce, opencart, oxid, generic_sql, "
+                        "woocommerce, a plug-in's type); mail-only needs none")
     p.set_defaults(func=sign)
 
     args = parser.parse_args(argv)
