@@ -23,7 +23,7 @@ from .build import build as build_orders
 from .connector import SelfTestReport, instantiate
 from .dispatch import Dispatcher, SendResult
 from .errors import CATALOGUE, OXError, explain as explain_code
-from .importer import CHUNK_ROWS, import_catalogue, import_orders
+from .importer import CHUNK_ROWS, LIST_LIMIT, import_catalogue, import_orders
 from .mail import self_test as mail_self_test
 from .model import SupplierOrderState
 from .plugin_host import PluginHost
@@ -168,6 +168,13 @@ def import_cmd(app: App, path: Path, dry_run: bool, report_path: Path | None, ch
                       + f"{c['rejected']} rejected, "
                       f"{c['warnings']} warning(s).", highlight=False)
         print_import_issues(report.issues())
+        if len(report.errors) >= LIST_LIMIT or len(report.notices) >= LIST_LIMIT:
+            # the lists are capped for memory; say so, and where the whole list is
+            console.print(f"The table shows the first {LIST_LIMIT:,} errors and warnings of "
+                          f"each kind; {c['errors']:,} error(s) were found in all. "
+                          + ("" if report.report_path else
+                             "`--report FILE` writes every rejected row with its error."),
+                          highlight=False, soft_wrap=True)
         if report.report_path:
             console.print(f"Rejected rows are in {report.report_path}: fix them there and "
                           f"import that file (its error column is ignored).", highlight=False)

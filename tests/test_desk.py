@@ -482,3 +482,20 @@ def test_opentrans_has_the_shipping_charge_and_keeps_street_line_two_in_the_stre
     ubl = documents.ubl_order(sht, anna)
     assert_valid(load_ubl_schemas()["Order"], ubl)
     assert b"<cbc:Percent>19</cbc:Percent>" in ubl
+
+
+def test_the_findings_table_says_when_it_stops(tmp_path, monkeypatch):
+    """The import keeps at most LIST_LIMIT findings in memory; the table says so and where the
+    whole list is (it stopped at 10,000 rows without a word)."""
+    from orderexchange import cli, importer
+
+    monkeypatch.setattr(importer, "LIST_LIMIT", 2)
+    monkeypatch.setattr(cli, "LIST_LIMIT", 2)
+    cfg = write_workspace(tmp_path / "ws")
+    path = tmp_path / "orders.jsonl"
+    path.write_text("".join(json.dumps(sample_order(str(n), email="not-an-email")) + "\n"
+                            for n in range(1, 5)))
+    out = flat(run(cfg, "import", str(path)).output)
+    assert "The table shows the first 2 errors and warnings of each kind; 4 error(s) were " \
+           "found in all." in out
+    assert "`--report FILE` writes every rejected row" in out
