@@ -31,6 +31,24 @@ def every_connector_code(vendor_key):
                           vendor_key)
 
 
+def desk_with(tmp_path, distributor_id: str, block: str):
+    """A config with a file outbox and `block` (the printed [suppliers.alpha] tables), a
+    catalogue mapping HAMMER to the shop's A-100, and one order of two hammers."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[distributor]\nid = "{distributor_id}"\nname = "Distribution Ltd"\n'
+                   'email = "orders@distribution.example"\n\n'
+                   f'[store]\nurl = "sqlite:///{tmp_path / "state.sqlite"}"\n\n'
+                   '[mail]\ntransport = "file"\noutbox = "outbox"\n\n' + block)
+    (tmp_path / "catalogue.csv").write_text("sku,supplier,supplier_sku,purchase_price,name\n"
+                                            "HAMMER,alpha,A-100,7.20,Claw hammer\n")
+    order = sample_order("1001")
+    order["lines"] = [{"sku": "HAMMER", "name": "Claw hammer", "quantity": 2,
+                       "unit_price": "12.90", "tax_rate": "19"}]
+    order.pop("total", None)
+    (tmp_path / "orders.jsonl").write_text(json.dumps(order) + "\n")
+    return cfg
+
+
 def url_of(db) -> str:
     return f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
 
@@ -48,19 +66,7 @@ def test_shop_create_makes_a_shop_a_real_send_writes_into(kind, mariadb_db, tmp_
     assert mariadb_db.password not in created.stdout  # only the ${VAR} reference
     assert "password = \"${OX_SHOP_PASSWORD}\"" in shop["config"]
 
-    # the printed block pasted into a config as it is
-    cfg = tmp_path / "config.toml"
-    cfg.write_text('[distributor]\nid = "demo"\nname = "Demo Distribution Ltd"\n'
-                   'email = "orders@demo-distribution.example"\n\n'
-                   f'[store]\nurl = "sqlite:///{tmp_path / "state.sqlite"}"\n\n'
-                   '[mail]\ntransport = "file"\noutbox = "outbox"\n\n' + shop["config"])
-    (tmp_path / "catalogue.csv").write_text("sku,supplier,supplier_sku,purchase_price,name\n"
-                                            "HAMMER,alpha,A-100,7.20,Claw hammer\n")
-    order = sample_order("1001")
-    order["lines"] = [{"sku": "HAMMER", "name": "Claw hammer", "quantity": 2,
-                       "unit_price": "12.90", "tax_rate": "19"}]
-    order.pop("total", None)
-    (tmp_path / "orders.jsonl").write_text(json.dumps(order) + "\n")
+    cfg = desk_with(tmp_path, "demo", shop["config"])  # the printed block pasted as it is
 
     def run(*args):
         return CliRunner().invoke(main, ["--config", str(cfg), *args])
@@ -161,18 +167,7 @@ def test_shipping_is_taxed_at_the_suppliers_rate_in_the_shop_totals(mariadb_db, 
                                         url_of(mariadb_db), "--supplier", "alpha", "--json"])
     block = json.loads(created.stdout)["config"].replace(
         'language = "en"', 'language = "en"\nshipping_cost = "4.90"\nshipping_tax_rate = "19"')
-    cfg = tmp_path / "config.toml"
-    cfg.write_text('[distributor]\nid = "acme"\nname = "ACME Distribution"\n'
-                   'email = "orders@acme.example"\n\n'
-                   f'[store]\nurl = "sqlite:///{tmp_path / "state.sqlite"}"\n\n'
-                   '[mail]\ntransport = "file"\noutbox = "outbox"\n\n' + block)
-    (tmp_path / "catalogue.csv").write_text("sku,supplier,supplier_sku,purchase_price,name\n"
-                                            "HAMMER,alpha,A-100,7.20,Claw hammer\n")
-    order = sample_order("1001")
-    order["lines"] = [{"sku": "HAMMER", "name": "Claw hammer", "quantity": 2,
-                       "unit_price": "12.90", "tax_rate": "19"}]
-    order.pop("total", None)
-    (tmp_path / "orders.jsonl").write_text(json.dumps(order) + "\n")
+    cfg = desk_with(tmp_path, "acme", block)
     for args in (["activate", licence_code],
                  ["catalogue", "import", str(tmp_path / "catalogue.csv")],
                  ["import", str(tmp_path / "orders.jsonl")], ["build"], ["send", "1"]):
