@@ -13,9 +13,12 @@ customer orders per supplier order, over three suppliers), then:
 - undisturbed rounds of S concurrent senders until nothing is left to send.
 Prints: kills; emails received; supplier orders mailed with more than one Message-ID (copies
 nobody can recognise — must be 0); duplicates by Message-ID (recognisable copies: the kills'
-price, at most one per kill); duplicates by content (copies of a supplier order's email whatever
-their Message-ID); customer orders missing in the shops or there twice; supplier orders not
-notified. Figures only; nothing asserts.
+price); duplicates by content (copies of a supplier order's email whatever their Message-ID);
+duplicates beyond one per kill (copies no kill explains — must be 0 with `--concurrency 1`; with
+more, one kill can catch that many accepted, unrecorded emails of one sender); customer orders
+missing in the shops or there twice; supplier orders not notified. Every received message, its
+sender's pid and whether the kill hit it are written to trail.json in the work folder.
+Figures only; nothing asserts.
 """
 
 from __future__ import annotations
@@ -69,13 +72,14 @@ def pid_of_peer(port: int, pids: list[int]) -> int | None:
     return None
 
 
-def write_config(work: Path, shop, smtp, store_url: str) -> Path:
+def write_config(work: Path, shop, smtp, store_url: str, heartbeat: float,
+                 concurrency: int) -> Path:
     shop_url = f"mysql+pymysql://{shop.user}@{shop.host}:{shop.port}/{shop.database}"
     lines = ['[distributor]', 'id = "acme"', 'name = "ACME"', 'email = "o@acme.example"',
              '[store]', f'url = "{store_url}"',
              '[mail]', 'transport = "smtp"', f'host = "{smtp.host}"', f'port = {smtp.port}',
              'security = "none"', 'retries = 0',
-             '[daemon]', 'heartbeat_seconds = 2', 'concurrency = 3',
+             '[daemon]', f'heartbeat_seconds = {heartbeat}', f'concurrency = {concurrency}',
              '[daemon.retry]', 'attempts = 3', 'initial_seconds = 0.05', 'max_seconds = 0.2']
     for sid in SUPPLIERS:
         lines += [f'[suppliers.{sid}]', f'name = "{sid}"', f'email = "{sid}@example.com"',
@@ -120,6 +124,11 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--store", choices=["sqlite", "postgresql", "mariadb"], default="sqlite")
     parser.add_argument("--seed", type=int, default=20261204)
+    parser.add_argument("--heartbeat", type=float, default=2.0,
+                        help="[daemon] heartbeat_seconds of the senders (a lease is three)")
+    parser.add_argument("--concurrency", type=int, default=1,
+                        help="[daemon] concurrency: suppliers each sender mails in parallel (above "
+                             "1, one kill can catch that many accepted, unrecorded emails)")
     args = parser.parse_args()
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -148,7 +157,7 @@ def main() -> None:
                 store_cm = None
                 store_url = (store_db.url if args.store == "mariadb"
                              else f"sqlite:///{work / 'state.sqlite'}")
-            cfg = write_config(work, shop, smtp, store_url)
+            cfg = write_config(work, shop, smtp, store_url, args.heartbeat, args.concurrency)
             prepare(cfg, work, args.orders, key)
             store = Store(store_url)
             supplier_orders = len(store.list_supplier_orders())
@@ -157,27 +166,36 @@ def main() -> None:
             live: list[subprocess.Popen] = []
             state = {"seen": 0, "kill_at": rng.randint(1, 4), "kills": 0}
 
+            trail: list[dict] = []  # every message received: who sent it, was it killed
+
             def kill_on_data(message) -> None:
                 with lock:
                     state["seen"] += 1
+                    pid = pid_of_peer(message.peer[1], [p.pid for p in live])
+                    trail.append({"subject": str(message.message["Subject"]), "pid": pid,
+                                  "message_id": str(message.message["Message-ID"]),
+                                  "killed": False, "at": time.time()})
                     if state["kills"] >= args.kills or state["seen"] < state["kill_at"]:
                         return
-                    pid = pid_of_peer(message.peer[1], [p.pid for p in live])
                     if pid is None:
                         return
                     os.kill(pid, signal.SIGKILL)
+                    trail[-1]["killed"] = True
                     state["kills"] += 1
                     state["seen"], state["kill_at"] = 0, rng.randint(1, 4)
 
             smtp.on_data = kill_on_data
-            rounds = 0
+            rounds = failed_runs = 0
             while rounds < 200:
                 with lock:
-                    live[:] = [subprocess.Popen(send, stdout=subprocess.DEVNULL,
-                                                stderr=subprocess.DEVNULL)
-                               for _ in range(args.senders)]
+                    logs = [(work / f"send-{rounds}-{i}.log").open("w")
+                            for i in range(args.senders)]
+                    live[:] = [subprocess.Popen(send, stdout=log, stderr=log) for log in logs]
                 for p in list(live):
                     p.wait()
+                for log in logs:
+                    log.close()
+                failed_runs += sum(1 for p in live if p.returncode not in (0, -signal.SIGKILL))
                 rounds += 1
                 left = [r for r in store.list_supplier_orders() if r["state"] != "notified"]
                 print(f"round {rounds}: {state['kills']} kills, {len(left)} supplier orders "
@@ -207,12 +225,19 @@ def main() -> None:
             expected = {str(n) for n in range(args.orders)}
             figures = {
                 "store": args.store, "orders": args.orders, "supplier orders": supplier_orders,
-                "senders": args.senders, "rounds": rounds, "kills": state["kills"],
+                "senders": args.senders, "concurrency": args.concurrency, "rounds": rounds,
+                "kills": state["kills"],
+                "sender runs that failed": failed_runs,
                 "emails received": len(smtp.messages),
                 "supplier orders with >1 Message-ID": sum(
                     1 for copies in by_subject.values() if len({m for m, _ in copies}) > 1),
                 "duplicates by Message-ID": sum(n - 1 for n in ids.values()),
                 "duplicates by content": sum(len(c) - 1 for c in by_subject.values()),
+                # a copy that no kill explains: each kill costs at most one resend
+                "duplicates beyond one per kill": sum(
+                    max(0, len(c) - 1 - sum(1 for t in trail if t["subject"] == subject
+                                            and t["killed"]))
+                    for subject, c in by_subject.items()),
                 "copies not byte-identical": sum(
                     1 for copies in by_subject.values() if len({raw for _, raw in copies}) > 1),
                 "orders missing": len(expected - set(numbers)),
@@ -221,6 +246,7 @@ def main() -> None:
                                                     if r["state"] != "notified"),
                 "seconds": round(time.monotonic() - started, 1),
             }
+            (work / "trail.json").write_text(json.dumps(trail, indent=1))
             store.close()
             if store_cm is not None:
                 store_cm.__exit__(None, None, None)
@@ -232,6 +258,7 @@ def main() -> None:
     width = max(map(len, figures))
     for name, value in figures.items():
         print(f"{name:<{width}}  {value}")
+    print(f"sender logs and trail.json: {work}")
 
 
 if __name__ == "__main__":
