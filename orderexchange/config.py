@@ -495,7 +495,7 @@ class DaemonConfig(_Strict):
     jobs: dict[Literal["fetch", "build", "send", "sync"], JobConfig] = Field(
         default_factory=_default_jobs)
     concurrency: int = Field(default=4, ge=1, le=64)   # suppliers sent to in parallel
-    lease_seconds: float = Field(default=120, gt=0)     # a dead daemon's claims return after this
+    lease_seconds: float = Field(default=120, gt=0)     # caps a claim's lease (3 heartbeats)
     heartbeat_seconds: float = Field(default=15, gt=0)
     misfire_grace_seconds: int = Field(default=300, ge=1)
     stop_timeout_seconds: float = Field(default=60, gt=0)
