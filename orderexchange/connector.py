@@ -9,6 +9,7 @@ connector hold its connection and its schema cache between calls, which is what 
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -132,10 +133,14 @@ class Connector(abc.ABC):
     def find_by_reference(self, reference: str) -> RemoteOrder | None:
         """Look up an order we wrote earlier by its exchange reference (the exactly-once guard)."""
 
-    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
-        """Look up several references at once (one scan instead of one per order).
+    def find_by_references(self, references: list[str], floor: int | None = None
+                           ) -> dict[str, RemoteOrder]:
+        """Look up several references at once (one query instead of one per order).
 
-        Connectors whose lookup is a table scan should override this; the default asks one by one.
+        `floor` (see `Transfer.shop_floor`, None: unbounded) is the shop's highest order key
+        before the first write attempt of these references: a connector that knows such a key
+        (`shop_floor`) reads only the orders above it, so the look-up costs the same in a shop
+        with years of history as in an empty one. The default asks one by one.
         """
         found = {}
         for reference in references:
@@ -143,6 +148,12 @@ class Connector(abc.ABC):
             if remote is not None:
                 found[reference] = remote
         return found
+
+    def shop_floor(self) -> int | None:
+        """The shop's highest order key now (an indexed, ever-growing id or number that every
+        order written later lies above), or None when the connector has no such key; read
+        before a supplier order's first write attempt and stored (`Store.record_floor`)."""
+        return None
 
     @abc.abstractmethod
     def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
@@ -203,3 +214,19 @@ def instantiate(types: dict[str, type[Connector]], supplier: SupplierConfig) -> 
         raise OXError("OX-CFG-004", key=key, detail=err["msg"],
                       hint=f"see the settings of connector type {cls.type_name} in the docs.") from None
     return cls(supplier, settings)
+
+
+def look_up_floor(transfers: Iterable[Transfer]) -> int | None:
+    """The floor a look-up of these transfers' references may use: the lowest of theirs, None
+    (unbounded) when one of them has none."""
+    floors = [t.shop_floor for t in transfers]
+    if not floors or any(f is None for f in floors):
+        return None
+    return min(f for f in floors if f is not None)
+
+
+def attempted(transfers: Iterable[Transfer]) -> tuple[list[str], int | None]:
+    """References of the transfers ever attempted (a floor recorded) and their look-up floor:
+    step 1 asks the shop about these only; a transfer never attempted cannot be there."""
+    tried = [t for t in transfers if t.shop_floor is not None]
+    return [t.reference for t in tried], look_up_floor(tried)

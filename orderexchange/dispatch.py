@@ -33,7 +33,7 @@ from typing import Any
 from .checks import run_checks
 from . import licence as licence_mod
 from .config import Config
-from .connector import Connector, RemoteOrder, instantiate
+from .connector import Connector, RemoteOrder, instantiate, look_up_floor
 from .digest import record_delivery_warnings
 from .errors import CATALOGUE, OXError
 from .events import DispatchEvent
@@ -514,8 +514,9 @@ class Dispatcher:
             link = _ShopLink(connector)
             link.is_open = True
         try:
+            self._record_floor(so, link)
             # the exactly-once guard: what the shop already holds is recorded, never written again
-            existing = self._lookup(link, [t.reference for t in pending])
+            existing = self._lookup(link, pending)
         except OXError as err:
             err.facts["id"] = so.id
             return err
@@ -558,11 +559,29 @@ class Dispatcher:
                 break  # the shop is gone: the next orders would fail too
         return failure
 
-    def _lookup(self, link: _ShopLink, references: list[str]) -> dict[str, RemoteOrder]:
-        """What the shop already holds of these references, retried like a write."""
+    def _record_floor(self, so: SupplierOrder, link: _ShopLink) -> None:
+        """Before the first write attempt of a transfer: store the shop's highest order key as
+        its floor (issue 15), so every look-up of its reference reads only the orders above it.
+        Stored before anything is written, so a crash at any later point leaves an order we
+        wrote above the floor its next look-up uses."""
+        if all(t.shop_floor is not None for t in so.transfers):
+            return
+
+        def once() -> int | None:
+            link.ensure()
+            return link.connector.shop_floor()
+
+        floor = self.retry.call(once, before_retry=link.reset)
+        self.store.record_floor(so, 0 if floor is None else floor)
+
+    def _lookup(self, link: _ShopLink, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """What the shop already holds of these transfers, retried like a write."""
+        references = [t.reference for t in transfers]
+        floor = look_up_floor(transfers)
+
         def once() -> dict[str, RemoteOrder]:
             link.ensure()
-            return link.connector.find_by_references(references)
+            return link.connector.find_by_references(references, floor=floor)
 
         return self.retry.call(once, before_retry=link.reset)
 
@@ -588,7 +607,7 @@ class Dispatcher:
                     todo = []
                 else:  # an order of the chunk (or the chunk's size): nothing of it stayed
                     try:
-                        again = self._lookup(link, [t.reference for t in todo])
+                        again = self._lookup(link, todo)
                     except OXError as lookup_error:
                         again = {}
                         failed = {t.reference: lookup_error for t in todo}
@@ -626,7 +645,8 @@ class Dispatcher:
             link.ensure()
             out: dict[str, tuple[RemoteOrder, bool]] = {}
             if attempt["n"] > 1:
-                found = connector.find_by_references([t.reference for t in todo])
+                found = connector.find_by_references([t.reference for t in todo],
+                                                     floor=look_up_floor(todo))
                 out.update({ref: (remote, True) for ref, remote in found.items()})
             rest = [t for t in todo if t.reference not in out]
             if rest:
@@ -652,7 +672,8 @@ class Dispatcher:
             attempt["n"] += 1
             link.ensure()
             if attempt["n"] > 1:
-                found = connector.find_by_reference(transfer.reference)
+                found = connector.find_by_references(
+                    [transfer.reference], floor=transfer.shop_floor).get(transfer.reference)
                 if found is not None:
                     return found, True
             return connector.write(so, transfer), False

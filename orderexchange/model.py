@@ -196,6 +196,11 @@ class Transfer:
     #: (supplier order id, shop order id) of earlier transfers of this customer order to the same
     #: supplier that were written (filled by the store; step 1 mentions them)
     sent_before: list[tuple[int, str | None]] = field(default_factory=list)
+    #: the supplier shop's highest order key (id or number, the connector's `shop_floor`) read
+    #: before this transfer's first write attempt and stored before it: whatever we wrote lies
+    #: above it, so the exactly-once look-up reads only the keys above it (an index range, not
+    #: the shop's history). None: never attempted, nothing of it can be in the shop. 0: no bound.
+    shop_floor: int | None = None
 
     @property
     def subtotal(self) -> Decimal:

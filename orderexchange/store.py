@@ -180,6 +180,10 @@ transfers = sa.Table(
     sa.Column("tracking_number", sa.String(128), nullable=True),
     sa.Column("shipped_at", sa.String(32), nullable=True),
     sa.Column("status_read_at", UtcDateTime, nullable=True),
+    # issue 15: the shop's highest order key before the first write attempt (see
+    # `Transfer.shop_floor`); `_upgrade` sets it to 0 (no bound) on older rows, which may have
+    # been attempted before it existed
+    sa.Column("shop_floor", sa.BigInteger, nullable=True),
 )
 
 transfer_lines = sa.Table(
@@ -660,8 +664,30 @@ class Store:
                 remote_order_id=t.remote_order_id, remote_customer_id=t.remote_customer_id,
                 customer_created=t.customer_created, error_code=t.error_code,
                 error_message=t.error_message, id=t.id, customer_match=t.customer_match,
-                sent_before=earlier.get(t.customer_order_id, [])))
+                sent_before=earlier.get(t.customer_order_id, []), shop_floor=t.shop_floor))
         return so
+
+    def record_floor(self, so: SupplierOrder, floor: int) -> None:
+        """Record the shop's highest order key as the floor of every transfer of `so` that has
+        none yet, before anything of them is written, and load the floors that count.
+
+        Why first-wins (`IS NULL`) and read back: a concurrent sender of the same supplier order
+        may have recorded a lower floor and written above it; the lowest recorded floor is the
+        one every later look-up must use. A floor too low only costs reading; too high would
+        miss an order we wrote."""
+        ids = [t.id for t in so.transfers if t.id is not None]
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            if any(t.shop_floor is None for t in so.transfers):
+                conn.execute(transfers.update().where(
+                    transfers.c.supplier_order_id == so.id, transfers.c.shop_floor.is_(None))
+                    .values(shop_floor=max(0, int(floor))))
+            got = dict(conn.execute(sa.select(transfers.c.id, transfers.c.shop_floor)
+                                    .where(transfers.c.supplier_order_id == so.id)).all())
+        for t in so.transfers:
+            if t.id in got:
+                t.shop_floor = got[t.id]
 
     def _catalogue_skus(self, supplier_id: str, skus: set[str]) -> dict[str, str]:
         """Our SKU → the supplier SKU the catalogue maps it to for this supplier, now."""
@@ -1467,6 +1493,10 @@ def _upgrade(engine: Engine) -> None:
                 conn.exec_driver_sql(ddl)
     if (customer_orders.name, "customer_email") in added:
         _backfill_customer_snapshot(engine)
+    if (transfers.name, "shop_floor") in added:
+        # transfers from before issue 15 may have been attempted: their look-up stays unbounded
+        with engine.begin() as conn:
+            conn.execute(transfers.update().values(shop_floor=0))
 
 
 def _backfill_customer_snapshot(engine: Engine) -> None:

@@ -33,7 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
-from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder, RemoteStatus
+from orderexchange.connector import (
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted,
+)
 from orderexchange.errors import OXError
 from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
@@ -784,7 +786,7 @@ class GenericSqlConnector(SqlShopConnector):
                    and t.customer_order.number not in unconvertible]
         matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
-        out.already_written(so, self.find_by_references([t.reference for t in pending]))
+        out.already_written(so, self.find_by_references(*attempted(pending)))
         now = datetime.now()
         for t in pending:
             co = t.customer_order
@@ -805,10 +807,11 @@ class GenericSqlConnector(SqlShopConnector):
         return out.items
 
     # -- step 2 -----------------------------------------------------------------------------
-    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
+    def find_by_references(self, references: list[str], floor: int | None = None
+                           ) -> dict[str, RemoteOrder]:
         """Complete orders carrying these references (a hidden, half-written one is not)."""
         out = {}
-        for ref, row in self._by_reference(references).items():
+        for ref, row in self._by_reference(references, floor=floor).items():
             if self.o.status_hidden is not None and row["status"] is not None and \
                     str(row["status"]) == str(self.o.status_hidden):
                 continue
@@ -817,18 +820,33 @@ class GenericSqlConnector(SqlShopConnector):
                                    None if row["customer"] is None else str(row["customer"]))
         return out
 
-    def _by_reference(self, references: list[str], end: bool = True) -> dict[str, dict[str, Any]]:
+    def shop_floor(self) -> int | None:
+        """The highest order id where ids grow (auto_increment or a counter); None with uuid
+        ids, whose look-up then needs an index on `reference_column` (docs)."""
+        if self.o.ids == "uuid" or self.o.ids == "uuid_hex":
+            return None
+        return self.highest(self.o.table, self.o.id)
+
+    def _by_reference(self, references: list[str], end: bool = True, floor: int | None = None
+                      ) -> dict[str, dict[str, Any]]:
+        """reference → the order carrying it, among the orders whose id lies above `floor`
+        (a primary-key range: the cost does not grow with the shop's history)."""
         o = self.o
         found: dict[str, dict[str, Any]] = {}
         if not references:
             return found
+        if floor is not None and o.ids in ("auto_increment", "counter"):
+            scope, params = self._scope_sql()
+            scope += f" AND {self.q(o.id)} > :floor"
+            params["floor"] = int(floor)
+        else:
+            scope, params = self._scope_sql()
         customer_col = next((c for c, v in o.columns.items() if v == "{customer.id}"), None)
         cols = [f"{self.q(o.id)} AS oid", f"{self.q(o.reference_column)} AS ref"]
         for alias, column in (("status", o.status_column), ("number", o.number_column),
                               ("customer", customer_col), ("tracking", o.tracking_column),
                               ("shipped", o.shipped_at_column)):
             cols.append(f"{self.q(column)} AS {alias}" if column else f"NULL AS {alias}")
-        scope, params = self._scope_sql()
         try:
             if o.reference_match == "exact":
                 rows = list(self.sql(f"SELECT {', '.join(cols)} FROM {self.q(o.table)} WHERE "
@@ -855,11 +873,9 @@ class GenericSqlConnector(SqlShopConnector):
                 self.end_read()
         return found
 
-    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+    def customer_lock(self) -> str | None:
         customers = self.settings.customer
-        return self.in_transaction(
-            lambda: self._write(supplier_order, transfer),
-            self.write_locks([transfer], f"customer:{customers.table}" if customers else None))
+        return f"customer:{customers.table}" if customers else None
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order
@@ -871,7 +887,8 @@ class GenericSqlConnector(SqlShopConnector):
                 for sl in transfer.lines):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products changed since the check")
-        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        existing = self._by_reference([transfer.reference], end=False,
+                                      floor=transfer.shop_floor).get(transfer.reference)
         hidden = o.status_hidden is not None and not self.table(o.table).transactional
         if existing is not None and not (o.status_hidden is not None and
                                          str(existing["status"]) == str(o.status_hidden)):

@@ -37,7 +37,9 @@ from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
-from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder, RemoteStatus
+from orderexchange.connector import (
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted, look_up_floor,
+)
 from orderexchange.errors import OXError
 from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
@@ -388,7 +390,7 @@ class OpenCartConnector(SqlShopConnector):
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
-        out.already_written(so, self.find_by_references([t.reference for t in pending]))
+        out.already_written(so, self.find_by_references(*attempted(pending)))
         tables = self.tables([self.t(n) for n in ("order", "order_product", "customer",
                                                    "address")])
         for t in pending:
@@ -520,19 +522,27 @@ class OpenCartConnector(SqlShopConnector):
         return customer, address
 
     # -- step 2 -----------------------------------------------------------------------------
-    def _by_reference(self, references: list[str], end: bool = True
+    def shop_floor(self) -> int | None:
+        """The highest `order_id`: every order we write later gets a higher one."""
+        return self.highest("order", "order_id")
+
+    def _by_reference(self, references: list[str], end: bool = True, floor: int | None = None
                       ) -> dict[str, tuple[int, int, int]]:
         """reference → (order id, customer id, status) of every order carrying it, hidden ones
-        included (a half-written order on MyISAM). `end=False` inside a write's transaction."""
+        included (a half-written order on MyISAM), among the orders above `floor` (a primary-key
+        range: the cost does not grow with the shop's history). `end=False` inside a write's
+        transaction."""
         found: dict[str, tuple[int, int, int]] = {}
         if not references:
             return found
+        bound = "" if floor is None else " AND order_id > :floor"
         try:
             for length, markers in markers_by_length(references).items():
                 rows = self.sql(f"SELECT SUBSTR(comment, 1, {int(length)}) AS m, order_id, "
                                 f"customer_id, order_status_id FROM {self.qt('order')} "
-                                f"WHERE SUBSTR(comment, 1, {int(length)}) IN :markers "
-                                f"ORDER BY order_status_id = 0, order_id", markers=markers)
+                                f"WHERE SUBSTR(comment, 1, {int(length)}) IN :markers{bound} "
+                                f"ORDER BY order_status_id = 0, order_id", markers=markers,
+                                **({} if floor is None else {"floor": int(floor)}))
                 for r in rows:
                     found.setdefault(r.m[1:-1], (int(r.order_id), int(r.customer_id),
                                                  int(r.order_status_id)))
@@ -542,10 +552,6 @@ class OpenCartConnector(SqlShopConnector):
             if end:
                 self.end_read()
         return found
-
-    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        return self.in_transaction(lambda: self._write(supplier_order, transfer),
-                                   self.write_locks([transfer], "customer"))
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order
@@ -559,7 +565,8 @@ class OpenCartConnector(SqlShopConnector):
             # the shop changed between check and write: refuse rather than write a broken order
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")
-        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        existing = self._by_reference([transfer.reference], end=False,
+                                      floor=transfer.shop_floor).get(transfer.reference)
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         customer_id, group_id, created, account, address_id = self._customer(co, ref, now)

@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
 from orderexchange.connector import (
-    Connector, ConnectorSettings, RemoteOrder, RemoteStatus,
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted, look_up_floor,
 )
 from orderexchange.checks import normalise_phone
 from orderexchange.errors import OXError
@@ -520,7 +520,7 @@ class OsCommerceConnector(SqlShopConnector):
                    for table in ("orders", "customers", "address_book", "orders_products")}
         matches = self._match([t.customer_order for t in pending])
         self._plan = matches  # `_customer` builds on it instead of scanning the shop again
-        already = self.find_by_references([t.reference for t in pending])
+        already = self.find_by_references(*attempted(pending))
         needed: dict[str, Decimal] = defaultdict(Decimal)  # stock: cumulative per product
         for t in so.transfers:
             co = t.customer_order
@@ -837,25 +837,32 @@ class OsCommerceConnector(SqlShopConnector):
         return texts
 
     # -- step 2 -----------------------------------------------------------------------------
-    def _by_reference(self, references: list[str], end: bool = True
+    def shop_floor(self) -> int | None:
+        """The highest `orders_id`: every order we write later gets a higher one."""
+        return self.highest("orders", "orders_id")
+
+    def _by_reference(self, references: list[str], end: bool = True, floor: int | None = None
                       ) -> dict[str, tuple[int, int, int]]:
         """reference → (order id, customer id, status) of the order whose status history
         carries it, hidden (half-written) ones included; one pass for a whole supplier order.
 
-        The shop has no column of ours to index, so the lookup compares the comment's prefix;
-        doing it once per supplier order instead of once per customer order keeps it one scan.
-        `end=False` inside a write's transaction."""
+        The shop has no column of ours to index, so the lookup compares the comment's prefix —
+        of the orders above `floor` only (a range of the primary key and of the history's
+        `orders_id` index): the cost does not grow with the shop's history. `end=False` inside
+        a write's transaction."""
         found: dict[str, tuple[int, int, int]] = {}
         if not references:
             return found
+        bound = "" if floor is None else " AND o.orders_id > :floor AND h.orders_id > :floor"
         try:
             for length, markers in markers_by_length(references).items():
                 rows = self._q(
                     f"SELECT SUBSTR(h.comments, 1, {int(length)}) AS marker, h.orders_id, "
-                    f"o.customers_id, o.orders_status FROM {self.t('orders_status_history')} h "
-                    f"JOIN {self.t('orders')} o ON o.orders_id = h.orders_id "
-                    f"WHERE SUBSTR(h.comments, 1, {int(length)}) IN :markers "
-                    f"ORDER BY o.orders_status = {HIDDEN}, h.orders_id", markers=markers)
+                    f"o.customers_id, o.orders_status FROM {self.t('orders')} o "
+                    f"JOIN {self.t('orders_status_history')} h ON h.orders_id = o.orders_id "
+                    f"WHERE SUBSTR(h.comments, 1, {int(length)}) IN :markers{bound} "
+                    f"ORDER BY o.orders_status = {HIDDEN}, h.orders_id", markers=markers,
+                    **({} if floor is None else {"floor": int(floor)}))
                 for r in rows:
                     found.setdefault(r.marker[1:-1], (int(r.orders_id), int(r.customers_id),
                                                       int(r.orders_status)))
@@ -865,13 +872,6 @@ class OsCommerceConnector(SqlShopConnector):
             if end:
                 self.end_read()
         return found
-
-    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        """One transaction (where the engine has them), under named locks on the reference and
-        the customer's email: two processes sending at once neither write one order twice nor
-        create one customer twice (the lock holds across the MyISAM tables too)."""
-        return self.in_transaction(lambda: self._write(supplier_order, transfer),
-                                   self.write_locks([transfer], "customer"))
 
     def _reference_data(self, so: SupplierOrder) -> dict[str, dict[str, Any]]:
         """Products, countries and currencies for a whole supplier order, read once at its first
@@ -1001,7 +1001,8 @@ class OsCommerceConnector(SqlShopConnector):
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         s = self.settings
         now = datetime.now().replace(microsecond=0)
-        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        existing = self._by_reference([transfer.reference], end=False,
+                                      floor=transfer.shop_floor).get(transfer.reference)
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         prepared = self._prepare(so, transfer, now, HIDDEN)
@@ -1048,12 +1049,13 @@ class OsCommerceConnector(SqlShopConnector):
         """The chunk in one transaction under the named locks of every reference and customer
         email in it: a multi-row INSERT per table instead of a statement per row."""
         return self.in_transaction(lambda: self._write_batch(supplier_order, transfers),
-                                   self.write_locks(transfers, "customer"))
+                                   self.write_locks(transfers, self.customer_lock()))
 
     def _write_batch(self, so: SupplierOrder,
                      transfers: list[Transfer]) -> dict[str, RemoteOrder]:
         now = datetime.now().replace(microsecond=0)
-        there = self._by_reference([t.reference for t in transfers], end=False)
+        there = self._by_reference([t.reference for t in transfers], end=False,
+                                   floor=look_up_floor(transfers))
         if there:  # written meanwhile, or half of it: the one-by-one path deals with each
             first = next(t for t in transfers if t.reference in there)
             raise OXError("OX-WRT-002", order=first.customer_order.number,

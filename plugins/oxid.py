@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -40,7 +40,9 @@ from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
-from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder, RemoteStatus
+from orderexchange.connector import (
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted,
+)
 from orderexchange.errors import OXError
 from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
@@ -365,7 +367,7 @@ class OxidConnector(SqlShopConnector):
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
-        out.already_written(so, self.find_by_references([t.reference for t in pending]))
+        out.already_written(so, self.find_by_references(*attempted(pending)))
         tables = self.tables([self.t(n) for n in ("oxorder", "oxorderarticles", "oxuser",
                                                    "oxaddress")])
         for t in pending:
@@ -477,23 +479,40 @@ class OxidConnector(SqlShopConnector):
         return user, address
 
     # -- step 2 -----------------------------------------------------------------------------
-    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
+    def find_by_references(self, references: list[str], floor: int | None = None
+                           ) -> dict[str, RemoteOrder]:
         """Finished orders (OXTRANSSTATUS OK) carrying these references; the order number is
         the id the supplier sees."""
         return {ref: RemoteOrder(str(row["number"]), row["user"])
-                for ref, row in self._by_reference(references).items()
+                for ref, row in self._by_reference(references, floor=floor).items()
                 if row["status"] == OK}
 
-    def _by_reference(self, references: list[str], end: bool = True) -> dict[str, dict[str, Any]]:
+    def shop_floor(self) -> int | None:
+        """A day before now, as YYYYMMDDhhmmss. `oxorder` indexes neither OXTRANSID (our
+        reference) nor OXORDERNR, only (OXSHOPID, OXSTORNO, OXORDERDATE), and the OXID key is
+        random: the order date is the one ever-growing key the shop indexes. Every order we
+        write later carries this machine's clock then (`_write`); the day's margin covers a
+        clock set back (summer time) or a second sender's clock running behind."""
+        return int((datetime.now() - timedelta(days=1)).strftime("%Y%m%d%H%M%S"))
+
+    def _by_reference(self, references: list[str], end: bool = True, floor: int | None = None
+                      ) -> dict[str, dict[str, Any]]:
+        """reference → the order carrying it, among the orders dated from `floor` on (a range
+        of MAINIDX, so the cost does not grow with the shop's history; 0/None: all)."""
         found: dict[str, dict[str, Any]] = {}
         if not references:
             return found
+        bound, params = "", {}
+        if floor:
+            bound = " AND OXSTORNO IN (0, 1) AND OXORDERDATE >= :since"
+            params["since"] = datetime.strptime(str(floor), "%Y%m%d%H%M%S")
         try:
             rows = self.sql(f"SELECT OXID, OXORDERNR, OXUSERID, OXTRANSID, OXTRANSSTATUS, "
                             f"OXFOLDER, OXSTORNO, OXSENDDATE, OXTRACKCODE FROM "
-                            f"{self.qt('oxorder')} WHERE OXSHOPID = :shop AND OXTRANSID IN :refs "
+                            f"{self.qt('oxorder')} WHERE OXSHOPID = :shop{bound} "
+                            f"AND OXTRANSID IN :refs "
                             f"ORDER BY OXTRANSSTATUS = 'OK' DESC, OXORDERDATE",
-                            shop=self.settings.shop_id, refs=sorted(set(references)))
+                            shop=self.settings.shop_id, refs=sorted(set(references)), **params)
             for r in rows:
                 found.setdefault(r.OXTRANSID, {
                     "id": r.OXID, "number": int(r.OXORDERNR), "user": r.OXUSERID,
@@ -506,9 +525,8 @@ class OxidConnector(SqlShopConnector):
                 self.end_read()
         return found
 
-    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        locks = self.write_locks([transfer], f"oxuser:{self.settings.shop_id}")
-        return self.in_transaction(lambda: self._write(supplier_order, transfer), locks)
+    def customer_lock(self) -> str | None:
+        return f"oxuser:{self.settings.shop_id}"
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
         co = transfer.customer_order
@@ -520,7 +538,8 @@ class OxidConnector(SqlShopConnector):
                        for sl in transfer.lines)):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products or countries changed since the check")
-        existing = self._by_reference([transfer.reference], end=False).get(transfer.reference)
+        existing = self._by_reference([transfer.reference], end=False,
+                                      floor=transfer.shop_floor).get(transfer.reference)
         if existing is not None and existing["status"] == OK:
             return RemoteOrder(str(existing["number"]), existing["user"])
         user_id, created, account = self._customer(co, ref, now)

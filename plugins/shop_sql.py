@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from orderexchange.config import DatabaseConfig, SupplierConfig
 from orderexchange.connector import (
-    Connector, ConnectorSettings, RemoteOrder, SelfTestReport,
+    Connector, ConnectorSettings, RemoteOrder, SelfTestReport, look_up_floor,
 )
 from orderexchange.errors import OXError
 from orderexchange.tunnel import STAGE_OF_CODE, OnStage, SshTunnel
@@ -858,6 +858,9 @@ class SqlShopConnector(Connector):
         self._consecutive: bool | None = None
         #: the user's grants, read once per connection when an optional feature is asked about
         self._grants: Grants | None = None
+        #: every written table transactional: chunks are written in one transaction (asked
+        #: once per connection)
+        self._batchable: bool | None = None
 
     # -- connection and SQL ---------------------------------------------------------------
     @property
@@ -890,6 +893,7 @@ class SqlShopConnector(Connector):
         self._ref_for = None
         self._consecutive = None
         self._grants = None
+        self._batchable = None
 
     def sql(self, text: str, **params: Any) -> Any:
         """Execute parameterised SQL; list/set values bind as `IN :name` lists (never empty:
@@ -911,6 +915,18 @@ class SqlShopConnector(Connector):
         if self.db.conn is not None and self.db.conn.in_transaction():
             self.db.conn.rollback()
 
+
+    def highest(self, table: str, column: str, where: str = "", **params: Any) -> int:
+        """MAX of an indexed key column (0 in an empty table): one index dive, whatever the
+        table's size. The connectors' `shop_floor`."""
+        try:
+            value = self.sql(f"SELECT MAX({quote(self.conn, column)}) FROM {self.qt(table)}"
+                             + (f" WHERE {where}" if where else ""), **params).scalar()
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier, self.t(table)) from None
+        finally:
+            self.end_read()
+        return int(value or 0)
 
     # -- step 1 -----------------------------------------------------------------------------
     def check(self, supplier_order: SupplierOrder) -> list[Finding]:
@@ -1071,16 +1087,20 @@ class SqlShopConnector(Connector):
     def find_by_reference(self, reference: str) -> RemoteOrder | None:
         return self.find_by_references([reference]).get(reference)
 
-    def find_by_references(self, references: list[str]) -> dict[str, RemoteOrder]:
-        """Complete orders carrying these references (one look-up for all): those of
-        `_by_reference` that are not in `hidden_status`."""
+    def find_by_references(self, references: list[str], floor: int | None = None
+                           ) -> dict[str, RemoteOrder]:
+        """Complete orders carrying these references (one look-up for all, above `floor`):
+        those of `_by_reference` that are not in `hidden_status`."""
         return {ref: RemoteOrder(str(oid), str(cid))
-                for ref, (oid, cid, status) in self._by_reference(references).items()
+                for ref, (oid, cid, status) in self._by_reference(references,
+                                                                   floor=floor).items()
                 if status != self.hidden_status}
 
-    def _by_reference(self, references: list[str], end: bool = True) -> dict[str, Any]:
+    def _by_reference(self, references: list[str], end: bool = True,
+                      floor: int | None = None) -> dict[str, Any]:
         """reference → (order id, customer id, status) of every order carrying it, half-written
-        ones included; `end=False` inside a write's transaction."""
+        ones included, among the orders above `floor` where the connector has a key for it
+        (`shop_floor`); `end=False` inside a write's transaction."""
         raise NotImplementedError
 
     def order_ids(self, transfers: Iterable[Transfer]) -> dict[str, int]:
@@ -1152,6 +1172,59 @@ class SqlShopConnector(Connector):
                 elif not _compatible(kind, column):
                     wrong.append(f"{table}.{name} is {column.data_type}, expected {kind}")
         return missing, wrong
+
+    # -- writing: one order, or a chunk in one transaction ----------------------------------
+    def customer_lock(self) -> str | None:
+        """The named-lock kind guarding the customers a write may create (`write_locks`);
+        None when it creates none."""
+        return "customer"
+
+    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        """One transaction (where the engine has them), under named locks on the reference and
+        the customer's email: two processes sending at once neither write one order twice nor
+        create one customer twice (the lock holds across MyISAM tables too)."""
+        return self.in_transaction(lambda: self._write(supplier_order, transfer),
+                                   self.write_locks([transfer], self.customer_lock()))
+
+    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        """The connector's single-order write, inside the transaction `write` opened."""
+        raise NotImplementedError
+
+    def _written(self) -> list[str]:
+        """The tables a write inserts into or updates."""
+        raise NotImplementedError
+
+    @property
+    def batch_writes(self) -> bool:  # type: ignore[override]
+        """Chunks go in one transaction when every written table is transactional (InnoDB):
+        the COMMIT makes the whole chunk visible at once, and one commit (one log flush) per
+        chunk instead of per order is most of what a send into a durable server costs. Tables
+        without transactions (MyISAM) keep the visible-last single writes."""
+        if self._batchable is None:
+            try:
+                self._batchable = not self.non_transactional(self._written())
+            except (SQLAlchemyError, OXError):
+                return False  # the link is down: one by one, and ask again next time
+        return self._batchable
+
+    def write_batch(self, supplier_order: SupplierOrder,
+                    transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """The chunk in ONE transaction under the named locks of every reference and customer
+        in it, each order written by the connector's own single-order `_write` (an order of the
+        chunk sees the customers the earlier ones created). All or nothing: an order that fails
+        rolls the chunk back and the dispatcher writes it again one by one, so the bad order
+        fails alone."""
+        def chunk() -> dict[str, RemoteOrder]:
+            there = self._by_reference([t.reference for t in transfers], end=False,
+                                       floor=look_up_floor(transfers))
+            if there:  # written meanwhile, or half of it: the one-by-one path deals with each
+                first = next(t for t in transfers if t.reference in there)
+                raise OXError("OX-WRT-002", order=first.customer_order.number,
+                              supplier=self.supplier.id, id=supplier_order.id,
+                              detail="already in the shop, in part or whole; written one by one")
+            return {t.reference: self._write(supplier_order, t) for t in transfers}
+
+        return self.in_transaction(chunk, self.write_locks(transfers, self.customer_lock()))
 
     # -- transactions ----------------------------------------------------------------------
     def in_transaction(self, fn: Callable[[], Any], locks: Iterable[str] = ()) -> Any:
