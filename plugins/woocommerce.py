@@ -109,7 +109,6 @@ class WooCommerceConnector(SqlShopConnector):
     def __init__(self, supplier: Any, settings: WooCommerceSettings) -> None:
         super().__init__(supplier, settings)
         self._options: dict[str, str] | None = None
-        self._batchable: bool | None = None
         #: the look-ups of the chunk being written (`write_batch`): customer matches, users
         #: created in it by email, analytics customers by user id / guest email
         self._chunk: dict[str, Any] | None = None
@@ -117,7 +116,6 @@ class WooCommerceConnector(SqlShopConnector):
     def close(self) -> None:
         super().close()
         self._options = None
-        self._batchable = None
 
     # -- the shop's own settings -------------------------------------------------------------
     def options(self) -> dict[str, str]:
@@ -423,10 +421,10 @@ class WooCommerceConnector(SqlShopConnector):
         return out.items
 
     # -- step 2: finding our orders ---------------------------------------------------------
-    def _by_reference(self, references: list[str], end: bool = True
+    def _by_reference(self, references: list[str], end: bool = True, floor: int | None = None
                       ) -> dict[str, tuple[int, int, str]]:
         """reference → (order id, customer id, status) of every order carrying it, half-written
-        ones included, from the authoritative storage."""
+        ones included, from the authoritative storage (indexed: `floor` is not needed)."""
         found: dict[str, tuple[int, int, str]] = {}
         if not references:
             return found
@@ -457,37 +455,10 @@ class WooCommerceConnector(SqlShopConnector):
                 self.end_read()
         return found
 
-    # -- step 2: writing --------------------------------------------------------------------
-    def write(self, supplier_order: SupplierOrder, transfer: Transfer) -> RemoteOrder:
-        return self.in_transaction(lambda: self._write(supplier_order, transfer),
-                                   self.write_locks([transfer], "customer"))
-
-    @property
-    def batch_writes(self) -> bool:  # type: ignore[override]
-        """Chunks go in one transaction where every written table has transactions (InnoDB,
-        WordPress's default): the COMMIT makes the whole chunk visible at once."""
-        if self._batchable is None:
-            try:
-                self._batchable = not self.non_transactional(self._written())
-            except (SQLAlchemyError, OXError):
-                return False  # the link is down: one by one, and ask again next time
-        return self._batchable
-
-    def write_batch(self, supplier_order: SupplierOrder,
-                    transfers: list[Transfer]) -> dict[str, RemoteOrder]:
-        """A chunk of orders in one transaction, under the named locks of all its references and
-        customer emails: one lock round trip and one COMMIT per chunk, all or none; the
-        references and the customers are looked up once for the whole chunk."""
-        return self.in_transaction(lambda: self._write_chunk(supplier_order, transfers),
-                                   self.write_locks(transfers, "customer"))
-
+    # -- step 2: writing (`write` and `write_batch`: SqlShopConnector's) ---------------
     def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
-        there = self._by_reference([t.reference for t in transfers], end=False)
-        if there:  # written meanwhile, or half of it: the one-by-one path deals with each
-            first = next(t for t in transfers if t.reference in there)
-            raise OXError("OX-WRT-002", order=first.customer_order.number,
-                          supplier=self.supplier.id, id=so.id,
-                          detail="already in the shop, in part or whole; written one by one")
+        """The chunk (`write_batch`'s transaction, none of it in the shop yet): the customers
+        are looked up once for the whole chunk."""
         self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
                        "created": {}, "lookup": {}}
         try:
