@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pymysql
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -100,6 +101,32 @@ def tls_connect_args(db: DatabaseConfig) -> dict[str, Any]:
     return {}
 
 
+class _PyMySQLConnection(pymysql.connections.Connection):
+    """PyMySQL's connection with the context of its TLS-if-offered mode (no `tls` set: PyMySQL
+    builds an unverified context) built once per process instead of at every connect.
+
+    Why: building it loads the system's CA store (about 20 ms, far more on a loaded machine)
+    although a context that verifies nothing never reads it. The mode's behaviour is PyMySQL's
+    own: TLS when the server offers it, else plain. Every other mode builds its context as
+    before (`tls_connect_args`)."""
+
+    _unverified: ssl.SSLContext | None = None
+
+    def _create_ssl_ctx(self, sslp: Any) -> Any:
+        if sslp != {}:  # a CA, a certificate or a context of ours: PyMySQL's own way
+            return super()._create_ssl_ctx(sslp)
+        cls = _PyMySQLConnection
+        if cls._unverified is None:
+            cls._unverified = super()._create_ssl_ctx(sslp)
+        return cls._unverified
+
+
+def _connect_reusing_tls_context(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """SQLAlchemy `do_connect` listener of direct PyMySQL connections (not through a tunnel,
+    whose own listener opens the channel; TLS is off there)."""
+    return _PyMySQLConnection(*cargs, **cparams)
+
+
 def certificate_summary(der: bytes) -> str:
     """"subject CN=…, expires 2027-12-31" of a DER certificate, for `test db`."""
     from cryptography import x509
@@ -169,6 +196,8 @@ class ShopDatabase:
             self.engine = sa.create_engine(url, connect_args=connect_args, poolclass=sa.pool.NullPool)
             if self.tunnel is not None:
                 sa.event.listen(self.engine, "do_connect", self.tunnel.connect_hook)
+            elif url.get_driver_name() == "pymysql":
+                sa.event.listen(self.engine, "do_connect", _connect_reusing_tls_context)
             self.conn = self.engine.connect()
         except OXError:
             self.close()
@@ -1222,9 +1251,14 @@ class SqlShopConnector(Connector):
                 raise OXError("OX-WRT-002", order=first.customer_order.number,
                               supplier=self.supplier.id, id=supplier_order.id,
                               detail="already in the shop, in part or whole; written one by one")
-            return {t.reference: self._write(supplier_order, t) for t in transfers}
+            return self._write_chunk(supplier_order, transfers)
 
         return self.in_transaction(chunk, self.write_locks(transfers, self.customer_lock()))
+
+    def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """The chunk's orders, none of them in the shop yet, inside `write_batch`'s transaction:
+        by default each with the single-order `_write`."""
+        return {t.reference: self._write(so, t) for t in transfers}
 
     # -- transactions ----------------------------------------------------------------------
     def in_transaction(self, fn: Callable[[], Any], locks: Iterable[str] = ()) -> Any:
