@@ -821,9 +821,10 @@ class GenericSqlConnector(SqlShopConnector):
         return out
 
     def shop_floor(self) -> int | None:
-        """The highest order id where ids grow (auto_increment or a counter); None with uuid
-        ids, whose look-up then needs an index on `reference_column` (docs)."""
-        if self.o.ids == "uuid" or self.o.ids == "uuid_hex":
+        """The highest order id with auto_increment ids (the server numbers every later order
+        above it); None otherwise — a counter table may lag behind the ids in the table, uuids
+        do not grow —, whose look-up then needs an index on `reference_column` (docs)."""
+        if self.o.ids != "auto_increment":
             return None
         return self.highest(self.o.table, self.o.id)
 
@@ -835,7 +836,7 @@ class GenericSqlConnector(SqlShopConnector):
         found: dict[str, dict[str, Any]] = {}
         if not references:
             return found
-        if floor is not None and o.ids in ("auto_increment", "counter"):
+        if floor is not None and o.ids == "auto_increment":
             scope, params = self._scope_sql()
             scope += f" AND {self.q(o.id)} > :floor"
             params["floor"] = int(floor)

@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
 from orderexchange.connector import (
-    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted, look_up_floor,
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted,
 )
 from orderexchange.checks import normalise_phone
 from orderexchange.errors import OXError
@@ -1044,23 +1044,11 @@ class OsCommerceConnector(SqlShopConnector):
                 return False  # the link is down: one by one, and ask again next time
         return self._batchable
 
-    def write_batch(self, supplier_order: SupplierOrder,
-                    transfers: list[Transfer]) -> dict[str, RemoteOrder]:
-        """The chunk in one transaction under the named locks of every reference and customer
-        email in it: a multi-row INSERT per table instead of a statement per row."""
-        return self.in_transaction(lambda: self._write_batch(supplier_order, transfers),
-                                   self.write_locks(transfers, self.customer_lock()))
-
-    def _write_batch(self, so: SupplierOrder,
+    def _write_chunk(self, so: SupplierOrder,
                      transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """The chunk (`write_batch`'s transaction, none of it in the shop yet): a multi-row
+        INSERT per table instead of a statement per row."""
         now = datetime.now().replace(microsecond=0)
-        there = self._by_reference([t.reference for t in transfers], end=False,
-                                   floor=look_up_floor(transfers))
-        if there:  # written meanwhile, or half of it: the one-by-one path deals with each
-            first = next(t for t in transfers if t.reference in there)
-            raise OXError("OX-WRT-002", order=first.customer_order.number,
-                          supplier=self.supplier.id, id=so.id,
-                          detail="already in the shop, in part or whole; written one by one")
         self._confirmed = self._confirm_plans([t.customer_order for t in transfers])
         try:
             self._create_customers([t.customer_order for t in transfers],

@@ -67,16 +67,23 @@ def plant_decoy(run: Any) -> str:
     return transfer.reference
 
 
+def shop_with_decoy(kind: str, db: Any, prepare: Any) -> tuple[Any, str, str]:
+    """A `kind` shop, one supplier order built for it, and the decoy of its reference (aged
+    below the floor where the floor is a date); returns (run, reference, counting SQL)."""
+    create, connector, counting, age = SHOPS[kind]
+    create(db.url)
+    run = prepare({"alpha": shop_section(db, connector)}, [sample_order("1001")])
+    reference = plant_decoy(run)
+    if age:
+        root_execute(db, *age)
+    assert carrying(db, counting, reference) == 1
+    return run, reference, counting
+
+
 @pytest.mark.parametrize("kind", sorted(SHOPS))
 def test_look_up_reads_only_above_the_floor_recorded_before_the_first_write(kind, mariadb_db,
                                                                              prepare):
-    create, connector, counting, age = SHOPS[kind]
-    create(mariadb_db.url)
-    run = prepare({"alpha": shop_section(mariadb_db, connector)}, [sample_order("1001")])
-    reference = plant_decoy(run)
-    if age:
-        root_execute(mariadb_db, *age)
-    assert carrying(mariadb_db, counting, reference) == 1
+    run, reference, counting = shop_with_decoy(kind, mariadb_db, prepare)
 
     [result] = run.send()
     assert result.state == S.NOTIFIED, result.as_dict()
@@ -93,12 +100,7 @@ def test_look_up_reads_only_above_the_floor_recorded_before_the_first_write(kind
 def test_a_transfer_from_before_the_floor_keeps_the_whole_look_up(kind, mariadb_db, prepare):
     """Floor 0 (a store upgraded from before issue 15: the transfer may have been attempted by
     the old release) reads every order and finds the one carrying its reference."""
-    create, connector, counting, age = SHOPS[kind]
-    create(mariadb_db.url)
-    run = prepare({"alpha": shop_section(mariadb_db, connector)}, [sample_order("1001")])
-    reference = plant_decoy(run)
-    if age:
-        root_execute(mariadb_db, *age)
+    run, reference, counting = shop_with_decoy(kind, mariadb_db, prepare)
     with run.store.engine.begin() as conn:
         conn.execute(transfers_table.update().values(shop_floor=0))
 
