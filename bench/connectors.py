@@ -33,6 +33,7 @@ import argparse
 import json
 import multiprocessing
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -330,6 +331,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     families = [f.strip() for f in args.connectors.split(",") if f.strip()]
+    # stopped from outside: still stop the servers this run started (the `finally` below)
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     server = servers.MariaDBServer(extra_args=DURABLE)
     server.start()
     smtp = SinkSMTP()
