@@ -173,7 +173,7 @@ def main() -> None:
                     state["seen"] += 1
                     pid = pid_of_peer(message.peer[1], [p.pid for p in live])
                     trail.append({"subject": str(message.message["Subject"]), "pid": pid,
-                                  "message_id": str(message.message["Message-ID"]),
+                                  "message_id": str(message.message["Message-ID"]).strip(),
                                   "killed": False, "at": time.time()})
                     if state["kills"] >= args.kills or state["seen"] < state["kill_at"]:
                         return
@@ -210,7 +210,7 @@ def main() -> None:
             by_subject: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
             for m in smtp.messages:
                 msg = m.message
-                by_subject[str(msg["Subject"])].append((str(msg["Message-ID"]), m.data))
+                by_subject[str(msg["Subject"])].append((str(msg["Message-ID"]).strip(), m.data))
             ids = Counter(mid for copies in by_subject.values() for mid, _ in copies)
             engine = sa.create_engine(shop.url)
             numbers: Counter[str] = Counter()

@@ -55,6 +55,11 @@ class Pending:
     covers: list[int]
 
 
+#: how a message is kept: unfolded headers (RFC 5322 allows 998 characters), so a long Message-ID
+#: reads back as itself, not as " <…>" after a fold; the transport folds again when it sends
+_KEPT = email.policy.default.clone(max_line_length=998)
+
+
 def _parse(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
 
@@ -80,11 +85,11 @@ class Outbox:
         if found is not None:
             return found.message
         message = render()
-        raw = message.as_bytes(policy=email.policy.default)
+        raw = message.as_bytes(policy=_KEPT)
         try:
             with self.store.engine.begin() as conn:
                 conn.execute(outbox.insert().values(
-                    key=key, message_id=str(message["Message-ID"]), raw=raw,
+                    key=key, message_id=str(message["Message-ID"]).strip(), raw=raw,
                     covers=",".join(map(str, covers or [])), created_at=now()))
         except IntegrityError:  # stored meanwhile by another attempt: that one is the message
             found = self.pending(key)
