@@ -434,7 +434,7 @@ class MailTestReport(SelfTestReport):
         return stage
 
     def fail(self, name: str, error: OXError) -> MailStage:
-        stage = MailStage(name, False, error.message, error.code, error.solution)
+        stage = MailStage(name, False, error.message, code=error.code, solution=error.solution)
         self.stages.append(stage)
         return stage
 

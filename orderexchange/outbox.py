@@ -61,7 +61,16 @@ _KEPT = email.policy.default.clone(max_line_length=998)
 
 
 def _parse(raw: bytes) -> EmailMessage:
-    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    # address headers as fresh Address objects: refolding a *parsed* header drops the quotes
+    # of a display name with a comma ("Meier, Müller & Co. KG"), so the From line the
+    # transport folds again would read as two addresses
+    for key in ("From", "Reply-To", "To", "Cc"):
+        if message[key] is not None:
+            addresses = message[key].addresses
+            del message[key]
+            message[key] = addresses
+    return message  # type: ignore[return-value]
 
 
 class Outbox:

@@ -217,7 +217,9 @@ def test_a_distributor_name_with_comma_colon_or_quote_keeps_one_sender(tmp_path,
     assert len(server.messages) == 2
     for received in server.messages:
         assert received.mail_from == expected  # the envelope: the address, never a name part
-        [address] = received.message["From"].addresses
+        addresses = received.message["From"].addresses
+        assert len(addresses) == 1, received.data[:700]
+        [address] = addresses
         assert isinstance(address, Address)
         assert (address.display_name, address.addr_spec) == (name, expected)
     test = run(cfg, "test", "mail", "--to", "me@example.org")
