@@ -764,11 +764,8 @@ class GenericSqlConnector(SqlShopConnector):
         if errors:
             out.add("OX-DB-013", None, detail="; ".join(errors))
             return out.items
-        policy, account, problem = self._policy_account()
-        if problem:
-            setting = f"{policy}_customer_id"
-            out.add("OX-CHK-030", None, setting=setting,
-                    value=getattr(self.supplier, setting), detail=problem)
+        account, usable = self.checked_policy_account(out)
+        if not usable:
             return out.items
         ref = self._refdata(so, fresh=True)
         if self.settings.products is not None:

@@ -375,11 +375,8 @@ class OpenCartConnector(SqlShopConnector):
             return out.items
         if not self._status_name(self.settings.order_status_id):
             out.add("OX-CHK-009", None, value=self.settings.order_status_id)
-        policy, account, problem = self._policy_account()
-        if problem:
-            setting = f"{policy}_customer_id"
-            out.add("OX-CHK-030", None, setting=setting,
-                    value=getattr(self.supplier, setting), detail=problem)
+        account, usable = self.checked_policy_account(out)
+        if not usable:
             return out.items
         ref = self._refdata(so, fresh=True)
         out.lines(so, ref["products"], whole_quantities=True)

@@ -1143,6 +1143,18 @@ class SqlShopConnector(Connector):
             ids.update({r: int(o.order_id) for r, o in self.find_by_references(unknown).items()})
         return ids
 
+    def checked_policy_account(self, out: Findings) -> tuple[dict[str, Any] | None, bool]:
+        """Step 1's look at the account the customer policy books orders on (the connector's
+        `_policy_account`): (account, True), or (None, False) with an OX-CHK-030 finding in
+        `out` when the shop cannot take orders on it."""
+        policy, account, problem = self._policy_account()
+        if problem:
+            setting = f"{policy}_customer_id"
+            out.add("OX-CHK-030", None, setting=setting,
+                    value=getattr(self.supplier, setting), detail=problem)
+            return None, False
+        return account, True
+
     def policy_error(self, policy: str, problem: str) -> OXError:
         """OX-CHK-030: the account the customer policy names (`<policy>_customer_id`) is
         unusable in the shop, for `problem`."""

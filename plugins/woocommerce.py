@@ -392,11 +392,8 @@ class WooCommerceConnector(SqlShopConnector):
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items
-        policy, _account, problem = self._policy_account()
-        if problem:
-            setting = f"{policy}_customer_id"
-            out.add("OX-CHK-030", None, setting=setting,
-                    value=getattr(self.supplier, setting), detail=problem)
+        _account, usable = self.checked_policy_account(out)
+        if not usable:
             return out.items
         ref = self._refdata(so, fresh=True)
         out.lines(so, ref["products"], whole_quantities=True)
