@@ -60,7 +60,8 @@ _COMMON = {"now", "today", "supplier_order.id"}
 _ORDER = {f"order.{k}" for k in ("number", "reference", "currency", "currency_rate",
                                  "ordered_at", "subtotal",
                                  "tax", "shipping", "total", "gross", "line_count",
-                                 "shop_number", "status")}
+                                 "shop_number", "status", "shipping_tax", "shipping_gross",
+                                 "shipping_tax_rate")}
 _CUSTOMER = {f"customer.{k}" for k in ("id", "email", "first_name", "last_name", "name",
                                        "phone", "company", "number")}
 _ADDRESS_FIELDS = ("first_name", "last_name", "name", "company", "street", "street_name",
@@ -76,6 +77,7 @@ _HISTORY = {"history.status", "history.comment"}
 
 #: what each placeholder yields, for the type check against the live column
 _NUMBER = {"order.currency_rate", "order.subtotal", "order.tax", "order.shipping", "order.total", "order.gross",
+           "order.shipping_tax", "order.shipping_gross", "order.shipping_tax_rate",
            "order.line_count", "line.no", "line.quantity", "line.unit_price", "line.unit_tax",
            "line.unit_gross", "line.tax_rate", "line.net", "line.tax", "line.gross",
            "total.value", "total.sort", "total.rate", "supplier_order.id"}
@@ -661,6 +663,9 @@ class GenericSqlConnector(SqlShopConnector):
             "order.subtotal": amounts.subtotal, "order.tax": amounts.tax,
             "order.shipping": amounts.shipping, "order.total": amounts.total,
             "order.gross": amounts.gross_lines, "order.line_count": len(transfer.lines),
+            "order.shipping_tax": amounts.shipping_tax,
+            "order.shipping_gross": amounts.shipping_gross,
+            "order.shipping_tax_rate": amounts.shipping_rate,
             "order.shop_number": number, "order.status": self.o.status_new,
             "customer.id": customer_id, "customer.email": c.email,
             "customer.first_name": c.first_name, "customer.last_name": c.last_name,

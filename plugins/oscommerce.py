@@ -1105,8 +1105,9 @@ class OsCommerceConnector(SqlShopConnector):
 
         osCommerce: net sub-total, shipping, one tax row, total. modified, as its order-total
         modules show them: a gross group's sub-total is the sum of the gross line totals with
-        the VAT contained in it per rate ("incl."), total = sub-total + shipping; a net group's
-        VAT is added per rate ("plus")."""
+        the VAT contained in it per rate ("incl."), the shipping gross (modified's ot_shipping
+        adds its VAT for such a group), total = sub-total + shipping; a net group's sub-total and
+        shipping are net and the VAT, the shipping's included, is added per rate ("plus")."""
         s = self.settings
         amounts = p.amounts
         if not self.modified:
@@ -1116,10 +1117,12 @@ class OsCommerceConnector(SqlShopConnector):
                     ("ot_total", s.total_title, amounts.total, 4)]
         if p.facts["allow_tax"]:
             subtotal, title = amounts.gross_lines, s.tax_included_title
+            shipping = amounts.shipping_gross
         else:
             subtotal, title = amounts.subtotal, s.tax_excluded_title
+            shipping = amounts.shipping
         return ([("ot_subtotal", s.subtotal_title, subtotal, 10),
-                 ("ot_shipping", s.shipping_title, amounts.shipping, 30)]
+                 ("ot_shipping", s.shipping_title, shipping, 30)]
                 + [("ot_tax", title.replace("{rate}", plain_rate(rate)), tax, 50)
                    for rate, _net, tax in amounts.tax_by_rate() if rate]
                 + [("ot_total", s.total_title, amounts.total, 99)])

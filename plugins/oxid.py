@@ -24,7 +24,9 @@ Money (SPEC §10): OXID keeps net and gross unit and line prices on each article
 sums plus two VAT slots on the order. With `netto_mode = true` (default: purchase prices are net)
 the order is flagged `OXISNETTOMODE = 1` and VAT is computed per rate on the net sum, as OXID's
 netto mode does; with `netto_mode = false` gross prices are rounded per unit and VAT is taken out
-of the gross sum per rate (OXID's brutto mode). Shipping is written as `OXDELCOST` without VAT.
+of the gross sum per rate (OXID's brutto mode). Shipping is written as OXID's checkout writes
+it: `OXDELCOST` gross (the supplier's net `shipping_cost` plus its VAT at `shipping_tax_rate`),
+`OXDELVAT` that rate; the VAT slots `OXARTVAT…` hold the articles' VAT only.
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ class Amounts:
     net: Decimal
     gross: Decimal
     slots: list[tuple[Decimal, Decimal]]  # (rate, VAT), at most two used by OXID
-    delivery: Decimal
+    delivery: Decimal  # gross, as OXDELCOST holds it
+    delivery_rate: Decimal = Decimal("0")  # OXDELVAT: the shipping's VAT rate in percent
 
     @property
     def total(self) -> Decimal:
@@ -345,7 +348,7 @@ class OxidConnector(SqlShopConnector):
         else:
             gross = sum(by_rate.values(), Decimal("0"))
             net = gross - sum((v for _r, v in slots), Decimal("0"))
-        return Amounts(lines, net, gross, slots, base.shipping)
+        return Amounts(lines, net, gross, slots, base.shipping_gross, base.shipping_rate)
 
     # -- step 1 -----------------------------------------------------------------------------
     def _check(self, so: SupplierOrder) -> list[Finding]:
@@ -427,7 +430,8 @@ class OxidConnector(SqlShopConnector):
             "OXBILLFAX": "", "OXBILLSAL": "",
             "OXPAYMENTID": "", "OXPAYMENTTYPE": s.payment_type,
             "OXTOTALNETSUM": amounts.net, "OXTOTALBRUTSUM": amounts.gross,
-            "OXTOTALORDERSUM": amounts.total, "OXDELCOST": amounts.delivery, "OXDELVAT": 0,
+            "OXTOTALORDERSUM": amounts.total, "OXDELCOST": amounts.delivery,
+            "OXDELVAT": amounts.delivery_rate,
             "OXPAYCOST": 0, "OXPAYVAT": 0, "OXWRAPCOST": 0, "OXWRAPVAT": 0,
             "OXGIFTCARDCOST": 0, "OXGIFTCARDVAT": 0, "OXCARDID": "", "OXCARDTEXT": "",
             "OXDISCOUNT": 0, "OXVOUCHERDISCOUNT": 0, "OXEXPORT": 0, "OXBILLNR": "",

@@ -157,6 +157,11 @@ class OrderAmounts:
     shipping: Decimal
     #: (rate, net at that rate, VAT at that rate), highest rate first
     by_rate: list[tuple[Decimal, Decimal, Decimal]] = field(default_factory=list)
+    #: the supplier's `shipping_tax_rate` (0: untaxed) and the shipping's VAT at it, which is
+    #: also in its rate's `by_rate` row: shops that show shipping gross (OXID's OXDELCOST,
+    #: modified's gross customer groups) or keep its tax apart (WooCommerce) need it alone
+    shipping_rate: Decimal = Decimal("0")
+    shipping_tax: Decimal = Decimal("0")
 
     @property
     def subtotal(self) -> Decimal:
@@ -167,8 +172,18 @@ class OrderAmounts:
         return sum((tax for _r, _n, tax in self.by_rate), Decimal("0"))
 
     @property
+    def lines_tax(self) -> Decimal:
+        """The lines' VAT alone (the shipping's taken out)."""
+        return self.tax - self.shipping_tax
+
+    @property
     def gross_lines(self) -> Decimal:
-        return self.subtotal + self.tax
+        """The lines' gross sum: without the shipping and without the shipping's VAT."""
+        return self.subtotal + self.lines_tax
+
+    @property
+    def shipping_gross(self) -> Decimal:
+        return self.shipping + self.shipping_tax
 
     @property
     def total(self) -> Decimal:
@@ -207,6 +222,7 @@ def order_amounts(transfer: Transfer, supplier: SupplierConfig,
     shipping = money(Decimal(supplier.shipping_cost) * factor(supplier.price_currency))
     shipping_rate = Decimal(supplier.shipping_tax_rate).normalize()
     taxed_shipping = shipping if shipping and shipping_rate else Decimal("0")
+    shipping_tax = money(taxed_shipping * shipping_rate / 100)
     by_rate = []
     for rate in sorted(set(groups) | ({shipping_rate} if taxed_shipping else set()),
                        reverse=True):
@@ -220,9 +236,10 @@ def order_amounts(transfer: Transfer, supplier: SupplierConfig,
             max(members, key=lambda a: a.net).tax += rest
         if rate == shipping_rate and taxed_shipping:  # the shipping's VAT joins its rate's row
             net += taxed_shipping
-            tax += money(taxed_shipping * rate / 100)
+            tax += shipping_tax
         by_rate.append((rate, net, tax))
-    return OrderAmounts(target, lines, shipping, by_rate)
+    return OrderAmounts(target, lines, shipping, by_rate,
+                        shipping_rate if taxed_shipping else Decimal("0"), shipping_tax)
 
 
 def plain_rate(rate: Decimal) -> str:

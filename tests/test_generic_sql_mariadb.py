@@ -178,6 +178,28 @@ def test_full_send_on_non_strict_server(mariadb_nonstrict_db, prepare):
     full_send_and_verify(mariadb_nonstrict_db, prepare)
 
 
+def test_taxed_shipping_at_another_rate_is_its_own_tax_row(shop, prepare):
+    """`shipping_tax_rate = "7"` with Anna's 19 % lines: the shipping's VAT 4.90 × 7 % = 0.34 is
+    a "VAT 7 %" row of its own and in {order.tax}; 14.40 + 4.90 + 2.74 + 0.34 = 22.38. The
+    mapping may also write the shipping's own figures ({order.shipping_…})."""
+    note = ("shipping {order.shipping_gross} incl. {order.shipping_tax} VAT at "
+            "{order.shipping_tax_rate} %")
+    connector = mapping(order__columns={**MAPPING["order"]["columns"], "internal_note": note})
+    run = prepare(alpha(shop, connector, shipping_tax_rate="7"), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert query(shop, ADMIN_LIST) == [
+        {"order_no": 5001, "bill_name": "Anna Schmidt", "status": "new", "gross": D("22.38")}]
+    [anna] = query(shop, "SELECT * FROM shop_order WHERE order_no = 5001")
+    assert (anna["net"], anna["tax"], anna["shipping"], anna["internal_note"]) == (
+        D("14.40"), D("3.08"), D("4.90"), "shipping 5.24 incl. 0.34 VAT at 7 %")
+    assert sums(shop, anna["id"]) == [("net", "Subtotal", D("14.40"), 1),
+                                      ("shipping", "Shipping", D("4.90"), 2),
+                                      ("tax", "VAT 19 %", D("2.74"), 3),
+                                      ("tax", "VAT 7 %", D("0.34"), 4),
+                                      ("total", "Total", D("22.38"), 5)]
+
+
 def test_guest_and_blind_drop_ship(shop, prepare):
     run = prepare(alpha(shop, customer_policy="guest", guest_customer_id=1), [BERND])
     [result] = run.send()

@@ -267,6 +267,37 @@ def test_blind_drop_ship_bills_the_merchant_account_with_net_prices(shop, prepar
     assert run.transfers()["1002"].customer_match == "distributor"
 
 
+def test_taxed_shipping_is_gross_for_a_gross_group_and_net_plus_vat_for_a_net_group(shop,
+                                                                                    prepare):
+    """`shipping_tax_rate = "19"`, as modified's ot_shipping does it: a gross group (Anna, 2 "New
+    customer") sees the shipping gross, 4.90 + 0.93 = 5.83, and its VAT inside "incl. 19%"
+    (2.74 + 0.93 = 3.67); total 17.14 + 5.83 = 22.97. A net group (the distributor's account, 3
+    "Merchant") sees it net and the VAT added: 14.40 + 4.90 + 3.67 = 22.97."""
+    run = prepare(alpha(shop, shipping_tax_rate="19"), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = query(shop, "SELECT orders_id FROM orders")
+    assert order_view(shop, row["orders_id"])["totals"] == [
+        ("ot_subtotal", "Sub-Total:", "17,14 EUR", Decimal("17.1400"), 10),
+        ("ot_shipping", "Shipping:", "5,83 EUR", Decimal("5.8300"), 30),
+        ("ot_tax", "incl. 19% VAT:", "3,67 EUR", Decimal("3.6700"), 50),
+        ("ot_total", "Total:", "<strong>22,97 EUR</strong>", Decimal("22.9700"), 99)]
+    assert [(r["total"], r["text"]) for r in query(shop, ADMIN_LIST)] == [
+        (Decimal("22.9700"), "<strong>22,97 EUR</strong>")]
+
+    merchant = prepare(alpha(shop, customer_policy="distributor",
+                             distributor_customer_id=ACME_ID, shipping_tax_rate="19"),
+                       [sample_order("1003")])
+    [result] = merchant.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = query(shop, "SELECT orders_id FROM orders WHERE customers_id = :c", c=ACME_ID)
+    assert order_view(shop, row["orders_id"])["totals"] == [
+        ("ot_subtotal", "Sub-Total:", "14,40 EUR", Decimal("14.4000"), 10),
+        ("ot_shipping", "Shipping:", "4,90 EUR", Decimal("4.9000"), 30),
+        ("ot_tax", "plus 19% VAT:", "3,67 EUR", Decimal("3.6700"), 50),
+        ("ot_total", "Total:", "<strong>22,97 EUR</strong>", Decimal("22.9700"), 99)]
+
+
 def test_guest_policy_books_on_a_guest_account(shop, prepare):
     root_execute(shop, "INSERT INTO customers (customers_id, customers_status, customers_gender, "
                        "customers_firstname, customers_lastname, customers_dob, "

@@ -206,6 +206,22 @@ def test_full_send_on_non_strict_server(mariadb_nonstrict_db, prepare, schema):
     full_send_and_verify(mariadb_nonstrict_db, prepare, "3" if schema == OC3 else "4")
 
 
+def test_taxed_shipping_joins_its_rates_tax_row(shop, prepare):
+    """`shipping_tax_rate = "19"`: OpenCart's shipping total is net and adds its VAT to the
+    taxes by rate, so one "VAT (19%)" row holds the lines' 2.74 and the shipping's 0.93;
+    total 14.40 + 4.90 + 3.67 = 22.97 (the admin list and the order view)."""
+    run = prepare(alpha(shop, shipping_tax_rate="19"), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [listed] = admin_list(shop)
+    assert listed["total"] == Decimal("22.9700")
+    assert order_view(shop, listed["order_id"])["totals"] == [
+        ("sub_total", "Sub-Total", Decimal("14.4000"), 1),
+        ("shipping", "Shipping", Decimal("4.9000"), 3),
+        ("tax", "VAT (19%)", Decimal("3.6700"), 5),
+        ("total", "Total", Decimal("22.9700"), 9)]
+
+
 def test_an_extension_adds_a_not_null_column_and_strict_inserts_still_work(shop, prepare):
     # extensions add columns OpenCart's checkout fills; we never saw them and must not fail
     root_execute(shop, "ALTER TABLE oc_order ADD COLUMN ext_vendor_ref varchar(32) NOT NULL, "

@@ -209,6 +209,27 @@ def test_brutto_mode_rounds_gross_unit_prices_and_takes_vat_out_of_the_gross_sum
         (D("7.20"), D("7.70"), D("7.70"), D("7.20"), D("7.70"), D("0.50"), D("7.00"))]
 
 
+@pytest.mark.parametrize("netto_mode", [True, False])
+def test_taxed_shipping_is_a_gross_delivery_cost_with_its_rate(shop, prepare, netto_mode):
+    """`shipping_tax_rate = "19"`: OXID's checkout stores the delivery cost gross in OXDELCOST
+    and its VAT rate in OXDELVAT (the article VAT slots stay the articles'): 4.90 + 0.93 = 5.83;
+    Anna's 2 × A-100 (net 14.40, gross 17.14 in both modes) + 5.83 = 22.97."""
+    run = prepare(alpha(shop, {"netto_mode": netto_mode}, shipping_tax_rate="19"), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert admin_list(shop) == [(1001, "Anna", "Schmidt", D("22.97"), "EUR", 0)]
+    row = order(shop, 1001)
+    assert sums(row) == (D("14.40"), D("17.14"), D("19.00"), D("2.74"), D("0.00"), D("0.00"),
+                         D("5.83"), D("19.00"), D("22.97"))
+    # the order overview's delivery price (Order::getOrderDeliveryPrice: OXDELCOST gross at
+    # OXDELVAT) is 4.90 net and 0.93 VAT again
+    gross, rate = Decimal(str(row["OXDELCOST"])), Decimal(str(row["OXDELVAT"]))
+    assert (cents(gross * 100 / (100 + rate)), cents(gross - gross * 100 / (100 + rate))) == (
+        D("4.90"), D("0.93"))
+    assert (cents(row["OXTOTALBRUTSUM"]) + cents(row["OXDELCOST"])
+            == cents(row["OXTOTALORDERSUM"]))
+
+
 # === customers ================================================================================
 def test_an_account_of_the_email_in_another_name_is_used_with_a_warning(shop, prepare):
     """Issue 13 §1: one email is one OXID login — the order goes on that account with its own
