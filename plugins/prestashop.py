@@ -1,0 +1,979 @@
+"""Connector for PrestaShop 8 (checked against the 8.x line: install-dev/data/db_structure.sql
+at commit 61967d5e, see docs/connectors/prestashop.md).
+
+Writes a customer order as PrestaShop's checkout (PaymentModule::validateOrder) leaves it:
+
+- a `customer` in the shop's customer group with its `customer_group` row (or an is_guest
+  customer in the guest group, PrestaShop's own guest checkout), matched by email first;
+- the delivery and invoice `address` rows of that customer (an identical address the customer
+  already has is reused, as the checkout lets them pick it);
+- a `cart` (the admin's order view links to it), the `orders` row with a `reference` generated
+  as Order::generateReference does (nine random capital letters), `order_detail` per line with
+  its `order_detail_tax`, `order_carrier` (shipping cost, weight, later the tracking number),
+  the first `order_history` row, an `order_payment` when the state is a paid one, and the
+  stock: `stock_available.quantity` down and `reserved_quantity` up by the quantities sold;
+- in the configured shop of a multistore installation (`id_shop`, its `id_shop_group`), with
+  the shop's own order state ids (PS_OS_PAYMENT by default, PS_OS_CANCELED for `cancel`).
+
+The exchange reference: the order's internal `note` (shown in the admin's order view) starts
+with "[reference]". A look-up reads only orders above the floor recorded before the first write
+(`id_order > floor`, a primary-key range), so it costs the same in a shop with a million orders.
+
+Visibility and crash safety: PrestaShop 8 installs InnoDB tables, so an order is one
+transaction and a chunk of orders one transaction. On a MyISAM install the order is written
+with id_shop 0 (the admin's order list shows only the context shops' orders) and gets its shop
+last; a retry finds such a half-written order by its reference, removes it and writes it anew.
+
+Money: amounts are in the order's currency with its `conversion_rate` (currency_shop's rate of
+the shop), computed by shop_money like every connector: VAT per rate on the net sum, rounded
+half up, which is PrestaShop's round_mode 2 (PS_ROUND_HALF_UP) with round_type 3
+(PS_ROUND_TOTAL); the order records exactly that, whatever the shop's defaults are, so a
+recalculation in the admin gives the same cents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import string
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy.exc import SQLAlchemyError
+
+from orderexchange import hookimpl
+from orderexchange.connector import (
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted,
+)
+from orderexchange.errors import OXError
+from orderexchange.model import (
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
+)
+
+from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
+from .shop_sql import (
+    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows, marker,
+    markers_by_length, match_by_email, quote, sample_transfer, stage_text, update_row,
+)
+
+__version__ = "0.1.0"
+
+#: id_shop of a half-written order on a MyISAM install: no admin shop context lists it
+HIDDEN = 0
+#: PrestaShop's rounding as recorded per order (classes/order/Order.php round_mode/round_type)
+ROUND_HALF_UP, ROUND_TOTAL = 2, 3
+CONFIG_KEYS = ("PS_VERSION_DB", "PS_VERSION", "PS_LANG_DEFAULT", "PS_CURRENCY_DEFAULT",
+               "PS_CARRIER_DEFAULT", "PS_CUSTOMER_GROUP", "PS_GUEST_GROUP", "PS_OS_PAYMENT",
+               "PS_OS_CANCELED", "PS_PRICE_ROUND_MODE", "PS_ROUND_TYPE", "PS_SHOP_DEFAULT")
+#: what the settings name, and the configuration key that gives it when unset
+DEFAULTS = {"id_lang": "PS_LANG_DEFAULT", "order_state_id": "PS_OS_PAYMENT",
+            "cancel_state_id": "PS_OS_CANCELED", "carrier_id": "PS_CARRIER_DEFAULT",
+            "customer_group_id": "PS_CUSTOMER_GROUP"}
+ZERO_DATE = "0000-00-00 00:00:00"
+WRITTEN = ("customer", "customer_group", "address", "cart", "orders", "order_detail",
+           "order_detail_tax", "order_carrier", "order_history", "order_payment",
+           "stock_available")
+
+
+class PrestaShopSettings(ConnectorSettings):
+    #: the shop's table prefix (_DB_PREFIX_ in app/config/parameters.php)
+    table_prefix: str = Field(default="ps_", pattern=r"^[A-Za-z0-9_]*$")
+    #: the shop of a multistore installation the orders belong to (ps_shop.id_shop)
+    id_shop: int = Field(default=1, ge=1)
+    #: language of new customers and orders; unset: the shop's PS_LANG_DEFAULT
+    id_lang: int | None = None
+    #: state of a new order; unset: the shop's PS_OS_PAYMENT ("Payment accepted")
+    order_state_id: int | None = None
+    #: state `cancel` sets; unset: the shop's PS_OS_CANCELED
+    cancel_state_id: int | None = None
+    #: states from which `cancel` may cancel; unset: every state not yet shipped or being
+    #: delivered (order_state.shipped = 0 and delivery = 0)
+    cancellable_state_ids: list[int] | None = None
+    #: carrier of the orders; unset: the shop's PS_CARRIER_DEFAULT
+    carrier_id: int | None = None
+    #: group of new customers; unset: customer_template.group, else PS_CUSTOMER_GROUP
+    customer_group_id: int | None = None
+    #: the payment method the admin lists (orders.payment) and the module name
+    payment: str = "Drop shipping via orderexchange"
+    module: str = "orderexchange"
+
+
+class PrestaShopConnector(SqlShopConnector):
+    type_name = "prestashop"
+    settings_schema = PrestaShopSettings
+    settings: PrestaShopSettings
+    hidden_status = HIDDEN
+
+    def __init__(self, supplier: Any, settings: PrestaShopSettings) -> None:
+        super().__init__(supplier, settings)
+        self._config: dict[str, str] | None = None
+        self._shop: Any = None
+        self._zero: str | None = None
+        self._chunk: dict[str, Any] | None = None
+
+    def close(self) -> None:
+        super().close()
+        self._config = None
+        self._shop = None
+        self._zero = None
+
+    # -- the shop's own settings -------------------------------------------------------------
+    def shop(self) -> Any:
+        """The configured shop with its group's sharing flags (None: no such shop)."""
+        if self._shop is None:
+            self._shop = self.sql(
+                f"SELECT s.id_shop, s.id_shop_group, s.name, s.active, s.deleted, "
+                f"g.name AS group_name, g.share_customer, g.share_stock FROM {self.qt('shop')} s "
+                f"JOIN {self.qt('shop_group')} g ON g.id_shop_group = s.id_shop_group "
+                f"WHERE s.id_shop = :s", s=self.settings.id_shop).first() or False
+        return self._shop or None
+
+    def config(self) -> dict[str, str]:
+        """The configuration values of CONFIG_KEYS as Configuration::get resolves them for the
+        shop: its own value, else its group's, else the global one."""
+        if self._config is None:
+            if self.db.conn is None:
+                return {}
+            shop = self.shop()
+            group = shop.id_shop_group if shop else 0
+            rank: dict[str, tuple[int, str]] = {}
+            for r in self.sql(f"SELECT name, value, id_shop, id_shop_group FROM "
+                              f"{self.qt('configuration')} WHERE name IN :names",
+                              names=list(CONFIG_KEYS)):
+                if r.id_shop not in (None, 0):
+                    level = 3 if int(r.id_shop) == self.settings.id_shop else -1
+                elif r.id_shop_group not in (None, 0):
+                    level = 2 if int(r.id_shop_group) == group else -1
+                else:
+                    level = 1
+                if level > rank.get(r.name, (0, ""))[0]:
+                    rank[r.name] = (level, r.value or "")
+            self._config = {k: v for k, (_level, v) in rank.items()}
+        return self._config
+
+    def setting(self, name: str) -> int:
+        """A setting's id, or the configuration key's value that stands for it when unset."""
+        value = getattr(self.settings, name)
+        if name == "customer_group_id" and value is None:
+            value = self.configured_group_id()
+        if value is None:
+            raw = self.config().get(DEFAULTS[name], "")
+            value = int(raw) if raw.strip().isdigit() else 0
+        return int(value)
+
+    def _stock_key(self) -> tuple[int, int]:
+        """(id_shop, id_shop_group) of the shop's stock rows: the group's when it shares its
+        stock (StockAvailable::addSqlShopRestriction), else the shop's own."""
+        shop = self.shop()
+        if shop is not None and shop.share_stock:
+            return 0, int(shop.id_shop_group)
+        return self.settings.id_shop, 0
+
+    def _customer_scope(self) -> tuple[str, dict[str, int]]:
+        """The SQL restricting customers to those the shop sees (Shop::SHARE_CUSTOMER)."""
+        shop = self.shop()
+        if shop is not None and shop.share_customer:
+            return "id_shop_group = :scope", {"scope": int(shop.id_shop_group)}
+        return "id_shop = :scope", {"scope": self.settings.id_shop}
+
+    def zero_date(self, fallback: datetime) -> Any:
+        """PrestaShop's "no invoice/delivery yet" (invoice_date, delivery_date): the zero date,
+        unless the server's SQL mode refuses it (NO_ZERO_DATE), then the order's own date."""
+        if self._zero is None:
+            mode = str(self.sql("SELECT @@SESSION.sql_mode").scalar() or "")
+            self._zero = "fallback" if "NO_ZERO" in mode.upper() else ZERO_DATE
+        return fallback if self._zero == "fallback" else ZERO_DATE
+
+    # -- schema ------------------------------------------------------------------------------
+    def required_columns(self) -> dict[str, dict[str, str]]:
+        t, text, num = self.t, "text", "number"
+        return {
+            t("shop"): {"id_shop": "int", "id_shop_group": "int", "name": text, "active": "int"},
+            t("shop_group"): {"id_shop_group": "int", "share_customer": "int",
+                              "share_stock": "int"},
+            t("configuration"): {"name": text, "value": text, "id_shop": "int",
+                                 "id_shop_group": "int"},
+            t("lang"): {"id_lang": "int", "active": "int"},
+            t("country"): {"id_country": "int", "iso_code": text, "active": "int"},
+            t("country_shop"): {"id_country": "int", "id_shop": "int"},
+            t("currency"): {"id_currency": "int", "iso_code": text, "conversion_rate": num,
+                            "active": "int", "deleted": "int"},
+            t("currency_shop"): {"id_currency": "int", "id_shop": "int",
+                                 "conversion_rate": num},
+            t("group"): {"id_group": "int"},
+            t("carrier"): {"id_carrier": "int", "name": text, "active": "int",
+                           "deleted": "int"},
+            t("order_state"): {"id_order_state": "int", "paid": "int", "logable": "int",
+                               "shipped": "int", "delivery": "int", "deleted": "int"},
+            t("order_state_lang"): {"id_order_state": "int", "id_lang": "int", "name": text},
+            t("product"): {"id_product": "int", "reference": text, "weight": num,
+                           "wholesale_price": num},
+            t("product_shop"): {"id_product": "int", "id_shop": "int", "active": "int",
+                                "price": num, "id_tax_rules_group": "int"},
+            t("product_lang"): {"id_product": "int", "id_shop": "int", "id_lang": "int",
+                                "name": text},
+            t("tax"): {"id_tax": "int", "rate": num, "active": "int", "deleted": "int"},
+            t("tax_lang"): {"id_tax": "int", "id_lang": "int", "name": text},
+            t("tax_rule"): {"id_tax_rules_group": "int", "id_country": "int", "id_tax": "int"},
+            t("customer"): {"id_customer": "int", "id_shop": "int", "id_shop_group": "int",
+                            "email": text, "firstname": text, "lastname": text,
+                            "secure_key": text, "is_guest": "int", "deleted": "int",
+                            "id_default_group": "int"},
+            t("customer_group"): {"id_customer": "int", "id_group": "int"},
+            t("address"): {"id_address": "int", "id_customer": "int", "id_country": "int",
+                           "firstname": text, "lastname": text, "address1": text,
+                           "postcode": text, "city": text, "deleted": "int"},
+            t("cart"): {"id_cart": "int", "id_customer": "int", "delivery_option": text},
+            t("orders"): {"id_order": "int", "reference": text, "id_shop": "int",
+                          "id_shop_group": "int", "id_customer": "int", "id_cart": "int",
+                          "current_state": "int", "total_paid_tax_incl": num,
+                          "conversion_rate": num, "round_mode": "int", "round_type": "int",
+                          "note": text, "date_add": "datetime"},
+            t("order_detail"): {"id_order_detail": "int", "id_order": "int", "product_id": "int",
+                                "product_quantity": "int", "unit_price_tax_excl": num,
+                                "total_price_tax_incl": num, "tax_rate": num,
+                                "tax_name": text},
+            t("order_detail_tax"): {"id_order_detail": "int", "id_tax": "int",
+                                    "total_amount": num},
+            t("order_carrier"): {"id_order_carrier": "int", "id_order": "int",
+                                 "id_carrier": "int", "tracking_number": text},
+            t("order_history"): {"id_order_history": "int", "id_order": "int",
+                                 "id_order_state": "int", "date_add": "datetime"},
+            t("order_payment"): {"id_order_payment": "int", "order_reference": text,
+                                 "amount": num, "transaction_id": text},
+            t("stock_available"): {"id_product": "int", "id_product_attribute": "int",
+                                   "id_shop": "int", "id_shop_group": "int", "quantity": "int",
+                                   "reserved_quantity": "int"},
+        }
+
+    def _written(self) -> list[str]:
+        return [self.t(n) for n in WRITTEN]
+
+    def needed_privileges(self) -> dict[str, set[str]]:
+        needed = {table: {"SELECT"} for table in self.required_columns()}
+        for table in self._written():
+            needed[table] = {"SELECT", "INSERT", "UPDATE"}
+        needed[self.t("stock_available")] = {"SELECT", "UPDATE"}
+        for table in self.non_transactional(self._written()):
+            # no ROLLBACK: removing a half-written order and the trial write
+            needed[table].add("DELETE")
+        return needed
+
+    def detect_variant(self) -> tuple[bool, str]:
+        config = self.config()
+        version = config.get("PS_VERSION_DB") or config.get("PS_VERSION") or ""
+        shop = self.shop()
+        self.end_read()
+        if not version.startswith("8."):
+            return False, stage_text(OXError(
+                "OX-DB-010", supplier=self.supplier.id, type="PrestaShop",
+                detail=f"PS_VERSION_DB is {version or '(unset)'} in "
+                       f"{self.t('configuration')}; this connector is checked against 8.x"))
+        if shop is None or shop.deleted or not shop.active:
+            return False, stage_text(OXError(
+                "OX-DB-009", supplier=self.supplier.id, setting="id_shop",
+                value=self.settings.id_shop, detail=f"no active shop with this id in "
+                                                    f"{self.t('shop')}"))
+        shares = ", ".join(
+            f"{what} {'shared' if flag else 'not shared'}" for what, flag in
+            (("customers", shop.share_customer), ("stock", shop.share_stock)))
+        return True, (f"PrestaShop {version}, shop {shop.id_shop} '{shop.name}' in group "
+                      f"{shop.id_shop_group} '{shop.group_name}' ({shares}), table prefix "
+                      f"{self.settings.table_prefix!r}")
+
+    # -- reference data ---------------------------------------------------------------------
+    def _states(self) -> dict[int, Any]:
+        return {int(r.id_order_state): r for r in self.sql(
+            f"SELECT s.id_order_state, s.paid, s.logable, s.shipped, s.delivery, s.deleted, "
+            f"l.name FROM {self.qt('order_state')} s LEFT JOIN {self.qt('order_state_lang')} l "
+            f"ON l.id_order_state = s.id_order_state AND l.id_lang = :l",
+            l=self.setting("id_lang"))}
+
+    def _rates(self) -> ShopRates:
+        """The shop's active currencies with its own conversion rates (currency_shop, which
+        PrestaShop reads per shop; the default currency's rate is 1)."""
+        rows = self.sql(
+            f"SELECT c.iso_code, COALESCE(cs.conversion_rate, c.conversion_rate) AS rate "
+            f"FROM {self.qt('currency')} c JOIN {self.qt('currency_shop')} cs ON "
+            f"cs.id_currency = c.id_currency AND cs.id_shop = :s WHERE c.active = 1 AND "
+            f"c.deleted = 0", s=self.settings.id_shop)
+        return ShopRates.of([(r.iso_code, r.rate) for r in rows],
+                            f"{self.t('currency_shop')} of shop {self.settings.id_shop}")
+
+    def _currency_ids(self) -> dict[str, int]:
+        return {r.iso_code.upper(): int(r.id_currency) for r in self.sql(
+            f"SELECT id_currency, iso_code FROM {self.qt('currency')} WHERE deleted = 0 "
+            f"ORDER BY active DESC, id_currency DESC")}
+
+    def _countries(self, codes: Iterable[str]) -> dict[str, int]:
+        """ISO code → id_country of the active countries the shop sells to (country_shop)."""
+        return {r.iso_code.upper(): int(r.id_country) for r in self.sql(
+            f"SELECT c.id_country, c.iso_code FROM {self.qt('country')} c JOIN "
+            f"{self.qt('country_shop')} cs ON cs.id_country = c.id_country AND cs.id_shop = :s "
+            f"WHERE c.active = 1 AND c.iso_code IN :codes", s=self.settings.id_shop,
+            codes=sorted(set(codes)))}
+
+    def _products(self, skus: Iterable[str]) -> dict[str, Product]:
+        """Products by their reference (the SKU; product.reference is indexed), as the shop
+        sells them: active in the configured shop, its price, name and stock there."""
+        skus = sorted(set(skus))
+        if not skus:
+            return {}
+        sa_shop, sa_group = self._stock_key()
+        rows = self.sql(
+            f"SELECT p.id_product, p.reference, p.weight, p.wholesale_price, p.ean13, p.upc, "
+            f"p.isbn, p.mpn, p.supplier_reference, ps.active, ps.price, ps.id_tax_rules_group, "
+            f"pl.name, sa.quantity FROM {self.qt('product')} p JOIN {self.qt('product_shop')} ps "
+            f"ON ps.id_product = p.id_product AND ps.id_shop = :s LEFT JOIN "
+            f"{self.qt('product_lang')} pl ON pl.id_product = p.id_product AND pl.id_shop = :s "
+            f"AND pl.id_lang = :l LEFT JOIN {self.qt('stock_available')} sa ON "
+            f"sa.id_product = p.id_product AND sa.id_product_attribute = 0 AND "
+            f"sa.id_shop = :sas AND sa.id_shop_group = :sag WHERE p.reference IN :skus "
+            f"ORDER BY ps.active, p.id_product", s=self.settings.id_shop,
+            l=self.setting("id_lang"), sas=sa_shop, sag=sa_group, skus=skus)
+        out: dict[str, Product] = {}
+        for r in rows:  # an active product wins over a disabled one with the same reference
+            out[r.reference] = Product(
+                int(r.id_product), r.reference, bool(r.active), r.name or "",
+                Decimal(int(r.quantity or 0)), Decimal(str(r.price or 0)),
+                {"weight": Decimal(str(r.weight or 0)),
+                 "wholesale": Decimal(str(r.wholesale_price or 0)),
+                 "tax_group": int(r.id_tax_rules_group or 0),
+                 **{k: getattr(r, k) for k in ("ean13", "upc", "isbn", "mpn",
+                                               "supplier_reference")}})
+        return out
+
+    def _taxes(self) -> list[Any]:
+        return list(self.sql(
+            f"SELECT t.id_tax, t.rate, l.name FROM {self.qt('tax')} t LEFT JOIN "
+            f"{self.qt('tax_lang')} l ON l.id_tax = t.id_tax AND l.id_lang = :l "
+            f"WHERE t.active = 1 AND t.deleted = 0 ORDER BY t.id_tax", l=self.setting("id_lang")))
+
+    def _tax_rules(self) -> dict[tuple[int, int], set[int]]:
+        """(tax rules group, country) → the taxes its rules apply."""
+        out: dict[tuple[int, int], set[int]] = {}
+        for r in self.sql(f"SELECT id_tax_rules_group, id_country, id_tax FROM "
+                          f"{self.qt('tax_rule')}"):
+            out.setdefault((int(r.id_tax_rules_group), int(r.id_country)), set()).add(
+                int(r.id_tax))
+        return out
+
+    def _refdata(self, so: SupplierOrder, fresh: bool = False) -> dict[str, Any]:
+        if fresh or self._ref_for != so.id:
+            skus = {sl.supplier_sku for t in so.transfers for sl in t.lines}
+            codes = {a.country for t in so.transfers
+                     for a in (t.customer_order.billing, t.customer_order.delivery)}
+            self._ref = {"products": self._products(skus), "rates": self._rates(),
+                         "currencies": self._currency_ids(), "countries": self._countries(codes),
+                         "taxes": self._taxes(), "rules": self._tax_rules(),
+                         "states": self._states()}
+            self._ref_for = so.id
+        return self._ref
+
+    def _tax_of(self, rate: Decimal, product: Product, country: int, ref: dict[str, Any]
+                ) -> tuple[int, str]:
+        """(id_tax, tax name) of a VAT rate: the product's tax rule for the delivery country
+        when its rate is this one, else any active tax of that rate; (0, "n%") if none."""
+        rules = ref["rules"].get((product.extra["tax_group"], country), set())
+        best = None
+        for t in ref["taxes"]:
+            if Decimal(str(t.rate)) != rate:
+                continue
+            if best is None or (int(t.id_tax) in rules and int(best.id_tax) not in rules):
+                best = t
+        if best is None:
+            return 0, f"{plain_rate(rate)}%"
+        return int(best.id_tax), (best.name or f"{plain_rate(rate)}%")[:16]
+
+    # -- customers --------------------------------------------------------------------------
+    def _account(self, customer_id: Any) -> dict[str, Any] | str:
+        """A configured customer (the distributor, a pseudo customer) with its first address,
+        or what is wrong with it."""
+        try:
+            cid = int(customer_id)
+        except (TypeError, ValueError):
+            return "PrestaShop customer ids are whole numbers"
+        row = self.sql(
+            f"SELECT c.id_customer, c.firstname, c.lastname, c.email, c.secure_key, c.deleted, "
+            f"a.id_address, a.company, a.firstname AS afirst, a.lastname AS alast, "
+            f"a.address1, a.address2, a.postcode, a.city, a.phone, k.iso_code FROM "
+            f"{self.qt('customer')} c LEFT JOIN {self.qt('address')} a ON a.id_customer = "
+            f"c.id_customer AND a.deleted = 0 LEFT JOIN {self.qt('country')} k ON k.id_country "
+            f"= a.id_country WHERE c.id_customer = :c ORDER BY a.id_address LIMIT 1",
+            c=cid).first()
+        if row is None or row.deleted:
+            return "no PrestaShop customer with this id"
+        address = Address(row.afirst or row.firstname, row.alast or row.lastname,
+                          row.address1 or "", row.postcode or "", row.city or "",
+                          row.iso_code or "", company=row.company or "",
+                          street2=row.address2 or "")
+        return {"id": cid, "first": row.firstname, "last": row.lastname, "email": row.email,
+                "phone": row.phone or "", "secure_key": row.secure_key,
+                "address_id": int(row.id_address) if row.id_address else None,
+                "address": address}
+
+    def _policy_account(self) -> tuple[str, dict[str, Any] | None, str | None]:
+        """(policy, account, problem). A guest policy with guest_customer_id 0 writes guest
+        customers (is_guest), as PrestaShop's own guest checkout does."""
+        policy = self.supplier.customer_policy
+        if policy == "customer":
+            return policy, None, None
+        value = getattr(self.supplier, f"{policy}_customer_id")
+        if policy == "guest" and str(value) == "0":
+            return policy, None, None
+        account = self._account(value)
+        if isinstance(account, str):
+            return policy, None, account
+        if policy == "distributor" and account["address_id"] is None:
+            return policy, None, "the customer has no address in the shop"
+        return policy, account, None
+
+    def _match(self, orders: list[CustomerOrder]) -> dict[str, CustomerMatch]:
+        policy, account, _problem = self._policy_account()
+        if policy != "customer":
+            return {co.number: CustomerMatch(policy, account["id"] if account else 0)
+                    for co in orders}
+        emails = sorted({co.customer.email.strip().lower() for co in orders})
+        scope, params = self._customer_scope()
+        # customer.email's collation is case-insensitive: IN finds them through its index
+        rows = self.sql(f"SELECT id_customer, email, firstname, lastname FROM "
+                        f"{self.qt('customer')} WHERE email IN :emails AND deleted = 0 AND "
+                        f"is_guest = 0 AND {scope} ORDER BY id_customer", emails=emails, **params)
+        return match_by_email(orders, [(int(r.id_customer), r.email, r.firstname, r.lastname)
+                                       for r in rows])
+
+    # -- step 1 -----------------------------------------------------------------------------
+    def _check(self, so: SupplierOrder) -> list[Finding]:
+        out = Findings(self.supplier)
+        if self.schema_gaps(out):
+            return out.items
+        if self.shop() is None:
+            out.add("OX-DB-009", None, setting="id_shop", value=self.settings.id_shop,
+                    detail=f"not in {self.t('shop')}")
+            return out.items
+        _account, usable = self.checked_policy_account(out)
+        if not usable:
+            return out.items
+        ref = self._refdata(so, fresh=True)
+        out.lines(so, ref["products"], whole_quantities=True)
+        out.places(so, ref["countries"], None)
+        currency_findings(out, so, ref["rates"], rate_always=False)
+        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
+        matches = self._match([t.customer_order for t in pending])
+        out.matches(so, matches)
+        references, floor = attempted(pending)
+        out.already_written(so, self.find_by_references(references, floor=floor))
+        tables = self.tables([self.t("customer"), self.t("address")])
+        for t in pending:
+            co = t.customer_order
+            if matches[co.number].key in ("new", "guest"):
+                out.lengths(co.number, tables[self.t("customer")],
+                            {"firstname": co.customer.first_name,
+                             "lastname": co.customer.last_name, "email": co.customer.email})
+            for a in (co.billing, co.delivery):
+                out.lengths(co.number, tables[self.t("address")], _address_values(a, co))
+        return out.items
+
+    # -- step 2: finding our orders ---------------------------------------------------------
+    def shop_floor(self) -> int | None:
+        """The highest id_order: every order written later gets a higher one."""
+        return self.highest("orders", "id_order")
+
+    def _by_reference(self, references: list[str], end: bool = True, floor: int | None = None
+                      ) -> dict[str, tuple[int, int, int]]:
+        """reference → (order id, customer id, id_shop) of every order whose note starts with
+        the reference's marker, half-written ones (id_shop 0) included, among the orders above
+        `floor` (a primary-key range: the cost does not grow with the shop's history)."""
+        found: dict[str, tuple[int, int, int]] = {}
+        if not references:
+            return found
+        bound = "" if floor is None else " AND id_order > :floor"
+        try:
+            for length, markers in markers_by_length(references).items():
+                rows = self.sql(f"SELECT SUBSTR(note, 1, {int(length)}) AS m, id_order, "
+                                f"id_customer, id_shop FROM {self.qt('orders')} WHERE "
+                                f"SUBSTR(note, 1, {int(length)}) IN :markers{bound} "
+                                f"ORDER BY id_shop = 0, id_order", markers=markers,
+                                **({} if floor is None else {"floor": int(floor)}))
+                for r in rows:
+                    found.setdefault(r.m[1:-1], (int(r.id_order), int(r.id_customer),
+                                                 int(r.id_shop)))
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier, self.t("orders")) from None
+        finally:
+            if end:
+                self.end_read()
+        return found
+
+    # -- step 2: writing --------------------------------------------------------------------
+    def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
+        """The chunk (`write_batch`'s transaction, none of it in the shop yet): the customers
+        are looked up once for the whole chunk."""
+        self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
+                       "created": {}}
+        try:
+            return {t.reference: self._write(so, t, looked_up=True) for t in transfers}
+        finally:
+            self._chunk = None
+
+    def _write(self, so: SupplierOrder, transfer: Transfer, looked_up: bool = False
+               ) -> RemoteOrder:
+        co = transfer.customer_order
+        ref = self._refdata(so)
+        products = ref["products"]
+        if (ref["rates"].rate(co.currency) is None or co.currency not in ref["currencies"]
+                or not {co.billing.country, co.delivery.country} <= set(ref["countries"])
+                or any(sl.supplier_sku not in products or not products[sl.supplier_sku].active
+                       for sl in transfer.lines)):
+            raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
+                          detail="products, countries or currency changed since the check")
+        existing = None if looked_up else self._by_reference(
+            [transfer.reference], end=False, floor=transfer.shop_floor).get(transfer.reference)
+        if existing is not None and existing[2] != HIDDEN:
+            return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
+        if existing is not None:  # half-written by an earlier attempt (MyISAM): start afresh
+            self._purge(existing[0])
+        now = datetime.now().replace(microsecond=0)
+        customer, created = self._customer(co, now)
+        transfer.customer_match = self._last_match
+        order_id = self._write_order(so, transfer, customer, now)
+        return RemoteOrder(str(order_id), str(customer["id"]), created)
+
+    def _purge(self, order_id: int) -> None:
+        """Remove every row of a half-written (never listed) order."""
+        details = [int(r[0]) for r in self.sql(
+            f"SELECT id_order_detail FROM {self.qt('order_detail')} WHERE id_order = :o",
+            o=order_id)]
+        if details:
+            self.sql(f"DELETE FROM {self.qt('order_detail_tax')} WHERE id_order_detail IN :ids",
+                     ids=details)
+        reference = self.sql(f"SELECT reference FROM {self.qt('orders')} WHERE id_order = :o",
+                             o=order_id).scalar()
+        if reference:
+            self.sql(f"DELETE FROM {self.qt('order_payment')} WHERE order_reference = :r",
+                     r=reference)
+        for name in ("order_detail", "order_carrier", "order_history", "orders"):
+            delete_rows(self.conn, self.t(name), {"id_order": order_id})
+
+    def _customer(self, co: CustomerOrder, now: datetime) -> tuple[dict[str, Any], bool]:
+        """({id, secure_key, account}, created): matched again inside the write (an earlier
+        order of the chunk may have created the customer)."""
+        policy, account, problem = self._policy_account()
+        if problem:
+            raise self.policy_error(policy, problem)
+        self._last_match = policy
+        if account is not None:
+            return {"id": account["id"], "secure_key": account["secure_key"],
+                    "account": account if policy == "distributor" else None,
+                    "known": True}, False
+        if policy == "guest":  # PrestaShop's guest checkout: a guest customer per order
+            return self._new_customer(co, now, guest=True), True
+        email = co.customer.email.strip().lower()
+        chunk = self._chunk
+        if chunk is not None and email in chunk["created"]:
+            self._last_match = "email"
+            return chunk["created"][email], False
+        match = chunk["matches"][co.number] if chunk is not None else self._match([co])[co.number]
+        if match.conflict:
+            first_id, first_key, second_id, second_key = match.conflict
+            raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
+                          first_id=first_id, first_key=first_key, second_id=second_id,
+                          second_key=second_key)
+        self._last_match = match.key
+        if match.customer_id is not None:
+            key = self.sql(f"SELECT secure_key FROM {self.qt('customer')} WHERE "
+                           f"id_customer = :c", c=int(match.customer_id)).scalar()
+            return {"id": int(match.customer_id), "secure_key": key or "-1", "account": None,
+                    "known": True}, False
+        customer = self._new_customer(co, now, guest=False)
+        if chunk is not None:
+            chunk["created"][email] = {**customer, "known": True}
+        return customer, True
+
+    def _new_customer(self, co: CustomerOrder, now: datetime, guest: bool) -> dict[str, Any]:
+        """A customer as the checkout's CustomerPersister creates one: no password the
+        customer knows (an unusable hash; they reset it to log in), the shop's group, its
+        secure_key, and a customer_group row."""
+        c = co.customer
+        shop = self.shop()
+        group = (int(self.config().get("PS_GUEST_GROUP") or 2) if guest
+                 else self.setting("customer_group_id"))
+        key = secrets.token_hex(16)
+        customer_id = self.insert(self.t("customer"), {
+            "id_shop_group": shop.id_shop_group, "id_shop": self.settings.id_shop,
+            "id_gender": 0, "id_default_group": group, "id_lang": self.setting("id_lang"),
+            "id_risk": 0, "company": co.billing.company or None, "firstname": c.first_name,
+            "lastname": c.last_name, "email": c.email.strip(),
+            "passwd": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            "last_passwd_gen": now, "newsletter": 1 if self.supplier.customer_template.newsletter
+            else 0, "optin": 0, "secure_key": key, "active": 1, "is_guest": 1 if guest else 0,
+            "deleted": 0, "date_add": now, "date_upd": now,
+            **self.supplier.customer_template.columns}, key="id_customer", now=now)
+        assert customer_id is not None
+        self.insert(self.t("customer_group"), {"id_customer": customer_id, "id_group": group},
+                    key="id_customer", now=now)
+        return {"id": customer_id, "secure_key": key, "account": None, "known": False}
+
+    def _address(self, customer: dict[str, Any], a: Address, co: CustomerOrder, alias: str,
+                 now: datetime, have: list[Any]) -> int:
+        """An address of the customer: an identical one they have already, else a new row."""
+        values = _address_values(a, co)
+        country = self._ref["countries"][a.country]
+        for r in have:
+            if (int(r.id_country) == country and all(
+                    (getattr(r, k) or "") == (values[k] or "") for k in
+                    ("firstname", "lastname", "company", "address1", "address2", "postcode",
+                     "city"))):
+                return int(r.id_address)
+        new_id = self.insert(self.t("address"), {
+            **values, "id_country": country, "id_state": 0, "id_customer": customer["id"],
+            "alias": alias, "date_add": now, "date_upd": now, "active": 1, "deleted": 0},
+            key="id_address", now=now)
+        assert new_id is not None
+        have.append(_Seen(new_id, country, values))
+        return new_id
+
+    def _write_order(self, so: SupplierOrder, transfer: Transfer, customer: dict[str, Any],
+                     now: datetime) -> int:
+        co = transfer.customer_order
+        s, ref = self.settings, self._ref
+        shop = self.shop()
+        amounts = order_amounts(transfer, self.supplier, ref["rates"])
+        shipping_tax = self._shipping_tax(amounts.shipping)
+        state = ref["states"].get(self.setting("order_state_id"))
+        if state is None:
+            raise OXError("OX-DB-009", supplier=self.supplier.id, setting="order_state_id",
+                          value=self.setting("order_state_id"),
+                          detail=f"not in {self.t('order_state')}")
+        account = customer["account"]
+        have = list(self.sql(
+            f"SELECT id_address, id_country, firstname, lastname, company, address1, address2, "
+            f"postcode, city FROM {self.qt('address')} WHERE id_customer = :c AND deleted = 0",
+            c=customer["id"])) if customer["known"] else []
+        delivery = self._address(customer, co.delivery, co, "Delivery", now, have)
+        invoice = (account["address_id"] if account is not None
+                   else self._address(customer, co.billing, co, "Invoice", now, have))
+        carrier, lang = self.setting("carrier_id"), self.setting("id_lang")
+        currency = ref["currencies"][co.currency]
+        cart_id = self.insert(self.t("cart"), {
+            "id_shop_group": shop.id_shop_group, "id_shop": s.id_shop, "id_carrier": carrier,
+            "delivery_option": json.dumps({str(delivery): f"{carrier},"}), "id_lang": lang,
+            "id_address_delivery": delivery, "id_address_invoice": invoice,
+            "id_currency": currency, "id_customer": customer["id"], "id_guest": 0,
+            "secure_key": customer["secure_key"], "recyclable": 0, "gift": 0,
+            "date_add": now, "date_upd": now}, key="id_cart", now=now)
+        reference = generate_reference()
+        hide = bool(self.non_transactional([self.t("orders")]))
+        products_wt = amounts.subtotal + amounts.tax - shipping_tax
+        paid = bool(state.paid)
+        note = (f"{marker(transfer.reference)} orderexchange: customer order {co.number}, "
+                f"supplier order {so.id}")
+        order_id = self.insert(self.t("orders"), {
+            "reference": reference, "id_shop_group": shop.id_shop_group,
+            "id_shop": HIDDEN if hide else s.id_shop, "id_carrier": carrier, "id_lang": lang,
+            "id_customer": customer["id"], "id_cart": cart_id, "id_currency": currency,
+            "id_address_delivery": delivery, "id_address_invoice": invoice,
+            "current_state": state.id_order_state, "secure_key": customer["secure_key"],
+            "payment": s.payment, "conversion_rate": ref["rates"].rate(co.currency),
+            "module": s.module, "recyclable": 0, "gift": 0, "mobile_theme": 0,
+            "total_discounts": 0, "total_discounts_tax_incl": 0, "total_discounts_tax_excl": 0,
+            "total_paid": amounts.total, "total_paid_tax_incl": amounts.total,
+            "total_paid_tax_excl": amounts.subtotal + amounts.shipping,
+            "total_paid_real": amounts.total if paid else 0,
+            "total_products": amounts.subtotal, "total_products_wt": products_wt,
+            "total_shipping": amounts.shipping + shipping_tax,
+            "total_shipping_tax_incl": amounts.shipping + shipping_tax,
+            "total_shipping_tax_excl": amounts.shipping,
+            "carrier_tax_rate": Decimal(self.supplier.shipping_tax_rate),
+            "total_wrapping": 0, "total_wrapping_tax_incl": 0, "total_wrapping_tax_excl": 0,
+            "round_mode": ROUND_HALF_UP, "round_type": ROUND_TOTAL, "invoice_number": 0,
+            "delivery_number": 0, "invoice_date": self.zero_date(now),
+            "delivery_date": self.zero_date(now), "valid": 1 if state.logable else 0,
+            "date_add": now, "date_upd": now, "note": note}, key="id_order", now=now)
+        assert order_id is not None
+        weight = self._insert_lines(order_id, transfer, amounts, now)
+        self.insert(self.t("order_carrier"), {
+            "id_order": order_id, "id_carrier": carrier, "id_order_invoice": 0,
+            "weight": weight, "shipping_cost_tax_excl": amounts.shipping,
+            "shipping_cost_tax_incl": amounts.shipping + shipping_tax, "tracking_number": "",
+            "date_add": now}, key="id_order_carrier", now=now)
+        self.insert(self.t("order_history"), {
+            "id_employee": 0, "id_order": order_id, "id_order_state": state.id_order_state,
+            "date_add": now}, key="id_order_history", now=now)
+        if paid:  # OrderHistory::changeIdOrderState adds the payment of a paid state
+            self.insert(self.t("order_payment"), {
+                "order_reference": reference, "id_currency": currency, "amount": amounts.total,
+                "payment_method": s.payment, "conversion_rate": ref["rates"].rate(co.currency),
+                "transaction_id": transfer.reference, "date_add": now},
+                key="id_order_payment", now=now)
+        if hide:  # the last step: only now does the admin's order list show it
+            update_row(self.conn, self.t("orders"), {"id_shop": s.id_shop},
+                       {"id_order": order_id})
+        self._move_stock([(ref["products"][a.line.supplier_sku].id, int(a.quantity))
+                          for a in amounts.lines], -1)
+        return order_id
+
+    def _insert_lines(self, order_id: int, transfer: Transfer, amounts: Any,
+                      now: datetime) -> Decimal:
+        """order_detail per line (one multi-row INSERT where the ids come consecutive) and its
+        order_detail_tax; returns the parcel's weight."""
+        ref = self._ref
+        country = ref["countries"][transfer.customer_order.delivery.country]
+        rows, taxes, weight = [], [], Decimal("0")
+        for a in amounts.lines:
+            product = ref["products"][a.line.supplier_sku]
+            id_tax, tax_name = self._tax_of(a.rate, product, country, ref)
+            weight += product.extra["weight"] * a.quantity
+            quantity = int(a.quantity)
+            rows.append({
+                "id_order": order_id, "id_order_invoice": 0, "id_warehouse": 0,
+                "id_shop": self.settings.id_shop, "product_id": product.id,
+                "product_attribute_id": 0, "id_customization": 0,
+                "product_name": product.name or a.line.line.name, "product_quantity": quantity,
+                "product_quantity_in_stock": max(0, min(quantity, int(product.stock))),
+                "product_price": a.unit_net, "product_ean13": product.extra["ean13"],
+                "product_isbn": product.extra["isbn"], "product_upc": product.extra["upc"],
+                "product_mpn": product.extra["mpn"], "product_reference": product.sku,
+                "product_supplier_reference": product.extra["supplier_reference"],
+                "product_weight": product.extra["weight"],
+                "id_tax_rules_group": product.extra["tax_group"], "tax_computation_method": 0,
+                "tax_name": tax_name, "tax_rate": a.rate,
+                "total_price_tax_incl": a.gross, "total_price_tax_excl": a.net,
+                "unit_price_tax_incl": a.unit_net + a.unit_tax, "unit_price_tax_excl": a.unit_net,
+                "purchase_supplier_price": product.extra["wholesale"],
+                "original_product_price": product.price,
+                "original_wholesale_price": product.extra["wholesale"]})
+            taxes.append((id_tax, a))
+        ids = self.insert_numbered(self.t("order_detail"), rows, key="id_order_detail", now=now)
+        self.insert_all(self.t("order_detail_tax"), [
+            {"id_order_detail": detail, "id_tax": id_tax, "unit_amount": a.unit_tax,
+             "total_amount": a.tax}
+            for detail, (id_tax, a) in zip(ids, taxes, strict=True) if id_tax],
+            key="id_order_detail", now=now)
+        return weight
+
+    def _move_stock(self, lines: list[tuple[int, int]], sign: int) -> None:
+        """Sold (-1) or given back (+1): stock_available.quantity by the quantity, and the
+        reserved quantity the other way (PrestaShop keeps physical = quantity + reserved).
+        Not during a trial write on MyISAM, where nothing can be rolled back."""
+        if self._journal is not None and not self.table(self.t("stock_available")).transactional:
+            return
+        sa_shop, sa_group = self._stock_key()
+        totals: dict[int, int] = {}
+        for product_id, quantity in lines:
+            totals[product_id] = totals.get(product_id, 0) + quantity
+        for product_id, quantity in sorted(totals.items()):
+            self.sql(f"UPDATE {self.qt('stock_available')} SET quantity = quantity + :q, "
+                     f"reserved_quantity = GREATEST(reserved_quantity - :q, 0) WHERE "
+                     f"id_product = :p AND id_product_attribute = 0 AND id_shop = :s AND "
+                     f"id_shop_group = :g", q=sign * quantity, p=product_id, s=sa_shop,
+                     g=sa_group)
+
+    def _shipping_tax(self, shipping: Decimal) -> Decimal:
+        """The shipping's VAT at the supplier's `shipping_tax_rate` (PrestaShop keeps the
+        shipping's tax apart: total_shipping_tax_incl/excl, carrier_tax_rate)."""
+        rate = Decimal(self.supplier.shipping_tax_rate)
+        return money(shipping * rate / 100) if shipping and rate else Decimal("0")
+
+    # -- the way back ------------------------------------------------------------------------
+    def _orders(self, ids: list[int]) -> dict[int, Any]:
+        return {int(r.id_order): r for r in self.sql(
+            f"SELECT o.id_order, o.current_state, o.id_shop, l.name FROM {self.qt('orders')} o "
+            f"LEFT JOIN {self.qt('order_state_lang')} l ON l.id_order_state = o.current_state "
+            f"AND l.id_lang = :l WHERE o.id_order IN :ids", ids=ids,
+            l=self.setting("id_lang"))}
+
+    def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:
+        """State (the shop's own name), the carrier's tracking number and the date the order
+        first reached a shipped state. An order the supplier deleted is absent."""
+        try:
+            ids = self.order_ids(transfers)
+            if not ids:
+                return {}
+            wanted = sorted(set(ids.values()))
+            orders = self._orders(wanted)
+            tracking: dict[int, str] = {}
+            for r in self.sql(f"SELECT id_order, tracking_number FROM "
+                              f"{self.qt('order_carrier')} WHERE id_order IN :ids "
+                              f"ORDER BY id_order_carrier", ids=wanted):
+                if (r.tracking_number or "").strip():
+                    tracking[int(r.id_order)] = r.tracking_number.strip()
+            shipped = {int(r.id_order): r.at for r in self.sql(
+                f"SELECT h.id_order, MIN(h.date_add) AS at FROM {self.qt('order_history')} h "
+                f"JOIN {self.qt('order_state')} s ON s.id_order_state = h.id_order_state AND "
+                f"s.shipped = 1 WHERE h.id_order IN :ids GROUP BY h.id_order", ids=wanted)}
+            written, cancelled = self.setting("order_state_id"), self.setting("cancel_state_id")
+        except SQLAlchemyError as exc:
+            raise coded(exc, self.supplier) from None
+        finally:
+            self.end_read()
+        out = {}
+        for reference, order_id in ids.items():
+            row = orders.get(order_id)
+            if row is None or int(row.id_shop) == HIDDEN:
+                continue
+            state = int(row.current_state)
+            at = shipped.get(order_id)
+            out[reference] = RemoteStatus(
+                order_id=str(order_id), status=row.name or f"state {state}",
+                status_id=str(state), progressed=state != written,
+                cancelled=state == cancelled, tracking_number=tracking.get(order_id),
+                shipped_at=at.strftime("%Y-%m-%d %H:%M:%S") if at else None)
+        return out
+
+    def _cancellable(self, states: dict[int, Any]) -> list[int]:
+        if self.settings.cancellable_state_ids is not None:
+            return list(self.settings.cancellable_state_ids)
+        cancel = self.setting("cancel_state_id")
+        return sorted(i for i, r in states.items()
+                      if not r.shipped and not r.delivery and not r.deleted and i != cancel)
+
+    def cancel(self, transfer: Transfer) -> None:
+        """Set the cancel state (PS_OS_CANCELED) with its order_history row and give the stock
+        back — only while the order is in a cancellable state. Cancelling twice changes
+        nothing."""
+        co = transfer.customer_order
+        order_id = self.order_ids([transfer]).get(transfer.reference)
+        self.end_read()
+        if not order_id:
+            raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
+                          remote=transfer.remote_order_id or "?", reference=transfer.reference)
+
+        def run() -> None:
+            row = self._orders([order_id]).get(order_id)
+            if row is None or int(row.id_shop) == HIDDEN:
+                raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
+                              remote=order_id, reference=transfer.reference)
+            state, cancel = int(row.current_state), self.setting("cancel_state_id")
+            if state == cancel:
+                return
+            states = self._states()
+            allowed = self._cancellable(states)
+            if state not in allowed:
+                raise OXError("OX-WRT-004", order=co.number, supplier=self.supplier.id,
+                              remote=order_id, status=f"{row.name or 'state'} ({state})",
+                              allowed=", ".join(map(str, allowed)),
+                              setting="cancellable_state_ids")
+            now = datetime.now().replace(microsecond=0)
+            hit = self.sql(f"UPDATE {self.qt('orders')} SET current_state = :c, valid = 0, "
+                           f"date_upd = :now WHERE id_order = :o AND current_state = :old",
+                           c=cancel, now=now, o=order_id, old=state)
+            if hit.rowcount != 1:  # the supplier changed it this very moment
+                raise OXError("OX-WRT-004", order=co.number, supplier=self.supplier.id,
+                              remote=order_id, status="another state",
+                              allowed=", ".join(map(str, allowed)),
+                              setting="cancellable_state_ids")
+            self.insert(self.t("order_history"), {
+                "id_employee": 0, "id_order": order_id, "id_order_state": cancel,
+                "date_add": now}, key="id_order_history", now=now)
+            lines = [(int(r.product_id), int(r.product_quantity)) for r in self.sql(
+                f"SELECT product_id, product_quantity FROM {self.qt('order_detail')} "
+                f"WHERE id_order = :o", o=order_id)]
+            self._move_stock(lines, +1)
+
+        self.in_transaction(run, self.write_locks([transfer], None))
+
+    # -- self-test stages --------------------------------------------------------------------
+    def reference_stage(self) -> tuple[bool, str]:
+        problems, facts = [], []
+        states = self._states()
+        for name in ("order_state_id", "cancel_state_id"):
+            value = self.setting(name)
+            if value not in states or states[value].deleted:
+                problems.append(OXError("OX-DB-009", supplier=self.supplier.id, setting=name,
+                                        value=value, detail=f"not in {self.t('order_state')}"))
+            else:
+                facts.append(f"{name} {value} = {states[value].name}")
+        for name, table, column in (("carrier_id", "carrier", "id_carrier"),
+                                    ("id_lang", "lang", "id_lang"),
+                                    ("customer_group_id", "group", "id_group")):
+            value = self.setting(name)
+            extra = " AND deleted = 0 AND active = 1" if table == "carrier" else ""
+            if not self.sql(f"SELECT 1 FROM {self.qt(table)} WHERE {quote(self.conn, column)} "
+                            f"= :v{extra}", v=value).first():
+                problems.append(OXError("OX-DB-009", supplier=self.supplier.id, setting=name,
+                                        value=value, detail=f"not in {self.t(table)}"))
+        rates = self._rates()
+        facts.append(f"currencies {', '.join(sorted(rates.rates))} ({self.t('currency_shop')})")
+        if self.supplier.currencies:
+            problems += self.currency_problems(rates.rates, self.t("currency_shop"))
+        config = self.config()
+        facts.append(f"shop rounding PS_PRICE_ROUND_MODE {config.get('PS_PRICE_ROUND_MODE', '?')}"
+                     f", PS_ROUND_TYPE {config.get('PS_ROUND_TYPE', '?')}; orders record "
+                     f"round_mode {ROUND_HALF_UP}, round_type {ROUND_TOTAL}")
+        self.end_read()
+        if problems:
+            return False, " | ".join(stage_text(p) for p in problems)
+        return True, "; ".join(facts)
+
+    def customer_stage(self) -> tuple[bool, str]:
+        policy, account, problem = self._policy_account()
+        self.end_read()
+        if problem:
+            return False, stage_text(self.policy_error(policy, problem))
+        if policy == "customer":
+            return True, (f"customers are matched by email in shop {self.settings.id_shop}; new "
+                          f"ones join group {self.setting('customer_group_id')}")
+        if account is None:
+            return True, "guest customers (is_guest), as PrestaShop's own guest checkout"
+        return True, (f"orders go to customer {account['id']} ({account['first']} "
+                      f"{account['last']}, {policy})")
+
+    def trial_write(self) -> tuple[bool, str]:
+        product = self.sql(
+            f"SELECT p.reference FROM {self.qt('product')} p JOIN {self.qt('product_shop')} ps "
+            f"ON ps.id_product = p.id_product AND ps.id_shop = :s AND ps.active = 1 "
+            f"WHERE p.reference <> '' ORDER BY p.id_product LIMIT 1",
+            s=self.settings.id_shop).first()
+        default = self.sql(f"SELECT iso_code FROM {self.qt('currency')} WHERE id_currency = :c",
+                           c=int(self.config().get("PS_CURRENCY_DEFAULT") or 0)).scalar()
+        countries = self._countries(self.supplier.countries or ["DE"])
+        self.end_read()
+        if product is None or not default or not countries:
+            return False, stage_text(OXError(
+                "OX-DB-008", supplier=self.supplier.id,
+                detail="the shop needs an active product with a reference, its default "
+                       "currency and a country it sells to for a sample order"))
+        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
+        so, transfer = sample_transfer(self.supplier.id, reference, product[0],
+                                       sorted(countries)[0], default.upper())
+
+        def describe(remote: RemoteOrder) -> str:
+            return (f"sample order for {product[0]} written as order {remote.order_id} "
+                    f"(customer {remote.customer_id}) and removed again: nothing stayed")
+
+        try:
+            return self.trial_stage(lambda: self._write(so, transfer), describe,
+                                    lambda: bool(self._by_reference([reference])))
+        finally:
+            self._ref_for = None
+
+
+class _Seen:
+    """An address written in this order, for the next one's "identical address" look."""
+
+    def __init__(self, id_address: int, id_country: int, values: dict[str, Any]) -> None:
+        self.id_address, self.id_country = id_address, id_country
+        for key, value in values.items():
+            setattr(self, key, value)
+
+
+def _address_values(a: Address, co: CustomerOrder) -> dict[str, Any]:
+    return {"firstname": a.first_name, "lastname": a.last_name, "company": a.company or None,
+            "address1": a.street, "address2": a.street2 or None, "postcode": a.postcode,
+            "city": a.city, "phone": co.customer.phone or None}
+
+
+def generate_reference() -> str:
+    """An order reference as Order::generateReference makes it: nine random capital letters
+    (Tools::passwdGen(9, 'NO_NUMERIC'), upper-cased)."""
+    return "".join(secrets.choice(string.ascii_uppercase) for _ in range(9))
+
+
+@hookimpl
+def oe_connector_types() -> list[type[Connector]]:
+    return [PrestaShopConnector]

@@ -1,0 +1,515 @@
+"""The PrestaShop 8 connector against a real MariaDB: what lands in the shop, row by row.
+
+A PrestaShop 8 shop from shop_schemas/prestashop8_mysql.sql (two shops in one group), driven
+through the real path (import → build → Dispatcher.send) and read back with the queries the
+shop's own admin runs:
+
+- the order list: src/Core/Grid/Query/OrderQueryBuilder.php at commit
+  601f1327e0dedbe052be735c51487e7c4336dfa9 (getBaseQueryBuilder's joins and its
+  `o.id_shop IN (:context_shop_ids)`, getSearchQueryBuilder's columns, the "new customer"
+  sub-select; sorted by id_order as the grid's default);
+- the order view: classes/order/Order.php at commit 9df699a498beb853f81230fe983622694183a332,
+  getProductsDetail (order_detail joined to product and product_shop) and getHistory (the
+  history with state and employee), which the admin's GetOrderForViewingHandler reads.
+
+Expected values are written out by hand from the sample data. No wall-clock assertions.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pymysql
+import pytest
+import sqlalchemy as sa
+from helpers import sample_order
+from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
+    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
+)
+
+from orderexchange.errors import OXError
+from orderexchange.model import SupplierOrderState as S
+from orderexchange.plugins import prestashop
+
+SCHEMA = "prestashop8_mysql.sql"
+#: OrderQueryBuilder (commit 601f1327): the grid's columns and joins, for one language and the
+#: shops of the admin's context
+ADMIN_LIST = (
+    "SELECT CONCAT(LEFT(cu.`firstname`, 1), '. ', cu.`lastname`) AS `customer`, o.id_order, "
+    "o.reference, o.total_paid_tax_incl, os.paid, osl.name AS osname, o.id_currency, "
+    "cur.iso_code, o.current_state, o.id_customer, cu.`id_customer` IS NULL as "
+    "`deleted_customer`, os.color, o.payment, s.name AS shop_name, o.date_add, cu.company, "
+    "cl.name AS country_name, o.invoice_number, o.delivery_number, "
+    "(SELECT IF(count(so.id_order) > 0, 0, 1) FROM ps_orders so WHERE so.id_customer = "
+    "o.id_customer AND so.id_order < o.id_order LIMIT 1) AS new "
+    "FROM ps_orders o LEFT JOIN ps_customer cu ON o.id_customer = cu.id_customer "
+    "LEFT JOIN ps_currency cur ON o.id_currency = cur.id_currency "
+    "INNER JOIN ps_address a ON o.id_address_delivery = a.id_address "
+    "INNER JOIN ps_country c ON a.id_country = c.id_country "
+    "INNER JOIN ps_country_lang cl ON c.id_country = cl.id_country AND cl.id_lang = :lang "
+    "LEFT JOIN ps_order_state os ON o.current_state = os.id_order_state "
+    "LEFT JOIN ps_order_state_lang osl ON os.id_order_state = osl.id_order_state AND "
+    "osl.id_lang = :lang LEFT JOIN ps_shop s ON o.id_shop = s.id_shop "
+    "WHERE o.`id_shop` IN :shops ORDER BY o.id_order ASC")
+#: Order::getProductsDetail (commit 9df699a4)
+PRODUCTS_DETAIL = ("SELECT p.*, ps.*, od.* FROM ps_order_detail od LEFT JOIN ps_product p ON "
+                   "(p.id_product = od.product_id) LEFT JOIN ps_product_shop ps ON "
+                   "(ps.id_product = p.id_product AND ps.id_shop = od.id_shop) "
+                   "WHERE od.`id_order` = :o")
+#: Order::getHistory (commit 9df699a4), no filters
+HISTORY = ("SELECT os.*, oh.*, e.`firstname` as employee_firstname, e.`lastname` as "
+           "employee_lastname, osl.`name` as ostate_name FROM ps_orders o LEFT JOIN "
+           "ps_order_history oh ON o.`id_order` = oh.`id_order` LEFT JOIN ps_order_state os ON "
+           "os.`id_order_state` = oh.`id_order_state` LEFT JOIN ps_order_state_lang osl ON "
+           "(os.`id_order_state` = osl.`id_order_state` AND osl.`id_lang` = 1) LEFT JOIN "
+           "ps_employee e ON e.`id_employee` = oh.`id_employee` WHERE oh.id_order = :o "
+           "ORDER BY oh.date_add DESC, oh.id_order_history DESC")
+
+ANNA = sample_order("1001")  # 2 × A-100 at 7.20, 19 % → 14.40 + 2.74 + 4.90 = 22.04
+BERND = sample_order(  # 3 × A-200 at 10.80 (19 %) + 1 × A-100 at 7.20 (7 %) → 51.16
+    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
+    billing={"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
+             "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
+             "city": "München", "state": "BY", "country": "DE"},
+    delivery={"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
+              "postcode": "1010", "city": "Wien", "country": "AT"},
+    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
+            "tax_rate": "19"},
+           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
+            "tax_rate": "7"}])
+
+
+def make_shop(db: Any, engine: str = "InnoDB") -> Any:
+    """The shop on `engine`; configuration, customer and employee stay InnoDB (PrestaShop 8's
+    indexes on them exceed MyISAM's key length: a MyISAM shop is a 1.6 one carried over)."""
+    load_schema(db.url, SCHEMA, prefix="ps_", engine=engine, user_engine="InnoDB")
+    return db
+
+
+@pytest.fixture
+def shop(mariadb_db):
+    return make_shop(mariadb_db)
+
+
+def alpha(db, connector: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+    return {"alpha": shop_section(db, {"type": "prestashop", **(connector or {})}, **overrides)}
+
+
+def admin_list(db, shops: tuple[int, ...] = (1,), lang: int = 1) -> list[dict[str, Any]]:
+    engine = sa.create_engine(db.root_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            stmt = sa.text(ADMIN_LIST).bindparams(sa.bindparam("shops", expanding=True))
+            rows = conn.execute(stmt, {"lang": lang, "shops": list(shops)})
+            return [{"id": int(r.id_order), "reference": r.reference, "customer": r.customer,
+                     "id_customer": int(r.id_customer), "total": r.total_paid_tax_incl,
+                     "currency": r.iso_code, "state": r.osname, "paid": r.paid,
+                     "country": r.country_name, "shop": r.shop_name, "new": int(r.new),
+                     "payment": r.payment} for r in rows]
+    finally:
+        engine.dispose()
+
+
+def full_send_and_verify(db, prepare) -> None:
+    run = prepare(alpha(db), [ANNA, BERND])
+    [result] = run.send()
+    assert result.error is None and result.state == S.NOTIFIED, result.as_dict()
+    assert (result.written, result.already_there, result.customers_created) == (2, 0, 1)
+    transfers = run.transfers()
+    assert {n: t.customer_match for n, t in transfers.items()} == {"1001": "email",
+                                                                  "1002": "new"}
+    ids = {n: int(t.remote_order_id) for n, t in transfers.items()}
+    [bernd] = query(db, "SELECT * FROM ps_customer WHERE email = 'bernd.bauer@example.com'")
+
+    listed = admin_list(db)
+    for row in listed:
+        assert re.fullmatch(r"[A-Z]{9}", row.pop("reference"))
+    assert listed == [
+        {"id": ids["1001"], "customer": "A. Schmidt", "id_customer": 2,
+         "total": Decimal("22.040000"), "currency": "EUR", "state": "Payment accepted",
+         "paid": 1, "country": "Germany", "shop": "Alpha Tools", "new": 1,
+         "payment": "Drop shipping via orderexchange"},
+        {"id": ids["1002"], "customer": "B. Bauer", "id_customer": bernd["id_customer"],
+         "total": Decimal("51.160000"), "currency": "EUR", "state": "Payment accepted",
+         "paid": 1, "country": "Austria", "shop": "Alpha Tools", "new": 1,
+         "payment": "Drop shipping via orderexchange"}]
+    assert admin_list(db, shops=(2,)) == []  # the other shop's context does not list them
+
+    # the order view: lines with the shop's product, their taxes, the history
+    view = query(db, PRODUCTS_DETAIL + " ORDER BY od.id_order_detail", o=ids["1002"])
+    assert [(r["product_id"], r["product_name"], r["product_quantity"], r["product_reference"],
+             r["unit_price_tax_excl"], r["total_price_tax_excl"], r["total_price_tax_incl"],
+             r["tax_name"], r["tax_rate"]) for r in view] == [
+        (11, "Screwdriver set, 6 pieces", 3, "A-200", Decimal("10.800000"),
+         Decimal("32.400000"), Decimal("38.560000"), "USt. DE 19%", Decimal("19.000")),
+        (10, "Claw hammer 450 g", 1, "A-100", Decimal("7.200000"), Decimal("7.200000"),
+         Decimal("7.700000"), "USt. DE 7%", Decimal("7.000"))]
+    taxes = query(db, "SELECT t.id_tax, t.total_amount FROM ps_order_detail_tax t JOIN "
+                      "ps_order_detail d ON d.id_order_detail = t.id_order_detail WHERE "
+                      "d.id_order = :o ORDER BY t.id_order_detail", o=ids["1002"])
+    assert [(r["id_tax"], r["total_amount"]) for r in taxes] == [
+        (1, Decimal("6.160000")), (2, Decimal("0.500000"))]
+    history = query(db, HISTORY, o=ids["1002"])
+    assert [(r["ostate_name"], r["id_employee"], r["paid"]) for r in history] == [
+        ("Payment accepted", 0, 1)]
+
+    [order] = query(db, "SELECT * FROM ps_orders WHERE id_order = :o", o=ids["1002"])
+    assert (order["total_products"], order["total_products_wt"], order["total_shipping"],
+            order["total_paid_tax_excl"], order["total_paid_real"], order["conversion_rate"],
+            order["round_mode"], order["round_type"], order["valid"], order["module"],
+            order["id_shop"], order["id_shop_group"], order["current_state"]) == (
+        Decimal("39.600000"), Decimal("46.260000"), Decimal("4.900000"), Decimal("44.500000"),
+        Decimal("51.160000"), Decimal("1.000000"), 2, 3, 1, "orderexchange", 1, 1, 2)
+    assert order["note"].startswith(f"[{transfers['1002'].reference}] orderexchange")
+    assert order["secure_key"] == bernd["secure_key"] and len(bernd["secure_key"]) == 32
+    addresses = {r["id_address"]: r for r in query(
+        db, "SELECT * FROM ps_address WHERE id_customer = :c", c=bernd["id_customer"])}
+    delivery, invoice = addresses[order["id_address_delivery"]], addresses[
+        order["id_address_invoice"]]
+    assert (delivery["firstname"], delivery["city"], delivery["id_country"]) == (
+        "Clara", "Wien", 2)
+    assert (invoice["company"], invoice["address2"], invoice["city"], invoice["id_country"]) == (
+        "Bauer Bau GmbH", "Hinterhaus", "München", 1)
+    [cart] = query(db, "SELECT * FROM ps_cart WHERE id_cart = :c", c=order["id_cart"])
+    assert (cart["id_customer"], cart["id_address_delivery"], cart["id_currency"]) == (
+        bernd["id_customer"], order["id_address_delivery"], 1)
+    [carrier] = query(db, "SELECT * FROM ps_order_carrier WHERE id_order = :o", o=ids["1002"])
+    assert (carrier["id_carrier"], carrier["shipping_cost_tax_incl"], carrier["weight"]) == (
+        2, Decimal("4.900000"), Decimal("2.850000"))
+    [payment] = query(db, "SELECT * FROM ps_order_payment WHERE order_reference = :r",
+                      r=order["reference"])
+    assert (payment["amount"], payment["transaction_id"]) == (
+        Decimal("51.160000"), transfers["1002"].reference)
+
+    # the new customer: the shop's customer group, a password nobody knows, not a guest
+    assert (bernd["firstname"], bernd["is_guest"], bernd["id_default_group"], bernd["active"],
+            bernd["id_shop"], bernd["newsletter"]) == ("Bernd", 0, 3, 1, 1, 0)
+    assert query(db, "SELECT id_group FROM ps_customer_group WHERE id_customer = :c",
+                 c=bernd["id_customer"]) == [{"id_group": 3}]
+    assert count(db, "ps_customer") == 4
+    # Anna's known address is reused, not copied
+    assert count(db, "ps_address", "id_customer = 2") == 1
+    # the stock: sold quantities taken from what is available, reserved until shipped
+    stock = {r["id_product"]: (r["quantity"], r["reserved_quantity"]) for r in query(
+        db, "SELECT * FROM ps_stock_available WHERE id_shop = 1")}
+    assert stock[10] == (497, 3) and stock[11] == (297, 3)
+
+
+def test_full_send_known_and_new_customer_strict(shop, prepare):
+    assert "STRICT_TRANS_TABLES" in server_sql_mode(shop)
+    full_send_and_verify(shop, prepare)
+
+
+def test_full_send_on_non_strict_server(mariadb_nonstrict_db, prepare):
+    assert server_sql_mode(mariadb_nonstrict_db) == ""
+    full_send_and_verify(make_shop(mariadb_nonstrict_db), prepare)
+
+
+def test_a_second_send_changes_nothing(shop, prepare):
+    run = prepare(alpha(shop), [ANNA, BERND])
+    [first] = run.send()
+    assert first.state == S.NOTIFIED, first.as_dict()
+    before = admin_list(shop)
+    with run.connector() as connector:  # the references are found, so nothing is written
+        found = connector.find_by_references([t.reference for t in run.transfers().values()])
+    assert sorted(int(r.order_id) for r in found.values()) == sorted(r["id"] for r in before)
+    run.send()
+    assert admin_list(shop) == before
+    assert count(shop, "ps_order_detail") == 3
+
+
+# === crash in the middle of a write ============================================================
+def lost_connection(*_args: Any, **_kwargs: Any) -> None:
+    raise sa.exc.OperationalError("INSERT INTO ps_order_carrier …", {},
+                                  pymysql.err.OperationalError(2013, "Lost connection"))
+
+
+@pytest.mark.parametrize("engine", ["MyISAM", "InnoDB"])
+def test_crash_mid_write_then_retry_writes_the_order_exactly_once(mariadb_db, prepare,
+                                                                  monkeypatch, engine):
+    db = make_shop(mariadb_db, engine)
+    run = prepare(alpha(db), [BERND])
+    real = prestashop.PrestaShopConnector._insert_lines
+
+    def lines_then_lost(self, *args):
+        real(self, *args)
+        lost_connection()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(prestashop.PrestaShopConnector, "_insert_lines", lines_then_lost)
+        [failed] = run.send()
+    assert failed.state == S.WRITE_FAILED
+    assert failed.error is not None and failed.error.code == "OX-DB-002"
+    assert admin_list(db) == []  # never listed half-written
+    if engine == "MyISAM":  # no rollback: the order stayed, but in no shop (id_shop 0)
+        assert count(db, "ps_orders", "id_shop = 0") == 1
+        assert count(db, "ps_order_detail") == 2
+    else:
+        assert count(db, "ps_orders") == 0 and count(db, "ps_customer") == 3
+
+    [retried] = run.send()
+    assert retried.state == S.NOTIFIED, retried.as_dict()
+    [row] = admin_list(db)
+    assert run.transfers()["1002"].remote_order_id == str(row["id"])
+    assert row["total"] == Decimal("51.160000")
+    assert count(db, "ps_orders") == 1 and count(db, "ps_order_detail") == 2
+    assert count(db, "ps_customer", "email = 'bernd.bauer@example.com'") == 1
+
+
+def test_a_half_written_myisam_order_is_hidden_then_replaced(mariadb_db, prepare, monkeypatch):
+    db = make_shop(mariadb_db, "MyISAM")
+    run = prepare(alpha(db), [BERND])
+    with monkeypatch.context() as patch:
+        patch.setattr(prestashop.PrestaShopConnector, "_insert_lines", lost_connection)
+        [failed] = run.send()
+    assert failed.state == S.WRITE_FAILED
+    assert query(db, "SELECT id_shop FROM ps_orders") == [{"id_shop": 0}]
+    assert admin_list(db) == []  # id_shop 0: in no admin shop context
+    [retried] = run.send()
+    assert retried.state == S.NOTIFIED, retried.as_dict()
+    assert query(db, "SELECT id_shop FROM ps_orders") == [{"id_shop": 1}]
+    assert len(admin_list(db)) == 1 and count(db, "ps_order_history") == 1
+
+
+# === chunks: one transaction on InnoDB, one order at a time on MyISAM ===========================
+def refuse(*_args: Any, **_kwargs: Any) -> None:
+    raise AssertionError("this path must not be taken here")
+
+
+@pytest.mark.parametrize("engine, unused", [("InnoDB", "write"), ("MyISAM", "write_batch")])
+def test_innodb_writes_a_chunk_in_one_transaction_myisam_one_by_one(mariadb_db, prepare,
+                                                                    monkeypatch, engine, unused):
+    db = make_shop(mariadb_db, engine)
+    again = sample_order("1004", email="Bernd.Bauer@example.com", first="Bernd", last="Bauer")
+    run = prepare(alpha(db), [ANNA, BERND, again])
+    monkeypatch.setattr(prestashop.PrestaShopConnector, unused, refuse)
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.written == 3, result.as_dict()
+    assert result.customers_created == 1
+    listed = admin_list(db)
+    assert sorted(r["id"] for r in listed) == sorted(
+        int(t.remote_order_id) for t in run.transfers().values())
+    assert [r["new"] for r in listed] == [1, 1, 0]  # Bernd's second order: not new any more
+    assert count(db, "ps_customer", "email = 'bernd.bauer@example.com'") == 1
+
+
+# === the exactly-once look-up stays a primary-key range =========================================
+def test_reference_lookup_reads_only_above_the_floor(shop, prepare):
+    run = prepare(alpha(shop), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED
+    transfer = run.transfers()["1001"]
+    marker = f"[{transfer.reference}]"
+    plan = query(shop, f"EXPLAIN SELECT id_order FROM ps_orders WHERE "
+                       f"SUBSTR(note, 1, {len(marker)}) IN (:m) AND id_order > :floor",
+                 m=marker, floor=transfer.shop_floor)
+    assert plan[0]["key"] == "PRIMARY" and plan[0]["type"] == "range"
+    with run.connector() as connector:
+        assert connector.find_by_reference(transfer.reference).order_id == \
+            transfer.remote_order_id
+        assert connector.find_by_references([transfer.reference],
+                                            floor=int(transfer.remote_order_id)) == {}
+
+
+# === the way back: read-back and cancel ========================================================
+def test_read_back_state_tracking_and_cancel(shop, prepare):
+    run = prepare(alpha(shop), [ANNA, BERND])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED
+    transfers = run.transfers()
+    anna_id, bernd_id = (int(transfers[n].remote_order_id) for n in ("1001", "1002"))
+    # the supplier ships Anna's order: state Shipped with its history row, a tracking number
+    root_execute(shop, f"UPDATE ps_orders SET current_state = 4 WHERE id_order = {anna_id}",
+                 "INSERT INTO ps_order_history (id_employee, id_order, id_order_state, "
+                 f"date_add) VALUES (1, {anna_id}, 4, '2026-03-02 10:00:00')",
+                 "UPDATE ps_order_carrier SET tracking_number = '00340434161234567890' "
+                 f"WHERE id_order = {anna_id}")
+    with run.connector() as connector:
+        status = connector.read_back(list(transfers.values()))
+    anna, bernd = status[transfers["1001"].reference], status[transfers["1002"].reference]
+    assert (anna.order_id, anna.status, anna.status_id, anna.progressed, anna.cancelled,
+            anna.tracking_number, anna.shipped_at) == (
+        str(anna_id), "Shipped", "4", True, False, "00340434161234567890",
+        "2026-03-02 10:00:00")
+    assert (bernd.status, bernd.progressed, bernd.cancelled, bernd.tracking_number) == (
+        "Payment accepted", False, False, None)
+
+    with run.connector() as connector:
+        connector.cancel(transfers["1002"])
+        connector.cancel(transfers["1002"])  # twice: nothing more happens
+        with pytest.raises(OXError) as refused:
+            connector.cancel(transfers["1001"])  # already shipped
+        status = connector.read_back(list(transfers.values()))
+    assert refused.value.code == "OX-WRT-004" and "Shipped (4)" in refused.value.message
+    assert status[transfers["1002"].reference].cancelled
+    assert status[transfers["1002"].reference].status == "Canceled"
+    assert {r["id"]: r["state"] for r in admin_list(shop)} == {
+        anna_id: "Shipped", bernd_id: "Canceled"}
+    assert [r["ostate_name"] for r in query(shop, HISTORY, o=bernd_id)] == [
+        "Canceled", "Payment accepted"]
+    stock = {r["id_product"]: (r["quantity"], r["reserved_quantity"]) for r in query(
+        shop, "SELECT * FROM ps_stock_available WHERE id_shop = 1")}
+    assert stock[11] == (300, 0) and stock[10] == (498, 2)  # Bernd's given back, Anna's not
+
+    root_execute(shop, f"DELETE FROM ps_orders WHERE id_order = {bernd_id}")
+    with run.connector() as connector:
+        status = connector.read_back(list(transfers.values()))
+        with pytest.raises(OXError) as gone:
+            connector.cancel(transfers["1002"])
+    assert set(status) == {transfers["1001"].reference}
+    assert gone.value.code == "OX-WRT-005"
+
+
+# === customers and shops ========================================================================
+def test_guest_orders_create_guest_customers(shop, prepare):
+    run = prepare(alpha(shop, customer_policy="guest", guest_customer_id=0), [BERND])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = admin_list(shop)
+    [guest] = query(shop, "SELECT * FROM ps_customer WHERE id_customer = :c",
+                    c=row["id_customer"])
+    assert (guest["is_guest"], guest["id_default_group"], guest["email"]) == (
+        1, 2, "bernd.bauer@example.com")
+    assert query(shop, "SELECT id_group FROM ps_customer_group WHERE id_customer = :c",
+                 c=row["id_customer"]) == [{"id_group": 2}]
+
+
+def test_blind_drop_ship_bills_the_distributor(shop, prepare):
+    run = prepare(alpha(shop, customer_policy="distributor", distributor_customer_id=3),
+                  [BERND])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = admin_list(shop)
+    assert (row["id_customer"], row["customer"], row["country"]) == (
+        3, "A. Distribution", "Austria")
+    [order] = query(shop, "SELECT id_address_invoice, id_address_delivery FROM ps_orders")
+    assert order["id_address_invoice"] == 3  # the distributor's own address
+    assert not any("bernd" in str(v).lower() for r in query(
+        shop, "SELECT * FROM ps_address") for v in r.values())
+    assert count(shop, "ps_customer") == 3
+
+
+def test_the_configured_shop_of_a_multistore_install(shop, prepare):
+    """Shop 2 'Alpha Outlet': its own product activation, names, prices, stock, currency
+    rates and customers (the group shares none); its orders are listed in its context only."""
+    [refused] = prepare(alpha(shop, {"id_shop": 2}), [BERND]).send()
+    assert refused.state == S.CHECK_FAILED
+    assert {(f.order, f.code) for f in refused.findings if f.blocking} == {
+        ("1002", "OX-CHK-006")}  # A-200 is switched off in the outlet
+    chf = sample_order("1003", email="carla@example.com", first="Carla", last="Neu",
+                       currency="CHF", country="CH")
+    run = prepare(alpha(shop, {"id_shop": 2}), [ANNA, chf])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert result.customers_created == 2  # Anna is a customer of shop 1 only
+    assert admin_list(shop, shops=(1,)) == []
+    listed = admin_list(shop, shops=(2,))
+    assert [(r["shop"], r["currency"], r["total"]) for r in listed] == [
+        ("Alpha Outlet", "EUR", Decimal("22.040000")),
+        # 2 × 7.20 EUR at the outlet's own rate 0.94 → 13.54 + 2.57 VAT + 4.61 shipping
+        ("Alpha Outlet", "CHF", Decimal("20.720000"))]
+    assert {r["product_name"] for r in query(shop, "SELECT product_name FROM "
+                                                   "ps_order_detail")} == {
+        "Claw hammer 450 g (outlet)"}
+    assert query(shop, "SELECT DISTINCT id_shop FROM ps_customer WHERE id_customer > 3") == [
+        {"id_shop": 2}]
+    stock = {(r["id_product"], r["id_shop"]): r["quantity"] for r in query(
+        shop, "SELECT * FROM ps_stock_available")}
+    assert stock[(10, 2)] == 36 and stock[(10, 1)] == 500
+
+
+def test_an_order_in_another_currency_carries_the_shops_rate(shop, prepare):
+    # 2 × A-100 at 7.20 EUR = 6.84 CHF at the shop's 0.95 → 13.68 + 2.60 VAT + 4.66 shipping
+    chf = sample_order("1003", email="carla@example.com", first="Carla", last="Neu",
+                       currency="CHF", country="CH")
+    run = prepare(alpha(shop), [chf])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = admin_list(shop)
+    assert (row["currency"], row["country"]) == ("CHF", "Switzerland")
+    [order] = query(shop, "SELECT conversion_rate, total_products, id_currency FROM ps_orders")
+    assert (order["conversion_rate"], order["total_products"], order["id_currency"]) == (
+        Decimal("0.950000"), Decimal("13.680000"), 2)
+    assert row["total"] == Decimal("20.940000")
+
+
+# === test db ==================================================================================
+STAGES = ["connect", "TLS", "server version", "schema variant", "tables and columns",
+          "storage engines", "grants", "reference data", "customers", "trial write"]
+WRITTEN = ["ps_" + n for n in prestashop.WRITTEN]
+
+
+@pytest.mark.parametrize("engine", ["InnoDB", "MyISAM"])
+def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(mariadb_db, prepare,
+                                                                     engine):
+    db = make_shop(mariadb_db, engine)
+    run = prepare(alpha(db), [ANNA])
+    before = {t: count(db, t) for t in WRITTEN}
+    stock = query(db, "SELECT * FROM ps_stock_available ORDER BY id_stock_available")
+    report = run.connector().self_test()
+    assert report.ok, [(s.name, s.detail) for s in report.stages]
+    assert [s.name for s in report.stages] == STAGES
+    details = {s.name: s.detail for s in report.stages}
+    assert details["schema variant"] == (
+        "PrestaShop 8.1.7, shop 1 'Alpha Tools' in group 1 'Default' (customers not shared, "
+        "stock not shared), table prefix 'ps_'")
+    assert details["reference data"] == (
+        "order_state_id 2 = Payment accepted; cancel_state_id 6 = Canceled; currencies CHF, "
+        "EUR, GBP, PLN (ps_currency_shop); shop rounding PS_PRICE_ROUND_MODE 2, PS_ROUND_TYPE "
+        "1; orders record round_mode 2, round_type 3")
+    assert details["trial write"].startswith("sample order for A-100 written as order ")
+    assert {t: count(db, t) for t in WRITTEN} == before
+    assert query(db, "SELECT * FROM ps_stock_available ORDER BY id_stock_available") == stock
+
+
+def test_least_privilege_user_missing_grants_are_reported_with_the_fix(mariadb_db, prepare,
+                                                                       shop_user):
+    db = make_shop(mariadb_db)
+    grants = {t: "SELECT, INSERT, UPDATE" for t in WRITTEN}
+    grants.update({t: "SELECT" for t in (
+        "ps_shop", "ps_shop_group", "ps_configuration", "ps_lang", "ps_country",
+        "ps_country_shop", "ps_currency", "ps_currency_shop", "ps_group", "ps_carrier",
+        "ps_order_state", "ps_order_state_lang", "ps_product", "ps_product_shop",
+        "ps_product_lang", "ps_tax", "ps_tax_lang", "ps_tax_rule")})
+    grants["ps_stock_available"] = "SELECT"  # no UPDATE: the stock cannot be moved
+    user = shop_user(db, grants)
+    run = prepare({"alpha": user.section({"type": "prestashop"})}, [BERND])
+    report = run.connector().self_test()
+    stage = {s.name: s for s in report.stages}
+    assert not stage["grants"].ok
+    fix = f"GRANT UPDATE ON `{db.database}`.`ps_stock_available` TO '{user.name}'@'%';"
+    assert stage["grants"].detail.startswith("OX-DB-007: ") and fix in stage["grants"].detail
+    assert stage["trial write"].detail == "skipped: fix the stages above first"
+    root_execute(db, fix)
+    report = run.connector().self_test()
+    assert report.ok, [(s.name, s.detail) for s in report.stages]
+    [result] = run.send()  # and the least-privilege user sends for real
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert len(admin_list(db)) == 1
+
+
+@pytest.mark.parametrize("engine", ["InnoDB", "MyISAM"])
+def test_the_grants_supplier_setup_prints_are_all_a_user_needs(mariadb_db, prepare, shop_user,
+                                                                engine):
+    db = make_shop(mariadb_db, engine)
+    account, statements, source = prepare(alpha(db), [ANNA]).connector().setup_grants()
+    assert source == "read from the shop's live schema"
+    assert any("DELETE" in g for g in statements) is (engine == "MyISAM")
+    user = shop_user(db, {})
+    root_execute(db, *(g.replace(account, f"'{user.name}'@'%'") for g in statements))
+    run = prepare({"alpha": user.section({"type": "prestashop"})}, [BERND])
+    report = run.connector().self_test()
+    assert report.ok, [(s.name, s.detail) for s in report.stages]
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert len(admin_list(db)) == 1
+
+
+def test_a_shop_of_another_version_is_named(shop, prepare):
+    root_execute(shop, "UPDATE ps_configuration SET value = '1.7.8.11' WHERE name = "
+                       "'PS_VERSION_DB'")
+    report = prepare(alpha(shop), [ANNA]).connector().self_test()
+    stage = {s.name: s for s in report.stages}["schema variant"]
+    assert not stage.ok and stage.detail.startswith("OX-DB-010") and "1.7.8.11" in stage.detail
