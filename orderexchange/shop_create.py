@@ -57,6 +57,8 @@ KINDS: dict[str, Kind] = {
     "oxid7": Kind("oxid7_mysql.sql", {"type": "oxid"}),
     "woocommerce": Kind("woocommerce_mysql.sql", {"type": "woocommerce", "table_prefix": "wp_"},
                         prefix="wp_"),
+    "prestashop": Kind("prestashop8_mysql.sql", {"type": "prestashop", "table_prefix": "ps_"},
+                       prefix="ps_"),
     "generic-sql": Kind("generic_shop_mysql.sql", {}),  # its mapping file is the connector
 }
 

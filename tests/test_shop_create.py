@@ -16,7 +16,8 @@ from orderexchange.shop_create import KINDS
 #: where each kind keeps its orders (what a send must have filled)
 ORDER_TABLE = {"oscommerce": "orders", "modified": "orders", "opencart3": "oc_order",
                "opencart4": "oc_order", "oxid6": "oxorder", "oxid7": "oxorder",
-               "woocommerce": "wp_wc_order_stats", "generic-sql": "shop_order"}
+               "woocommerce": "wp_wc_order_stats", "generic-sql": "shop_order",
+               "prestashop": "ps_orders"}
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def every_connector_code(vendor_key):
     return licence.encode({"licensee": "Demo Distribution", "distributor_id": "demo",
                            "max_suppliers": 10,
                            "features": ["oscommerce", "opencart", "oxid", "generic_sql",
-                                        "woocommerce"]},
+                                        "woocommerce", "prestashop"]},
                           vendor_key)
 
 
