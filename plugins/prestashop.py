@@ -51,7 +51,7 @@ from orderexchange.connector import (
 )
 from orderexchange.errors import OXError
 from orderexchange.model import (
-    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
 
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
@@ -643,7 +643,7 @@ class PrestaShopConnector(SqlShopConnector):
         s, ref = self.settings, self._ref
         shop = self.shop()
         amounts = order_amounts(transfer, self.supplier, ref["rates"])
-        shipping_tax = self._shipping_tax(amounts.shipping)
+        shipping_tax = amounts.shipping_tax  # PrestaShop keeps the shipping's VAT apart
         state = ref["states"].get(self.setting("order_state_id"))
         if state is None:
             raise OXError("OX-DB-009", supplier=self.supplier.id, setting="order_state_id",
@@ -668,7 +668,7 @@ class PrestaShopConnector(SqlShopConnector):
             "date_add": now, "date_upd": now}, key="id_cart", now=now)
         reference = generate_reference()
         hide = bool(self.non_transactional([self.t("orders")]))
-        products_wt = amounts.subtotal + amounts.tax - shipping_tax
+        products_wt = amounts.gross_lines
         paid = bool(state.paid)
         note = (f"{marker(transfer.reference)} orderexchange: customer order {co.number}, "
                 f"supplier order {so.id}")
@@ -688,7 +688,7 @@ class PrestaShopConnector(SqlShopConnector):
             "total_shipping": amounts.shipping + shipping_tax,
             "total_shipping_tax_incl": amounts.shipping + shipping_tax,
             "total_shipping_tax_excl": amounts.shipping,
-            "carrier_tax_rate": Decimal(self.supplier.shipping_tax_rate),
+            "carrier_tax_rate": amounts.shipping_rate,
             "total_wrapping": 0, "total_wrapping_tax_incl": 0, "total_wrapping_tax_excl": 0,
             "round_mode": ROUND_HALF_UP, "round_type": ROUND_TOTAL, "invoice_number": 0,
             "delivery_number": 0, "invoice_date": self.zero_date(now),
@@ -772,12 +772,6 @@ class PrestaShopConnector(SqlShopConnector):
                      f"id_product = :p AND id_product_attribute = 0 AND id_shop = :s AND "
                      f"id_shop_group = :g", q=sign * quantity, p=product_id, s=sa_shop,
                      g=sa_group)
-
-    def _shipping_tax(self, shipping: Decimal) -> Decimal:
-        """The shipping's VAT at the supplier's `shipping_tax_rate` (PrestaShop keeps the
-        shipping's tax apart: total_shipping_tax_incl/excl, carrier_tax_rate)."""
-        rate = Decimal(self.supplier.shipping_tax_rate)
-        return money(shipping * rate / 100) if shipping and rate else Decimal("0")
 
     # -- the way back ------------------------------------------------------------------------
     def _orders(self, ids: list[int]) -> dict[int, Any]:

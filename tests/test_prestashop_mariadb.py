@@ -220,6 +220,25 @@ def test_a_second_send_changes_nothing(shop, prepare):
     assert count(shop, "ps_order_detail") == 3
 
 
+def test_taxed_shipping_is_kept_apart_as_the_shop_does(shop, prepare):
+    # shipping_tax_rate 19: 4.90 shipping + 0.93 VAT; the lines 14.40 + 2.74 → total 22.97
+    run = prepare(alpha(shop, shipping_tax_rate="19"), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = admin_list(shop)
+    assert row["total"] == Decimal("22.970000")
+    [order] = query(shop, "SELECT * FROM ps_orders")
+    assert (order["total_products"], order["total_products_wt"],
+            order["total_shipping_tax_excl"], order["total_shipping_tax_incl"],
+            order["carrier_tax_rate"], order["total_paid_tax_excl"]) == (
+        Decimal("14.400000"), Decimal("17.140000"), Decimal("4.900000"), Decimal("5.830000"),
+        Decimal("19.000"), Decimal("19.300000"))
+    [carrier] = query(shop, "SELECT shipping_cost_tax_excl, shipping_cost_tax_incl FROM "
+                            "ps_order_carrier")
+    assert carrier == {"shipping_cost_tax_excl": Decimal("4.900000"),
+                       "shipping_cost_tax_incl": Decimal("5.830000")}
+
+
 # === crash in the middle of a write ============================================================
 def lost_connection(*_args: Any, **_kwargs: Any) -> None:
     raise sa.exc.OperationalError("INSERT INTO ps_order_carrier …", {},
