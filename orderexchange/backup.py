@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .errors import OXError
-from .store import _refuse_foreign_file, sqlite_path
+from .store.connect import _refuse_foreign_file, sqlite_path
 
 
 @dataclass

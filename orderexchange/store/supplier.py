@@ -1,0 +1,362 @@
+"""The state store's supplier orders: build, load, state changes and write outcomes.
+
+Every state change is its own short transaction, committed before the side effect it precedes
+(SPEC §5).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..errors import OXError
+from ..model import (
+    Finding, OrderLine, SupplierLine, SupplierOrder, SupplierOrderState, Transfer, TransferState,
+)
+from .schema import (
+    _aware, _parts, catalogue, customer_orders, events, findings, new_reference, now, order_lines,
+    supplier_orders, transfer_lines, transfers,
+)
+from .orders import _line
+
+
+class SupplierOrders:
+    """Building and sending supplier orders (a part of `Store`)."""
+
+    engine: Engine
+
+    def open_lines(self) -> list[tuple[int, str, OrderLine]]:
+        """Lines of open customer orders not yet forwarded: (order id, order number, line)."""
+        with self.engine.connect() as conn:
+            q = (sa.select(order_lines, customer_orders.c.number)
+                 .join(customer_orders, customer_orders.c.id == order_lines.c.order_id)
+                 .outerjoin(transfer_lines, transfer_lines.c.line_id == order_lines.c.id)
+                 .where(transfer_lines.c.line_id.is_(None), customer_orders.c.status == "open")
+                 .order_by(order_lines.c.order_id, order_lines.c.line_no))
+            return [(r.order_id, r.number, _line(r)) for r in conn.execute(q)]
+
+    def open_line_chunks(self, orders_per_chunk: int = 2000
+                         ) -> Iterator[list[tuple[int, str, str, OrderLine]]]:
+        """`open_lines` in chunks of whole customer orders, each line with its order's shop
+        status: (order id, order number, shop status, line). A build streams these, so its
+        memory does not grow with the number of open orders."""
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                ids = [r[0] for r in conn.execute(
+                    sa.select(customer_orders.c.id)
+                    .where(customer_orders.c.status == "open", customer_orders.c.id > last)
+                    .order_by(customer_orders.c.id).limit(orders_per_chunk))]
+                if not ids:
+                    return
+                q = (sa.select(order_lines, customer_orders.c.number,
+                               customer_orders.c.shop_status)
+                     .join(customer_orders, customer_orders.c.id == order_lines.c.order_id)
+                     .outerjoin(transfer_lines, transfer_lines.c.line_id == order_lines.c.id)
+                     .where(transfer_lines.c.line_id.is_(None),
+                            order_lines.c.order_id.in_(ids))
+                     .order_by(order_lines.c.order_id, order_lines.c.line_no))
+                chunk = [(r.order_id, r.number, r.shop_status or "", _line(r))
+                         for r in conn.execute(q)]
+            last = ids[-1]
+            if chunk:
+                yield chunk
+
+    def create_supplier_order(
+        self, supplier_id: str,
+        parts: Sequence[tuple[int, Sequence[tuple[Any, ...]]]],
+    ) -> int:
+        """One supplier order with its transfers: parts are (order id, [(line id, SKU, price[,
+        price currency])]) — without a currency the line's price is in the supplier's
+        `price_currency`.
+
+        Each transfer gets its exchange reference here, once: random rather than derived from our
+        ids, so a reset or second state store can never produce a reference that already names a
+        different order in the supplier's shop.
+
+        All in one transaction; the unique line id makes a concurrent second build fail instead
+        of forwarding a line twice.
+        """
+        ts = now()
+        with self.engine.begin() as conn:
+            so_id = conn.execute(supplier_orders.insert().values(
+                supplier_id=supplier_id, state=SupplierOrderState.DRAFT.value,
+                created_at=ts, updated_at=ts)).inserted_primary_key[0]
+            for order_id, lines in parts:
+                t_id = conn.execute(transfers.insert().values(
+                    supplier_order_id=so_id, customer_order_id=order_id,
+                    reference=new_reference(), action="create",
+                    state=TransferState.PENDING.value, attempts=0, updated_at=ts,
+                )).inserted_primary_key[0]
+                conn.execute(transfer_lines.insert(), [
+                    {"transfer_id": t_id, "line_id": line[0], "supplier_sku": line[1],
+                     "purchase_price": line[2], "currency": line[3] if len(line) > 3 else None}
+                    for line in lines])
+            conn.execute(events.insert().values(at=ts, supplier_order_id=so_id, step="build",
+                                                outcome="ok", message=f"{len(parts)} customer orders"))
+        return so_id
+
+    def refresh_order_status(self, order_ids: Iterable[int]) -> None:
+        """An order is `built` once every one of its lines belongs to a supplier order."""
+        with self.engine.begin() as conn:
+            for part in _parts(sorted(set(order_ids))):
+                # one query per 500 orders: those with a line not yet in any supplier order
+                left = {r[0] for r in conn.execute(
+                    sa.select(order_lines.c.order_id).distinct()
+                    .outerjoin(transfer_lines, transfer_lines.c.line_id == order_lines.c.id)
+                    .where(order_lines.c.order_id.in_(part),
+                           transfer_lines.c.line_id.is_(None)))}
+                done = [oid for oid in part if oid not in left]
+                if done:
+                    conn.execute(customer_orders.update().where(customer_orders.c.id.in_(done))
+                                 .values(status="built"))
+
+    def supplier_order(self, so_id: int) -> SupplierOrder:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(supplier_orders)
+                               .where(supplier_orders.c.id == so_id)).first()
+            if row is None:
+                raise OXError("OX-BLD-002", id=so_id)
+            t_rows = conn.execute(sa.select(transfers).where(transfers.c.supplier_order_id == so_id)
+                                  .order_by(transfers.c.id)).all()
+            l_rows = conn.execute(
+                sa.select(transfer_lines.c.transfer_id, transfer_lines.c.line_id,
+                          transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price,
+                          transfer_lines.c.currency)
+                .where(transfer_lines.c.transfer_id.in_([t.id for t in t_rows]))).all()
+            order_ids = {t.customer_order_id for t in t_rows}
+            # the same customer orders sent to the same supplier in other supplier orders
+            earlier: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+            if order_ids:
+                for e in conn.execute(
+                        sa.select(transfers.c.customer_order_id, transfers.c.supplier_order_id,
+                                  transfers.c.remote_order_id)
+                        .join(supplier_orders,
+                              supplier_orders.c.id == transfers.c.supplier_order_id)
+                        .where(transfers.c.customer_order_id.in_(order_ids),
+                               supplier_orders.c.supplier_id == row.supplier_id,
+                               supplier_orders.c.id != so_id,
+                               transfers.c.state == TransferState.WRITTEN.value)
+                        .order_by(transfers.c.supplier_order_id)):
+                    earlier[e.customer_order_id].append((e.supplier_order_id, e.remote_order_id))
+        orders = self.customer_orders(order_ids)
+        by_line = {ln.id: ln for o in orders.values() for ln in o.lines}
+        mapped = self._catalogue_skus(row.supplier_id, {ln.sku for ln in by_line.values()})
+        lines_of = defaultdict(list)
+        for lr in l_rows:
+            line = by_line[lr.line_id]
+            lines_of[lr.transfer_id].append(
+                SupplierLine(line, lr.supplier_sku, lr.purchase_price, lr.currency,
+                             catalogue_sku=mapped.get(line.sku), catalogue_loaded=True))
+        so = _supplier_order(row)
+        for t in t_rows:
+            so.transfers.append(Transfer(
+                customer_order=orders[t.customer_order_id],
+                lines=sorted(lines_of[t.id], key=lambda sl: sl.line.line_no),
+                reference=t.reference, state=TransferState(t.state),
+                remote_order_id=t.remote_order_id, remote_customer_id=t.remote_customer_id,
+                customer_created=t.customer_created, error_code=t.error_code,
+                error_message=t.error_message, id=t.id, customer_match=t.customer_match,
+                sent_before=earlier.get(t.customer_order_id, []), shop_floor=t.shop_floor))
+        return so
+
+    def record_floor(self, so: SupplierOrder, floor: int) -> None:
+        """Record the shop's highest order key as the floor of every transfer of `so` that has
+        none yet, before anything of them is written, and load the floors that count.
+
+        Why first-wins (`IS NULL`) and read back: a concurrent sender of the same supplier order
+        may have recorded a lower floor and written above it; the lowest recorded floor is the
+        one every later look-up must use. A floor too low only costs reading; too high would
+        miss an order we wrote."""
+        ids = [t.id for t in so.transfers if t.id is not None]
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            if any(t.shop_floor is None for t in so.transfers):
+                conn.execute(transfers.update().where(
+                    transfers.c.supplier_order_id == so.id, transfers.c.shop_floor.is_(None))
+                    .values(shop_floor=max(0, int(floor))))
+            got = dict(conn.execute(sa.select(transfers.c.id, transfers.c.shop_floor)
+                                    .where(transfers.c.supplier_order_id == so.id)).all())
+        for t in so.transfers:
+            if t.id in got:
+                t.shop_floor = got[t.id]
+
+    def _catalogue_skus(self, supplier_id: str, skus: set[str]) -> dict[str, str]:
+        """Our SKU → the supplier SKU the catalogue maps it to for this supplier, now."""
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for part in _parts(sorted(skus)):
+                out.update(conn.execute(
+                    sa.select(catalogue.c.sku, catalogue.c.supplier_sku)
+                    .where(catalogue.c.supplier_id == supplier_id, catalogue.c.sku.in_(part))
+                ).all())
+        return out
+
+    def supplier_order_heads(self, ids: Iterable[int]) -> dict[int, tuple[str, SupplierOrderState]]:
+        """id → (supplier, state) without loading the orders: what a send needs to group its
+        work before it loads one supplier order at a time."""
+        wanted = list(ids)
+        out: dict[int, tuple[str, SupplierOrderState]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                q = sa.select(supplier_orders.c.id, supplier_orders.c.supplier_id,
+                              supplier_orders.c.state).where(
+                    supplier_orders.c.id.in_(wanted[start:start + 500]))
+                out.update({r.id: (r.supplier_id, SupplierOrderState(r.state))
+                            for r in conn.execute(q)})
+        return out
+
+    def list_supplier_orders(self, states: Iterable[SupplierOrderState] | None = None,
+                             ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+        """Summary rows for tables: counts and net value computed in SQL, no order loading."""
+        with self.engine.connect() as conn:
+            q = (sa.select(
+                    supplier_orders.c.id, supplier_orders.c.supplier_id, supplier_orders.c.state,
+                    supplier_orders.c.created_at, supplier_orders.c.updated_at,
+                    supplier_orders.c.error_code, supplier_orders.c.message_id,
+                    supplier_orders.c.stopped_under,
+                    sa.func.count(sa.distinct(transfers.c.id)).label("customer_orders"),
+                    sa.func.count(sa.distinct(sa.case(
+                        (transfers.c.state == TransferState.HELD.value, transfers.c.id)))
+                    ).label("held"),
+                    sa.func.count(transfer_lines.c.line_id).label("lines"))
+                 .outerjoin(transfers, transfers.c.supplier_order_id == supplier_orders.c.id)
+                 .outerjoin(transfer_lines, transfer_lines.c.transfer_id == transfers.c.id)
+                 .group_by(supplier_orders.c.id).order_by(supplier_orders.c.id))
+            if states is not None:
+                q = q.where(supplier_orders.c.state.in_([s.value for s in states]))
+            if ids is not None:
+                q = q.where(supplier_orders.c.id.in_(list(ids)))
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+            values: dict[int, Decimal] = defaultdict(Decimal)
+            vq = (sa.select(transfers.c.supplier_order_id, transfer_lines.c.purchase_price,
+                            order_lines.c.quantity)
+                  .join(transfer_lines, transfer_lines.c.transfer_id == transfers.c.id)
+                  .join(order_lines, order_lines.c.id == transfer_lines.c.line_id))
+            if ids is not None:
+                vq = vq.where(transfers.c.supplier_order_id.in_(list(ids)))
+            for r in conn.execute(vq):
+                values[r.supplier_order_id] += r.purchase_price * r.quantity
+        for r in rows:
+            r["net_value"] = values[r["id"]].quantize(Decimal("0.01"))
+        return rows
+
+    def set_state(self, so_id: int, state: SupplierOrderState, error: OXError | None = None,
+                  message_id: str | None = None, step: str | None = None,
+                  stopped_under: str | None = None) -> None:
+        """Persist a state (with its error); `stopped_under` is the settings fingerprint under
+        which a permanent error stops automatic sends — any other state change clears it."""
+        values: dict[str, Any] = {"state": state.value, "updated_at": now(),
+                                  "error_code": error.code if error else None,
+                                  "error_message": error.message if error else None,
+                                  "stopped_under": stopped_under}
+        if message_id is not None:
+            values["message_id"] = message_id
+        with self.engine.begin() as conn:
+            conn.execute(supplier_orders.update().where(supplier_orders.c.id == so_id)
+                         .values(**values))
+            conn.execute(events.insert().values(
+                at=values["updated_at"], supplier_order_id=so_id, step=step or state.value,
+                outcome="error" if error else "ok", code=error.code if error else None,
+                message=error.message if error else (f"Message-ID {message_id}" if message_id
+                                                     else state.value)))
+
+    def set_transfers(self, so_id: int,
+                      outcomes: Sequence[tuple[Transfer, OXError | None, bool]]) -> None:
+        """Record the write outcome of several customer orders in one store transaction.
+
+        Why one: a commit per order was a fifth of a send's time. Recording a chunk after the shop
+        committed it is as safe as recording each order: a crash in between leaves the orders
+        unrecorded, and the next send finds them in the shop by their reference.
+        Each outcome is (transfer, error or None, found already written).
+        """
+        if not outcomes:
+            return
+        ts = now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                transfers.update().where(transfers.c.id == sa.bindparam("t_id")).values(
+                    state=sa.bindparam("t_state"), remote_order_id=sa.bindparam("t_remote"),
+                    remote_customer_id=sa.bindparam("t_customer"),
+                    customer_created=sa.bindparam("t_created"),
+                    customer_match=sa.bindparam("t_match"),
+                    error_code=sa.bindparam("t_code"), error_message=sa.bindparam("t_message"),
+                    attempts=transfers.c.attempts + 1, updated_at=ts),
+                [{"t_id": t.id, "t_state": t.state.value, "t_remote": t.remote_order_id,
+                  "t_customer": t.remote_customer_id, "t_created": t.customer_created,
+                  "t_match": t.customer_match, "t_code": error.code if error else None,
+                  "t_message": error.message if error else None}
+                 for t, error, _found in outcomes])
+            conn.execute(events.insert(), [
+                {"at": ts, "supplier_order_id": so_id, "transfer_id": transfer.id,
+                 "step": "write", "outcome": "error" if error else "ok",
+                 "code": error.code if error else None,
+                 "message": f"{transfer.customer_order.number}: " + (
+                     error.message if error else
+                     f"{'found already written' if found_existing else 'written'} as shop order "
+                     f"{transfer.remote_order_id}")}
+                for transfer, error, found_existing in outcomes])
+
+    def save_matches(self, so: SupplierOrder) -> None:
+        """Record the customer match step 1 planned for each transfer not written yet."""
+        rows = [{"t_id": t.id, "t_match": t.customer_match} for t in so.transfers
+                if t.state != TransferState.WRITTEN and t.id is not None]
+        if not rows:
+            return
+        with self.engine.begin() as conn:  # one executemany, not a statement per order
+            conn.execute(transfers.update().where(transfers.c.id == sa.bindparam("t_id"))
+                         .values(customer_match=sa.bindparam("t_match")), rows)
+
+    def save_findings(self, so_id: int, found: Sequence[Finding]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(findings.delete().where(findings.c.supplier_order_id == so_id))
+            if found:
+                conn.execute(findings.insert(), [
+                    {"supplier_order_id": so_id, "severity": f.severity, "code": f.code,
+                     "order_number": f.order, "message": f.message, "solution": f.solution}
+                    for f in found])
+
+    def findings(self, so_id: int) -> list[Finding]:
+        with self.engine.connect() as conn:
+            return [Finding(r.severity, r.code, r.message, r.solution, r.order_number)
+                    for r in conn.execute(sa.select(findings)
+                                          .where(findings.c.supplier_order_id == so_id)
+                                          .order_by(findings.c.id))]
+
+    def confirm(self, so_id: int, step: str = "confirm",
+                message: str = "confirmed: the supplier received it") -> SupplierOrderState:
+        """notified → confirmed. Returns the state found; only a notified order is changed."""
+        ts = now()
+        with self.engine.begin() as conn:
+            state = conn.execute(sa.select(supplier_orders.c.state)
+                                 .where(supplier_orders.c.id == so_id)).scalar_one_or_none()
+            if state is None:
+                raise OXError("OX-BLD-002", id=so_id)
+            if state != SupplierOrderState.NOTIFIED.value:
+                return SupplierOrderState(state)
+            hit = conn.execute(supplier_orders.update().where(
+                supplier_orders.c.id == so_id,
+                supplier_orders.c.state == SupplierOrderState.NOTIFIED.value).values(
+                state=SupplierOrderState.CONFIRMED.value, updated_at=ts, error_code=None,
+                error_message=None))
+            if hit.rowcount != 1:  # changed meanwhile
+                return SupplierOrderState(conn.execute(
+                    sa.select(supplier_orders.c.state)
+                    .where(supplier_orders.c.id == so_id)).scalar_one())
+            conn.execute(events.insert().values(at=ts, supplier_order_id=so_id, step=step,
+                                                outcome="ok", message=message))
+        return SupplierOrderState.NOTIFIED
+
+
+def _supplier_order(row: Any) -> SupplierOrder:
+    return SupplierOrder(id=row.id, supplier_id=row.supplier_id,
+                         state=SupplierOrderState(row.state), created_at=_aware(row.created_at),
+                         updated_at=_aware(row.updated_at), message_id=row.message_id,
+                         error_code=row.error_code, error_message=row.error_message,
+                         stopped_under=row.stopped_under)
