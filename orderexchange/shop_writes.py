@@ -10,7 +10,6 @@ again. `ShopWrites` is a part of `dispatch.Dispatcher`, which supplies the claim
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from .config import Config
 from .connector import Connector, RemoteOrder, look_up_floor
@@ -19,10 +18,8 @@ from .events import DispatchEvent
 from .model import SupplierOrder, SupplierOrderState, Transfer, TransferState
 from .plugin_host import PluginHost
 from .retry import RetryPolicy
+from .send_result import SendResult
 from .store import Store
-
-if TYPE_CHECKING:  # only a type here: dispatch imports this module
-    from .dispatch import SendResult
 
 #: the states a supplier order may be written from: the rule of step 1 (checked first)
 _WRITE_FROM = {SupplierOrderState.CHECKED, SupplierOrderState.WRITE_FAILED}
