@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
 from orderexchange.connector import (
-    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted, look_up_floor,
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted,
 )
 from orderexchange.errors import OXError
 from orderexchange.model import (

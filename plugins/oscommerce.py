@@ -42,7 +42,7 @@ from orderexchange.connector import (
 from orderexchange.checks import normalise_phone
 from orderexchange.errors import OXError
 from orderexchange.model import (
-    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
 
 from .shop_money import (
@@ -1006,7 +1006,7 @@ class OsCommerceConnector(SqlShopConnector):
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         prepared = self._prepare(so, transfer, now, HIDDEN)
-        values, facts = prepared.values, prepared.facts
+        values = prepared.values
         orders = self.t("orders")
         if existing is not None:  # half-written by an earlier attempt (MyISAM): complete it
             order_id = existing[0]
