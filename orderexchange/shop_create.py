@@ -59,6 +59,7 @@ KINDS: dict[str, Kind] = {
                         prefix="wp_"),
     "prestashop": Kind("prestashop8_mysql.sql", {"type": "prestashop", "table_prefix": "ps_"},
                        prefix="ps_"),
+    "magento": Kind("magento24_mysql.sql", {"type": "magento"}),
     "generic-sql": Kind("generic_shop_mysql.sql", {}),  # its mapping file is the connector
 }
 
