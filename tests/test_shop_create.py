@@ -17,7 +17,7 @@ from orderexchange.shop_create import KINDS
 ORDER_TABLE = {"oscommerce": "orders", "modified": "orders", "opencart3": "oc_order",
                "opencart4": "oc_order", "oxid6": "oxorder", "oxid7": "oxorder",
                "woocommerce": "wp_wc_order_stats", "generic-sql": "shop_order",
-               "prestashop": "ps_orders"}
+               "prestashop": "ps_orders", "magento": "sales_order_grid"}
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def every_connector_code(vendor_key):
     return licence.encode({"licensee": "Demo Distribution", "distributor_id": "demo",
                            "max_suppliers": 10,
                            "features": ["oscommerce", "opencart", "oxid", "generic_sql",
-                                        "woocommerce", "prestashop"]},
+                                        "woocommerce", "prestashop", "magento"]},
                           vendor_key)
 
 
