@@ -50,7 +50,7 @@ from orderexchange.connector import (
 )
 from orderexchange.errors import OXError
 from orderexchange.model import (
-    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
 
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
@@ -708,8 +708,7 @@ class MagentoConnector(SqlShopConnector):
         def base(value: Decimal) -> Decimal:
             return rates.in_default(value, co.currency)
 
-        shipping_tax = self._shipping_tax(amounts.shipping)
-        line_tax = amounts.tax - shipping_tax
+        shipping_tax = amounts.shipping_tax
         account = customer["account"]
         person = ({k: account[k] for k in ("first", "last", "email", "phone")} if account else
                   {"first": co.customer.first_name, "last": co.customer.last_name,
@@ -737,13 +736,13 @@ class MagentoConnector(SqlShopConnector):
             "base_to_global_rate": Decimal(1), "base_to_order_rate": rate,
             "store_to_base_rate": Decimal(1), "store_to_order_rate": rate,
             "subtotal": amounts.subtotal, "base_subtotal": base(amounts.subtotal),
-            "subtotal_incl_tax": amounts.subtotal + line_tax,
-            "base_subtotal_incl_tax": base(amounts.subtotal + line_tax),
+            "subtotal_incl_tax": amounts.gross_lines,
+            "base_subtotal_incl_tax": base(amounts.gross_lines),
             "tax_amount": amounts.tax, "base_tax_amount": base(amounts.tax),
             "shipping_amount": amounts.shipping, "base_shipping_amount": base(amounts.shipping),
             "shipping_tax_amount": shipping_tax, "base_shipping_tax_amount": base(shipping_tax),
-            "shipping_incl_tax": amounts.shipping + shipping_tax,
-            "base_shipping_incl_tax": base(amounts.shipping + shipping_tax),
+            "shipping_incl_tax": amounts.shipping_gross,
+            "base_shipping_incl_tax": base(amounts.shipping_gross),
             "discount_amount": Decimal(0), "base_discount_amount": Decimal(0),
             "shipping_discount_amount": Decimal(0), "base_shipping_discount_amount": Decimal(0),
             "discount_tax_compensation_amount": Decimal(0),
@@ -793,7 +792,7 @@ class MagentoConnector(SqlShopConnector):
             "base_discount_tax_compensation_amount": Decimal(0)} for a in amounts.lines],
             key="item_id", now=now)
 
-        self._insert_taxes(order_id, co, amounts, item_ids, shipping_tax, base, now)
+        self._insert_taxes(order_id, co, amounts, item_ids, base, now)
         self.insert(self.t("sales_order_payment"), {
             "parent_id": order_id, "method": s.payment_method,
             "amount_ordered": amounts.total, "base_amount_ordered": base(amounts.total),
@@ -828,7 +827,7 @@ class MagentoConnector(SqlShopConnector):
         return increment_id
 
     def _insert_taxes(self, order_id: int, co: CustomerOrder, amounts: Any, item_ids: list[int],
-                      shipping_tax: Decimal, base: Any, now: datetime) -> None:
+                      base: Any, now: datetime) -> None:
         """sales_order_tax per VAT rate (the order view's tax summary) and its tax items: each
         line's share, and the shipping's."""
         rates = [(r, tax) for r, _net, tax in amounts.tax_by_rate() if tax or r]
@@ -840,7 +839,7 @@ class MagentoConnector(SqlShopConnector):
             "base_amount": base(tax), "base_real_amount": base(tax), "priority": 0,
             "position": 0, "process": 0} for r, tax in rates], key="tax_id", now=now)
         tax_of = {r: tax_id for (r, _t), tax_id in zip(rates, tax_ids, strict=True)}
-        shipping_rate = Decimal(self.supplier.shipping_tax_rate).normalize()
+        shipping_rate, shipping_tax = amounts.shipping_rate, amounts.shipping_tax
         rows = [{"tax_id": tax_of[a.rate.normalize()], "item_id": item_id,
                  "tax_percent": a.rate, "amount": a.tax, "base_amount": base(a.tax),
                  "real_amount": a.tax, "real_base_amount": base(a.tax),
@@ -854,12 +853,6 @@ class MagentoConnector(SqlShopConnector):
                          "real_base_amount": base(shipping_tax), "associated_item_id": None,
                          "taxable_item_type": "shipping"})
         self.insert_all(self.t("sales_order_tax_item"), rows, key="tax_item_id", now=now)
-
-    def _shipping_tax(self, shipping: Decimal) -> Decimal:
-        """The shipping's VAT at the supplier's `shipping_tax_rate`, as shop_money adds it to
-        that rate's row and the total (Magento shows it as shipping_tax_amount)."""
-        rate = Decimal(self.supplier.shipping_tax_rate)
-        return money(shipping * rate / 100) if shipping and rate else Decimal("0")
 
     # -- the way back ------------------------------------------------------------------------
     def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:

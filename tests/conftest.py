@@ -168,8 +168,8 @@ def vendor_key():
 
 
 #: the licence features of the test codes: the daemon and every shipped shop connector
-SHOP_FEATURES = ["daemon", "generic_sql", "opencart", "oscommerce", "oxid", "prestashop",
-                 "woocommerce"]
+SHOP_FEATURES = ["daemon", "generic_sql", "magento", "opencart", "oscommerce", "oxid",
+                 "prestashop", "woocommerce"]
 
 
 @pytest.fixture

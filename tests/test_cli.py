@@ -257,7 +257,8 @@ def test_mail_only_needs_no_licence_feature_and_shop_connectors_their_type():
 
     types = PluginHost(None).connector_types()
     assert types["mail-only"].licence_feature() is None
-    for name in ("oscommerce", "opencart", "oxid", "generic_sql", "woocommerce", "prestashop"):
+    for name in ("oscommerce", "opencart", "oxid", "generic_sql", "woocommerce", "prestashop",
+                 "magento"):
         assert types[name].licence_feature() == name
 
 
