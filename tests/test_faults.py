@@ -156,3 +156,50 @@ def test_kill_minus_nine_on_a_myisam_opencart_leaves_no_half_written_customer(
     half = [c.email for c in customers if c.own is None or c.n != 1]
     assert half == [], f"seed {SEED}: customers left without their address: {half}"
     assert interrupted >= 5, "the kills should interrupt real work, not only start-up"
+
+
+def test_kill_minus_nine_on_a_prestashop_writes_every_order_once(
+        tmp_path, mariadb_db, smtp_server, vendor_key, licence_code):
+    """PrestaShop 8 (InnoDB: an order, and a chunk, is one transaction), every order a new
+    customer, the sender killed at random moments: the next run finds what a killed one
+    committed by its reference and writes the rest — every order once in the admin's order
+    list (its shop's orders), every new customer once, the stock moved once per order."""
+    from test_shop_sql import load_schema
+
+    load_schema(mariadb_db.url, "prestashop8_mysql.sql", prefix="ps_")
+    smtp = smtp_server("plain")
+    cfg = write_config(tmp_path, mariadb_db, smtp, connector="prestashop")
+    send = activated_sender(cfg, tmp_path, vendor_key, licence_code)
+    rng = random.Random(SEED)
+    next_number, interrupted = 8000, 0
+    for _ in range(KILLS // 3):
+        add_orders(cfg, tmp_path, next_number, 3)
+        next_number += 3
+        CliRunner().invoke(main, ["--config", str(cfg), "build"])
+        proc = subprocess.Popen(send, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.4, 1.6))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            interrupted += 1
+        proc.wait()
+    final = subprocess.run(send, capture_output=True, text=True)
+    assert final.returncode == 0, f"seed {SEED}: {final.stdout}{final.stderr}"
+
+    store = Store(config_mod.load(cfg).store.url)
+    assert {r["state"] for r in store.list_supplier_orders()} == {"notified"}, f"seed {SEED}"
+    numbers = [str(n) for n in range(8000, next_number)]
+    engine = sa.create_engine(mariadb_db.url)
+    with engine.connect() as conn:
+        notes = [r.note for r in conn.execute(sa.text(  # the orders the admin lists
+            "SELECT note FROM ps_orders WHERE id_shop IN (1)"))]
+        doubled = conn.execute(sa.text(
+            "SELECT email FROM ps_customer GROUP BY email HAVING count(*) > 1")).all()
+        stock = conn.execute(sa.text(
+            "SELECT quantity FROM ps_stock_available WHERE id_product = 10 AND "
+            "id_shop = 1")).scalar_one()
+    engine.dispose()
+    for number in numbers:
+        assert sum(f"customer order {number}," in n for n in notes) == 1, f"seed {SEED}: {number}"
+    assert len(notes) == len(numbers) and doubled == [], f"seed {SEED}"
+    assert stock == 500 - 2 * len(numbers), f"seed {SEED}: stock moved more or less than once"
+    assert interrupted >= 5, "the kills should interrupt real work, not only start-up"

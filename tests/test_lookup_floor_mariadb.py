@@ -42,6 +42,9 @@ SHOPS: dict[str, tuple[Any, dict[str, Any], str, tuple[str, ...]]] = {
     "oxid": (lambda url: load_schema(url, "oxid6_mysql.sql"), {"type": "oxid"},
              "SELECT COUNT(*) AS n FROM oxorder WHERE OXTRANSID = :ref",
              ("UPDATE oxorder SET OXORDERDATE = '2020-01-31 12:00:00'",)),
+    "prestashop": (lambda url: load_schema(url, "prestashop8_mysql.sql", prefix="ps_"),
+                   {"type": "prestashop"},
+                   "SELECT COUNT(*) AS n FROM ps_orders WHERE note LIKE :like", ()),
     "generic": (lambda url: load_schema(url, "generic_shop_mysql.sql"), MAPPING,
                 "SELECT COUNT(*) AS n FROM shop_order WHERE ext_ref = :ref", ()),
 }
