@@ -620,14 +620,15 @@ class PrestaShopConnector(SqlShopConnector):
 
     def _address(self, customer: dict[str, Any], a: Address, co: CustomerOrder, alias: str,
                  now: datetime, have: list[Any]) -> int:
-        """An address of the customer: an identical one they have already, else a new row."""
+        """An address of the customer: an identical one (phone included) they have already,
+        else a new row."""
         values = _address_values(a, co)
         country = self._ref["countries"][a.country]
         for r in have:
             if (int(r.id_country) == country and all(
                     (getattr(r, k) or "") == (values[k] or "") for k in
                     ("firstname", "lastname", "company", "address1", "address2", "postcode",
-                     "city"))):
+                     "city", "phone"))):
                 return int(r.id_address)
         new_id = self.insert(self.t("address"), {
             **values, "id_country": country, "id_state": 0, "id_customer": customer["id"],
@@ -652,7 +653,8 @@ class PrestaShopConnector(SqlShopConnector):
         account = customer["account"]
         have = list(self.sql(
             f"SELECT id_address, id_country, firstname, lastname, company, address1, address2, "
-            f"postcode, city FROM {self.qt('address')} WHERE id_customer = :c AND deleted = 0",
+            f"postcode, city, phone FROM {self.qt('address')} WHERE id_customer = :c AND "
+            f"deleted = 0",
             c=customer["id"])) if customer["known"] else []
         delivery = self._address(customer, co.delivery, co, "Delivery", now, have)
         invoice = (account["address_id"] if account is not None

@@ -25,6 +25,8 @@ Everything is read back from the shop's own tables with the queries the shop's a
 - WooCommerce 9 (HPOS and the posts storage): the admin order list's query, see class
   WooCommerce below (src/Internal/Admin/Orders/ListTable.php; includes/admin/list-tables/
   class-wc-admin-list-table-orders.php), the total in the order's currency.
+- PrestaShop 8, src/Core/Grid/Query/OrderQueryBuilder.php (the admin's order grid, shop 1's
+  context), see class PrestaShop below: total_paid_tax_incl in the order's currency.
 - The generic SQL connector writes into our own "ShopKit" example shop; its list is the one
   tests/test_generic_sql_mariadb.py uses (`status <> 'draft'`).
 
@@ -379,6 +381,50 @@ class WooCommerce(Family):
         return {row[0]: Decimal(1)} if row else {}
 
 
+class PrestaShop(Family):
+    key, schema, prefix = "prestashop", "prestashop8_mysql.sql", "ps_"
+    #: the admin's order grid, src/Core/Grid/Query/OrderQueryBuilder.php (commit 601f1327:
+    #: its joins and `o.id_shop IN (:context_shop_ids)`, here shop 1, language 1), with the
+    #: invoice address the order view shows beside the customer (GetOrderForViewingHandler
+    #: reads the order's Address objects)
+    LIST = ("SELECT o.id_order, o.id_customer, o.total_paid_tax_incl, cur.iso_code, "
+            "cu.email, ai.firstname, ai.lastname, ai.phone FROM ps_orders o "
+            "LEFT JOIN ps_customer cu ON o.id_customer = cu.id_customer "
+            "LEFT JOIN ps_currency cur ON o.id_currency = cur.id_currency "
+            "INNER JOIN ps_address a ON o.id_address_delivery = a.id_address "
+            "INNER JOIN ps_country c ON a.id_country = c.id_country "
+            "INNER JOIN ps_country_lang cl ON c.id_country = cl.id_country AND cl.id_lang = 1 "
+            "LEFT JOIN ps_order_state os ON o.current_state = os.id_order_state "
+            "LEFT JOIN ps_order_state_lang osl ON os.id_order_state = osl.id_order_state AND "
+            "osl.id_lang = 1 LEFT JOIN ps_shop s ON o.id_shop = s.id_shop "
+            "LEFT JOIN ps_address ai ON ai.id_address = o.id_address_invoice "
+            "WHERE o.id_shop IN (1) ORDER BY o.id_order DESC")
+
+    def create(self, db: Any) -> None:
+        super().create(db)
+        with _engine(db).begin() as conn:  # this shop does not sell in zloty
+            conn.execute(sa.text("UPDATE ps_currency SET active = 0 WHERE iso_code = 'PLN'"))
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        return [Listed(str(r.id_order), str(r.id_customer), cents(r.total_paid_tax_incl),
+                       r.iso_code, f"{r.firstname} {r.lastname}", r.email, r.phone or "")
+                for r in conn.execute(sa.text(self.LIST))]
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        """The customer and the phone of their first address (a PrestaShop customer has none
+        of its own)."""
+        return _accounts(conn, "SELECT c.id_customer AS id, c.firstname AS first, c.lastname "
+                               "AS last, c.email, (SELECT a.phone FROM ps_address a WHERE "
+                               "a.id_customer = c.id_customer ORDER BY a.id_address LIMIT 1) "
+                               "AS phone FROM ps_customer c WHERE c.id_customer IN :ids", ids)
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        return {r.iso_code: Decimal(str(r.conversion_rate)) for r in conn.execute(sa.text(
+            "SELECT c.iso_code, s.conversion_rate FROM ps_currency c JOIN ps_currency_shop s "
+            "ON s.id_currency = c.id_currency AND s.id_shop = 1 WHERE c.active = 1 AND "
+            "c.deleted = 0"))}
+
+
 class Generic(Family):
     key, schema = "generic_sql", "generic_shop_mysql.sql"
     #: the ShopKit shop's list (tests/test_generic_sql_mariadb.py ADMIN_LIST), customer added
@@ -427,6 +473,7 @@ FAMILIES: dict[str, Family] = {
     "oscommerce": OsCommerce(), "modified": Modified(), "opencart3": OpenCart("3"),
     "opencart4": OpenCart("4"), "oxid6": Oxid("6"), "oxid7": Oxid("7"), "generic_sql": Generic(),
     "woocommerce_hpos": WooCommerce("hpos"), "woocommerce_posts": WooCommerce("posts"),
+    "prestashop": PrestaShop(),
 }
 #: the same shops on the lenient server (`sql_mode=''`, as many old shop hosts run): the shops
 #: with the most NOT NULL columns without a default, and OpenCart 3 on MyISAM
