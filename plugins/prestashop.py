@@ -625,10 +625,10 @@ class PrestaShopConnector(SqlShopConnector):
         values = _address_values(a, co)
         country = self._ref["countries"][a.country]
         for r in have:
-            if (int(r.id_country) == country and all(
-                    (getattr(r, k) or "") == (values[k] or "") for k in
-                    ("firstname", "lastname", "company", "address1", "address2", "postcode",
-                     "city", "phone"))):
+            if (int(r.id_country) == country and _digits(r.phone) == _digits(values["phone"])
+                    and all((getattr(r, k) or "") == (values[k] or "") for k in
+                            ("firstname", "lastname", "company", "address1", "address2",
+                             "postcode", "city"))):
                 return int(r.id_address)
         new_id = self.insert(self.t("address"), {
             **values, "id_country": country, "id_state": 0, "id_customer": customer["id"],
@@ -962,6 +962,11 @@ def _address_values(a: Address, co: CustomerOrder) -> dict[str, Any]:
     return {"firstname": a.first_name, "lastname": a.last_name, "company": a.company or None,
             "address1": a.street, "address2": a.street2 or None, "postcode": a.postcode,
             "city": a.city, "phone": co.customer.phone or None}
+
+
+def _digits(phone: str | None) -> str:
+    """A phone number as compared: '+49 30 1234567' is '+49301234567'."""
+    return "".join(ch for ch in phone or "" if ch.isdigit() or ch == "+")
 
 
 def generate_reference() -> str:
