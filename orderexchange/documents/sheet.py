@@ -1,0 +1,204 @@
+"""`Sheet`: the facts of one supplier order as the supplier sees them, built once and read by
+every rendering (email, CSV, UBL, openTRANS, PDF), so the email and its attachments agree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..model import (Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder,
+                    SupplierOrderState, Transfer, TransferState, money, plain_quantity)
+from .text import unit_code
+
+if TYPE_CHECKING:
+    from ..config import Config, SupplierConfig
+
+
+#: connector type of the shipped connector that writes no database (plugins/mail_only.py)
+MAIL_ONLY = "mail-only"
+
+
+FORMATS = ("csv", "ubl", "pdf", "opentrans")
+
+
+LANGUAGES = ("en", "de")
+
+
+# --- the facts of one supplier order, as the supplier sees them ------------------------------
+@dataclass(frozen=True)
+class SheetLine:
+    line_no: int
+    sku: str  # the distributor's SKU
+    supplier_sku: str
+    name: str
+    quantity: int | Decimal
+    unit: str  # as the distributor's shop wrote it ("" = pieces)
+    unit_code: str  # UN/ECE Recommendation 20 code (C62 = one piece)
+    unit_price: Decimal  # net purchase price
+    net_total: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+
+
+@dataclass
+class SheetOrder:
+    """One customer order inside the supplier order."""
+
+    number: str  # the order number in the distributor's shop
+    reference: str  # exchange reference: in the supplier shop, the key to quote back
+    shop_order_id: str | None  # the order number in the supplier's shop (None: not written)
+    ordered_at: datetime
+    currency: str
+    customer: Customer
+    billing: Address
+    delivery: Address
+    #: who the customer of the order in the supplier shop is: customer | distributor | guest
+    policy: str
+    customer_created: bool | None
+    customer_match: str | None
+    lines: list[SheetLine]
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    transfer: Transfer
+
+    @property
+    def blind(self) -> bool:
+        """Blind drop-ship: the distributor is the customer; the end customer only receives."""
+        return self.policy == "distributor"
+
+    @property
+    def recipient(self) -> str:
+        """The delivery address's first line: company, else the person."""
+        return self.delivery.company or self.delivery.name
+
+
+@dataclass(frozen=True)
+class Totals:
+    currency: str
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass
+class Sheet:
+    """What every rendering (email, CSV, UBL, openTRANS, PDF) of a supplier order shows."""
+
+    config: Config
+    supplier: SupplierConfig
+    supplier_order: SupplierOrder
+    label: str  # "acme-42": distributor id + supplier order id
+    language: str
+    #: "shop": the orders were written into the supplier's shop; "email": this mail hands them over
+    handover: str
+    issued_at: datetime
+    orders: list[SheetOrder]
+    reply_to: str
+    customer_number: str | None
+    totals: list[Totals] = field(default_factory=list)  # one per currency
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(o.lines) for o in self.orders)
+
+
+def language_of(supplier: SupplierConfig) -> str:
+    """"de-AT" / "de_DE" → "de"; the shipped languages are en and de, others fall back to en
+    (a template folder may still hold templates for them: see `template_languages`)."""
+    return re.split(r"[-_]", (supplier.language or "en").strip().lower(), maxsplit=1)[0] or "en"
+
+
+def handover_of(supplier: SupplierConfig) -> str:
+    return "email" if supplier.connector == MAIL_ONLY else "shop"
+
+
+def reply_address(config: Config, supplier: SupplierConfig) -> str:
+    note = supplier.notification
+    return note.reply_to or config.distributor.reply_to or config.distributor.email
+
+
+def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
+          transfers: Sequence[Transfer] | None = None, now: datetime | None = None) -> Sheet:
+    """The facts of `so` (or of `transfers` of it, e.g. the cancelled ones) for `supplier`."""
+    policy = getattr(supplier, "customer_policy", "customer")
+    shipping = money(Decimal(supplier.shipping_cost))
+    shipping_tax = money(shipping * Decimal(supplier.shipping_tax_rate) / 100)
+    orders = []
+    for t in (so.transfers if transfers is None else transfers):
+        co = t.customer_order
+        lines = []
+        for sl in t.lines:  # each line's amounts once (a 500-order email has thousands)
+            net = sl.net_total
+            lines.append(SheetLine(
+                line_no=sl.line.line_no, sku=sl.line.sku, supplier_sku=sl.supplier_sku,
+                name=sl.line.name, quantity=plain_quantity(sl.line.quantity), unit=sl.line.unit,
+                unit_code=unit_code(sl.line.unit), unit_price=money(sl.purchase_price),
+                net_total=net, tax_rate=Decimal(sl.line.tax_rate).normalize(),
+                tax=money(net * sl.line.tax_rate / 100)))
+        subtotal = sum((line.net_total for line in lines), Decimal("0"))
+        tax = sum((line.tax for line in lines), Decimal("0")) + shipping_tax
+        orders.append(SheetOrder(
+            number=co.number, reference=t.reference,
+            shop_order_id=t.remote_order_id,
+            ordered_at=co.ordered_at, currency=co.currency, customer=co.customer,
+            billing=co.billing, delivery=co.delivery, policy=policy,
+            customer_created=t.customer_created, customer_match=t.customer_match, lines=lines,
+            subtotal=subtotal, shipping=shipping, tax=tax, total=subtotal + shipping + tax,
+            transfer=t))
+    totals: dict[str, list[Decimal]] = {}
+    for o in orders:
+        acc = totals.setdefault(o.currency, [Decimal("0")] * 4)
+        for i, value in enumerate((o.subtotal, o.shipping, o.tax, o.total)):
+            acc[i] += value
+    return Sheet(
+        config=config, supplier=supplier, supplier_order=so,
+        label=f"{config.distributor.id}-{so.id}", language=language_of(supplier),
+        handover=handover_of(supplier), issued_at=now or datetime.now(UTC), orders=orders,
+        reply_to=reply_address(config, supplier),
+        customer_number=supplier.notification.customer_number,
+        totals=[Totals(c, *v) for c, v in totals.items()])
+
+
+# --- sample data: what `config check` and `preview --sample` render --------------------------
+def sample_supplier_order(supplier: SupplierConfig) -> SupplierOrder:
+    """A realistic supplier order with two customer orders (one of them with a company and an
+    address addition, one a measured unit) for render checks of templates and documents."""
+    when = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    first = Address("Anna", "Schmidt", "Hauptstr. 1", "10115", "Berlin", "DE",
+                    company="Werkstatt Schmidt", street2="Hinterhaus")
+    second = Address("Jürgen", "Łukasz-Müller", "Ringstraße 7", "8010", "Graz", "AT",
+                     state="Steiermark")
+    orders = [
+        CustomerOrder("S-1001", when, "EUR",
+                      Customer("anna.schmidt@example.com", "Anna", "Schmidt", "+49 30 1234567"),
+                      first, first,
+                      [OrderLine(1, "HAMMER", "Claw hammer 450 g", 2, Decimal("12.90"),
+                                 Decimal("19"))]),
+        CustomerOrder("S-1002", when, "EUR",
+                      Customer("j.mueller@example.com", "Jürgen", "Łukasz-Müller", "+43 316 1234"),
+                      second, second,
+                      [OrderLine(1, "CABLE", "Garden hose 1/2\"", Decimal("12.5"),
+                                 Decimal("1.20"), Decimal("20"), unit="m"),
+                       OrderLine(2, "GLOVES", "Work gloves, size 9", 3, Decimal("4.50"),
+                                 Decimal("20"))]),
+    ]
+    prices = {"HAMMER": ("A-100", "7.20"), "CABLE": ("A-310", "0.84"), "GLOVES": ("A-455", "2.10")}
+    transfers = []
+    for i, co in enumerate(orders, start=1):
+        lines = [SupplierLine(line, prices[line.sku][0], Decimal(prices[line.sku][1]))
+                 for line in co.lines]
+        written = supplier.connector != MAIL_ONLY
+        transfers.append(Transfer(
+            co, lines, reference=f"OX-SAMPLE{i:015d}", state=TransferState.WRITTEN,
+            remote_order_id=str(4710 + i) if written else f"OX-SAMPLE{i:015d}",
+            remote_customer_id=str(70 + i) if written else None,
+            customer_created=(i == 2) if written else None,
+            customer_match=("email" if i == 1 else "new") if written else None))
+    return SupplierOrder(0, supplier.id, SupplierOrderState.WRITTEN, when, transfers)
