@@ -115,7 +115,7 @@ def _oxerror_calls():
 # facts filled in by the one caller that takes such errors (`error.facts.setdefault(...)`):
 # (module, function the OXError is made in) → facts
 FILLED_BY_CALLER = {("checks.py", "core_findings"): {"supplier"},
-                    ("mail.py", "warnings"): {"supplier"}}  # record_delivery_warnings
+                    ("transports.py", "warnings"): {"supplier"}}  # record_delivery_warnings
 
 
 def test_every_raise_site_passes_every_fact_its_message_and_solution_name():
