@@ -26,8 +26,7 @@ MAX_LINES = 600
 
 # Temporary (issue 16): cli.py and menu.py are being split by another change, which removes
 # these entries; the others go as their split lands. Nothing may be added here.
-TOO_LONG_FOR_NOW = {"orderexchange/cli.py", "orderexchange/menu.py", "orderexchange/errors.py",
-                    "orderexchange/importer.py"}
+TOO_LONG_FOR_NOW = {"orderexchange/cli.py", "orderexchange/menu.py", "orderexchange/importer.py"}
 CIRCLES_FOR_NOW = [{"orderexchange.cli", "orderexchange.menu"}]
 PYFLAKES_LATER = {"orderexchange/cli.py", "orderexchange/menu.py"}
 

@@ -1,0 +1,74 @@
+"""The error type (`OXError`) and the catalogue it reads (`CATALOGUE`, filled by `_define`).
+
+Messages are `str.format` templates filled with named fields (order, line, field, supplier, ...);
+a field that is missing is left as its placeholder rather than raising, so a catalogue typo can
+never hide the original failure."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    title: str
+    message: str
+    solution: str
+    #: transient failures may succeed on a later attempt (network, lock wait, SMTP 4xx)
+    transient: bool = False
+
+
+CATALOGUE: dict[str, ErrorCode] = {}
+
+
+def _define(code: str, title: str, message: str, solution: str, transient: bool = False) -> None:
+    if code in CATALOGUE:  # pragma: no cover - guards the catalogue itself
+        raise RuntimeError(f"error code {code} defined twice")
+    CATALOGUE[code] = ErrorCode(code, title, message, solution, transient)
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class OXError(Exception):
+    """An expected failure: carries its catalogue entry and the facts that fill its message."""
+
+    def __init__(self, code: str, /, **facts: object) -> None:
+        if code not in CATALOGUE:
+            raise KeyError(f"unknown error code {code}")
+        self.entry = CATALOGUE[code]
+        self.facts = facts
+        super().__init__(self.message)
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    @property
+    def message(self) -> str:
+        return string.Formatter().vformat(self.entry.message, (), _Lenient(self.facts))
+
+    @property
+    def solution(self) -> str:
+        return string.Formatter().vformat(self.entry.solution, (), _Lenient(self.facts))
+
+    @property
+    def transient(self) -> bool:
+        return self.entry.transient
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "solution": self.solution}
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def explain(code: str) -> ErrorCode:
+    try:
+        return CATALOGUE[code.strip().upper()]
+    except KeyError:
+        raise OXError("OX-CLI-002", code=code) from None
