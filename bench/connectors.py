@@ -74,6 +74,8 @@ HISTORY = {
                                              "oc_order_history")),
     "oxid6": ("oxorder", "OXORDERDATE", ("oxorderarticles",)),
     "generic_sql": ("shop_order", "ordered_at", ("shop_order_item", "shop_order_sum")),
+    "prestashop": ("ps_orders", "date_add", ("ps_order_detail", "ps_order_carrier",
+                                             "ps_order_history")),
 }
 MULTI = 100  # orders per transaction of the multi-row floor
 
