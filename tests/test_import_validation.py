@@ -176,8 +176,8 @@ def test_duplicate_of_a_stored_number_within_one_chunk_is_counted_once(store, tm
 
 
 def test_report_lists_are_capped_but_counts_stay_exact(store, tmp_path, monkeypatch):
-    from orderexchange import importer
-    monkeypatch.setattr(importer, "LIST_LIMIT", 3)
+    from orderexchange.importer import report as import_report
+    monkeypatch.setattr(import_report, "LIST_LIMIT", 3)
     orders = [sample_order(str(n)) for n in range(1, 11)]
     report = import_orders(store, write_jsonl(tmp_path / "o.jsonl", orders), chunk_rows=4)
     assert report.stored == ["1", "2", "3"] and report.counts["stored"] == 10
