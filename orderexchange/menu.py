@@ -1,39 +1,38 @@
 """`orderexchange menu`: the distributor's desk in a terminal (questionary, fits 80×24).
 
-A thin shell like the CLI: every action calls the CLI's own commands and print helpers (check,
-send, show, test db, test mail, activate), so the menu and the commands cannot drift apart.
-Ctrl-C in any prompt returns to the previous screen; on the main screen it quits. Sending and
-cancelling call the same engines as `send` and `cancel` (the Dispatcher, `cancel_order`); only the
-display differs, because a person at the desk wants to watch each supplier move.
+The second view over `orderexchange.actions`, beside the CLI: every entry calls the same action
+function as its command (Check → `sending.check`, Send → `sending.send`, Hold →
+`holding.hold`, Cancel → `cancelling.cancel`, the self-tests, activation) and prints through the
+same `orderexchange.present` functions, so the menu and the commands cannot drift apart. Only
+the display differs where a person at the desk wants more: Send shows one bar per supplier.
+Ctrl-C in any prompt returns to the previous screen; on the main screen it quits.
 
-Settings are edited on a tomlkit copy of the config file and written only on "Save", after the
-edited document has passed `config.from_dict`; comments and key order survive, and `${ENV}`
-references are never resolved into the file (the menu edits the raw document, not the config).
+Settings are edited with `actions.settings.SettingsEditor` (a tomlkit copy of the config file,
+written only on "Save", after the edited document has passed `config.from_dict`; comments and
+key order survive, and `${ENV}` references are never resolved into the file).
 """
 
 from __future__ import annotations
 
-import os
-import re
-from collections import Counter
-from pathlib import Path
 from typing import Any, Callable
 
-import click
 import questionary
-import tomlkit
 from questionary import Choice
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
-from . import cli, config as config_mod, licence as licence_mod
-from .cancel import CancelResult, cancel_order
-from .connector import instantiate
-from .dispatch import Dispatcher
+from .actions import (cancelling, holding, licensing, orders as order_actions, selftests,
+                      sending, settings as settings_actions, status as status_actions)
+from .actions.app import App
+from .actions.settings import (ENV_NAME, SUPPLIER_ID, SettingsEditor, cron_problem,
+                               describe_job, minutes_text, supplier_table)
 from .documents import LANGUAGES
 from .errors import OXError
 from .mail import address_problem
-from .present import console, err_console, print_error, styled
+from .present import console, print_error, print_notice, print_warnings, styled
+from .present.desk import (print_activated, print_db_tests, print_header, print_licence,
+                           print_mail_test)
+from .present.orders import (print_cancel_plan, print_cancel_results, print_check_report,
+                             print_hold_rows, print_results, print_supplier_order,
+                             supplier_progress)
 
 MAIL_KEYS = [  # (key, label) of the mail account basics the menu edits
     ("transport", "transport"), ("from", "from address"), ("host", "SMTP host"),
@@ -46,8 +45,7 @@ JOBS = {  # the daemon's jobs, as the schedule screen explains them
 # questionary 2.1 takes `Choice(title, value=None)` as "no value given" and returns the title,
 # so a "Back" entry needs a value of its own that no supplier id, job or key can be.
 BACK = ":back"
-SUPPLIER_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # a bare TOML key, short enough for tables
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ORDER_ACTIONS = ["Check", "Send", "Retry", "Cancel", "Show", "Hold", "Release", "Back"]
 
 
 def _ask(question: Any) -> Any:
@@ -63,22 +61,14 @@ def _pause() -> None:
 
 
 class Menu:
-    def __init__(self, app: cli.App) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
+        if app.on_warning is None:  # a session opened for the menu alone: warn on screen
+            app.on_warning = print_notice
         self.note = ""  # a one-line message for the next settings screen
         self.draft: dict[str, Any] = {}  # answers of an "Add supplier" not finished yet
 
     # -- plumbing ---------------------------------------------------------------------------
-    def invoke(self, command: click.Command, **params: Any) -> int:
-        """Run a CLI command in-process with this menu's App; its exit code, never an exit."""
-        ctx = click.Context(command, obj=self.app, info_name=command.name)
-        try:
-            with ctx:
-                ctx.invoke(command, **params)
-        except SystemExit as stop:
-            return stop.code if isinstance(stop.code, int) else 1
-        return 0
-
     def screen(self, handler: Callable[[], Any]) -> None:
         try:
             handler()
@@ -106,31 +96,14 @@ class Menu:
                          "Self-tests": self.self_tests, "Activation": self.activation}[choice])
 
     def header(self) -> None:
-        data = cli.collect_status(self.app)
-        console.print(styled("[bold]orderexchange[/bold] — {}",
-                             self.app.config.distributor.name),
-                      highlight=False)
-        cli.print_licence_line(data["licence"])
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items()))
-        console.print(f"Customer orders open: {data['open_customer_orders']}", highlight=False)
-        console.print(f"Supplier orders:      {counts or 'none'}", highlight=False)
-        # permanent errors stop the automatic retries: say how many wait for a fix, not a retry
-        stopped = Counter(f["supplier"] for f in data["failures"] if f.get("stopped"))
-        failing = [f"{s['id']} ({s['failures']}"
-                   + (f", {stopped[s['id']]} stopped until fixed" if stopped[s["id"]] else "")
-                   + ")" for s in data["suppliers"] if s["failures"]]
-        console.print(styled("Failures waiting:     [red]{}[/red]", ", ".join(failing))
-                      if failing else "Failures waiting:     none", highlight=False)
-        held = [f"{s['id']} ({s['held']})" for s in data["suppliers"] if s.get("held")]
-        console.print(styled("Held customer orders: [red]{}[/red]", ", ".join(held))
-                      if held else "Held customer orders: none", highlight=False)
-        console.print()
+        data = status_actions.collect_status(self.app)
+        print_header(self.app.config.distributor.name, data)
 
     # -- supplier orders --------------------------------------------------------------------
     def supplier_orders(self) -> None:
         while True:
             console.clear()
-            rows = self.app.store.list_supplier_orders()
+            rows = order_actions.supplier_orders(self.app)
             if not rows:
                 console.print("No supplier orders yet: import customer orders and build them "
                               "(`orderexchange import FILE`, `orderexchange build`).")
@@ -149,8 +122,7 @@ class Menu:
                 return
             try:
                 action = _ask(questionary.select(
-                    f"{len(ids)} selected:", use_shortcuts=True,
-                    choices=["Check", "Send", "Retry", "Cancel", "Show", "Back"]))
+                    f"{len(ids)} selected:", use_shortcuts=True, choices=ORDER_ACTIONS))
             except KeyboardInterrupt:
                 continue  # back to the list
             if action in (None, "Back"):
@@ -166,103 +138,84 @@ class Menu:
     def order_action(self, action: str, ids: list[int], rows: dict[int, dict[str, Any]]) -> None:
         console.clear()
         if action == "Check":
-            self.invoke(cli.check, so_ids=tuple(ids), check_all=False, as_json=False)
+            outcome = sending.check(self.app, ids)
+            print_check_report(outcome.results, outcome.matches)
+            print_warnings(self.app.host.warnings)
         elif action in ("Send", "Retry"):
             if action == "Retry":
-                failed = [i for i in ids if cli.is_failure(rows[i])]
-                skipped = [i for i in ids if i not in failed]
+                ids, skipped = sending.sendable_failures(rows, ids)
                 if skipped:
                     console.print(f"Not failed, not retried: {', '.join(map(str, skipped))}",
                                   highlight=False)
-                ids = failed
                 if not ids:
                     return
             self.send(ids)
+        elif action in ("Hold", "Release"):
+            self.hold(ids, release=action == "Release")
         elif action == "Cancel":
             self.cancel(ids)
         elif action == "Show":
             for so_id in ids:
-                self.invoke(cli.show, so_id=so_id, as_json=False)
+                try:
+                    print_supplier_order(order_actions.supplier_order(self.app, so_id))
+                except OXError as error:  # purged meanwhile: said, the others still shown
+                    print_error(error)
 
     def send(self, ids: list[int]) -> None:
         """Send with one progress bar per supplier, then the same results table as `send`.
 
         The Dispatcher sends suppliers in parallel, so a single bar would hide which shop is
-        slow or stuck; here each supplier's bar moves on its own, fed by the Dispatcher's
-        progress callback (called from its worker threads; rich's Progress is thread-safe)."""
+        slow or stuck; here each supplier's bar moves on its own."""
         self.app.require_licence()
         supplier_of = {r["id"]: r["supplier_id"]
-                       for r in self.app.store.list_supplier_orders(ids=ids)}
-        per_supplier = Counter(supplier_of[i] for i in ids)
+                       for r in order_actions.supplier_orders(self.app, ids=ids)}
         console.print(f"Sending supplier orders {', '.join(map(str, ids))} …", highlight=False)
-        with Progress(TextColumn("{task.fields[supplier]:<12}"), BarColumn(bar_width=24),
-                      MofNCompleteColumn(), TextColumn("{task.description}"),
-                      console=console) as progress:
-            tasks = {sid: progress.add_task("waiting", total=n, supplier=sid[:12])
-                     for sid, n in per_supplier.items()}
+        with supplier_progress(supplier_of) as on_step:
+            results = sending.send(self.app, ids, on_step=on_step, worker="menu")
+        print_results(results)  # failures follow with code, message and solution
+        print_warnings(self.app.host.warnings)
 
-            def on_step(so_id: int, step: str) -> None:
-                task = tasks[supplier_of[so_id]]
-                done = step in ("notified", "skipped") or step.endswith("failed")
-                colour = "red" if step.endswith("failed") else "green" if done else "default"
-                progress.update(task, description=f"order {so_id}: [{colour}]{step}[/{colour}]",
-                                advance=1 if done else 0)
-
-            results = Dispatcher(self.app.config, self.app.store, self.app.host, on_step,
-                                 concurrency=self.app.config.daemon.concurrency,
-                                 worker="menu").send(ids)
-        cli.print_results(results)  # failures follow with code, message and solution
-        for warning in self.app.host.warnings:
-            print_error(warning, warning=True)
+    def hold(self, ids: list[int], release: bool) -> None:
+        """Hold (or release) the customer orders of the selected supplier orders at their
+        supplier, with the actions of `orderexchange hold` / `release`: a held order is not
+        written by any send until it is released; a released one is checked again by the next
+        send (Retry, or the daemon's)."""
+        rows: list[dict[str, Any]] = []
+        for sid, numbers in holding.orders_by_supplier(self.app, ids).items():
+            rows += (holding.release if release else holding.hold)(self.app, numbers, sid)
+        if not rows:
+            console.print("The selected supplier orders hold no customer orders.")
+            return
+        print_hold_rows(rows, release)
 
     def cancel(self, ids: list[int]) -> None:
-        """Cancel the customer orders of the selected supplier orders with `cancel_order`, the
-        engine of `orderexchange cancel`: unwritten ones are dropped, written ones are cancelled
-        in the shop and the supplier gets the cancellation email.
+        """Cancel the customer orders of the selected supplier orders with `cancelling.cancel`,
+        the action of `orderexchange cancel`: unwritten ones are dropped, written ones are
+        cancelled in the shop and the supplier gets the cancellation email.
 
         Cancelling is about the customer order (the end customer withdrew it), so it is cancelled
         at every supplier it went to; the question names the other supplier orders it touches,
         so nobody is surprised by a second shop."""
-        self.app.require_licence()
-        store = self.app.store
-        numbers: dict[str, None] = {}  # ordered set
-        for so_id in ids:
-            transfers = store.supplier_order(so_id).transfers
-            if not transfers:
-                console.print(f"Supplier order {so_id} holds no customer orders: nothing to "
-                              "cancel.", highlight=False)
-            for t in transfers:
-                numbers.setdefault(t.customer_order.number)
-        if not numbers:
+        plan = cancelling.cancel_plan(self.app, ids)
+        print_cancel_plan(plan)
+        if not plan.numbers:
             return
-        also: dict[int, str] = {}
-        for number in numbers:
-            order_id, _status = store.customer_order_by_number(number)
-            for row in store.transfers_of(order_id):
-                if row["supplier_order_id"] not in ids and row["action"] != "cancel":
-                    also[row["supplier_order_id"]] = row["supplier_id"]
-        console.print(f"Customer orders: {', '.join(numbers)}", highlight=False)
-        if also:
-            console.print("They are also in supplier orders "
-                          + ", ".join(f"{i} ({s})" for i, s in sorted(also.items()))
-                          + ": they are cancelled there too.", highlight=False)
         if not _ask(questionary.confirm("Cancel them at every supplier (shop and email)?",
                                         default=False)):
             return
         reason = _ask(questionary.text("Reason for the supplier (empty: none):")).strip()
-        results: list[CancelResult] = []
-        for number in numbers:
+        results = []
+        for number in plan.numbers:
             try:
-                results.append(cancel_order(self.app.config, store, self.app.host, number,
-                                            reason=reason))
+                results += cancelling.cancel(self.app, [number], reason=reason)
             except OXError as error:  # the order vanished meanwhile (purged): say so, go on
                 print_error(error)
         print_cancel_results(results)
 
     # -- settings ---------------------------------------------------------------------------
     def settings(self) -> None:
-        path = self.app.config.path or config_mod.default_config_path()
-        editor = SettingsEditor(Path(path))
+        editor = settings_actions.editor_for(self.app)
+        path = editor.path
         self.note = ""
         while True:
             console.clear()
@@ -302,13 +255,12 @@ class Menu:
 
     def save(self, editor: SettingsEditor) -> bool:
         try:
-            editor.save()
+            settings_actions.save(self.app, editor)
         except OXError as error:
             console.print(styled("[red]Not saved[/red]: the edited settings are not valid."))
             print_error(error)
             _pause()
             return False
-        self.app._config = None  # the next screen reads the saved file
         self.note = styled("[green]Saved[/green] {}", editor.path)
         return True
 
@@ -330,12 +282,12 @@ class Menu:
                 action = _ask(questionary.select(f"Supplier {sid}:", use_shortcuts=True, choices=[
                     "Deactivate" if active else "Activate", "Edit email", "Back"]))
                 if action in ("Activate", "Deactivate"):
-                    table["active"] = action == "Activate"
+                    editor.set_supplier(sid, active=action == "Activate")
                 elif action == "Edit email":
                     value = _ask(questionary.text(f"Email of {sid}:",
                                                   default=str(table.get("email", ""))))
                     if value and value.strip():
-                        table["email"] = value.strip()
+                        editor.set_supplier(sid, email=value.strip())
             except KeyboardInterrupt:
                 continue
 
@@ -464,7 +416,7 @@ class Menu:
                     "Back"]))
                 if action == "Every N minutes":
                     every = job.get("every") if job is not None else None
-                    text = _ask(questionary.text("Minutes between runs:", default=_minutes(every)))
+                    text = _ask(questionary.text("Minutes between runs:", default=minutes_text(every)))
                     try:
                         minutes = float(text.strip().replace(",", "."))
                     except ValueError:
@@ -532,7 +484,7 @@ class Menu:
                             continue
                         value = int(value)
                 if value not in (None, ""):
-                    editor.table("mail")[key] = value
+                    editor.set_mail(key, value)
             except KeyboardInterrupt:
                 continue
 
@@ -549,18 +501,19 @@ class Menu:
             try:
                 if what == ":mail":
                     to = _ask(questionary.text("Also send a test message to (empty: none):"))
-                    self.invoke(cli.test_mail, to=to.strip() or None, as_json=False)
+                    report = selftests.mail_account(self.app, to.strip() or None)
+                    print_mail_test(self.app.config.mail.transport, report)
                 else:
-                    self.invoke(cli.test_db, supplier=what, as_json=False)
+                    print_db_tests(selftests.shop_database(self.app, what))
             except KeyboardInterrupt:
                 continue
+            except OXError as error:  # e.g. a bad --to address: said here, the list stays
+                print_error(error)
             _pause()
 
     def activation(self) -> None:
         """Show the current licence, take a code, show what *it* grants, and store it only
         once confirmed: a mistyped or smaller code never replaces a working one unseen."""
-        from datetime import date
-
         console.clear()
         try:
             lic = self.app.licence()
@@ -569,7 +522,7 @@ class Menu:
             lic = None
         if lic is not None:
             console.print(styled("[bold]Current licence[/bold]"))
-            cli.print_licence(lic, self.app)
+            print_licence(lic, licensing.active_suppliers(self.app))
         else:
             console.print("No licence activated yet.")
         while True:
@@ -577,91 +530,20 @@ class Menu:
             if not code:
                 return
             try:
-                new = licence_mod.decode(code, today=date.today())
+                new = licensing.decode(code)
             except OXError as error:
                 print_error(error)
                 continue
             console.clear()
             console.print(styled("[bold]This code grants[/bold]"))
-            cli.print_licence(new, self.app)
+            print_licence(new, licensing.active_suppliers(self.app))
             if _ask(questionary.confirm("Activate it" + (" (replaces the current code)?"
                                                          if lic is not None else "?"),
                                         default=True)):
-                self.invoke(cli.activate, code=code)
+                print_activated(licensing.activate(self.app, code),
+                                licensing.active_suppliers(self.app))
                 _pause()
             return
-
-def print_cancel_results(results: list[CancelResult]) -> None:
-    """One row per supplier transfer, then one line per customer order: cancelled, or what
-    failed with its code, message and solution (the email column says sent / not needed, as a
-    Message-ID would not fit 80 columns; `orderexchange log` shows it)."""
-    table = Table("order", "supplier order", "supplier", "outcome", "shop order", "email",
-                  title="Cancel results")
-    for result in results:
-        for step in result.steps:
-            outcome = styled("[red]{}[/red]", step.outcome) if step.error else step.outcome
-            table.add_row(result.order, str(step.supplier_order_id),
-                          step.supplier_id, outcome, step.remote_order_id or "",
-                          "sent" if step.message_id else "")
-    if table.row_count:
-        console.print(table)
-    closed = sorted({s.supplier_order_id for r in results for s in r.steps
-                     if s.supplier_order_cancelled})
-    if closed:
-        console.print(f"Supplier orders now cancelled: {', '.join(map(str, closed))}",
-                      highlight=False)
-    for result in results:
-        failed = [s for s in result.steps if s.error is not None]
-        if not failed:
-            console.print(styled("Customer order {}: [green]{}[/green]", result.order,
-                                 result.status), highlight=False)
-            continue
-        console.print(styled("Customer order {}: [red]not cancelled[/red] (stays {})",
-                             result.order, result.status), highlight=False)
-        for step in failed:
-            err_console.print(styled("[bold]supplier order {} ({})[/bold]:",
-                                     step.supplier_order_id, step.supplier_id), highlight=False)
-            assert step.error is not None
-            print_error(step.error)
-        print_error(OXError("OX-LOG-004", order=result.order, status=result.status,
-                                failed=len(failed)))
-
-
-def supplier_table(draft: dict[str, Any]) -> Any:
-    """The `[suppliers.<id>]` table for the answers of "Add supplier": the password only ever as
-    a `${VAR}` reference, the connector as a table so its settings can be added below `type`."""
-    table = tomlkit.table()
-    table["name"] = draft.get("name", "")
-    table["email"] = draft.get("email", "")
-    table["language"] = draft.get("language", "en")
-    table["active"] = bool(draft.get("active", True))
-    if draft.get("url"):
-        database = tomlkit.table()
-        database["url"] = draft["url"]
-        if draft.get("password_var"):
-            database["password"] = f"${{{draft['password_var']}}}"
-        if draft.get("ssh"):
-            database["ssh"] = ssh_table(draft["ssh"])
-        table["database"] = database
-    connector = tomlkit.table()
-    connector["type"] = draft["connector"]
-    table["connector"] = connector
-    return table
-
-
-def ssh_table(answers: dict[str, Any]) -> Any:
-    """`[suppliers.<id>.database.ssh]` of the menu's answers: no key file means the agent."""
-    ssh = tomlkit.table()
-    for key in ("host", "port", "user"):
-        ssh[key] = answers[key]
-    if answers.get("key_file"):
-        ssh["key_file"] = answers["key_file"]
-    else:
-        ssh["agent"] = True
-    if answers.get("passphrase_var"):
-        ssh["key_passphrase"] = f"${{{answers['passphrase_var']}}}"
-    ssh["remote_host"] = answers.get("remote_host") or "127.0.0.1"
-    return ssh
 
 
 def _ask_required(question: str, default: str) -> str:
@@ -678,138 +560,3 @@ def _ask_port(question: str, default: int) -> int:
         if text.isdigit() and 1 <= int(text) <= 65535:
             return int(text)
         console.print(styled("[red]A port is a number from 1 to 65535.[/red]"))
-
-
-def describe_job(job: Any) -> str:
-    if job is None:
-        return "not scheduled"
-    trigger = (f"cron {job['cron']}" if job.get("cron") is not None
-               else f"every {_minutes(job['every'])} min" if job.get("every") is not None
-               else "no trigger")
-    return trigger if job.get("enabled", True) else f"off ({trigger})"
-
-
-def _minutes(seconds: Any) -> str:
-    if seconds is None:
-        return ""
-    minutes = float(seconds) / 60
-    return str(int(minutes)) if minutes.is_integer() else f"{minutes:g}"
-
-
-def cron_problem(expression: str) -> str | None:
-    """Why APScheduler would refuse this crontab expression (None: it is fine)."""
-    from datetime import UTC
-
-    from apscheduler.triggers.cron import CronTrigger
-
-    if not expression:
-        return "empty"
-    try:
-        CronTrigger.from_crontab(expression, timezone=UTC)
-    except (ValueError, TypeError) as exc:
-        return str(exc) or "not understood"
-    return None
-
-
-class SettingsEditor:
-    """The config file as a tomlkit document: edited in memory, written only by `save`."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.saved_text = path.read_text(encoding="utf-8")
-        self.doc = tomlkit.parse(self.saved_text)
-
-    @property
-    def dirty(self) -> bool:
-        return self.doc.as_string() != self.saved_text
-
-    def table(self, name: str) -> Any:
-        if name not in self.doc:
-            self.doc[name] = tomlkit.table()
-        return self.doc[name]
-
-    def suppliers(self) -> dict[str, Any]:
-        return dict(self.doc.get("suppliers", {}))
-
-    def add_supplier(self, sid: str, table: Any, types: dict[str, Any]) -> None:
-        """Add `[suppliers.<sid>]` if the file with it passes the config model and the
-        connector type's settings schema (what `config check` asks); else OXError, unchanged."""
-        trial = tomlkit.parse(self.doc.as_string())
-        if "suppliers" not in trial:
-            trial["suppliers"] = tomlkit.table(is_super_table=True)
-        trial["suppliers"][sid] = table
-        config = config_mod.from_dict(trial.unwrap(), self.path)
-        instantiate(types, config.supplier(sid))
-        if "suppliers" not in self.doc:
-            self.doc["suppliers"] = tomlkit.table(is_super_table=True)
-        self.doc["suppliers"][sid] = table
-
-    def jobs(self) -> dict[str, Any]:
-        """The daemon jobs as the daemon will see them: the file's `[daemon.jobs.*]` tables if
-        it has any (then a job not listed does not run), else the built-in defaults."""
-        jobs = self.doc.get("daemon", {}).get("jobs")
-        if jobs is not None:
-            return dict(jobs)
-        return {kind: job.model_dump(exclude_none=True)
-                for kind, job in config_mod.DaemonConfig().jobs.items()}
-
-    def set_job(self, kind: str, *, every: float | None = None, cron: str | None = None,
-                enabled: bool | None = None) -> None:
-        """Change one job in the edited copy. The first change writes every default job into
-        the file: a `[daemon.jobs]` table replaces the defaults as a whole, so writing only the
-        edited job would silently switch the others off."""
-        daemon = self.table("daemon")
-        if "jobs" not in daemon:
-            jobs = tomlkit.table(is_super_table=True)
-            for name, job in config_mod.DaemonConfig().jobs.items():
-                jobs[name] = _job_table(job)
-            daemon["jobs"] = jobs
-        jobs = daemon["jobs"]
-        if kind not in jobs:
-            jobs[kind] = _job_table(config_mod.DaemonConfig().jobs[kind])
-        job = jobs[kind]
-        if every is not None:
-            job.pop("cron", None)
-            job["every"] = every
-        if cron is not None:
-            job.pop("every", None)
-            job["cron"] = cron
-        if enabled is not None:
-            job["enabled"] = enabled
-            if enabled and "every" not in job and "cron" not in job:
-                job["every"] = _job_table(config_mod.DaemonConfig().jobs[kind])["every"]
-
-    def validate(self) -> None:
-        """The config model, plus what it leaves to the daemon: each cron expression must be
-        one APScheduler accepts, or the daemon would stop at start-up."""
-        config = config_mod.from_dict(self.doc.unwrap(), self.path)
-        for kind, job in config.daemon.jobs.items():
-            problem = cron_problem(job.cron) if job.cron is not None else None
-            if problem:
-                raise OXError("OX-CFG-004", key=f"daemon.jobs.{kind}.cron", detail=problem,
-                              hint="five fields: minute hour day month weekday, e.g. "
-                                   "*/10 * * * *.")
-
-    def save(self) -> None:
-        self.validate()
-        text = self.doc.as_string()
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.chmod(tmp, self.path.stat().st_mode & 0o777)  # a 0600 config stays 0600
-            os.replace(tmp, self.path)  # whole or not at all
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise OXError("OX-MNU-002", path=self.path, detail=exc.strerror or str(exc)) \
-                from None
-        self.saved_text = text
-
-
-def _job_table(job: config_mod.JobConfig) -> Any:
-    table = tomlkit.table()
-    if job.every is not None:
-        table["every"] = int(job.every) if float(job.every).is_integer() else job.every
-    if job.cron is not None:
-        table["cron"] = job.cron
-    table["enabled"] = job.enabled
-    return table

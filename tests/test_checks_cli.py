@@ -116,15 +116,15 @@ def test_check_report_keeps_the_message_readable_at_80_columns(monkeypatch, widt
 
     from rich.console import Console
 
-    from orderexchange import cli
+    from orderexchange.present import orders as present_orders
     from orderexchange.dispatch import SendResult
     from orderexchange.model import Finding, SupplierOrderState
 
     out = io.StringIO()
-    monkeypatch.setattr(cli, "console", Console(file=out, width=width, color_system=None))
+    monkeypatch.setattr(present_orders, "console", Console(file=out, width=width, color_system=None))
     finding = Finding("error", "OX-CHK-006", "Order 1001 line 2: supplier SKU A-900 is not a "
                       "product of supplier alpha's shop.", "solution", "1001")
-    cli.print_check_report([SendResult(17, "alpha", SupplierOrderState.CHECK_FAILED,
+    present_orders.print_check_report([SendResult(17, "alpha", SupplierOrderState.CHECK_FAILED,
                                        findings=[finding])])
     text = out.getvalue()
     assert max(len(line) for line in text.splitlines()) <= width

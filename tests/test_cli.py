@@ -166,7 +166,7 @@ def test_expired_licence_stops_sends_but_not_the_transfer_log(workspace, vendor_
     run(workspace, "import", str(ws / "orders.jsonl"))
     assert run(workspace, "build").exit_code == 0
     # the vendor's code expired yesterday: store it as if it had been activated in time
-    from orderexchange.cli import LICENCE_KEY
+    from orderexchange.actions.app import LICENCE_KEY
     from orderexchange.config import load
     from orderexchange.store import Store
 
@@ -199,7 +199,7 @@ def test_supplier_limit_is_enforced(workspace, vendor_key):
 
 def test_a_code_for_another_distributor_is_refused_at_activation_and_at_use(workspace,
                                                                            vendor_key):
-    from orderexchange.cli import LICENCE_KEY
+    from orderexchange.actions.app import LICENCE_KEY
     from orderexchange.config import load
     from orderexchange.store import Store
 

@@ -234,7 +234,7 @@ def test_being_sent_by_names_the_claimant(tmp_path, make_config):
 
 def test_menu_send_beside_a_daemon_sends_each_supplier_order_once(
         tmp_path, oscommerce_shop, smtp_server, vendor_key, licence_code, capsys):
-    from orderexchange.cli import App
+    from orderexchange.actions.app import App
     from orderexchange.menu import Menu
 
     smtp = smtp_server("plain")
@@ -276,7 +276,7 @@ def test_menu_send_beside_a_daemon_sends_each_supplier_order_once(
 
 def test_a_refused_recipient_is_tried_once_per_change(
         tmp_path, oscommerce_shop, smtp_server, vendor_key, licence_code, capsys):
-    from orderexchange.cli import App
+    from orderexchange.actions.app import App
     from orderexchange.menu import Menu
 
     smtp = smtp_server("plain")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from orderexchange.cli import example_config_text, main
+from orderexchange.actions.setup import example_config_text
+from orderexchange.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from sshd import keygen
 
 from orderexchange import config as config_mod, licence
+from orderexchange.actions.settings import SettingsEditor
 from orderexchange.cli import main
 from orderexchange.demo import write_workspace
 from orderexchange.errors import OXError
-from orderexchange.menu import SettingsEditor
 from orderexchange.store import Store
 
 # like tests/test_daemon.py: the test key is trusted inside this process only, through the seam
@@ -151,6 +151,49 @@ def test_menu_shows_held_customer_orders(desk, tmux):
     tmux.wait_for("What do you want to do?")
 
 
+def test_menu_holds_and_releases_the_customer_orders_of_a_supplier_order(desk, tmux):
+    """The menu shows held orders, so it can hold and release them too: Hold and Release on a
+    selected supplier order run `holding.hold` / `holding.release`, the actions of
+    `orderexchange hold` / `release` (at that supplier order's supplier), and print the same
+    table."""
+    cfg, command = desk
+    tmux.start(command)
+    tmux.wait_for("What do you want to do?", "Held customer orders: none")
+    tmux.keys("1", "Enter")
+    tmux.wait_for("Select:", "alpha", "beta")
+    tmux.keys("Space", "Enter")  # supplier order 1 (alpha)
+    tmux.wait_for("1 selected:")
+    tmux.keys("6", "Enter")  # Hold
+    screen = tmux.wait_for("Hold", "Press any key")
+    held = [line for line in screen.splitlines() if re.search(r"│ alpha +│ 1 +│ held", line)]
+    assert len(held) == 2 and "2 held" in screen, screen
+    store = Store(config_mod.load(cfg).store.url)
+    try:
+        assert sorted(h["supplier"] for h in store.held_orders()) == ["alpha", "alpha"]
+        assert store.supplier_order(1).state.value == "check_failed"
+    finally:
+        store.close()
+    tmux.keys("Enter")
+    listing = tmux.wait_for("Select:", "check_failed")
+    assert re.search(r"1  check_failed +alpha +2 +2 ", listing), listing
+    tmux.keys("Space", "Enter")
+    tmux.wait_for("1 selected:")
+    tmux.keys("7", "Enter")  # Release
+    screen = tmux.wait_for("Release", "2 released", "Press any key")
+    assert "`orderexchange retry 1`" in " ".join(screen.split()), screen
+    store = Store(config_mod.load(cfg).store.url)
+    try:
+        assert store.held_orders() == []
+    finally:
+        store.close()
+    tmux.keys("Enter")
+    tmux.wait_for("Select:")
+    tmux.keys("C-c")
+    tmux.wait_for("What do you want to do?", "Held customer orders: none")
+    tmux.keys("5", "Enter")
+    assert tmux.exit_status() == 0
+
+
 def test_menu_selects_two_supplier_orders_and_sends_them(desk, tmux):
     cfg, command = desk
     assert states(cfg) == ["draft", "draft"]
@@ -275,7 +318,7 @@ def test_menu_cancel_uses_the_cancel_engine_and_shows_failures(tmp_path, demo_li
     fails with its code and solution and 1001 stays open; 1003 (beta only) is cancelled."""
     import questionary
 
-    from orderexchange.cli import App
+    from orderexchange.actions.app import App
     from orderexchange.menu import Menu
 
     cfg = write_workspace(tmp_path / "ws")
@@ -320,7 +363,7 @@ def test_settings_editor_schedule_keeps_the_other_jobs_and_refuses_a_bad_cron(tm
 
 
 def test_settings_editor_add_supplier_is_validated_before_it_joins(tmp_path):
-    from orderexchange.menu import supplier_table
+    from orderexchange.actions.settings import supplier_table
     from orderexchange.plugin_host import PluginHost
 
     cfg = write_workspace(tmp_path / "ws")
@@ -655,7 +698,7 @@ def test_menu_send_lists_a_failure_with_code_message_and_solution(tmp_path, demo
                                                                  capsys):
     """alpha's shop file is not a database: its bar ends failed, beta's notified, and the
     failure follows the results table with its code and solution."""
-    from orderexchange.cli import App
+    from orderexchange.actions.app import App
     from orderexchange.menu import Menu
 
     cfg = write_workspace(tmp_path / "ws")
@@ -693,7 +736,7 @@ def test_menu_every_back_and_ctrl_c_returns_one_screen_and_changes_nothing(desk,
     tmux.wait_for("Select:", "alpha")
     tmux.keys("Space", "Enter")
     tmux.wait_for("1 selected: (Use shortcuts or arrow keys)")
-    tmux.keys("6", "Enter")  # Back
+    tmux.keys("8", "Enter")  # Back
     tmux.wait_for("Select:", absent="1 selected:")
     tmux.keys("Enter")  # nothing selected: back to main
     tmux.wait_for("What do you want to do?")

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from orderexchange.cli import main, parse_when
+from orderexchange.actions.records import parse_when
+from orderexchange.cli import main
 from orderexchange.demo import write_workspace
 from orderexchange.errors import OXError
 from orderexchange.store import Store, supplier_orders

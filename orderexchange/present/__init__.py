@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from .errors import ErrorCode, OXError
+from ..errors import ErrorCode, OXError
 
 console = Console(markup=False)
 err_console = Console(stderr=True, markup=False)
@@ -75,3 +75,19 @@ def print_explain(entry: ErrorCode) -> None:
 def emit_json(data: Any) -> None:
     """`--json` output: one document on stdout, no markup, nothing escaped."""
     click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def print_warnings(warnings: list[OXError]) -> None:
+    """Warnings collected on the way (plug-in hooks, a transport's remark): code, message and
+    solution in yellow, each once."""
+    for warning in warnings:
+        print_error(warning, warning=True)
+
+
+def print_notice(notice: str | OXError) -> None:
+    """What a session (`actions.app.App`) notices on the way: a plug-in that failed to load
+    (a coded warning) or the licence's "ends in N days" line."""
+    if isinstance(notice, OXError):
+        print_error(notice, warning=True)
+    else:
+        err_console.print(styled("[yellow]{}[/yellow]", notice), soft_wrap=True)
