@@ -27,6 +27,9 @@ Everything is read back from the shop's own tables with the queries the shop's a
   class-wc-admin-list-table-orders.php), the total in the order's currency.
 - PrestaShop 8, src/Core/Grid/Query/OrderQueryBuilder.php (the admin's order grid, shop 1's
   context), see class PrestaShop below: total_paid_tax_incl in the order's currency.
+- Magento 2.4: the admin order list reads only `sales_order_grid` (Sales/Model/ResourceModel/
+  Order/Grid/Collection.php), the order view the `sales_order` row; grand_total in the order's
+  currency (base amounts by the shop's directory_currency_rate). Also on the lenient server.
 - The generic SQL connector writes into our own "ShopKit" example shop; its list is the one
   tests/test_generic_sql_mariadb.py uses (`status <> 'draft'`).
 
@@ -425,6 +428,44 @@ class PrestaShop(Family):
             "c.deleted = 0"))}
 
 
+class Magento(Family):
+    key, schema = "magento", "magento24_mysql.sql"
+    #: the admin's order list: app/code/Magento/Sales/Model/ResourceModel/Order/Grid/
+    #: Collection.php (commit 56af1e73ce21867b770a7458ab6e109f4a1eface), a SearchResult on
+    #: `sales_order_grid` alone (`SELECT main_table.* FROM sales_order_grid AS main_table`)
+    LIST = ("SELECT main_table.* FROM sales_order_grid AS main_table "
+            "ORDER BY main_table.created_at DESC, main_table.entity_id DESC")
+    #: the order view (Controller/Adminhtml/Order/View.php, commit cad82c85…): the order by
+    #: entity_id, its billing address (telephone) by parent_id, the total from the order
+    VIEW = ("SELECT o.entity_id, o.grand_total, a.telephone FROM sales_order o LEFT JOIN "
+            "sales_order_address a ON a.parent_id = o.entity_id AND a.address_type = 'billing'")
+
+    def listed(self, conn: sa.Connection) -> list[Listed]:
+        view = {r.entity_id: r for r in conn.execute(sa.text(self.VIEW))}
+        return [Listed(r.increment_id, str(r.customer_id), cents(r.grand_total),
+                       r.order_currency_code, r.customer_name, r.customer_email,
+                       view[r.entity_id].telephone, cents(view[r.entity_id].grand_total))
+                for r in conn.execute(sa.text(self.LIST))]
+
+    def accounts(self, conn: sa.Connection, ids: set[str]) -> dict[str, Account]:
+        return _accounts(conn, "SELECT c.entity_id AS id, c.firstname AS first, c.lastname AS "
+                               "last, c.email, a.telephone AS phone FROM customer_entity c "
+                               "LEFT JOIN customer_address_entity a ON a.entity_id = "
+                               "c.default_billing WHERE c.entity_id IN :ids", ids)
+
+    def currencies(self, conn: sa.Connection) -> dict[str, Decimal]:
+        """The base currency and the allowed ones (core_config_data currency/options/*) with
+        their rates from directory_currency_rate."""
+        config = {r.path: r.value for r in conn.execute(sa.text(
+            "SELECT path, value FROM core_config_data WHERE scope = 'default' AND path IN "
+            "('currency/options/base', 'currency/options/allow')"))}
+        base = config["currency/options/base"]
+        allowed = set(config["currency/options/allow"].split(","))
+        return {r.currency_to: Decimal(str(r.rate)) for r in conn.execute(sa.text(
+            "SELECT currency_to, rate FROM directory_currency_rate WHERE currency_from = :b"),
+            {"b": base}) if r.currency_to in allowed}
+
+
 class Generic(Family):
     key, schema = "generic_sql", "generic_shop_mysql.sql"
     #: the ShopKit shop's list (tests/test_generic_sql_mariadb.py ADMIN_LIST), customer added
@@ -474,10 +515,11 @@ FAMILIES: dict[str, Family] = {
     "opencart4": OpenCart("4"), "oxid6": Oxid("6"), "oxid7": Oxid("7"), "generic_sql": Generic(),
     "woocommerce_hpos": WooCommerce("hpos"), "woocommerce_posts": WooCommerce("posts"),
     "prestashop": PrestaShop(),
+    "magento": Magento(),
 }
 #: the same shops on the lenient server (`sql_mode=''`, as many old shop hosts run): the shops
 #: with the most NOT NULL columns without a default, and OpenCart 3 on MyISAM
-LENIENT = {f"{key}-lenient" for key in ("modified", "opencart3", "oxid6")}
+LENIENT = {f"{key}-lenient" for key in ("modified", "opencart3", "oxid6", "magento")}
 
 
 # --- one realistic exchange per shop ------------------------------------------------------------
