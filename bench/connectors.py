@@ -76,7 +76,22 @@ HISTORY = {
     "generic_sql": ("shop_order", "ordered_at", ("shop_order_item", "shop_order_sum")),
     "prestashop": ("ps_orders", "date_add", ("ps_order_detail", "ps_order_carrier",
                                              "ps_order_history")),
+    "magento": ("sales_order", "created_at", ("sales_order_item", "sales_order_address",
+                                              "sales_order_payment", "sales_order_status_history")),
 }
+#: columns a copied history order must not share with its original (unique keys, our reference)
+FRESH = {"magento": {"increment_id": "CONCAT('H{generation}-', `increment_id`)",
+                     "ext_order_id": "NULL"}}
+#: run once a shop is pre-filled: Magento's admin list and order numbers follow its orders
+FINISH = {"magento": (
+    "INSERT IGNORE INTO sales_order_grid (entity_id, status, store_id, customer_id, grand_total, "
+    "base_grand_total, increment_id, order_currency_code, base_currency_code, customer_email, "
+    "customer_name, created_at, updated_at) SELECT entity_id, status, store_id, customer_id, "
+    "grand_total, base_grand_total, increment_id, order_currency_code, base_currency_code, "
+    "customer_email, CONCAT_WS(' ', customer_firstname, customer_lastname), created_at, "
+    "updated_at FROM sales_order",
+    "INSERT INTO sequence_order_1 (sequence_value) SELECT MAX(CAST(increment_id AS UNSIGNED)) "
+    "FROM sales_order WHERE increment_id REGEXP '^[0-9]+$'")}
 MULTI = 100  # orders per transaction of the multi-row floor
 
 
@@ -238,6 +253,9 @@ def prefill(server: servers.MariaDBServer, family: str, source: Shop, target: Sh
                             continue
                         if key == "PRI" and data_type in ("char", "varchar"):
                             picks.append((name, "REPLACE(UUID(), '-', '')"))
+                        elif table == orders_table and name in FRESH.get(family, {}):
+                            picks.append((name, FRESH[family][name].format(
+                                generation=generation)))
                         elif table == orders_table and name == date_column:
                             picks.append((name, f"`{name}` - INTERVAL {30 * generation} DAY"))
                         else:
@@ -247,6 +265,9 @@ def prefill(server: servers.MariaDBServer, family: str, source: Shop, target: Sh
                                 f"{', '.join(e for _n, e in picks)} FROM `{table}`"
                                 + (limit if table == orders_table else ""))
                     conn.commit()
+            for statement in FINISH.get(family, ()):
+                cur.execute(statement)
+            conn.commit()
     finally:
         conn.close()
 
