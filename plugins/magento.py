@@ -599,8 +599,8 @@ class MagentoConnector(SqlShopConnector):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, currency or order status changed since the check")
         if not looked_up:
-            existing = self._by_reference([transfer.reference], end=False).get(
-                transfer.reference)
+            existing = self._by_reference([transfer.reference], end=False,
+                                          floor=transfer.shop_floor).get(transfer.reference)
             if existing is not None:  # written meanwhile
                 return RemoteOrder(existing[0], str(existing[1]))
         now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)  # Magento keeps UTC

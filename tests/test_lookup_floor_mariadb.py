@@ -47,6 +47,8 @@ SHOPS: dict[str, tuple[Any, dict[str, Any], str, tuple[str, ...]]] = {
                    "SELECT COUNT(*) AS n FROM ps_orders WHERE note LIKE :like", ()),
     "generic": (lambda url: load_schema(url, "generic_shop_mysql.sql"), MAPPING,
                 "SELECT COUNT(*) AS n FROM shop_order WHERE ext_ref = :ref", ()),
+    "magento": (lambda url: load_schema(url, "magento24_mysql.sql"), {"type": "magento"},
+                "SELECT COUNT(*) AS n FROM sales_order WHERE ext_order_id = :ref", ()),
 }
 
 
