@@ -489,9 +489,9 @@ def test_opentrans_has_the_shipping_charge_and_keeps_street_line_two_in_the_stre
 def test_the_findings_table_says_when_it_stops(tmp_path, monkeypatch):
     """The import keeps at most LIST_LIMIT findings in memory; the table says so and where the
     whole list is (it stopped at 10,000 rows without a word)."""
-    from orderexchange import importer
+    from orderexchange.importer import report
 
-    monkeypatch.setattr(importer, "LIST_LIMIT", 2)
+    monkeypatch.setattr(report, "LIST_LIMIT", 2)  # where the report's lists read their cap
     cfg = write_workspace(tmp_path / "ws")
     path = tmp_path / "orders.jsonl"
     path.write_text("".join(json.dumps(sample_order(str(n), email="not-an-email")) + "\n"

@@ -40,7 +40,8 @@ def desk(tmp_path, demo_licence_code):
     cfg = write_workspace(tmp_path / "ws")
     ws = cfg.parent
     runner = CliRunner()
-    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+    for args in (["activate", demo_licence_code],
+                 ["catalogue", "import", str(ws / "catalogue.csv")],
                  ["import", str(ws / "orders.jsonl")], ["build"]):
         runner.invoke(main, ["--config", str(cfg), *args])  # the demo file has a bad row
     return cfg, demo_licence_code

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .. import importer
+from ..importer import report as import_report
 from ..actions import holding, orders as order_actions
 from ..actions.app import App
 from ..errors import OXError
@@ -43,7 +44,7 @@ def import_cmd(app: App, path: Path, dry_run: bool, report_path: Path | None, ch
     if as_json:
         emit_json(report.as_dict())
     else:
-        print_import_report(report, dry_run, importer.LIST_LIMIT)
+        print_import_report(report, dry_run, import_report.LIST_LIMIT)  # the cap the lists obey
     sys.exit(1 if report.counts["rejected"] else 0)
 
 
