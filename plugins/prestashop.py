@@ -68,7 +68,8 @@ HIDDEN = 0
 ROUND_HALF_UP, ROUND_TOTAL = 2, 3
 CONFIG_KEYS = ("PS_VERSION_DB", "PS_VERSION", "PS_LANG_DEFAULT", "PS_CURRENCY_DEFAULT",
                "PS_CARRIER_DEFAULT", "PS_CUSTOMER_GROUP", "PS_GUEST_GROUP", "PS_OS_PAYMENT",
-               "PS_OS_CANCELED", "PS_PRICE_ROUND_MODE", "PS_ROUND_TYPE", "PS_SHOP_DEFAULT")
+               "PS_OS_CANCELED", "PS_PRICE_ROUND_MODE", "PS_ROUND_TYPE", "PS_SHOP_DEFAULT",
+               "PS_ATTRIBUTE_ANCHOR_SEPARATOR")
 #: what the settings name, and the configuration key that gives it when unset
 DEFAULTS = {"id_lang": "PS_LANG_DEFAULT", "order_state_id": "PS_OS_PAYMENT",
             "cancel_state_id": "PS_OS_CANCELED", "carrier_id": "PS_CARRIER_DEFAULT",
@@ -216,6 +217,19 @@ class PrestaShopConnector(SqlShopConnector):
                                 "price": num, "id_tax_rules_group": "int"},
             t("product_lang"): {"id_product": "int", "id_shop": "int", "id_lang": "int",
                                 "name": text},
+            t("product_attribute"): {"id_product_attribute": "int", "id_product": "int",
+                                     "reference": text, "weight": num,
+                                     "wholesale_price": num},
+            t("product_attribute_shop"): {"id_product_attribute": "int", "id_shop": "int",
+                                          "price": num},
+            t("product_attribute_combination"): {"id_attribute": "int",
+                                                 "id_product_attribute": "int"},
+            t("attribute"): {"id_attribute": "int", "id_attribute_group": "int",
+                             "position": "int"},
+            t("attribute_lang"): {"id_attribute": "int", "id_lang": "int", "name": text},
+            t("attribute_group"): {"id_attribute_group": "int", "position": "int"},
+            t("attribute_group_lang"): {"id_attribute_group": "int", "id_lang": "int",
+                                        "public_name": text},
             t("tax"): {"id_tax": "int", "rate": num, "active": "int", "deleted": "int"},
             t("tax_lang"): {"id_tax": "int", "id_lang": "int", "name": text},
             t("tax_rule"): {"id_tax_rules_group": "int", "id_country": "int", "id_tax": "int"},
@@ -318,34 +332,82 @@ class PrestaShopConnector(SqlShopConnector):
             codes=sorted(set(codes)))}
 
     def _products(self, skus: Iterable[str]) -> dict[str, Product]:
-        """Products by their reference (the SKU; product.reference is indexed), as the shop
-        sells them: active in the configured shop, its price, name and stock there."""
+        """Products by their SKU as the shop sells them in the configured shop (active there,
+        its price, name and stock): a product's `reference`, else a combination's
+        (`product_attribute.reference`; both columns are indexed)."""
         skus = sorted(set(skus))
         if not skus:
             return {}
         sa_shop, sa_group = self._stock_key()
-        rows = self.sql(
-            f"SELECT p.id_product, p.reference, p.weight, p.wholesale_price, p.ean13, p.upc, "
-            f"p.isbn, p.mpn, p.supplier_reference, ps.active, ps.price, ps.id_tax_rules_group, "
-            f"pl.name, sa.quantity FROM {self.qt('product')} p JOIN {self.qt('product_shop')} ps "
-            f"ON ps.id_product = p.id_product AND ps.id_shop = :s LEFT JOIN "
-            f"{self.qt('product_lang')} pl ON pl.id_product = p.id_product AND pl.id_shop = :s "
-            f"AND pl.id_lang = :l LEFT JOIN {self.qt('stock_available')} sa ON "
-            f"sa.id_product = p.id_product AND sa.id_product_attribute = 0 AND "
-            f"sa.id_shop = :sas AND sa.id_shop_group = :sag WHERE p.reference IN :skus "
-            f"ORDER BY ps.active, p.id_product", s=self.settings.id_shop,
-            l=self.setting("id_lang"), sas=sa_shop, sag=sa_group, skus=skus)
+        params = {"s": self.settings.id_shop, "l": self.setting("id_lang"), "sas": sa_shop,
+                  "sag": sa_group}
+        joins = (f"JOIN {self.qt('product_shop')} ps ON ps.id_product = p.id_product AND "
+                 f"ps.id_shop = :s LEFT JOIN {self.qt('product_lang')} pl ON pl.id_product = "
+                 f"p.id_product AND pl.id_shop = :s AND pl.id_lang = :l")
         out: dict[str, Product] = {}
-        for r in rows:  # an active product wins over a disabled one with the same reference
-            out[r.reference] = Product(
-                int(r.id_product), r.reference, bool(r.active), r.name or "",
-                Decimal(int(r.quantity or 0)), Decimal(str(r.price or 0)),
-                {"weight": Decimal(str(r.weight or 0)),
-                 "wholesale": Decimal(str(r.wholesale_price or 0)),
-                 "tax_group": int(r.id_tax_rules_group or 0),
-                 **{k: getattr(r, k) for k in ("ean13", "upc", "isbn", "mpn",
-                                               "supplier_reference")}})
+        for r in self.sql(
+                f"SELECT p.id_product, p.reference, p.weight, p.wholesale_price, p.ean13, "
+                f"p.upc, p.isbn, p.mpn, p.supplier_reference, ps.active, ps.price, "
+                f"ps.id_tax_rules_group, pl.name, sa.quantity FROM {self.qt('product')} p "
+                f"{joins} LEFT JOIN {self.qt('stock_available')} sa ON sa.id_product = "
+                f"p.id_product AND sa.id_product_attribute = 0 AND sa.id_shop = :sas AND "
+                f"sa.id_shop_group = :sag WHERE p.reference IN :skus ORDER BY ps.active, "
+                f"p.id_product", skus=skus, **params):
+            # an active product wins over a disabled one with the same reference
+            out[r.reference] = _product(r, r.reference, 0, r.name or "", r.price, r.weight,
+                                        r.wholesale_price)
+        rest = [sku for sku in skus if sku not in out or not out[sku].active]
+        if not rest:
+            return out
+        rows = list(self.sql(
+            f"SELECT pa.id_product_attribute, pa.reference, p.id_product, pa.ean13, pa.upc, "
+            f"pa.isbn, pa.mpn, pa.supplier_reference, p.weight AS base_weight, pa.weight, "
+            f"p.wholesale_price AS base_wholesale, pa.wholesale_price, ps.active, ps.price, "
+            f"pas.price AS impact, ps.id_tax_rules_group, pl.name, sa.quantity FROM "
+            f"{self.qt('product_attribute')} pa JOIN {self.qt('product_attribute_shop')} pas "
+            f"ON pas.id_product_attribute = pa.id_product_attribute AND pas.id_shop = :s JOIN "
+            f"{self.qt('product')} p ON p.id_product = pa.id_product {joins} LEFT JOIN "
+            f"{self.qt('stock_available')} sa ON sa.id_product = p.id_product AND "
+            f"sa.id_product_attribute = pa.id_product_attribute AND sa.id_shop = :sas AND "
+            f"sa.id_shop_group = :sag WHERE pa.reference IN :skus ORDER BY ps.active, "
+            f"pa.id_product_attribute", skus=rest, **params))
+        names = self._attribute_names([int(r.id_product_attribute) for r in rows])
+        for r in rows:
+            attribute = int(r.id_product_attribute)
+            label = names.get(attribute, "")
+            name = (r.name or "") + (f" - {label}" if label else "")
+            wholesale = r.wholesale_price if r.wholesale_price else r.base_wholesale
+            found = _product(r, r.reference, attribute, name,
+                             Decimal(str(r.price or 0)) + Decimal(str(r.impact or 0)),
+                             Decimal(str(r.base_weight or 0)) + Decimal(str(r.weight or 0)),
+                             wholesale)
+            if r.reference not in out or found.active:
+                out[r.reference] = found
         return out
+
+    def _attribute_names(self, ids: list[int]) -> dict[int, str]:
+        """id_product_attribute → "Size : L- Color : Black", as Cart::cacheSomeAttributesLists
+        joins a combination's attributes (group public name " : " attribute name, then the
+        shop's PS_ATTRIBUTE_ANCHOR_SEPARATOR and a space; ordered by group and attribute
+        position; the trailing separator and spaces cut)."""
+        if not ids:
+            return {}
+        separator = self.config().get("PS_ATTRIBUTE_ANCHOR_SEPARATOR", "-")
+        lang = self.setting("id_lang")
+        out: dict[int, str] = {}
+        for r in self.sql(
+                f"SELECT pac.id_product_attribute, agl.public_name, al.name FROM "
+                f"{self.qt('product_attribute_combination')} pac LEFT JOIN "
+                f"{self.qt('attribute')} a ON a.id_attribute = pac.id_attribute LEFT JOIN "
+                f"{self.qt('attribute_group')} ag ON ag.id_attribute_group = "
+                f"a.id_attribute_group LEFT JOIN {self.qt('attribute_lang')} al ON "
+                f"al.id_attribute = a.id_attribute AND al.id_lang = :l LEFT JOIN "
+                f"{self.qt('attribute_group_lang')} agl ON agl.id_attribute_group = "
+                f"ag.id_attribute_group AND agl.id_lang = :l WHERE pac.id_product_attribute "
+                f"IN :ids ORDER BY ag.position, a.position", ids=sorted(set(ids)), l=lang):
+            key = int(r.id_product_attribute)
+            out[key] = out.get(key, "") + f"{r.public_name or ''} : {r.name or ''}{separator} "
+        return {k: v.rstrip(separator + " ") for k, v in out.items()}
 
     def _taxes(self) -> list[Any]:
         return list(self.sql(
@@ -715,8 +777,9 @@ class PrestaShopConnector(SqlShopConnector):
         if hide:  # the last step: only now does the admin's order list show it
             update_row(self.conn, self.t("orders"), {"id_shop": s.id_shop},
                        {"id_order": order_id})
-        self._move_stock([(ref["products"][a.line.supplier_sku].id, int(a.quantity))
-                          for a in amounts.lines], -1)
+        self._move_stock([(ref["products"][a.line.supplier_sku].id,
+                           ref["products"][a.line.supplier_sku].extra["attribute"],
+                           int(a.quantity)) for a in amounts.lines], -1)
         return order_id
 
     def _insert_lines(self, order_id: int, transfer: Transfer, amounts: Any,
@@ -734,7 +797,7 @@ class PrestaShopConnector(SqlShopConnector):
             rows.append({
                 "id_order": order_id, "id_order_invoice": 0, "id_warehouse": 0,
                 "id_shop": self.settings.id_shop, "product_id": product.id,
-                "product_attribute_id": 0, "id_customization": 0,
+                "product_attribute_id": product.extra["attribute"], "id_customization": 0,
                 "product_name": product.name or a.line.line.name, "product_quantity": quantity,
                 "product_quantity_in_stock": max(0, min(quantity, int(product.stock))),
                 "product_price": a.unit_net, "product_ean13": product.extra["ean13"],
@@ -758,22 +821,25 @@ class PrestaShopConnector(SqlShopConnector):
             key="id_order_detail", now=now)
         return weight
 
-    def _move_stock(self, lines: list[tuple[int, int]], sign: int) -> None:
-        """Sold (-1) or given back (+1): stock_available.quantity by the quantity, and the
-        reserved quantity the other way (PrestaShop keeps physical = quantity + reserved).
-        Not during a trial write on MyISAM, where nothing can be rolled back."""
+    def _move_stock(self, lines: list[tuple[int, int, int]], sign: int) -> None:
+        """Sold (-1) or given back (+1): stock_available.quantity of each (product, combination)
+        by the quantity and the reserved quantity the other way (PrestaShop keeps physical =
+        quantity + reserved); a combination's product row too, which holds their sum (as
+        StockAvailable::updateQuantity keeps it). Not during a trial write on MyISAM, where
+        nothing can be rolled back."""
         if self._journal is not None and not self.table(self.t("stock_available")).transactional:
             return
         sa_shop, sa_group = self._stock_key()
-        totals: dict[int, int] = {}
-        for product_id, quantity in lines:
-            totals[product_id] = totals.get(product_id, 0) + quantity
-        for product_id, quantity in sorted(totals.items()):
+        totals: dict[tuple[int, int], int] = {}
+        for product_id, attribute, quantity in lines:
+            for key in {(product_id, attribute), (product_id, 0)}:
+                totals[key] = totals.get(key, 0) + quantity
+        for (product_id, attribute), quantity in sorted(totals.items()):
             self.sql(f"UPDATE {self.qt('stock_available')} SET quantity = quantity + :q, "
                      f"reserved_quantity = GREATEST(reserved_quantity - :q, 0) WHERE "
-                     f"id_product = :p AND id_product_attribute = 0 AND id_shop = :s AND "
-                     f"id_shop_group = :g", q=sign * quantity, p=product_id, s=sa_shop,
-                     g=sa_group)
+                     f"id_product = :p AND id_product_attribute = :a AND id_shop = :s AND "
+                     f"id_shop_group = :g", q=sign * quantity, p=product_id, a=attribute,
+                     s=sa_shop, g=sa_group)
 
     # -- the way back ------------------------------------------------------------------------
     def _orders(self, ids: list[int]) -> dict[int, Any]:
@@ -866,9 +932,10 @@ class PrestaShopConnector(SqlShopConnector):
             self.insert(self.t("order_history"), {
                 "id_employee": 0, "id_order": order_id, "id_order_state": cancel,
                 "date_add": now}, key="id_order_history", now=now)
-            lines = [(int(r.product_id), int(r.product_quantity)) for r in self.sql(
-                f"SELECT product_id, product_quantity FROM {self.qt('order_detail')} "
-                f"WHERE id_order = :o", o=order_id)]
+            lines = [(int(r.product_id), int(r.product_attribute_id or 0),
+                      int(r.product_quantity)) for r in self.sql(
+                f"SELECT product_id, product_attribute_id, product_quantity FROM "
+                f"{self.qt('order_detail')} WHERE id_order = :o", o=order_id)]
             self._move_stock(lines, +1)
 
         self.in_transaction(run, self.write_locks([transfer], None))
@@ -947,6 +1014,17 @@ class PrestaShopConnector(SqlShopConnector):
                                     lambda: bool(self._by_reference([reference])))
         finally:
             self._ref_for = None
+
+
+def _product(r: Any, sku: str, attribute: int, name: str, price: Any, weight: Any,
+             wholesale: Any) -> Product:
+    """A Product of a product or combination row (stock from its own stock_available row)."""
+    return Product(int(r.id_product), sku, bool(r.active), name, Decimal(int(r.quantity or 0)),
+                   Decimal(str(price or 0)),
+                   {"weight": Decimal(str(weight or 0)), "wholesale": Decimal(str(wholesale or 0)),
+                    "tax_group": int(r.id_tax_rules_group or 0), "attribute": attribute,
+                    **{k: getattr(r, k) for k in ("ean13", "upc", "isbn", "mpn",
+                                                  "supplier_reference")}})
 
 
 class _Seen:

@@ -239,6 +239,37 @@ def test_taxed_shipping_is_kept_apart_as_the_shop_does(shop, prepare):
                        "shipping_cost_tax_incl": Decimal("5.830000")}
 
 
+def test_a_combination_is_found_by_its_own_reference(shop, prepare):
+    """Work gloves in size L (combination A-400-L): the line names the combination as the
+    shop's cart does, carries its id, price impact and weight; its stock and the product's
+    total move, and come back on cancel."""
+    catalogue = ("sku,supplier,supplier_sku,purchase_price,name\n"
+                 "GLOVES-L,alpha,A-400-L,2.90,Work gloves L\n")
+    order = sample_order("1005", lines=[{"sku": "GLOVES-L", "name": "Work gloves, size L",
+                                         "quantity": 2, "unit_price": "6.49",
+                                         "tax_rate": "19"}])
+    run = prepare(alpha(shop), [order], catalogue=catalogue)
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = admin_list(shop)
+    assert row["total"] == Decimal("11.80")  # 5.80 + 1.10 VAT + 4.90
+    [line] = query(shop, PRODUCTS_DETAIL, o=row["id"])
+    assert (line["product_id"], line["product_attribute_id"], line["product_name"],
+            line["product_reference"], line["original_product_price"], line["product_weight"],
+            line["purchase_supplier_price"]) == (
+        13, 2, "Work gloves - Size : L- Color : Black", "A-400-L", Decimal("4.500000"),
+        Decimal("0.120000"), Decimal("2.600000"))
+
+    def stock() -> dict[int, tuple[int, int]]:
+        return {r["id_product_attribute"]: (r["quantity"], r["reserved_quantity"]) for r in
+                query(shop, "SELECT * FROM ps_stock_available WHERE id_product = 13")}
+
+    assert stock() == {0: (68, 2), 1: (50, 0), 2: (18, 2)}
+    with run.connector() as connector:
+        connector.cancel(run.transfers()["1005"])
+    assert stock() == {0: (70, 0), 1: (50, 0), 2: (20, 0)}
+
+
 # === crash in the middle of a write ============================================================
 def lost_connection(*_args: Any, **_kwargs: Any) -> None:
     raise sa.exc.OperationalError("INSERT INTO ps_order_carrier …", {},
@@ -491,7 +522,9 @@ def test_least_privilege_user_missing_grants_are_reported_with_the_fix(mariadb_d
         "ps_shop", "ps_shop_group", "ps_configuration", "ps_lang", "ps_country",
         "ps_country_shop", "ps_currency", "ps_currency_shop", "ps_group", "ps_carrier",
         "ps_order_state", "ps_order_state_lang", "ps_product", "ps_product_shop",
-        "ps_product_lang", "ps_tax", "ps_tax_lang", "ps_tax_rule")})
+        "ps_product_lang", "ps_tax", "ps_tax_lang", "ps_tax_rule", "ps_product_attribute",
+        "ps_product_attribute_shop", "ps_product_attribute_combination", "ps_attribute",
+        "ps_attribute_lang", "ps_attribute_group", "ps_attribute_group_lang")})
     grants["ps_stock_available"] = "SELECT"  # no UPDATE: the stock cannot be moved
     user = shop_user(db, grants)
     run = prepare({"alpha": user.section({"type": "prestashop"})}, [BERND])

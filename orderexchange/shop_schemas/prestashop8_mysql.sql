@@ -3,7 +3,8 @@
 -- declares: install-dev/data/db_structure.sql at commit 61967d5e7133c38c0a82b8a4d8fe94431c19a590
 -- (the 8.x line: utf8mb4, orders.note, product.product_type/mpn, order_detail.product_mpn and
 -- total_refunded_*), and for the tables PrestaShop 8 creates from its Doctrine entities (shop,
--- shop_group, lang) the columns those entities map. Column types, NOT NULL, defaults and the
+-- shop_group, lang, attribute, attribute_lang, attribute_group, attribute_group_lang) the
+-- columns those entities map, as a PrestaShop 8 database dump shows them. Column types, NOT NULL, defaults and the
 -- indexes of the tables kept are as declared there; tables and columns the connector and the
 -- admin queries never touch are left out, but no NOT NULL column without a default of a kept
 -- table is.
@@ -665,6 +666,95 @@ CREATE TABLE `{prefix}product_shop` (
   KEY `indexed` (`indexed`, `active`, `id_product`)
 ) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+CREATE TABLE `{prefix}product_attribute` (
+  `id_product_attribute` int(10) unsigned NOT NULL auto_increment,
+  `id_product` int(10) unsigned NOT NULL,
+  `reference` varchar(64) DEFAULT NULL,
+  `supplier_reference` varchar(64) DEFAULT NULL,
+  `ean13` varchar(13) DEFAULT NULL,
+  `isbn` varchar(32) DEFAULT NULL,
+  `upc` varchar(12) DEFAULT NULL,
+  `mpn` varchar(40) DEFAULT NULL,
+  `wholesale_price` decimal(20, 6) NOT NULL DEFAULT '0.000000',
+  `price` decimal(20, 6) NOT NULL DEFAULT '0.000000',
+  `ecotax` decimal(17, 6) NOT NULL DEFAULT '0.00',
+  `weight` DECIMAL(20, 6) NOT NULL DEFAULT '0',
+  `unit_price_impact` DECIMAL(20, 6) NOT NULL DEFAULT '0.00',
+  `default_on` tinyint(1) unsigned NULL DEFAULT NULL,
+  `minimal_quantity` int(10) unsigned NOT NULL DEFAULT '1',
+  `low_stock_threshold` int(10) NULL DEFAULT NULL,
+  `low_stock_alert` TINYINT(1) NOT NULL DEFAULT 0,
+  `available_date` date DEFAULT NULL,
+  PRIMARY KEY (`id_product_attribute`),
+  KEY `product_attribute_product` (`id_product`),
+  KEY `reference` (`reference`),
+  KEY `supplier_reference` (`supplier_reference`),
+  UNIQUE KEY `product_default` (`id_product`, `default_on`),
+  KEY `id_product_id_product_attribute` (`id_product_attribute`, `id_product`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `{prefix}product_attribute_shop` (
+  `id_product` int(10) unsigned NOT NULL,
+  `id_product_attribute` int(10) unsigned NOT NULL,
+  `id_shop` int(10) unsigned NOT NULL,
+  `wholesale_price` decimal(20, 6) NOT NULL DEFAULT '0.000000',
+  `price` decimal(20, 6) NOT NULL DEFAULT '0.000000',
+  `ecotax` decimal(17, 6) NOT NULL DEFAULT '0.00',
+  `weight` DECIMAL(20, 6) NOT NULL DEFAULT '0',
+  `unit_price_impact` DECIMAL(20, 6) NOT NULL DEFAULT '0.00',
+  `default_on` tinyint(1) unsigned NULL DEFAULT NULL,
+  `minimal_quantity` int(10) unsigned NOT NULL DEFAULT '1',
+  `low_stock_threshold` int(10) NULL DEFAULT NULL,
+  `low_stock_alert` TINYINT(1) NOT NULL DEFAULT 0,
+  `available_date` date DEFAULT NULL,
+  PRIMARY KEY (`id_product_attribute`, `id_shop`),
+  UNIQUE KEY `id_product` (`id_product`, `id_shop`, `default_on`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `{prefix}product_attribute_combination` (
+  `id_attribute` int(10) unsigned NOT NULL,
+  `id_product_attribute` int(10) unsigned NOT NULL,
+  PRIMARY KEY (`id_attribute`, `id_product_attribute`),
+  KEY `id_product_attribute` (`id_product_attribute`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+-- attribute, attribute_lang, attribute_group, attribute_group_lang: Doctrine entities in 8.x
+CREATE TABLE `{prefix}attribute_group` (
+  `id_attribute_group` int(11) NOT NULL AUTO_INCREMENT,
+  `is_color_group` tinyint(1) NOT NULL,
+  `group_type` varchar(255) NOT NULL,
+  `position` int(11) NOT NULL,
+  PRIMARY KEY (`id_attribute_group`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `{prefix}attribute_group_lang` (
+  `id_attribute_group` int(11) NOT NULL,
+  `id_lang` int(11) NOT NULL,
+  `name` varchar(128) NOT NULL,
+  `public_name` varchar(64) NOT NULL,
+  PRIMARY KEY (`id_attribute_group`, `id_lang`),
+  KEY `IDX_4653726C67A664FB` (`id_attribute_group`),
+  KEY `IDX_4653726CBA299860` (`id_lang`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `{prefix}attribute` (
+  `id_attribute` int(11) NOT NULL AUTO_INCREMENT,
+  `id_attribute_group` int(11) NOT NULL,
+  `color` varchar(32) NOT NULL,
+  `position` int(11) NOT NULL,
+  PRIMARY KEY (`id_attribute`),
+  KEY `attribute_group` (`id_attribute_group`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `{prefix}attribute_lang` (
+  `id_attribute` int(11) NOT NULL,
+  `id_lang` int(11) NOT NULL,
+  `name` varchar(128) NOT NULL,
+  PRIMARY KEY (`id_attribute`, `id_lang`),
+  KEY `IDX_3ABE46A77A4F53DC` (`id_attribute`),
+  KEY `IDX_3ABE46A7BA299860` (`id_lang`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `{prefix}product_lang` (
   `id_product` int(10) unsigned NOT NULL,
   `id_shop` INT(11) UNSIGNED NOT NULL DEFAULT '1',
@@ -768,6 +858,7 @@ INSERT INTO `{prefix}configuration` (`name`, `value`, `date_add`, `date_upd`) VA
   ('PS_PRICE_ROUND_MODE', '2', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_ROUND_TYPE', '1', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_TAX', '1', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
+  ('PS_ATTRIBUTE_ANCHOR_SEPARATOR', '-', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_OS_CHEQUE', '1', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_OS_PAYMENT', '2', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_OS_PREPARATION', '3', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
@@ -886,6 +977,33 @@ INSERT INTO `{prefix}product_lang` (`id_product`, `id_shop`, `id_lang`, `link_re
 INSERT INTO `{prefix}stock_available` (`id_product`, `id_product_attribute`, `id_shop`, `id_shop_group`, `quantity`, `physical_quantity`, `reserved_quantity`, `out_of_stock`) VALUES
   (10, 0, 1, 0, 500, 500, 0, 2), (11, 0, 1, 0, 300, 300, 0, 2), (12, 0, 1, 0, 0, 0, 0, 2),
   (10, 0, 2, 0, 40, 40, 0, 2), (11, 0, 2, 0, 0, 0, 0, 2);
+
+-- work gloves in two sizes: a product with combinations, each with its own reference (the
+-- SKU), price impact, weight and stock; the product's own stock row is their sum -------------
+INSERT INTO `{prefix}product` (`id_product`, `id_tax_rules_group`, `reference`, `price`, `wholesale_price`, `weight`, `active`, `date_add`, `date_upd`, `date_novelty`, `product_type`, `id_category_default`, `cache_default_attribute`) VALUES
+  (13, 1, 'A-400', 4.000000, 2.500000, 0.100000, 1, '2026-01-01 10:00:00', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 'combinations', 2, 1);
+INSERT INTO `{prefix}product_shop` (`id_product`, `id_shop`, `id_tax_rules_group`, `price`, `wholesale_price`, `active`, `date_add`, `date_upd`, `date_novelty`, `id_category_default`, `cache_default_attribute`) VALUES
+  (13, 1, 1, 4.000000, 2.500000, 1, '2026-01-01 10:00:00', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 2, 1);
+INSERT INTO `{prefix}product_lang` (`id_product`, `id_shop`, `id_lang`, `link_rewrite`, `name`) VALUES
+  (13, 1, 1, 'work-gloves', 'Work gloves'), (13, 1, 2, 'arbeitshandschuhe', 'Arbeitshandschuhe');
+INSERT INTO `{prefix}attribute_group` (`id_attribute_group`, `is_color_group`, `group_type`, `position`) VALUES
+  (1, 0, 'select', 0), (2, 1, 'color', 1);
+INSERT INTO `{prefix}attribute_group_lang` (`id_attribute_group`, `id_lang`, `name`, `public_name`) VALUES
+  (1, 1, 'Size', 'Size'), (1, 2, 'Größe', 'Größe'), (2, 1, 'Color', 'Color'), (2, 2, 'Farbe', 'Farbe');
+INSERT INTO `{prefix}attribute` (`id_attribute`, `id_attribute_group`, `color`, `position`) VALUES
+  (1, 1, '', 0), (2, 1, '', 1), (3, 2, '#333333', 0);
+INSERT INTO `{prefix}attribute_lang` (`id_attribute`, `id_lang`, `name`) VALUES
+  (1, 1, 'M'), (1, 2, 'M'), (2, 1, 'L'), (2, 2, 'L'), (3, 1, 'Black'), (3, 2, 'Schwarz');
+INSERT INTO `{prefix}product_attribute` (`id_product_attribute`, `id_product`, `reference`, `wholesale_price`, `price`, `weight`, `default_on`) VALUES
+  (1, 13, 'A-400-M', 2.500000, 0.000000, 0.000000, 1),
+  (2, 13, 'A-400-L', 2.600000, 0.500000, 0.020000, NULL);
+INSERT INTO `{prefix}product_attribute_shop` (`id_product`, `id_product_attribute`, `id_shop`, `wholesale_price`, `price`, `weight`, `default_on`) VALUES
+  (13, 1, 1, 2.500000, 0.000000, 0.000000, 1),
+  (13, 2, 1, 2.600000, 0.500000, 0.020000, NULL);
+INSERT INTO `{prefix}product_attribute_combination` (`id_attribute`, `id_product_attribute`) VALUES
+  (1, 1), (3, 1), (2, 2), (3, 2);
+INSERT INTO `{prefix}stock_available` (`id_product`, `id_product_attribute`, `id_shop`, `id_shop_group`, `quantity`, `physical_quantity`, `reserved_quantity`, `out_of_stock`) VALUES
+  (13, 0, 1, 0, 70, 70, 0, 2), (13, 1, 1, 0, 50, 50, 0, 2), (13, 2, 1, 0, 20, 20, 0, 2);
 
 -- customers: the demo customer, Anna (her email with capitals, as she typed it when she
 -- registered) and the distributor's own account, each with an address --------------------------
