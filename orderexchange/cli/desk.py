@@ -9,8 +9,9 @@ import click
 from ..actions import licensing, records, status as status_actions
 from ..actions.app import App
 from ..errors import OXError
-from ..present import console, emit_json, print_error
-from ..present.desk import (print_activated, print_licence, print_purge, print_status,
+from ..present import console, emit_json
+from ..present.desk import (print_activated, print_confirmed, print_licence, print_purge,
+                            print_status,
                             print_supplier_order_ids, print_supplier_overview,
                             print_transfer_log)
 from .root import handles_errors, main
@@ -76,10 +77,7 @@ def confirm_cmd(app: App, so_ids: tuple[int, ...], as_json: bool) -> None:
         emit_json({"confirmed": done, "refused": [dict(e.as_dict(), id=e.facts["id"])
                                                   for e in refused]})
     else:
-        for so_id in done:
-            console.print(f"Supplier order {so_id} confirmed.")
-        for err in refused:
-            print_error(err)
+        print_confirmed(done, refused)
     sys.exit(1 if refused else 0)
 
 

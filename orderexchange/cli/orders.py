@@ -14,10 +14,10 @@ from ..actions import holding, orders as order_actions
 from ..actions.app import App
 from ..errors import OXError
 from ..model import SupplierOrderState
-from ..present import console, emit_json, err_console
-from ..present.orders import print_held, print_supplier_order, print_supplier_orders
+from ..present import emit_json
+from ..present.orders import print_held_list, print_supplier_order, print_supplier_order_list
 from ..present.reports import (print_build, print_catalogue, print_catalogue_import,
-                               print_fetch, print_import_report, print_preview)
+                               print_fetch, print_import_report, print_preview, print_written)
 from .root import handles_errors, main
 
 
@@ -136,18 +136,14 @@ def orders(app: App, states: tuple[str, ...], held: bool, supplier_id: str | Non
         held_rows = holding.held_orders(app, supplier_id)
         if as_json:
             emit_json(held_rows)
-        elif held_rows:
-            print_held(held_rows)
         else:
-            console.print("No customer order is held.")
+            print_held_list(held_rows)
         return
     rows = order_actions.supplier_orders(app, list(states))
     if as_json:
         emit_json(rows)
-    elif rows:
-        print_supplier_orders(rows)
     else:
-        console.print("No supplier orders yet: import customer orders, then `orderexchange build`.")
+        print_supplier_order_list(rows)
 
 
 @main.command()
@@ -199,15 +195,15 @@ def preview(app: App, so_id: int, kind: str, html_path: Path | None, eml_path: P
     try:
         if html_path is not None and html is not None:
             html_path.write_text(html.get_content(), encoding="utf-8")
-            err_console.print(f"HTML part written to {html_path}")
+            print_written("HTML part", html_path)
         if eml_path is not None:
             eml_path.write_bytes(message.as_bytes())
-            err_console.print(f"Message written to {eml_path}")
+            print_written("Message", eml_path)
         if attachments_dir is not None:
             attachments_dir.mkdir(parents=True, exist_ok=True)
             for item in files:
                 (attachments_dir / Path(item.filename).name).write_bytes(item.content)
-            err_console.print(f"{len(files)} attachment(s) written to {attachments_dir}")
+            print_written(f"{len(files)} attachment(s)", attachments_dir)
     except OSError as exc:
         raise OXError("OX-MAIL-008", path=exc.filename or "", detail=exc.strerror or str(exc)) \
             from None

@@ -12,9 +12,9 @@ import click
 from ..actions import cancelling, holding, sending
 from ..actions.app import App
 from ..errors import OXError
-from ..present import console, emit_json, print_warnings
+from ..present import emit_json, print_warnings
 from ..present.orders import (print_cancels, print_check_report, print_hold_rows,
-                              print_results, send_progress)
+                              print_results, print_retry_results, send_progress)
 from ..present.reports import print_digest_problems, print_digests, print_read_back
 from .root import NUMBERS_FILE, complete_supplier, handles_errors, main, read_order_numbers
 
@@ -94,10 +94,8 @@ def retry_cmd(app: App, so_ids: tuple[int, ...], all_failed: bool, held: bool,
     results = _send(app, ids, automatic=False, quiet=as_json)
     if as_json:
         emit_json([r.as_dict() for r in results])
-    elif not results:
-        console.print("Nothing to retry: no supplier order has failed.")
     else:
-        print_results(results)
+        print_retry_results(results)
     sys.exit(0 if all(r.ok or r.skipped for r in results) else 1)
 
 

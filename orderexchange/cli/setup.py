@@ -16,8 +16,9 @@ from ..errors import CATALOGUE, OXError, explain as explain_code
 from ..plugin_host import PluginHost
 from ..present import console, emit_json, print_explain
 from ..present.desk import print_db_tests, print_mail_test
-from ..present.reports import (print_code_list, print_config_check, print_init_done,
-                               print_plugins, print_shop_created)
+from ..present.reports import (print_backup, print_code_list, print_config_check,
+                               print_init_done, print_plugins, print_setup_kit,
+                               print_shop_created)
 from ..shop_create import KINDS as SHOP_KINDS
 from ..store import Store
 from .root import complete_supplier, handles_errors, main
@@ -83,7 +84,7 @@ def supplier_setup(app: App, supplier: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
     else:
-        console.print(kit.render(data), markup=False, highlight=False, soft_wrap=True, end="")
+        print_setup_kit(kit.render(data))
 
 
 @main.group("shop")
@@ -195,8 +196,7 @@ def backup_cmd(app: App, dest: Path) -> None:
     from ..backup import backup
 
     result = backup(app.config.store.url, dest)
-    console.print(f"Backup written: {result.dest} ({result.bytes:,} bytes, "
-                  f"{result.tables} tables, integrity checked).", highlight=False)
+    print_backup(result)
 
 
 @main.command()

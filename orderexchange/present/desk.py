@@ -179,6 +179,14 @@ def print_supplier_overview(rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+def print_confirmed(done: list[int], refused: list[Any]) -> None:
+    """`confirm`: one line per supplier order confirmed, then each refusal with its code."""
+    for so_id in done:
+        console.print(f"Supplier order {so_id} confirmed.")
+    for err in refused:
+        print_error(err)
+
+
 def print_supplier_order_ids(verb: str, rows: list[dict[str, Any]]) -> None:
     table = Table("supplier order", "supplier", "confirmed (UTC)",
                   title=f"{verb} {len(rows)} confirmed supplier orders")

@@ -107,6 +107,30 @@ def print_supplier_orders(rows: list[dict[str, Any]], title: str = "Supplier ord
     console.print(table)
 
 
+def print_supplier_order_list(rows: list[dict[str, Any]]) -> None:
+    """`orders`: the table, or what to do when there is none yet."""
+    if rows:
+        print_supplier_orders(rows)
+    else:
+        console.print("No supplier orders yet: import customer orders, then `orderexchange build`.")
+
+
+def print_held_list(rows: list[dict[str, Any]]) -> None:
+    """`orders --held`: the held customer orders, or that none is."""
+    if rows:
+        print_held(rows)
+    else:
+        console.print("No customer order is held.")
+
+
+def print_retry_results(results: list[Any]) -> None:
+    """`retry`: the send results, or that nothing had failed."""
+    if results:
+        print_results(results)
+    else:
+        console.print("Nothing to retry: no supplier order has failed.")
+
+
 def print_held(rows: list[dict[str, Any]], limit: int | None = None) -> None:
     """Held customer orders: why each waits (code, message) and where (supplier order)."""
     table = Table(title="Held customer orders")

@@ -148,6 +148,21 @@ def print_preview(message: Any, files: list[Any]) -> None:
                   soft_wrap=True)
 
 
+def print_written(what: str, where: Any) -> None:
+    """A file `preview` wrote (on stderr: stdout carries the message itself)."""
+    err_console.print(f"{what} written to {where}")
+
+
+def print_setup_kit(text: str) -> None:
+    """`supplier-setup`: the text for the supplier's admin exactly as rendered."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+
+
+def print_backup(result: Any) -> None:
+    console.print(f"Backup written: {result.dest} ({result.bytes:,} bytes, "
+                  f"{result.tables} tables, integrity checked).", highlight=False)
+
+
 def print_config_check(path: Any, parts: list[Any]) -> None:
     table = Table("part", "result", title=f"Config {path}")
     for p in parts:
