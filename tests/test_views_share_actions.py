@@ -110,3 +110,39 @@ def test_the_command_and_the_menu_call_the_same_action(desk, monkeypatch, module
         drive(menu, monkeypatch)
     assert len(calls) == 2 and isinstance(calls[1][0], App)
     assert getattr(target, function) is stand_in and real is not stand_in
+
+
+def test_actions_return_data_and_the_views_do_not_import_each_other():
+    """The actions never print (no present, rich, click or questionary, no print()); the menu
+    and present never import the CLI — only `orderexchange menu` imports the menu."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "orderexchange"
+
+    def imports(path):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                yield from (a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):  # `from .. import present` names present
+                base = ("." * node.level) + (node.module or "")
+                yield from ((f"{base}.{a.name}" if node.module else base + a.name)
+                            for a in node.names)
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+                yield "print()"
+
+    wrong = []
+    for path in sorted((root / "actions").glob("*.py")):
+        for name in imports(path):
+            parts = name.lstrip(".").split(".")
+            if name == "print()" or {"present", "cli", "menu", "rich", "click",
+                                     "questionary"} & {parts[0], parts[-1]} or \
+                    parts[0] == "orderexchange" and parts[1:2] in (["present"], ["cli"], ["menu"]):
+                wrong.append(f"actions/{path.name}: {name}")
+    for path in [root / "menu.py", *sorted((root / "present").glob("*.py"))]:
+        for name in imports(path):
+            parts = name.lstrip(".").split(".")
+            if "cli" in (parts[0], parts[-1]) or name.startswith("orderexchange.cli"):
+                wrong.append(f"{path.relative_to(root)}: {name}")
+    assert not wrong, wrong
