@@ -199,14 +199,66 @@ def csv_row(number, sku="HAMMER", qty="1", email="anna@example.com", country="DE
 
 @pytest.mark.parametrize("chunk_rows, dry_run", [(5000, False), (1, False), (5000, True)])
 def test_csv_order_rows_must_be_consecutive(store, tmp_path, chunk_rows, dry_run):
+    """An order whose rows are apart is refused whole, every run of it (issue 16): storing its
+    first run would forward half an order, and would depend on where a chunk ends."""
     path = tmp_path / "o.csv"
     path.write_text(CSV_HEAD + csv_row("1") + csv_row("2") + csv_row("1", sku="SCREWS"),
                     encoding="utf-8")
     report = import_orders(store, path, chunk_rows=chunk_rows, dry_run=dry_run)
-    assert report.stored == ["1", "2"]
-    assert [(e.code, e.facts["row"]) for e in report.errors] == [("OX-IMP-015", 4)]
-    assert report.rejected_orders == ["1"]
-    assert "already appeared earlier in the file" in report.errors[0].message
+    assert report.stored == ["2"]
+    assert [(e.code, e.facts["row"]) for e in report.errors] == [("OX-IMP-015", 2),
+                                                                 ("OX-IMP-015", 4)]
+    assert report.rejected_orders == ["1"] and report.counts["rejected"] == 1
+    assert "not together in the file" in report.errors[0].message
+    assert "none of it was stored" in report.errors[0].message
+    if not dry_run:
+        assert [o["number"] for o in store.list_customer_orders()] == ["2"]
+
+
+def test_a_csv_order_apart_goes_whole_into_the_error_report_and_imports_after_sorting(
+        store, tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text(CSV_HEAD + csv_row("1") + csv_row("2") + csv_row("1", sku="SCREWS")
+                    + csv_row("3"), encoding="utf-8")
+    report_path = tmp_path / "errors.csv"
+    report = import_orders(store, path, chunk_rows=1, report_path=report_path)
+    assert report.stored == ["2", "3"]
+    rows = list(csv.DictReader(io.StringIO(report_path.read_text(encoding="utf-8"))))
+    assert [(r["order_number"], r["sku"]) for r in rows] == [("1", "HAMMER"), ("1", "SCREWS")]
+    # the report's rows are together: imported as they are, the order is stored whole
+    again = import_orders(store, report_path)
+    assert again.errors == [] and again.stored == ["1"]
+    assert [ln.sku for ln in stored_order(store, "1").lines] == ["HAMMER", "SCREWS"]
+
+
+def latin1_row(number, sku="HAMMER"):
+    """A row that is not UTF-8 (Köln in Latin-1): unreadable, OX-IMP-008."""
+    return csv_row(number, sku=sku).replace("Berlin", "K\xf6ln").encode("latin-1")
+
+
+@pytest.mark.parametrize("chunk_rows", [5000, 1])
+def test_a_csv_order_with_an_unreadable_row_is_refused_whole(store, tmp_path, chunk_rows):
+    path = tmp_path / "o.csv"
+    path.write_bytes((CSV_HEAD + csv_row("1") + csv_row("2")).encode() + latin1_row("2", "SCREWS")
+                     + csv_row("3").encode())
+    report = import_orders(store, path, chunk_rows=chunk_rows)
+    assert report.stored == ["1", "3"]
+    assert [(e.code, e.facts["row"]) for e in report.errors] == [("OX-IMP-020", 3),
+                                                                 ("OX-IMP-008", 4)]
+    assert report.errors[0].facts["bad_row"] == 4 and "row 4 could not be read" in \
+        report.errors[0].message
+
+
+def test_an_unreadable_row_of_no_readable_order_refuses_both_neighbours(store, tmp_path):
+    """Its order number is unreadable too: it may belong to the order before or the one after."""
+    path = tmp_path / "o.csv"
+    unknown = csv_row("9").replace("9,", "9\xe4,", 1).replace("Berlin", "K\xf6ln")
+    path.write_bytes((CSV_HEAD + csv_row("1") + csv_row("2")).encode()
+                     + unknown.encode("latin-1") + (csv_row("3") + csv_row("4")).encode())
+    report = import_orders(store, path)
+    assert report.stored == ["1", "4"]
+    assert [(e.code, e.facts.get("order"), e.facts["row"]) for e in report.errors] == [
+        ("OX-IMP-020", "2", 3), ("OX-IMP-008", None, 4), ("OX-IMP-020", "3", 5)]
 
 
 # --- the error report: fix and import again ------------------------------------------------

@@ -133,10 +133,6 @@ def test_the_importer_refuses_each_bad_csv_row_with_its_code(store, tmp_path):
     _check_import(data, store, tmp_path, "csv")
 
 
-@pytest.mark.xfail(strict=True, reason="the CSV import stores the first run of rows of an order "
-                                       "whose rows are split (OX-IMP-015 refuses only the later "
-                                       "run): half an order is stored, although an order with a "
-                                       "bad row is to be refused whole")
 def test_nothing_of_a_refused_csv_order_is_stored(store, tmp_path):
     data = orderdata.generate(400, seed=7, today=TODAY, fmt="csv")
     _report, extra, _refused = _check_import(data, store, tmp_path, "csv")

@@ -89,10 +89,11 @@ _define("OX-IMP-014", "Control characters in text",
         "Order {order} row {row}: field {field} contains control characters.",
         "Remove line breaks and other control characters from names and address fields.")
 _define("OX-IMP-015", "Rows of one order are not together",
-        "Order {order} row {row}: rows of this order already appeared earlier in the file, with "
-        "other orders in between.",
-        "Sort the CSV by order number (or export it grouped by order) and import again; a CSV is "
-        "read as a stream, so one order's rows must be consecutive.")
+        "Order {order} row {row}: the rows of this order are not together in the file (other "
+        "orders come between them), so none of it was stored.",
+        "Sort the CSV by order number (or export it grouped by order) and import the order again: "
+        "the error report (--report) holds every row of it. A CSV is read as a stream, so one "
+        "order's rows must be consecutive.")
 _define("OX-IMP-016", "Error report cannot be written",
         "Cannot write the error report {path}: {detail}.",
         "Name a writable file with --report (.csv or .jsonl); nothing was imported.")
@@ -110,6 +111,12 @@ _define("OX-IMP-019", "Order differs but cannot be corrected",
         "stays as it was.",
         "Correct it where it is (the supplier's shop), or cancel it (`orderexchange cancel "
         "{order}`) and import the correction under a new order number.")
+_define("OX-IMP-020", "A row of the order could not be read",
+        "Order {order} row {row}: row {bad_row} could not be read (not UTF-8) and belongs to this "
+        "order, or may: it is next to it and its order number is unreadable too. None of the "
+        "order was stored, so it is never forwarded without that line.",
+        "Fix row {bad_row} (save the file as UTF-8) and import the order again: the error report "
+        "(--report) holds all of its rows.")
 
 # --- catalogue -------------------------------------------------------------------------------
 _define("OX-CAT-001", "Catalogue row invalid",

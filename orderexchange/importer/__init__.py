@@ -6,8 +6,11 @@ rejected whole (a half order forwarded to a supplier is worse than none), and ev
 reported at once so the user fixes the source in one pass.
 
 The file is read as a stream and good orders are committed in chunks (default 5,000 rows), so a
-file of a million rows needs the memory of one chunk, not of the file. A CSV is grouped by order
-on the fly, so the rows of one order must follow each other (OX-IMP-015 otherwise).
+file of a million rows needs the memory of one chunk (and, for a CSV, the set of its order
+numbers), not of the file. A CSV is grouped by order on the fly, so the rows of one order must
+follow each other: a first pass over its order numbers (`read.CsvScan`) finds the orders whose
+rows are apart (OX-IMP-015) or that have an unreadable row (OX-IMP-020), and those are refused
+whole, whatever the chunk size.
 
 Validation uses the same rules as step 1 of sending, where they need no supplier shop
 (`checks.order_rules`): postcodes where the country uses them, the phone number (stored in E.164
@@ -35,13 +38,14 @@ import pycountry
 from ..errors import OXError
 from ..model import CatalogueEntry, CustomerOrder
 from ..store import Store
-from .read import CSV_COLUMNS, _csv, _jsonl, _open, _Unit, read_orders
+from .read import CSV_COLUMNS, CsvScan, _csv, _jsonl, _open, _Unit, read_orders, scan_csv
 from .report import LIST_LIMIT, ImportReport, _RejectWriter
 from .validate import LIMITS, TAX_MODES, Parsed, _bad_utf8, parse_order, validate_order
 
 __all__ = [
-    "CHUNK_ROWS", "CSV_COLUMNS", "LIMITS", "LIST_LIMIT", "TAX_MODES", "ImportReport", "Parsed",
-    "import_catalogue", "import_orders", "parse_order", "read_orders", "validate_order",
+    "CHUNK_ROWS", "CSV_COLUMNS", "LIMITS", "LIST_LIMIT", "TAX_MODES", "CsvScan", "ImportReport",
+    "Parsed", "import_catalogue", "import_orders", "parse_order", "read_orders", "scan_csv",
+    "validate_order",
 ]
 
 #: file rows per commit; an order is never split across two commits
@@ -55,10 +59,17 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
 
     Good orders are committed in chunks of about `chunk_rows` file rows (never splitting an
     order); memory holds one chunk. With `report_path`, rejected rows are written there.
+    A CSV is first scanned for orders to refuse whole (`read.CsvScan`), so what is stored never
+    depends on `chunk_rows`.
     """
     path = Path(path)
     report = ImportReport(str(path))
     stream, suffix = _open(path)
+    try:
+        scan = scan_csv(path) if suffix == ".csv" else CsvScan()
+    except BaseException:
+        stream.close()
+        raise
     writer = None
     if report_path is not None:
         try:
@@ -70,12 +81,15 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
     started = datetime.now(UTC)
     pending: list[tuple[_Unit, CustomerOrder]] = []
     pending_rows = 0
-    in_chunk: dict[str, int] = {}  # CSV: order number → first row, in the pending chunk
-    seen: set[str] | None = set() if dry_run and suffix == ".csv" else None
+    refused: set[str] = set()  # orders of the scan already counted as rejected
 
     def reject(unit: _Unit, errors: list[OXError]) -> None:
+        # an order refused whole is one rejected order, however many runs of rows it has
+        again = unit.number in refused
+        if unit.number and (unit.number in scan.apart or unit.number in scan.unreadable):
+            refused.add(unit.number)
         report.reject(unit.number or next((str(e.facts["order"]) for e in errors
-                                           if e.facts.get("order")), None), errors)
+                                           if e.facts.get("order")), None), errors, again=again)
         if writer is not None:
             writer.write(unit, errors)
 
@@ -91,7 +105,9 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
         for number in result.stored:
             report.stored.append(number)
             report.counts["stored"] += 1
-        for number in result.same_run:  # a CSV order whose rows are not together
+        # stored by this source since the run began: the scan refuses an order whose rows are
+        # apart, so only a second import of the same file running meanwhile gets here
+        for number in result.same_run:
             unit = units[number]
             reject(unit, [OXError("OX-IMP-015", order=number, row=unit.row)])
         for number in result.duplicates:
@@ -111,7 +127,6 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
             report.warn([OXError("OX-IMP-017", order=number, row=units[number].row, old=old,
                                  new=new)])
         pending, pending_rows = [], 0
-        in_chunk.clear()
 
     try:
         with stream:
@@ -123,18 +138,13 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
                     continue
                 parsed = validate_order(unit.data, unit.row, unit.line_rows)
                 errors = unit.errors + parsed.errors
-                if suffix == ".csv" and unit.number:
-                    if unit.number in in_chunk or (seen is not None and unit.number in seen):
-                        errors.append(OXError("OX-IMP-015", order=unit.number, row=unit.row))
+                if unit.number:
+                    errors += scan.refusals(unit)
                 if errors:
                     reject(unit, errors)
                     continue
                 assert parsed.order is not None
                 report.warn(parsed.warnings)
-                if suffix == ".csv":
-                    in_chunk[unit.number] = unit.row
-                    if seen is not None:
-                        seen.add(unit.number)
                 pending.append((unit, parsed.order))
                 pending_rows += len(unit.line_rows or [unit.row])
                 if pending_rows >= chunk_rows:

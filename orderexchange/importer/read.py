@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,91 @@ def _csv(stream: IO[bytes]) -> Iterator[_Unit]:
         yield group
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+@dataclass
+class CsvScan:
+    """What the first pass over a CSV found: the orders none of whose rows may be stored.
+
+    `apart`: orders whose rows come in more than one run, other orders between them. `unreadable`:
+    order → an unreadable row (OX-IMP-008) that belongs to it, or may: one whose own order number
+    is readable names its order; one whose number is not may belong to the order before it or the
+    one after it, so both are refused. Either way the order is refused whole, every run of it, so
+    the error report holds all its rows to fix and import again."""
+
+    apart: set[str] = field(default_factory=set)
+    unreadable: dict[str, int] = field(default_factory=dict)
+
+    def refusals(self, unit: _Unit) -> list[OXError]:
+        """The errors that refuse this run of rows because of the rest of its order."""
+        out = []
+        if unit.number in self.apart:
+            out.append(OXError("OX-IMP-015", order=unit.number, row=unit.row))
+        if unit.number in self.unreadable:
+            out.append(OXError("OX-IMP-020", order=unit.number, row=unit.row,
+                               bad_row=self.unreadable[unit.number]))
+        return out
+
+
+def _csv_scan(stream: IO[bytes]) -> CsvScan:
+    """The first pass over a CSV: which orders to refuse whole (see `CsvScan`).
+
+    Why a pass of its own: the import commits orders in chunks as it streams, so by the time the
+    second run of an order's rows (or an unreadable row of it) shows up, the first run may be
+    stored already — and whether it is would depend on the chunk size. This pass reads only the
+    order number column with the plain csv reader and keeps the set of order numbers seen, so a
+    file of any size costs one set of numbers, not its rows. Rows are grouped exactly as `_csv`
+    groups them: a run ends where the number changes or an unreadable row comes between."""
+    scan = CsvScan()
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.reader(text)
+    header = next(reader, None)
+    if header is None or _SURROGATE.search("\x00".join(header)):
+        return scan  # no rows, or every row unreadable (`_csv` checks the header with each row)
+    keys = [k.strip() for k in header]
+    # the last column of that name, as a dict of the row keeps it
+    column = max((i for i, k in enumerate(keys) if k == "order_number"), default=None)
+    seen: set[str] = set()
+    last: str | None = None  # the order of the run being read; None after an unreadable row
+    unknown_before: int | None = None  # an unreadable row of no readable order, just before
+
+    def number_of(row: list[str]) -> str:
+        return row[column].strip() if column is not None and column < len(row) else ""
+
+    for row in reader:
+        if not row:
+            continue  # the dict reader skips empty lines too
+        if _SURROGATE.search("\x00".join(row)):
+            line = reader.line_num
+            number = number_of(row)
+            if number and not _SURROGATE.search(number):
+                scan.unreadable.setdefault(number, line)
+            else:
+                if last:
+                    scan.unreadable.setdefault(last, line)
+                unknown_before = line
+            last = None
+            continue
+        number = number_of(row)
+        if number != last:
+            if number in seen:
+                scan.apart.add(number)
+            seen.add(number)
+            if unknown_before is not None and number:
+                scan.unreadable.setdefault(number, unknown_before)
+            last = number
+        unknown_before = None
+    return scan
+
+
+def scan_csv(path: Path) -> CsvScan:
+    """`_csv_scan` of a CSV file (opened on its own: the import reads it again as it streams)."""
+    stream, _suffix = _open(Path(path))
+    with stream:
+        return _csv_scan(stream)
+
+
 def _open(path: Path) -> tuple[IO[bytes], str]:
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".ndjson", ".csv"):
@@ -128,11 +214,12 @@ def read_orders(path: Path) -> Iterator[tuple[int, CustomerOrder | None, list[OX
     """Yield (row, order or None, errors) for every order of a file, streaming."""
     path = Path(path)
     stream, suffix = _open(path)
+    scan = scan_csv(path) if suffix == ".csv" else CsvScan()
     with stream:
         for unit in (_csv(stream) if suffix == ".csv" else _jsonl(stream)):
             if unit.data is None:
                 yield unit.row, None, unit.errors
                 continue
             parsed = validate_order(unit.data, unit.row, unit.line_rows)
-            errors = unit.errors + parsed.errors
+            errors = unit.errors + parsed.errors + (scan.refusals(unit) if unit.number else [])
             yield unit.row, (None if errors else parsed.order), errors

@@ -63,9 +63,13 @@ class ImportReport:
         return sorted(rows, key=lambda r: (r["row"] if isinstance(r["row"], int) else 0))
 
     # bookkeeping -----------------------------------------------------------------------------
-    def reject(self, number: str | None, errors: list[OXError]) -> None:
+    def reject(self, number: str | None, errors: list[OXError], again: bool = False) -> None:
+        """A rejected order (or unreadable row) with its errors; `again`: a further run of rows of
+        an order already rejected — its errors count, the order not a second time."""
         self.errors.extend(errors)
         self.counts["errors"] += len(errors)
+        if again:
+            return
         self.counts["rejected"] += 1
         if number and number != "?":
             self.rejected_orders.append(number)
