@@ -232,6 +232,7 @@ def test_test_mail_refuses_a_recipient_that_is_no_address(tmp_path):
     result = run(cfg, "test", "mail", "--to", "not-an-address")
     assert result.exit_code == 2 and "OX-MAIL-022" in result.output
     assert "'not-an-address' is not an email address" in flat(result.output)
+    assert ".." not in result.output  # the validator's own full stop is not doubled
 
 
 # --- build says why ----------------------------------------------------------------------------

@@ -243,7 +243,7 @@ def address_problem(address: str) -> str | None:
     try:
         email_validator.validate_email(address, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
-        return str(exc)
+        return str(exc).rstrip(".")  # a clause of our own message, which ends it
     return None
 
 
