@@ -127,6 +127,7 @@ def test_the_readme_walk_through_reaches_a_shop_order_and_an_email(mariadb_db, t
     create_sh, config_toml, run_sh = blocks[0][1], blocks[1][1], blocks[2][1]
     monkeypatch.setenv("OX_SHOP_PASSWORD", mariadb_db.password)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the default state store
+    (tmp_path / "data").mkdir()
     monkeypatch.chdir(tmp_path)
     create = next(line for line in create_sh.replace("\\\n", " ").splitlines()
                   if line.startswith("orderexchange shop create"))
@@ -157,6 +158,10 @@ def test_the_readme_walk_through_reaches_a_shop_order_and_an_email(mariadb_db, t
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM orders").scalar() == 1
     engine.dispose()
+    # the trial keeps its state next to its config: a second trial, or the real set-up, does
+    # not find its orders in the user's shared default store
+    assert (tmp_path / "state.sqlite").is_file()
+    assert list((tmp_path / "data").rglob("*.sqlite")) == []
 
 
 def test_shipping_is_taxed_at_the_suppliers_rate_in_the_shop_totals(mariadb_db, tmp_path,
