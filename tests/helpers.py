@@ -32,17 +32,11 @@ def create_oscommerce_schema(url: str, prefix: str = "", engine: str = "InnoDB")
 
 
 def supplier_section(db, **overrides):
-    """The `[suppliers.X]` table for a shop database fixture (password kept apart from the URL)."""
-    url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
-    section = {"name": "Alpha Tools GmbH", "email": "orders@alpha.example",
-               "shipping_cost": "4.90",
-               "database": {"url": url, "password": db.password},
-               "connector": {"type": "oscommerce"}}
-    section.update(overrides)
-    return section
+    """The `[suppliers.X]` table for a shop database fixture (password kept apart from the URL),
+    osCommerce unless `connector` says otherwise: shopdb.shop_section under its older name."""
+    from shopdb import shop_section
 
-
-
+    return shop_section(db, **overrides)
 
 
 def recent(days: int = 3) -> str:
@@ -71,6 +65,39 @@ def sample_order(number="1001", email="anna.schmidt@example.com", first="Anna", 
                                  "unit_price": "12.90", "tax_rate": "19"}]}
     order.update(extra)
     return order
+
+
+BERND_CUSTOMER = {"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
+                  "phone": "+49 89 7654321"}
+BERND_BILLING = {"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
+                 "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
+                 "city": "München", "state": "Bayern", "country": "DE"}
+BERND_DELIVERY = {"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
+                  "postcode": "1010", "city": "Wien", "country": "AT"}
+BERND_LINES = [{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
+                "tax_rate": "19"},
+               {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
+                "tax_rate": "7"}]
+
+
+def bernd_order(number: str = "1002", *, customer: dict[str, Any] | None = None,
+                billing: dict[str, Any] | None = None, delivery: dict[str, Any] | None = None,
+                **extra: Any) -> dict[str, Any]:
+    """The connector tests' new customer: Bernd Bauer, billing in Munich with company, suburb
+    and state, delivery to Clara Bauer in Vienna; 3 × SCREWS at 19 % and 1 × HAMMER at 7 %.
+
+    `customer`, `billing` and `delivery` change single fields of his (a None value drops the
+    field), so a shop's variant says only what differs.
+    """
+    def changed(base: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
+        out = {**base, **(changes or {})}
+        return {k: v for k, v in out.items() if v is not None}
+
+    return sample_order(number, email="bernd.bauer@example.com", first="Bernd", last="Bauer",
+                        customer=changed(BERND_CUSTOMER, customer),
+                        billing=changed(BERND_BILLING, billing),
+                        delivery=changed(BERND_DELIVERY, delivery),
+                        lines=[dict(line) for line in BERND_LINES], **extra)
 
 
 CATALOGUE_CSV = ("sku,supplier,supplier_sku,purchase_price,name\n"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 from helpers import CATALOGUE_CSV, sample_order, supplier_section
+from shopdb import connector_of
 
 from orderexchange.build import build
 from orderexchange.cancel import cancel_order
-from orderexchange.connector import instantiate
 from orderexchange.dispatch import Dispatcher
 from orderexchange.errors import OXError
 from orderexchange.importer import import_catalogue, import_orders
@@ -71,10 +71,6 @@ def fetch(db, sql):
     return rows
 
 
-def connector_for(config):
-    return instantiate(PluginHost().connector_types(), config.supplier("alpha"))
-
-
 def test_read_back_and_cancel_on_mariadb(sent):
     db, config, store, so_id, configure = sent
     transfers = {t.customer_order.number: t for t in store.supplier_order(so_id).transfers}
@@ -83,7 +79,7 @@ def test_read_back_and_cancel_on_mariadb(sent):
                 f"WHERE orders_id = {anna}",
             f"INSERT INTO orders_status_history (orders_id, orders_status_id, date_added, "
             f"customer_notified, comments) VALUES ({anna}, 3, '2026-03-02 10:00:00', 1, 'sent')")
-    with connector_for(config) as connector:
+    with connector_of(config) as connector:
         status = connector.read_back(list(transfers.values()))
     a, b = status[transfers["1001"].reference], status[transfers["1002"].reference]
     assert (a.order_id, a.status, a.status_id, a.progressed, a.cancelled, a.tracking_number,
@@ -92,7 +88,7 @@ def test_read_back_and_cancel_on_mariadb(sent):
     assert (b.status, b.progressed, b.tracking_number, b.shipped_at) == (
         "Pending", False, None, None)
 
-    with connector_for(config) as connector:
+    with connector_of(config) as connector:
         connector.cancel(transfers["1002"])
         connector.cancel(transfers["1002"])  # twice: nothing more happens
         with pytest.raises(OXError) as refused:
@@ -105,7 +101,7 @@ def test_read_back_and_cancel_on_mariadb(sent):
                         f"WHERE orders_id = {bernd} ORDER BY date_added, orders_status_id")
     assert [h[0] for h in history] == [1, 4]  # one history row for the cancel, not two
     # the reference still finds the order (exactly-once guard unaffected by the cancel row)
-    with connector_for(config) as connector:
+    with connector_of(config) as connector:
         assert connector.find_by_reference(transfers["1002"].reference).order_id == str(bernd)
 
 
@@ -113,12 +109,12 @@ def test_cancel_needs_a_configured_cancelled_status(sent):
     db, _config, store, so_id, configure = sent
     plain = configure()
     transfer = store.supplier_order(so_id).transfers[0]
-    with connector_for(plain) as connector, pytest.raises(OXError) as exc:
+    with connector_of(plain) as connector, pytest.raises(OXError) as exc:
         connector.cancel(transfer)
     assert exc.value.code == "OX-WRT-003"
     assert "cancelled_status_id" in exc.value.message + exc.value.solution
     # read-back works without it, and without a tracking column
-    with connector_for(plain) as connector:
+    with connector_of(plain) as connector:
         status = connector.read_back([transfer])
     assert status[transfer.reference].status == "Pending"
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from helpers import sample_order
 from test_generic_sql_mariadb import MAPPING
-from test_shop_sql import count, load_schema, prepare, root_execute, shop_section  # noqa: F401
+from shopdb import count, load_schema, prepare, root_execute, shop_section  # noqa: F401
 
 from orderexchange.model import SupplierOrderState as S
 from orderexchange.plugins.shop_sql import SqlShopConnector

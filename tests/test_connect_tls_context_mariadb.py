@@ -8,7 +8,7 @@ from __future__ import annotations
 import ssl
 
 import pytest
-from test_shop_sql import prepare, shop_section  # noqa: F401 - fixture
+from shopdb import prepare, shop_section  # noqa: F401 - fixture
 
 from orderexchange.config import from_dict
 from orderexchange.plugins.shop_sql import ShopDatabase

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from helpers import create_oscommerce_schema, sample_order
-from test_shop_sql import (  # noqa: F401 - prepare is a fixture
+from shopdb import (  # noqa: F401 - prepare is a fixture
     load_schema, prepare, query, root_execute, shop_section,
 )
 

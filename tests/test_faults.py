@@ -115,7 +115,7 @@ def test_kill_minus_nine_on_a_myisam_opencart_leaves_no_half_written_customer(
     without its totals), the next run completes it — every order once, every new customer once
     and with its address as the default. (A random kill rarely lands between a customer's two
     INSERTs: test_opencart_mariadb kills exactly there, deterministically.)"""
-    from test_shop_sql import load_schema
+    from shopdb import load_schema
 
     load_schema(mariadb_db.url, "opencart3_mysql.sql", prefix="oc_", engine="MyISAM")
     smtp = smtp_server("plain")

@@ -17,16 +17,15 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order, send_at_once
-from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
+from helpers import bernd_order, sample_order, send_at_once
+from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
+    connector_of, count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section,
+    shop_user,
 )
 
 from orderexchange import config as config_mod
-from orderexchange.connector import instantiate
 from orderexchange.errors import OXError
 from orderexchange.model import SupplierOrderState as S
-from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins import generic_sql
 
 MAPPING = tomllib.loads((Path(__file__).parent.parent / "orderexchange" / "shop_schemas"
@@ -35,19 +34,7 @@ MAPPING = tomllib.loads((Path(__file__).parent.parent / "orderexchange" / "shop_
 D = Decimal
 
 ANNA = sample_order("1001")  # known (the shop spells the email with capitals), 2 × A-100
-BERND = sample_order(
-    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
-    customer={"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
-              "phone": "+49 89 7654321"},
-    billing={"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
-             "street": "Lindenallee 7", "postcode": "80331", "city": "München",
-             "country": "DE"},
-    delivery={"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
-              "postcode": "1010", "city": "Wien", "country": "AT"},
-    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
-            "tax_rate": "19"},
-           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
-            "tax_rate": "7"}])
+BERND = bernd_order(billing={"street2": None, "state": None})
 
 #: the shop's admin list: visible orders (a 'draft' is still being written)
 ADMIN_LIST = ("SELECT order_no, bill_name, status, gross FROM shop_order "
@@ -160,7 +147,7 @@ def test_mapping_mistakes_are_reported_by_key_path(make_config, mariadb_db, chan
                                                    detail):
     config = make_config(suppliers=alpha(mariadb_db, mapping(**change)))
     with pytest.raises(OXError) as err:
-        instantiate(PluginHost().connector_types(), config.supplier("alpha"))
+        connector_of(config)
     assert err.value.code == "OX-CFG-004"
     assert err.value.facts["key"] == key
     assert detail in err.value.message
@@ -411,7 +398,7 @@ def test_settings_are_validated_on_config_load(tmp_path, mariadb_db):
            "store": {"url": f"sqlite:///{tmp_path / 's.sqlite'}"},
            "suppliers": alpha(mariadb_db)}
     config = config_mod.from_dict(raw, tmp_path / "config.toml")
-    connector = instantiate(PluginHost().connector_types(), config.supplier("alpha"))
+    connector = connector_of(config)
     assert isinstance(connector, generic_sql.GenericSqlConnector)
     assert connector.settings.order.number_counter.key == "order"
 
@@ -484,5 +471,5 @@ def test_the_worked_example_in_the_docs_is_the_tested_mapping(tmp_path, monkeypa
     config = config_mod.from_dict({"distributor": {"id": "acme", "name": "ACME",
                                                    "email": "o@acme.example"}, **raw},
                                   tmp_path / "config.toml")
-    connector = instantiate(PluginHost().connector_types(), config.supplier("gamma"))
+    connector = connector_of(config, "gamma")
     assert connector.settings.totals.rows["tax"] == "VAT {rate} %"

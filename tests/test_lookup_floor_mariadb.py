@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from helpers import create_oscommerce_schema, sample_order
 from test_generic_sql_mariadb import MAPPING
-from test_shop_sql import load_schema, prepare, query, root_execute, shop_section  # noqa: F401
+from shopdb import load_schema, prepare, query, root_execute, shop_section  # noqa: F401
 
 from orderexchange.model import SupplierOrderState as S
 from orderexchange.store import transfers as transfers_table

@@ -16,9 +16,9 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order, send_at_once
-from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
+from helpers import bernd_order, sample_order, send_at_once
+from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
+    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user, supplier_alpha,
 )
 
 from orderexchange.errors import OXError
@@ -39,19 +39,7 @@ ANNA = sample_order("1001")
 #   1 × A-100 at  7.20,  7 %: net  7.20, VAT 0.504 → 0.50, gross line  7.70
 #   sub-total 46.26 + shipping 4.90 = total 51.16 = net 39.60 + VAT 6.66 + shipping 4.90; the
 #   shop's own "incl." arithmetic on the gross lines gives the same VAT (38.56 × 19/119 = 6.157)
-BERND = sample_order(
-    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
-    customer={"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
-              "phone": "+49 89 7654321", "number": "K-2002"},
-    billing={"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
-             "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
-             "city": "München", "state": "Bayern", "country": "DE"},
-    delivery={"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
-              "postcode": "1010", "city": "Wien", "country": "AT"},
-    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
-            "tax_rate": "19"},
-           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
-            "tax_rate": "7"}])
+BERND = bernd_order(customer={"number": "K-2002"})
 
 LINES = {  # order → (products_id, model, name, products_price, final_price, tax, qty, allow_tax)
     "1001": [(1, "A-100", "Claw hammer 450 g", Decimal("8.5700"), Decimal("17.1400"),
@@ -99,8 +87,7 @@ def shop(request, mariadb_db):
     return mariadb_db
 
 
-def alpha(db, connector: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
-    return {"alpha": shop_section(db, {"type": "oscommerce", **(connector or {})}, **overrides)}
+alpha = supplier_alpha("oscommerce")
 
 
 def order_view(db, order_id: int) -> dict[str, Any]:

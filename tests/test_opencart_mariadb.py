@@ -15,9 +15,10 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import kill_at_write, sample_order, send_at_once
-from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
+from helpers import bernd_order, kill_at_write, sample_order, send_at_once
+from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
     count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
+    supplier_alpha,
 )
 
 from orderexchange.dispatch import Dispatcher
@@ -39,19 +40,7 @@ ANNA = sample_order("1001")
 #   3 × A-200 at 10.80, 19 % → 32.40, tax 6.156 → 6.16
 #   1 × A-100 at  7.20,  7 % →  7.20, tax 0.504 → 0.50
 #   subtotal 39.60, tax 6.66, shipping 4.90, total 51.16
-BERND = sample_order(
-    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
-    customer={"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
-              "phone": "+49 89 7654321"},
-    billing={"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
-             "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
-             "city": "München", "state": "Bayern", "country": "DE"},
-    delivery={"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
-              "postcode": "1010", "city": "Wien", "country": "AT"},
-    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
-            "tax_rate": "19"},
-           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
-            "tax_rate": "7"}])
+BERND = bernd_order()
 
 TOTALS = {  # order number → (code, title, value, sort_order) in sort order
     "1001": [("sub_total", "Sub-Total", Decimal("14.4000"), 1),
@@ -90,8 +79,7 @@ def shop(request, mariadb_db):
     return mariadb_db
 
 
-def alpha(db, connector: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
-    return {"alpha": shop_section(db, {"type": "opencart", **(connector or {})}, **overrides)}
+alpha = supplier_alpha("opencart")
 
 
 def admin_list(db) -> list[dict[str, Any]]:

@@ -11,29 +11,23 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import (
-    CATALOGUE_CSV, create_oscommerce_schema, kill_at_write, sample_order, supplier_section,
+from helpers import bernd_order, create_oscommerce_schema, kill_at_write, sample_order
+from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
+    Run, count, prepare, query, root_execute, shop_section, shop_user, supplier_alpha,
 )
-from test_shop_sql import shop_user  # noqa: F401 - a fixture
 
-from orderexchange.build import build
-from orderexchange.connector import instantiate
 from orderexchange.dispatch import Dispatcher, SendResult
 from orderexchange.errors import OXError
-from orderexchange.importer import import_catalogue, import_orders
 from orderexchange.model import SupplierOrderState as S, TransferState
 from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins import oscommerce
 from orderexchange.retry import RetryPolicy
-from orderexchange.store import Store
 
 ANNA_ID = 1  # the shop's existing customer (seeded by create_oscommerce_schema)
 GERMANY, AUSTRIA = ("Germany", 5, 81), ("Austria", 5, 14)  # name, address_format_id, id
@@ -46,20 +40,7 @@ ANNA_ORDER = sample_order("1001")
 #   line 1: 3 × SCREWS (A-200, 10.80) 19 % → 32.40, tax 6.156 → 6.16
 #   line 2: 1 × HAMMER (A-100, 7.20)   7 % →  7.20, tax 0.504 → 0.50
 #   subtotal 39.60, tax 6.66, shipping 4.90, total 51.16
-BERND_BILLING = {"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
-                 "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
-                 "city": "München", "state": "Bayern", "country": "DE"}
-BERND_DELIVERY = {"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
-                  "postcode": "1010", "city": "Wien", "country": "AT"}
-BERND_ORDER = sample_order(
-    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
-    customer={"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
-              "phone": "+49 89 7654321"},
-    billing=BERND_BILLING, delivery=BERND_DELIVERY,
-    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
-            "tax_rate": "19"},
-           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
-            "tax_rate": "7"}])
+BERND_ORDER = bernd_order()
 
 ORDER_TOTALS = {  # order number → (class, title, text, value) in sort order
     "1001": [("ot_subtotal", "Sub-Total:", "14,40€", Decimal("14.40")),
@@ -82,31 +63,6 @@ ORDER_LINES = {  # order number → (products_id, model, name, price, final_pric
 
 
 # --- shop access ---------------------------------------------------------------------------
-def query(db, sql: str, **params: Any) -> list[dict[str, Any]]:
-    """Rows of a read-back query on the shop database, as dicts (its own short connection)."""
-    engine = sa.create_engine(db.url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
-
-
-def count(db, table: str) -> int:
-    return query(db, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
-
-
-def root_execute(db, *statements: str) -> None:
-    conn = db.root_connect()
-    try:
-        with conn.cursor() as cur:
-            for stmt in statements:
-                cur.execute(stmt)
-        conn.commit()
-    finally:
-        conn.close()
-
-
 def shop_url(db, port: int | None = None) -> str:
     return f"mysql+pymysql://{db.user}@{db.host}:{port or db.port}/{db.database}"
 
@@ -115,59 +71,7 @@ def oscommerce_connector(prefix: str = "") -> dict[str, Any]:
     return {"type": "oscommerce", **({"table_prefix": prefix} if prefix else {})}
 
 
-# --- orderexchange side --------------------------------------------------------------------
-@dataclass
-class Run:
-    """One prepared exchange: config, state store and the supplier orders `build` created."""
-
-    config: Any
-    store: Store
-    so_ids: list[int]
-    outbox: Path
-
-    def send(self, ids: list[int] | None = None) -> list[SendResult]:
-        """Send with a fresh Dispatcher and PluginHost, as a new CLI run would."""
-        return Dispatcher(self.config, self.store, PluginHost()).send(
-            self.so_ids if ids is None else ids)
-
-    def transfers(self, so_id: int | None = None) -> dict[str, Any]:
-        """Order number → the transfer as the store recorded it."""
-        so = self.store.supplier_order(self.so_ids[0] if so_id is None else so_id)
-        return {t.customer_order.number: t for t in so.transfers}
-
-    def eml_files(self) -> list[Path]:
-        return sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []
-
-
-@pytest.fixture
-def prepare(make_config, tmp_path):
-    """Factory: prepare(suppliers, orders, catalogue=CATALOGUE_CSV, mail=None) -> Run."""
-    stores: list[Store] = []
-
-    def make(suppliers: dict[str, Any], orders: list[dict[str, Any]],
-             catalogue: str = CATALOGUE_CSV, mail: dict[str, Any] | None = None) -> Run:
-        config = make_config(suppliers=suppliers, mail=mail)
-        store = Store(config.store.url)
-        stores.append(store)
-        orders_path = tmp_path / "orders.jsonl"
-        orders_path.write_text("".join(json.dumps(o) + "\n" for o in orders), encoding="utf-8")
-        imported = import_orders(store, orders_path)
-        assert not imported.errors, [e.as_dict() for e in imported.errors]
-        catalogue_path = tmp_path / "catalogue.csv"
-        catalogue_path.write_text(catalogue, encoding="utf-8")
-        _count, cat_errors = import_catalogue(store, catalogue_path, set(config.suppliers))
-        assert not cat_errors
-        report = build(store, config)
-        assert not report.unassigned
-        return Run(config, store, report.created, tmp_path / "outbox")
-
-    yield make
-    for store in stores:
-        store.close()
-
-
-def alpha(db, **overrides: Any) -> dict[str, Any]:
-    return {"alpha": supplier_section(db, **overrides)}
+alpha = supplier_alpha("oscommerce")
 
 
 def assert_nothing_written(db, prefix: str = "", customers: int = 1) -> None:
@@ -455,7 +359,7 @@ def test_least_privilege_user_missing_grant_is_reported_with_the_fix(oscommerce_
     grants["orders"] = "SELECT, INSERT"  # UPDATE (the status, last) missing
     user = shop_user(db, grants)
     run = prepare({"alpha": user.section({"type": "oscommerce"})}, [ANNA_ORDER])
-    connector = instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
+    connector = run.connector()
     stages = {s.name: s for s in connector.self_test().stages}
     fix = f"GRANT UPDATE ON `{db.database}`.`orders` TO '{user.name}'@'%';"
     assert not stages["grants"].ok
@@ -599,8 +503,8 @@ def test_column_too_short_in_customers_table_fails_the_check(sql_mode, request, 
 
 def test_check_errors_block_only_their_own_supplier_order(oscommerce_shop, prepare):
     create_oscommerce_schema(oscommerce_shop.url, prefix="b_")  # a second shop, same database
-    suppliers = {"alpha": supplier_section(oscommerce_shop),
-                 "beta": supplier_section(oscommerce_shop, name="Beta Tools",
+    suppliers = {"alpha": shop_section(oscommerce_shop),
+                 "beta": shop_section(oscommerce_shop, name="Beta Tools",
                                           email="orders@beta.example",
                                           connector=oscommerce_connector("b_"))}
     catalogue = ("sku,supplier,supplier_sku,purchase_price,name\n"
@@ -642,7 +546,7 @@ def error_texts(run: Run, result: SendResult) -> str:
 
 def test_wrong_password_is_ox_db_001_and_never_shown(oscommerce_shop, prepare):
     wrong = "Wr0ng-Secret-PW-4711"
-    section = supplier_section(oscommerce_shop,
+    section = shop_section(oscommerce_shop,
                                database={"url": shop_url(oscommerce_shop), "password": wrong})
     run = prepare({"alpha": section}, [ANNA_ORDER])
 
@@ -660,7 +564,7 @@ def test_wrong_password_is_ox_db_001_and_never_shown(oscommerce_shop, prepare):
 
 
 def test_unreachable_database_is_ox_db_002(oscommerce_shop, prepare, dead_port):
-    section = supplier_section(oscommerce_shop, database={
+    section = shop_section(oscommerce_shop, database={
         "url": shop_url(oscommerce_shop, port=dead_port), "password": oscommerce_shop.password})
     run = prepare({"alpha": section}, [ANNA_ORDER])
 
@@ -676,7 +580,7 @@ def test_unreachable_database_is_ox_db_002(oscommerce_shop, prepare, dead_port):
 def test_missing_table_is_reported_by_self_test_and_blocks_the_check(oscommerce_shop, prepare):
     root_execute(oscommerce_shop, "DROP TABLE orders_total")
     run = prepare(alpha(oscommerce_shop), [ANNA_ORDER])
-    connector = instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
+    connector = run.connector()
 
     report = connector.self_test()
     assert not report.ok
@@ -703,7 +607,7 @@ def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(mariadb_db,
                                                                      engine):
     create_oscommerce_schema(mariadb_db.url, engine=engine)
     run = prepare(alpha(mariadb_db), [ANNA_ORDER])
-    connector = instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
+    connector = run.connector()
     before = {t: count(mariadb_db, t) for t in WRITTEN}
 
     report = connector.self_test()
@@ -730,7 +634,7 @@ def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(mariadb_db,
 def test_variant_setting_overrides_detection(oscommerce_shop, prepare):
     run = prepare(alpha(oscommerce_shop, connector={"type": "oscommerce",
                                                     "variant": "modified"}), [ANNA_ORDER])
-    report = run_connector(run).self_test()
+    report = run.connector().self_test()
     stages = {s.name: s for s in report.stages}
     assert stages["schema variant"].detail.startswith(
         "modified eCommerce 2.x / xt:Commerce 3 (set)")
@@ -741,14 +645,10 @@ def test_variant_setting_overrides_detection(oscommerce_shop, prepare):
 
 def test_wrong_prefix_is_no_recognisable_shop(oscommerce_shop, prepare):
     run = prepare(alpha(oscommerce_shop, connector=oscommerce_connector("shop_")), [ANNA_ORDER])
-    stages = {s.name: s for s in run_connector(run).self_test().stages}
+    stages = {s.name: s for s in run.connector().self_test().stages}
     assert not stages["schema variant"].ok
     assert stages["schema variant"].detail.startswith(
         "OX-DB-010: Supplier alpha: the tables match no osCommerce version this connector knows")
-
-
-def run_connector(run: Run) -> Any:
-    return instantiate(PluginHost().connector_types(), run.config.supplier("alpha"))
 
 
 # === 6. a notification failure never causes a second write =================================
@@ -767,7 +667,7 @@ def test_mail_failure_then_retry_sends_mail_without_writing_again(oscommerce_sho
     written_ids = {n: tr.remote_order_id for n, tr in run.transfers().items()}
 
     run.config.mail.transport = "file"
-    run.config.mail.outbox = tmp_path / "outbox"
+    run.config.mail.outbox = run.outbox
     [retried] = run.send()
     assert retried.error is None, retried.as_dict()
     assert retried.state == S.NOTIFIED

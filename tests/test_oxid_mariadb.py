@@ -15,9 +15,9 @@ from typing import Any
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import kill_at_write, sample_order, send_at_once
-from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
+from helpers import bernd_order, kill_at_write, sample_order, send_at_once
+from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
+    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user, supplier_alpha,
 )
 
 from orderexchange.dispatch import Dispatcher
@@ -37,19 +37,7 @@ ANNA = sample_order("1001")
 #   3 × A-200 at 10.80, 19 %: net 32.40, VAT 6.16 (32.40 × 0.19 = 6.156), gross 38.56
 #   1 × A-100 at  7.20,  7 %: net  7.20, VAT 0.50 (0.504),                gross  7.70
 #   net 39.60, gross 46.26, delivery 4.90, total 51.16
-BERND = sample_order(
-    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
-    customer={"email": "bernd.bauer@example.com", "first_name": "Bernd", "last_name": "Bauer",
-              "phone": "+49 89 7654321"},
-    billing={"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
-             "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
-             "city": "München", "country": "DE"},
-    delivery={"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3a",
-              "postcode": "1010", "city": "Wien", "country": "AT"},
-    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
-            "tax_rate": "19"},
-           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
-            "tax_rate": "7"}])
+BERND = bernd_order(billing={"state": None}, delivery={"street": "Seeweg 3a"})
 
 SHOPS = {"oxid6": ("oxid6_mysql.sql", "InnoDB", "InnoDB"),
          "oxid7": ("oxid7_mysql.sql", "InnoDB", "InnoDB")}
@@ -69,8 +57,7 @@ def shop(request, mariadb_db):
     return mariadb_db
 
 
-def alpha(db, connector: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
-    return {"alpha": shop_section(db, {"type": "oxid", **(connector or {})}, **overrides)}
+alpha = supplier_alpha("oxid")
 
 
 def cents(value: Any) -> Decimal:

@@ -66,7 +66,7 @@ import pytest
 import servers
 import sqlalchemy as sa
 from helpers import create_oscommerce_schema
-from test_shop_sql import load_schema, shop_section
+from shopdb import load_schema, shop_section
 
 from orderexchange import config as config_mod
 from orderexchange.build import build

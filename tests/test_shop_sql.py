@@ -1,8 +1,7 @@
-"""The shared shop-SQL layer (plugins/shop_sql.py) and the helpers the connector tests share.
+"""The shared shop-SQL layer (plugins/shop_sql.py).
 
-The helpers (schema loading, read-back queries, a least-privilege user, the import → build →
-send `prepare` fixture) live here so that test_opencart*, test_oxid* and test_generic_sql* use one
-copy; pytest imports this module once, under this name, for both uses.
+The helpers the connector tests share live in tests/shopdb.py; they are re-exported here for test
+files that import them from this module.
 
 Grant parsing is unit-tested on the exact lines MariaDB prints; everything else runs on the
 session's throwaway MariaDB: engines and NOT NULL columns as information_schema reports them, a
@@ -11,179 +10,24 @@ real least-privilege user's grants, atomic counters under two concurrent connect
 
 from __future__ import annotations
 
-import json
-import secrets
 import threading
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from helpers import CATALOGUE_CSV
+from shopdb import (  # noqa: F401 - re-exported; prepare and shop_user are fixtures
+    Run, ShopUser, count, load_schema, prepare, query, root_execute, server_sql_mode,
+    shop_section, shop_user,
+)
 
-from orderexchange.build import build
-from orderexchange.dispatch import Dispatcher, SendResult
-from orderexchange.importer import import_catalogue, import_orders
-from orderexchange.plugin_host import PluginHost
-from orderexchange.plugins import shop_sql
 from orderexchange.plugins.shop_sql import (
     ColumnInfo, TableInfo, fit_row, grant_statement, missing_privileges, next_counter,
     parse_grants, read_grants, read_tables, split_street,
 )
-from orderexchange.store import Store
 
-# =============================================================================================
-# helpers shared by the connector tests
-# =============================================================================================
-def load_schema(url: str, name: str, prefix: str = "", engine: str = "InnoDB",
-                user_engine: str | None = None) -> None:
-    """Create a shop from shop_schemas/<name>: tables and the reference rows it ships with.
-    {engine} is the storage engine; {user_engine} (OXID's user tables) defaults to it."""
-    from orderexchange.shop_create import load_schema as load
-
-    load(url, name, prefix, engine, user_engine)  # the loader `shop create` uses
-
-
-def query(db: Any, sql: str, **params: Any) -> list[dict[str, Any]]:
-    """Rows of a read-back query on the shop database, as dicts (its own short connection)."""
-    engine = sa.create_engine(db.root_url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
-
-
-def count(db: Any, table: str, where: str = "1=1", **params: Any) -> int:
-    return query(db, f"SELECT COUNT(*) AS n FROM `{table}` WHERE {where}", **params)[0]["n"]
-
-
-def root_execute(db: Any, *statements: str) -> None:
-    conn = db.root_connect()
-    try:
-        with conn.cursor() as cur:
-            for stmt in statements:
-                cur.execute(stmt)
-        conn.commit()
-    finally:
-        conn.close()
-
-
-def server_sql_mode(db: Any) -> str:
-    return query(db, "SELECT @@GLOBAL.sql_mode AS m")[0]["m"]
-
-
-@dataclass
-class ShopUser:
-    """A second, least-privilege database user on a test database."""
-
-    name: str
-    password: str
-    db: Any
-
-    def section(self, connector: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-        url = f"mysql+pymysql://{self.name}@{self.db.host}:{self.db.port}/{self.db.database}"
-        section = {"name": "Alpha Tools GmbH", "email": "orders@alpha.example",
-                   "shipping_cost": "4.90", "database": {"url": url, "password": self.password},
-                   "connector": connector}
-        section.update(overrides)
-        return section
-
-    def grant(self, privileges: str, table: str) -> None:
-        root_execute(self.db, f"GRANT {privileges} ON `{self.db.database}`.`{table}` "
-                              f"TO '{self.name}'@'%'")
-
-
-@pytest.fixture
-def shop_user(request):
-    """Factory: shop_user(db, {table: "SELECT, INSERT", …}) -> ShopUser with exactly those
-    table grants (dropped at teardown)."""
-    made: list[ShopUser] = []
-
-    def make(db: Any, grants: dict[str, str]) -> ShopUser:
-        user = ShopUser(f"lp_{secrets.token_hex(4)}", f"Pw-{secrets.token_hex(6)}@/%", db)
-        root_execute(db, f"CREATE USER '{user.name}'@'%' IDENTIFIED BY '{user.password}'")
-        for table, privileges in grants.items():
-            user.grant(privileges, table)
-        made.append(user)
-        return user
-
-    yield make
-    for user in made:
-        try:
-            root_execute(user.db, f"DROP USER IF EXISTS '{user.name}'@'%'")
-        except Exception:  # the database fixture may have gone first; nothing to leak
-            pass
-
-
-def shop_section(db: Any, connector: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    """`[suppliers.alpha]` for a test database's own (ALL on its database) user."""
-    url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
-    section = {"name": "Alpha Tools GmbH", "email": "orders@alpha.example",
-               "shipping_cost": "4.90", "database": {"url": url, "password": db.password},
-               "connector": connector}
-    section.update(overrides)
-    return section
-
-
-@dataclass
-class Run:
-    """One prepared exchange: config, state store and the supplier orders `build` created."""
-
-    config: Any
-    store: Store
-    so_ids: list[int]
-    outbox: Path
-
-    def send(self, ids: list[int] | None = None) -> list[SendResult]:
-        """Send with a fresh Dispatcher and PluginHost, as a new CLI run would."""
-        return Dispatcher(self.config, self.store, PluginHost()).send(
-            self.so_ids if ids is None else ids)
-
-    def transfers(self, so_id: int | None = None) -> dict[str, Any]:
-        so = self.store.supplier_order(self.so_ids[0] if so_id is None else so_id)
-        return {t.customer_order.number: t for t in so.transfers}
-
-    def connector(self, supplier: str = "alpha") -> Any:
-        from orderexchange.connector import instantiate
-        return instantiate(PluginHost().connector_types(), self.config.supplier(supplier))
-
-
-@pytest.fixture
-def prepare(make_config, tmp_path):
-    """Factory: prepare(suppliers, orders, catalogue=CATALOGUE_CSV) -> Run (import + build)."""
-    stores: list[Store] = []
-    counter = {"n": 0}
-
-    def make(suppliers: dict[str, Any], orders: list[dict[str, Any]],
-             catalogue: str = CATALOGUE_CSV, store_url: str | None = None) -> Run:
-        counter["n"] += 1
-        base = tmp_path / f"run{counter['n']}"
-        base.mkdir()
-        config = make_config(suppliers=suppliers, store_url=store_url or
-                             f"sqlite:///{base / 'state.sqlite'}",
-                             mail={"transport": "file", "outbox": str(base / "outbox")})
-        store = Store(config.store.url)
-        stores.append(store)
-        orders_path = base / "orders.jsonl"
-        orders_path.write_text("".join(json.dumps(o) + "\n" for o in orders), encoding="utf-8")
-        imported = import_orders(store, orders_path)
-        assert not imported.errors, [e.as_dict() for e in imported.errors]
-        catalogue_path = base / "catalogue.csv"
-        catalogue_path.write_text(catalogue, encoding="utf-8")
-        _n, cat_errors = import_catalogue(store, catalogue_path, set(config.suppliers))
-        assert not cat_errors
-        report = build(store, config)
-        assert not report.unassigned
-        return Run(config, store, report.created, base / "outbox")
-
-    yield make
-    for store in stores:
-        store.close()
-
+#: what test files importing the shared helpers from here (rather than from shopdb) get
+__all__ = ["Run", "ShopUser", "count", "load_schema", "prepare", "query", "root_execute",
+           "server_sql_mode", "shop_section", "shop_user"]
 
 # =============================================================================================
 # unit tests: grants, LIKE patterns, rows, streets

@@ -11,7 +11,7 @@ import trustme
 from click.testing import CliRunner
 from cryptography import x509
 from helpers import cli_config, sample_order
-from test_shop_sql import count, load_schema, prepare, shop_section  # noqa: F401 - fixture
+from shopdb import count, load_schema, prepare, shop_section  # noqa: F401 - fixture
 
 from orderexchange.cli import main
 from orderexchange.errors import OXError

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import cli_config, sample_order
 from sshd import fingerprint, keygen
-from test_shop_sql import count, load_schema, prepare, shop_section  # noqa: F401 - fixture
+from shopdb import count, load_schema, prepare, shop_section  # noqa: F401 - fixture
 
 from orderexchange.cli import main
 from orderexchange.dispatch import Dispatcher

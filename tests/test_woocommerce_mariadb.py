@@ -27,9 +27,9 @@ import phpserialize
 import pymysql
 import pytest
 import sqlalchemy as sa
-from helpers import sample_order
-from test_shop_sql import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
+from helpers import bernd_order, sample_order
+from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
+    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user, supplier_alpha,
 )
 
 from orderexchange.errors import OXError
@@ -65,17 +65,9 @@ POSTS_LIST = ("SELECT p.ID AS id, p.post_status AS status, "
               f"AND p.post_status IN ({ALL_VIEW}) ORDER BY p.post_date DESC, p.ID DESC")
 
 ANNA = sample_order("1001")  # 2 × A-100 at 7.20, 19 % → 14.40 + 2.74 + 4.90 = 22.04
-BERND = sample_order(  # 3 × A-200 at 10.80 (19 %) + 1 × A-100 at 7.20 (7 %) → 51.16
-    "1002", email="bernd.bauer@example.com", first="Bernd", last="Bauer",
-    billing={"first_name": "Bernd", "last_name": "Bauer", "company": "Bauer Bau GmbH",
-             "street": "Lindenallee 7", "street2": "Hinterhaus", "postcode": "80331",
-             "city": "München", "state": "BY", "country": "DE"},
-    delivery={"first_name": "Clara", "last_name": "Bauer", "street": "Seeweg 3",
-              "postcode": "1010", "city": "Wien", "country": "AT"},
-    lines=[{"sku": "SCREWS", "name": "Screwdriver set", "quantity": 3, "unit_price": "19.90",
-            "tax_rate": "19"},
-           {"sku": "HAMMER", "name": "Claw hammer", "quantity": 1, "unit_price": "12.90",
-            "tax_rate": "7"}])
+# 3 × A-200 at 10.80 (19 %) + 1 × A-100 at 7.20 (7 %) → 51.16; WooCommerce's state code, and
+# the phone number sample_order gives a new customer of order 1002
+BERND = bernd_order(customer={"phone": "+49 40 5001002"}, billing={"state": "BY"})
 
 STORAGES = {"hpos": ("yes", "no"), "posts": ("no", "no"), "hpos-sync": ("yes", "yes")}
 
@@ -96,8 +88,7 @@ def shop(request, mariadb_db):
     return make_shop(mariadb_db, request.param)
 
 
-def alpha(db, connector: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
-    return {"alpha": shop_section(db, {"type": "woocommerce", **(connector or {})}, **overrides)}
+alpha = supplier_alpha("woocommerce")
 
 
 def admin_list(db, storage: str) -> list[dict[str, Any]]:
