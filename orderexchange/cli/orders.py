@@ -10,7 +10,7 @@ import click
 
 from .. import importer
 from ..importer import report as import_report
-from ..actions import holding, orders as order_actions
+from ..actions import holding, importing, mailing, orders as order_actions
 from ..actions.app import App
 from ..errors import OXError
 from ..model import SupplierOrderState
@@ -39,8 +39,8 @@ def import_cmd(app: App, path: Path, dry_run: bool, report_path: Path | None, ch
     Every order is validated first (syntax, required fields, countries, postcodes, phone,
     totals); good orders are stored, bad ones are listed by row with their code and skipped.
     """
-    report = importer.import_orders(app.store, path, dry_run=dry_run, chunk_rows=chunk_rows,
-                                    report_path=report_path)
+    report = importing.import_orders(app, path, dry_run=dry_run, chunk_rows=chunk_rows,
+                                     report_path=report_path)
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -57,9 +57,7 @@ def fetch(app: App, source: str | None, as_json: bool) -> None:
     """Import customer orders from the configured order sources ([sources.*]).
 
     Stores them in the state store; a folder source moves each file to done/ or failed/."""
-    from ..sources import fetch as fetch_sources
-
-    reports = fetch_sources(app.store, app.config, app.host.order_sources(), source)
+    reports = importing.fetch(app, source)
     if as_json:
         emit_json([r.as_dict() for r in reports])
     else:
@@ -81,7 +79,7 @@ def catalogue_import(app: App, path: Path, as_json: bool) -> None:
     """Import catalogue rows: sku, supplier, supplier_sku, purchase_price[, name][, currency].
 
     Stores (or replaces) the good rows in the state store; bad rows are listed and skipped."""
-    count, errors = importer.import_catalogue(app.store, path, app.config.price_currencies())
+    count, errors = importing.import_catalogue(app, path)
     if as_json:
         emit_json({"stored": count, "rejected": [e.as_dict() for e in errors]})
     else:
@@ -95,7 +93,7 @@ def catalogue_import(app: App, path: Path, as_json: bool) -> None:
 @handles_errors
 def catalogue_list(app: App, as_json: bool) -> None:
     """List the catalogue: which supplier delivers which SKU at which price (changes nothing)."""
-    entries = app.store.catalogue_entries()
+    entries = importing.catalogue(app)
     if as_json:
         emit_json([e.__dict__ for e in entries])
     else:
@@ -180,16 +178,7 @@ def preview(app: App, so_id: int, kind: str, html_path: Path | None, eml_path: P
 
     Prints the headers, the attachment list and the text part. Nothing is sent and nothing is
     stored; the Message-ID and date are those of this rendering only."""
-    from ..mail import cancellation_attachments, render_cancellation, render_notification
-
-    so = app.store.supplier_order(so_id)
-    supplier = app.config.supplier(so.supplier_id)
-    if kind == "cancellation":
-        files = cancellation_attachments(app.config, supplier, so, so.transfers)
-        message = render_cancellation(app.config, supplier, so, so.transfers, attachments=files)
-    else:
-        files = app.host.notification_attachments(app.config, supplier, so)
-        message = render_notification(app.config, supplier, so, attachments=files)
+    message, files = mailing.preview(app, so_id, kind)
     print_preview(message, files)
     html = message.get_body(preferencelist=("html",))
     try:

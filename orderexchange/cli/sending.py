@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..actions import cancelling, holding, sending
+from ..actions import cancelling, holding, mailing, sending
 from ..actions.app import App
-from ..errors import OXError
 from ..present import emit_json, print_warnings
 from ..present.orders import (print_cancels, print_check_report, print_hold_rows,
                               print_results, print_retry_results, send_progress)
@@ -172,15 +171,7 @@ def digest(app: App, suppliers: tuple[str, ...], as_json: bool) -> None:
     """Send the daily digest now: one email per digest supplier (`notification.digest = true`)
     listing every supplier order written and not yet notified. The daemon does this at
     `digest_at`; this command is for cron users and for a digest that failed."""
-    from ..digest import digest_suppliers, send_digests
-
-    app.require_licence()
-    known = {s.id for s in digest_suppliers(app.config)}
-    for sid in suppliers:
-        app.config.supplier(sid)  # unknown supplier: its coded error
-        if sid not in known:
-            raise OXError("OX-MAIL-020", supplier=sid)
-    results = send_digests(app.config, app.store, app.host, suppliers or None)
+    results = mailing.send_digests(app, list(suppliers))
     if as_json:
         emit_json([r.as_dict() for r in results])
     else:
@@ -213,10 +204,7 @@ def sync_status_cmd(app: App, supplier_id: str | None, as_json: bool) -> None:
     """Read back shop status and tracking of written orders; confirm what the supplier moved on.
 
     Reads the shops only; stores what it saw and confirms supplier orders in the state store."""
-    from ..sync import sync_status
-
-    app.require_licence()
-    results = sync_status(app.config, app.store, app.host, supplier_id)
+    results = mailing.read_back(app, supplier_id)
     if as_json:
         emit_json([r.as_dict() for r in results])
     else:
