@@ -8,9 +8,14 @@ shop's own admin runs:
   601f1327e0dedbe052be735c51487e7c4336dfa9 (getBaseQueryBuilder's joins and its
   `o.id_shop IN (:context_shop_ids)`, getSearchQueryBuilder's columns, the "new customer"
   sub-select; sorted by id_order as the grid's default);
-- the order view: classes/order/Order.php at commit 9df699a498beb853f81230fe983622694183a332,
-  getProductsDetail (order_detail joined to product and product_shop) and getHistory (the
-  history with state and employee), which the admin's GetOrderForViewingHandler reads.
+- the order view: src/Adapter/Order/QueryHandler/GetOrderForViewingHandler.php at commit
+  02df58ffe56d54dc2f4fda7797939baf5b7debae — its prices block (getOrderPrices, tax included:
+  total_products_wt, total_shipping_tax_incl, total_paid_tax_incl, taxes = total_paid_tax_incl −
+  total_paid_tax_excl), its payments (getOrderPayments: no "amount mismatch" warning while the
+  payments of the order's reference add up to its total), its carriers (Order::getShipping:
+  order_carrier with the carrier's tracking URL); and what it reads through
+  classes/order/Order.php at commit 9df699a498beb853f81230fe983622694183a332: getProductsDetail
+  (order_detail joined to product and product_shop) and getHistory (history, state, employee).
 
 Expected values are written out by hand from the sample data. No wall-clock assertions.
 """
@@ -154,6 +159,21 @@ def full_send_and_verify(db, prepare) -> None:
     history = query(db, HISTORY, o=ids["1002"])
     assert [(r["ostate_name"], r["id_employee"], r["paid"]) for r in history] == [
         ("Payment accepted", 0, 1)]
+
+    # GetOrderForViewingHandler::getOrderPrices (tax included) and getOrderPayments' check
+    [prices] = query(db, "SELECT total_products_wt, total_shipping_tax_incl, total_paid_tax_incl,"
+                         " total_paid_tax_incl - total_paid_tax_excl AS taxes FROM ps_orders "
+                         "WHERE id_order = :o", o=ids["1002"])
+    assert prices == {"total_products_wt": Decimal("46.260000"),
+                      "total_shipping_tax_incl": Decimal("4.900000"),
+                      "total_paid_tax_incl": Decimal("51.160000"), "taxes": Decimal("6.660000")}
+    [paid] = query(db, "SELECT SUM(p.amount) AS paid FROM ps_order_payment p JOIN ps_orders o ON "
+                       "o.reference = p.order_reference WHERE o.id_order = :o", o=ids["1002"])
+    assert paid["paid"] == prices["total_paid_tax_incl"]  # no "amount mismatch" in the view
+    [shipping] = query(db, "SELECT c.name AS carrier_name, c.url, oc.weight, oc.tracking_number "
+                           "FROM ps_order_carrier oc LEFT JOIN ps_carrier c ON oc.id_carrier = "
+                           "c.id_carrier WHERE oc.id_order = :o", o=ids["1002"])
+    assert (shipping["carrier_name"], shipping["tracking_number"]) == ("My carrier", "")
 
     [order] = query(db, "SELECT * FROM ps_orders WHERE id_order = :o", o=ids["1002"])
     assert (order["total_products"], order["total_products_wt"], order["total_shipping"],
