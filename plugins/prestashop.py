@@ -115,6 +115,8 @@ class PrestaShopConnector(SqlShopConnector):
         self._shop: Any = None
         self._zero: str | None = None
         self._chunk: dict[str, Any] | None = None
+        #: secure_key of the customers the last matches found (orders and carts carry it)
+        self._keys: dict[int, str] = {}
 
     def close(self) -> None:
         super().close()
@@ -502,9 +504,11 @@ class PrestaShopConnector(SqlShopConnector):
         emails = sorted({co.customer.email.strip().lower() for co in orders})
         scope, params = self._customer_scope()
         # customer.email's collation is case-insensitive: IN finds them through its index
-        rows = self.sql(f"SELECT id_customer, email, firstname, lastname FROM "
-                        f"{self.qt('customer')} WHERE email IN :emails AND deleted = 0 AND "
-                        f"is_guest = 0 AND {scope} ORDER BY id_customer", emails=emails, **params)
+        rows = list(self.sql(f"SELECT id_customer, email, firstname, lastname, secure_key FROM "
+                             f"{self.qt('customer')} WHERE email IN :emails AND deleted = 0 AND "
+                             f"is_guest = 0 AND {scope} ORDER BY id_customer", emails=emails,
+                             **params))
+        self._keys.update({int(r.id_customer): r.secure_key for r in rows})
         return match_by_email(orders, [(int(r.id_customer), r.email, r.firstname, r.lastname)
                                        for r in rows])
 
@@ -576,9 +580,12 @@ class PrestaShopConnector(SqlShopConnector):
         """The chunk (`write_batch`'s transaction, none of it in the shop yet): the customers
         are looked up once for the whole chunk."""
         self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
-                       "created": {}}
+                       "created": {}, "stock": []}
         try:
-            return {t.reference: self._write(so, t, looked_up=True) for t in transfers}
+            written = {t.reference: self._write(so, t, looked_up=True) for t in transfers}
+            stock, self._chunk["stock"] = self._chunk["stock"], None
+            self._move_stock(stock, -1)  # the chunk's sales: one UPDATE per product
+            return written
         finally:
             self._chunk = None
 
@@ -646,9 +653,8 @@ class PrestaShopConnector(SqlShopConnector):
                           first_id=first_id, first_key=first_key, second_id=second_id,
                           second_key=second_key)
         self._last_match = match.key
-        if match.customer_id is not None:
-            key = self.sql(f"SELECT secure_key FROM {self.qt('customer')} WHERE "
-                           f"id_customer = :c", c=int(match.customer_id)).scalar()
+        if match.customer_id is not None:  # its secure_key came with the match
+            key = self._keys.get(int(match.customer_id))
             return {"id": int(match.customer_id), "secure_key": key or "-1", "account": None,
                     "known": True}, False
         customer = self._new_customer(co, now, guest=False)
@@ -828,6 +834,9 @@ class PrestaShopConnector(SqlShopConnector):
         StockAvailable::updateQuantity keeps it). Not during a trial write on MyISAM, where
         nothing can be rolled back."""
         if self._journal is not None and not self.table(self.t("stock_available")).transactional:
+            return
+        if self._chunk is not None and self._chunk.get("stock") is not None and sign < 0:
+            self._chunk["stock"] += lines  # moved once for the whole chunk, in its transaction
             return
         sa_shop, sa_group = self._stock_key()
         totals: dict[tuple[int, int], int] = {}
