@@ -8,6 +8,6 @@ the engines' own result objects — and never print; `orderexchange.present` pri
 `present` and choose the exit code. A coded failure is raised as `OXError`, as everywhere.
 
 So a change to what "send" or "hold" means is made here, once, and the command and the menu
-entry cannot drift apart (tests/test_structure_actions.py checks both views call the same
+entry cannot drift apart (tests/test_views_share_actions.py checks both views call the same
 function).
 """

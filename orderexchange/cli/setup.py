@@ -11,9 +11,7 @@ import click
 from .. import config as config_mod
 from ..actions import selftests, setup as setup_actions
 from ..actions.app import App
-from ..connector import instantiate
 from ..errors import CATALOGUE, OXError, explain as explain_code
-from ..plugin_host import PluginHost
 from ..present import console, emit_json, print_explain
 from ..present.desk import print_db_tests, print_mail_test
 from ..present.reports import (print_backup, print_code_list, print_config_check,
@@ -79,8 +77,7 @@ def supplier_setup(app: App, supplier: str, as_json: bool) -> None:
     the SSH authorized_keys line (forced permitopen) and our public key — from the config."""
     from .. import supplier_setup as kit
 
-    sup = app.config.supplier(supplier)
-    data = kit.collect(sup, instantiate(app.host.connector_types(), sup))
+    data = setup_actions.supplier_kit(app, supplier)
     if as_json:
         emit_json(data)
     else:
@@ -138,10 +135,7 @@ def config_check(app: App, as_json: bool) -> None:
     """Validate the config, every supplier's connector settings and the mail templates.
 
     Every problem is listed in one run; changes nothing. Exit code 0: fine; 2: problems."""
-    from ..config_check import check_config
-
-    path, parts = check_config(app.config_path,
-                               lambda config: PluginHost(config.plugin_folder))
+    path, parts = setup_actions.check_config(app)
     failed = any(not p.ok for p in parts)
     if as_json:
         emit_json({"path": str(path), "ok": not failed, "parts": [p.as_dict() for p in parts]})
@@ -156,11 +150,7 @@ def config_check(app: App, as_json: bool) -> None:
 @handles_errors
 def plugins_cmd(app: App, as_json: bool) -> None:
     """List the loaded plug-ins: name, version, source and hooks."""
-    try:
-        folder = app.config.plugin_folder
-    except OXError:
-        folder = None  # without a config, list what is installed
-    host = PluginHost(folder)
+    host = setup_actions.plugins(app)
     infos = list(host.infos.values())
     if as_json:
         emit_json({"plugins": [i.__dict__ for i in infos],
@@ -193,10 +183,7 @@ def explain(code: str | None, list_all: bool, as_json: bool) -> None:
 def backup_cmd(app: App, dest: Path) -> None:
     """Copy the SQLite state store to the new file DEST while it is in use (SQLite's online
     backup API). PostgreSQL / MariaDB stores: pg_dump / mariadb-dump, see the README."""
-    from ..backup import backup
-
-    result = backup(app.config.store.url, dest)
-    print_backup(result)
+    print_backup(setup_actions.backup(app, dest))
 
 
 @main.command()
