@@ -390,6 +390,27 @@ def test_log_show_suppliers_and_the_demo_fit_80_columns_without_cutting(tmp_path
     assert message_id in demo.output
 
 
+def test_the_send_table_fits_80_columns_with_whole_message_ids(tmp_path, demo_licence_code):
+    """`send`'s result table (the README's first real send) cut the notification's Message-ID
+    and its own header with "…" at 80 columns; the Message-ID now stands whole on a line of its
+    own under a table that fits."""
+    cfg = write_workspace(tmp_path / "ws")
+    ws = cfg.parent
+    for args in (["activate", demo_licence_code], ["catalogue", "import", str(ws / "catalogue.csv")],
+                 ["import", str(ws / "orders.jsonl")], ["build"]):
+        run(cfg, *args)  # the demo's orders hold one bad order on purpose
+    sent = run(cfg, "send", "--all")
+    assert sent.exit_code == 0, sent.output
+    assert "…" not in sent.output, sent.output
+    table_lines = [line for line in sent.output.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table_lines and all(len(line) <= 80 for line in table_lines), sent.output
+    rows = {r["id"]: r for r in json.loads(run(cfg, "orders", "--json").stdout)}
+    assert rows and all(r["message_id"] for r in rows.values())
+    for so_id, r in rows.items():
+        line = f"Supplier order {so_id} ({r['supplier_id']}): notification {r['message_id']}"
+        assert line in sent.output.splitlines(), (line, sent.output)
+
+
 def test_markup_is_written_only_through_styled():
     """The consoles print text as it is (markup off): `[red]…[/red]` outside `styled()` would
     show its brackets, and `rich.markup.escape` would print backslashes. Colour goes through

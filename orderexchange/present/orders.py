@@ -211,13 +211,19 @@ def print_results(results: list[Any]) -> None:
         console.print("Nothing to send.")
         return
     table = Table("supplier order", "supplier", "state", "written", "found already there",
-                  "new customers", "notification", title="Send results")
+                  "new customers", title="Send results")
     for r in results:
         table.add_row(str(r.supplier_order_id), r.supplier_id, _state(r.state.value),
-                      str(r.written), str(r.already_there), str(r.customers_created),
-                      r.message_id or ("in the daily digest" if r.digest_pending else "")
-                      or (r.skipped or ""))
+                      str(r.written), str(r.already_there), str(r.customers_created))
     console.print(table)
+    # under the table, one line each: a Message-ID is whole (a seventh column cut it with "…"
+    # at 80 columns, the README's first send included)
+    for r in results:
+        note = (f"notification {r.message_id}" if r.message_id
+                else "notification in the daily digest" if r.digest_pending else r.skipped)
+        if note:
+            console.print(f"Supplier order {r.supplier_order_id} ({r.supplier_id}): {note}",
+                          highlight=False, soft_wrap=True)
     if any(r.findings for r in results):
         print_check_report([r for r in results if r.findings])  # step 1's report, as `check`
     for r in results:
