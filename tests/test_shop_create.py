@@ -101,6 +101,7 @@ def test_shop_create_refuses_a_database_that_holds_a_shop(mariadb_db, monkeypatc
     out = " ".join(first.output.split())
     assert "[suppliers.testshop]" in out and "[suppliers.testshop.database]" in out
     assert "YOUR-SKU,testshop,A-100" in out
+    assert out.startswith("Created a test shop (oscommerce) in ")  # not "a oscommerce"
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2 and "OX-SHP-001" in again.output
 

@@ -203,7 +203,7 @@ def print_code_list(entries: list[Any]) -> None:
 def print_shop_created(shop: Any, kind: str, password_env: str, supplier_id: str) -> None:
     """`shop create`: what was made, the [suppliers.*] block to paste, a catalogue row."""
     products = ", ".join(p["sku"] + ("" if p["active"] else " (inactive)") for p in shop.products)
-    console.print(styled("[green]Created[/green] a {} test shop in {}: {} tables, its statuses, "
+    console.print(styled("[green]Created[/green] a test shop ({}) in {}: {} tables, its statuses, "
                          "a currency, countries and the products {}.", kind, shop.where,
                          shop.tables, products), highlight=False, soft_wrap=True)
     console.print("\nPaste into your config (the password stays in "
