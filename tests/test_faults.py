@@ -203,3 +203,50 @@ def test_kill_minus_nine_on_a_prestashop_writes_every_order_once(
     assert len(notes) == len(numbers) and doubled == [], f"seed {SEED}"
     assert stock == 500 - 2 * len(numbers), f"seed {SEED}: stock moved more or less than once"
     assert interrupted >= 5, "the kills should interrupt real work, not only start-up"
+
+
+def test_kill_minus_nine_on_a_magento_lists_every_order_once(
+        tmp_path, mariadb_db, smtp_server, vendor_key, licence_code):
+    """Magento 2.4 (InnoDB: an order with its grid row, and a chunk, is one transaction), every
+    order a new customer, the sender killed at random moments: the next run finds what a
+    killed one committed by its reference (`ext_order_id`) and writes the rest — every order
+    once in the admin's order list (`sales_order_grid`), every new customer once, and no order
+    number given twice."""
+    from test_shop_sql import load_schema
+
+    load_schema(mariadb_db.url, "magento24_mysql.sql")
+    smtp = smtp_server("plain")
+    cfg = write_config(tmp_path, mariadb_db, smtp, connector="magento")
+    send = activated_sender(cfg, tmp_path, vendor_key, licence_code)
+    rng = random.Random(SEED)
+    next_number, interrupted = 9000, 0
+    for _ in range(KILLS // 3):
+        add_orders(cfg, tmp_path, next_number, 3)
+        next_number += 3
+        CliRunner().invoke(main, ["--config", str(cfg), "build"])
+        proc = subprocess.Popen(send, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.4, 1.6))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            interrupted += 1
+        proc.wait()
+    final = subprocess.run(send, capture_output=True, text=True)
+    assert final.returncode == 0, f"seed {SEED}: {final.stdout}{final.stderr}"
+
+    store = Store(config_mod.load(cfg).store.url)
+    assert {r["state"] for r in store.list_supplier_orders()} == {"notified"}, f"seed {SEED}"
+    numbers = [str(n) for n in range(9000, next_number)]
+    engine = sa.create_engine(mariadb_db.url)
+    with engine.connect() as conn:
+        listed = conn.execute(sa.text(  # the admin's order list, and each order's comment
+            "SELECT g.increment_id, h.comment FROM sales_order_grid g JOIN "
+            "sales_order_status_history h ON h.parent_id = g.entity_id")).all()
+        orders = conn.execute(sa.text("SELECT COUNT(*) FROM sales_order")).scalar_one()
+        doubled = conn.execute(sa.text(
+            "SELECT email FROM customer_entity GROUP BY email HAVING count(*) > 1")).all()
+    engine.dispose()
+    for number in numbers:
+        assert sum(f"Order {number} " in r.comment for r in listed) == 1, f"seed {SEED}: {number}"
+    assert len(listed) == orders == len(numbers) and doubled == [], f"seed {SEED}"
+    assert len({r.increment_id for r in listed}) == len(listed), f"seed {SEED}"
+    assert interrupted >= 5, "the kills should interrupt real work, not only start-up"

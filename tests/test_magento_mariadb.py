@@ -508,3 +508,20 @@ def test_a_table_prefix_and_a_sequence_prefix(mariadb_db, prepare):
     assert [r["increment_id"] for r in query(mariadb_db, "SELECT increment_id FROM "
                                                          "mg_sales_order_grid")] == [
         "DE-000001000"]
+
+
+def test_a_table_that_is_not_innodb_stops_test_db_and_step_1(shop, prepare):
+    """Magento declares every table InnoDB; one converted to MyISAM would make a chunk half
+    visible after a crash: test db says which, and step 1 holds every order."""
+    root_execute(shop, "ALTER TABLE sales_order_grid ENGINE=MyISAM")
+    run = prepare(alpha(shop), [ANNA])
+    report = run.connector().self_test()
+    stage = {s.name: s for s in report.stages}
+    assert not stage["schema variant"].ok
+    assert stage["schema variant"].detail.startswith("OX-DB-010: ")
+    assert "sales_order_grid not InnoDB" in stage["schema variant"].detail
+    assert stage["trial write"].detail == "skipped: fix the stages above first"
+    [result] = run.send()
+    assert result.state == S.CHECK_FAILED
+    assert {f.code for f in result.findings if f.blocking} == {"OX-DB-010"}
+    assert count(shop, "sales_order") == 0 and count(shop, "sales_order_grid") == 0
