@@ -101,6 +101,8 @@ class MagentoConnector(SqlShopConnector):
         self._config: dict[str, str] | None = None
         #: the chunk being written (`write_batch`): customer matches, customers it created
         self._chunk: dict[str, Any] | None = None
+        #: the rows that follow the orders written and not yet flushed (`_flush_tails`)
+        self._tails: list[dict[str, Any]] = []
 
     def close(self) -> None:
         super().close()
@@ -583,10 +585,14 @@ class MagentoConnector(SqlShopConnector):
         are looked up once for the whole chunk."""
         self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
                        "created": {}}
+        self._tails = []
         try:
-            return {t.reference: self._write(so, t, looked_up=True) for t in transfers}
+            written = {t.reference: self._write(so, t, looked_up=True) for t in transfers}
+            self._flush_tails()
+            return written
         finally:
             self._chunk = None
+            self._tails = []
 
     def _write(self, so: SupplierOrder, transfer: Transfer, looked_up: bool = False
                ) -> RemoteOrder:
@@ -606,7 +612,11 @@ class MagentoConnector(SqlShopConnector):
         now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)  # Magento keeps UTC
         customer = self._customer(co, now, ref)
         transfer.customer_match = self._last_match
+        if self._chunk is None:
+            self._tails = []
         increment_id = self._write_order(transfer, customer, ref, now)
+        if self._chunk is None:  # one order: its rows now; a chunk's after its last order
+            self._flush_tails()
         return RemoteOrder(increment_id, str(customer["id"] or 0), customer["created"])
 
     def _customer(self, co: CustomerOrder, now: datetime, ref: dict[str, Any]
@@ -768,7 +778,8 @@ class MagentoConnector(SqlShopConnector):
                    {"billing_address_id": address_ids[0], "shipping_address_id": address_ids[1]},
                    {"entity_id": order_id})
 
-        item_ids = self.insert_numbered(self.t("sales_order_item"), [{
+        # the rows after the order's own: written for the whole chunk at once (`_flush_tails`)
+        items = [{
             "order_id": order_id, "store_id": s.store_id, "created_at": now, "updated_at": now,
             "product_id": products[a.line.supplier_sku].id,
             "product_type": products[a.line.supplier_sku].extra["type_id"] or "simple",
@@ -789,25 +800,21 @@ class MagentoConnector(SqlShopConnector):
             "row_total_incl_tax": a.gross, "base_row_total_incl_tax": base(a.gross),
             "discount_amount": Decimal(0), "base_discount_amount": Decimal(0),
             "discount_tax_compensation_amount": Decimal(0),
-            "base_discount_tax_compensation_amount": Decimal(0)} for a in amounts.lines],
-            key="item_id", now=now)
-
-        self._insert_taxes(order_id, co, amounts, item_ids, base, now)
-        self.insert(self.t("sales_order_payment"), {
+            "base_discount_tax_compensation_amount": Decimal(0)} for a in amounts.lines]
+        taxed = [(r, tax) for r, _net, tax in amounts.tax_by_rate() if tax or r]
+        payment = {
             "parent_id": order_id, "method": s.payment_method,
             "amount_ordered": amounts.total, "base_amount_ordered": base(amounts.total),
             "shipping_amount": amounts.shipping,
             "base_shipping_amount": base(amounts.shipping),
-            "additional_information": json.dumps({"method_title": s.payment_method_title})},
-            key="entity_id", now=now)
-        self.insert(self.t("sales_order_status_history"), {
+            "additional_information": json.dumps({"method_title": s.payment_method_title})}
+        history = {
             "parent_id": order_id, "is_customer_notified": 0, "is_visible_on_front": 0,
             "comment": f"[{transfer.reference}] Order {co.number} of the distributor, "
                        f"written by orderexchange.",
-            "status": status, "created_at": now, "entity_name": "order"},
-            key="entity_id", now=now)
+            "status": status, "created_at": now, "entity_name": "order"}
         ship_to = co.delivery
-        self.insert(self.t("sales_order_grid"), {
+        grid = {
             # Sales/etc/di.xml Magento\Sales\Model\ResourceModel\Order\Grid: the columns the
             # grid indexer copies from sales_order and its joins
             "entity_id": order_id, "status": status, "store_id": s.store_id,
@@ -822,37 +829,41 @@ class MagentoConnector(SqlShopConnector):
             "customer_group": str(customer["group"]), "subtotal": base(amounts.subtotal),
             "shipping_and_handling": base(amounts.shipping),
             "customer_name": f"{person['first']} {person['last']}".strip(),
-            "payment_method": s.payment_method, "total_refunded": None},
-            key="entity_id", now=now)
+            "payment_method": s.payment_method, "total_refunded": None}
+        self._tails.append({
+            "now": now, "items": items, "lines": amounts.lines, "base": base,
+            "taxes": [{"order_id": order_id, "code": f"VAT {plain_rate(r)}%",
+                       "title": f"VAT {plain_rate(r)}%", "percent": r, "amount": tax,
+                       "base_amount": base(tax), "base_real_amount": base(tax), "priority": 0,
+                       "position": 0, "process": 0} for r, tax in taxed],
+            "rates": [r for r, _tax in taxed], "shipping": (amounts.shipping_rate, shipping_tax),
+            "sales_order_payment": payment, "sales_order_status_history": history,
+            "sales_order_grid": grid})
         return increment_id
 
-    def _insert_taxes(self, order_id: int, co: CustomerOrder, amounts: Any, item_ids: list[int],
-                      base: Any, now: datetime) -> None:
-        """sales_order_tax per VAT rate (the order view's tax summary) and its tax items: each
-        line's share, and the shipping's."""
-        rates = [(r, tax) for r, _net, tax in amounts.tax_by_rate() if tax or r]
-        if not rates:
+    def _flush_tails(self) -> None:
+        """The rows that follow the orders written since the last flush — items, tax rows and
+        their tax items, payments, comments, grid rows — one multi-row INSERT per table for
+        the whole chunk (consecutive ids numbered by the first where the server allows, else
+        row by row: `insert_numbered`). Inside the write's transaction, like the orders."""
+        tails, self._tails = self._tails, []
+        if not tails:
             return
-        tax_ids = self.insert_numbered(self.t("sales_order_tax"), [{
-            "order_id": order_id, "code": f"VAT {plain_rate(r)}%",
-            "title": f"VAT {plain_rate(r)}%", "percent": r, "amount": tax,
-            "base_amount": base(tax), "base_real_amount": base(tax), "priority": 0,
-            "position": 0, "process": 0} for r, tax in rates], key="tax_id", now=now)
-        tax_of = {r: tax_id for (r, _t), tax_id in zip(rates, tax_ids, strict=True)}
-        shipping_rate, shipping_tax = amounts.shipping_rate, amounts.shipping_tax
-        rows = [{"tax_id": tax_of[a.rate.normalize()], "item_id": item_id,
-                 "tax_percent": a.rate, "amount": a.tax, "base_amount": base(a.tax),
-                 "real_amount": a.tax, "real_base_amount": base(a.tax),
-                 "associated_item_id": None, "taxable_item_type": "product"}
-                for a, item_id in zip(amounts.lines, item_ids, strict=True)
-                if a.rate.normalize() in tax_of]
-        if shipping_tax and shipping_rate in tax_of:
-            rows.append({"tax_id": tax_of[shipping_rate], "item_id": None,
-                         "tax_percent": shipping_rate, "amount": shipping_tax,
-                         "base_amount": base(shipping_tax), "real_amount": shipping_tax,
-                         "real_base_amount": base(shipping_tax), "associated_item_id": None,
-                         "taxable_item_type": "shipping"})
-        self.insert_all(self.t("sales_order_tax_item"), rows, key="tax_item_id", now=now)
+        now = tails[0]["now"]
+        item_ids = self.insert_numbered(self.t("sales_order_item"),
+                                        [row for x in tails for row in x["items"]],
+                                        key="item_id", now=now)
+        tax_rows = [row for x in tails for row in x["taxes"]]
+        tax_ids = self.insert_numbered(self.t("sales_order_tax"), tax_rows, key="tax_id",
+                                       now=now) if tax_rows else []
+        tax_items: list[dict[str, Any]] = []
+        for x in tails:
+            items, item_ids = item_ids[:len(x["items"])], item_ids[len(x["items"]):]
+            taxes, tax_ids = tax_ids[:len(x["taxes"])], tax_ids[len(x["taxes"]):]
+            tax_items += _tax_items(x, items, taxes)
+        self.insert_all(self.t("sales_order_tax_item"), tax_items, key="tax_item_id", now=now)
+        for table in ("sales_order_payment", "sales_order_status_history", "sales_order_grid"):
+            self.insert_all(self.t(table), [x[table] for x in tails], key="entity_id", now=now)
 
     # -- the way back ------------------------------------------------------------------------
     def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:
@@ -1033,6 +1044,28 @@ class MagentoConnector(SqlShopConnector):
                                     lambda: bool(self._by_reference([reference])))
         finally:
             self._ref_for = None
+
+
+def _tax_items(tail: dict[str, Any], item_ids: list[int], tax_ids: list[int]
+               ) -> list[dict[str, Any]]:
+    """sales_order_tax_item rows of one order (the order view's tax summary): each line's share
+    of its rate's tax row, and the shipping's when it is taxed."""
+    base = tail["base"]
+    tax_of = {r.normalize(): tax_id for r, tax_id in zip(tail["rates"], tax_ids, strict=True)}
+    rows = [{"tax_id": tax_of[a.rate.normalize()], "item_id": item_id, "tax_percent": a.rate,
+             "amount": a.tax, "base_amount": base(a.tax), "real_amount": a.tax,
+             "real_base_amount": base(a.tax), "associated_item_id": None,
+             "taxable_item_type": "product"}
+            for a, item_id in zip(tail["lines"], item_ids, strict=True)
+            if a.rate.normalize() in tax_of]
+    shipping_rate, shipping_tax = tail["shipping"]
+    if shipping_tax and shipping_rate.normalize() in tax_of:
+        rows.append({"tax_id": tax_of[shipping_rate.normalize()], "item_id": None,
+                     "tax_percent": shipping_rate, "amount": shipping_tax,
+                     "base_amount": base(shipping_tax), "real_amount": shipping_tax,
+                     "real_base_amount": base(shipping_tax), "associated_item_id": None,
+                     "taxable_item_type": "shipping"})
+    return rows
 
 
 def _street(a: Address) -> str:

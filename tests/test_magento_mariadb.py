@@ -268,14 +268,14 @@ def test_taxed_shipping(shop, prepare):
 
 # === crash in the middle of a write ============================================================
 def lost_connection(*_args: Any, **_kwargs: Any) -> None:
-    raise sa.exc.OperationalError("INSERT INTO sales_order_tax …", {},
+    raise sa.exc.OperationalError("INSERT INTO sales_order_item …", {},
                                   pymysql.err.OperationalError(2013, "Lost connection"))
 
 
 def test_crash_mid_write_then_retry_writes_the_order_exactly_once(shop, prepare, monkeypatch):
     run = prepare(alpha(shop), [BERND])
     with monkeypatch.context() as patch:
-        patch.setattr(magento.MagentoConnector, "_insert_taxes", lost_connection)
+        patch.setattr(magento.MagentoConnector, "_flush_tails", lost_connection)
         [failed] = run.send()
     assert failed.state == S.WRITE_FAILED
     assert failed.error is not None and failed.error.code == "OX-DB-002"
@@ -334,16 +334,17 @@ def test_a_chunk_is_one_transaction_and_one_new_customer_twice_is_one_customer(s
 def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(shop, prepare,
                                                                          monkeypatch):
     run = prepare(alpha(shop), [ANNA, BERND])
-    real = magento.MagentoConnector._insert_taxes
+    real = magento.MagentoConnector._write_order
 
-    def bad_bernd(self, order_id, co, *args):
-        if co.number == "1002":
+    def bad_bernd(self, transfer, *args):
+        written = real(self, transfer, *args)  # its order row is in: the chunk must roll back
+        if transfer.customer_order.number == "1002":
             raise OXError("OX-WRT-002", order="1002", supplier="alpha", id=0,
                           detail="a value the shop refuses")
-        return real(self, order_id, co, *args)
+        return written
 
     with monkeypatch.context() as patch:
-        patch.setattr(magento.MagentoConnector, "_insert_taxes", bad_bernd)
+        patch.setattr(magento.MagentoConnector, "_write_order", bad_bernd)
         [failed] = run.send()
     assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-WRT-002"
     assert failed.written == 1  # Anna then alone; the chunk's rows were rolled back
