@@ -12,6 +12,3 @@ from . import desk, orders, sending, setup
 from .root import main
 
 __all__ = ["main", "desk", "orders", "sending", "setup"]
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
