@@ -104,10 +104,12 @@ def import_batch(store: Store, batch: OrderBatch) -> ImportReport:
     for number in result.stored:
         report.stored.append(number)
         report.counts["stored"] += 1
+    updated = {number for number, _old, _new in result.status_updates}  # OX-IMP-017 alone
     for number in result.duplicates:
         report.duplicates.append(number)
         report.counts["duplicates"] += 1
-        report.warn([OXError("OX-IMP-009", order=number, row=rows.get(number))])
+        if number not in updated:
+            report.warn([OXError("OX-IMP-009", order=number, row=rows.get(number))])
     for number, old, new in result.status_updates:
         report.counts["status_updated"] += 1
         report.warn([OXError("OX-IMP-017", order=number, row=rows.get(number), old=old, new=new)])

@@ -144,3 +144,21 @@ def test_the_daemon_logs_each_refused_order_with_its_code(tmp_path, demo_licence
     assert refused and "Order 2" in refused[0]["message"] and refused[0]["level"] == "warning"
     summary = [e for e in logs if e.get("job") == "fetch" and "imported" in e["message"]]
     assert "1 customer orders imported, 1 refused" in summary[0]["message"]
+
+
+def test_a_batch_with_a_changed_status_says_so_once(tmp_path):
+    """A source handing over an order again with a new status gets OX-IMP-017 alone, not also
+    OX-IMP-009's "the new copy is ignored" (the status is taken over)."""
+    from orderexchange.sources import OrderBatch, import_batch
+
+    store = Store(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    try:
+        first = import_batch(store, OrderBatch("shop", [sample_order("1", status="pending")]))
+        assert first.stored == ["1"]
+        again = import_batch(store, OrderBatch("shop", [sample_order("1", status="paid")]))
+        assert again.duplicates == ["1"]
+        assert [n.code for n in again.notices] == ["OX-IMP-017"]
+        same = import_batch(store, OrderBatch("shop", [sample_order("1", status="paid")]))
+        assert [n.code for n in same.notices] == ["OX-IMP-009"]
+    finally:
+        store.close()

@@ -110,12 +110,16 @@ def import_orders(store: Store, path: Path, dry_run: bool = False,
         for number in result.same_run:
             unit = units[number]
             reject(unit, [OXError("OX-IMP-015", order=number, row=unit.row)])
+        # an order whose status changed gets OX-IMP-017 alone: OX-IMP-009 would say its new
+        # copy is ignored while the status is taken over
+        updated = {number for number, _old, _new in result.status_updates}
         for number in result.duplicates:
             if number in result.same_run:
                 continue
             report.duplicates.append(number)
             report.counts["duplicates"] += 1
-            report.warn([OXError("OX-IMP-009", order=number, row=units[number].row)])
+            if number not in updated:
+                report.warn([OXError("OX-IMP-009", order=number, row=units[number].row)])
         for number in result.corrected:
             report.counts["corrected"] += 1
             report.warn([OXError("OX-IMP-018", order=number, row=units[number].row)])
