@@ -490,6 +490,28 @@ def test_the_configured_shop_of_a_multistore_install(shop, prepare):
     assert stock[(10, 2)] == 36 and stock[(10, 1)] == 500
 
 
+def test_a_shop_group_sharing_customers_and_stock(shop, prepare):
+    """Shop group 1 shares its customers and its stock: shop 2 finds Anna (a customer of shop
+    1) and sells from the group's stock rows (id_shop 0, id_shop_group 1), as
+    Shop::addSqlRestriction(Shop::SHARE_CUSTOMER) and StockAvailable's group rows make it."""
+    root_execute(shop, "UPDATE ps_shop_group SET share_customer = 1, share_stock = 1",
+                 "INSERT INTO ps_stock_available (id_product, id_product_attribute, id_shop, "
+                 "id_shop_group, quantity, physical_quantity, reserved_quantity, out_of_stock) "
+                 "VALUES (10, 0, 0, 1, 900, 900, 0, 2)")
+    run = prepare(alpha(shop, {"id_shop": 2}), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert (result.customers_created, run.transfers()["1001"].customer_match) == (0, "email")
+    [row] = admin_list(shop, shops=(2,))
+    assert (row["id_customer"], row["shop"]) == (2, "Alpha Outlet")
+    stock = {(r["id_shop"], r["id_shop_group"]): r["quantity"] for r in query(
+        shop, "SELECT * FROM ps_stock_available WHERE id_product = 10")}
+    assert stock == {(1, 0): 500, (2, 0): 40, (0, 1): 898}
+    with run.connector() as connector:
+        report_detail = connector.detect_variant()[1]
+    assert "(customers shared, stock shared)" in report_detail
+
+
 def test_an_order_in_another_currency_carries_the_shops_rate(shop, prepare):
     # 2 × A-100 at 7.20 EUR = 6.84 CHF at the shop's 0.95 → 13.68 + 2.60 VAT + 4.66 shipping
     chf = sample_order("1003", email="carla@example.com", first="Carla", last="Neu",
