@@ -290,6 +290,49 @@ def test_a_combination_is_found_by_its_own_reference(shop, prepare):
     assert stock() == {0: (70, 0), 1: (50, 0), 2: (20, 0)}
 
 
+def test_realistic_orders_are_listed_once_with_their_state_person_and_total(shop, prepare):
+    """tests/orderdata.py's realistic orders (9 locales, four currencies, mixed VAT, shared
+    emails): each listed once by the admin grid, in the written state, under the person it
+    names (the invoice address the order view shows), with the total the supplier bills in the
+    order's currency; the order view's lines and history match."""
+    from datetime import date
+
+    import orderdata
+    from test_realdata_e2e import CENT, cents, expected_total_eur
+
+    data = orderdata.generate(60, seed=21, bad_share=0, today=date.today(),
+                              suppliers={"alpha": ["A-100", "A-200"]})
+    good = data.good()
+    run = prepare(alpha(shop), [o for o, _lb in good], catalogue=data.catalogue_csv())
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.written == len(good), result.as_dict()
+    listed = {r["id"]: r for r in admin_list(shop)}
+    assert len(listed) == len(good)
+    rates = {"EUR": Decimal(1), "CHF": Decimal("0.95"), "GBP": Decimal("0.85"),
+             "PLN": Decimal("4.30")}
+    catalogue = {row["sku"]: Decimal(row["purchase_price"]) for row in data.catalogue}
+    transfers = run.transfers()
+    wrong = []
+    for order, label in good:
+        order_id = int(transfers[label.number].remote_order_id)
+        row = listed.pop(order_id)
+        [person] = query(shop, "SELECT a.firstname, a.lastname FROM ps_orders o JOIN ps_address a "
+                               "ON a.id_address = o.id_address_invoice WHERE o.id_order = :o",
+                         o=order_id)
+        eur = expected_total_eur(order, catalogue)
+        want = eur if label.currency == "EUR" else cents(eur * rates[label.currency])
+        tolerance = CENT if label.currency == "EUR" else CENT * (len(order["lines"]) + 2)
+        lines = query(shop, PRODUCTS_DETAIL, o=order_id)
+        history = [h["ostate_name"] for h in query(shop, HISTORY, o=order_id)]
+        if ((person["firstname"], person["lastname"]) != (label.first_name, label.last_name)
+                or row["state"] != "Payment accepted" or row["currency"] != label.currency
+                or abs(row["total"] - want) > tolerance or history != ["Payment accepted"]
+                or sum(d["product_quantity"] for d in lines) != sum(
+                    int(line["quantity"]) for line in order["lines"])):
+            wrong.append((label.number, row, person, str(want), history))
+    assert wrong == [] and listed == {}
+
+
 # === crash in the middle of a write ============================================================
 def lost_connection(*_args: Any, **_kwargs: Any) -> None:
     raise sa.exc.OperationalError("INSERT INTO ps_order_carrier …", {},
