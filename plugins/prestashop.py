@@ -674,7 +674,7 @@ class PrestaShopConnector(SqlShopConnector):
         customer_id = self.insert(self.t("customer"), {
             "id_shop_group": shop.id_shop_group, "id_shop": self.settings.id_shop,
             "id_gender": 0, "id_default_group": group, "id_lang": self.setting("id_lang"),
-            "id_risk": 0, "company": co.billing.company or None, "firstname": c.first_name,
+            "id_risk": None, "company": co.billing.company or None, "firstname": c.first_name,
             "lastname": c.last_name, "email": c.email.strip(),
             "passwd": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
             "last_passwd_gen": now, "newsletter": 1 if self.supplier.customer_template.newsletter
