@@ -149,6 +149,7 @@ class Menu:
                                   highlight=False)
                 if not ids:
                     return
+                ids = holding.retry_ids(self.app, ids)  # what `retry ID …` resends
             self.send(ids)
         elif action in ("Hold", "Release"):
             self.hold(ids, release=action == "Release")

@@ -54,6 +54,11 @@ def _order_action(action):
     return drive
 
 
+def _retry(menu, monkeypatch):
+    rows = {r["id"]: dict(r, state="check_failed") for r in menu.app.store.list_supplier_orders()}
+    menu.order_action("Retry", [1], rows)  # as the list showed it: failed
+
+
 def _cancel(menu, monkeypatch):
     _answers(monkeypatch, confirm=[True], text=["customer withdrew"])
     menu.cancel([1])
@@ -74,6 +79,7 @@ def _activation(menu, monkeypatch):
 CASES = {  # action (module, function): (CLI arguments, how the menu gets there)
     ("sending", "check"): (["check", "1"], _order_action("Check")),
     ("sending", "send"): (["send", "1"], _order_action("Send")),
+    ("holding", "retry_ids"): (["retry", "1"], _retry),
     ("holding", "hold"): (["hold", "1001"], _order_action("Hold")),
     ("holding", "release"): (["release", "1001"], _order_action("Release")),
     ("cancelling", "cancel"): (["cancel", "1001"], _cancel),
