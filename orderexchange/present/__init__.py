@@ -5,6 +5,11 @@ rich reads `[word]` as markup, and our messages name config tables like `[mail]`
 *off* — a plain string, a table cell or a title prints exactly as it is, whoever builds it — and
 colour is asked for explicitly with `styled("[red]{}[/red] {}", code, message)`, which escapes
 every value it fills in. Only the template (our own literal) is markup, never a value.
+
+All printing of the CLI and the menu lives in this package: here the consoles, `styled`, errors
+and `--json`; the tables by subject in `orders` (supplier orders, check report, send results,
+holds, cancellations), `desk` (status, licence, log, self-tests) and `reports` (the CLI's own
+commands). The submodules import from here, never the other way round (no import circle).
 """
 
 from __future__ import annotations
