@@ -54,7 +54,7 @@ from orderexchange import hookimpl
 from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder, RemoteStatus
 from orderexchange.errors import OXError
 from orderexchange.model import (
-    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
+    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
 
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
@@ -612,7 +612,7 @@ class WooCommerceConnector(SqlShopConnector):
         s = self.settings
         ref = self._ref
         amounts = order_amounts(transfer, self.supplier, ref["rates"])
-        shipping_tax = self._shipping_tax(amounts.shipping)
+        shipping_tax = amounts.shipping_tax
         cart_tax = amounts.tax - shipping_tax  # WooCommerce keeps the two apart
         local = self._local(gmt)
         billing = account["address"] if account else co.billing
@@ -698,12 +698,6 @@ class WooCommerceConnector(SqlShopConnector):
             update_row(self.conn, self.t("wc_orders"), {"status": status}, {"id": order_id})
         return order_id
 
-    def _shipping_tax(self, shipping: Decimal) -> Decimal:
-        """The shipping's VAT at the supplier's `shipping_tax_rate` (shop_money adds it to that
-        rate's row and to the total; WooCommerce shows it as the shipping's own tax)."""
-        rate = Decimal(self.supplier.shipping_tax_rate)
-        return money(shipping * rate / 100) if shipping and rate else Decimal("0")
-
     def _rate_of(self, rate: Decimal, country: str, ref: dict[str, Any]) -> tuple[int, str, str]:
         """(tax_rate_id, label, tax class) of a VAT rate in the shop's tax table: the rate of the
         delivery country first, else any with that percentage; (0, 'VAT n%', '') if none."""
@@ -743,8 +737,7 @@ class WooCommerceConnector(SqlShopConnector):
                 ("_line_subtotal", _plain(a.net)), ("_line_subtotal_tax", _plain(a.tax)),
                 ("_line_total", _plain(a.net)), ("_line_tax", _plain(a.tax)),
                 ("_line_tax_data", taxes)])
-        shipping_rate = Decimal(self.supplier.shipping_tax_rate).normalize()
-        shipping_tax = self._shipping_tax(amounts.shipping)
+        shipping_rate, shipping_tax = amounts.shipping_rate, amounts.shipping_tax
         shipping_rate_id = 0
         for rate, _net, tax in amounts.tax_by_rate():
             rate_id, label, _class = self._rate_of(rate, country, ref)
