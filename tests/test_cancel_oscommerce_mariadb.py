@@ -2,64 +2,39 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from helpers import CATALOGUE_CSV, sample_order, supplier_section
-from shopdb import connector_of
+from helpers import sample_order
+from shopdb import connector_of, prepare, root_execute, supplier_alpha  # noqa: F401 - a fixture
 
-from orderexchange.build import build
 from orderexchange.cancel import cancel_order
-from orderexchange.dispatch import Dispatcher
 from orderexchange.errors import OXError
-from orderexchange.importer import import_catalogue, import_orders
 from orderexchange.model import SupplierOrderState as S
 from orderexchange.plugin_host import PluginHost
-from orderexchange.store import Store
 from orderexchange.sync import sync_status
 
 
 @pytest.fixture
-def sent(oscommerce_shop, make_config, tmp_path):
+def sent(oscommerce_shop, make_config, prepare):
     """Orders 1001 (Anna, known) and 1002 (new customer) written and notified to alpha, whose
     shop got a Cancelled status (4) and a tracking-number column."""
     db = oscommerce_shop
-    conn = db.connect()
-    with conn.cursor() as cur:
-        cur.execute("INSERT INTO orders_status (orders_status_id, language_id, "
-                    "orders_status_name) VALUES (4, 1, 'Cancelled')")
-        cur.execute("ALTER TABLE orders ADD COLUMN tracking_no varchar(64) NULL")
-    conn.commit()
-    conn.close()
+    root_execute(db, "INSERT INTO orders_status (orders_status_id, language_id, "
+                     "orders_status_name) VALUES (4, 1, 'Cancelled')",
+                 "ALTER TABLE orders ADD COLUMN tracking_no varchar(64) NULL")
 
     def configure(**connector):
-        return make_config(suppliers={"alpha": supplier_section(
-            db, connector={"type": "oscommerce", **connector})})
+        return make_config(suppliers=alpha(db, connector))
 
-    config = configure(cancelled_status_id=4, tracking_column="tracking_no")
-    store = Store(config.store.url)
-    orders = tmp_path / "orders.jsonl"
-    orders.write_text("".join(json.dumps(o) + "\n" for o in (
+    run = prepare(alpha(db, {"cancelled_status_id": 4, "tracking_column": "tracking_no"}), [
         sample_order("1001"), sample_order("1002", email="bernd@example.com", first="Bernd",
-                                            last="Bauer"))))
-    assert not import_orders(store, orders).errors
-    catalogue = tmp_path / "catalogue.csv"
-    catalogue.write_text(CATALOGUE_CSV)
-    import_catalogue(store, catalogue, {"alpha"})
-    [so_id] = build(store, config).created
-    [result] = Dispatcher(config, store, PluginHost()).send([so_id])
+                                          last="Bauer")])
+    [so_id] = run.so_ids
+    [result] = run.send()
     assert result.state == S.NOTIFIED, result.error
-    yield db, config, store, so_id, configure
-    store.close()
+    return db, run.config, run.store, so_id, configure
 
 
-def execute(db, *statements):
-    conn = db.connect()
-    with conn.cursor() as cur:
-        for sql in statements:
-            cur.execute(sql)
-    conn.commit()
-    conn.close()
+alpha = supplier_alpha("oscommerce")
 
 
 def fetch(db, sql):
@@ -75,10 +50,11 @@ def test_read_back_and_cancel_on_mariadb(sent):
     db, config, store, so_id, configure = sent
     transfers = {t.customer_order.number: t for t in store.supplier_order(so_id).transfers}
     anna, bernd = (int(transfers[n].remote_order_id) for n in ("1001", "1002"))
-    execute(db, f"UPDATE orders SET orders_status = 3, tracking_no = 'JJD000123' "
-                f"WHERE orders_id = {anna}",
-            f"INSERT INTO orders_status_history (orders_id, orders_status_id, date_added, "
-            f"customer_notified, comments) VALUES ({anna}, 3, '2026-03-02 10:00:00', 1, 'sent')")
+    root_execute(db, f"UPDATE orders SET orders_status = 3, tracking_no = 'JJD000123' "
+                     f"WHERE orders_id = {anna}",
+                 f"INSERT INTO orders_status_history (orders_id, orders_status_id, date_added, "
+                 f"customer_notified, comments) VALUES ({anna}, 3, '2026-03-02 10:00:00', 1, "
+                 f"'sent')")
     with connector_of(config) as connector:
         status = connector.read_back(list(transfers.values()))
     a, b = status[transfers["1001"].reference], status[transfers["1002"].reference]
@@ -121,7 +97,7 @@ def test_cancel_needs_a_configured_cancelled_status(sent):
 
 def test_cancel_allowed_statuses_are_configurable(sent):
     db, _config, store, so_id, configure = sent
-    execute(db, "UPDATE orders SET orders_status = 2")
+    root_execute(db, "UPDATE orders SET orders_status = 2")
     lenient = configure(cancelled_status_id=4, cancellable_status_ids=[1, 2])
     result = cancel_order(lenient, store, PluginHost(), "1002", reason="out of stock")
     assert result.ok and [s.outcome for s in result.steps] == ["cancelled"]
@@ -131,8 +107,8 @@ def test_cancel_allowed_statuses_are_configurable(sent):
 def test_sync_and_cancel_modules_on_mariadb(sent):
     db, config, store, so_id, configure = sent
     transfers = {t.customer_order.number: t for t in store.supplier_order(so_id).transfers}
-    execute(db, f"UPDATE orders SET orders_status = 2, tracking_no = 'TRK1' "
-                f"WHERE orders_id = {transfers['1001'].remote_order_id}")
+    root_execute(db, f"UPDATE orders SET orders_status = 2, tracking_no = 'TRK1' "
+                     f"WHERE orders_id = {transfers['1001'].remote_order_id}")
     result = cancel_order(config, store, PluginHost(), "1002")
     assert result.ok and len(list((config.mail.outbox).glob("*.eml"))) == 2
     # 1002 is cancelled: read-back only looks at 1001, which moved on -> confirmed
