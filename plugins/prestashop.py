@@ -578,13 +578,15 @@ class PrestaShopConnector(SqlShopConnector):
     # -- step 2: writing --------------------------------------------------------------------
     def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
         """The chunk (`write_batch`'s transaction, none of it in the shop yet): the customers
-        are looked up once for the whole chunk."""
+        are looked up once for the whole chunk; each order writes its customer, addresses, cart
+        and order row, and the rows of every order's lines, taxes, carrier, history and payment
+        follow in one multi-row INSERT per table, with one stock UPDATE per product. The
+        COMMIT shows all of it at once."""
         self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
-                       "created": {}, "stock": []}
+                       "created": {}, "stock": [], "details": [], "rows": {}}
         try:
             written = {t.reference: self._write(so, t, looked_up=True) for t in transfers}
-            stock, self._chunk["stock"] = self._chunk["stock"], None
-            self._move_stock(stock, -1)  # the chunk's sales: one UPDATE per product
+            self._flush_chunk()
             return written
         finally:
             self._chunk = None
@@ -766,20 +768,19 @@ class PrestaShopConnector(SqlShopConnector):
             "date_add": now, "date_upd": now, "note": note}, key="id_order", now=now)
         assert order_id is not None
         weight = self._insert_lines(order_id, transfer, amounts, now)
-        self.insert(self.t("order_carrier"), {
+        self._add("order_carrier", {
             "id_order": order_id, "id_carrier": carrier, "id_order_invoice": 0,
             "weight": weight, "shipping_cost_tax_excl": amounts.shipping,
             "shipping_cost_tax_incl": amounts.shipping + shipping_tax, "tracking_number": "",
-            "date_add": now}, key="id_order_carrier", now=now)
-        self.insert(self.t("order_history"), {
+            "date_add": now}, now)
+        self._add("order_history", {
             "id_employee": 0, "id_order": order_id, "id_order_state": state.id_order_state,
-            "date_add": now}, key="id_order_history", now=now)
+            "date_add": now}, now)
         if paid:  # OrderHistory::changeIdOrderState adds the payment of a paid state
-            self.insert(self.t("order_payment"), {
+            self._add("order_payment", {
                 "order_reference": reference, "id_currency": currency, "amount": amounts.total,
                 "payment_method": s.payment, "conversion_rate": ref["rates"].rate(co.currency),
-                "transaction_id": transfer.reference, "date_add": now},
-                key="id_order_payment", now=now)
+                "transaction_id": transfer.reference, "date_add": now}, now)
         if hide:  # the last step: only now does the admin's order list show it
             update_row(self.conn, self.t("orders"), {"id_shop": s.id_shop},
                        {"id_order": order_id})
@@ -819,13 +820,47 @@ class PrestaShopConnector(SqlShopConnector):
                 "original_product_price": product.price,
                 "original_wholesale_price": product.extra["wholesale"]})
             taxes.append((id_tax, a))
+        if self._chunk is not None and self._chunk.get("details") is not None:
+            self._chunk["details"].append((rows, taxes))  # the chunk's, after its last order
+        else:
+            self._insert_details([(rows, taxes)], now)
+        return weight
+
+    def _insert_details(self, orders: list[tuple[list[dict[str, Any]], list[Any]]],
+                        now: datetime) -> None:
+        """order_detail rows of one or more orders in one multi-row INSERT (where the server
+        numbers it consecutively), then their order_detail_tax rows in another."""
+        rows = [row for details, _taxes in orders for row in details]
+        taxes = [tax for _details, order_taxes in orders for tax in order_taxes]
         ids = self.insert_numbered(self.t("order_detail"), rows, key="id_order_detail", now=now)
         self.insert_all(self.t("order_detail_tax"), [
             {"id_order_detail": detail, "id_tax": id_tax, "unit_amount": a.unit_tax,
              "total_amount": a.tax}
             for detail, (id_tax, a) in zip(ids, taxes, strict=True) if id_tax],
             key="id_order_detail", now=now)
-        return weight
+
+    def _add(self, table: str, row: dict[str, Any], now: datetime) -> None:
+        """A row of an order's carrier, history or payment: inserted now, or with the rows of
+        the whole chunk in one multi-row INSERT after its last order."""
+        if self._chunk is not None and self._chunk.get("rows") is not None:
+            self._chunk["rows"].setdefault(table, []).append(row)
+        else:
+            self.insert(self.t(table), row, key=f"id_{table}", now=now)
+
+    def _flush_chunk(self) -> None:
+        """The chunk's deferred rows (lines and taxes, carriers, histories, payments) and its
+        stock moves, inside its transaction, after its last order."""
+        chunk = self._chunk
+        assert chunk is not None
+        now = datetime.now().replace(microsecond=0)
+        details, chunk["details"] = chunk["details"], None
+        rows, chunk["rows"] = chunk["rows"], None
+        stock, chunk["stock"] = chunk["stock"], None
+        if details:
+            self._insert_details(details, now)
+        for table in ("order_carrier", "order_history", "order_payment"):
+            self.insert_all(self.t(table), rows.get(table, []), key=f"id_{table}", now=now)
+        self._move_stock(stock, -1)  # one UPDATE per product for the whole chunk
 
     def _move_stock(self, lines: list[tuple[int, int, int]], sign: int) -> None:
         """Sold (-1) or given back (+1): stock_available.quantity of each (product, combination)

@@ -408,6 +408,39 @@ def test_innodb_writes_a_chunk_in_one_transaction_myisam_one_by_one(mariadb_db, 
     assert count(db, "ps_customer", "email = 'bernd.bauer@example.com'") == 1
 
 
+def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(shop, prepare,
+                                                                         monkeypatch):
+    run = prepare(alpha(shop), [ANNA, BERND])
+    real = prestashop.PrestaShopConnector._insert_lines
+    chunks = []
+
+    def bad_bernd(self, order_id, transfer, *args):
+        if transfer.customer_order.number == "1002":
+            raise OXError("OX-WRT-002", order="1002", supplier="alpha", id=0,
+                          detail="a value the shop refuses")
+        return real(self, order_id, transfer, *args)
+
+    real_batch = prestashop.PrestaShopConnector.write_batch
+
+    def counting_batch(self, so, transfers):
+        chunks.append([t.customer_order.number for t in transfers])
+        return real_batch(self, so, transfers)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(prestashop.PrestaShopConnector, "_insert_lines", bad_bernd)
+        patch.setattr(prestashop.PrestaShopConnector, "write_batch", counting_batch)
+        [failed] = run.send()
+    assert chunks == [["1001", "1002"]]  # tried as one chunk first
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-WRT-002"
+    assert failed.written == 1  # Anna then alone; the chunk's rows were rolled back
+    assert len(admin_list(shop)) == 1 and count(shop, "ps_order_detail") == 1
+    assert count(shop, "ps_order_history") == 1 and count(shop, "ps_customer") == 3
+    [again] = run.send()
+    assert again.state == S.NOTIFIED and again.written == 1 and again.already_there == 0
+    assert len(admin_list(shop)) == 2 and count(shop, "ps_order_detail") == 3
+    assert count(shop, "ps_order_carrier") == 2 and count(shop, "ps_order_payment") == 2
+
+
 # === the exactly-once look-up stays a primary-key range =========================================
 def test_reference_lookup_reads_only_above_the_floor(shop, prepare):
     run = prepare(alpha(shop), [ANNA])
