@@ -120,6 +120,17 @@ def shop_section(db: Any, connector: dict[str, Any] | None = None,
     return section
 
 
+def connection_lost(statement: str) -> Callable[..., Any]:
+    """A stand-in for a connector's write step that fails as a killed connection does (MySQL
+    error 2013) while running `statement` — patched in to crash a write half-way."""
+    def lost(*_args: Any, **_kwargs: Any) -> Any:
+        import pymysql
+
+        raise sa.exc.OperationalError(statement, {},
+                                      pymysql.err.OperationalError(2013, "Lost connection"))
+    return lost
+
+
 def supplier_alpha(connector_type: str) -> Callable[..., dict[str, dict[str, Any]]]:
     """`alpha(db, connector=None, **overrides)` for one connector type: the `suppliers` table
     with one supplier "alpha" on `db`, its `[connector]` the type plus `connector`'s settings

@@ -14,13 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pymysql
 import pytest
 import sqlalchemy as sa
 from helpers import bernd_order, sample_order, send_at_once
 from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
-    connector_of, count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section,
-    shop_user,
+    connection_lost, connector_of, count, load_schema, prepare, query, root_execute,
+    server_sql_mode, shop_section, shop_user,
 )
 
 from orderexchange import config as config_mod
@@ -208,9 +207,7 @@ def test_guest_and_blind_drop_ship(shop, prepare):
 
 
 # === no transactions =========================================================================
-def lost_connection(*_args: Any, **_kwargs: Any) -> list[Any]:
-    raise sa.exc.OperationalError("INSERT INTO shop_order_sum …", {},
-                                  pymysql.err.OperationalError(2013, "Lost connection"))
+lost_connection = connection_lost("INSERT INTO shop_order_sum …")
 
 
 def test_crash_mid_write_then_retry(shop, prepare, monkeypatch):

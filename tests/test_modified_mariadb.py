@@ -13,12 +13,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pymysql
 import pytest
-import sqlalchemy as sa
 from helpers import bernd_order, sample_order, send_at_once
 from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user, supplier_alpha,
+    connection_lost, count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user,
+    supplier_alpha,
 )
 
 from orderexchange.errors import OXError
@@ -324,9 +323,7 @@ def test_known_customer_found_by_customer_number(shop, prepare):
 
 
 # === crash mid-write: MyISAM completes the hidden order, InnoDB rolled back ====================
-def lost_connection(*_args: Any, **_kwargs: Any) -> None:
-    raise sa.exc.OperationalError("INSERT INTO orders_total …", {},
-                                  pymysql.err.OperationalError(2013, "Lost connection"))
+lost_connection = connection_lost("INSERT INTO orders_total …")
 
 
 def test_crash_mid_write_then_retry_writes_the_order_exactly_once(shop, prepare, monkeypatch):

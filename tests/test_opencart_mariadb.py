@@ -12,13 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pymysql
 import pytest
-import sqlalchemy as sa
 from helpers import bernd_order, kill_at_write, sample_order, send_at_once
 from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_section, shop_user,
-    supplier_alpha,
+    connection_lost, count, load_schema, prepare, query, root_execute, server_sql_mode,
+    shop_section, shop_user, supplier_alpha,
 )
 
 from orderexchange.dispatch import Dispatcher
@@ -312,9 +310,7 @@ def test_inactive_product_and_too_long_company_fail_the_check(shop, prepare):
 
 
 # === crash in the middle of a write: MyISAM completes, InnoDB rolled back ====================
-def lost_connection(*_args: Any, **_kwargs: Any) -> None:
-    raise sa.exc.OperationalError("INSERT INTO oc_order_total …", {},
-                                  pymysql.err.OperationalError(2013, "Lost connection"))
+lost_connection = connection_lost("INSERT INTO oc_order_total …")
 
 
 @pytest.mark.parametrize("engine", ["MyISAM", "InnoDB"])

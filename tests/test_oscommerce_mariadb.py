@@ -14,12 +14,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
-import pymysql
 import pytest
-import sqlalchemy as sa
 from helpers import bernd_order, create_oscommerce_schema, kill_at_write, sample_order
 from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
-    Run, count, prepare, query, root_execute, shop_section, shop_user, supplier_alpha,
+    Run, connection_lost, count, prepare, query, root_execute, shop_section, shop_user,
+    supplier_alpha,
 )
 
 from orderexchange.dispatch import Dispatcher, SendResult
@@ -260,9 +259,7 @@ ADMIN_LIST = ("SELECT o.orders_id, o.customers_name, s.orders_status_name AS sta
               "s.language_id = 1 AND ot.class = 'ot_total' ORDER BY o.orders_id")
 
 
-def lost_connection(*_args: Any, **_kwargs: Any) -> None:
-    raise sa.exc.OperationalError("INSERT INTO orders_total …", {},
-                                  pymysql.err.OperationalError(2013, "Lost connection"))
+lost_connection = connection_lost("INSERT INTO orders_total …")
 
 
 @pytest.mark.parametrize("engine", ["MyISAM", "InnoDB"])

@@ -12,12 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pymysql
 import pytest
-import sqlalchemy as sa
 from helpers import bernd_order, kill_at_write, sample_order, send_at_once
 from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user, supplier_alpha,
+    connection_lost, count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user,
+    supplier_alpha,
 )
 
 from orderexchange.dispatch import Dispatcher
@@ -306,9 +305,7 @@ def test_two_concurrent_sends_never_share_an_order_number(shop, prepare):
 
 
 # === no transactions: MyISAM ==================================================================
-def fail_articles(*_args: Any, **_kwargs: Any) -> None:
-    raise sa.exc.OperationalError("INSERT INTO oxorderarticles …", {},
-                                  pymysql.err.OperationalError(2013, "Lost connection"))
+fail_articles = connection_lost("INSERT INTO oxorderarticles …")
 
 
 @pytest.mark.parametrize("engine, user_engine", [("MyISAM", "MyISAM"), ("InnoDB", "MyISAM")],

@@ -24,12 +24,11 @@ from decimal import Decimal
 from typing import Any
 
 import phpserialize
-import pymysql
 import pytest
-import sqlalchemy as sa
 from helpers import bernd_order, sample_order
 from shopdb import (  # noqa: F401 - prepare and shop_user are fixtures
-    count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user, supplier_alpha,
+    connection_lost, count, load_schema, prepare, query, root_execute, server_sql_mode, shop_user,
+    supplier_alpha,
 )
 
 from orderexchange.errors import OXError
@@ -285,9 +284,7 @@ def test_an_order_in_another_currency_is_refused(shop, prepare):
 
 
 # === crash in the middle of a write ============================================================
-def lost_connection(*_args: Any, **_kwargs: Any) -> None:
-    raise sa.exc.OperationalError("INSERT INTO wp_wc_order_stats …", {},
-                                  pymysql.err.OperationalError(2013, "Lost connection"))
+lost_connection = connection_lost("INSERT INTO wp_wc_order_stats …")
 
 
 @pytest.mark.parametrize("engine", ["MyISAM", "InnoDB"])
