@@ -411,6 +411,23 @@ def test_the_send_table_fits_80_columns_with_whole_message_ids(tmp_path, demo_li
         assert line in sent.output.splitlines(), (line, sent.output)
 
 
+def test_test_mail_shows_the_test_messages_message_id_whole_at_80_columns(tmp_path, smtp_server):
+    """`test mail --to` cut the test message's Message-ID in its detail cell with "…" at 80
+    columns; the detail column folds."""
+    server = smtp_server(security="plain")
+    cfg = write_workspace(tmp_path / "ws")
+    cfg.write_text(re.sub(r'(?ms)^\[mail\].*?(?=^\[)',
+                          f'[mail]\ntransport = "smtp"\nhost = "{server.host}"\n'
+                          f'port = {server.port}\nsecurity = "none"\n\n', cfg.read_text()))
+    test = run(cfg, "test", "mail", "--to", "me@example.org")
+    assert test.exit_code == 0, test.output
+    assert "…" not in test.output, test.output
+    table_lines = [line for line in test.output.splitlines() if line[:1] in "┏┃┡│└"]
+    assert all(len(line) <= 80 for line in table_lines), test.output
+    details = "".join(line.split("│")[3].strip() for line in table_lines if line[:1] == "│")
+    message_id = server.messages[-1].message["Message-ID"]
+    assert message_id and message_id in details, (message_id, test.output)
+
 def test_markup_is_written_only_through_styled():
     """The consoles print text as it is (markup off): `[red]…[/red]` outside `styled()` would
     show its brackets, and `rich.markup.escape` would print backslashes. Colour goes through

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from . import console, err_console, print_error, print_solution, state as _state, styled
@@ -209,8 +209,9 @@ def print_purge(plan: Any, counts: dict[str, int] | None, dry_run: bool) -> None
 
 
 def print_report(title: str, report: Any) -> None:
-    """A self-test's stages: ok, warning or FAILED, with their detail."""
-    table = Table("stage", "result", "detail", title=title)
+    """A self-test's stages: ok, warning or FAILED, with their detail (folded, never cut: a
+    Message-ID or a certificate subject is one long word)."""
+    table = Table("stage", "result", Column("detail", overflow="fold"), title=title)
     for s in report.stages:
         result = (styled("[red]FAILED[/red]") if not s.ok else
                   styled("[yellow]warning[/yellow]") if getattr(s, "warning", False) else
