@@ -333,6 +333,44 @@ def test_realistic_orders_are_listed_once_with_their_state_person_and_total(shop
     assert wrong == [] and listed == {}
 
 
+def test_an_unpaid_state_writes_no_payment(shop, prepare):
+    """order_state_id 10 ("Awaiting bank wire payment", paid 0, logable 0): no order_payment,
+    nothing paid for real, not valid yet — as validateOrder leaves such an order."""
+    run = prepare(alpha(shop, {"order_state_id": 10}), [ANNA])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED, result.as_dict()
+    [row] = admin_list(shop)
+    assert (row["state"], row["paid"]) == ("Awaiting bank wire payment", 0)
+    [order] = query(shop, "SELECT total_paid_real, valid, current_state FROM ps_orders")
+    assert order == {"total_paid_real": Decimal("0.000000"), "valid": 0, "current_state": 10}
+    assert count(shop, "ps_order_payment") == 0
+    with run.connector() as connector:
+        [status] = connector.read_back(list(run.transfers().values())).values()
+    assert (status.status_id, status.progressed) == ("10", False)
+
+
+def test_a_server_refusing_zero_dates_gets_the_orders_date(shop, prepare):
+    """invoice_date / delivery_date are PrestaShop's zero date ("none yet"); a session whose
+    SQL mode has NO_ZERO_DATE (MySQL 8's default) would refuse it, so the order's own date is
+    written there instead."""
+    run = prepare(alpha(shop), [ANNA])
+    so = run.store.supplier_order(run.so_ids[0])
+    connector = run.connector()
+    connector.open()
+    try:
+        connector.conn.exec_driver_sql("SET SESSION sql_mode = 'STRICT_TRANS_TABLES,"
+                                       "NO_ZERO_DATE,NO_ZERO_IN_DATE'")
+        connector.end_read()
+        assert not [f for f in connector.check(so) if f.blocking]
+        connector.write(so, so.transfers[0])
+    finally:
+        connector.close()
+    [order] = query(shop, "SELECT invoice_date, delivery_date, date_add FROM ps_orders")
+    assert order["invoice_date"] == order["delivery_date"] == order["date_add"]
+    [run2_order] = admin_list(shop)
+    assert run2_order["total"] == Decimal("22.040000")
+
+
 # === crash in the middle of a write ============================================================
 def lost_connection(*_args: Any, **_kwargs: Any) -> None:
     raise sa.exc.OperationalError("INSERT INTO ps_order_carrier …", {},
