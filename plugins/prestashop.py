@@ -675,7 +675,7 @@ class PrestaShopConnector(SqlShopConnector):
         key = secrets.token_hex(16)
         customer_id = self.insert(self.t("customer"), {
             "id_shop_group": shop.id_shop_group, "id_shop": self.settings.id_shop,
-            "id_gender": 0, "id_default_group": group, "id_lang": self.setting("id_lang"),
+            "id_gender": 0, "id_default_group": group, "id_lang": self._customer_lang(),
             "id_risk": None, "company": co.billing.company or None, "firstname": c.first_name,
             "lastname": c.last_name, "email": c.email.strip(),
             "passwd": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
@@ -687,6 +687,17 @@ class PrestaShopConnector(SqlShopConnector):
         self.insert(self.t("customer_group"), {"id_customer": customer_id, "id_group": group},
                     key="id_customer", now=now)
         return {"id": customer_id, "secure_key": key, "account": None, "known": False}
+
+    def _customer_lang(self) -> int:
+        """A new customer's language: customer_template.language (an ISO code the shop has as
+        an active language), else `id_lang`."""
+        code = (self.supplier.customer_template.language or "").strip().lower()[:2]
+        if code:
+            found = self.sql(f"SELECT id_lang FROM {self.qt('lang')} WHERE iso_code = :c AND "
+                             f"active = 1", c=code).scalar()
+            if found:
+                return int(found)
+        return self.setting("id_lang")
 
     def _address(self, customer: dict[str, Any], a: Address, co: CustomerOrder, alias: str,
                  now: datetime, have: list[Any]) -> int:

@@ -548,14 +548,15 @@ def test_read_back_state_tracking_and_cancel(shop, prepare):
 
 # === customers and shops ========================================================================
 def test_guest_orders_create_guest_customers(shop, prepare):
-    run = prepare(alpha(shop, customer_policy="guest", guest_customer_id=0), [BERND])
+    run = prepare(alpha(shop, customer_policy="guest", guest_customer_id=0,
+                        customer_template={"language": "de"}), [BERND])
     [result] = run.send()
     assert result.state == S.NOTIFIED, result.as_dict()
     [row] = admin_list(shop)
     [guest] = query(shop, "SELECT * FROM ps_customer WHERE id_customer = :c",
                     c=row["id_customer"])
-    assert (guest["is_guest"], guest["id_default_group"], guest["email"]) == (
-        1, 2, "bernd.bauer@example.com")
+    assert (guest["is_guest"], guest["id_default_group"], guest["email"], guest["id_lang"]) == (
+        1, 2, "bernd.bauer@example.com", 2)  # customer_template.language: the shop's Deutsch
     assert query(shop, "SELECT id_group FROM ps_customer_group WHERE id_customer = :c",
                  c=row["id_customer"]) == [{"id_group": 2}]
 
