@@ -333,6 +333,25 @@ def test_realistic_orders_are_listed_once_with_their_state_person_and_total(shop
     assert wrong == [] and listed == {}
 
 
+def test_step_one_refuses_what_the_shop_cannot_take(shop, prepare):
+    """A switched-off product (A-300), a country the shop does not sell to (the USA, inactive),
+    a currency it does not have (SEK): each with its code, nothing written."""
+    catalogue = ("sku,supplier,supplier_sku,purchase_price,name\n"
+                 "HAMMER,alpha,A-100,7.20,Claw hammer\nLEVEL,alpha,A-300,8.90,Spirit level\n")
+    level = sample_order("1010", email="l@example.com", first="Lea", last="Level",
+                         lines=[{"sku": "LEVEL", "name": "Spirit level", "quantity": 1,
+                                 "unit_price": "15.40", "tax_rate": "19"}])
+    usa = sample_order("1011", email="u@example.com", first="Uma", last="States", country="US")
+    sek = sample_order("1012", email="s@example.com", first="Sven", last="Krona",
+                       currency="SEK")
+    run = prepare(alpha(shop), [level, usa, sek], catalogue=catalogue)
+    [result] = run.send()
+    assert result.state == S.CHECK_FAILED
+    assert {(f.order, f.code) for f in result.findings if f.blocking} == {
+        ("1010", "OX-CHK-006"), ("1011", "OX-CHK-004"), ("1012", "OX-CHK-010")}
+    assert count(shop, "ps_orders") == 0 and count(shop, "ps_customer") == 3
+
+
 def test_an_unpaid_state_writes_no_payment(shop, prepare):
     """order_state_id 10 ("Awaiting bank wire payment", paid 0, logable 0): no order_payment,
     nothing paid for real, not valid yet — as validateOrder leaves such an order."""
