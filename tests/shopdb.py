@@ -131,6 +131,29 @@ def connection_lost(statement: str) -> Callable[..., Any]:
     return lost
 
 
+def child_config(folder: Path, shop: Any, smtp: Any, *, connector: str = "oscommerce",
+                 store_url: str | None = None, supplier_email: str | None = None,
+                 daemon: tuple[str, ...] | list[str] = (), supplier: tuple[str, ...] = (),
+                 database: tuple[str, ...] = ()) -> Path:
+    """`folder/config.toml` for tests that run the CLI in child processes (kill and restart
+    tests): distributor ACME, the store (SQLite in `folder` unless `store_url`), SMTP to `smtp`
+    without retries, then the caller's `daemon` lines, and supplier alpha on `shop` with
+    `supplier` / `database` lines of its own under those tables."""
+    section = shop_section(shop)
+    lines = ['[distributor]', 'id = "acme"', 'name = "ACME"', 'email = "orders@acme.example"',
+             '[store]', f'url = "{store_url or "sqlite:///" + str(folder / "state.sqlite")}"',
+             '[mail]', 'transport = "smtp"', f'host = "{smtp.host}"', f'port = {smtp.port}',
+             'security = "none"', 'retries = 0', *daemon,
+             '[suppliers.alpha]', f'name = "{section["name"]}"',
+             f'email = "{supplier_email or section["email"]}"', *supplier,
+             '[suppliers.alpha.database]', f'url = "{section["database"]["url"]}"',
+             f'password = "{section["database"]["password"]}"', *database,
+             '[suppliers.alpha.connector]', f'type = "{connector}"']
+    cfg = folder / "config.toml"
+    cfg.write_text("\n".join(lines) + "\n")
+    return cfg
+
+
 def supplier_alpha(connector_type: str) -> Callable[..., dict[str, dict[str, Any]]]:
     """`alpha(db, connector=None, **overrides)` for one connector type: the `suppliers` table
     with one supplier "alpha" on `db`, its `[connector]` the type plus `connector`'s settings

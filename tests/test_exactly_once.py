@@ -20,7 +20,8 @@ import pytest
 import servers
 import sqlalchemy as sa
 from click.testing import CliRunner
-from helpers import CATALOGUE_CSV, licensed_cli_command, sample_order, supplier_section
+from helpers import CATALOGUE_CSV, licensed_cli_command, sample_order
+from shopdb import child_config
 
 from orderexchange import config as config_mod
 from orderexchange.cli import main
@@ -32,25 +33,14 @@ KILLS = 20
 
 
 def write_config(tmp_path, shop, smtp, store_url=None, supplier_email=None, extra=()):
-    section = supplier_section(shop)
-    lines = ['[distributor]', 'id = "acme"', 'name = "ACME"', 'email = "orders@acme.example"',
-             '[store]', f'url = "{store_url or "sqlite:///" + str(tmp_path / "state.sqlite")}"',
-             '[mail]', 'transport = "smtp"', f'host = "{smtp.host}"', f'port = {smtp.port}',
-             'security = "none"', 'retries = 0',
-             '[daemon]', 'heartbeat_seconds = 1',
-             '[daemon.jobs.fetch]', 'enabled = false',
-             '[daemon.jobs.build]', 'enabled = false',
-             '[daemon.jobs.send]', 'every = 0.5',
-             '[daemon.retry]', 'attempts = 3', 'initial_seconds = 0.05', 'max_seconds = 0.2',
-             *extra,
-             '[suppliers.alpha]', f'name = "{section["name"]}"',
-             f'email = "{supplier_email or section["email"]}"', 'max_customer_orders = 1',
-             '[suppliers.alpha.database]', f'url = "{section["database"]["url"]}"',
-             f'password = "{section["database"]["password"]}"',
-             '[suppliers.alpha.connector]', 'type = "oscommerce"']
-    cfg = tmp_path / "config.toml"
-    cfg.write_text("\n".join(lines) + "\n")
-    return cfg
+    return child_config(tmp_path, shop, smtp, store_url=store_url, supplier_email=supplier_email,
+                        supplier=('max_customer_orders = 1',), daemon=(
+                            '[daemon]', 'heartbeat_seconds = 1',
+                            '[daemon.jobs.fetch]', 'enabled = false',
+                            '[daemon.jobs.build]', 'enabled = false',
+                            '[daemon.jobs.send]', 'every = 0.5',
+                            '[daemon.retry]', 'attempts = 3', 'initial_seconds = 0.05',
+                            'max_seconds = 0.2', *extra))
 
 
 def cli(cfg, *args):

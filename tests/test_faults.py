@@ -16,7 +16,8 @@ import time
 
 import sqlalchemy as sa
 from click.testing import CliRunner
-from helpers import CATALOGUE_CSV, licensed_cli_command, sample_order, supplier_section
+from helpers import CATALOGUE_CSV, licensed_cli_command, sample_order
+from shopdb import child_config
 
 from orderexchange import config as config_mod
 from orderexchange.cli import main
@@ -27,19 +28,8 @@ KILLS = 50
 
 
 def write_config(tmp_path, shop, smtp, connector="oscommerce"):
-    section = supplier_section(shop)
-    lines = ['[distributor]', 'id = "acme"', 'name = "ACME"', 'email = "orders@acme.example"',
-             '[store]', f'url = "sqlite:///{tmp_path / "state.sqlite"}"',
-             '[mail]', 'transport = "smtp"', f'host = "{smtp.host}"', f'port = {smtp.port}',
-             'security = "none"', 'retries = 0',
-             '[daemon.retry]', 'attempts = 3', 'initial_seconds = 0.05', 'max_seconds = 0.2',
-             '[suppliers.alpha]', f'name = "{section["name"]}"', f'email = "{section["email"]}"',
-             '[suppliers.alpha.database]', f'url = "{section["database"]["url"]}"',
-             f'password = "{section["database"]["password"]}"',
-             '[suppliers.alpha.connector]', f'type = "{connector}"']
-    cfg = tmp_path / "config.toml"
-    cfg.write_text("\n".join(lines) + "\n")
-    return cfg
+    return child_config(tmp_path, shop, smtp, connector=connector, daemon=(
+        '[daemon.retry]', 'attempts = 3', 'initial_seconds = 0.05', 'max_seconds = 0.2'))
 
 
 def add_orders(cfg, tmp_path, first, count):
@@ -164,7 +154,7 @@ def test_kill_minus_nine_on_a_prestashop_writes_every_order_once(
     customer, the sender killed at random moments: the next run finds what a killed one
     committed by its reference and writes the rest — every order once in the admin's order
     list (its shop's orders), every new customer once, the stock moved once per order."""
-    from test_shop_sql import load_schema
+    from shopdb import load_schema
 
     load_schema(mariadb_db.url, "prestashop8_mysql.sql", prefix="ps_")
     smtp = smtp_server("plain")
@@ -212,7 +202,7 @@ def test_kill_minus_nine_on_a_magento_lists_every_order_once(
     killed one committed by its reference (`ext_order_id`) and writes the rest — every order
     once in the admin's order list (`sales_order_grid`), every new customer once, and no order
     number given twice."""
-    from test_shop_sql import load_schema
+    from shopdb import load_schema
 
     load_schema(mariadb_db.url, "magento24_mysql.sql")
     smtp = smtp_server("plain")

@@ -18,10 +18,9 @@ import time
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from helpers import (
-    CATALOGUE_CSV, create_oscommerce_schema, licensed_cli_command, sample_order, supplier_section,
-)
+from helpers import CATALOGUE_CSV, create_oscommerce_schema, licensed_cli_command, sample_order
 from servers import MariaDBServer, temporary_mariadb_database
+from shopdb import child_config
 
 from orderexchange import config as config_mod
 from orderexchange.cli import main
@@ -51,22 +50,10 @@ def shop(own_mariadb):
 
 
 def write_config(tmp_path, shop, smtp, attempts):
-    section = supplier_section(shop)
-    lines = ['[distributor]', 'id = "acme"', 'name = "ACME"', 'email = "orders@acme.example"',
-             '[store]', f'url = "sqlite:///{tmp_path / "state.sqlite"}"',
-             '[mail]', 'transport = "smtp"', f'host = "{smtp.host}"', f'port = {smtp.port}',
-             'security = "none"', 'retries = 0',
-             # long enough to bridge the outage: waits of 0.5, 1, 2, 2, 2 … seconds
-             '[daemon]', 'write_batch = 20',
-             '[daemon.retry]', f'attempts = {attempts}', 'initial_seconds = 0.5',
-             'max_seconds = 2',
-             '[suppliers.alpha]', f'name = "{section["name"]}"', f'email = "{section["email"]}"',
-             '[suppliers.alpha.database]', f'url = "{section["database"]["url"]}"',
-             f'password = "{section["database"]["password"]}"', 'connect_timeout = 2',
-             '[suppliers.alpha.connector]', 'type = "oscommerce"']
-    cfg = tmp_path / "config.toml"
-    cfg.write_text("\n".join(lines) + "\n")
-    return cfg
+    return child_config(tmp_path, shop, smtp, database=('connect_timeout = 2',), daemon=(
+        # long enough to bridge the outage: waits of 0.5, 1, 2, 2, 2 … seconds
+        '[daemon]', 'write_batch = 20',
+        '[daemon.retry]', f'attempts = {attempts}', 'initial_seconds = 0.5', 'max_seconds = 2'))
 
 
 def prepare(tmp_path, cfg, licence_code):
