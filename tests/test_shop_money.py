@@ -65,6 +65,28 @@ def test_a_rates_lines_add_up_to_its_vat_the_rest_on_the_largest_line():
     assert sum(x.gross for x in amounts.lines) == amounts.subtotal + amounts.tax
 
 
+@pytest.mark.parametrize("shipping_rate, by_rate", [
+    # the shipping's 4.90 × 19 % = 0.93 joins the lines' 19 % row (2.74)
+    ("19", [(D("19"), D("19.30"), D("3.67"))]),
+    # at a rate no line has, a row of its own: 4.90 × 7 % = 0.34
+    ("7", [(D("19"), D("14.40"), D("2.74")), (D("7"), D("4.90"), D("0.34"))]),
+])
+def test_taxed_shipping_has_its_own_vat_and_stays_out_of_the_lines_gross(shipping_rate, by_rate):
+    """Shops show taxed shipping gross (OXID's OXDELCOST, modified's gross groups) or keep its
+    VAT apart (WooCommerce): the shipping's VAT alone, and the lines' gross without it."""
+    t = transfer("EUR", [(2, "7.20", "19", None)])
+    amounts = order_amounts(t, supplier(shipping_cost=D("4.90"),
+                                        shipping_tax_rate=D(shipping_rate)), RATES)
+    tax = {"19": D("0.93"), "7": D("0.34")}[shipping_rate]
+    assert amounts.tax_by_rate() == by_rate
+    assert (amounts.shipping_rate, amounts.shipping_tax, amounts.shipping_gross) == (
+        D(shipping_rate), tax, D("4.90") + tax)
+    assert (amounts.lines_tax, amounts.gross_lines) == (D("2.74"), D("17.14"))
+    assert amounts.total == D("14.40") + D("2.74") + D("4.90") + tax
+    untaxed = order_amounts(t, supplier(shipping_cost=D("4.90")), RATES)
+    assert (untaxed.shipping_rate, untaxed.shipping_tax, untaxed.gross_lines) == (
+        D("0"), D("0"), D("17.14"))
+
 def test_eur_prices_are_converted_into_the_orders_currency_with_the_shops_rates():
     t = transfer("CHF", [(3, "10.80", "19", "EUR"), (1, "7.20", "7.7", None)])
     amounts = order_amounts(t, supplier(shipping_cost=D("4.90")), RATES)
