@@ -146,7 +146,7 @@ def test_actions_return_data_and_the_views_do_not_import_each_other():
                                      "questionary"} & {parts[0], parts[-1]} or \
                     parts[0] == "orderexchange" and parts[1:2] in (["present"], ["cli"], ["menu"]):
                 wrong.append(f"actions/{path.name}: {name}")
-    for path in [root / "menu.py", *sorted((root / "present").glob("*.py"))]:
+    for path in [*sorted((root / "menu").glob("*.py")), *sorted((root / "present").glob("*.py"))]:
         for name in imports(path):
             parts = name.lstrip(".").split(".")
             if "cli" in (parts[0], parts[-1]) or name.startswith("orderexchange.cli"):
