@@ -614,10 +614,12 @@ class MagentoConnector(SqlShopConnector):
         transfer.customer_match = self._last_match
         if self._chunk is None:
             self._tails = []
-        increment_id = self._write_order(transfer, customer, ref, now)
-        if self._chunk is None:  # one order: its rows now; a chunk's after its last order
+        # its order number comes with the flush: one order's at once, a chunk's after its last
+        remote = RemoteOrder("", str(customer["id"] or 0), customer["created"])
+        self._write_order(transfer, customer, ref, now, remote)
+        if self._chunk is None:
             self._flush_tails()
-        return RemoteOrder(increment_id, str(customer["id"] or 0), customer["created"])
+        return remote
 
     def _customer(self, co: CustomerOrder, now: datetime, ref: dict[str, Any]
                   ) -> dict[str, Any]:
@@ -691,21 +693,10 @@ class MagentoConnector(SqlShopConnector):
         return {"id": customer_id, "group": group, "account": None,
                 "addresses": {"billing": billing_id, "shipping": shipping_id}}
 
-    def _next_number(self) -> str:
-        """The store's next increment id, as Magento's Sequence::getNextValue takes it: a row
-        into the sequence table, its auto-increment value, prefix + 9 digits + suffix."""
-        seq = self.sequence()
-        if seq is None:
-            raise OXError("OX-DB-010", supplier=self.supplier.id, type="Magento",
-                          detail=f"store {self.settings.store_id} has no order sequence")
-        value = self.insert(str(seq["sequence_table"]), {}, key="sequence_value")
-        assert value is not None
-        start, step = int(seq["start_value"] or 1), int(seq["step"] or 1)
-        number = (value - start) * step + start
-        return f"{seq['prefix'] or ''}{number:0{NUMBER_DIGITS}d}{seq['suffix'] or ''}"
-
     def _write_order(self, transfer: Transfer, customer: dict[str, Any], ref: dict[str, Any],
-                     now: datetime) -> str:
+                     now: datetime, remote: RemoteOrder) -> None:
+        """Every row of one order, kept for `_flush_tails` (which numbers them: order number,
+        order id, address ids) — so that a chunk of orders is a handful of multi-row INSERTs."""
         co = transfer.customer_order
         s = self.settings
         rates: ShopRates = ref["rates"]
@@ -728,11 +719,11 @@ class MagentoConnector(SqlShopConnector):
         weight = sum((products[a.line.supplier_sku].extra["weight"] * a.quantity
                       for a in amounts.lines), Decimal("0"))
         quantity = sum((a.quantity for a in amounts.lines), Decimal("0"))
-        increment_id = self._next_number()
+        order_id, increment_id = 0, ""  # set by `_flush_tails`
         status, state = s.order_status, ref["state"]
         store_name = "\n".join(v for v in (store.get("website_name"), store.get("group_name"),
                                             store.get("name")) if v)
-        order_id = self.insert(self.t("sales_order"), {
+        order = {
             "ext_order_id": transfer.reference, "increment_id": increment_id,
             "state": state, "status": status, "protect_code": secrets.token_hex(3),
             "shipping_description": s.shipping_description, "shipping_method": s.shipping_method,
@@ -761,24 +752,16 @@ class MagentoConnector(SqlShopConnector):
             "total_due": amounts.total, "base_total_due": base(amounts.total),
             "total_qty_ordered": quantity, "base_total_qty_ordered": quantity,
             "total_item_count": len(amounts.lines), "weight": weight,
-            "created_at": now, "updated_at": now}, key="entity_id", now=now)
-        assert order_id is not None
-
+            "created_at": now, "updated_at": now}
         kinds = ("billing", "shipping")
-        addresses = (billing, co.delivery)
-        address_ids = self.insert_numbered(self.t("sales_order_address"), [{
+        addresses = [{
             "parent_id": order_id, "customer_id": customer["id"],
             "customer_address_id": (account["address_id"] if account and kind == "billing"
                                     else customer["addresses"].get(kind)),
             "address_type": kind, "email": person["email"],
             "telephone": person["phone"] if kind == "billing" or not account else "",
-            **_order_address(a, "")} for kind, a in zip(kinds, addresses, strict=True)],
-            key="entity_id", now=now)
-        update_row(self.conn, self.t("sales_order"),
-                   {"billing_address_id": address_ids[0], "shipping_address_id": address_ids[1]},
-                   {"entity_id": order_id})
-
-        # the rows after the order's own: written for the whole chunk at once (`_flush_tails`)
+            **_order_address(a, "")} for kind, a in zip(kinds, (billing, co.delivery),
+                                                          strict=True)]
         items = [{
             "order_id": order_id, "store_id": s.store_id, "created_at": now, "updated_at": now,
             "product_id": products[a.line.supplier_sku].id,
@@ -831,7 +814,7 @@ class MagentoConnector(SqlShopConnector):
             "customer_name": f"{person['first']} {person['last']}".strip(),
             "payment_method": s.payment_method, "total_refunded": None}
         self._tails.append({
-            "now": now, "items": items, "lines": amounts.lines, "base": base,
+            "remote": remote, "order": order, "addresses": addresses, "now": now, "items": items, "lines": amounts.lines, "base": base,
             "taxes": [{"order_id": order_id, "code": f"VAT {plain_rate(r)}%",
                        "title": f"VAT {plain_rate(r)}%", "percent": r, "amount": tax,
                        "base_amount": base(tax), "base_real_amount": base(tax), "priority": 0,
@@ -841,15 +824,55 @@ class MagentoConnector(SqlShopConnector):
             "sales_order_grid": grid})
         return increment_id
 
+    def _write_orders(self, tails: list[dict[str, Any]], now: datetime) -> None:
+        """The orders' numbers (rows into the store's sequence table, as Magento's
+        Sequence::getNextValue takes one: the auto-increment value, prefix + 9 digits + suffix),
+        their `sales_order` rows (the reference in the first statement that names them), their
+        addresses and the address ids into the orders; then every other row knows its order."""
+        seq = self.sequence()
+        if seq is None:
+            raise OXError("OX-DB-010", supplier=self.supplier.id, type="Magento",
+                          detail=f"store {self.settings.store_id} has no order sequence")
+        values = self.insert_numbered(str(seq["sequence_table"]), [{} for _ in tails],
+                                      key="sequence_value", now=now)
+        start, step = int(seq["start_value"] or 1), int(seq["step"] or 1)
+        for x, value in zip(tails, values, strict=True):
+            number = f"{seq['prefix'] or ''}{(value - start) * step + start:0{NUMBER_DIGITS}d}" \
+                     f"{seq['suffix'] or ''}"
+            x["order"]["increment_id"] = x["sales_order_grid"]["increment_id"] = number
+            x["remote"].order_id = number
+        order_ids = self.insert_numbered(self.t("sales_order"), [x["order"] for x in tails],
+                                         key="entity_id", now=now)
+        for x, order_id in zip(tails, order_ids, strict=True):
+            for row in x["addresses"]:
+                row["parent_id"] = order_id
+            for row in (*x["items"], *x["taxes"]):
+                row["order_id"] = order_id
+            x["sales_order_payment"]["parent_id"] = order_id
+            x["sales_order_status_history"]["parent_id"] = order_id
+            x["sales_order_grid"]["entity_id"] = order_id
+        address_ids = self.insert_numbered(self.t("sales_order_address"),
+                                           [row for x in tails for row in x["addresses"]],
+                                           key="entity_id", now=now)
+        billing, shipping = address_ids[0::2], address_ids[1::2]
+        self.sql(f"UPDATE {self.qt('sales_order')} SET billing_address_id = CASE entity_id "
+                 + " ".join(f"WHEN {o:d} THEN {a:d}" for o, a in zip(order_ids, billing,
+                                                                      strict=True))
+                 + " END, shipping_address_id = CASE entity_id "
+                 + " ".join(f"WHEN {o:d} THEN {a:d}" for o, a in zip(order_ids, shipping,
+                                                                      strict=True))
+                 + " END WHERE entity_id IN :ids", ids=order_ids)
+
     def _flush_tails(self) -> None:
-        """The rows that follow the orders written since the last flush — items, tax rows and
-        their tax items, payments, comments, grid rows — one multi-row INSERT per table for
-        the whole chunk (consecutive ids numbered by the first where the server allows, else
+        """The orders written since the last flush (`_write_orders`), then the rows that follow
+        them — items, tax rows and their tax items, payments, comments, grid rows — one
+        multi-row INSERT per table for the whole chunk (consecutive ids numbered by the first where the server allows, else
         row by row: `insert_numbered`). Inside the write's transaction, like the orders."""
         tails, self._tails = self._tails, []
         if not tails:
             return
         now = tails[0]["now"]
+        self._write_orders(tails, now)
         item_ids = self.insert_numbered(self.t("sales_order_item"),
                                         [row for x in tails for row in x["items"]],
                                         key="item_id", now=now)
