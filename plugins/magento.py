@@ -56,7 +56,7 @@ from orderexchange.model import (
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
     CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, coded, match_by_email,
-    missing_privileges, read_grants, sample_transfer, stage_text, update_row,
+    missing_privileges, read_grants, sample_transfer, stage_text,
 )
 
 __version__ = "0.1.0"
@@ -584,9 +584,10 @@ class MagentoConnector(SqlShopConnector):
         """The chunk (`write_batch`'s transaction, none of it in the shop yet): the customers
         are looked up once for the whole chunk."""
         self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
-                       "created": {}}
+                       "created": {}, "ahead": {}}
         self._tails = []
         try:
+            self._customers_ahead(so, transfers)
             written = {t.reference: self._write(so, t, looked_up=True) for t in transfers}
             self._flush_tails()
             return written
@@ -640,6 +641,10 @@ class MagentoConnector(SqlShopConnector):
         if chunk is not None and email in chunk["created"]:  # an earlier order of the chunk
             self._last_match = "email"
             return {**chunk["created"][email], "created": False}
+        if chunk is not None and email in chunk["ahead"]:  # made for the chunk, this order's
+            self._last_match = "new"
+            chunk["created"][email] = chunk["ahead"].pop(email)
+            return {**chunk["created"][email], "created": True}
         match = chunk["matches"][co.number] if chunk is not None else self._match([co])[co.number]
         if match.conflict:
             first_id, first_key, second_id, second_key = match.conflict
@@ -657,41 +662,78 @@ class MagentoConnector(SqlShopConnector):
             chunk["created"][email] = made
         return {**made, "created": True}
 
+    def _customers_ahead(self, so: SupplierOrder, transfers: list[Transfer]) -> None:
+        """The chunk's new customers (policy `customer`, matched "new", one per email: the first
+        order's person and addresses) created before its orders, in one go; each is claimed by
+        its first order (`_customer`), as if that order had created it."""
+        policy, _account, problem = self._policy_account()
+        if policy != "customer" or problem:
+            return  # `_customer` raises the problem for each order
+        chunk = self._chunk
+        assert chunk is not None
+        first: dict[str, CustomerOrder] = {}
+        for t in transfers:
+            co = t.customer_order
+            match = chunk["matches"][co.number]
+            if match.key == "new" and match.conflict is None:
+                first.setdefault(co.customer.email.strip().lower(), co)
+        if first:
+            now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+            made = self._new_customers(list(first.values()), now, self._refdata(so))
+            chunk["ahead"] = dict(zip(first, made, strict=True))
+
     def _new_customer(self, co: CustomerOrder, now: datetime, ref: dict[str, Any]
                       ) -> dict[str, Any]:
-        """A customer of the store's website as the admin's "create customer" leaves it: no
-        password, the billing address as default billing, the delivery address as default
-        shipping (the same row when they are one), and its customer grid row."""
-        c, store, group = co.customer, ref["store"], ref["group"]
-        customer_id = self.insert(self.t("customer_entity"), {
-            "website_id": store["website_id"], "email": c.email.strip(), "group_id": group,
-            "store_id": self.settings.store_id, "created_at": now, "updated_at": now,
-            "is_active": 1, "disable_auto_group_change": 0, "created_in": store["name"],
-            "firstname": c.first_name, "lastname": c.last_name, "password_hash": None,
-            "failures_num": 0}, key="entity_id", now=now)
-        assert customer_id is not None
-        rows = [_customer_address(customer_id, co.billing, c.phone, now)]
-        if _postal(co.delivery) != _postal(co.billing):
-            rows.append(_customer_address(customer_id, co.delivery, c.phone, now))
-        ids = self.insert_numbered(self.t("customer_address_entity"), rows, key="entity_id",
-                                   now=now)
-        billing_id, shipping_id = ids[0], ids[-1]
-        update_row(self.conn, self.t("customer_entity"),
-                   {"default_billing": billing_id, "default_shipping": shipping_id},
-                   {"entity_id": customer_id})
-        b = co.billing
-        self.insert(self.t("customer_grid_flat"), {
-            "entity_id": customer_id, "name": f"{c.first_name} {c.last_name}".strip(),
-            "email": c.email.strip(), "group_id": group, "created_at": now,
+        return self._new_customers([co], now, ref)[0]
+
+    def _new_customers(self, orders: list[CustomerOrder], now: datetime, ref: dict[str, Any]
+                       ) -> list[dict[str, Any]]:
+        """One customer per order (of the store's website), as the admin's "create customer"
+        leaves it: no password, the billing address as default billing, the delivery address
+        as default shipping (the same row when they are one), and its customer grid row —
+        four statements for any number of them (multi-row INSERTs, one UPDATE … CASE)."""
+        store, group = ref["store"], ref["group"]
+        ids = self.insert_numbered(self.t("customer_entity"), [{
+            "website_id": store["website_id"], "email": co.customer.email.strip(),
+            "group_id": group, "store_id": self.settings.store_id, "created_at": now,
+            "updated_at": now, "is_active": 1, "disable_auto_group_change": 0,
+            "created_in": store["name"], "firstname": co.customer.first_name,
+            "lastname": co.customer.last_name, "password_hash": None, "failures_num": 0}
+            for co in orders], key="entity_id", now=now)
+        rows, owners = [], []
+        for co, customer_id in zip(orders, ids, strict=True):
+            rows.append(_customer_address(customer_id, co.billing, co.customer.phone, now))
+            owners.append(customer_id)
+            if _postal(co.delivery) != _postal(co.billing):
+                rows.append(_customer_address(customer_id, co.delivery, co.customer.phone, now))
+                owners.append(customer_id)
+        address_ids = self.insert_numbered(self.t("customer_address_entity"), rows,
+                                           key="entity_id", now=now)
+        billing: dict[int, int] = {}
+        shipping: dict[int, int] = {}
+        for owner, address_id in zip(owners, address_ids, strict=True):
+            billing.setdefault(owner, address_id)
+            shipping[owner] = address_id
+        self.sql(f"UPDATE {self.qt('customer_entity')} SET default_billing = CASE entity_id "
+                 + " ".join(f"WHEN {c:d} THEN {a:d}" for c, a in billing.items())
+                 + " END, default_shipping = CASE entity_id "
+                 + " ".join(f"WHEN {c:d} THEN {a:d}" for c, a in shipping.items())
+                 + " END WHERE entity_id IN :ids", ids=ids)
+        self.insert_all(self.t("customer_grid_flat"), [{
+            "entity_id": customer_id, "name": f"{co.customer.first_name} "
+                                              f"{co.customer.last_name}".strip(),
+            "email": co.customer.email.strip(), "group_id": group, "created_at": now,
             "website_id": store["website_id"], "created_in": store["name"],
-            "shipping_full": _full(co.delivery), "billing_full": _full(b),
-            "billing_firstname": b.first_name, "billing_lastname": b.last_name,
-            "billing_telephone": c.phone, "billing_postcode": b.postcode,
-            "billing_country_id": b.country, "billing_region": b.state or None,
-            "billing_street": _street(b), "billing_city": b.city,
-            "billing_company": b.company or None}, key="entity_id", now=now)
-        return {"id": customer_id, "group": group, "account": None,
-                "addresses": {"billing": billing_id, "shipping": shipping_id}}
+            "shipping_full": _full(co.delivery), "billing_full": _full(co.billing),
+            "billing_firstname": co.billing.first_name, "billing_lastname": co.billing.last_name,
+            "billing_telephone": co.customer.phone, "billing_postcode": co.billing.postcode,
+            "billing_country_id": co.billing.country, "billing_region": co.billing.state or None,
+            "billing_street": _street(co.billing), "billing_city": co.billing.city,
+            "billing_company": co.billing.company or None}
+            for co, customer_id in zip(orders, ids, strict=True)], key="entity_id", now=now)
+        return [{"id": customer_id, "group": group, "account": None,
+                 "addresses": {"billing": billing[customer_id],
+                               "shipping": shipping[customer_id]}} for customer_id in ids]
 
     def _write_order(self, transfer: Transfer, customer: dict[str, Any], ref: dict[str, Any],
                      now: datetime, remote: RemoteOrder) -> None:

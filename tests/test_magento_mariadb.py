@@ -325,6 +325,8 @@ def test_a_chunk_is_one_transaction_and_one_new_customer_twice_is_one_customer(s
     [result] = run.send()
     assert result.state == S.NOTIFIED and result.written == 3, result.as_dict()
     assert result.customers_created == 1
+    assert {n: t.customer_match for n, t in run.transfers().items()} == {
+        "1001": "email", "1002": "new", "1004": "email"}
     [bernd] = query(shop, "SELECT entity_id FROM customer_entity WHERE email = "
                           "'bernd.bauer@example.com'")
     assert sorted(r[2] for r in listed(shop)) == [1, bernd["entity_id"], bernd["entity_id"]]
