@@ -29,6 +29,8 @@ whatever the shop's size, bounded by the highest entity id as `shop_floor` too.
 
 Magento declares every table InnoDB: an order (and a chunk of orders) is one transaction, and
 the shop shows nothing of it before the commit. A table found on another engine stops step 1.
+A chunk is written table by table, not order by order: its new customers first, then its order
+numbers, orders, addresses and every following row, each a multi-row INSERT (`_flush_tails`).
 """
 
 from __future__ import annotations
@@ -856,7 +858,8 @@ class MagentoConnector(SqlShopConnector):
             "customer_name": f"{person['first']} {person['last']}".strip(),
             "payment_method": s.payment_method, "total_refunded": None}
         self._tails.append({
-            "remote": remote, "order": order, "addresses": addresses, "now": now, "items": items, "lines": amounts.lines, "base": base,
+            "remote": remote, "order": order, "addresses": addresses, "now": now,
+            "items": items, "lines": amounts.lines, "base": base,
             "taxes": [{"order_id": order_id, "code": f"VAT {plain_rate(r)}%",
                        "title": f"VAT {plain_rate(r)}%", "percent": r, "amount": tax,
                        "base_amount": base(tax), "base_real_amount": base(tax), "priority": 0,
@@ -908,8 +911,9 @@ class MagentoConnector(SqlShopConnector):
     def _flush_tails(self) -> None:
         """The orders written since the last flush (`_write_orders`), then the rows that follow
         them — items, tax rows and their tax items, payments, comments, grid rows — one
-        multi-row INSERT per table for the whole chunk (consecutive ids numbered by the first where the server allows, else
-        row by row: `insert_numbered`). Inside the write's transaction, like the orders."""
+        multi-row INSERT per table for the whole chunk (consecutive ids numbered by the first
+        where the server allows, else row by row: `insert_numbered`). Inside the write's
+        transaction, like the orders."""
         tails, self._tails = self._tails, []
         if not tails:
             return
