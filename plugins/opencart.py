@@ -551,6 +551,9 @@ class OpenCartConnector(SqlShopConnector):
         return found
 
     def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        """One order: alone (hidden, its real status set last), or queued in a chunk's write
+        (`queuing`: looked up with the chunk, written with its status, rows inserted with the
+        chunk's)."""
         co = transfer.customer_order
         now = datetime.now().replace(microsecond=0)
         ref = self._refdata(so)
@@ -562,8 +565,9 @@ class OpenCartConnector(SqlShopConnector):
             # the shop changed between check and write: refuse rather than write a broken order
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")
-        existing = self._by_reference([transfer.reference], end=False,
-                                      floor=transfer.shop_floor).get(transfer.reference)
+        queuing = self.queuing
+        existing = None if queuing else self._by_reference(
+            [transfer.reference], end=False, floor=transfer.shop_floor).get(transfer.reference)
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         customer_id, group_id, created, account, address_id = self._customer(co, ref, now)
@@ -573,6 +577,8 @@ class OpenCartConnector(SqlShopConnector):
                                     customer_id=customer_id, address_id=address_id, now=now,
                                     group_id=group_id)
         order_table = self.t("order")
+        if queuing:
+            values["order_status_id"] = self.settings.order_status_id
         if existing is not None:  # half-written by an earlier attempt (MyISAM): complete it
             order_id = existing[0]
             for child in ("order_product", "order_total", "order_history"):
@@ -580,17 +586,17 @@ class OpenCartConnector(SqlShopConnector):
             row = {k: v for k, v in values.items() if self.table(order_table).has(k)}
             update_row(self.conn, order_table, row, {"order_id": order_id})
         else:
-            order_id = self.insert(order_table, values, key="order_id", now=now)
+            order_id = self.queue(order_table, values, key="order_id", now=now)
         self._insert_lines(order_id, transfer, products, now)
         self._insert_totals(order_id, transfer)
-        self.insert(self.t("order_history"), {
+        self.queue_all(self.t("order_history"), [{
             "order_id": order_id, "order_status_id": self.settings.order_status_id,
             "notify": 0, "comment": f"{marker(transfer.reference)} orderexchange: customer order "
                                     f"{co.number} forwarded in supplier order {so.id}",
-            "date_added": now}, key="order_history_id", now=now)
-        # the last step: only now does the admin list the order
-        update_row(self.conn, order_table, {"order_status_id": self.settings.order_status_id,
-                                            "date_modified": now}, {"order_id": order_id})
+            "date_added": now}], key="order_history_id", now=now)
+        if not queuing:  # the last step: only now does the admin list the order
+            update_row(self.conn, order_table, {"order_status_id": self.settings.order_status_id,
+                                                "date_modified": now}, {"order_id": order_id})
         return RemoteOrder(str(order_id), str(customer_id), created)
 
     def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Product],
@@ -600,7 +606,7 @@ class OpenCartConnector(SqlShopConnector):
         rates: ShopRates = self._ref["rates"]
         amounts = order_amounts(transfer, self.supplier, rates)
         code = amounts.currency
-        self.insert_all(self.t("order_product"), [
+        self.queue_all(self.t("order_product"), [
             {"order_id": order_id, "product_id": products[a.line.supplier_sku].id,
              "master_id": 0,
              "name": products[a.line.supplier_sku].name or a.line.line.name,
@@ -619,7 +625,7 @@ class OpenCartConnector(SqlShopConnector):
         rows += [("tax", s.tax_title.replace("{rate}", plain_rate(rate)), tax, 5)
                  for rate, _net, tax in amounts.tax_by_rate()]
         rows.append(("total", s.total_title, amounts.total, 9))
-        self.insert_all(self.t("order_total"), [
+        self.queue_all(self.t("order_total"), [
             {"order_id": order_id, "code": code, "title": title,
              "value": rates.in_default(value, amounts.currency), "sort_order": sort}
             for code, title, value, sort in rows], key="order_total_id")
@@ -628,7 +634,7 @@ class OpenCartConnector(SqlShopConnector):
                   ) -> tuple[int, int, bool, dict[str, Any] | None, int]:
         """(customer id, customer group id, created, distributor account, address id), matched
         again inside the write (an earlier order of the batch may have created the customer)."""
-        policy, account, problem = self._policy_account()
+        policy, account, problem = self.policy_account()
         if problem:
             raise self.policy_error(policy, problem)
         self._last_match = policy
@@ -640,7 +646,7 @@ class OpenCartConnector(SqlShopConnector):
             assert account is not None
             return (account["id"], account["group"] or ref["group"], False, account,
                     int(account["address"].address_id))
-        match = self._match([co])[co.number]
+        match = self.match_one(co)
         if match.conflict:
             first_id, first_key, second_id, second_key = match.conflict
             raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
@@ -648,23 +654,53 @@ class OpenCartConnector(SqlShopConnector):
                           second_key=second_key)
         self._last_match = match.key
         if match.customer_id is not None:
-            row = self.sql(f"SELECT customer_group_id FROM {self.qt('customer')} "
-                           f"WHERE customer_id = :c", c=match.customer_id).first()
-            group = int(row[0]) if row else ref["group"]
+            created_here = self._created_here(match.customer_id)
+            if created_here is not None:  # by an earlier order of this chunk
+                return match.customer_id, ref["group"], False, None, 0
+            group = self._customer_group(int(match.customer_id), ref)
             address_id = self._complete_customer(int(match.customer_id), co, ref, now)
             if address_id is not None:  # an earlier, killed attempt created it: finished now
                 self._last_match = "new"
                 return int(match.customer_id), group, True, None, address_id
             return int(match.customer_id), group, False, None, 0
         customer, address = self._new_customer_values(co, ref, now)
-        customer_id = self.insert(self.t("customer"), customer, key="customer_id", now=now)
-        address_id = self.insert(self.t("address"), dict(address, customer_id=customer_id),
-                                 key="address_id", now=now)
+        customer_id = self.queue(self.t("customer"), customer, key="customer_id", now=now)
+        address_id = self.queue(self.t("address"), dict(address, customer_id=customer_id),
+                                key="address_id", now=now)
         if self.table(self.t("customer")).has("address_id"):
-            update_row(self.conn, self.t("customer"), {"address_id": address_id},
-                       {"customer_id": customer_id})
+            if self.queuing:
+                self.queue_update(self.t("customer"), "customer_id", customer_id, "address_id",
+                                  address_id)
+            else:
+                update_row(self.conn, self.t("customer"), {"address_id": address_id},
+                           {"customer_id": customer_id})
         assert customer_id is not None and address_id is not None
+        self.created_customer(co, customer_id)
         return customer_id, ref["group"], True, None, address_id
+
+    def _created_here(self, customer_id: Any) -> Any:
+        """The id when an earlier order of the chunk being written created this customer."""
+        batch = self._batch
+        if batch is None or customer_id not in batch.created.values():
+            return None
+        return customer_id
+
+    def _customer_group(self, customer_id: int, ref: dict[str, Any]) -> int:
+        """The customer's group; in a chunk, read for all the chunk's matched customers at once."""
+        batch = self._batch
+        if batch is not None:
+            groups = batch.extra.get("groups")
+            if groups is None:
+                ids = sorted({int(m.customer_id) for m in batch.matches.values()
+                              if m.customer_id is not None and not m.conflict})
+                groups = batch.extra["groups"] = {int(r[0]): int(r[1]) for r in self.sql(
+                    f"SELECT customer_id, customer_group_id FROM {self.qt('customer')} "
+                    f"WHERE customer_id IN :ids", ids=ids)}
+            if customer_id in groups:
+                return groups[customer_id]
+        row = self.sql(f"SELECT customer_group_id FROM {self.qt('customer')} "
+                       f"WHERE customer_id = :c", c=customer_id).first()
+        return int(row[0]) if row else ref["group"]
 
     def _complete_customer(self, customer_id: int, co: CustomerOrder, ref: dict[str, Any],
                            now: datetime) -> int | None:

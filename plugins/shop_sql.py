@@ -856,6 +856,39 @@ def split_street(street: str) -> tuple[str, str]:
 
 
 # --- the connector base ----------------------------------------------------------------------
+class PendingId:
+    """The auto-increment id of a row queued by a chunk's write (`SqlShopConnector.queue`):
+    known once the chunk's multi-row INSERTs ran. A queued child row may hold it as its parent's
+    id; `str()` before then is a tag that `_write_chunk` swaps for the real id."""
+
+    __slots__ = ("value", "tag")
+
+    def __init__(self, n: int) -> None:
+        self.value: int | None = None
+        self.tag = f"\x00queued-id-{n}"
+
+    def __str__(self) -> str:
+        return self.tag if self.value is None else str(self.value)
+
+
+@dataclass
+class _Batch:
+    """What one chunk's write (`SqlShopConnector._write_chunk`) keeps between its orders: the
+    rows queued per table (first-queued table first: parents before children), the customer
+    matches of the whole chunk from one look-up, and the customers created in it by email."""
+
+    now: datetime
+    rows: dict[str, list[tuple[dict[str, Any], PendingId | None]]] = field(default_factory=dict)
+    keys: dict[str, str | None] = field(default_factory=dict)
+    pending: dict[str, PendingId] = field(default_factory=dict)
+    matches: dict[str, Any] = field(default_factory=dict)
+    created: dict[str, Any] = field(default_factory=dict)
+    #: (table, key column, column) → (key, value) UPDATEs to run after the INSERTs
+    updates: dict[tuple[str, str, str], list[tuple[Any, Any]]] = field(default_factory=dict)
+    #: the connector's own look-ups for the chunk (e.g. customer groups)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 class TrialRollback(Exception):
     """Raised inside the trial write's transaction to roll it back."""
 
@@ -890,6 +923,8 @@ class SqlShopConnector(Connector):
         #: every written table transactional: chunks are written in one transaction (asked
         #: once per connection)
         self._batchable: bool | None = None
+        #: the chunk being written with multi-row INSERTs (`_write_chunk`), else None
+        self._batch: _Batch | None = None
 
     # -- connection and SQL ---------------------------------------------------------------
     @property
@@ -1269,8 +1304,159 @@ class SqlShopConnector(Connector):
 
     def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
         """The chunk's orders, none of them in the shop yet, inside `write_batch`'s transaction:
-        by default each with the single-order `_write`."""
-        return {t.reference: self._write(so, t) for t in transfers}
+        each by the connector's own `_write`, with its rows queued (`queue`, `queue_all`,
+        `queue_numbered`) and inserted at the end with one multi-row INSERT per table. The
+        customers are matched once for the whole chunk (`match_one`).
+
+        Why: a statement per row and order was most of a send's time into a durable server
+        (the floor with one multi-row INSERT per table and chunk is 4-10x faster than one
+        INSERT per row). The COMMIT makes the chunk visible at once, so `_write` writes each
+        order's real status directly (`queuing`), without the visible-last UPDATE a single
+        write needs."""
+        batch = _Batch(datetime.now().replace(microsecond=0))
+        batch.matches = self._match([t.customer_order for t in transfers])
+        self._batch = batch
+        try:
+            out = {t.reference: self._write(so, t) for t in transfers}
+            self._flush(batch)
+        finally:
+            self._batch = None
+        pending = batch.pending
+
+        def real(value: str | None) -> str | None:
+            return str(pending[value]) if value is not None and value in pending else value
+
+        return {ref: RemoteOrder(str(real(r.order_id)), real(r.customer_id), r.customer_created)
+                for ref, r in out.items()}
+
+    def _match(self, orders: list[CustomerOrder]) -> dict[str, Any]:
+        """Order number → CustomerMatch of the shop's customers (the connector's)."""
+        raise NotImplementedError
+
+    @property
+    def queuing(self) -> bool:
+        """Inside a chunk's write (`_write_chunk`): rows are queued, the chunk was looked up
+        as a whole (none of its references is in the shop) and its COMMIT shows all at once."""
+        return self._batch is not None
+
+    def match_one(self, co: CustomerOrder) -> Any:
+        """The CustomerMatch of one order inside a write: in a chunk, from the chunk's one
+        look-up, or the customer an earlier order of the chunk created (`created_customer`);
+        else from the shop, now."""
+        batch = self._batch
+        if batch is None:
+            return self._match([co])[co.number]
+        email = co.customer.email.strip().lower()
+        if email in batch.created:
+            return CustomerMatch("email", batch.created[email])
+        return batch.matches[co.number]
+
+    def policy_account(self) -> tuple[str, dict[str, Any] | None, str | None]:
+        """The connector's `_policy_account` — in a chunk's write read once for all its orders."""
+        batch = self._batch
+        if batch is None:
+            return self._policy_account()
+        if "policy_account" not in batch.extra:
+            batch.extra["policy_account"] = self._policy_account()
+        return batch.extra["policy_account"]
+
+    def created_customer(self, co: CustomerOrder, customer_id: Any) -> None:
+        """A write created the customer of `co`: a later order of the chunk with the same email
+        is theirs (what a look-up in the shop would now find)."""
+        if self._batch is not None:
+            self._batch.created[co.customer.email.strip().lower()] = customer_id
+
+    def queue(self, table: str, values: dict[str, Any], *, key: str | None = None,
+              now: datetime | None = None) -> Any:
+        """Insert one row into a prefixed table name: in a chunk, at its end with the others of
+        the table (returns a PendingId where the table numbers its rows and the server numbers a
+        multi-row INSERT consecutively, else the row is inserted now); else now (`insert`)."""
+        batch = self._batch
+        if batch is None:
+            return self.insert(table, values, key=key, now=now)
+        auto = next((c.name for c in self.table(table).columns.values() if c.auto_increment),
+                    None)
+        pending = None
+        if auto is not None and values.get(auto) is None:
+            if self._consecutive is None:
+                self._consecutive = consecutive_ids(self.conn)
+            if not self._consecutive:
+                return self.insert(table, {k: self._resolved(v) for k, v in values.items()},
+                                   key=key, now=now)
+            pending = PendingId(len(batch.pending))
+            batch.pending[pending.tag] = pending
+        batch.rows.setdefault(table, []).append((values, pending))
+        batch.keys.setdefault(table, key)
+        return pending
+
+    def queue_all(self, table: str, rows: Sequence[dict[str, Any]], *,
+                  key: str | None = None, now: datetime | None = None) -> None:
+        """Rows whose ids nobody needs (lines, totals, meta): in a chunk queued, else
+        `insert_all`."""
+        if self._batch is None:
+            self.insert_all(table, rows, key=key, now=now)
+            return
+        for row in rows:
+            self._batch.rows.setdefault(table, []).append((row, None))
+        self._batch.keys.setdefault(table, key)
+
+    def queue_numbered(self, table: str, rows: Sequence[dict[str, Any]], *, key: str,
+                       now: datetime | None = None) -> list[Any]:
+        """Rows whose ids the caller needs, in row order: in a chunk PendingIds (or real ids
+        where the server does not number consecutively), else `insert_numbered`."""
+        if self._batch is None:
+            return self.insert_numbered(table, rows, key=key, now=now)
+        return [self.queue(table, row, key=key, now=now) for row in rows]
+
+    @staticmethod
+    def _resolved(value: Any) -> Any:
+        if isinstance(value, PendingId):
+            if value.value is None:
+                raise RuntimeError("a queued row refers to a row queued after it")
+            return value.value
+        return value
+
+    def queue_update(self, table: str, key_column: str, key: Any, column: str,
+                     value: Any) -> None:
+        """SET `column` = `value` on the row whose `key_column` is `key`: in a chunk after its
+        INSERTs (one UPDATE for all rows of the table and column: a row that must name a row
+        queued after it, such as a customer's default address), else now."""
+        batch = self._batch
+        if batch is None:
+            update_row(self.conn, table, {column: value}, {key_column: key})
+            return
+        batch.updates.setdefault((table, key_column, column), []).append((key, value))
+
+    def _flush(self, batch: _Batch) -> None:
+        """The chunk's queued rows: one multi-row INSERT per table (per run of rows with the
+        same columns), each table once every row it names (a PendingId) has its id — parents
+        before children, whatever order the orders queued them in; then the queued UPDATEs."""
+        todo = dict(batch.rows)
+        while todo:
+            table = next((t for t, entries in todo.items()
+                          if all(not isinstance(v, PendingId) or v.value is not None
+                                 for row, _p in entries for v in row.values())), None)
+            if table is None:
+                raise RuntimeError(f"queued rows of {', '.join(todo)} name each other")
+            entries = todo.pop(table)
+            rows = [{k: self._resolved(v) for k, v in row.items()} for row, _p in entries]
+            ids = self.insert_many(table, rows, key=batch.keys.get(table), now=batch.now)
+            if any(p is not None for _r, p in entries):
+                assert len(ids) == len(entries), f"{table}: no ids for the queued rows"
+                for (_row, p), new_id in zip(entries, ids, strict=True):
+                    if p is not None:
+                        p.value = new_id
+        batch.rows.clear()
+        for (table, key_column, column), pairs in batch.updates.items():
+            q = functools.partial(quote, self.conn)
+            cases = " ".join(["WHEN %s THEN %s"] * len(pairs))
+            params = [self._resolved(x) for k, v in pairs for x in (k, v)]
+            keys = [self._resolved(k) for k, _v in pairs]
+            self.conn.exec_driver_sql(
+                f"UPDATE {q(table)} SET {q(column)} = CASE {q(key_column)} {cases} END "
+                f"WHERE {q(key_column)} IN ({', '.join(['%s'] * len(keys))})",
+                tuple(params + keys))
+        batch.updates.clear()
 
     # -- transactions ----------------------------------------------------------------------
     def in_transaction(self, fn: Callable[[], Any], locks: Iterable[str] = ()) -> Any:
