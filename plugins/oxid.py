@@ -539,8 +539,9 @@ class OxidConnector(SqlShopConnector):
                        for sl in transfer.lines)):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products or countries changed since the check")
-        existing = self._by_reference([transfer.reference], end=False,
-                                      floor=transfer.shop_floor).get(transfer.reference)
+        queuing = self.queuing  # a chunk's write: looked up with the chunk, rows queued
+        existing = None if queuing else self._by_reference(
+            [transfer.reference], end=False, floor=transfer.shop_floor).get(transfer.reference)
         if existing is not None and existing["status"] == OK:
             return RemoteOrder(str(existing["number"]), existing["user"])
         user_id, created, account = self._customer(co, ref, now)
@@ -558,10 +559,12 @@ class OxidConnector(SqlShopConnector):
             order_id, number = new_uuid(), self._next_number()
             values = self._order_values(so, transfer, ref, account, user_id=user_id,
                                         number=number, now=now)
-            self.insert(order_table, dict(values, OXID=order_id), key="OXID", now=now)
+            if queuing:  # the chunk's COMMIT shows it: finished from the start
+                values["OXTRANSSTATUS"] = OK
+            self.queue(order_table, dict(values, OXID=order_id), key="OXID", now=now)
         self._insert_articles(order_id, transfer, products, now)
-        # the last step: only now does the admin list the order
-        update_row(self.conn, order_table, {"OXTRANSSTATUS": OK}, {"OXID": order_id})
+        if not queuing:  # the last step: only now does the admin list the order
+            update_row(self.conn, order_table, {"OXTRANSSTATUS": OK}, {"OXID": order_id})
         return RemoteOrder(str(number), user_id, created)
 
     def _next_number(self) -> int:
@@ -572,7 +575,17 @@ class OxidConnector(SqlShopConnector):
                            f"WHERE OXSHOPID = :s", s=self.settings.shop_id).first()
             return int(row[0] or 0)
 
-        return self.take_number(counters, "OXIDENT", "oxOrder", "OXCOUNT", seed=highest)
+        batch = self._batch
+        if batch is None:
+            return self.take_number(counters, "OXIDENT", "oxOrder", "OXCOUNT", seed=highest)
+        # a chunk's write: the numbers of all its orders taken at once (the counter row stays
+        # locked until the chunk commits, and rolls back with it)
+        numbers = batch.extra.setdefault("numbers", [])
+        if not numbers:
+            first = self.take_number(counters, "OXIDENT", "oxOrder", "OXCOUNT", seed=highest,
+                                     count=batch.size)
+            numbers.extend(range(first + batch.size - 1, first - 1, -1))
+        return numbers.pop()
 
     def _insert_articles(self, order_id: str, transfer: Transfer, products: dict[str, Product],
                          now: datetime) -> None:
@@ -593,12 +606,12 @@ class OxidConnector(SqlShopConnector):
                 "OXWEIGHT": product.extra.get("weight", 0), "OXSTOCK": product.stock,
                 "OXINSERT": date.today(), "OXSTORNO": 0,
                 "OXORDERSHOPID": self.settings.shop_id, "OXISBUNDLE": 0})
-        self.insert_all(self.t("oxorderarticles"), rows, key="OXID", now=now)
+        self.queue_all(self.t("oxorderarticles"), rows, key="OXID", now=now)
 
     def _customer(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
                   ) -> tuple[str, bool, dict[str, Any] | None]:
         """(oxuser.OXID, created, account used for billing)."""
-        policy, account, problem = self._policy_account()
+        policy, account, problem = self.policy_account()
         if problem:
             setting = f"{policy}_customer_id"
             raise OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
@@ -607,7 +620,7 @@ class OxidConnector(SqlShopConnector):
         if policy in ("guest", "distributor"):
             assert account is not None
             return account["id"], False, account if policy == "distributor" else None
-        match = self._match([co])[co.number]
+        match = self.match_one(co)
         if match.conflict:
             first_id, first_key, second_id, second_key = match.conflict
             raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
@@ -615,20 +628,23 @@ class OxidConnector(SqlShopConnector):
                           second_key=second_key)
         self._last_match = match.key
         if match.customer_id is not None:
+            if self.queuing and match.customer_id in self._batch.created.values():
+                return str(match.customer_id), False, None  # created by an earlier order
             if self._complete_user(str(match.customer_id), now):
                 self._last_match = "new"  # an earlier, killed attempt created it
                 return str(match.customer_id), True, None
             return str(match.customer_id), False, None
         user_id = new_uuid()
         user, address = self._new_user_values(co, ref, user_id, now)
-        self.insert(self.t("oxuser"), user, key="OXID", now=now)
+        self.queue(self.t("oxuser"), user, key="OXID", now=now)
         self._add_to_group(user_id, now)
         if address is not None:
-            self.insert(self.t("oxaddress"), dict(address, OXID=new_uuid()), key="OXID", now=now)
+            self.queue(self.t("oxaddress"), dict(address, OXID=new_uuid()), key="OXID", now=now)
+        self.created_customer(co, user_id)
         return user_id, True, None
 
     def _add_to_group(self, user_id: str, now: datetime) -> None:
-        self.insert(self.t("oxobject2group"), {
+        self.queue(self.t("oxobject2group"), {
             "OXID": new_uuid(), "OXSHOPID": self.settings.shop_id, "OXOBJECTID": user_id,
             "OXGROUPSID": self._group()}, key="OXID", now=now)
 

@@ -547,29 +547,32 @@ def delete_rows(conn: Connection, table: str, where: dict[str, Any]) -> int:
 
 
 def next_counter(conn: Connection, table: str, key_column: str, key: str, value_column: str,
-                 seed: Callable[[], int] | None = None) -> int:
+                 seed: Callable[[], int] | None = None, count: int = 1) -> int:
     """Take the next number of a counter row atomically (OXID's `oxcounters`, a generic counter
     table): one `UPDATE … SET n = LAST_INSERT_ID(n + 1)`, so two concurrent sends can never get
     the same number — on InnoDB the row lock holds until the order commits, on MyISAM the single
     statement is atomic. A missing counter row is created from `seed()` (e.g. the highest number
-    in use); a second process creating it at the same time makes us retry the UPDATE."""
+    in use); a second process creating it at the same time makes us retry the UPDATE.
+    `count` > 1 takes that many numbers at once (a chunk's orders) and returns the first."""
     t, k, v = quote(conn, table), quote(conn, key_column), quote(conn, value_column)
     for _attempt in range(3):
         if conn.dialect.name == "sqlite":
-            hit = conn.execute(sa.text(f"UPDATE {t} SET {v} = {v} + 1 WHERE {k} = :k"), {"k": key})
+            hit = conn.execute(sa.text(f"UPDATE {t} SET {v} = {v} + :n WHERE {k} = :k"),
+                               {"k": key, "n": count})
             if hit.rowcount:
                 return int(conn.execute(sa.text(f"SELECT {v} FROM {t} WHERE {k} = :k"),
-                                        {"k": key}).scalar_one())
+                                        {"k": key}).scalar_one()) - count + 1
         else:
-            hit = conn.execute(sa.text(f"UPDATE {t} SET {v} = LAST_INSERT_ID({v} + 1) "
-                                       f"WHERE {k} = :k"), {"k": key})
+            hit = conn.execute(sa.text(f"UPDATE {t} SET {v} = LAST_INSERT_ID({v} + :n) "
+                                       f"WHERE {k} = :k"), {"k": key, "n": count})
             if hit.rowcount:
-                return int(conn.execute(sa.text("SELECT LAST_INSERT_ID()")).scalar_one())
+                return int(conn.execute(sa.text("SELECT LAST_INSERT_ID()")).scalar_one()) \
+                    - count + 1
         start = (seed() if seed else 0) + 1
         try:
             with conn.begin_nested():
                 conn.execute(sa.text(f"INSERT INTO {t} ({k}, {v}) VALUES (:k, :v)"),
-                             {"k": key, "v": start})
+                             {"k": key, "v": start + count - 1})
             return start
         except DBAPIError as exc:
             if error_code_of(exc) != 1062 and "UNIQUE" not in str(exc):
@@ -878,8 +881,11 @@ class _Batch:
     matches of the whole chunk from one look-up, and the customers created in it by email."""
 
     now: datetime
+    #: orders in the chunk
+    size: int = 0
     rows: dict[str, list[tuple[dict[str, Any], PendingId | None]]] = field(default_factory=dict)
     keys: dict[str, str | None] = field(default_factory=dict)
+    auto: dict[str, str | None] = field(default_factory=dict)
     pending: dict[str, PendingId] = field(default_factory=dict)
     matches: dict[str, Any] = field(default_factory=dict)
     created: dict[str, Any] = field(default_factory=dict)
@@ -1221,7 +1227,7 @@ class SqlShopConnector(Connector):
                 for code in self.supplier.currencies if code not in known]
 
     def take_number(self, table: str, key_column: str, key: str, value_column: str,
-                    seed: Callable[[], int] | None = None) -> int:
+                    seed: Callable[[], int] | None = None, count: int = 1) -> int:
         """The next number of a counter row (`next_counter`). During a trial write on a
         counter table without transactions it only peeks: the trial must not use up a number
         it cannot give back."""
@@ -1230,7 +1236,8 @@ class SqlShopConnector(Connector):
                            f"{quote(self.conn, table)} WHERE {quote(self.conn, key_column)} = :k",
                            k=key).first()
             return int(row[0] if row else (seed() if seed else 0)) + 1
-        return next_counter(self.conn, table, key_column, key, value_column, seed=seed)
+        return next_counter(self.conn, table, key_column, key, value_column, seed=seed,
+                            count=count)
 
     def missing_columns(self, required: dict[str, dict[str, str]]) -> tuple[list[str], list[str]]:
         """(missing tables/columns, incompatible column types) for prefixed table names."""
@@ -1313,7 +1320,7 @@ class SqlShopConnector(Connector):
         INSERT per row). The COMMIT makes the chunk visible at once, so `_write` writes each
         order's real status directly (`queuing`), without the visible-last UPDATE a single
         write needs."""
-        batch = _Batch(datetime.now().replace(microsecond=0))
+        batch = _Batch(datetime.now().replace(microsecond=0), len(transfers))
         batch.matches = self._match([t.customer_order for t in transfers])
         self._batch = batch
         try:
@@ -1374,8 +1381,10 @@ class SqlShopConnector(Connector):
         batch = self._batch
         if batch is None:
             return self.insert(table, values, key=key, now=now)
-        auto = next((c.name for c in self.table(table).columns.values() if c.auto_increment),
-                    None)
+        if table not in batch.auto:
+            batch.auto[table] = next((c.name for c in self.table(table).columns.values()
+                                      if c.auto_increment), None)
+        auto = batch.auto[table]
         pending = None
         if auto is not None and values.get(auto) is None:
             if self._consecutive is None:
