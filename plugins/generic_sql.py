@@ -378,6 +378,11 @@ class GenericSqlConnector(SqlShopConnector):
     settings_schema = GenericSettings
     settings: GenericSettings
 
+    def __init__(self, supplier: Any, settings: GenericSettings) -> None:
+        super().__init__(supplier, settings)
+        #: `_ids_stand_alone`, worked out once from the mapping
+        self._stand_alone: bool | None = None
+
     @property
     def o(self) -> OrderMap:
         return self.settings.order
@@ -740,8 +745,9 @@ class GenericSqlConnector(SqlShopConnector):
         if section.ids == "counter":
             c = section.counter
             assert c is not None
-            return self.take_number(c.table, c.key_column, c.key, c.value_column,
-                                    seed=lambda: self._highest(section))
+            take = self.take_order_number if section is self.o else self.take_number
+            return take(c.table, c.key_column, c.key, c.value_column,
+                        seed=lambda: self._highest(section))
         return None
 
     def _highest(self, section: TableMap) -> int:
@@ -752,13 +758,31 @@ class GenericSqlConnector(SqlShopConnector):
             return 0
 
     def _insert(self, section: TableMap, row: dict[str, Any], now: datetime) -> Any:
-        """Insert a row into a section's table; returns its id (generated or auto-increment)."""
+        """Insert a row into a section's table; returns its id (generated or auto-increment).
+        In a chunk's write the row is queued (`queue`) — an order or customer row only when no
+        mapped text embeds its id (a queued row's id is known at the chunk's end, and only a
+        lone `{order.id}` / `{customer.id}` can take it then)."""
         new_id = self._new_id(section)
         if new_id is not None:
             row = dict(row, **{section.id: new_id})
         key = section.id
-        auto = self.insert(section.table, row, key=key, now=now, drop_unknown=False)
+        if self.queuing and (section in (self.settings.lines, self.settings.totals,
+                                         self.settings.history) or self._ids_stand_alone()):
+            auto = self.queue(section.table, row, key=key, now=now, drop_unknown=False)
+        else:
+            row = {k: self._resolved(v) for k, v in row.items()}
+            auto = self.insert(section.table, row, key=key, now=now, drop_unknown=False)
         return new_id if new_id is not None else auto
+
+    def _ids_stand_alone(self) -> bool:
+        """Whether every mapped value naming `{order.id}` or `{customer.id}` is that placeholder
+        alone (so the id keeps its type and can be filled in when the chunk's rows go in)."""
+        if self._stand_alone is None:
+            self._stand_alone = all(
+                not ({"order.id", "customer.id"} & set(placeholders(template)))
+                or bool(_PLACEHOLDER.fullmatch(template))
+                for section in self._sections() for template in section.columns.values())
+        return self._stand_alone
 
     # -- step 1 -----------------------------------------------------------------------------
     def _check(self, so: SupplierOrder) -> list[Finding]:
@@ -890,8 +914,8 @@ class GenericSqlConnector(SqlShopConnector):
                 for sl in transfer.lines):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products changed since the check")
-        existing = self._by_reference([transfer.reference], end=False,
-                                      floor=transfer.shop_floor).get(transfer.reference)
+        existing = None if self.queuing else self._by_reference(
+            [transfer.reference], end=False, floor=transfer.shop_floor).get(transfer.reference)
         hidden = o.status_hidden is not None and not self.table(o.table).transactional
         if existing is not None and not (o.status_hidden is not None and
                                          str(existing["status"]) == str(o.status_hidden)):
@@ -904,8 +928,8 @@ class GenericSqlConnector(SqlShopConnector):
         if o.number_column and number is None:
             c = o.number_counter
             assert c is not None
-            number = self.take_number(c.table, c.key_column, c.key, c.value_column,
-                                      seed=lambda: self._max(o.table, o.number_column))
+            number = self.take_order_number(c.table, c.key_column, c.key, c.value_column,
+                                            seed=lambda: self._max(o.table, o.number_column))
         values = self._values(so, transfer, ref, customer_id=customer_id, account=account,
                               now=now, number=number)
         row = self._row(o, values)
@@ -954,7 +978,7 @@ class GenericSqlConnector(SqlShopConnector):
 
     def _customer(self, so: SupplierOrder, co: CustomerOrder, ref: dict[str, Any],
                   now: datetime) -> tuple[Any, bool, dict[str, Any] | None]:
-        policy, account, problem = self._policy_account()
+        policy, account, problem = self.policy_account()
         if problem:
             setting = f"{policy}_customer_id"
             raise OXError("OX-CHK-030", supplier=self.supplier.id, setting=setting,
@@ -967,7 +991,7 @@ class GenericSqlConnector(SqlShopConnector):
         if c is None:
             raise OXError("OX-DB-013", supplier=self.supplier.id,
                           detail='customer_policy = "customer" needs [connector.customer]')
-        match = self._match([co])[co.number]
+        match = self.match_one(co)
         if match.conflict:
             first_id, first_key, second_id, second_key = match.conflict
             raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
@@ -986,8 +1010,11 @@ class GenericSqlConnector(SqlShopConnector):
             a = self.settings.address
             address_id = self._insert(a, self._row(a, dict(values, **{"customer.id": customer_id})),
                                       now)
-            if a.customer_link:
+            if a.customer_link and self.queuing:
+                self.queue_update(c.table, c.id, customer_id, a.customer_link, address_id)
+            elif a.customer_link:
                 update_row(self.conn, c.table, {a.customer_link: address_id}, {c.id: customer_id})
+        self.created_customer(co, customer_id)
         return customer_id, True, None
 
     # -- the way back ------------------------------------------------------------------------

@@ -575,17 +575,7 @@ class OxidConnector(SqlShopConnector):
                            f"WHERE OXSHOPID = :s", s=self.settings.shop_id).first()
             return int(row[0] or 0)
 
-        batch = self._batch
-        if batch is None:
-            return self.take_number(counters, "OXIDENT", "oxOrder", "OXCOUNT", seed=highest)
-        # a chunk's write: the numbers of all its orders taken at once (the counter row stays
-        # locked until the chunk commits, and rolls back with it)
-        numbers = batch.extra.setdefault("numbers", [])
-        if not numbers:
-            first = self.take_number(counters, "OXIDENT", "oxOrder", "OXCOUNT", seed=highest,
-                                     count=batch.size)
-            numbers.extend(range(first + batch.size - 1, first - 1, -1))
-        return numbers.pop()
+        return self.take_order_number(counters, "OXIDENT", "oxOrder", "OXCOUNT", seed=highest)
 
     def _insert_articles(self, order_id: str, transfer: Transfer, products: dict[str, Product],
                          now: datetime) -> None:

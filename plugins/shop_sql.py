@@ -1239,6 +1239,21 @@ class SqlShopConnector(Connector):
         return next_counter(self.conn, table, key_column, key, value_column, seed=seed,
                             count=count)
 
+    def take_order_number(self, table: str, key_column: str, key: str, value_column: str,
+                          seed: Callable[[], int] | None = None) -> int:
+        """`take_number` for a counter that numbers orders: in a chunk's write the numbers of
+        all its orders are taken with one UPDATE (the counter row stays locked until the chunk
+        commits and rolls back with it), and handed out in turn."""
+        batch = self._batch
+        if batch is None:
+            return self.take_number(table, key_column, key, value_column, seed=seed)
+        numbers = batch.extra.setdefault(("numbers", table, key), [])
+        if not numbers:
+            first = self.take_number(table, key_column, key, value_column, seed=seed,
+                                     count=batch.size)
+            numbers.extend(range(first + batch.size - 1, first - 1, -1))
+        return numbers.pop()
+
     def missing_columns(self, required: dict[str, dict[str, str]]) -> tuple[list[str], list[str]]:
         """(missing tables/columns, incompatible column types) for prefixed table names."""
         live = self.tables(required)
@@ -1374,13 +1389,19 @@ class SqlShopConnector(Connector):
             self._batch.created[co.customer.email.strip().lower()] = customer_id
 
     def queue(self, table: str, values: dict[str, Any], *, key: str | None = None,
-              now: datetime | None = None) -> Any:
+              now: datetime | None = None, drop_unknown: bool = True) -> Any:
         """Insert one row into a prefixed table name: in a chunk, at its end with the others of
         the table (returns a PendingId where the table numbers its rows and the server numbers a
         multi-row INSERT consecutively, else the row is inserted now); else now (`insert`)."""
         batch = self._batch
         if batch is None:
-            return self.insert(table, values, key=key, now=now)
+            return self.insert(table, values, key=key, now=now, drop_unknown=drop_unknown)
+        if not drop_unknown:
+            info = self.table(table)
+            unknown = next((k for k in values if info.column(k) is None), None)
+            if unknown is not None:  # the shop's schema changed since step 1
+                raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
+                              detail=f"lacks {table}.{unknown}")
         if table not in batch.auto:
             batch.auto[table] = next((c.name for c in self.table(table).columns.values()
                                       if c.auto_increment), None)
@@ -1391,7 +1412,7 @@ class SqlShopConnector(Connector):
                 self._consecutive = consecutive_ids(self.conn)
             if not self._consecutive:
                 return self.insert(table, {k: self._resolved(v) for k, v in values.items()},
-                                   key=key, now=now)
+                                   key=key, now=now, drop_unknown=drop_unknown)
             pending = PendingId(len(batch.pending))
             batch.pending[pending.tag] = pending
         batch.rows.setdefault(table, []).append((values, pending))
