@@ -59,7 +59,8 @@ from orderexchange.model import (
 
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
-    CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, coded, match_by_email,
+    CustomerMatch, Findings, OptionalTable, PendingId, Product, SqlShopConnector, coded,
+    match_by_email,
     sample_transfer, stage_text, update_row,
 )
 
@@ -109,9 +110,6 @@ class WooCommerceConnector(SqlShopConnector):
     def __init__(self, supplier: Any, settings: WooCommerceSettings) -> None:
         super().__init__(supplier, settings)
         self._options: dict[str, str] | None = None
-        #: the look-ups of the chunk being written (`write_batch`): customer matches, users
-        #: created in it by email, analytics customers by user id / guest email
-        self._chunk: dict[str, Any] | None = None
 
     def close(self) -> None:
         super().close()
@@ -453,19 +451,10 @@ class WooCommerceConnector(SqlShopConnector):
         return found
 
     # -- step 2: writing (`write` and `write_batch`: SqlShopConnector's) ---------------
-    def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
-        """The chunk (`write_batch`'s transaction, none of it in the shop yet): the customers
-        are looked up once for the whole chunk."""
-        self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
-                       "created": {}, "lookup": {}}
-        try:
-            return {t.reference: self._write(so, t, looked_up=True) for t in transfers}
-        finally:
-            self._chunk = None
-
-    def _write(self, so: SupplierOrder, transfer: Transfer, looked_up: bool = False
-               ) -> RemoteOrder:
-        """One order; `looked_up`: its chunk found no order with its reference."""
+    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+        """One order: alone (hidden, its status set last), or in a chunk's write (`queuing`:
+        looked up with the chunk, its rows queued into the chunk's multi-row INSERTs, written
+        with its status)."""
         co = transfer.customer_order
         ref = self._refdata(so)
         products = ref["products"]
@@ -474,7 +463,7 @@ class WooCommerceConnector(SqlShopConnector):
                        for sl in transfer.lines)):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products or currency changed since the check")
-        existing = None if looked_up else self._by_reference(
+        existing = None if self.queuing else self._by_reference(
             [transfer.reference], end=False).get(transfer.reference)
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
@@ -507,19 +496,14 @@ class WooCommerceConnector(SqlShopConnector):
                   ) -> tuple[int, bool, dict[str, Any] | None]:
         """(user id — 0 for a guest —, created, distributor account), matched again inside the
         write (an earlier order of the batch may have created the user)."""
-        policy, account, problem = self._policy_account()
+        policy, account, problem = self.policy_account()
         if problem:
             raise self.policy_error(policy, problem)
         self._last_match = policy
         if policy != "customer":
             return (account["id"] if account else 0), False, (
                 account if policy == "distributor" else None)
-        email = co.customer.email.strip().lower()
-        chunk = self._chunk
-        if chunk is not None and email in chunk["created"]:  # an earlier order of the chunk
-            self._last_match = "email"
-            return chunk["created"][email], False, None
-        match = chunk["matches"][co.number] if chunk is not None else self._match([co])[co.number]
+        match = self.match_one(co)
         if match.conflict:
             first_id, first_key, second_id, second_key = match.conflict
             raise OXError("OX-CHK-029", order=co.number, supplier=self.supplier.id,
@@ -527,24 +511,28 @@ class WooCommerceConnector(SqlShopConnector):
                           second_key=second_key)
         self._last_match = match.key
         if match.customer_id is not None:
-            return int(match.customer_id), False, None
+            uid = match.customer_id  # a PendingId: created by an earlier order of the chunk
+            return (uid if isinstance(uid, PendingId) else int(uid)), False, None
         user, meta = self._new_user_values(co, gmt)
         user["user_login"] = self._free_login(user["user_login"])
         user["user_nicename"] = _slug(user["user_login"])[:50]
-        user_id = self.insert(self.t("users"), user, key="ID", now=gmt)
+        user_id = self.queue(self.t("users"), user, key="ID", now=gmt)
         assert user_id is not None
         meta["nickname"] = user["user_login"]
-        self.insert_all(self.t("usermeta"), [
+        self.queue_all(self.t("usermeta"), [
             {"user_id": user_id, "meta_key": k, "meta_value": v} for k, v in meta.items()],
             key="umeta_id", now=gmt)
-        if chunk is not None:
-            chunk["created"][email] = user_id
+        self.created_customer(co, user_id)
+        if self._batch is not None:  # logins of the chunk's users (not in the shop yet)
+            self._batch.extra.setdefault("logins", {})[user_id] = user["user_login"]
         return user_id, True, None
 
     def _free_login(self, login: str) -> str:
         taken = {r[0].lower() for r in self.sql(
             f"SELECT user_login FROM {self.qt('users')} WHERE user_login LIKE :p",
             p=login[:50].replace("%", "").replace("_", "\\_") + "%")}
+        if self._batch is not None:  # users queued by earlier orders of the chunk
+            taken |= {x.lower() for x in self._batch.extra.get("logins", {}).values()}
         if login.lower() not in taken:
             return login
         n = 2
@@ -571,14 +559,22 @@ class WooCommerceConnector(SqlShopConnector):
                 **{f"shipping_{k}": v for k, v in _address(co.delivery).items()}}
         return user, meta
 
-    def _lookup_customer(self, user_id: int, person: dict[str, str], billing: Address,
-                         gmt: datetime) -> int:
-        """The analytics customer (wc_customer_lookup) of a user, or of a guest by email."""
+    def _lookup_customer(self, user_id: Any, person: dict[str, str], billing: Address,
+                         gmt: datetime) -> Any:
+        """The analytics customer (wc_customer_lookup) of a user, or of a guest by email (in a
+        chunk's write: looked up once per customer, a new one queued)."""
         table = self.t("wc_customer_lookup")
         key = user_id or person["email"].lower()
-        if self._chunk is not None and key in self._chunk["lookup"]:
-            return self._chunk["lookup"][key]
-        if user_id:
+        batch = self._batch
+        known = batch.extra.setdefault("lookup", {}) if batch is not None else {}
+        if key in known:
+            return known[key]
+        logins = batch.extra.get("logins", {}) if batch is not None else {}
+        queued_user = isinstance(user_id, PendingId) or user_id in logins
+        row = None
+        if queued_user:
+            pass  # a user of this chunk: no analytics customer yet
+        elif user_id:
             row = self.sql(f"SELECT customer_id FROM {self.qt('wc_customer_lookup')} "
                            f"WHERE user_id = :u", u=user_id).first()
         else:
@@ -586,24 +582,25 @@ class WooCommerceConnector(SqlShopConnector):
                            f"WHERE user_id IS NULL AND email = :e ORDER BY customer_id",
                            e=person["email"]).first()
         if row is not None:
-            found_id = int(row[0])
-            if self._chunk is not None:
-                self._chunk["lookup"][key] = found_id
-            return found_id
+            known[key] = int(row[0])
+            return known[key]
         login = ""
-        if user_id:
+        if queued_user:
+            login = logins.get(user_id, "")
+        elif user_id:
             found = self.sql(f"SELECT user_login FROM {self.qt('users')} WHERE ID = :u",
                              u=user_id).first()
             login = found[0] if found else ""
-        new_id = self.insert(table, {
+        new_id = self.queue(table, {
             "user_id": user_id or None, "username": login, "first_name": person["first"],
             "last_name": person["last"], "email": person["email"], "date_last_active": gmt,
             "date_registered": gmt if user_id else None, "country": billing.country,
             "postcode": billing.postcode, "city": billing.city, "state": billing.state},
             key="customer_id", now=gmt)
         assert new_id is not None
-        if self._chunk is not None:
-            self._chunk["lookup"][key] = new_id
+        known[key] = new_id
+        if batch is not None:  # no order of it in the shop: none before this chunk's
+            batch.extra.setdefault("new_lookup", set()).add(new_id)
         return new_id
 
     def _write_order(self, so: SupplierOrder, transfer: Transfer, user_id: int,
@@ -624,10 +621,14 @@ class WooCommerceConnector(SqlShopConnector):
         version = self.options().get("woocommerce_version", "")
         hpos, posts = self.writes_hpos(), self.writes_posts()
         placeholder = self.storage() == "hpos" and not self.synced()
-        order_id = self.insert(self.t("posts"), {
+        queuing = self.queuing
+        # alone: hidden until the last step; in a chunk the COMMIT shows it, so final at once
+        status = s.order_status
+        hidden = HIDDEN if not queuing or placeholder else status
+        order_id = self.queue(self.t("posts"), {
             "post_author": 1, "post_date": local, "post_date_gmt": gmt,
             "post_title": f"Order &ndash; {local:%B %d, %Y @ %I:%M %p}", "post_excerpt": "",
-            "post_status": HIDDEN, "comment_status": "closed", "ping_status": "closed",
+            "post_status": hidden, "comment_status": "closed", "ping_status": "closed",
             "post_password": order_key, "post_name": "", "post_modified": local,
             "post_modified_gmt": gmt, "post_parent": 0, "guid": "", "menu_order": 0,
             "post_type": "shop_order_placehold" if placeholder else "shop_order",
@@ -638,8 +639,8 @@ class WooCommerceConnector(SqlShopConnector):
                                                  (person["email"], person["phone"])),
                                                 ("shipping", co.delivery, ()))}
         if hpos:
-            self.insert(self.t("wc_orders"), {
-                "id": order_id, "status": HIDDEN, "currency": co.currency, "type": "shop_order",
+            self.queue(self.t("wc_orders"), {
+                "id": order_id, "status": HIDDEN if not queuing else status, "currency": co.currency, "type": "shop_order",
                 "tax_amount": cart_tax, "total_amount": amounts.total,
                 "customer_id": user_id, "billing_email": person["email"],
                 "date_created_gmt": gmt, "date_updated_gmt": gmt, "parent_order_id": 0,
@@ -647,17 +648,17 @@ class WooCommerceConnector(SqlShopConnector):
                 "payment_method_title": s.payment_method_title, "transaction_id": "",
                 "ip_address": "", "user_agent": "orderexchange", "customer_note": ""},
                 key="id", now=gmt)
-            self.insert_all(self.t("wc_orders_meta"), [
+            self.queue_all(self.t("wc_orders_meta"), [
                 {"order_id": order_id, "meta_key": k, "meta_value": v} for k, v in (
                     (REFERENCE_KEY, transfer.reference),
                     ("_billing_address_index", address_index["billing"]),
                     ("_shipping_address_index", address_index["shipping"]))], now=gmt)
-            self.insert_all(self.t("wc_order_addresses"), [
+            self.queue_all(self.t("wc_order_addresses"), [
                 {"order_id": order_id, "address_type": "billing", **_address(billing),
                  "email": person["email"], "phone": person["phone"]},
                 {"order_id": order_id, "address_type": "shipping", **_address(co.delivery),
                  "email": None, "phone": ""}], now=gmt)
-            self.insert(self.t("wc_order_operational_data"), {
+            self.queue(self.t("wc_order_operational_data"), {
                 "order_id": order_id, "created_via": "orderexchange",
                 "woocommerce_version": version, "prices_include_tax": 0,
                 "coupon_usages_are_counted": 1, "download_permission_granted": 0,
@@ -668,7 +669,9 @@ class WooCommerceConnector(SqlShopConnector):
                 "recorded_sales": 0}, now=gmt)
         if posts:
             meta = [(REFERENCE_KEY, transfer.reference), ("_order_key", order_key),
-                    ("_customer_user", str(user_id)), ("_payment_method", s.payment_method),
+                    ("_customer_user",
+                     user_id if isinstance(user_id, PendingId) else str(user_id)),
+                    ("_payment_method", s.payment_method),
                     ("_payment_method_title", s.payment_method_title),
                     ("_created_via", "orderexchange"), ("_order_currency", co.currency),
                     ("_prices_include_tax", "no"), ("_customer_ip_address", ""),
@@ -684,14 +687,15 @@ class WooCommerceConnector(SqlShopConnector):
                     ("_billing_address_index", address_index["billing"]),
                     ("_shipping_address_index", address_index["shipping"]),
                     ("_recorded_sales", "no"), ("_order_stock_reduced", "no")]
-            self.insert_all(self.t("postmeta"), [
+            self.queue_all(self.t("postmeta"), [
                 {"post_id": order_id, "meta_key": k, "meta_value": v} for k, v in meta],
                 key="meta_id", now=gmt)
         lines = self._insert_items(order_id, transfer, amounts, ref, gmt)
         customer = self._lookup_customer(user_id, person, billing, gmt)
         self._insert_analytics(order_id, customer, lines, amounts, local, gmt)
+        if queuing:
+            return order_id
         # the last step: only now do the admin's order lists show it
-        status = s.order_status
         update_row(self.conn, self.t("posts"), {
             "post_status": HIDDEN if placeholder else status}, {"ID": order_id})
         if hpos:
@@ -757,9 +761,9 @@ class WooCommerceConnector(SqlShopConnector):
                       ("taxes", phpserialize.dumps(
                           {"total": {shipping_rate_id: _plain(shipping_tax)}
                            if shipping_tax else {}}).decode())])
-        ids = self.insert_numbered(self.t("woocommerce_order_items"), rows,
-                                   key="order_item_id", now=gmt)
-        self.insert_all(self.t("woocommerce_order_itemmeta"), [
+        ids = self.queue_numbered(self.t("woocommerce_order_items"), rows,
+                                  key="order_item_id", now=gmt)
+        self.queue_all(self.t("woocommerce_order_itemmeta"), [
             {"order_item_id": item_id, "meta_key": k, "meta_value": v}
             for item_id, pairs in zip(ids, metas, strict=True) for k, v in pairs],
             key="meta_id", now=gmt)
@@ -769,9 +773,19 @@ class WooCommerceConnector(SqlShopConnector):
                           amounts: Any, local: datetime, gmt: datetime) -> None:
         """The rows WooCommerce Analytics' order and product reports read (what its
         OrdersStatsDataStore / ProductsDataStore sync_order would write)."""
-        returning = self.sql(f"SELECT 1 FROM {self.qt('wc_order_stats')} WHERE customer_id = :c "
-                             f"AND order_id <> :o LIMIT 1", c=customer, o=order_id).first()
-        self.insert(self.t("wc_order_stats"), {
+        batch = self._batch
+        if batch is None:
+            returning = self.sql(f"SELECT 1 FROM {self.qt('wc_order_stats')} WHERE "
+                                 f"customer_id = :c AND order_id <> :o LIMIT 1",
+                                 c=customer, o=order_id).first() is not None
+        else:  # in a chunk: an earlier order of it, else one look-up per old customer
+            seen = batch.extra.setdefault("ordered", set())
+            returning = customer in seen or (
+                customer not in batch.extra.get("new_lookup", ()) and self.sql(
+                    f"SELECT 1 FROM {self.qt('wc_order_stats')} WHERE customer_id = :c "
+                    f"LIMIT 1", c=customer).first() is not None)
+            seen.add(customer)
+        self.queue(self.t("wc_order_stats"), {
             "order_id": order_id, "parent_id": 0, "date_created": local,
             "date_created_gmt": gmt, "date_paid": None, "date_completed": None,
             "num_items_sold": sum(int(a.quantity) for _i, a in lines),
@@ -779,7 +793,7 @@ class WooCommerceConnector(SqlShopConnector):
             "shipping_total": amounts.shipping, "net_total": amounts.subtotal,
             "returning_customer": 1 if returning else 0, "status": self.settings.order_status,
             "customer_id": customer}, key="order_id", now=gmt)
-        self.insert_all(self.t("wc_order_product_lookup"), [{
+        self.queue_all(self.t("wc_order_product_lookup"), [{
             "order_item_id": item_id, "order_id": order_id,
             "product_id": self._ref["products"][a.line.supplier_sku].id, "variation_id": 0,
             "customer_id": customer, "date_created": local, "product_qty": int(a.quantity),
