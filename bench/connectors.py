@@ -64,34 +64,98 @@ from orderexchange.store import Store  # noqa: E402
 #: the durable settings of a production server (later arguments win over servers.py's own)
 DURABLE = ("--innodb-flush-log-at-trx-commit=1", "--innodb-doublewrite=1",
            "--innodb-buffer-pool-size=512M", "--innodb-log-file-size=256M")
-#: family → (orders table, its date column, the tables that grow with every order)
-HISTORY = {
-    "oscommerce": ("orders", "date_purchased",
-                   ("orders_status_history", "orders_products", "orders_total")),
-    "modified": ("orders", "date_purchased",
-                 ("orders_status_history", "orders_products", "orders_total")),
-    "opencart4": ("oc_order", "date_added", ("oc_order_product", "oc_order_total",
-                                             "oc_order_history")),
-    "oxid6": ("oxorder", "OXORDERDATE", ("oxorderarticles",)),
-    "generic_sql": ("shop_order", "ordered_at", ("shop_order_item", "shop_order_sum")),
-    "prestashop": ("ps_orders", "date_add", ("ps_order_detail", "ps_order_carrier",
-                                             "ps_order_history")),
-    "magento": ("sales_order", "created_at", ("sales_order_item", "sales_order_address",
-                                              "sales_order_payment", "sales_order_status_history")),
+@dataclass(frozen=True)
+class History:
+    """How a connector's shop grows with every order, for the floors and the pre-fill.
+
+    `orders`: the table with one row per order (the floors split the written rows by it);
+    `tables`: every table that grows with an order → the columns holding an order's or an
+    item's key (copies get them shifted past every key in use — integers — or re-hashed —
+    OXID's char keys —, so copied rows stay linked and unique; other auto-increment columns are
+    left to the server); `dates`: table → the order date column, moved a month back per
+    generation; `where`: table → which rows are orders (WordPress keeps products in `posts`)."""
+
+    orders: str
+    tables: dict[str, tuple[str, ...]]
+    dates: dict[str, str]
+    where: dict[str, str] = field(default_factory=dict)
+    #: table → column → what a copy gets instead ({generation} is the copy's number): other
+    #: unique columns, our reference
+    fresh: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: run once a shop is pre-filled (derived tables that follow the orders)
+    finish: tuple[str, ...] = ()
+
+
+def _oscommerce() -> History:
+    return History("orders", {t: ("orders_id",) for t in (
+        "orders", "orders_status_history", "orders_products", "orders_total")},
+        {"orders": "date_purchased"})
+
+
+def _opencart() -> History:
+    return History("oc_order", {f"oc_{t}": ("order_id",) for t in (
+        "order", "order_product", "order_total", "order_history")}, {"oc_order": "date_added"})
+
+
+def _oxid() -> History:
+    return History("oxorder", {"oxorder": ("OXID", "OXORDERNR"),
+                               "oxorderarticles": ("OXID", "OXORDERID")},
+                   {"oxorder": "OXORDERDATE"})
+
+
+def _woocommerce() -> History:
+    orders = "post_type IN ('shop_order', 'shop_order_placehold')"
+    return History("wp_posts", {
+        "wp_posts": ("ID",), "wp_postmeta": ("post_id",), "wp_wc_orders": ("id",),
+        "wp_wc_orders_meta": ("order_id",), "wp_wc_order_addresses": ("order_id",),
+        "wp_wc_order_operational_data": ("order_id",),
+        "wp_woocommerce_order_items": ("order_item_id", "order_id"),
+        "wp_woocommerce_order_itemmeta": ("order_item_id",),
+        "wp_wc_order_stats": ("order_id",),
+        "wp_wc_order_product_lookup": ("order_item_id", "order_id")},
+        {"wp_posts": "post_date", "wp_wc_orders": "date_created_gmt"},
+        {"wp_posts": orders,
+         "wp_postmeta": f"post_id IN (SELECT ID FROM wp_posts WHERE {orders})"})
+
+
+#: every shipped SQL connector (tests/test_realdata_e2e.py's FAMILIES key) → how its shop
+#: grows. A new connector is one line here (and its family in test_realdata_e2e.py).
+HISTORY: dict[str, History] = {
+    "oscommerce": _oscommerce(),
+    "modified": _oscommerce(),
+    "opencart3": _opencart(),  # MyISAM: the single, visible-last writes
+    "opencart4": _opencart(),
+    "oxid6": _oxid(),
+    "oxid7": _oxid(),
+    "generic_sql": History("shop_order", {"shop_order": ("id",), "shop_order_item": ("order_id",),
+                                          "shop_order_sum": ("order_id",),
+                                          "shop_order_log": ("order_id",)},
+                           {"shop_order": "placed_at"}),
+    "woocommerce_hpos": _woocommerce(),
+    "woocommerce_posts": _woocommerce(),
+    "prestashop": History("ps_orders", {f"ps_{t}": ("id_order",) for t in (
+        "orders", "order_detail", "order_carrier", "order_history")}, {"ps_orders": "date_add"}),
+    "magento": History(
+        "sales_order", {"sales_order": ("entity_id",), "sales_order_item": ("order_id",),
+                        "sales_order_address": ("parent_id",),
+                        "sales_order_payment": ("parent_id",),
+                        "sales_order_status_history": ("parent_id",)},
+        {"sales_order": "created_at"},
+        fresh={"sales_order": {"increment_id": "CONCAT('H{generation}-', `increment_id`)",
+                               "ext_order_id": "NULL"}},
+        # Magento's admin list and order numbers follow its orders
+        finish=(
+            "INSERT IGNORE INTO sales_order_grid (entity_id, status, store_id, customer_id, "
+            "grand_total, base_grand_total, increment_id, order_currency_code, "
+            "base_currency_code, customer_email, customer_name, created_at, updated_at) "
+            "SELECT entity_id, status, store_id, customer_id, grand_total, base_grand_total, "
+            "increment_id, order_currency_code, base_currency_code, customer_email, "
+            "CONCAT_WS(' ', customer_firstname, customer_lastname), created_at, updated_at "
+            "FROM sales_order",
+            "INSERT INTO sequence_order_1 (sequence_value) SELECT MAX(CAST(increment_id AS "
+            "UNSIGNED)) FROM sales_order WHERE increment_id REGEXP '^[0-9]+$'")),
 }
-#: columns a copied history order must not share with its original (unique keys, our reference)
-FRESH = {"magento": {"increment_id": "CONCAT('H{generation}-', `increment_id`)",
-                     "ext_order_id": "NULL"}}
-#: run once a shop is pre-filled: Magento's admin list and order numbers follow its orders
-FINISH = {"magento": (
-    "INSERT IGNORE INTO sales_order_grid (entity_id, status, store_id, customer_id, grand_total, "
-    "base_grand_total, increment_id, order_currency_code, base_currency_code, customer_email, "
-    "customer_name, created_at, updated_at) SELECT entity_id, status, store_id, customer_id, "
-    "grand_total, base_grand_total, increment_id, order_currency_code, base_currency_code, "
-    "customer_email, CONCAT_WS(' ', customer_firstname, customer_lastname), created_at, "
-    "updated_at FROM sales_order",
-    "INSERT INTO sequence_order_1 (sequence_value) SELECT MAX(CAST(increment_id AS UNSIGNED)) "
-    "FROM sales_order WHERE increment_id REGEXP '^[0-9]+$'")}
+
 MULTI = 100  # orders per transaction of the multi-row floor
 
 
@@ -105,13 +169,15 @@ class Shop:
 class Figures:
     family: str
     send_empty: float = 0.0
-    send_filled: float = 0.0
+    #: pre-fill level (orders already in each shop) → send B's seconds
+    send_filled: dict[int, float] = field(default_factory=dict)
     plain: list[float] = field(default_factory=list)
     multi: list[float] = field(default_factory=list)
     orders_written: int = 0
     held: int = 0
     supplier_orders: int = 0
-    prefill_seconds: float = 0.0
+    prefill_seconds: dict[int, float] = field(default_factory=dict)
+    peak_rss: float = 0.0
 
 
 def root(server: servers.MariaDBServer, database: str | None = None) -> pymysql.Connection:
@@ -228,63 +294,111 @@ def floor(server: servers.MariaDBServer, shops: list[Shop], orders_table: str, m
 def prefill(server: servers.MariaDBServer, family: str, source: Shop, target: Shop,
             orders: int) -> None:
     """Copy send A's orders of `source` into `target`, then double them with INSERT … SELECT
-    (new keys, each generation's order dates a month further back) until `orders` are there."""
-    orders_table, date_column, children = HISTORY[family]
+    (server-side multi-row copies: 1,000,000 orders in about 10 doublings) until `orders` are
+    there. Every generation's keys are new (`History`) and its order dates a month further
+    back — also the first copy's: history is older than the send."""
+    h = HISTORY[family]
     conn = root(server, target.db.database)
     try:
         with conn.cursor() as cur:
-            for table in (orders_table, *children):
-                cur.execute(f"INSERT IGNORE INTO `{table}` SELECT * FROM "
-                            f"`{source.db.database}`.`{table}`")
-            conn.commit()
             generation = 0
             while True:
-                cur.execute(f"SELECT COUNT(*) FROM `{orders_table}`")
+                where = h.where.get(h.orders)
+                cur.execute(f"SELECT COUNT(*) FROM `{h.orders}`" + (f" WHERE {where}" if where
+                                                                    else ""))
                 have = cur.fetchone()[0]
-                if have >= orders or have == 0:
+                if generation and (have >= orders or have == 0):
                     break
                 generation += 1
-                limit = f" LIMIT {orders - have}" if orders - have < have else ""
-                for table in (orders_table, *children):
+                # the first generation copies send A's rows from `source`, later ones double
+                # the target's own (the seed rows of the shop are never copied: `where`, keys)
+                base = source.db.database if generation == 1 else target.db.database
+                shift = 1 + max(_highest(cur, base, t, cols) for t, cols in h.tables.items())
+                limit = "" if generation == 1 or orders - have >= have else \
+                    f" LIMIT {orders - have}"
+                for table, keys in h.tables.items():
                     cols = _columns(cur, target.db.database, table)
+                    if not cols:
+                        continue
                     picks = []
-                    for name, extra, key, data_type in cols:
-                        if "auto_increment" in extra:
-                            continue
-                        if key == "PRI" and data_type in ("char", "varchar"):
-                            picks.append((name, "REPLACE(UUID(), '-', '')"))
-                        elif table == orders_table and name in FRESH.get(family, {}):
-                            picks.append((name, FRESH[family][name].format(
+                    for name, extra, data_type in cols:
+                        if name in h.fresh.get(table, {}):
+                            picks.append((name, h.fresh[table][name].format(
                                 generation=generation)))
-                        elif table == orders_table and name == date_column:
+                        elif name in keys and data_type in ("char", "varchar"):
+                            picks.append((name, f"MD5(CONCAT(`{name}`, 'g{generation}'))"))
+                        elif name in keys:
+                            picks.append((name, f"`{name}` + {shift}"))
+                        elif "auto_increment" in extra:
+                            continue
+                        elif h.dates.get(table) == name:
                             picks.append((name, f"`{name}` - INTERVAL {30 * generation} DAY"))
                         else:
                             picks.append((name, f"`{name}`"))
                     names = ", ".join(f"`{n}`" for n, _e in picks)
+                    filt = h.where.get(table, "").replace("FROM wp_posts",
+                                                          f"FROM `{base}`.wp_posts")
+                    # the last, partial generation: LIMIT on the orders; their children are
+                    # copied whole (rows of orders not copied only add history)
                     cur.execute(f"INSERT INTO `{table}` ({names}) SELECT "
-                                f"{', '.join(e for _n, e in picks)} FROM `{table}`"
-                                + (limit if table == orders_table else ""))
+                                f"{', '.join(e for _n, e in picks)} FROM `{base}`.`{table}`"
+                                + (f" WHERE {filt}" if filt else "")
+                                + (limit if table == h.orders else ""))
                     conn.commit()
-            for statement in FINISH.get(family, ()):
+            for statement in h.finish:
                 cur.execute(statement)
             conn.commit()
     finally:
         conn.close()
 
 
-def _columns(cur: Any, database: str, table: str) -> list[tuple[str, str, str, str]]:
-    cur.execute("SELECT COLUMN_NAME, EXTRA, COLUMN_KEY, DATA_TYPE FROM information_schema.COLUMNS "
+def _highest(cur: Any, database: str, table: str, keys: tuple[str, ...]) -> int:
+    """The highest integer key of `table` among `keys` (0 for char keys and empty tables)."""
+    best = 0
+    for name, _extra, data_type in _columns(cur, database, table):
+        if name in keys and data_type not in ("char", "varchar"):
+            cur.execute(f"SELECT COALESCE(MAX(`{name}`), 0) FROM `{database}`.`{table}`")
+            best = max(best, int(cur.fetchone()[0]))
+    return best
+
+
+def _columns(cur: Any, database: str, table: str) -> list[tuple[str, str, str]]:
+    cur.execute("SELECT COLUMN_NAME, EXTRA, DATA_TYPE FROM information_schema.COLUMNS "
                 "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION",
                 (database, table))
     return list(cur.fetchall())
 
 
 # --- one connector ---------------------------------------------------------------------------
+def reset_peak_rss() -> None:
+    """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM), so that each
+    connector's figure is its own; without it the figure is the whole run's."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def peak_rss_now() -> float:
+    """VmHWM since the last `reset_peak_rss`, in MiB (else the process's ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mib()
+
+
 def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Path,
             work: Path, args: argparse.Namespace) -> Figures:
+    """Send A into empty shops, the floors, then per pre-fill level a send B into fresh shops
+    holding that many orders, each followed by the floors again (interleaved: the machine's
+    load of the moment hits sends and floors alike)."""
     fig = Figures(family)
     fam = FAMILIES[family]
-    orders_table = HISTORY[family][0]
+    orders_table = HISTORY[family].orders
+    reset_peak_rss()
     with ExitStack() as stack:
         def shops() -> list[Shop]:
             out = []
@@ -294,13 +408,12 @@ def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Pa
                 out.append(Shop(db))
             return out
 
-        empty, filled = shops(), shops()
-        # the tables the connector writes, and their rows before the send (the seed)
+        empty, twins = shops(), shops()
         (work / "a").mkdir()
         fig.send_empty, written = send(family, empty, data, work / "a", smtp, args.concurrency,
                                        fig)
         # seed rows: those the freshly created twin shop holds (same schema and seed data)
-        for s, twin in zip(empty, filled, strict=True):
+        for s, twin in zip(empty, twins, strict=True):
             conn = root(server, twin.db.database)
             try:
                 s.seed = {t: rows_of(conn, t) for t in written}
@@ -308,15 +421,19 @@ def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Pa
                 conn.close()
         fig.plain.append(floor(server, empty, orders_table, "plain", work))
         fig.multi.append(floor(server, empty, orders_table, "multi", work))
-        if args.prefill:
-            start = time.perf_counter()
-            for s, twin in zip(empty, filled, strict=True):
-                prefill(server, family, s, twin, args.prefill)
-            fig.prefill_seconds = time.perf_counter() - start
-        (work / "b").mkdir()
-        fig.send_filled, _ = send(family, filled, data, work / "b", smtp, args.concurrency, None)
-        fig.plain.append(floor(server, empty, orders_table, "plain", work))
-        fig.multi.append(floor(server, empty, orders_table, "multi", work))
+        for n, level in enumerate(args.levels):
+            filled = twins if n == 0 else shops()
+            if level:
+                start = time.perf_counter()
+                for s, twin in zip(empty, filled, strict=True):
+                    prefill(server, family, s, twin, level)
+                fig.prefill_seconds[level] = time.perf_counter() - start
+            (work / f"b{level}").mkdir()
+            fig.send_filled[level], _ = send(family, filled, data, work / f"b{level}", smtp,
+                                             args.concurrency, None)
+            fig.plain.append(floor(server, empty, orders_table, "plain", work))
+            fig.multi.append(floor(server, empty, orders_table, "multi", work))
+    fig.peak_rss = peak_rss_now()
     return fig
 
 
@@ -347,13 +464,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--shops", type=int, default=10)
-    parser.add_argument("--prefill", type=int, default=0,
-                        help="orders already in each shop of send B (e.g. 100000, 1000000)")
-    parser.add_argument("--connectors", default=",".join(HISTORY))
+    parser.add_argument("--prefill", default="0",
+                        help="orders already in each shop of send B, one send B per value "
+                             "(e.g. 0,100000,1000000)")
+    parser.add_argument("--connectors", default=",".join(HISTORY),
+                        help=f"comma-separated, of {', '.join(HISTORY)}")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
+    args.levels = [int(x) for x in args.prefill.split(",") if x.strip()] or [0]
     families = [f.strip() for f in args.connectors.split(",") if f.strip()]
+    unknown = [f for f in families if f not in HISTORY or f not in FAMILIES]
+    if unknown:
+        parser.error(f"unknown connector(s) {', '.join(unknown)}; known: {', '.join(HISTORY)}")
     # stopped from outside: still stop the servers this run started (the `finally` below)
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     server = servers.MariaDBServer(extra_args=DURABLE)
@@ -361,10 +484,22 @@ def main() -> None:
     smtp = SinkSMTP()
     smtp.start()
     figures = []
+    started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "data"
             generate(data, args.orders, args.shops, args.seed)
+            # the process's first send loads the plug-ins and compiles the templates: done
+            # once before the figures, so that the first connector's send A is like the others
+            warm = Path(tmp) / "warm"
+            generate(warm / "data", 50, args.shops, args.seed)
+            with ExitStack() as stack:
+                shops = []
+                for _k in range(args.shops):
+                    db = stack.enter_context(servers.temporary_mariadb_database(server))
+                    FAMILIES[families[0]].create(db)
+                    shops.append(Shop(db))
+                send(families[0], shops, warm / "data", warm, smtp, args.concurrency, None)
             for family in families:
                 work = Path(tmp) / family
                 work.mkdir()
@@ -374,20 +509,30 @@ def main() -> None:
         smtp.stop()
         server.stop()
     print(f"{args.orders} generated orders over {args.shops} shops, MariaDB {server.version} "
-          f"(flush_log_at_trx_commit=1, doublewrite), send concurrency {args.concurrency}, "
-          f"shops of send B pre-filled with {args.prefill} orders each")
-    head = ("connector", "written", "held", "send A s", "send B s", "plain s", "multi s",
-            "A/plain", "A/multi", "B/A")
+          f"(flush_log_at_trx_commit=1, doublewrite), send concurrency {args.concurrency}; "
+          f"send B into shops pre-filled with {', '.join(map(str, args.levels))} orders each; "
+          f"{time.perf_counter() - started:.0f} s in all")
+    head = ["connector", "written", "held", "send A s", "plain s", "multi s", "A/plain",
+            "A/multi"] + [f"B/A {_short(n)}" for n in args.levels] + ["peak MiB"]
     print(" | ".join(f"{h:>11}" for h in head))
     for f in figures:
         plain = sum(f.plain) / len(f.plain)
         multi = sum(f.multi) / len(f.multi)
-        cells = (f.family, f.orders_written, f.held, f"{f.send_empty:.2f}",
-                 f"{f.send_filled:.2f}", f"{plain:.2f}", f"{multi:.2f}",
-                 f"{f.send_empty / plain:.2f}", f"{f.send_empty / multi:.2f}",
-                 f"{f.send_filled / f.send_empty:.2f}")
+        cells = [f.family, f.orders_written, f.held, f"{f.send_empty:.2f}", f"{plain:.2f}",
+                 f"{multi:.2f}", f"{f.send_empty / plain:.2f}", f"{f.send_empty / multi:.2f}"]
+        cells += [f"{f.send_filled[n] / f.send_empty:.2f}" for n in args.levels]
+        cells.append(f"{f.peak_rss:.1f}")
         print(" | ".join(f"{c:>11}" for c in cells))
     print(f"peak RSS of the whole run: {peak_rss_mib():.1f} MiB")
+
+
+def _short(n: int) -> str:
+    """100000 → 100k, 1000000 → 1M."""
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
 
 
 if __name__ == "__main__":
