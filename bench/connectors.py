@@ -160,6 +160,9 @@ HISTORY: dict[str, History] = {
             "UNSIGNED)) FROM sales_order WHERE increment_id REGEXP '^[0-9]+$'")),
 }
 
+#: `--quick`: one connector of each kind of write path (osCommerce's own chunk, the queued rows
+#: of SqlShopConnector with auto-increment ids, with OXID's char keys, with WordPress's ~18 tables)
+QUICK = ("oscommerce", "opencart4", "oxid6", "generic_sql", "woocommerce_hpos")
 MULTI = 100  # orders per transaction of the multi-row floor
 
 
@@ -475,7 +478,12 @@ def main() -> None:
                         help=f"comma-separated, of {', '.join(HISTORY)}")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--quick", action="store_true",
+                        help=f"the re-run in a few minutes: --orders 1000 --shops 10 "
+                             f"--connectors {','.join(QUICK)} (other options still apply)")
     args = parser.parse_args()
+    if args.quick:
+        args.orders, args.shops, args.connectors = 1000, 10, ",".join(QUICK)
     args.levels = [int(x) for x in args.prefill.split(",") if x.strip()] or [0]
     families = [f.strip() for f in args.connectors.split(",") if f.strip()]
     unknown = [f for f in families if f not in HISTORY or f not in FAMILIES]
