@@ -877,8 +877,8 @@ class PendingId:
 @dataclass
 class _Batch:
     """What one chunk's write (`SqlShopConnector._write_chunk`) keeps between its orders: the
-    rows queued per table (first-queued table first: parents before children), the customer
-    matches of the whole chunk from one look-up, and the customers created in it by email."""
+    rows queued per table (inserted parents first: `_flush`), the customer matches of the whole
+    chunk from one look-up, and the customers created in it by email."""
 
     now: datetime
     #: orders in the chunk
@@ -1335,6 +1335,8 @@ class SqlShopConnector(Connector):
         INSERT per row). The COMMIT makes the chunk visible at once, so `_write` writes each
         order's real status directly (`queuing`), without the visible-last UPDATE a single
         write needs."""
+        if self.db.dialect not in ("mysql", "mariadb"):  # multi-row INSERTs are MySQL's here
+            return {t.reference: self._write(so, t) for t in transfers}
         batch = _Batch(datetime.now().replace(microsecond=0), len(transfers))
         batch.matches = self._match([t.customer_order for t in transfers])
         self._batch = batch
