@@ -37,6 +37,7 @@ import argparse
 import json
 import multiprocessing
 import pickle
+import queue
 import signal
 import subprocess
 import sys
@@ -292,7 +293,13 @@ def floor(server: servers.MariaDBServer, shops: list[Shop], orders_table: str, m
     out = ctx.Queue()
     proc = ctx.Process(target=floor_worker, args=(server.host, server.port, jobs, mode, out))
     proc.start()
-    seconds = out.get()
+    while True:  # a floor process that dies (e.g. the script edited under it) ends the run
+        try:
+            seconds = out.get(timeout=5)
+            break
+        except queue.Empty:
+            if not proc.is_alive():
+                raise RuntimeError(f"the floor process ended with exit code {proc.exitcode}")
     proc.join()
     return seconds
 
