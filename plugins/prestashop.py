@@ -56,7 +56,7 @@ from orderexchange.model import (
 
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
-    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows, marker,
+    CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows, lock_name, marker,
     markers_by_length, match_by_email, quote, sample_transfer, stage_text, update_row,
 )
 
@@ -69,7 +69,8 @@ ROUND_HALF_UP, ROUND_TOTAL = 2, 3
 CONFIG_KEYS = ("PS_VERSION_DB", "PS_VERSION", "PS_LANG_DEFAULT", "PS_CURRENCY_DEFAULT",
                "PS_CARRIER_DEFAULT", "PS_CUSTOMER_GROUP", "PS_GUEST_GROUP", "PS_OS_PAYMENT",
                "PS_OS_CANCELED", "PS_PRICE_ROUND_MODE", "PS_ROUND_TYPE", "PS_SHOP_DEFAULT",
-               "PS_ATTRIBUTE_ANCHOR_SEPARATOR")
+               "PS_ATTRIBUTE_ANCHOR_SEPARATOR", "PS_INVOICE", "PS_INVOICE_RESET",
+               "PS_INVOICE_START_NUMBER")
 #: what the settings name, and the configuration key that gives it when unset
 DEFAULTS = {"id_lang": "PS_LANG_DEFAULT", "order_state_id": "PS_OS_PAYMENT",
             "cancel_state_id": "PS_OS_CANCELED", "carrier_id": "PS_CARRIER_DEFAULT",
@@ -77,7 +78,7 @@ DEFAULTS = {"id_lang": "PS_LANG_DEFAULT", "order_state_id": "PS_OS_PAYMENT",
 ZERO_DATE = "0000-00-00 00:00:00"
 WRITTEN = ("customer", "customer_group", "address", "cart", "orders", "order_detail",
            "order_detail_tax", "order_carrier", "order_history", "order_payment",
-           "stock_available")
+           "order_invoice", "order_invoice_tax", "order_invoice_payment", "stock_available")
 
 
 class PrestaShopSettings(ConnectorSettings):
@@ -261,6 +262,12 @@ class PrestaShopConnector(SqlShopConnector):
                                  "id_order_state": "int", "date_add": "datetime"},
             t("order_payment"): {"id_order_payment": "int", "order_reference": text,
                                  "amount": num, "transaction_id": text},
+            t("order_invoice"): {"id_order_invoice": "int", "id_order": "int", "number": "int",
+                                 "total_paid_tax_incl": num, "date_add": "datetime"},
+            t("order_invoice_tax"): {"id_order_invoice": "int", "type": text, "id_tax": "int",
+                                     "amount": num},
+            t("order_invoice_payment"): {"id_order_invoice": "int", "id_order_payment": "int",
+                                         "id_order": "int"},
             t("stock_available"): {"id_product": "int", "id_product_attribute": "int",
                                    "id_shop": "int", "id_shop_group": "int", "quantity": "int",
                                    "reserved_quantity": "int"},
@@ -305,6 +312,7 @@ class PrestaShopConnector(SqlShopConnector):
     def _states(self) -> dict[int, Any]:
         return {int(r.id_order_state): r for r in self.sql(
             f"SELECT s.id_order_state, s.paid, s.logable, s.shipped, s.delivery, s.deleted, "
+            f"s.invoice, "
             f"l.name FROM {self.qt('order_state')} s LEFT JOIN {self.qt('order_state_lang')} l "
             f"ON l.id_order_state = s.id_order_state AND l.id_lang = :l",
             l=self.setting("id_lang"))}
@@ -627,7 +635,14 @@ class PrestaShopConnector(SqlShopConnector):
         if reference:
             self.sql(f"DELETE FROM {self.qt('order_payment')} WHERE order_reference = :r",
                      r=reference)
-        for name in ("order_detail", "order_carrier", "order_history", "orders"):
+        invoices = [int(r[0]) for r in self.sql(
+            f"SELECT id_order_invoice FROM {self.qt('order_invoice')} WHERE id_order = :o",
+            o=order_id)]
+        if invoices:
+            self.sql(f"DELETE FROM {self.qt('order_invoice_tax')} WHERE id_order_invoice IN "
+                     f":ids", ids=invoices)
+        for name in ("order_invoice_payment", "order_invoice", "order_detail", "order_carrier",
+                     "order_history", "orders"):
             delete_rows(self.conn, self.t(name), {"id_order": order_id})
 
     def _customer(self, co: CustomerOrder, now: datetime) -> tuple[dict[str, Any], bool]:
@@ -778,9 +793,10 @@ class PrestaShopConnector(SqlShopConnector):
             "delivery_date": self.zero_date(now), "valid": 1 if state.logable else 0,
             "date_add": now, "date_upd": now, "note": note}, key="id_order", now=now)
         assert order_id is not None
-        weight = self._insert_lines(order_id, transfer, amounts, now)
+        invoice = self._invoice(order_id, amounts, now) if state.invoice else 0
+        weight = self._insert_lines(order_id, transfer, amounts, now, invoice)
         self._add("order_carrier", {
-            "id_order": order_id, "id_carrier": carrier, "id_order_invoice": 0,
+            "id_order": order_id, "id_carrier": carrier, "id_order_invoice": invoice,
             "weight": weight, "shipping_cost_tax_excl": amounts.shipping,
             "shipping_cost_tax_incl": amounts.shipping + shipping_tax, "tracking_number": "",
             "date_add": now}, now)
@@ -792,6 +808,8 @@ class PrestaShopConnector(SqlShopConnector):
                 "order_reference": reference, "id_currency": currency, "amount": amounts.total,
                 "payment_method": s.payment, "conversion_rate": ref["rates"].rate(co.currency),
                 "transaction_id": transfer.reference, "date_add": now}, now)
+        if invoice and paid:
+            self._add("order_invoice_payment", {"id_order": order_id}, now)
         if hide:  # the last step: only now does the admin's order list show it
             update_row(self.conn, self.t("orders"), {"id_shop": s.id_shop},
                        {"id_order": order_id})
@@ -801,7 +819,7 @@ class PrestaShopConnector(SqlShopConnector):
         return order_id
 
     def _insert_lines(self, order_id: int, transfer: Transfer, amounts: Any,
-                      now: datetime) -> Decimal:
+                      now: datetime, invoice: int = 0) -> Decimal:
         """order_detail per line (one multi-row INSERT where the ids come consecutive) and its
         order_detail_tax; returns the parcel's weight."""
         ref = self._ref
@@ -813,7 +831,7 @@ class PrestaShopConnector(SqlShopConnector):
             weight += product.extra["weight"] * a.quantity
             quantity = int(a.quantity)
             rows.append({
-                "id_order": order_id, "id_order_invoice": 0, "id_warehouse": 0,
+                "id_order": order_id, "id_order_invoice": invoice, "id_warehouse": 0,
                 "id_shop": self.settings.id_shop, "product_id": product.id,
                 "product_attribute_id": product.extra["attribute"], "id_customization": 0,
                 "product_name": product.name or a.line.line.name, "product_quantity": quantity,
@@ -837,6 +855,63 @@ class PrestaShopConnector(SqlShopConnector):
             self._insert_details([(rows, taxes)], now)
         return weight
 
+    def _invoice(self, order_id: int, amounts: Any, now: datetime) -> int:
+        """The order's invoice, as Order::setInvoice makes it when the state has `invoice`:
+        an order_invoice with the order's totals, its number (when PS_INVOICE is on: the
+        highest number + 1 — of this year with PS_INVOICE_RESET —, at least
+        PS_INVOICE_START_NUMBER), the shipping's tax in order_invoice_tax, and the order's
+        invoice_number / invoice_date. Numbers are taken under the shop's invoice lock
+        (`write_locks`), so two sends never take one twice."""
+        config = self.config()
+        number = 0
+        if config.get("PS_INVOICE", "1") == "1":
+            year = (f" WHERE YEAR(date_add) = {now.year}"
+                    if config.get("PS_INVOICE_RESET") == "1" else "")
+            highest = self.sql(f"SELECT MAX(number) FROM {self.qt('order_invoice')}{year}"
+                               ).scalar()
+            start = config.get("PS_INVOICE_START_NUMBER", "")
+            number = max(int(highest or 0) + 1, int(start) if start.strip().isdigit() else 0)
+        shipping_tax = amounts.shipping_tax
+        invoice = self.insert(self.t("order_invoice"), {
+            "id_order": order_id, "number": number, "delivery_number": 0,
+            "delivery_date": None, "total_discount_tax_excl": 0, "total_discount_tax_incl": 0,
+            "total_paid_tax_excl": amounts.subtotal + amounts.shipping,
+            "total_paid_tax_incl": amounts.total, "total_products": amounts.subtotal,
+            "total_products_wt": amounts.gross_lines,
+            "total_shipping_tax_excl": amounts.shipping,
+            "total_shipping_tax_incl": amounts.shipping + shipping_tax,
+            "shipping_tax_computation_method": 1, "total_wrapping_tax_excl": 0,
+            "total_wrapping_tax_incl": 0, "date_add": now}, key="id_order_invoice", now=now)
+        assert invoice is not None
+        if shipping_tax:
+            tax = next((t for t in self._ref["taxes"]
+                        if Decimal(str(t.rate)) == amounts.shipping_rate), None)
+            self.insert(self.t("order_invoice_tax"), {
+                "id_order_invoice": invoice, "type": "shipping",
+                "id_tax": int(tax.id_tax) if tax is not None else 0, "amount": shipping_tax},
+                key="id_order_invoice", now=now)
+        update_row(self.conn, self.t("orders"), {"invoice_number": number, "invoice_date": now},
+                   {"id_order": order_id})
+        return invoice
+
+    def _link_payments(self, order_ids: list[int]) -> None:
+        """order_invoice_payment: each order's invoice with the payments of its reference, as
+        Order::setInvoice links existing payments (one statement for a whole chunk)."""
+        self.sql(f"INSERT INTO {self.qt('order_invoice_payment')} (id_order_invoice, "
+                 f"id_order_payment, id_order) SELECT i.id_order_invoice, p.id_order_payment, "
+                 f"o.id_order FROM {self.qt('orders')} o JOIN {self.qt('order_invoice')} i ON "
+                 f"i.id_order = o.id_order JOIN {self.qt('order_payment')} p ON "
+                 f"p.order_reference = o.reference WHERE o.id_order IN :ids", ids=order_ids)
+        if self._journal is not None:
+            self._journal += [(self.t("order_invoice_payment"), "id_order", o)
+                              for o in order_ids]
+
+    def write_locks(self, transfers: Iterable[Transfer], customer_kind: str | None) -> list[str]:
+        """The base class's locks, and the shop's invoice-number lock: invoice numbers are
+        the highest + 1, so two writes into one shop take them one after the other."""
+        return [*super().write_locks(transfers, customer_kind),
+                lock_name(self.database_name(), "invoice", self.t("order_invoice"))]
+
     def _insert_details(self, orders: list[tuple[list[dict[str, Any]], list[Any]]],
                         now: datetime) -> None:
         """order_detail rows of one or more orders in one multi-row INSERT (where the server
@@ -855,6 +930,8 @@ class PrestaShopConnector(SqlShopConnector):
         the whole chunk in one multi-row INSERT after its last order."""
         if self._chunk is not None and self._chunk.get("rows") is not None:
             self._chunk["rows"].setdefault(table, []).append(row)
+        elif table == "order_invoice_payment":
+            self._link_payments([row["id_order"]])
         else:
             self.insert(self.t(table), row, key=f"id_{table}", now=now)
 
@@ -871,6 +948,8 @@ class PrestaShopConnector(SqlShopConnector):
             self._insert_details(details, now)
         for table in ("order_carrier", "order_history", "order_payment"):
             self.insert_all(self.t(table), rows.get(table, []), key=f"id_{table}", now=now)
+        if rows.get("order_invoice_payment"):
+            self._link_payments([r["id_order"] for r in rows["order_invoice_payment"]])
         self._move_stock(stock, -1)  # one UPDATE per product for the whole chunk
 
     def _move_stock(self, lines: list[tuple[int, int, int]], sign: int) -> None:

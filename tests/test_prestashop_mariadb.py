@@ -109,6 +109,7 @@ def admin_list(db, shops: tuple[int, ...] = (1,), lang: int = 1) -> list[dict[st
             stmt = sa.text(ADMIN_LIST).bindparams(sa.bindparam("shops", expanding=True))
             rows = conn.execute(stmt, {"lang": lang, "shops": list(shops)})
             return [{"id": int(r.id_order), "reference": r.reference, "customer": r.customer,
+                     "invoice": int(r.invoice_number),
                      "id_customer": int(r.id_customer), "total": r.total_paid_tax_incl,
                      "currency": r.iso_code, "state": r.osname, "paid": r.paid,
                      "country": r.country_name, "shop": r.shop_name, "new": int(r.new),
@@ -131,6 +132,7 @@ def full_send_and_verify(db, prepare) -> None:
     listed = admin_list(db)
     for row in listed:
         assert re.fullmatch(r"[A-Z]{9}", row.pop("reference"))
+    assert sorted(row.pop("invoice") for row in listed) == [1, 2]  # Order::setInvoice's
     assert listed == [
         {"id": ids["1001"], "customer": "A. Schmidt", "id_customer": 2,
          "total": Decimal("22.040000"), "currency": "EUR", "state": "Payment accepted",
@@ -203,6 +205,20 @@ def full_send_and_verify(db, prepare) -> None:
     assert (payment["amount"], payment["transaction_id"]) == (
         Decimal("51.160000"), transfers["1002"].reference)
 
+    # the invoice the "Payment accepted" state (invoice = 1) makes, linked to lines, carrier
+    # and payment as Order::setInvoice links them
+    [invoice] = query(db, "SELECT * FROM ps_order_invoice WHERE id_order = :o", o=ids["1002"])
+    assert (invoice["number"], invoice["total_paid_tax_incl"], invoice["total_products"],
+            invoice["total_shipping_tax_incl"]) == (
+        order["invoice_number"], Decimal("51.160000"), Decimal("39.600000"),
+        Decimal("4.900000"))
+    assert {r["id_order_invoice"] for r in view} == {invoice["id_order_invoice"]}
+    assert carrier["id_order_invoice"] == invoice["id_order_invoice"]
+    assert query(db, "SELECT id_order_payment FROM ps_order_invoice_payment WHERE "
+                     "id_order_invoice = :i", i=invoice["id_order_invoice"]) == [
+        {"id_order_payment": payment["id_order_payment"]}]
+    assert order["invoice_date"] == order["date_add"]
+
     # the new customer: the shop's customer group, a password nobody knows, not a guest
     assert (bernd["firstname"], bernd["is_guest"], bernd["id_default_group"], bernd["active"],
             bernd["id_shop"], bernd["newsletter"]) == ("Bernd", 0, 3, 1, 1, 0)
@@ -257,6 +273,8 @@ def test_taxed_shipping_is_kept_apart_as_the_shop_does(shop, prepare):
                             "ps_order_carrier")
     assert carrier == {"shipping_cost_tax_excl": Decimal("4.900000"),
                        "shipping_cost_tax_incl": Decimal("5.830000")}
+    assert query(shop, "SELECT type, id_tax, amount FROM ps_order_invoice_tax") == [
+        {"type": "shipping", "id_tax": 1, "amount": Decimal("0.930000")}]
 
 
 def test_a_combination_is_found_by_its_own_reference(shop, prepare):
@@ -362,7 +380,8 @@ def test_an_unpaid_state_writes_no_payment(shop, prepare):
     assert (row["state"], row["paid"]) == ("Awaiting bank wire payment", 0)
     [order] = query(shop, "SELECT total_paid_real, valid, current_state FROM ps_orders")
     assert order == {"total_paid_real": Decimal("0.000000"), "valid": 0, "current_state": 10}
-    assert count(shop, "ps_order_payment") == 0
+    assert count(shop, "ps_order_payment") == 0 and count(shop, "ps_order_invoice") == 0
+    assert row["invoice"] == 0  # no invoice in a state without `invoice`
     with run.connector() as connector:
         [status] = connector.read_back(list(run.transfers().values())).values()
     assert (status.status_id, status.progressed) == ("10", False)
@@ -496,6 +515,8 @@ def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(shop, p
     assert again.state == S.NOTIFIED and again.written == 1 and again.already_there == 0
     assert len(admin_list(shop)) == 2 and count(shop, "ps_order_detail") == 3
     assert count(shop, "ps_order_carrier") == 2 and count(shop, "ps_order_payment") == 2
+    assert sorted(r["invoice"] for r in admin_list(shop)) == [1, 2]  # no number lost
+    assert count(shop, "ps_order_invoice_payment") == 2
 
 
 # === the exactly-once look-up stays a primary-key range =========================================

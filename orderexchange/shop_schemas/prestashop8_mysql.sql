@@ -424,6 +424,47 @@ CREATE TABLE `{prefix}order_detail_tax` (
   KEY `id_tax` (`id_tax`)
 ) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+CREATE TABLE `{prefix}order_invoice` (
+  `id_order_invoice` int(11) UNSIGNED NOT NULL AUTO_INCREMENT,
+  `id_order` int(11) NOT NULL,
+  `number` int(11) NOT NULL,
+  `delivery_number` int(11) NOT NULL,
+  `delivery_date` datetime,
+  `total_discount_tax_excl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_discount_tax_incl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_paid_tax_excl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_paid_tax_incl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_products` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_products_wt` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_shipping_tax_excl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_shipping_tax_incl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `shipping_tax_computation_method` int(10) unsigned NOT NULL,
+  `total_wrapping_tax_excl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `total_wrapping_tax_incl` decimal(20, 6) NOT NULL DEFAULT '0.00',
+  `shop_address` text DEFAULT NULL,
+  `note` text,
+  `date_add` datetime NOT NULL,
+  PRIMARY KEY (`id_order_invoice`),
+  KEY `id_order` (`id_order`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `{prefix}order_invoice_tax` (
+  `id_order_invoice` int(11) NOT NULL,
+  `type` varchar(15) NOT NULL,
+  `id_tax` int(11) NOT NULL,
+  `amount` decimal(10, 6) NOT NULL DEFAULT '0.000000',
+  KEY `id_tax` (`id_tax`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `{prefix}order_invoice_payment` (
+  `id_order_invoice` int(11) unsigned NOT NULL,
+  `id_order_payment` int(11) unsigned NOT NULL,
+  `id_order` int(11) unsigned NOT NULL,
+  PRIMARY KEY (`id_order_invoice`, `id_order_payment`),
+  KEY `order_payment` (`id_order_payment`),
+  KEY `id_order` (`id_order`)
+) ENGINE={engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
 CREATE TABLE `{prefix}order_detail` (
   `id_order_detail` int(10) unsigned NOT NULL auto_increment,
   `id_order` int(10) unsigned NOT NULL,
@@ -858,6 +899,8 @@ INSERT INTO `{prefix}configuration` (`name`, `value`, `date_add`, `date_upd`) VA
   ('PS_PRICE_ROUND_MODE', '2', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_ROUND_TYPE', '1', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_TAX', '1', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
+  ('PS_INVOICE', '1', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
+  ('PS_INVOICE_RESET', '0', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_ATTRIBUTE_ANCHOR_SEPARATOR', '-', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_OS_CHEQUE', '1', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
   ('PS_OS_PAYMENT', '2', '2026-01-01 09:00:00', '2026-01-01 09:00:00'),
