@@ -519,7 +519,8 @@ FAMILIES: dict[str, Family] = {
 }
 #: the same shops on the lenient server (`sql_mode=''`, as many old shop hosts run): the shops
 #: with the most NOT NULL columns without a default, and OpenCart 3 on MyISAM
-LENIENT = {f"{key}-lenient" for key in ("modified", "opencart3", "oxid6", "magento")}
+LENIENT = {f"{key}-lenient" for key in ("modified", "opencart3", "oxid6", "magento",
+                                           "prestashop")}
 
 
 # --- one realistic exchange per shop ------------------------------------------------------------
