@@ -3,7 +3,10 @@ it has more than the supplier's `max_customer_orders`).
 
 Each line goes to the cheapest active supplier that lists its SKU in the catalogue. A line no active
 supplier delivers is reported (OX-BLD-001) and stays open for the next build — never dropped
-silently, never half-forwarded.
+silently, never half-forwarded. "Cheapest" compares prices in one currency: offers in different
+currencies are valued with the distributor's rates (`[distributor] currency`, `[distributor.rates]`,
+see `rates`); without the rate a SKU needs, its lines wait (OX-BLD-005) rather than have 10.00 CHF
+beat 9.50 EUR as bare numbers.
 
 Two supplier settings hold lines back rather than block a supplier order in step 1 later, where
 one unpaid order would stop every other order of the batch:
@@ -17,12 +20,14 @@ Step 1 checks both again (OX-CHK-026, OX-CHK-025): the settings may change after
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .config import Config
 from .errors import OXError
 from .model import CatalogueEntry, money
+from .rates import Rates
 from .store import Store
 
 
@@ -35,28 +40,76 @@ class BuildReport:
 
     def reasons(self) -> dict[str, int]:
         """Why lines did not go out, counted: customer orders waiting for their `trigger`,
-        lines below a `min_order_value`, lines no active supplier delivers."""
+        lines below a `min_order_value`, lines no active supplier delivers, lines whose
+        suppliers quote in currencies the distributor has no rate for."""
         return {"trigger": sum(1 for e in self.waiting if e.code == "OX-BLD-003"),
                 "minimum": sum(int(str(e.facts["lines"])) for e in self.waiting
                                if e.code == "OX-BLD-004"),
-                "no_supplier": len(self.unassigned)}
+                "no_supplier": sum(1 for e in self.unassigned if e.code == "OX-BLD-001"),
+                "no_rate": sum(1 for e in self.unassigned if e.code == "OX-BLD-005")}
 
     def as_dict(self) -> dict[str, object]:
         return {"created": self.created, "unassigned": [e.as_dict() for e in self.unassigned],
                 "waiting": [e.as_dict() for e in self.waiting], "reasons": self.reasons()}
 
 
-def choose_suppliers(entries: list[CatalogueEntry], active: set[str]) -> dict[str, CatalogueEntry]:
-    """SKU → the catalogue entry of its cheapest active supplier (ties: supplier id order)."""
-    best: dict[str, CatalogueEntry] = {}
+@dataclass
+class SupplierChoice:
+    """Build's choice per SKU, and the SKUs it could not choose for."""
+
+    #: SKU → the catalogue entry of its cheapest active supplier
+    chosen: dict[str, CatalogueEntry] = field(default_factory=dict)
+    #: SKU → (its active offers, the currencies without a rate): offers in several currencies
+    #: that the distributor's rates cannot compare; their lines wait (OX-BLD-005)
+    incomparable: dict[str, tuple[list[CatalogueEntry], list[str]]] = field(default_factory=dict)
+
+
+def choose_suppliers(entries: Iterable[CatalogueEntry], active: set[str],
+                     price_currencies: Mapping[str, str], rates: Rates) -> SupplierChoice:
+    """SKU → the catalogue entry of its cheapest active supplier (ties: supplier id order).
+
+    Prices are compared in one currency: an entry's own (`currency`, else its supplier's
+    `price_currency`). Offers all in the same currency compare as they are, without any rate;
+    offers in several are valued in the distributor's currency with its rates. When a rate is
+    missing the SKU is not guessed at — not even among the offers that could be compared, since
+    the one that cannot might be the cheapest — and lands in `incomparable`."""
+    offers: dict[str, list[CatalogueEntry]] = defaultdict(list)
     for e in entries:
-        if e.supplier_id not in active:
+        if e.supplier_id in active:
+            offers[e.sku].append(e)
+    choice = SupplierChoice()
+    for sku, those in offers.items():
+        currencies = {_currency_of(e, price_currencies) for e in those}
+        if len(currencies) == 1:
+            choice.chosen[sku] = min(those, key=lambda e: (e.purchase_price, e.supplier_id))
             continue
-        current = best.get(e.sku)
-        if current is None or (e.purchase_price, e.supplier_id) < (current.purchase_price,
-                                                                   current.supplier_id):
-            best[e.sku] = e
-    return best
+        missing = rates.missing(currencies)
+        if missing:
+            choice.incomparable[sku] = (sorted(those, key=lambda e: e.supplier_id), missing)
+            continue
+        choice.chosen[sku] = min(those, key=lambda e: (
+            rates.value(e.purchase_price, _currency_of(e, price_currencies)), e.supplier_id))
+    return choice
+
+
+def _currency_of(entry: CatalogueEntry, price_currencies: Mapping[str, str]) -> str:
+    """The currency of a catalogue price: the row's own, else its supplier's `price_currency`."""
+    return entry.currency or price_currencies[entry.supplier_id]
+
+
+def _no_rate(number: str, line_no: int, sku: str, choice: SupplierChoice,
+             price_currencies: Mapping[str, str], rates: Rates) -> OXError:
+    """OX-BLD-005 for one line of a SKU whose offers cannot be compared."""
+    those, missing = choice.incomparable[sku]
+    offers = ", ".join(f"{e.supplier_id} {e.purchase_price} {_currency_of(e, price_currencies)}"
+                       for e in those)
+    if rates.base is None:
+        reason = "[distributor] has no `currency` to compare them in"
+    else:
+        reason = (f"[distributor.rates] has no rate for {', '.join(missing)} against "
+                  f"{rates.base}")
+    return OXError("OX-BLD-005", order=number, line=line_no, sku=sku, offers=offers,
+                   reason=reason, missing=", ".join(missing), base=rates.base or "EUR")
 
 
 def build(store: Store, config: Config) -> BuildReport:
@@ -66,7 +119,10 @@ def build(store: Store, config: Config) -> BuildReport:
     supplier orders of the suppliers that may get one, `max_customer_orders` at a time."""
     report = BuildReport()
     active = {sid for sid, s in config.suppliers.items() if s.active}
-    chosen = choose_suppliers(store.catalogue_entries(), active)
+    price_currencies = config.price_currencies()
+    rates = Rates.of(config.distributor)
+    choice = choose_suppliers(store.catalogue_entries(), active, price_currencies, rates)
+    chosen = choice.chosen
     value: dict[str, Decimal] = defaultdict(Decimal)
     count: dict[str, int] = defaultdict(int)
     waiting: set[tuple[str, str]] = set()
@@ -74,8 +130,10 @@ def build(store: Store, config: Config) -> BuildReport:
         for _order_id, number, status, line in chunk:
             entry = chosen.get(line.sku)
             if entry is None:
-                report.unassigned.append(OXError("OX-BLD-001", order=number, line=line.line_no,
-                                                 sku=line.sku))
+                report.unassigned.append(
+                    _no_rate(number, line.line_no, line.sku, choice, price_currencies, rates)
+                    if line.sku in choice.incomparable else
+                    OXError("OX-BLD-001", order=number, line=line.line_no, sku=line.sku))
                 continue
             supplier = config.suppliers[entry.supplier_id]
             if not supplier.releases(status):
@@ -85,6 +143,7 @@ def build(store: Store, config: Config) -> BuildReport:
                         "OX-BLD-003", order=number, supplier=entry.supplier_id, status=status,
                         trigger=" or ".join(supplier.trigger)))
                 continue
+            # in the supplier's own currency, like its `min_order_value`: never converted
             value[entry.supplier_id] += entry.purchase_price * Decimal(line.quantity)
             count[entry.supplier_id] += 1
     allowed = set()

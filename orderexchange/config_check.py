@@ -16,6 +16,7 @@ from typing import Any
 from . import config as config_mod
 from .connector import instantiate
 from .errors import OXError
+from .plural import count, plural
 
 
 @dataclass
@@ -41,10 +42,13 @@ class Part:
                 "errors": [e.as_dict() for e in self.errors]}
 
 
-def check_config(path: Path | None, host_for: Any) -> tuple[Path, list[Part]]:
+def check_config(path: Path | None, host_for: Any,
+                 catalogue_for: Any = None) -> tuple[Path, list[Part]]:
     """All parts of the config at `path`; `host_for(config)` gives the plug-in host to check
-    connector types, sources, transports and attachments with. Raises only when the file
-    cannot be read at all (OX-CFG-001 / -002)."""
+    connector types, sources, transports and attachments with; `catalogue_for(config)` the
+    catalogue entries to check the exchange rates against (default: the state store's, if it
+    exists; None: not checked). Raises only when the file cannot be read at all
+    (OX-CFG-001 / -002)."""
     path, raw = config_mod.read_raw(path)
     problems = config_mod.problems(raw)
     if problems:  # the file itself: every key problem at once; the rest needs a valid file
@@ -58,6 +62,7 @@ def check_config(path: Path | None, host_for: Any) -> tuple[Path, list[Part]]:
     parts += _sources(config, host)
     parts.append(_mail(config, host))
     parts += _templates(config, host)
+    parts.append(_currencies(config, (catalogue_for or _stored_catalogue)(config)))
     return path, parts
 
 
@@ -135,3 +140,57 @@ def _templates(config: config_mod.Config, host: Any) -> list[Part]:
                 part.warning = f"no templates for language {supplier.language!r}: English"
         parts.append(part)
     return parts
+
+
+def _stored_catalogue(config: config_mod.Config) -> list[Any] | None:
+    """The catalogue of the state store, if there is one already: a check never creates a
+    store (an SQLite file that does not exist yet holds no catalogue). None: none to read."""
+    from .store import Store, sqlite_path
+
+    url = config.store.url
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        return None
+    try:
+        store = Store(url)
+    except OXError:
+        return None  # reported by every command that needs the store, not here
+    try:
+        return store.catalogue_entries()
+    finally:
+        store.close()
+
+
+def _currencies(config: config_mod.Config, catalogue: list[Any] | None) -> Part:
+    """Whether build can compare every SKU's offers: a SKU whose active suppliers quote it in
+    several currencies needs `[distributor] currency` and a rate for each (else its lines wait,
+    OX-BLD-005). A warning, not an error: the other SKUs build."""
+    from .build import choose_suppliers
+    from .rates import Rates
+
+    rates = Rates.of(config.distributor)
+    part = Part("currencies", (f"compared in {rates.base}" if rates.base else
+                               "prices compared only within one currency")
+                + (f"; rates for {', '.join(sorted(rates.per_base))}" if rates.per_base else ""))
+    if catalogue is None:
+        part.note += "; no catalogue stored yet"
+        return part
+    active = {sid for sid, s in config.suppliers.items() if s.active}
+    choice = choose_suppliers([e for e in catalogue if e.supplier_id in config.suppliers],
+                              active, config.price_currencies(), rates)
+    if choice.incomparable:
+        missing = sorted({c for _offers, m in choice.incomparable.values() for c in m})
+        skus = sorted(choice.incomparable)
+        part.warning = (f"no rate for {', '.join(missing)}: see note" if rates.base else
+                        "no [distributor] currency: see note")
+        shown = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
+        if rates.base is None:
+            how = ("set `currency` under [distributor] and, under [distributor.rates], how "
+                   "many units of each other currency one unit of it buys")
+        else:
+            how = (f"add {', '.join(missing)} under [distributor.rates] (units for one "
+                   f"{rates.base})")
+        part.advice = (f"{count(len(skus), 'product')} ({shown}) {plural(len(skus), 'is', 'are')} "
+                       f"offered in several currencies and cannot be compared: {how}, or their "
+                       f"lines wait at build (OX-BLD-005)")
+    return part

@@ -14,6 +14,7 @@ import functools
 import os
 import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +23,7 @@ import pydantic
 from pydantic import Field
 
 from ..errors import OXError
-from .base import _Strict
+from .base import _iso_currency, _Strict
 from .connections import DatabaseConfig, MailConfig, SshConfig
 from .suppliers import CustomerTemplate, NotificationConfig, SupplierConfig
 
@@ -56,6 +57,42 @@ class DistributorConfig(_Strict):
     name: str
     email: str
     reply_to: str | None = None
+    #: ISO 4217 currency in which build compares purchase prices of suppliers that quote one
+    #: SKU in different currencies. None: only prices in one currency are compared; a SKU
+    #: offered in several waits (OX-BLD-005) instead of being compared as bare numbers.
+    currency: str | None = None
+    #: `[distributor.rates]`: units of each currency that one unit of `currency` buys — the way
+    #: the ECB reference rates and the shops' own currency tables state them (CHF = "0.9412":
+    #: 1 EUR = 0.9412 CHF). Only build's choice of the cheapest supplier uses them; amounts in a
+    #: supplier's shop are converted with that shop's rates.
+    rates: dict[str, Decimal] = Field(default_factory=dict)
+
+    @pydantic.field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any) -> Any:
+        return None if value is None else _iso_currency(str(value))
+
+    @pydantic.field_validator("rates", mode="before")
+    @classmethod
+    def _rate_codes(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value  # pydantic reports the wrong type
+        return {_iso_currency(str(code)): rate for code, rate in value.items()}
+
+    @pydantic.model_validator(mode="after")
+    def _rates_need_their_base(self) -> DistributorConfig:
+        bad = sorted(code for code, rate in self.rates.items()
+                     if not rate.is_finite() or rate <= 0)
+        if bad:
+            raise ValueError(f"the rate of {', '.join(bad)} must be a number above 0 (units of "
+                             f"it for one unit of [distributor] currency)")
+        if self.rates and self.currency is None:
+            raise ValueError("[distributor.rates] needs `currency` under [distributor]: the "
+                             "currency the rates are quoted against")
+        if self.currency in self.rates and self.rates[self.currency] != 1:
+            raise ValueError(f"the rate of {self.currency}, the [distributor] currency itself, "
+                             "can only be 1 (leave it out)")
+        return self
 
 
 class StoreConfig(_Strict):

@@ -146,3 +146,10 @@ _define("OX-BLD-004", "Minimum order value not reached",
         "{minimum}; {lines} line(s) wait for the next build.",
         "Wait until more orders for {supplier} come in, or lower `min_order_value` under "
         "[suppliers.{supplier}].")
+_define("OX-BLD-005", "No exchange rate to compare suppliers",
+        "Order {order} line {line}: product {sku} is offered in several currencies ({offers}) "
+        "and {reason}, so its cheapest supplier cannot be chosen; the line stays open.",
+        "Set `currency` under [distributor] (the currency purchase prices are compared in, e.g. "
+        "\"{base}\") and, under [distributor.rates], the units of {missing} that one unit of it "
+        "buys (the ECB reference rate, e.g. CHF = \"0.9412\"); the next build picks the line "
+        "up. Or import {sku} from its suppliers in one currency.")

@@ -77,7 +77,9 @@ def print_build(report: Any, created: list[dict[str, Any]]) -> None:
         (reasons["minimum"], f"{reasons['minimum']} line(s) wait for a minimum order value "
                              "(OX-BLD-004)"),
         (reasons["no_supplier"], f"{reasons['no_supplier']} line(s) have no active supplier "
-                                 "(OX-BLD-001)")) if n]
+                                 "(OX-BLD-001)"),
+        (reasons["no_rate"], f"{reasons['no_rate']} line(s) wait for an exchange rate to "
+                             "compare their suppliers' prices (OX-BLD-005)")) if n]
     if held:
         console.print(("No supplier order built: " if not report.created else "Not built: ")
                       + "; ".join(held) + ".", highlight=False, soft_wrap=True)
