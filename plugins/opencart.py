@@ -148,7 +148,8 @@ class OpenCartConnector(SqlShopConnector):
                                               "name": text},
             t("country"): {"country_id": "int", "name": text, "iso_code_2": text},
             t("zone"): {"zone_id": "int", "country_id": "int", "name": text, "code": text},
-            t("currency"): {"currency_id": "int", "code": text, "value": "number"},
+            t("currency"): {"currency_id": "int", "code": text, "value": "number",
+                            "status": "int"},
             t("language"): {"language_id": "int", "code": text},
             t("product"): {"product_id": "int", self.settings.sku_column: text,
                            "quantity": "int", "price": "number", "status": "int"},
@@ -266,10 +267,13 @@ class OpenCartConnector(SqlShopConnector):
         return out
 
     def _currencies(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The shop's `currency` rows of these codes: id and rate (`value`; None: none set)."""
-        rows = self.sql(f"SELECT currency_id, code, value FROM {self.qt('currency')} "
+        """The shop's `currency` rows of these codes: id, rate (`value`; None: none set) and
+        whether it is enabled (`status`: the storefront offers only enabled currencies, and the
+        admin edits an order through the storefront's API, which refuses a disabled one)."""
+        rows = self.sql(f"SELECT currency_id, code, value, status FROM {self.qt('currency')} "
                         f"WHERE code IN :codes", codes=sorted(set(codes)))
-        return {r.code: {"id": int(r.currency_id), "value": r.value} for r in rows}
+        return {r.code: {"id": int(r.currency_id), "value": r.value, "enabled": bool(r.status)}
+                for r in rows}
 
     def _refdata(self, so: SupplierOrder, fresh: bool = False) -> dict[str, Any]:
         """Products, countries (with zones), currencies, language and shop settings for a whole
@@ -383,6 +387,11 @@ class OpenCartConnector(SqlShopConnector):
         out.places(so, ref["countries"], None)
         before = len(out.items)
         currency_findings(out, so, ref["rates"], rate_always=True)
+        for t in so.transfers:  # in the shop but switched off: held like one it lacks
+            currency = ref["currencies"].get(t.customer_order.currency)
+            if t.state != TransferState.WRITTEN and currency and not currency["enabled"]:
+                out.add("OX-CHK-052", t.customer_order.number, value=t.customer_order.currency,
+                        where=self.t("currency"))
         unconvertible = {f.order for f in out.items[before:]}
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         matches = self._match([t.customer_order for t in pending])
@@ -559,6 +568,7 @@ class OpenCartConnector(SqlShopConnector):
         ref = self._refdata(so)
         products = ref["products"]
         if (ref["rates"].rate(co.currency) is None
+                or not ref["currencies"][co.currency]["enabled"]
                 or not {co.billing.country, co.delivery.country} <= set(ref["countries"])
                 or any(sl.supplier_sku not in products or not products[sl.supplier_sku].active
                        for sl in transfer.lines)):
@@ -856,8 +866,9 @@ class OpenCartConnector(SqlShopConnector):
                 detail="no such group with a name in the admin language (the admin's customer "
                        "list would not show its customers)"))
         if self.supplier.currencies:
-            problems += self.currency_problems(self._currencies(self.supplier.currencies),
-                                               self.t("currency"))
+            problems += self.currency_problems(
+                [c for c, r in self._currencies(self.supplier.currencies).items() if r["enabled"]],
+                f"{self.t('currency')} with status enabled")
         self.end_read()
         if problems:
             return False, " | ".join(stage_text(p) for p in problems)
@@ -883,15 +894,15 @@ class OpenCartConnector(SqlShopConnector):
                            f":c ORDER BY iso_code_2 = 'DE' DESC LIMIT 1",
                            c=self.supplier.countries or ["DE", "AT", "CH", "GB", "US", "FR"]
                            ).first()
-        currency = self.sql(f"SELECT code FROM {self.qt('currency')} ORDER BY code IN :wanted "
-                            f"DESC, value = 1 DESC LIMIT 1",
+        currency = self.sql(f"SELECT code FROM {self.qt('currency')} WHERE status = 1 "
+                            f"ORDER BY code IN :wanted DESC, value = 1 DESC LIMIT 1",
                             wanted=self.supplier.currencies or ["EUR"]).first()
         self.end_read()
         if product is None or country is None or currency is None:
             return False, stage_text(OXError(
                 "OX-DB-008", supplier=self.supplier.id,
                 detail="the shop needs an active product with a " + self.settings.sku_column +
-                       ", a country and a currency for a sample order"))
+                       ", a country and an enabled currency for a sample order"))
         reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
         so, transfer = sample_transfer(self.supplier.id, reference, product[0], country[0],
                                        currency[0])

@@ -166,6 +166,13 @@ _define("OX-CHK-042", "Customer update not supported by this connector",
         "existing shop customer.",
         "Remove `update_customer` under [suppliers.{supplier}] (each shop order carries its own "
         "customer and addresses anyway).")
+_define("OX-CHK-052", "Currency disabled in the shop",
+        "Order {order}: currency {value} is in supplier {supplier}'s shop but disabled ({where}); "
+        "the shop takes no orders in it (its storefront and its admin's order editing offer only "
+        "enabled currencies).",
+        "Ask the supplier to enable {value} in the shop's admin (System > Localisation > "
+        "Currencies, status Enabled), then `orderexchange retry --held`; or agree on a currency "
+        "the shop takes. The order is held and nothing was written.")
 
 # --- held customer orders (issue 13 §2) -------------------------------------------------------
 _define("OX-HLD-001", "Order held by hand",
