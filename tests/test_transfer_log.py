@@ -129,7 +129,7 @@ def test_purge_removes_old_confirmed_orders_with_their_log(sent):
     assert refused.exit_code == 2 and "OX-LOG-005" in refused.output
     assert len(as_json(sent, "orders")) == 2
     done = run(sent, "purge", "--confirmed", "--older-than", "90d", "--yes")
-    assert done.exit_code == 0 and "Removed 1 confirmed supplier orders" in done.output
+    assert done.exit_code == 0 and "Removed 1 confirmed supplier order" in done.output
     assert "2 transfers" in done.output
     assert [r["id"] for r in as_json(sent, "orders")] == [so["beta"]]  # beta is not confirmed
     assert {r["supplier_id"] for r in as_json(sent, "log")} == {"beta"}

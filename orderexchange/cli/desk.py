@@ -9,6 +9,7 @@ import click
 from ..actions import licensing, records, status as status_actions
 from ..actions.app import App
 from ..errors import OXError
+from ..plural import count
 from ..present import console, emit_json
 from ..present.desk import (print_activated, print_confirmed, print_licence, print_purge,
                             print_status,
@@ -104,7 +105,7 @@ def purge_cmd(app: App, confirmed: bool, older_than: str, dry_run: bool, yes: bo
         if not (sys.stdin.isatty() and not as_json):
             raise OXError("OX-LOG-005", count=len(plan.purge))
         print_supplier_order_ids("Would remove", plan.purge)
-        if not click.confirm(f"Delete these {len(plan.purge)} supplier orders and their "
+        if not click.confirm(f"Delete {count(len(plan.purge), 'supplier order')} and their "
                              "transfer log for good?", default=False):
             console.print("Nothing deleted.")
             return

@@ -14,6 +14,7 @@ from ..actions import holding, importing, mailing, orders as order_actions
 from ..actions.app import App
 from ..errors import OXError
 from ..model import SupplierOrderState
+from ..plural import count
 from ..present import emit_json
 from ..present.orders import print_held_list, print_supplier_order, print_supplier_order_list
 from ..present.reports import (print_build, print_catalogue, print_catalogue_import,
@@ -192,7 +193,7 @@ def preview(app: App, so_id: int, kind: str, html_path: Path | None, eml_path: P
             attachments_dir.mkdir(parents=True, exist_ok=True)
             for item in files:
                 (attachments_dir / Path(item.filename).name).write_bytes(item.content)
-            print_written(f"{len(files)} attachment(s)", attachments_dir)
+            print_written(count(len(files), "attachment"), attachments_dir)
     except OSError as exc:
         raise OXError("OX-MAIL-008", path=exc.filename or "", detail=exc.strerror or str(exc)) \
             from None

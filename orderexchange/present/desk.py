@@ -9,6 +9,7 @@ from typing import Any
 from rich.table import Column, Table
 from rich.text import Text
 
+from ..plural import count, plural
 from . import console, err_console, print_error, print_solution, state as _state, styled
 from .orders import print_held
 
@@ -40,7 +41,7 @@ def print_licence_line(lic: dict[str, Any]) -> None:
     """The licence in one line (`status`, the menu's header), from `licence_state`'s data."""
     if lic["state"] == "active":
         days = lic["days_left"]
-        left = "never expires" if days is None else f"{days} days left"
+        left = "never expires" if days is None else f"{count(days, 'day')} left"
         colour = "yellow" if lic["message"] else "green"
         console.print(styled(f"Licence:  [{colour}]active[/{colour}] for {{}} ({{}})",
                              lic["licensee"], left),
@@ -63,7 +64,7 @@ def print_status(data: dict[str, Any]) -> None:
     else:
         console.print("Daemon:   none running on this store", highlight=False)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(data["supplier_orders"].items())) or "none"
-    console.print(f"Orders:   {data['open_customer_orders']} open customer orders; "
+    console.print(f"Orders:   {count(data['open_customer_orders'], 'open customer order')}; "
                   f"supplier orders: {counts}", highlight=False)
     table = Table("supplier", "active", "last send (UTC)", "failures", "held",
                   title="Suppliers")
@@ -125,7 +126,8 @@ def print_licence(lic: Any, active: int) -> None:
     table.add_row("licensee", lic.licensee)
     table.add_row("distributor id", lic.distributor_id)
     table.add_row("issued", str(lic.issued))
-    table.add_row("expires", f"{lic.expires} ({days} days left)" if lic.expires else "never")
+    table.add_row("expires", f"{lic.expires} ({count(days, 'day')} left)" if lic.expires
+                  else "never")
     table.add_row("active suppliers", f"{active} of {lic.max_suppliers or 'unlimited'}")
     table.add_row("features", ", ".join(sorted(lic.features)) or "-")
     console.print(table)
@@ -189,10 +191,15 @@ def print_confirmed(done: list[int], refused: list[Any]) -> None:
 
 def print_supplier_order_ids(verb: str, rows: list[dict[str, Any]]) -> None:
     table = Table("supplier order", "supplier", "confirmed (UTC)",
-                  title=f"{verb} {len(rows)} confirmed supplier orders")
+                  title=f"{verb} {count(len(rows), 'confirmed supplier order')}")
     for r in rows:
         table.add_row(str(r["id"]), r["supplier_id"], at(r["updated_at"]))
     console.print(table)
+
+
+#: what `purge` counts, each in the singular (the keys are plural)
+_PURGED = {"supplier_orders": "supplier order", "transfers": "transfer", "lines": "line",
+           "findings": "finding", "events": "event"}
 
 
 def print_purge(plan: Any, counts: dict[str, int] | None, dry_run: bool) -> None:
@@ -202,10 +209,13 @@ def print_purge(plan: Any, counts: dict[str, int] | None, dry_run: bool) -> None
         console.print(f"Nothing to purge: no supplier order confirmed before {at(plan.before)} "
                       "UTC.")
     if counts:
-        console.print(", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
+        console.print(", ".join(count(n, _PURGED.get(k, k.replace("_", " ")),
+                                      k.replace("_", " ")) for k, n in counts.items()))
     for r in plan.keep:
-        console.print(f"Kept supplier order {r['id']}: customer orders "
-                      f"{', '.join(r['open_orders'])} still have lines to build.")
+        n = len(r["open_orders"])
+        console.print(f"Kept supplier order {r['id']}: {plural(n, 'customer order')} "
+                      f"{', '.join(r['open_orders'])} still {plural(n, 'has', 'have')} lines "
+                      "to build.")
 
 
 def print_report(title: str, report: Any) -> None:

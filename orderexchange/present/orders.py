@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import OXError
+from ..plural import count
 from . import console, err_console, print_error, print_solution, state as _state, styled
 
 
@@ -228,8 +229,8 @@ def print_results(results: list[Any]) -> None:
         print_check_report([r for r in results if r.findings])  # step 1's report, as `check`
     for r in results:
         if r.held and r.held_in is not None:
-            console.print(f"Supplier order {r.supplier_order_id}: {len(r.held)} customer orders "
-                          f"held ({', '.join(n for n, _c in r.held[:10])}"
+            console.print(f"Supplier order {r.supplier_order_id}: "
+                          f"{count(len(r.held), 'customer order')} held ({', '.join(n for n, _c in r.held[:10])}"
                           f"{' …' if len(r.held) > 10 else ''}), moved to supplier order "
                           f"{r.held_in}; the others went on. `orderexchange orders --held` "
                           "says why.", highlight=False)
@@ -339,7 +340,7 @@ def print_cancels(results: list[Any], supplier_id: str | None = None) -> None:
         counts: dict[str, int] = {}
         for r in results:
             counts[r.status] = counts.get(r.status, 0) + 1
-        console.print(f"{len(results)} customer orders: "
+        console.print(f"{count(len(results), 'customer order')}: "
                       + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
                       highlight=False)
 

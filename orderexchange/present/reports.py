@@ -9,6 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from ..plural import count, plural
 from . import console, err_console, print_error, styled
 from .orders import print_import_issues, print_supplier_orders
 
@@ -17,16 +18,17 @@ def print_import_report(report: Any, dry_run: bool, list_limit: int) -> None:
     """`import`: the counts in one line, the findings table, where the whole list is."""
     verb = "would store" if dry_run else "stored"
     c = report.counts
-    console.print(f"{report.rows} orders read ({report.file_rows} rows): {c['stored']} {verb}, "
-                  f"{c['duplicates']} already imported, "
+    console.print(f"{count(report.rows, 'order')} read ({count(report.file_rows, 'row')}): "
+                  f"{c['stored']} {verb}, {c['duplicates']} already imported, "
                   + (f"{c['corrected']} corrected, " if c.get("corrected") else "")
                   + f"{c['rejected']} rejected, "
-                  f"{c['warnings']} warning(s).", highlight=False)
+                  f"{count(c['warnings'], 'warning')}.", highlight=False)
     print_import_issues(report.issues())
     if len(report.errors) >= list_limit or len(report.notices) >= list_limit:
         # the lists are capped for memory; say so, and where the whole list is
         console.print(f"The table shows the first {list_limit:,} errors and warnings of "
-                      f"each kind; {c['errors']:,} error(s) were found in all. "
+                      f"each kind; {count(c['errors'], 'error', grouped=True)} "
+                      f"{plural(c['errors'], 'was', 'were')} found in all. "
                       + ("" if report.report_path else
                          "`--report FILE` writes every rejected row with its error."),
                       highlight=False, soft_wrap=True)
@@ -52,8 +54,8 @@ def print_fetch(reports: list[Any]) -> None:
                 print_error(e)
 
 
-def print_catalogue_import(count: int, errors: list[Any]) -> None:
-    console.print(f"{count} catalogue rows stored, {len(errors)} rejected.")
+def print_catalogue_import(stored: int, errors: list[Any]) -> None:
+    console.print(f"{count(stored, 'catalogue row')} stored, {len(errors)} rejected.")
     for e in errors:
         print_error(e)
 
@@ -72,14 +74,16 @@ def print_build(report: Any, created: list[dict[str, Any]]) -> None:
         print_supplier_orders(created, title="Supplier orders built")
     reasons = report.reasons()
     held = [text for n, text in (
-        (reasons["trigger"], f"{reasons['trigger']} customer order(s) wait for their trigger "
-                             "(the shop status a supplier's `trigger` names; OX-BLD-003)"),
-        (reasons["minimum"], f"{reasons['minimum']} line(s) wait for a minimum order value "
+        (reasons["trigger"], f"{_wait(reasons['trigger'], 'customer order')} for "
+                             f"{plural(reasons['trigger'], 'its', 'their')} trigger (the shop "
+                             "status a supplier's `trigger` names; OX-BLD-003)"),
+        (reasons["minimum"], f"{_wait(reasons['minimum'], 'line')} for a minimum order value "
                              "(OX-BLD-004)"),
-        (reasons["no_supplier"], f"{reasons['no_supplier']} line(s) have no active supplier "
-                                 "(OX-BLD-001)"),
-        (reasons["no_rate"], f"{reasons['no_rate']} line(s) wait for an exchange rate to "
-                             "compare their suppliers' prices (OX-BLD-005)")) if n]
+        (reasons["no_supplier"], f"{count(reasons['no_supplier'], 'line')} "
+                                 f"{plural(reasons['no_supplier'], 'has', 'have')} no active "
+                                 "supplier (OX-BLD-001)"),
+        (reasons["no_rate"], f"{_wait(reasons['no_rate'], 'line')} for an exchange rate to "
+                             "compare the suppliers' prices (OX-BLD-005)")) if n]
     if held:
         console.print(("No supplier order built: " if not report.created else "Not built: ")
                       + "; ".join(held) + ".", highlight=False, soft_wrap=True)
@@ -94,6 +98,11 @@ def print_build(report: Any, created: list[dict[str, Any]]) -> None:
         if n > 10:
             err_console.print(f"… and {n - 10} more {code}: `orderexchange build --json` lists "
                               "them all.", highlight=False, soft_wrap=True)
+
+
+def _wait(n: int, word: str) -> str:
+    """"1 line waits", "2 lines wait"."""
+    return f"{count(n, word)} {plural(n, 'waits', 'wait')}"
 
 
 def print_digests(results: list[Any]) -> None:
@@ -161,8 +170,8 @@ def print_setup_kit(text: str) -> None:
 
 
 def print_backup(result: Any) -> None:
-    console.print(f"Backup written: {result.dest} ({result.bytes:,} bytes, "
-                  f"{result.tables} tables, integrity checked).", highlight=False)
+    console.print(f"Backup written: {result.dest} ({count(result.bytes, 'byte', grouped=True)}, "
+                  f"{count(result.tables, 'table')}, integrity checked).", highlight=False)
 
 
 def print_config_check(path: Any, parts: list[Any]) -> None:
@@ -205,9 +214,9 @@ def print_code_list(entries: list[Any]) -> None:
 def print_shop_created(shop: Any, kind: str, password_env: str, supplier_id: str) -> None:
     """`shop create`: what was made, the [suppliers.*] block to paste, a catalogue row."""
     products = ", ".join(p["sku"] + ("" if p["active"] else " (inactive)") for p in shop.products)
-    console.print(styled("[green]Created[/green] a test shop ({}) in {}: {} tables, its statuses, "
+    console.print(styled("[green]Created[/green] a test shop ({}) in {}: {}, its statuses, "
                          "a currency, countries and the products {}.", kind, shop.where,
-                         shop.tables, products), highlight=False, soft_wrap=True)
+                         count(shop.tables, "table"), products), highlight=False, soft_wrap=True)
     console.print("\nPaste into your config (the password stays in "
                   f"${password_env}):\n", highlight=False, soft_wrap=True)
     console.print(shop.block, highlight=False, soft_wrap=True)
