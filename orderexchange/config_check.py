@@ -143,22 +143,40 @@ def _templates(config: config_mod.Config, host: Any) -> list[Part]:
 
 
 def _stored_catalogue(config: config_mod.Config) -> list[Any] | None:
-    """The catalogue of the state store, if there is one already: a check never creates a
-    store (an SQLite file that does not exist yet holds no catalogue). None: none to read."""
-    from .store import Store, sqlite_path
+    """The catalogue of the state store, read only: `config check` changes nothing, so the
+    store is not opened as commands open it (that creates a missing store and upgrades an old
+    one). None: no store or no catalogue yet, or it cannot be read (every command that needs the
+    store reports why)."""
+    import sqlalchemy as sa
+
+    from .model import CatalogueEntry
+    from .store import catalogue, sqlite_path
 
     url = config.store.url
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         return None
     try:
-        store = Store(url)
-    except OXError:
-        return None  # reported by every command that needs the store, not here
+        engine = sa.create_engine(url)
+    except (sa.exc.SQLAlchemyError, ImportError):
+        return None
     try:
-        return store.catalogue_entries()
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            if not inspector.has_table(catalogue.name):
+                return None
+            columns = {c["name"] for c in inspector.get_columns(catalogue.name)}
+            currency = (catalogue.c.currency if "currency" in columns
+                        else sa.null()).label("currency")  # a store from before issue 13
+            rows = conn.execute(sa.select(catalogue.c.sku, catalogue.c.supplier_id,
+                                          catalogue.c.supplier_sku, catalogue.c.purchase_price,
+                                          currency))
+            return [CatalogueEntry(r.sku, r.supplier_id, r.supplier_sku, r.purchase_price, "",
+                                   r.currency) for r in rows]
+    except sa.exc.SQLAlchemyError:
+        return None
     finally:
-        store.close()
+        engine.dispose()
 
 
 def _currencies(config: config_mod.Config, catalogue: list[Any] | None) -> Part:
@@ -173,7 +191,7 @@ def _currencies(config: config_mod.Config, catalogue: list[Any] | None) -> Part:
                                "prices compared only within one currency")
                 + (f"; rates for {', '.join(sorted(rates.per_base))}" if rates.per_base else ""))
     if catalogue is None:
-        part.note += "; no catalogue stored yet"
+        part.note += "; no stored catalogue to check"
         return part
     active = {sid for sid, s in config.suppliers.items() if s.active}
     choice = choose_suppliers([e for e in catalogue if e.supplier_id in config.suppliers],

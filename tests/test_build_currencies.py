@@ -347,8 +347,13 @@ connector = {{ type = "mail-only" }}
         return result.exit_code, part
 
     code, part = currencies()  # no store yet: nothing to compare, and none is created
-    assert part["note"] == "compared in EUR; rates for GBP; no catalogue stored yet"
+    assert part["note"] == "compared in EUR; rates for GBP; no stored catalogue to check"
     assert part["warning"] == "" and not store_path.exists()
+    store_path.write_bytes(b"not a database at all")  # unreadable: skipped, left as it is
+    code, part = currencies()
+    assert part["note"].endswith("no stored catalogue to check")
+    assert store_path.read_bytes() == b"not a database at all"
+    store_path.unlink()
 
     store = Store(f"sqlite:///{store_path}")
     store.upsert_catalogue([entry("alpha", "9.50", "EUR"), entry("beta", "10.00"),
