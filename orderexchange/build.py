@@ -5,8 +5,8 @@ Each line goes to the cheapest active supplier that lists its SKU in the catalog
 supplier delivers is reported (OX-BLD-001) and stays open for the next build — never dropped
 silently, never half-forwarded. "Cheapest" compares prices in one currency: offers in different
 currencies are valued with the distributor's rates (`[distributor] currency`, `[distributor.rates]`,
-see `rates`); without the rate a SKU needs, its lines wait (OX-BLD-005) rather than have 10.00 CHF
-beat 9.50 EUR as bare numbers.
+see `rates`); without the rate a SKU needs, its lines wait (OX-BLD-005) rather than have 9.00 GBP
+beat 9.50 EUR for being the smaller number.
 
 Two supplier settings hold lines back rather than block a supplier order in step 1 later, where
 one unpaid order would stop every other order of the batch:
@@ -103,13 +103,16 @@ def _no_rate(number: str, line_no: int, sku: str, choice: SupplierChoice,
     those, missing = choice.incomparable[sku]
     offers = ", ".join(f"{e.supplier_id} {e.purchase_price} {_currency_of(e, price_currencies)}"
                        for e in those)
-    if rates.base is None:
+    base = rates.base
+    if base is None:
         reason = "[distributor] has no `currency` to compare them in"
+        # the solution suggests one of the offers' currencies (EUR if quoted) and the others' rates
+        base = "EUR" if "EUR" in missing else missing[0]
+        missing = [c for c in missing if c != base]
     else:
-        reason = (f"[distributor.rates] has no rate for {', '.join(missing)} against "
-                  f"{rates.base}")
+        reason = f"[distributor.rates] has no rate for {', '.join(missing)} against {base}"
     return OXError("OX-BLD-005", order=number, line=line_no, sku=sku, offers=offers,
-                   reason=reason, missing=", ".join(missing), base=rates.base or "EUR")
+                   reason=reason, missing=", ".join(missing), base=base)
 
 
 def build(store: Store, config: Config) -> BuildReport:
