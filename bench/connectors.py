@@ -1,7 +1,7 @@
 """Send time of every shipped SQL connector against two raw-SQL floors, on one durable server.
 
-    .venv/bin/python bench/connectors.py [--orders 10000] [--shops 10] [--prefill 0[,100000,…]]
-        [--connectors oscommerce,modified,…] [--concurrency 2]
+    .venv/bin/python bench/connectors.py [--orders 10000] [--shops 10] [--prefill 0[,100000,…]|none]
+        [--connectors oscommerce,modified,…] [--concurrency 2] [--repeat 1] [--json PATH] [--quick]
 
 Starts its own throwaway mariadbd configured like a production server
 (`innodb_flush_log_at_trx_commit = 1`, doublewrite on, 512 MB buffer pool) and an SMTP sink in
@@ -23,12 +23,15 @@ machine's load hits sends and floors alike:
    many orders (server-side INSERT … SELECT doubling of send A's rows, keys shifted, dates a
    month further back per generation: years of history), then the floors again.
 
-Prints one row per connector: send A, each floor (mean of its runs), the ratios the issue sets
-goals for (A/plain ≤ 1.3 and A/multi ≤ 2 at 10,000 orders over 10 shops; B/A ≤ 1.2 at 1,000,000
-orders of history), one B/A per level (at level 0 both shops are empty: the run's noise), and
-the connector's peak RSS. Held orders (a currency or country the test shop lacks) are counted;
-the floors write what the send wrote, so they do not distort the ratios. Figures only; nothing
-asserts.
+Prints one row per connector: send A, each floor, the ratios the issue sets goals for (A/plain
+≤ 1.3 and A/multi ≤ 2 at 10,000 orders over 10 shops; B/A ≤ 1.2 at 1,000,000 orders of history),
+per level B/A and its "norm" — B/A divided by how much the floors themselves moved between the
+two sends (bench/connectors_report.py: on a shared machine the load moves the figures 3x) — the
+1-min load average at the connector's start and end, and its peak RSS. With `--repeat N` each
+figure is the median of N runs (fresh shops each); a second table lists every run. `--json PATH`
+writes the same as JSON for scripts. Held orders (a currency or country the test shop lacks) are
+counted; the floors write what the send wrote, so they do not distort the ratios. Figures only;
+nothing asserts.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
@@ -54,6 +58,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import pymysql  # noqa: E402
 import servers  # noqa: E402
+from connectors_report import (  # noqa: E402
+    Level, Run, connector_document, runs_table, summary_table)
 from send_throughput import SinkSMTP, peak_rss_mib  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
@@ -176,16 +182,23 @@ class Shop:
 @dataclass
 class Figures:
     family: str
-    send_empty: float = 0.0
-    #: pre-fill level (orders already in each shop) → send B's seconds
-    send_filled: dict[int, float] = field(default_factory=dict)
-    plain: list[float] = field(default_factory=list)
-    multi: list[float] = field(default_factory=list)
+    #: one per `--repeat`: send A, the floors after it, per level send B and the floors again
+    runs: list[Run] = field(default_factory=list)
     orders_written: int = 0
     held: int = 0
     supplier_orders: int = 0
     prefill_seconds: dict[int, float] = field(default_factory=dict)
     peak_rss: float = 0.0
+    load_start: float = 0.0  # 1-min load average (uptime's first figure) when the connector began
+    load_end: float = 0.0
+
+    def document(self) -> dict[str, Any]:
+        """This connector for `--json` (and the progress line on stderr)."""
+        return connector_document(
+            self.family, self.runs, written=self.orders_written, held=self.held,
+            supplier_orders=self.supplier_orders, peak_rss_mib=round(self.peak_rss, 1),
+            load_start=self.load_start, load_end=self.load_end,
+            prefill_seconds={str(k): v for k, v in self.prefill_seconds.items()})
 
 
 def root(server: servers.MariaDBServer, database: str | None = None) -> pymysql.Connection:
@@ -404,50 +417,60 @@ def peak_rss_now() -> float:
     return peak_rss_mib()
 
 
+def load_now() -> float:
+    """The 1-min load average, as `uptime` prints it first."""
+    return os.getloadavg()[0]
+
+
 def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Path,
             work: Path, args: argparse.Namespace) -> Figures:
-    """Send A into empty shops, the floors, then per pre-fill level a send B into fresh shops
-    holding that many orders, each followed by the floors again (interleaved: the machine's
-    load of the moment hits sends and floors alike)."""
-    fig = Figures(family)
+    """`--repeat` times: send A into empty shops, the floors, then per pre-fill level a send B
+    into fresh shops holding that many orders, each followed by the floors again (interleaved:
+    the machine's load of the moment hits sends and floors alike)."""
+    fig = Figures(family, load_start=load_now())
     fam = FAMILIES[family]
     orders_table = HISTORY[family].orders
     reset_peak_rss()
-    with ExitStack() as stack:
-        def shops() -> list[Shop]:
-            out = []
-            for _k in range(args.shops):
-                db = stack.enter_context(servers.temporary_mariadb_database(server))
-                fam.create(db)
-                out.append(Shop(db))
-            return out
+    for rep in range(args.repeat):
+        with ExitStack() as stack:  # each repetition's shops are dropped before the next
+            def shops() -> list[Shop]:
+                out = []
+                for _k in range(args.shops):
+                    db = stack.enter_context(servers.temporary_mariadb_database(server))
+                    fam.create(db)
+                    out.append(Shop(db))
+                return out
 
-        empty, twins = shops(), shops()
-        (work / "a").mkdir()
-        fig.send_empty, written = send(family, empty, data, work / "a", smtp, args.concurrency,
-                                       fig)
-        # seed rows: those the freshly created twin shop holds (same schema and seed data)
-        for s, twin in zip(empty, twins, strict=True):
-            conn = root(server, twin.db.database)
-            try:
-                s.seed = {t: rows_of(conn, t) for t in written}
-            finally:
-                conn.close()
-        fig.plain.append(floor(server, empty, orders_table, "plain", work))
-        fig.multi.append(floor(server, empty, orders_table, "multi", work))
-        for n, level in enumerate(args.levels):
-            filled = twins if n == 0 else shops()
-            if level:
-                start = time.perf_counter()
-                for s, twin in zip(empty, filled, strict=True):
-                    prefill(server, family, s, twin, level)
-                fig.prefill_seconds[level] = time.perf_counter() - start
-            (work / f"b{level}").mkdir()
-            fig.send_filled[level], _ = send(family, filled, data, work / f"b{level}", smtp,
-                                             args.concurrency, None)
-            fig.plain.append(floor(server, empty, orders_table, "plain", work))
-            fig.multi.append(floor(server, empty, orders_table, "multi", work))
+            load = load_now()
+            empty, twins = shops(), shops()
+            (work / f"a{rep}").mkdir()
+            send_a, written = send(family, empty, data, work / f"a{rep}", smtp,
+                                   args.concurrency, fig)
+            # seed rows: those the freshly created twin shop holds (same schema and seed data)
+            for s, twin in zip(empty, twins, strict=True):
+                conn = root(server, twin.db.database)
+                try:
+                    s.seed = {t: rows_of(conn, t) for t in written}
+                finally:
+                    conn.close()
+            run = Run(send_a, floor(server, empty, orders_table, "plain", work),
+                      floor(server, empty, orders_table, "multi", work), load)
+            for n, level in enumerate(args.levels):
+                filled = twins if n == 0 else shops()
+                if level:
+                    start = time.perf_counter()
+                    for s, twin in zip(empty, filled, strict=True):
+                        prefill(server, family, s, twin, level)
+                    fig.prefill_seconds[level] = time.perf_counter() - start
+                (work / f"b{rep}-{level}").mkdir()
+                send_b, _ = send(family, filled, data, work / f"b{rep}-{level}", smtp,
+                                 args.concurrency, None)
+                run.levels[level] = Level(send_b,
+                                          floor(server, empty, orders_table, "plain", work),
+                                          floor(server, empty, orders_table, "multi", work))
+            fig.runs.append(run)
     fig.peak_rss = peak_rss_now()
+    fig.load_end = load_now()
     return fig
 
 
@@ -474,35 +497,66 @@ def generate(folder: Path, orders: int, shops: int, seed: int) -> None:
     subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL)
 
 
-def main() -> None:
+def commit() -> str:
+    """The commit measured (short hash; "+changes" when tracked files differ from it)."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True,
+                              check=False).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--shops", type=int, default=10)
     parser.add_argument("--prefill", default="0",
                         help="orders already in each shop of send B, one send B per value "
-                             "(e.g. 0,100000,1000000)")
+                             "(e.g. 0,100000,1000000); 'none': no send B (only A and the floors)")
     parser.add_argument("--connectors", default=",".join(HISTORY),
                         help=f"comma-separated, of {', '.join(HISTORY)}")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="repetitions per connector (fresh shops each); the table gives "
+                             "medians, the per-run table each repetition")
+    parser.add_argument("--json", metavar="PATH",
+                        help="also write every figure as JSON to PATH ('-': to stdout, "
+                             "instead of the tables)")
     parser.add_argument("--quick", action="store_true",
                         help=f"the re-run in a few minutes: --orders 1000 --shops 10 "
                              f"--connectors {','.join(QUICK)} (other options still apply)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.quick:
         args.orders, args.shops, args.connectors = 1000, 10, ",".join(QUICK)
-    args.levels = [int(x) for x in args.prefill.split(",") if x.strip()] or [0]
-    families = [f.strip() for f in args.connectors.split(",") if f.strip()]
-    unknown = [f for f in families if f not in HISTORY or f not in FAMILIES]
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.prefill.strip().lower() == "none":
+        args.levels = []
+    else:
+        args.levels = [int(x) for x in args.prefill.split(",") if x.strip()] or [0]
+    args.families = [f.strip() for f in args.connectors.split(",") if f.strip()]
+    unknown = [f for f in args.families if f not in HISTORY or f not in FAMILIES]
     if unknown:
         parser.error(f"unknown connector(s) {', '.join(unknown)}; known: {', '.join(HISTORY)}")
+    return args
+
+
+def main() -> None:
+    args = parse()
+    families = args.families
     # stopped from outside: still stop the servers this run started (the `finally` below)
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
+    doc: dict[str, Any] = {
+        "commit": commit(), "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": " ".join(sys.argv[1:]), "orders": args.orders, "shops": args.shops,
+        "levels": args.levels, "repeat": args.repeat, "concurrency": args.concurrency,
+        "load_start": load_now()}
     server = servers.MariaDBServer(extra_args=DURABLE)
     server.start()
     smtp = SinkSMTP()
     smtp.start()
-    figures = []
+    figures: list[Figures] = []
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -523,35 +577,34 @@ def main() -> None:
                 work = Path(tmp) / family
                 work.mkdir()
                 figures.append(measure(family, server, smtp, data, work, args))
-                print(json.dumps(figures[-1].__dict__), file=sys.stderr, flush=True)
+                # progress: a run stopped half-way still leaves the connectors done so far
+                print(json.dumps(figures[-1].document()), file=sys.stderr, flush=True)
     finally:
         smtp.stop()
         server.stop()
-    print(f"{args.orders} generated orders over {args.shops} shops, MariaDB {server.version} "
-          f"(flush_log_at_trx_commit=1, doublewrite), send concurrency {args.concurrency}; "
-          f"send B into shops pre-filled with {', '.join(map(str, args.levels))} orders each; "
-          f"{time.perf_counter() - started:.0f} s in all")
-    head = ["connector", "written", "held", "send A s", "plain s", "multi s", "A/plain",
-            "A/multi"] + [f"B/A {_short(n)}" for n in args.levels] + ["peak MiB"]
-    print(" | ".join(f"{h:>11}" for h in head))
-    for f in figures:
-        plain = sum(f.plain) / len(f.plain)
-        multi = sum(f.multi) / len(f.multi)
-        cells = [f.family, f.orders_written, f.held, f"{f.send_empty:.2f}", f"{plain:.2f}",
-                 f"{multi:.2f}", f"{f.send_empty / plain:.2f}", f"{f.send_empty / multi:.2f}"]
-        cells += [f"{f.send_filled[n] / f.send_empty:.2f}" for n in args.levels]
-        cells.append(f"{f.peak_rss:.1f}")
-        print(" | ".join(f"{c:>11}" for c in cells))
-    print(f"peak RSS of the whole run: {peak_rss_mib():.1f} MiB")
-
-
-def _short(n: int) -> str:
-    """100000 → 100k, 1000000 → 1M."""
-    if n >= 1_000_000 and n % 1_000_000 == 0:
-        return f"{n // 1_000_000}M"
-    if n >= 1000 and n % 1000 == 0:
-        return f"{n // 1000}k"
-    return str(n)
+    doc.update(mariadb=server.version, seconds=round(time.perf_counter() - started),
+               load_end=load_now(), peak_rss_mib=round(peak_rss_mib(), 1),
+               connectors=[f.document() for f in figures])
+    if args.json:
+        text = json.dumps(doc, indent=1)
+        if args.json == "-":
+            print(text)
+            return
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    print(f"{args.orders} generated orders over {args.shops} shops, commit {doc['commit']}, "
+          f"started {doc['started']}, MariaDB {server.version} (flush_log_at_trx_commit=1, "
+          f"doublewrite), send concurrency {args.concurrency}, {args.repeat} run(s) per "
+          f"connector (medians); send B into shops pre-filled with "
+          f"{', '.join(map(str, args.levels)) or '(none)'} orders each; {doc['seconds']} s in "
+          f"all, load {doc['load_start']:.1f} → {doc['load_end']:.1f}")
+    print()
+    print(summary_table(doc["connectors"], args.levels))
+    print()
+    print("Each run:")
+    print()
+    print(runs_table(doc["connectors"], args.levels))
+    print()
+    print(f"peak RSS of the whole run: {doc['peak_rss_mib']:.1f} MiB")
 
 
 if __name__ == "__main__":
