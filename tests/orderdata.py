@@ -369,6 +369,18 @@ def catalogue_rows(suppliers: dict[str, Sequence[str]] | None = None,
     return rows
 
 
+def _hash_free(fake: Faker) -> None:
+    """Make a Faker's draws independent of PYTHONHASHSEED. Faker's it_IT address provider builds
+    its city list from a set (`list({...})`), so its order — and with it the city a seeded draw
+    picks — changed from process to process: the same seed gave different files (and different
+    emails, golden copies and benchmarks). Sorted, the list is the same in every process. Only
+    lists that came from a set are sorted: the other locales' draws stay as they were."""
+    for provider in fake.get_providers():
+        if type(provider).__module__ == "faker.providers.address.it_IT" and \
+                isinstance(getattr(provider, "cities", None), list):
+            provider.cities = sorted(provider.cities)
+
+
 def generate(orders: int = 300, seed: int = 13, bad_share: float = 0.09, fmt: str = "jsonl",
              suppliers: dict[str, Sequence[str]] | None = None, today: date | None = None,
              prefix: str = "R", products: Sequence[tuple[str, str, str, bool]] = PRODUCTS
@@ -382,6 +394,7 @@ def generate(orders: int = 300, seed: int = 13, bad_share: float = 0.09, fmt: st
     for i, locale in enumerate(LOCALES):
         fake = Faker(locale)
         fake.seed_instance(seed * 101 + i)
+        _hash_free(fake)
         fakers[locale] = fake
     people = _People(rnd, fakers)
     people.grow(max(8, int(orders * 0.55)))

@@ -39,6 +39,26 @@ def test_same_seed_same_files_other_seed_other_files(tmp_path):
         orderdata.generate(120, seed=3, today=TODAY, fmt="csv").file_bytes()
 
 
+def test_same_seed_same_files_in_every_process():
+    # PYTHONHASHSEED differs per process: nothing hash-ordered (a set) may reach the files;
+    # Faker's it_IT city list once did, so golden emails and benchmarks changed run to run
+    import hashlib
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import hashlib, datetime, orderdata; d = orderdata.generate(250, seed=3, "
+              "today=datetime.date(2026, 11, 30)); print(hashlib.sha256(d.file_bytes())"
+              ".hexdigest())")
+    here = Path(__file__).resolve().parent
+    digests = {subprocess.run([sys.executable, "-c", script], cwd=here, check=True, text=True,
+                              capture_output=True, env={"PYTHONHASHSEED": seed,
+                                                        "PYTHONPATH": str(here)}).stdout
+               for seed in ("1", "2", "3")}
+    mine = hashlib.sha256(orderdata.generate(250, seed=3, today=TODAY).file_bytes()).hexdigest()
+    assert digests == {mine + "\n"}
+
+
 def test_command_writes_the_import_files(tmp_path):
     assert orderdata.main([str(tmp_path), "--orders", "50", "--seed", "5", "--format", "csv",
                            "--supplier", "alpha=A-100", "--supplier", "beta=B-1,B-2",
