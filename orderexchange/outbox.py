@@ -12,6 +12,10 @@ twice, and then as the identical message.
 Keys: `notification:<supplier order>`, `cancellation:<supplier order>:<transfer ids>`,
 `digest:<supplier>` (a digest also records which supplier orders it covers).
 
+What is stored are the wire bytes (mail/wire.py): the message serialised once, as the SMTP
+transport then sends it unchanged; rows of earlier versions (the message with LF line ends) are
+parsed and sent as they were.
+
 A stored message is dropped once it was sent (its Message-ID lives on in the supplier order and
 the transfer log) and when the server refused it permanently (5xx): nothing was accepted then, and
 the next attempt — after the distributor fixed the address or the settings — renders anew.
@@ -31,6 +35,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import IntegrityError
 
 from .errors import OXError
+from .mail.wire import is_wire, parse_wire, readdress, wire_bytes, with_wire
 from .store import Store, UtcDateTime, metadata, now
 
 T = TypeVar("T")
@@ -55,22 +60,15 @@ class Pending:
     covers: list[int]
 
 
-#: how a message is kept: unfolded headers (RFC 5322 allows 998 characters), so a long Message-ID
-#: reads back as itself, not as " <…>" after a fold; the transport folds again when it sends
-_KEPT = email.policy.default.clone(max_line_length=998)
-
-
-def _parse(raw: bytes) -> EmailMessage:
+def _parse(raw: bytes, message_id: str = "") -> EmailMessage:
+    """A stored message. Rows of earlier versions hold it with LF line ends and unfolded headers
+    (a long Message-ID read back as itself); they are parsed as then, the address headers set
+    anew (refolding a parsed one drops the quotes of "Meier, Müller & Co. KG"), and sent as the
+    object they were."""
+    if is_wire(raw):
+        return parse_wire(raw, message_id)
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    # address headers as fresh Address objects: refolding a *parsed* header drops the quotes
-    # of a display name with a comma ("Meier, Müller & Co. KG"), so the From line the
-    # transport folds again would read as two addresses
-    for key in ("From", "Reply-To", "To", "Cc"):
-        if message[key] is not None:
-            addresses = message[key].addresses
-            del message[key]
-            message[key] = addresses
-    return message  # type: ignore[return-value]
+    return readdress(message)  # type: ignore[arg-type]
 
 
 class Outbox:
@@ -80,21 +78,23 @@ class Outbox:
 
     def pending(self, key: str) -> Pending | None:
         with self.store.engine.connect() as conn:
-            row = conn.execute(sa.select(outbox.c.raw, outbox.c.covers)
+            row = conn.execute(sa.select(outbox.c.raw, outbox.c.covers, outbox.c.message_id)
                                .where(outbox.c.key == key)).first()
         if row is None:
             return None
-        return Pending(_parse(bytes(row.raw)), [int(i) for i in row.covers.split(",") if i])
+        return Pending(_parse(bytes(row.raw), row.message_id),
+                       [int(i) for i in row.covers.split(",") if i])
 
     def message(self, key: str, render: Callable[[], EmailMessage],
                 covers: list[int] | None = None) -> EmailMessage:
-        """The message stored under `key`, or `render()`'s, stored first. What is returned is
-        always parsed from the stored bytes, so the first attempt and any resend are alike."""
+        """The message stored under `key`, or `render()`'s, stored first. Either way it carries
+        the stored wire bytes, which are what the transports send: the first attempt and any
+        resend are the same bytes."""
         found = self.pending(key)
         if found is not None:
             return found.message
-        message = render()
-        raw = message.as_bytes(policy=_KEPT)
+        message = readdress(render())
+        raw = wire_bytes(message)
         try:
             with self.store.engine.begin() as conn:
                 conn.execute(outbox.insert().values(
@@ -105,7 +105,7 @@ class Outbox:
             if found is not None:
                 return found.message
             raise
-        return _parse(raw)
+        return with_wire(message, raw)
 
     def send(self, key: str, render: Callable[[], EmailMessage],
              deliver: Callable[[EmailMessage], T], covers: list[int] | None = None

@@ -261,3 +261,41 @@ def test_an_outbox_row_stored_by_an_older_version_is_sent_as_before(smtp_server,
     data, envelope = sent_over_smtp(server, make_config, lambda: pytest.fail("rendered again"),
                                     store, key="notification:9")
     _compare("notification_en_blind_quoted_name", data, envelope)
+
+
+def test_the_stored_bytes_are_the_bytes_sent(smtp_server, make_config, store, stable):
+    # serialised once: what the outbox keeps is what reaches the server, unchanged
+    server = smtp_server()
+    render = CASES["notification_de_mail_only_attachments"](make_config)
+    kept = []
+    config = make_config(mail=_smtp(server))
+    with mail.SmtpTransport(config.mail) as smtp:
+        Outbox(store).send("notification:8", render,
+                           lambda message: kept.append(Outbox(store).pending(
+                               "notification:8").message) or smtp.send(message))
+    with store.engine.connect() as conn:
+        raw = conn.execute(sa.select(outbox.c.raw)).scalar_one()
+    assert bytes(raw) == server.messages[0].data
+    assert kept[0]["Message-ID"] == "<wire.1@acme.example>"
+
+
+@pytest.mark.parametrize("name", ["notification_en_100", "notification_de_mail_only_attachments"])
+def test_the_file_transport_writes_the_wire_bytes_with_lf(name, make_config, tmp_path, store,
+                                                           stable):
+    # the .eml of the file transport is the same message as the wire, with LF line ends
+    config = make_config(mail={"transport": "file", "outbox": str(tmp_path / "eml")})
+    Outbox(store).send("k", CASES[name](make_config), mail.FileTransport(config.mail).send)
+    [eml] = (tmp_path / "eml").iterdir()
+    assert eml.read_bytes() == (WIRE / f"{name}.eml").read_bytes().replace(b"\r\n", b"\n")
+
+
+def test_a_long_message_id_reads_back_as_itself(smtp_server, make_config, store, monkeypatch):
+    # folded onto its own line on the wire (it is longer than 78 columns), the Message-ID of a
+    # stored message still reads back without the fold: the supplier order records it as sent
+    long_id = "<179647675299.17262.12773130244861571375@demo-distribution.example>"
+    monkeypatch.setattr(mail.render, "make_msgid", lambda domain: long_id)
+    render = CASES["cancellation_de"](make_config)
+    stored = Outbox(store).message("k", render)
+    assert b"Message-ID:\r\n <179647675299." in stored.wire
+    assert str(stored["Message-ID"]) == long_id
+    assert str(Outbox(store).pending("k").message["Message-ID"]) == long_id

@@ -22,6 +22,7 @@ from ..connector import SelfTestReport, SelfTestStage
 from ..errors import OXError
 from .render import envelope_recipients, envelope_sender
 from .transports import Delivery, MailTransport
+from .wire import wire_of
 
 
 # --- SMTP --------------------------------------------------------------------------------------
@@ -409,8 +410,7 @@ class SmtpTransport(MailTransport):
         # supplier and supplier-order id are filled in by the caller that knows them
         facts: dict[str, Any] = {"to": to, **({"supplier": supplier} if supplier else {})}
         try:
-            refused, response = self._run(self._client.send_message(
-                message, sender=envelope_sender(message)))
+            refused, response = self._run(self._transmit(message))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             replies = [(r.recipient, r.code, r.message) for r in exc.recipients]
             detail = "; ".join(f"{who}: {code} {msg}" for who, code, msg in replies)
@@ -444,6 +444,19 @@ class SmtpTransport(MailTransport):
                         [r for r in recipients if r not in refused],
                         {addr: f"{r.code} {r.message}" for addr, r in refused.items()},
                         response)
+
+    def _transmit(self, message: EmailMessage) -> Any:
+        """The stored wire bytes as they are where they are what aiosmtplib would send (8BITMIME,
+        ASCII addresses: mail/wire.py), else the message for aiosmtplib to serialise."""
+        assert self._client is not None
+        sender = envelope_sender(message)
+        wire = wire_of(message)
+        if wire is not None and self._client.supports_extension("8bitmime"):
+            recipients = envelope_recipients(message)
+            if recipients and (sender + "".join(recipients)).isascii():
+                return self._client.sendmail(sender, recipients, wire,
+                                             mail_options=["BODY=8BITMIME"])
+        return self._client.send_message(message, sender=sender)
 
     def self_test(self, report: SelfTestReport) -> None:
         self.open(report if isinstance(report, MailTestReport) else None)

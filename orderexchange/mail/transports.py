@@ -16,6 +16,7 @@ from ..config import MailConfig
 from ..connector import SelfTestReport
 from ..errors import OXError
 from .render import envelope_recipients
+from .wire import file_bytes
 
 
 # --- transports ------------------------------------------------------------------------------
@@ -83,7 +84,7 @@ class FileTransport(MailTransport):
         path = self.outbox / f"{stamp}-{msgid}.eml"
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(message.as_bytes())
+            path.write_bytes(file_bytes(message))
         except OSError as exc:
             raise OXError("OX-MAIL-008", path=self.outbox,
                           detail=exc.strerror or str(exc)) from None
