@@ -21,6 +21,7 @@ from .. import documents
 from ..config import Config, SupplierConfig
 from ..errors import OXError
 from ..model import SupplierOrder, Transfer, plain_quantity
+from .mime import add_alternative_text, set_text
 
 
 TEMPLATES = Path(__file__).parent.parent / "templates"  # orderexchange/templates
@@ -224,9 +225,9 @@ def build_message(config: Config, to: str | Sequence[str], subject: str, text: s
     msg["Date"] = format_datetime(now or datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "orderexchange.local")
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text)
+    set_text(msg, text)  # set_content / add_alternative, the bodies encoded cheaply (mime.py)
     if html is not None:
-        msg.add_alternative(html, subtype="html")
+        add_alternative_text(msg, html)
     return msg
 
 

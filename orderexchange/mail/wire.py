@@ -19,8 +19,9 @@ import copy
 import email
 import email.policy
 import io
-from email.generator import BytesGenerator
 from email.message import EmailMessage
+
+from .mime import WireGenerator
 
 #: the headers the outbox's parse-back re-set from their addresses (so they come last, in this
 #: order): refolding a *parsed* address header drops the quotes of a display name with a comma
@@ -45,7 +46,7 @@ def wire_bytes(message: EmailMessage) -> bytes:
         del message["Bcc"]
         del message["Resent-Bcc"]
     out = io.BytesIO()
-    BytesGenerator(out, policy=email.policy.SMTP).flatten(message)
+    WireGenerator(out, policy=email.policy.SMTP).flatten(message)
     return out.getvalue()
 
 

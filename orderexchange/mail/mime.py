@@ -1,0 +1,143 @@
+"""Text parts and their serialisation, cheap for large emails and byte for byte what the email
+package makes of them.
+
+Why: a 100-order notification has two text parts of several thousand lines. The email package
+encodes their quoted-printable bodies character by character (a 256-entry translation of every
+character, then a Python loop over every line) and writes every line of a part with two calls.
+Here the same bytes come from regular expressions over the whole body: only characters that need
+quoting are quoted, only lines that are too long or end in a blank are wrapped, line ends are
+rewritten in one pass. tests/test_mail_wire.py compares realistic emails with golden wire bytes;
+tests/test_mail_mime.py compares the encoder with the email package's on awkward text.
+
+The choice of transfer encoding is the email package's (`set_content`): 7bit for short ASCII
+lines, 8bit for short lines otherwise, else quoted-printable or base64, whichever is shorter for
+the first ten lines.
+"""
+
+from __future__ import annotations
+
+import binascii
+import functools
+import re
+from email import quoprimime
+from email.generator import BytesGenerator
+from email.message import EmailMessage
+from email.policy import Policy
+
+#: characters a quoted-printable body keeps as they are (RFC 2045 §6.7: printable ASCII but
+#: "=", tab) plus the line end, which the wrapping below handles
+_UNSAFE = re.compile(r"[^\t\n !-~]+")  # "=" is quoted first, on its own (HTML has many)
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+
+
+def _quote_run(match: re.Match[str]) -> str:
+    return _quoted(match.group())
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(run: str) -> str:
+    """"=XX" for each character of `run` (the same few umlauts recur in every order)."""
+    return "".join(f"={ord(ch):02X}" for ch in run)
+
+
+def _quote(ch: str) -> str:
+    return f"={ord(ch):02X}"
+
+
+def _wrap(line: str, width: int) -> str:
+    """One quoted line that is longer than `width` or ends in a blank: cut into pieces of at most
+    `width` - 1 characters plus a soft break ("="), never inside an "=XX" escape; a blank at the
+    very end is quoted (or moved behind a soft break) so it survives transport."""
+    pieces = []
+    start = 0
+    last = len(line) - 1 - width  # a piece is cut while more than `width` characters remain
+    while start <= last:
+        stop = start + width - 1
+        if line[stop - 2] == "=":  # an escape would be split: cut before it
+            pieces.append(line[start:stop - 1])
+            start = stop - 2
+        elif line[stop - 1] == "=":
+            pieces.append(line[start:stop])
+            start = stop - 1
+        else:
+            pieces.append(line[start:stop] + "=")
+            start = stop
+    if line and line[-1] in " \t":
+        room = start - last
+        if room >= 3:
+            tail = _quote(line[-1])
+        elif room == 2:
+            tail = line[-1] + "=\n"
+        else:
+            tail = "=\n" + _quote(line[-1])
+        pieces.append(line[start:-1] + tail)
+    else:
+        pieces.append(line[start:])
+    return "\n".join(pieces)
+
+
+def qp_body(body: str, width: int = 76) -> str:
+    """Quoted-printable of `body` (a str of bytes 0-255, lines ending in LF), lines of at most
+    `width` characters with LF ends: what `email.quoprimime.body_encode(body, width)` returns."""
+    if not body:
+        return body
+    if "\r" in body:  # CR line ends: never in what encode_text passes; the email package's way
+        return quoprimime.body_encode(body, width)
+    out = []
+    for line in body.replace("=", "=3D").split("\n"):
+        if not (line.isascii() and line.isprintable()):  # umlauts, tabs, control characters
+            line = _UNSAFE.sub(_quote_run, line)
+        if len(line) > width or line[-1:] in (" ", "\t"):
+            line = _wrap(line, width)
+        out.append(line)
+    return "\n".join(out)
+
+
+def encode_text(text: str, policy: Policy) -> tuple[str, str]:
+    """(transfer encoding, payload) of a UTF-8 text part as `set_content` chooses and makes them."""
+    lines = text.encode("utf-8").splitlines()
+    width = policy.max_line_length or 78
+    normal = b"\n".join(lines) + b"\n"
+    if max((len(x) for x in lines), default=0) <= width:
+        if normal.isascii():
+            return "7bit", normal.decode("ascii")
+        if policy.cte_type == "8bit":
+            return "8bit", normal.decode("ascii", "surrogateescape")
+    linesep = policy.linesep.encode("ascii")
+    sniff = linesep.join(lines[:10]) + linesep
+    sniff_qp = qp_body(sniff.decode("latin-1"), width)
+    if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
+        whole = linesep.join(lines) + linesep
+        step = width // 4 * 3  # whole base64 quanta per line, at most `width` characters
+        return "base64", "".join(binascii.b2a_base64(whole[i:i + step]).decode("ascii")
+                                 for i in range(0, len(whole), step))
+    if len(lines) <= 10:
+        return "quoted-printable", sniff_qp
+    return "quoted-printable", qp_body(normal.decode("latin-1"), width)
+
+
+def set_text(part: EmailMessage, text: str, subtype: str = "plain") -> EmailMessage:
+    """`part.set_content(text, subtype=subtype)` with the body encoded here: the same headers
+    in the same order (the part is set up by `set_content` itself, as 8bit, and then given the
+    encoding and payload `encode_text` chose)."""
+    cte, payload = encode_text(text, part.policy)
+    part.set_content(text, subtype=subtype, cte="8bit")
+    part.set_payload(payload)
+    part.replace_header("Content-Transfer-Encoding", cte)
+    return part
+
+
+def add_alternative_text(message: EmailMessage, html: str, subtype: str = "html") -> None:
+    """`message.add_alternative(html, subtype=subtype)`, its body encoded by `set_text`."""
+    if message.get_content_type() != "multipart/alternative":
+        message.make_alternative()
+    message.attach(set_text(type(message)(policy=message.policy), html, subtype))
+
+
+class WireGenerator(BytesGenerator):
+    """`BytesGenerator` that rewrites the line ends of a part's body in one pass, instead of
+    writing it line by line; the bytes are the same."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(_LINE_ENDS.sub(self._NL, lines))

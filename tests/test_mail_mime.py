@@ -1,0 +1,82 @@
+"""The cheap text-part encoding (orderexchange/mail/mime.py) gives the email package's bytes:
+quoted-printable of awkward lines (long, ending in blanks, escapes at the cut, control and
+Latin-1 characters), the transfer encoding `set_content` chooses, whole messages serialised."""
+
+from __future__ import annotations
+
+import email.policy
+import io
+import random
+from email import quoprimime
+from email.generator import BytesGenerator
+from email.message import EmailMessage
+
+import pytest
+
+from orderexchange.mail import mime
+
+AWKWARD = [
+    "", "\n", "a", "a\n", "plain line\n", "x" * 76 + "\n", "x" * 77 + "\n", "x" * 78 + "\n",
+    "x" * 79 + "\n", "x" * 200 + "\n", "x" * 77 + " \n", "x" * 76 + " \n", "x" * 75 + "\t\n",
+    "x" * 78 + " \n", "x" * 79 + " \n", "trailing blank \n", "only blanks   \n", " \n",
+    "=" * 100 + "\n", "ä" * 60 + "\n", "x" * 76 + "ä" + "\n", "x" * 75 + "ä\n", "x" * 74 + "=ä\n",
+    "Łódź, Kraków — “quotes” ½ €\n", "\x0bvertical\x0ctab\x1c\x85\n", "no newline at end",
+    "a\n\n\nb\n", "tab\tin\tline\t\n", "x" * 150 + " \n" + "y" * 80 + "\t\n",
+]
+
+
+def latin(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+@pytest.mark.parametrize("width", [76, 78])
+def test_qp_body_is_the_email_packages(text, width):
+    assert mime.qp_body(latin(text), width) == quoprimime.body_encode(latin(text), width)
+
+
+def test_qp_body_on_random_text():
+    rnd = random.Random(5)
+    alphabet = "abc xyz=\t.äöüßŁł€–\x07" + "  "
+    for _ in range(300):
+        lines = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 170)))
+                 for _ in range(rnd.randint(1, 6))]
+        body = latin("\n".join(lines) + rnd.choice(["", "\n"]))
+        for width in (76, 78):
+            assert mime.qp_body(body, width) == quoprimime.body_encode(body, width)
+
+
+def _as_bytes(message: EmailMessage, generator=BytesGenerator) -> bytes:
+    out = io.BytesIO()
+    generator(out, policy=email.policy.SMTP).flatten(message)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("text", AWKWARD + [
+    "short ascii\nlines\n", "kurz: Grüße\n", "long " * 40 + "\n",
+    "\n".join("Zeile %d: Grüße aus Łódź " % i * 3 for i in range(30)) + "\n",
+    "\n".join("€€€€€ ÄÖÜ äöü ßßß łłł" * 5 for _ in range(12)) + "\n",  # base64 wins
+    "\n".join("€" * 30 for _ in range(5)) + "\n",
+])
+@pytest.mark.parametrize("subtype", ["plain", "html"])
+def test_set_text_is_set_content(text, subtype):
+    ours, theirs = EmailMessage(), EmailMessage()
+    for m in (ours, theirs):
+        m["Subject"] = "s"
+    mime.set_text(ours, text, subtype)
+    theirs.set_content(text, subtype=subtype)
+    assert list(ours.items()) == list(theirs.items())
+    assert ours.get_payload() == theirs.get_payload()
+    assert _as_bytes(ours, mime.WireGenerator) == _as_bytes(theirs)
+
+
+def test_add_alternative_text_is_add_alternative():
+    text, html = "Grüße " * 30 + "\n", "<p>" + "Grüße " * 30 + "</p>\n"
+    ours, theirs = EmailMessage(), EmailMessage()
+    mime.set_text(ours, text)
+    mime.add_alternative_text(ours, html)
+    theirs.set_content(text)
+    theirs.add_alternative(html, subtype="html")
+    for m in (ours, theirs):
+        m.set_boundary("b0undary")
+    assert _as_bytes(ours, mime.WireGenerator) == _as_bytes(theirs)
