@@ -83,3 +83,26 @@ def test_a_shared_store_gets_each_order_its_customer_snapshot(backend, request):
     assert again.customer_orders([new_id])[new_id].customer.first_name == "Clara"
     assert again.customer_orders([1])[1].customer.first_name == "Bernd"
     again.close()
+
+
+def test_an_existing_store_gains_the_index_loading_a_supplier_order_needs(tmp_path):
+    """A store made before `ox_transfers.customer_order_id` was indexed gets the index when it
+    is opened (create_all makes indexes only with new tables); its rows stay, and SQLite's plan
+    for the earlier-sends look-up of a supplier order's load uses it."""
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    Store(url).close()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_ox_transfers_customer_order_id")
+    engine.dispose()
+
+    store = Store(url)
+    names = {ix["name"] for ix in sa.inspect(store.engine).get_indexes("ox_transfers")}
+    assert "ix_ox_transfers_customer_order_id" in names
+    with store.engine.connect() as conn:
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT supplier_order_id FROM ox_transfers "
+            "WHERE customer_order_id IN (1, 2)"))
+    assert "ix_ox_transfers_customer_order_id" in plan
+    store.close()
+    Store(url).close()  # opening again changes nothing

@@ -117,12 +117,27 @@ def _upgrade(engine: Engine) -> None:
         with engine.begin() as conn:
             for ddl in statements:
                 conn.exec_driver_sql(ddl)
+    _add_indexes(engine, inspector)
     if (customer_orders.name, "customer_email") in added:
         _backfill_customer_snapshot(engine)
     if (transfers.name, "shop_floor") in added:
         # transfers from before issue 15 may have been attempted: their look-up stays unbounded
         with engine.begin() as conn:
             conn.execute(transfers.update().values(shop_floor=0))
+
+
+def _add_indexes(engine: Engine, inspector: Any) -> None:
+    """Create the indexes a newer release defined on an existing store's tables (`create_all`
+    creates indexes only with a new table). An index changes no data, so this is as safe as
+    adding a column; it only makes the queries that need it stop reading whole tables."""
+    missing = []
+    for table in metadata.sorted_tables:
+        have = {ix["name"] for ix in inspector.get_indexes(table.name)}
+        missing += [ix for ix in table.indexes if ix.name not in have]
+    if missing:
+        with engine.begin() as conn:
+            for ix in missing:
+                ix.create(conn, checkfirst=True)
 
 
 def _backfill_customer_snapshot(engine: Engine) -> None:

@@ -159,7 +159,11 @@ transfers = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("supplier_order_id", sa.ForeignKey("ox_supplier_orders.id"), nullable=False,
               index=True),
-    sa.Column("customer_order_id", sa.ForeignKey("ox_customer_orders.id"), nullable=False),
+    # indexed: loading a supplier order looks up the same customer orders' earlier sends to
+    # its supplier (OX-CHK-027) by this column; unindexed, each load read every transfer of
+    # the supplier, a cost that grew with the store's history
+    sa.Column("customer_order_id", sa.ForeignKey("ox_customer_orders.id"), nullable=False,
+              index=True),
     sa.Column("reference", sa.String(64), nullable=False, unique=True),
     sa.Column("action", sa.String(8), nullable=False, default="create"),
     sa.Column("state", sa.String(16), nullable=False, default=TransferState.PENDING.value),
