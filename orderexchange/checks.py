@@ -78,12 +78,26 @@ def postcode_rules(country: str) -> tuple[bool, list[re.Pattern[str]], str]:
     return "postal_code" in rules.required_fields, list(rules.postal_code_matchers), examples[0]
 
 
+# step 1 asks the same few codes and the same emails (families, returning customers) for
+# every customer order of a send: the answers never change, so each is looked up once
+@functools.lru_cache(maxsize=1024)
 def known_country(code: str) -> bool:
     return len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
 
 
+@functools.lru_cache(maxsize=1024)
 def known_currency(code: str) -> bool:
     return len(code) == 3 and pycountry.currencies.get(alpha_3=code.upper()) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def valid_email_syntax(address: str) -> bool:
+    """Whether email_validator accepts the address's syntax (no DNS): ~0.1 ms a call."""
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True
 
 
 def expected_totals(co: CustomerOrder) -> list[Decimal]:
@@ -153,11 +167,8 @@ def order_rules(co: CustomerOrder, now: datetime | None = None, syntax: bool = T
         for key, value in texts.items():
             if CONTROL.search(value):
                 yield err("OX-CHK-021", field=key)
-        if co.customer.email.strip():
-            try:
-                email_validator.validate_email(co.customer.email, check_deliverability=False)
-            except email_validator.EmailNotValidError:
-                yield err("OX-CHK-003", value=co.customer.email)
+        if co.customer.email.strip() and not valid_email_syntax(co.customer.email):
+            yield err("OX-CHK-003", value=co.customer.email)
         for kind in ("billing", "delivery"):
             country = getattr(co, kind).country
             if country and not known_country(country):

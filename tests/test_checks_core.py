@@ -260,3 +260,23 @@ def test_order_rules_without_syntax_leave_the_parsers_rules_to_the_importer():
     bad.customer.email = "nope"
     assert [e.code for _s, e in order_rules(bad, NOW, syntax=False)] == []
     assert sorted(e.code for _s, e in order_rules(bad, NOW)) == ["OX-CHK-003", "OX-CHK-012"]
+
+
+def test_every_order_sharing_a_looked_up_value_keeps_its_own_finding():
+    """Step 1 looks each email, country and currency up once (cached): orders repeating a bad
+    one still each get their finding, and a good one asked between them stays good."""
+    bad = [order(str(2000 + i), customer=Customer("anna@@example", "Anna", "Schmidt"))
+           for i in range(3)]
+    for co in bad[1:]:
+        co.delivery = copy.copy(co.delivery)
+        co.delivery.country = "XX"
+        co.currency = "QQQ"
+    good = order("2100")
+    found = core_findings(SupplierConfig(id="s1", name="S", email="s@example.com"),
+                          supplier_order(bad[0], good, *bad[1:]), now=NOW)
+    by_order = {}
+    for f in found:
+        by_order.setdefault(f.order, []).append(f.code)
+    assert by_order == {"2000": ["OX-CHK-003"],
+                        "2001": ["OX-CHK-012", "OX-CHK-003", "OX-CHK-017"],
+                        "2002": ["OX-CHK-012", "OX-CHK-003", "OX-CHK-017"]}
