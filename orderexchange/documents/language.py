@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from decimal import Decimal
 
@@ -57,8 +58,11 @@ def labels(language: str) -> dict[str, str]:
     return _LABELS.get(language, _LABELS["en"])
 
 
+@functools.lru_cache(maxsize=1024)
 def country_name(code: str, language: str) -> str:
-    """ISO country name in the supplier's language (pycountry's translations), else the code."""
+    """ISO country name in the supplier's language (pycountry's translations), else the code.
+    Cached: a 100-order email names a country per order, and each look-up opened the gettext
+    catalogue anew."""
     import gettext
 
     import pycountry
@@ -76,8 +80,10 @@ def country_name(code: str, language: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=8192)
 def format_money(value: Decimal, language: str) -> str:
-    """1,234.50 (en) or 1.234,50 (de)."""
+    """1,234.50 (en) or 1.234,50 (de). Cached: an email repeats the same prices line after line
+    (equal amounts, e.g. 5.2 and 5.20, read the same)."""
     text = f"{money(Decimal(value)):,.2f}"
     if language == "de":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

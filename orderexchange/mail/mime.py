@@ -98,7 +98,7 @@ def encode_text(text: str, policy: Policy) -> tuple[str, str]:
     lines = text.encode("utf-8").splitlines()
     width = policy.max_line_length or 78
     normal = b"\n".join(lines) + b"\n"
-    if max((len(x) for x in lines), default=0) <= width:
+    if max(map(len, lines), default=0) <= width:
         if normal.isascii():
             return "7bit", normal.decode("ascii")
         if policy.cte_type == "8bit":
@@ -118,10 +118,11 @@ def encode_text(text: str, policy: Policy) -> tuple[str, str]:
 
 def set_text(part: EmailMessage, text: str, subtype: str = "plain") -> EmailMessage:
     """`part.set_content(text, subtype=subtype)` with the body encoded here: the same headers
-    in the same order (the part is set up by `set_content` itself, as 8bit, and then given the
-    encoding and payload `encode_text` chose)."""
+    in the same order (the part is set up by `set_content` itself, as an empty 8bit text — its
+    headers do not depend on the text — and then given the encoding and payload `encode_text`
+    chose)."""
     cte, payload = encode_text(text, part.policy)
-    part.set_content(text, subtype=subtype, cte="8bit")
+    part.set_content("", subtype=subtype, cte="8bit")
     part.set_payload(payload)
     part.replace_header("Content-Transfer-Encoding", cte)
     return part
