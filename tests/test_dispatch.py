@@ -475,3 +475,57 @@ def test_progress_names_only_the_supplier_orders_it_was_asked_to_send(env):
                          lambda so_id, step: seen.append(so_id)).send(env.ids.values())
     assert any(r.held_in for r in results)
     assert set(seen) == set(env.ids.values())
+
+
+class OrderWarnings:
+    """A check plug-in with one warning per customer order, naming it."""
+
+    @hookimpl
+    def oe_check_supplier_order(self, config, supplier, supplier_order):
+        return [Finding("warning", "OX-CHK-007", f"about order {t.customer_order.number}",
+                        "nothing to do", t.customer_order.number)
+                for t in supplier_order.transfers]
+
+
+def test_each_supplier_order_is_dropped_before_the_next_loads_and_keeps_its_findings(
+        tmp_path, make_config, monkeypatch):
+    """A send of many supplier orders holds one loaded supplier order per supplier at a time
+    (the previous one is gone when the next loads: memory stays flat however long the send),
+    and every result still carries its own findings, as `send` prints them."""
+    import gc
+    import weakref
+
+    config = make_config(
+        suppliers={"alpha": {"name": "Alpha", "email": "a@example.com", "max_customer_orders": 2,
+                             "connector": {"type": "memory"}}},
+        mail={"transport": "memory"})
+    store = Store(config.store.url)
+    store.upsert_catalogue([CatalogueEntry("HAMMER", "alpha", "A-100", Decimal("7.20"))])
+    path = tmp_path / "orders.jsonl"
+    path.write_text("\n".join(json.dumps(sample_order(str(n), lines=[
+        {"sku": "HAMMER", "name": "h", "quantity": 1, "unit_price": "9"}])) for n in range(1, 8)))
+    import_orders(store, path)
+    host = PluginHost()
+    host.register(memory_plugin, "memory", "test", "0")
+    host.register(OrderWarnings(), "order_warnings", "test", "0")
+    created = build(store, config).created
+    assert len(created) == 4
+
+    loaded: list[weakref.ref] = []
+    alive_at_load: list[int] = []
+    load = Store.supplier_order
+
+    def tracked(self, so_id):
+        gc.collect()
+        alive_at_load.append(sum(1 for ref in loaded if ref() is not None))
+        so = load(self, so_id)
+        loaded.append(weakref.ref(so))
+        return so
+
+    monkeypatch.setattr(Store, "supplier_order", tracked)
+    results = Dispatcher(config, store, host).send(created)
+    assert alive_at_load == [0, 0, 0, 0]
+    assert [r.state for r in results] == [S.NOTIFIED] * 4 and MemoryShop.writes == 7
+    assert [[f.order for f in r.findings] for r in results] == [
+        ["1", "2"], ["3", "4"], ["5", "6"], ["7"]]
+    assert all(f.message == f"about order {f.order}" for r in results for f in r.findings)
