@@ -1,7 +1,7 @@
 """Send throughput into real MariaDB osCommerce shops, against a raw-SQL floor.
 
     .venv/bin/python bench/send_throughput.py [--orders 10000] [--lines 3] [--shops 10]
-                                              [--connector oscommerce|woocommerce]
+                                              [--connector oscommerce|woocommerce] [--memory]
 
 Starts a throwaway mariadbd (tests/servers.py) and an SMTP sink on loopback (aiosmtpd, in its
 own process), creates S shops of the chosen connector (table prefixes in one database; WooCommerce: HPOS, as a
@@ -12,6 +12,11 @@ new shop has it) plus one osCommerce shop for the floor, then:
 - floor: the same order rows inserted with hand-written pymysql statements, one transaction per
   customer order, no checks, no look-ups.
 Prints orders/s for both, their ratio, and the process's peak RSS. Figures only; nothing asserts.
+
+`--memory`: while sending, a line each time a tenth of the supplier orders is done — the
+process's current RSS (does what a send keeps grow with its size?) and its peak — and at the end
+the steps during which the peak rose, by how much (which step's transient memory sets the peak).
+Costs nothing measurable: it reads /proc and getrusage at each step.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -118,10 +124,13 @@ def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
     import_catalogue(store, work / "cat.csv", set(suppliers))
     import_orders(store, work / "orders.jsonl")
     created = build(store, config).created
+    global MEMORY
+    if MEMORY is not None:
+        MEMORY = MemoryTrace(len(created))
     global RSS_BEFORE_SEND
     RSS_BEFORE_SEND = peak_rss_mib()
     start = time.perf_counter()
-    results = Dispatcher(config, store, PluginHost(),
+    results = Dispatcher(config, store, PluginHost(), progress=MEMORY.step if MEMORY else None,
                          concurrency=config.daemon.concurrency).send(created)
     elapsed = time.perf_counter() - start
     assert all(r.ok for r in results), [r.error for r in results]
@@ -135,6 +144,46 @@ RSS_BEFORE_SEND = 0.0
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    """Resident now (Linux: /proc/self/statm), unlike the peak, which never falls."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class MemoryTrace:
+    """`--memory`: the Dispatcher's progress callback. Called after every step from the supplier
+    threads, it charges each rise of the peak RSS to the step that just ended (the rise happened
+    between the previous step of any thread and this one) and prints the current RSS as the
+    send goes on."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.peak = peak_rss_mib()
+        self.rises: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def step(self, _so_id: int, step: str) -> None:
+        with self.lock:
+            peak = peak_rss_mib()
+            if peak > self.peak:
+                self.rises[step] = self.rises.get(step, 0.0) + peak - self.peak
+                self.peak = peak
+            if step in ("notified", "skipped") or step.endswith("failed"):
+                self.done += 1
+                if self.done % max(1, self.total // 10) == 0 or self.done == self.total:
+                    print(f"  {self.done:6d}/{self.total} supplier orders: RSS "
+                          f"{current_rss_mib():6.1f} MiB now, peak {peak:6.1f} MiB", flush=True)
+
+    def report(self) -> None:
+        print("peak RSS rises during the send, by the step that ended them: " + (", ".join(
+            f"{step} +{mib:.1f} MiB" for step, mib in
+            sorted(self.rises.items(), key=lambda kv: -kv[1])) or "none"))
+
+
+MEMORY: MemoryTrace | None = None
 
 
 def run_baseline(db, data: Iterable[dict]) -> float:
@@ -182,7 +231,12 @@ def main() -> None:
     parser.add_argument("--shops", type=int, default=10)
     parser.add_argument("--connector", choices=["oscommerce", "woocommerce"],
                         default="oscommerce")
+    parser.add_argument("--memory", action="store_true",
+                        help="print RSS as the send goes on and which steps raised its peak")
     args = parser.parse_args()
+    global MEMORY
+    if args.memory:
+        MEMORY = MemoryTrace(0)  # replaced once the build says how many supplier orders
     server = servers.MariaDBServer()
     server.start()
     smtp = SinkSMTP()
@@ -210,6 +264,8 @@ def main() -> None:
     print(f"ratio orderexchange / baseline:              {raw / ox:8.2f}")
     print(f"peak RSS after import + build:               {RSS_BEFORE_SEND:8.1f} MiB")
     print(f"peak RSS (whole run):                        {rss_mib:8.1f} MiB")
+    if MEMORY is not None:
+        MEMORY.report()
 
 
 if __name__ == "__main__":
