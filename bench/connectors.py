@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import pymysql  # noqa: E402
 import servers  # noqa: E402
 from connectors_report import (  # noqa: E402
-    Level, Run, connector_document, runs_table, summary_table)
+    Level, Run, connector_document, read_connectors, runs_table, summary_table)
 from send_throughput import SinkSMTP, peak_rss_mib  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
@@ -523,6 +523,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", metavar="PATH",
                         help="also write every figure as JSON to PATH ('-': to stdout, "
                              "instead of the tables)")
+    parser.add_argument("--tables", metavar="PATH",
+                        help="measure nothing: print the tables of a --json file, or of the "
+                             "progress lines a run printed on stderr (a run stopped half-way)")
     parser.add_argument("--quick", action="store_true",
                         help=f"the re-run in a few minutes: --orders 1000 --shops 10 "
                              f"--connectors {','.join(QUICK)} (other options still apply)")
@@ -542,8 +545,24 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def print_tables(connectors: list[dict[str, Any]], levels: list[int]) -> None:
+    print(summary_table(connectors, levels))
+    print()
+    print("Each run:")
+    print()
+    print(runs_table(connectors, levels))
+
+
 def main() -> None:
     args = parse()
+    if args.tables:
+        facts, done = read_connectors(Path(args.tables).read_text(encoding="utf-8"))
+        if facts:
+            print(" ".join(f"{k}={v}" for k, v in facts.items() if k != "levels"))
+        levels = facts.get("levels") or sorted(
+            {int(n) for c in done for n in c["summary"]["levels"]})
+        print_tables(done, levels)
+        return
     families = args.families
     # stopped from outside: still stop the servers this run started (the `finally` below)
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
@@ -598,11 +617,7 @@ def main() -> None:
           f"{', '.join(map(str, args.levels)) or '(none)'} orders each; {doc['seconds']} s in "
           f"all, load {doc['load_start']:.1f} → {doc['load_end']:.1f}")
     print()
-    print(summary_table(doc["connectors"], args.levels))
-    print()
-    print("Each run:")
-    print()
-    print(runs_table(doc["connectors"], args.levels))
+    print_tables(doc["connectors"], args.levels)
     print()
     print(f"peak RSS of the whole run: {doc['peak_rss_mib']:.1f} MiB")
 

@@ -13,10 +13,17 @@ so how much they moved between A and B is the drift alone:
 
 — B/A with the geometric mean of the two floors' own B/A divided out. Under a steady load the
 floors' ratios are ~1 and norm ≈ B/A.
+
+Why a "norm0" too: send A is the connector's first send in the process, send B sends the same
+orders again, with the process's caches warm (step 1 caches each email, country and currency it
+checked). So B/A at level 0, where both shops are empty, comes out below 1, and a norm against
+A flatters history by as much. With level 0 among the levels, norm0 compares send B into the
+pre-filled shop with send B into the empty one (both warm), by the same formula.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,22 +66,28 @@ def norm(send_b: float, send_a: float, plain_b: float, plain_a: float, multi_b: 
 
 
 def run_figures(run: Run) -> dict[str, Any]:
-    """One repetition's figures: its own A/plain, A/multi, and per level B/A and norm."""
-    return {
-        "send_a": run.send_a, "plain": run.plain, "multi": run.multi, "load": run.load,
-        "a_plain": run.send_a / run.plain, "a_multi": run.send_a / run.multi,
-        "levels": {level: {
+    """One repetition's figures: its own A/plain, A/multi, and per level B/A and norm (and
+    norm0 for levels above 0 when level 0 was measured)."""
+    levels: dict[int, dict[str, float]] = {}
+    empty = run.levels.get(0)
+    for level, b in run.levels.items():
+        levels[level] = {
             "send_b": b.send, "plain": b.plain, "multi": b.multi,
             "b_a": b.send / run.send_a,
             "norm": norm(b.send, run.send_a, b.plain, run.plain, b.multi, run.multi)}
-            for level, b in run.levels.items()}}
+        if empty is not None and level != 0:
+            levels[level]["norm0"] = norm(b.send, empty.send, b.plain, empty.plain, b.multi,
+                                          empty.multi)
+    return {"send_a": run.send_a, "plain": run.plain, "multi": run.multi, "load": run.load,
+            "a_plain": run.send_a / run.plain, "a_multi": run.send_a / run.multi,
+            "levels": levels}
 
 
 def summary(runs: list[Run]) -> dict[str, Any]:
     """The connector's row: send A the median of the repetitions' send A; each floor the median
     of all its runs (after every send A and B: they write the same rows each time); A/plain and
-    A/multi of those; per level the medians of the repetitions' own B, B/A and norm (each ratio
-    taken within one repetition, where the load was the same)."""
+    A/multi of those; per level the medians of the repetitions' own B, B/A, norm and norm0
+    (each ratio taken within one repetition, where the load was the same)."""
     send_a = median([r.send_a for r in runs])
     plain = median([r.plain for r in runs] + [b.plain for r in runs for b in r.levels.values()])
     multi = median([r.multi for r in runs] + [b.multi for r in runs for b in r.levels.values()])
@@ -82,7 +95,8 @@ def summary(runs: list[Run]) -> dict[str, Any]:
     levels = {}
     for level in runs[0].levels:
         levels[level] = {key: median([f["levels"][level][key] for f in per_run])
-                         for key in ("send_b", "b_a", "norm")}
+                         for key in ("send_b", "b_a", "norm", "norm0")
+                         if key in per_run[0]["levels"][level]}
     return {"send_a": send_a, "plain": plain, "multi": multi, "a_plain": send_a / plain,
             "a_multi": send_a / multi, "levels": levels}
 
@@ -117,7 +131,8 @@ def summary_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
     head = ["connector", "written", "held", "send A s", "plain s", "multi s", "A/plain",
             "A/multi"]
     for n in levels:
-        head += [f"B/A {short(n)}", f"norm {short(n)}"]
+        head += [f"B/A {short(n)}", f"norm {short(n)}"] + (
+            [f"norm0 {short(n)}"] if n and 0 in levels else [])
     head += ["load start → end", "peak MiB"]
     rows = []
     for c in connectors:
@@ -127,7 +142,8 @@ def summary_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
                f"{s['a_multi']:.2f}"]
         for n in levels:
             lv = s["levels"][str(n)]
-            row += [f"{lv['b_a']:.2f}", f"{lv['norm']:.2f}"]
+            row += [f"{lv['b_a']:.2f}", f"{lv['norm']:.2f}"] + (
+                [f"{lv['norm0']:.2f}"] if "norm0" in lv else [])
         row += [f"{c['load_start']:.1f} → {c['load_end']:.1f}", f"{c['peak_rss_mib']:.1f}"]
         rows.append(row)
     return markdown(head, rows)
@@ -138,7 +154,8 @@ def runs_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
     head = ["connector", "run", "load", "send A s", "plain s", "multi s", "A/plain", "A/multi"]
     for n in levels:
         head += [f"B {short(n)} s", f"plain {short(n)} s", f"multi {short(n)} s",
-                 f"B/A {short(n)}", f"norm {short(n)}"]
+                 f"B/A {short(n)}", f"norm {short(n)}"] + (
+                     [f"norm0 {short(n)}"] if n and 0 in levels else [])
     rows = []
     for c in connectors:
         for k, r in enumerate(c["runs"], 1):
@@ -148,6 +165,36 @@ def runs_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
             for n in levels:
                 lv = r["levels"][str(n)]
                 row += [f"{lv['send_b']:.2f}", f"{lv['plain']:.2f}", f"{lv['multi']:.2f}",
-                        f"{lv['b_a']:.2f}", f"{lv['norm']:.2f}"]
+                        f"{lv['b_a']:.2f}", f"{lv['norm']:.2f}"] + (
+                            [f"{lv['norm0']:.2f}"] if "norm0" in lv else [])
             rows.append(row)
     return markdown(head, rows)
+
+
+def runs_of(connector: dict[str, Any]) -> list[Run]:
+    """The repetitions of a connector document back as `Run`s (to recompute its figures)."""
+    return [Run(r["send_a"], r["plain"], r["multi"], r["load"],
+                {int(k): Level(v["send_b"], v["plain"], v["multi"])
+                 for k, v in r["levels"].items()}) for r in connector["runs"]]
+
+
+def recomputed(connector: dict[str, Any]) -> dict[str, Any]:
+    """A connector document with its figures computed again from its runs (a file written by
+    an older version of this module gets today's columns)."""
+    facts = {k: v for k, v in connector.items() if k not in ("connector", "summary", "runs")}
+    return connector_document(connector["connector"], runs_of(connector), **facts)
+
+
+def read_connectors(text: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A `--json` file (the run's facts, its connectors) or the progress lines a run prints on
+    stderr, one connector document a line (no facts: a run stopped half-way)."""
+    text = text.strip()
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = None
+    if isinstance(doc, dict) and "connectors" in doc:
+        facts = {k: v for k, v in doc.items() if k != "connectors"}
+        return facts, [recomputed(c) for c in doc["connectors"]]
+    lines = [json.loads(x) for x in text.splitlines() if x.startswith('{"connector"')]
+    return {}, [recomputed(c) for c in lines]

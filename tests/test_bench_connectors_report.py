@@ -50,6 +50,10 @@ def test_summary_takes_medians_and_ratios_within_a_run():
     assert math.isclose(history["norm"], 1.2)
     assert history["send_b"] == 26.0
     assert math.isclose(s["levels"][0]["b_a"], 1.0)
+    # norm0: against send B into the empty shop (run 1: 24/11 with both floors doubled)
+    assert set(s["levels"][0]) == {"send_b", "b_a", "norm"}
+    norm0 = sorted([24 / 11 / 2, 33 / 27, 26 / 20])
+    assert math.isclose(history["norm0"], norm0[1])
 
 
 def test_the_json_document_of_a_connector():
@@ -59,12 +63,12 @@ def test_the_json_document_of_a_connector():
     assert doc["connector"] == "oscommerce" and doc["written"] == 1857
     assert set(doc["summary"]) == {"send_a", "plain", "multi", "a_plain", "a_multi", "levels"}
     assert set(doc["summary"]["levels"]) == {"0", "1000000"}
-    assert set(doc["summary"]["levels"]["1000000"]) == {"send_b", "b_a", "norm"}
+    assert set(doc["summary"]["levels"]["1000000"]) == {"send_b", "b_a", "norm", "norm0"}
     assert len(doc["runs"]) == 3
     first = doc["runs"][0]
     assert (first["send_a"], first["plain"], first["multi"], first["load"]) == (10, 5, 2, 1.5)
     assert first["levels"]["1000000"] == {"send_b": 24, "plain": 10, "multi": 4, "b_a": 2.4,
-                                          "norm": 1.2}
+                                          "norm": 1.2, "norm0": 24 / 11 / 2}
 
 
 def test_the_tables_have_a_column_per_level_and_a_row_per_run():
@@ -73,7 +77,8 @@ def test_the_tables_have_a_column_per_level_and_a_row_per_run():
     summary = report.summary_table([doc], [0, 1_000_000]).splitlines()
     assert "| norm 1M |" in summary[0] and "| B/A 0 |" in summary[0]
     assert summary[2].startswith("| oxid6 | 10 | 0 | 20.00 |")
-    assert "| 1.30 | 1.20 | 1.5 → 6.0 | 1.0 |" in summary[2]
+    assert "| norm 1M | norm0 1M | load" in summary[0] and "norm0 0" not in summary[0]
+    assert "| 1.30 | 1.20 | 1.22 | 1.5 → 6.0 | 1.0 |" in summary[2]
     per_run = report.runs_table([doc], [0, 1_000_000]).splitlines()
     assert len(per_run) == 2 + 3
     assert per_run[2].startswith("| oxid6 | 1 | 1.5 | 10.00 | 5.00 | 2.00 | 2.00 | 5.00 |")
@@ -86,3 +91,20 @@ def test_the_tables_have_a_column_per_level_and_a_row_per_run():
 def test_short_level_names():
     assert [report.short(n) for n in (0, 500, 100_000, 1_000_000, 1_500_000)] == \
         ["0", "500", "100k", "1M", "1500k"]
+
+
+def test_tables_again_from_a_json_file_or_the_progress_lines():
+    doc = report.connector_document("oxid6", runs(), written=10, held=0, peak_rss_mib=1.0,
+                                    load_start=1.5, load_end=6.0)
+    old = json.loads(json.dumps(doc))
+    for level in old["summary"]["levels"].values():  # as an older version wrote it
+        level.pop("norm0", None)
+    whole = json.dumps({"commit": "abc1234", "levels": [0, 1_000_000], "connectors": [old]})
+    facts, connectors = report.read_connectors(whole)
+    assert facts["commit"] == "abc1234"
+    assert connectors == [json.loads(json.dumps(doc))]
+    progress = "some warning\n" + json.dumps(old) + "\n" + json.dumps(old) + "\n"
+    facts, connectors = report.read_connectors(progress)
+    assert facts == {} and len(connectors) == 2
+    assert connectors[1]["summary"]["levels"]["1000000"]["norm0"] == \
+        doc["summary"]["levels"]["1000000"]["norm0"]
