@@ -145,3 +145,38 @@ def test_unreachable_store_is_a_coded_error(dead_port):
         Store(f"postgresql+psycopg://ox:secret-pw@127.0.0.1:{dead_port}/ox")
     assert exc.value.code == "OX-STO-001"
     assert "secret-pw" not in str(exc.value) + exc.value.solution
+
+
+def test_a_loaded_supplier_order_knows_earlier_sends_of_its_orders_to_the_same_supplier(store):
+    """`sent_before` (OX-CHK-027) lists the written transfers of the same customer order in
+    other supplier orders of the same supplier only — not another supplier's, not unwritten
+    ones, not its own — and the load brings each order whole with its lines and addresses."""
+    store.add_customer_order(order("1", lines=[
+        {"sku": f"S{i}", "name": f"n{i}", "quantity": 1, "unit_price": "9"} for i in range(4)]))
+    store.add_customer_order(order("2"))
+    (o1,) = [o for o in store.customer_orders([1, 2]).values() if o.number == "1"]
+    (o2,) = [o for o in store.customer_orders([1, 2]).values() if o.number == "2"]
+    line = {ln.line_no: ln.id for ln in o1.lines}
+
+    def so_with(supplier, lines, written, also=()):
+        so_id = store.create_supplier_order(
+            supplier, [(o1.id, [(line[n], f"X{n}", Decimal("7")) for n in lines]), *also])
+        if written:
+            t = store.supplier_order(so_id).transfers[0]
+            t.state, t.remote_order_id = TransferState.WRITTEN, f"r{so_id}"
+            store.set_transfers(so_id, [(t, None, False)])
+        return so_id
+
+    first = so_with("alpha", [1], written=True)
+    so_with("beta", [2], written=True)
+    so_with("alpha", [3], written=False)
+    last = so_with("alpha", [4], written=False,
+                   also=[(o2.id, [(o2.lines[0].id, "Y", Decimal("7"))])])
+    loaded = store.supplier_order(last)
+    by_number = {t.customer_order.number: t for t in loaded.transfers}
+    assert by_number["1"].sent_before == [(first, f"r{first}")]
+    assert by_number["2"].sent_before == []
+    assert [sl.line.line_no for sl in by_number["1"].lines] == [4]
+    assert [ln.line_no for ln in by_number["1"].customer_order.lines] == [1, 2, 3, 4]
+    assert by_number["2"].customer_order == o2
+    assert by_number["1"].customer_order.delivery.city == o1.delivery.city

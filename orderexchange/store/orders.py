@@ -292,12 +292,15 @@ def _line(row: Any) -> OrderLine:
                      row.tax_rate, id=row.id, unit=row.unit or "")
 
 
-def _orders_in(conn: sa.Connection, ids: Sequence[int]) -> dict[int, CustomerOrder]:
-    """Customer orders by id, each with its own customer, addresses and lines."""
+def _orders_in(conn: sa.Connection, ids: Sequence[int] | sa.Select) -> dict[int, CustomerOrder]:
+    """Customer orders by id, each with its own customer, addresses and lines.
+
+    `ids` may be a query of the ids (a supplier order's, see `SupplierOrders.supplier_order`):
+    then three statements read them all, without a bound value per id to send and compile."""
     rows: list[Any] = []
     addr: dict[int, dict[str, Address]] = defaultdict(dict)
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for part in _parts(list(ids)):
+    for part in [ids] if isinstance(ids, sa.Select) else _parts(list(ids)):
         rows += conn.execute(sa.select(customer_orders)
                              .where(customer_orders.c.id.in_(part))).all()
         for a in conn.execute(sa.select(addresses).where(addresses.c.order_id.in_(part))):

@@ -22,7 +22,7 @@ from .schema import (
     _aware, _parts, catalogue, customer_orders, events, findings, new_reference, now, order_lines,
     supplier_orders, transfer_lines, transfers,
 )
-from .orders import _line
+from .orders import _line, _orders_in
 
 
 class SupplierOrders:
@@ -124,27 +124,39 @@ class SupplierOrders:
                 raise OXError("OX-BLD-002", id=so_id)
             t_rows = conn.execute(sa.select(transfers).where(transfers.c.supplier_order_id == so_id)
                                   .order_by(transfers.c.id)).all()
+            # the supplier order's own rows are selected by its id through `ox_transfers`, not
+            # by lists of hundreds of ids bound one by one: a load is a fixed handful of statements
+            own_orders = sa.select(transfers.c.customer_order_id).where(
+                transfers.c.supplier_order_id == so_id)
             l_rows = conn.execute(
                 sa.select(transfer_lines.c.transfer_id, transfer_lines.c.line_id,
                           transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price,
                           transfer_lines.c.currency)
-                .where(transfer_lines.c.transfer_id.in_([t.id for t in t_rows]))).all()
-            order_ids = {t.customer_order_id for t in t_rows}
-            # the same customer orders sent to the same supplier in other supplier orders
+                .join(transfers, transfers.c.id == transfer_lines.c.transfer_id)
+                .where(transfers.c.supplier_order_id == so_id)).all()
+            # the same customer orders sent to the same supplier in other supplier orders: their
+            # written transfers first, found by `customer_order_id`'s index, then which of those
+            # supplier orders are this supplier's. Joined in one statement, SQLite (no table
+            # statistics) read every transfer of the supplier instead, each load costing more
+            # as the store's history grew
             earlier: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
-            if order_ids:
-                for e in conn.execute(
-                        sa.select(transfers.c.customer_order_id, transfers.c.supplier_order_id,
-                                  transfers.c.remote_order_id)
-                        .join(supplier_orders,
-                              supplier_orders.c.id == transfers.c.supplier_order_id)
-                        .where(transfers.c.customer_order_id.in_(order_ids),
-                               supplier_orders.c.supplier_id == row.supplier_id,
-                               supplier_orders.c.id != so_id,
-                               transfers.c.state == TransferState.WRITTEN.value)
-                        .order_by(transfers.c.supplier_order_id)):
+            sent = conn.execute(
+                sa.select(transfers.c.customer_order_id, transfers.c.supplier_order_id,
+                          transfers.c.remote_order_id)
+                .where(transfers.c.customer_order_id.in_(own_orders),
+                       transfers.c.supplier_order_id != so_id,
+                       transfers.c.state == TransferState.WRITTEN.value)
+                .order_by(transfers.c.supplier_order_id)).all() if t_rows else []
+            same_supplier: set[int] = set()
+            for part in _parts(sorted({e.supplier_order_id for e in sent})):
+                same_supplier.update(conn.execute(
+                    sa.select(supplier_orders.c.id).where(
+                        supplier_orders.c.id.in_(part),
+                        supplier_orders.c.supplier_id == row.supplier_id)).scalars())
+            for e in sent:
+                if e.supplier_order_id in same_supplier:
                     earlier[e.customer_order_id].append((e.supplier_order_id, e.remote_order_id))
-        orders = self.customer_orders(order_ids)
+            orders = _orders_in(conn, own_orders) if t_rows else {}
         by_line = {ln.id: ln for o in orders.values() for ln in o.lines}
         mapped = self._catalogue_skus(row.supplier_id, {ln.sku for ln in by_line.values()})
         lines_of = defaultdict(list)
