@@ -14,7 +14,8 @@ new shop has it) plus one osCommerce shop for the floor, then:
 Prints orders/s for both, their ratio, and the process's peak RSS. Figures only; nothing asserts.
 
 `--memory`: while sending, a line each time a tenth of the supplier orders is done — the
-process's current RSS (does what a send keeps grow with its size?) and its peak — and at the end
+process's current RSS (does what a send keeps grow with its size?), its peak and the rate since
+the line before (does a supplier order cost more as the shops and the store fill?) — and at the end
 the steps during which the peak rose, by how much (which step's transient memory sets the peak).
 Costs nothing measurable: it reads /proc and getrusage at each step.
 """
@@ -164,6 +165,8 @@ class MemoryTrace:
         self.peak = peak_rss_mib()
         self.rises: dict[str, float] = {}
         self.lock = threading.Lock()
+        self.start = self.last = time.perf_counter()
+        self.last_done = 0
 
     def step(self, _so_id: int, step: str) -> None:
         with self.lock:
@@ -174,8 +177,13 @@ class MemoryTrace:
             if step in ("notified", "skipped") or step.endswith("failed"):
                 self.done += 1
                 if self.done % max(1, self.total // 10) == 0 or self.done == self.total:
+                    now = time.perf_counter()
+                    rate = (self.done - self.last_done) / max(now - self.last, 1e-9)
+                    self.last, self.last_done = now, self.done
                     print(f"  {self.done:6d}/{self.total} supplier orders: RSS "
-                          f"{current_rss_mib():6.1f} MiB now, peak {peak:6.1f} MiB", flush=True)
+                          f"{current_rss_mib():6.1f} MiB now, peak {peak:6.1f} MiB; "
+                          f"{now - self.start:7.1f} s, {rate:5.2f} supplier orders/s since "
+                          "the last line", flush=True)
 
     def report(self) -> None:
         print("peak RSS rises during the send, by the step that ended them: " + (", ".join(
