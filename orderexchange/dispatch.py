@@ -37,7 +37,7 @@ from .connector import Connector, instantiate
 from .digest import record_delivery_warnings
 from .errors import CATALOGUE, OXError
 from .events import DispatchEvent
-from .mail import MailTransport, refuse_example_values, render_notification, transport_for
+from .mail import MailLease, MailPool, refuse_example_values, render_notification, transport_for
 from .model import Finding, SupplierOrder, SupplierOrderState as S, TransferState
 from .outbox import Outbox
 from .plugin_host import PluginHost
@@ -61,25 +61,6 @@ class _Head:
     id: int
     supplier_id: str
     state: S
-
-
-class _LazyMail:
-    """One mail connection per supplier batch, opened only when the first message is due."""
-
-    def __init__(self, factory: Callable[[], MailTransport]) -> None:
-        self._factory = factory
-        self._transport: MailTransport | None = None
-
-    def send(self, message: Any) -> Any:
-        if self._transport is None:
-            self._transport = self._factory()
-            self._transport.open()
-        return self._transport.send(message)
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
 
 
 class _ClaimLost(Exception):
@@ -140,13 +121,16 @@ class Dispatcher(ShopWrites):
         for so_id in wanted:
             supplier_id, state = heads[so_id]
             groups.setdefault(supplier_id, []).append(_Head(so_id, supplier_id, state))
-        if self.concurrency == 1 or len(groups) == 1:
-            batches = [self._send_supplier(sid, batch) for sid, batch in groups.items()]
-        else:
-            with ThreadPoolExecutor(max_workers=self.concurrency,
-                                    thread_name_prefix="ox-supplier") as pool:
-                batches = list(pool.map(lambda item: self._send_supplier(*item),
-                                        groups.items()))
+        # one mail connection reused across the suppliers' batches (mail/pool.py)
+        with MailPool(lambda: transport_for(self.config.mail, self.host.mail_transports())) \
+                as self._mails:
+            if self.concurrency == 1 or len(groups) == 1:
+                batches = [self._send_supplier(sid, batch) for sid, batch in groups.items()]
+            else:
+                with ThreadPoolExecutor(max_workers=self.concurrency,
+                                        thread_name_prefix="ox-supplier") as pool:
+                    batches = list(pool.map(lambda item: self._send_supplier(*item),
+                                            groups.items()))
         results = [r for batch in batches for r in batch]
         order = {so_id: i for i, so_id in enumerate(wanted)}
         return sorted(results, key=lambda r: order[r.supplier_order_id])
@@ -193,7 +177,7 @@ class Dispatcher(ShopWrites):
                                             step=step)
         fingerprint = settings_fingerprint(self.config, supplier_id)
         link = _ShopLink(connector)
-        mail = _LazyMail(lambda: transport_for(self.config.mail, self.host.mail_transports()))
+        mail = self._mails.lease()
         try:
             for i, so in enumerate(todo):
                 if self.should_stop():
@@ -311,7 +295,7 @@ class Dispatcher(ShopWrites):
             error_message=error.message if error else None, message_id=message_id))
 
     def _send_one(self, so: SupplierOrder, supplier, connector: Connector,
-                  mail: _LazyMail, link: _ShopLink, fingerprint: str = "") -> SendResult:
+                  mail: MailLease, link: _ShopLink, fingerprint: str = "") -> SendResult:
         result = SendResult(so.id, so.supplier_id, so.state)
         # step 1: check
         check_only = getattr(self, "_check_only", False)

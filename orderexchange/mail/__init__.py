@@ -13,8 +13,10 @@ dispatch engine stays plain synchronous code. Every failure comes out as a coded
 timeouts are transient (and retried here a bounded number of times, with back-off); 5xx replies,
 a refused login and TLS/port/certificate mistakes are permanent.
 
-In parts: `render` (templates, messages), `transports` (the interface; file, console,
-memory), `smtp` (SMTP and its self-test stages). Every name is importable from here.
+In parts: `render` (templates, messages), `mime` and `wire` (text parts, the bytes sent),
+`transports` (the interface; file, console, memory), `smtp` (SMTP and its self-test stages),
+`pool` (connections kept between the supplier batches of one send). Every name is importable
+from here.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from .render import (
     has_templates, header_safe, render_cancellation, render_digest, render_notification,
     render_parts, template_dirs,
 )
+from .pool import MailLease, MailPool
 from .smtp import MailStage, MailTestReport, SmtpTransport, ca_file_error, certificate_summary
 from .transports import ConsoleTransport, Delivery, FileTransport, MailTransport, MemoryTransport
 
 __all__ = [
     "KINDS", "PARTS", "TEMPLATES", "Attachment", "ConsoleTransport", "Delivery", "FileTransport",
-    "MailStage", "MailTestReport", "MailTransport", "MemoryTransport", "SmtpTransport",
+    "MailLease", "MailPool", "MailStage", "MailTestReport", "MailTransport", "MemoryTransport",
+    "SmtpTransport",
     "address_problem", "build_attachments", "build_message", "ca_file_error",
     "cancellation_attachments", "certificate_summary", "check_rendering", "envelope_recipients",
     "envelope_sender", "has_templates", "header_safe", "refuse_example_values",

@@ -386,6 +386,22 @@ class SmtpTransport(MailTransport):
         self._client = None
         self._loop = None
 
+    def reusable(self) -> bool:
+        """Connected, and the server was reachable: another batch may send over it."""
+        return self._down is None and self._client is not None and self._client.is_connected
+
+    def alive(self) -> bool:
+        """NOOP on the kept connection: a server that closed it meanwhile (idle timeout, 421)
+        fails here, before a message is sent into it."""
+        if not self.reusable():
+            return False
+        assert self._client is not None
+        try:
+            self._run(self._client.noop(timeout=min(self.config.timeout, 10)))
+        except Exception:  # gone, refused or slow: the pool connects anew
+            return False
+        return True
+
     def send(self, message: EmailMessage, supplier: str = "") -> Delivery:
         """Deliver `message` over the batch's connection (opened on first use).
 

@@ -50,6 +50,15 @@ class MailTransport(abc.ABC):
     def close(self) -> None:
         """Disconnect; safe after a failed open."""
 
+    def reusable(self) -> bool:
+        """Whether another batch of the same send may use this open transport (mail/pool.py).
+        No by default: a transport is opened and closed per batch unless it says otherwise."""
+        return False
+
+    def alive(self) -> bool:
+        """Whether a kept transport still works (asked before it is used again)."""
+        return True
+
     @abc.abstractmethod
     def send(self, message: EmailMessage) -> Delivery | None:
         """Deliver one message or raise OXError (OX-MAIL-…)."""
