@@ -211,7 +211,7 @@ class Dispatcher(ShopWrites):
             mail.close()
         return results
 
-    def _load_and_send(self, head: _Head, supplier, connector: Connector, mail: _LazyMail,
+    def _load_and_send(self, head: _Head, supplier, connector: Connector, mail: MailLease,
                        link: _ShopLink, fingerprint: str) -> SendResult:
         """Load one claimed supplier order and send it. A method of its own so that the loaded
         order (its customer orders, lines, addresses: megabytes for 500 orders) is dropped when
