@@ -106,13 +106,16 @@ class ShopWrites:
         except OXError as err:
             err.facts["id"] = so.id
             return err
-        size = max(1, self.config.daemon.write_batch) if connector.batch_writes else 1
+        # chunks: in one shop transaction (batch_writes), or each order its own write with the
+        # chunk's locks and look-ups shared (writes_each: tables without transactions)
+        each = not connector.batch_writes and connector.writes_each
+        size = max(1, self.config.daemon.write_batch) if connector.batch_writes or each else 1
         for start in range(0, len(pending), size):
             if self.should_stop():
                 raise _Stopped
             self._fence(so)
             chunk = pending[start:start + size]
-            outcomes = self._write_chunk(so, chunk, link, existing)
+            outcomes = self._write_chunk(so, chunk, link, existing, each=each)
             records: list[tuple[Transfer, OXError | None, bool]] = []
             for transfer, remote, found, err in outcomes:
                 if err is not None:
@@ -172,17 +175,19 @@ class ShopWrites:
         return self.retry.call(once, before_retry=link.reset)
 
     def _write_chunk(self, so: SupplierOrder, chunk: list[Transfer], link: _ShopLink,
-                     existing: dict[str, RemoteOrder],
+                     existing: dict[str, RemoteOrder], each: bool = False,
                      ) -> list[tuple[Transfer, RemoteOrder | None, bool, OXError | None]]:
         """Write one chunk: in one shop transaction when the connector batches, else (and when the
         batch fails for a reason retrying cannot cure) order by order, so that one bad order
-        fails alone. Returns (transfer, remote order, found already written, error) per order,
+        fails alone; `each`: by the connector's `write_each` first. Returns (transfer, remote order, found already written, error) per order,
         in chunk order; orders after a lost shop connection are left out, still pending."""
         done: dict[str, tuple[RemoteOrder, bool]] = {
             t.reference: (existing[t.reference], True) for t in chunk if t.reference in existing}
         todo = [t for t in chunk if t.reference not in done]
         failed: dict[str, OXError] = {}
-        if len(todo) > 1:
+        if len(todo) > 1 and each:
+            todo = self._write_each(so, todo, link, done)
+        elif len(todo) > 1:
             try:
                 done.update(self._write_batch(so, todo, link))
                 todo = []
@@ -217,6 +222,28 @@ class ShopWrites:
             elif transfer.reference in failed:
                 out.append((transfer, None, False, failed[transfer.reference]))
         return out
+
+    def _write_each(self, so: SupplierOrder, todo: list[Transfer], link: _ShopLink,
+                    done: dict[str, tuple[RemoteOrder, bool]]) -> list[Transfer]:
+        """The chunk by the connector's `write_each` (each order its own write, the chunk's
+        locks and look-ups once); the orders it did not write are returned for the one-by-one
+        path — after a failure looked up first, as after a failed batch (an order whose answer
+        was lost may be whole in the shop)."""
+        try:
+            link.ensure()
+            written, error = link.connector.write_each(so, todo)
+        except OXError as err:
+            written, error = {}, err
+        done.update({ref: (remote, False) for ref, remote in written.items()})
+        rest = [t for t in todo if t.reference not in done]
+        if error is not None and rest:
+            try:
+                again = self._lookup(link, rest)
+            except OXError:
+                again = {}  # the one-by-one writes look up (and fail) each on their own
+            done.update({ref: (remote, True) for ref, remote in again.items()})
+            rest = [t for t in rest if t.reference not in done]
+        return rest
 
     def _write_batch(self, so: SupplierOrder, todo: list[Transfer], link: _ShopLink
                      ) -> dict[str, tuple[RemoteOrder, bool]]:

@@ -46,11 +46,13 @@ from orderexchange.model import (
 )
 
 from .one_row import delete_rows, insert_row, update_row
+from .opencart_each import EachChunk, load_chunk
 from .shop_money import (
     ShopRates, currencies_of, currency_findings, order_amounts, plain_rate,
 )
 from .shop_sql import (
-    CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, coded, fit_row,
+    CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, acquire_locks, coded,
+    fit_row, release_locks,
     marker, markers_by_length, match_by_email, quote, sample_transfer, stage_text,
 )
 
@@ -101,6 +103,8 @@ class OpenCartConnector(SqlShopConnector):
     def __init__(self, supplier: Any, settings: OpenCartSettings) -> None:
         super().__init__(supplier, settings)
         self._version: str | None = None
+        #: the chunk `write_each` is writing, with its shared look-ups; else None
+        self._each: EachChunk | None = None
 
     def close(self) -> None:
         super().close()
@@ -592,8 +596,13 @@ class OpenCartConnector(SqlShopConnector):
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")
         queuing = self.queuing
-        existing = None if queuing else self._by_reference(
-            [transfer.reference], end=False, floor=transfer.shop_floor).get(transfer.reference)
+        if queuing:
+            existing = None
+        elif self._each is not None:  # looked up with the chunk, under its locks
+            existing = self._each.existing.get(transfer.reference)
+        else:
+            existing = self._by_reference([transfer.reference], end=False,
+                                          floor=transfer.shop_floor).get(transfer.reference)
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
         customer_id, group_id, created, account, address_id = self._customer(co, ref, now)
@@ -706,6 +715,8 @@ class OpenCartConnector(SqlShopConnector):
 
     def _created_here(self, customer_id: Any) -> Any:
         """The id when an earlier order of the chunk being written created this customer."""
+        if self._each is not None:
+            return customer_id if customer_id in self._each.created.values() else None
         batch = self._batch
         if batch is None or customer_id not in batch.created.values():
             return None
@@ -713,6 +724,8 @@ class OpenCartConnector(SqlShopConnector):
 
     def _customer_group(self, customer_id: int, ref: dict[str, Any]) -> int:
         """The customer's group; in a chunk, read for all the chunk's matched customers at once."""
+        if self._each is not None and customer_id in self._each.customers:
+            return self._each.customers[customer_id].group
         batch = self._batch
         if batch is not None:
             groups = batch.extra.get("groups")
@@ -742,14 +755,20 @@ class OpenCartConnector(SqlShopConnector):
         if not self.non_transactional([customer_table, address_table]):
             return None  # a killed write was rolled back: no half-written customer
         linked = self.table(customer_table).has("address_id")
-        row = self.sql(f"SELECT password{', address_id' if linked else ''} FROM "
-                       f"{self.qt('customer')} WHERE customer_id = :c", c=customer_id).first()
-        if row is None or row.password:
-            return None
-        addresses = [int(r[0]) for r in self.sql(
-            f"SELECT address_id FROM {self.qt('address')} WHERE customer_id = :c "
-            f"ORDER BY address_id", c=customer_id)]
-        default = int(row.address_id or 0) if linked else None
+        known = self._each.customers.get(customer_id) if self._each is not None else None
+        if known is not None:  # read with the chunk (write_each)
+            if known.password:
+                return None
+            addresses, default = known.addresses, known.default_address
+        else:
+            row = self.sql(f"SELECT password{', address_id' if linked else ''} FROM "
+                           f"{self.qt('customer')} WHERE customer_id = :c", c=customer_id).first()
+            if row is None or row.password:
+                return None
+            addresses = [int(r[0]) for r in self.sql(
+                f"SELECT address_id FROM {self.qt('address')} WHERE customer_id = :c "
+                f"ORDER BY address_id", c=customer_id)]
+            default = int(row.address_id or 0) if linked else None
         if addresses and (not linked or default in addresses):
             return None  # whole
         if addresses:
@@ -762,7 +781,76 @@ class OpenCartConnector(SqlShopConnector):
             update_row(self.conn, customer_table, {"address_id": address_id},
                        {"customer_id": customer_id})
         assert address_id is not None
+        if known is not None:  # whole now: a later order of the chunk leaves it as it is
+            known.addresses = sorted({*known.addresses, address_id})
+            known.default_address = address_id if linked else None
         return address_id
+
+    # -- a chunk of single writes (MyISAM) --------------------------------------------------
+    writes_each = True
+
+    def write_each(self, supplier_order: SupplierOrder, transfers: list[Transfer]
+                   ) -> tuple[dict[str, RemoteOrder], OXError | None]:
+        """The chunk's orders, each written by `_write` exactly as `write` writes it (hidden
+        first, its real status last: a crash leaves only whole orders and at most one hidden
+        one, which the next write of it completes), under ONE set of named locks (every
+        reference and email of the chunk) and with the chunk's look-ups read once
+        (opencart_each.py). A written table with transactions (a shop mixing engines) gets a
+        COMMIT per order; with none, one COMMIT for the chunk — a no-op on MyISAM either way.
+        Stops at the first order that fails (Connector.write_each)."""
+        if self.db.dialect not in ("mysql", "mariadb"):
+            return super().write_each(supplier_order, transfers)
+        written: dict[str, RemoteOrder] = {}
+        error: OXError | None = None
+        held: list[str] = []
+        self.end_read()
+        try:
+            per_order = any(self.table(t).transactional for t in self._written())
+            held = acquire_locks(self.conn, self.write_locks(transfers, self.customer_lock()),
+                                 self.supplier)
+            tx = self.conn.begin()
+            try:
+                self._each = load_chunk(self, supplier_order, transfers)
+                for transfer in transfers:
+                    written[transfer.reference] = self._write(supplier_order, transfer)
+                    if per_order:
+                        tx.commit()
+                        tx = self.conn.begin()
+                tx.commit()
+            except BaseException:
+                try:
+                    tx.rollback()
+                except SQLAlchemyError:
+                    pass  # the connection is gone: nothing to roll back
+                raise
+        except OXError as err:
+            error = err
+        except SQLAlchemyError as exc:
+            error = coded(exc, self.supplier)
+        finally:
+            self._each = None
+            if held:
+                release_locks(self.conn, held)
+        return written, error
+
+    def match_one(self, co: CustomerOrder) -> Any:
+        each = self._each
+        if each is None:
+            return super().match_one(co)
+        email = co.customer.email.strip().lower()
+        if email in each.created:
+            return CustomerMatch("email", each.created[email])
+        return each.matches[co.number]
+
+    def policy_account(self) -> tuple[str, dict[str, Any] | None, str | None]:
+        if self._each is not None:
+            return self._each.policy_account
+        return super().policy_account()
+
+    def created_customer(self, co: CustomerOrder, customer_id: Any) -> None:
+        if self._each is not None:
+            self._each.created[co.customer.email.strip().lower()] = customer_id
+        super().created_customer(co, customer_id)
 
     # -- the way back ------------------------------------------------------------------------
     def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:

@@ -3,7 +3,8 @@ connector (issue 15; osCommerce's own multi-row chunks are tested in test_oscomm
 against the real throwaway MariaDB.
 
 InnoDB shops get the chunk in one transaction (`write_batch`); MyISAM shops keep the visible-last
-write of one order at a time. A chunk with an order the shop itself refuses (a trigger raising a
+write of one order at a time — OpenCart's as a chunk of such writes under one set of locks and
+look-ups (`write_each`), the generic connector's one call per order. A chunk with an order the shop itself refuses (a trigger raising a
 data error on that order's line: a failure of the shop, not of our code) is rolled back whole and
 written again one order at a time, so only the bad order fails.
 """
@@ -18,6 +19,7 @@ from test_generic_sql_mariadb import MAPPING
 from shopdb import count, load_schema, prepare, root_execute, shop_section  # noqa: F401
 
 from orderexchange.model import SupplierOrderState as S
+from orderexchange.plugins.opencart import OpenCartConnector
 from orderexchange.plugins.shop_sql import SqlShopConnector
 
 #: shop → (schema file, table prefix, engine, connector settings, orders table, lines table,
@@ -56,8 +58,13 @@ def shop(request, mariadb_db):
 
 def spy(monkeypatch) -> dict[str, list[list[str]]]:
     """Count the connector calls: which orders went as one chunk, which one by one."""
-    calls: dict[str, list[list[str]]] = {"write_batch": [], "write": []}
+    calls: dict[str, list[list[str]]] = {"write_batch": [], "write": [], "write_each": []}
     batch, single = SqlShopConnector.write_batch, SqlShopConnector.write
+    each = OpenCartConnector.write_each
+
+    def write_each(self, so, transfers):
+        calls["write_each"].append([t.customer_order.number for t in transfers])
+        return each(self, so, transfers)
 
     def write_batch(self, so, transfers):
         calls["write_batch"].append([t.customer_order.number for t in transfers])
@@ -69,6 +76,7 @@ def spy(monkeypatch) -> dict[str, list[list[str]]]:
 
     monkeypatch.setattr(SqlShopConnector, "write_batch", write_batch)
     monkeypatch.setattr(SqlShopConnector, "write", write)
+    monkeypatch.setattr(OpenCartConnector, "write_each", write_each)
     return calls
 
 
@@ -80,9 +88,13 @@ def test_innodb_writes_the_chunk_in_one_transaction_myisam_one_by_one(shop, prep
     [result] = run.send()
     assert result.state == S.NOTIFIED and result.written == 3, result.as_dict()
     if engine == "InnoDB":
-        assert calls == {"write_batch": [["1001", "1002", "1003"]], "write": []}
+        assert calls == {"write_batch": [["1001", "1002", "1003"]], "write": [],
+                         "write_each": []}
+    elif connector["type"] == "opencart":
+        assert calls == {"write_batch": [], "write": [], "write_each": [["1001", "1002", "1003"]]}
     else:
-        assert calls == {"write_batch": [], "write": [["1001"], ["1002"], ["1003"]]}
+        assert calls == {"write_batch": [], "write": [["1001"], ["1002"], ["1003"]],
+                         "write_each": []}
     assert count(shop, orders) == 3
     remote = sorted(t.remote_order_id for t in run.transfers().values())
     assert len(set(remote)) == 3
