@@ -12,7 +12,9 @@ this order, whatever the engine: the `order` row first with `order_status_id = 0
 exchange reference in its `comment`, then lines and totals, then the history row, and only then
 the real status. On InnoDB all of it is also one transaction. On MyISAM a crash leaves at most a
 hidden order carrying its reference; the next send finds it and completes it (its lines, totals
-and history are written again) instead of inserting a second order.
+and history are written again) instead of inserting a second order. InnoDB chunks are one
+transaction (`write_batch`); MyISAM chunks are single writes sharing the chunk's named locks and
+look-ups (`write_each`, opencart_each.py), each order still visible last.
 
 The reference: `order.comment` starts with `[OX-…]` — the order's own field, written in the very
 first statement, so it is there before anything else of the order is.
