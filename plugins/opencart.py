@@ -107,10 +107,15 @@ class OpenCartConnector(SqlShopConnector):
         self._version: str | None = None
         #: the chunk `write_each` is writing, with its shared look-ups; else None
         self._each: EachChunk | None = None
+        #: the shop's own reference data (settings, language, countries with zones, currencies,
+        #: status names) read once per connection, i.e. once per send per shop: step 1 of every
+        #: supplier order asked again for the same rows
+        self._shop_data: dict[str, Any] = {}
 
     def close(self) -> None:
         super().close()
         self._version = None
+        self._shop_data = {}
 
     def insert(self, table: str, values: dict[str, Any], *, key: str | None = None,
                now: datetime | None = None, drop_unknown: bool = True) -> int | None:
@@ -304,13 +309,19 @@ class OpenCartConnector(SqlShopConnector):
             skus = {sl.supplier_sku for t in so.transfers for sl in t.lines}
             codes = {a.country for t in so.transfers
                      for a in (t.customer_order.billing, t.customer_order.delivery)}
-            shop = self._settings_table()
-            language = self.sql(f"SELECT code FROM {self.qt('language')} WHERE language_id = :l",
-                                l=self.settings.language_id).first()
+            cached = self._shop_data
+            if "settings" not in cached:
+                cached["settings"] = self._settings_table()
+                language = self.sql(f"SELECT code FROM {self.qt('language')} WHERE "
+                                    f"language_id = :l", l=self.settings.language_id).first()
+                cached["language"] = language[0] if language else ""
+            shop = cached["settings"]
             self._ref = {
-                "products": self._products(skus), "countries": self._countries(codes),
-                "currencies": self._currencies(currencies_of(so, self.supplier)),
-                "language_code": language[0] if language else "",
+                "products": self._products(skus),
+                "countries": self._by_code("countries", self._countries, codes),
+                "currencies": self._by_code("currencies", self._currencies,
+                                            currencies_of(so, self.supplier)),
+                "language_code": cached["language"],
                 "store_name": self.settings.store_name or shop.get("config_name")
                 or self.supplier.name,
                 "invoice_prefix": shop.get("config_invoice_prefix", ""),
@@ -320,6 +331,17 @@ class OpenCartConnector(SqlShopConnector):
                 ((c, r["value"]) for c, r in self._ref["currencies"].items()), self.t("currency"))
             self._ref_for = so.id
         return self._ref
+
+    def _by_code(self, kind: str, read: Any, codes: Iterable[str]) -> dict[str, Any]:
+        """`read(codes)` (countries or currencies by code) through the connection's cache:
+        only codes not asked before go to the shop; a code the shop lacks is remembered as such."""
+        known = self._shop_data.setdefault(kind, {})
+        wanted = set(codes)
+        todo = sorted(wanted - set(known))
+        if todo:
+            found = read(todo)
+            known.update({code: found.get(code) for code in todo})
+        return {code: known[code] for code in sorted(wanted) if known[code] is not None}
 
     def _group_id(self, shop: dict[str, str]) -> int:
         chosen = self.configured_group_id()
@@ -442,9 +464,14 @@ class OpenCartConnector(SqlShopConnector):
         return out.items
 
     def _status_name(self, status_id: int) -> str | None:
-        row = self.sql(f"SELECT name FROM {self.qt('order_status')} WHERE order_status_id = :s "
-                       f"AND language_id = :l", s=status_id, l=self.settings.language_id).first()
-        return row[0] if row else None
+        """The status's name in `language_id`, read once per connection."""
+        names = self._shop_data.setdefault("status_names", {})
+        if status_id not in names:
+            row = self.sql(f"SELECT name FROM {self.qt('order_status')} WHERE "
+                           f"order_status_id = :s AND language_id = :l", s=status_id,
+                           l=self.settings.language_id).first()
+            names[status_id] = row[0] if row else None
+        return names[status_id]
 
     # -- rows -------------------------------------------------------------------------------
     @staticmethod

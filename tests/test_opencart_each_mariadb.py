@@ -138,3 +138,42 @@ def test_a_shop_mixing_engines_commits_each_order_of_the_chunk(mariadb_db, prepa
     assert again.state == S.NOTIFIED and again.written == 1
     assert len(query(shop, ADMIN_LIST)) == 2
     assert count(shop, "oc_customer", "email = 'carla.neu@example.com'") == 1
+
+
+def test_the_shops_reference_data_is_read_once_per_connection(mariadb_db, prepare,
+                                                              monkeypatch):
+    """Step 1 of every supplier order over one connection (one send to one shop) read the
+    shop's settings, language, countries with zones, currencies and status names again; now the
+    second check asks only for its products — and a country the first did not need is still
+    read when a later one needs it. A new connection reads afresh (a changed rate counts)."""
+    shop = myisam_shop(mariadb_db)
+    run = prepare(alpha(shop), [sample_order("1001"), bernd_order("1002")])
+    so = run.store.supplier_order(run.so_ids[0])
+    first = [t for t in so.transfers if t.customer_order.number == "1001"]
+    read: list[str] = []
+    real = opencart.OpenCartConnector.sql
+
+    def sql(self, text, **params):
+        read.append(text.split(" FROM ")[1].split()[0].strip("`") if " FROM " in text else text)
+        return real(self, text, **params)
+
+    monkeypatch.setattr(opencart.OpenCartConnector, "sql", sql)
+    with run.connector() as connector:
+        so.transfers, rest = first, so.transfers
+        assert connector.check(so) == []
+        once = sorted(set(read))
+        assert {"oc_setting", "oc_language", "oc_country", "oc_zone", "oc_currency",
+                "oc_order_status", "oc_product"} <= set(once)
+        read.clear()
+        so.transfers = rest  # now with Bernd's delivery to Austria
+        assert [f.code for f in connector.check(so) if f.severity == "error"] == []
+        assert "oc_setting" not in read and "oc_language" not in read
+        assert "oc_order_status" not in read and "oc_currency" not in read
+        assert read.count("oc_country") == 1 and "oc_product" in read  # AT only; products afresh
+        ref = connector._refdata(so)
+        assert {"DE", "AT"} <= set(ref["countries"]) and ref["countries"]["AT"]["id"] == 14
+    root_execute(shop, "UPDATE oc_currency SET value = 2 WHERE code = 'EUR'")
+    read.clear()
+    with run.connector() as connector:
+        connector.check(so)
+        assert "oc_currency" in read
