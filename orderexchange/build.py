@@ -13,7 +13,9 @@ one unpaid order would stop every other order of the batch:
 - `trigger`: a customer order goes to the supplier only once its shop status releases it (e.g.
   "paid"); until then its lines wait (OX-BLD-003). Importing the order again updates its status.
 - `min_order_value`: a supplier order is built only when its lines reach the minimum net value;
-  below it they wait for the next build (OX-BLD-004).
+  below it they wait for the next build (OX-BLD-004). The minimum is in the supplier's
+  `price_currency`; catalogue rows quoted in another currency are valued with the distributor's
+  rates, and without the rate the supplier's lines wait (OX-BLD-006).
 Step 1 checks both again (OX-CHK-026, OX-CHK-025): the settings may change after a build.
 """
 
@@ -26,8 +28,8 @@ from decimal import Decimal
 
 from .config import Config
 from .errors import OXError
-from .model import CatalogueEntry, money
-from .rates import Rates
+from .model import CatalogueEntry
+from .rates import Rates, shown
 from .store import Store
 
 
@@ -44,7 +46,7 @@ class BuildReport:
         suppliers quote in currencies the distributor has no rate for."""
         return {"trigger": sum(1 for e in self.waiting if e.code == "OX-BLD-003"),
                 "minimum": sum(int(str(e.facts["lines"])) for e in self.waiting
-                               if e.code == "OX-BLD-004"),
+                               if e.code in ("OX-BLD-004", "OX-BLD-006")),
                 "no_supplier": sum(1 for e in self.unassigned if e.code == "OX-BLD-001"),
                 "no_rate": sum(1 for e in self.unassigned if e.code == "OX-BLD-005")}
 
@@ -115,6 +117,31 @@ def _no_rate(number: str, line_no: int, sku: str, choice: SupplierChoice,
                    reason=reason, missing=", ".join(missing), base=base)
 
 
+def _below_minimum(supplier_id: str, amounts: Mapping[str, Decimal], lines: int,
+                   minimum: Decimal, currency: str, rates: Rates) -> OXError | None:
+    """Why a supplier's open lines wait for its `min_order_value` (None: they may go).
+
+    The minimum is in the supplier's `price_currency`; lines quoted in another currency are
+    valued exactly with the distributor's rates. Without the rate they wait (OX-BLD-006)
+    rather than be summed as bare numbers, which would let 30 PLN count as 30 EUR."""
+    if not minimum:
+        return None
+    missing = rates.missing_for(amounts, currency)
+    if missing:
+        if rates.base is None:
+            reason = "[distributor] has no `currency` to convert them in"
+        else:
+            reason = f"[distributor.rates] has no rate for {', '.join(missing)} against {rates.base}"
+        return OXError("OX-BLD-006", supplier=supplier_id, currency=currency,
+                       currencies=", ".join(sorted(amounts)), reason=reason, lines=lines,
+                       missing=", ".join(missing), base=rates.base or currency)
+    total = rates.total_in(amounts, currency)
+    if total >= minimum:
+        return None
+    return OXError("OX-BLD-004", supplier=supplier_id, value=shown(total),
+                   minimum=f"{minimum:.2f}", currency=currency, lines=lines)
+
+
 def build(store: Store, config: Config) -> BuildReport:
     """Two streaming passes over the open lines, so memory stays flat with 100,000 orders:
     the first assigns each line to its supplier, reports what cannot go and what waits, and sums
@@ -126,7 +153,7 @@ def build(store: Store, config: Config) -> BuildReport:
     rates = Rates.of(config.distributor)
     choice = choose_suppliers(store.catalogue_entries(), active, price_currencies, rates)
     chosen = choice.chosen
-    value: dict[str, Decimal] = defaultdict(Decimal)
+    value: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     count: dict[str, int] = defaultdict(int)
     waiting: set[tuple[str, str]] = set()
     for chunk in store.open_line_chunks():
@@ -146,18 +173,20 @@ def build(store: Store, config: Config) -> BuildReport:
                         "OX-BLD-003", order=number, supplier=entry.supplier_id, status=status,
                         trigger=" or ".join(supplier.trigger)))
                 continue
-            # in the supplier's own currency, like its `min_order_value`: never converted
-            value[entry.supplier_id] += entry.purchase_price * Decimal(line.quantity)
+            # summed per currency: a catalogue row may quote another currency than the
+            # supplier's `price_currency`, the currency of its `min_order_value`
+            value[entry.supplier_id][_currency_of(entry, price_currencies)] += (
+                entry.purchase_price * Decimal(line.quantity))
             count[entry.supplier_id] += 1
     allowed = set()
     for supplier_id in sorted(value):
-        minimum = config.suppliers[supplier_id].min_order_value
-        if minimum and value[supplier_id] < minimum:
-            report.waiting.append(OXError(
-                "OX-BLD-004", supplier=supplier_id, value=f"{money(value[supplier_id]):.2f}",
-                minimum=f"{minimum:.2f}", lines=count[supplier_id]))
-        else:
+        waits = _below_minimum(supplier_id, value[supplier_id], count[supplier_id],
+                               config.suppliers[supplier_id].min_order_value,
+                               price_currencies[supplier_id], rates)
+        if waits is None:
             allowed.add(supplier_id)
+        else:
+            report.waiting.append(waits)
     if not allowed:
         return report
     # supplier → customer order id → [(line id, supplier sku, purchase price, its currency)],

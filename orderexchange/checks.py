@@ -32,6 +32,7 @@ import pycountry
 from .config import Config, SupplierConfig
 from .connector import Connector
 from .errors import OXError
+from .rates import Rates, shown
 from .model import (
     HELD_BY_HAND, CustomerOrder, Finding, SupplierOrder, TransferState, allows_decimal, money,
 )
@@ -214,9 +215,10 @@ def quantity_rules(order: str, line: int, quantity: Decimal | int, unit: str) ->
 
 
 # --- one supplier order ----------------------------------------------------------------------
-def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | None = None
-                  ) -> list[Finding]:
-    """The built-in rules of step 1 that need no shop: run by the `core_checks` plug-in."""
+def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | None = None,
+                  rates: Rates | None = None) -> list[Finding]:
+    """The built-in rules of step 1 that need no shop: run by the `core_checks` plug-in.
+    `rates`: the distributor's, for a minimum order value over lines in several currencies."""
     if not supplier.active:
         return [Finding.from_error(OXError("OX-CHK-008", supplier=supplier.id))]
     now = now or datetime.now(UTC)
@@ -257,10 +259,32 @@ def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | N
             if not sl.mapped:
                 add("error", OXError("OX-CHK-022", order=n, line=sl.line.line_no,
                                      sku=sl.line.sku, supplier_sku=sl.supplier_sku), n)
-    if supplier.min_order_value and so.transfers and so.net_value < supplier.min_order_value:
-        add("error", OXError("OX-CHK-025", value=f"{so.net_value:.2f}",
-                             minimum=f"{supplier.min_order_value:.2f}"), None)
+    if supplier.min_order_value and so.transfers:
+        below = _below_minimum(supplier, so, rates or Rates())
+        if below is not None:
+            add("error", below, None)
     return out
+
+
+def _below_minimum(supplier: SupplierConfig, so: SupplierOrder, rates: Rates) -> OXError | None:
+    """OX-CHK-025 when the supplier order's net value is below `min_order_value` (in the
+    supplier's `price_currency`; lines quoted in another currency valued exactly with the
+    distributor's rates), OX-CHK-053 when such a line has no rate; None: the minimum is met."""
+    currency = supplier.price_currency
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    for t in so.transfers:
+        for sl in t.lines:
+            amounts[sl.currency or currency] += sl.net_total
+    missing = rates.missing_for(amounts, currency)
+    if missing:
+        return OXError("OX-CHK-053", supplier=supplier.id, currencies=", ".join(sorted(amounts)),
+                       currency=currency, missing=", ".join(missing),
+                       base=rates.base or currency)
+    total = rates.total_in(amounts, currency)
+    if total >= supplier.min_order_value:
+        return None
+    return OXError("OX-CHK-025", supplier=supplier.id, value=shown(total),
+                   minimum=f"{supplier.min_order_value:.2f}", currency=currency)
 
 
 def run_checks(host, config: Config, supplier: SupplierConfig, so: SupplierOrder,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -50,3 +50,32 @@ class Rates:
         if currency == self.base:
             return Fraction(amount)
         return Fraction(amount) / Fraction(self.per_base[currency])
+
+    def missing_for(self, currencies: Iterable[str], target: str) -> list[str]:
+        """What `total_in(…, target)` lacks (sorted): nothing when every amount is already in
+        `target`, else the currencies (target included) that cannot be valued."""
+        others = {c for c in currencies if c != target}
+        return self.missing(others | {target}) if others else []
+
+    def total_in(self, amounts: Mapping[str, Decimal], target: str) -> Fraction:
+        """Amounts per currency as one exact amount of `target` (KeyError: a rate is missing —
+        ask `missing_for` first). Amounts already in `target` need no rate at all."""
+        total = Fraction(0)
+        for currency, amount in amounts.items():
+            if currency == target:
+                total += Fraction(amount)
+                continue
+            in_base = self.value(amount, currency)
+            if target != self.base:
+                if not self.knows(target):
+                    raise KeyError(target)
+                in_base *= Fraction(self.per_base[target])
+            total += in_base
+        return total
+
+
+def shown(amount: Fraction | Decimal) -> str:
+    """An exact amount as a message shows it: to the cent, half up (never used to compare)."""
+    value = Decimal(amount.numerator) / Decimal(amount.denominator) \
+        if isinstance(amount, Fraction) else amount
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"

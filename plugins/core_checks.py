@@ -9,6 +9,7 @@ from orderexchange import hookimpl
 from orderexchange.checks import core_findings
 from orderexchange.config import Config, SupplierConfig
 from orderexchange.model import Finding, SupplierOrder
+from orderexchange.rates import Rates
 
 __version__ = "0.1.0"
 
@@ -16,4 +17,4 @@ __version__ = "0.1.0"
 @hookimpl(trylast=True)
 def oe_check_supplier_order(config: Config, supplier: SupplierConfig,
                             supplier_order: SupplierOrder) -> list[Finding]:
-    return core_findings(supplier, supplier_order)
+    return core_findings(supplier, supplier_order, rates=Rates.of(config.distributor))

@@ -223,6 +223,58 @@ def test_minimum_order_value_stays_in_the_suppliers_currency(tmp_path, make_conf
     assert waiting.facts["minimum"] == "25.00"
 
 
+def test_minimum_order_value_counts_rows_in_another_currency_at_the_rate(tmp_path, make_config):
+    """beta quotes in CHF (its price_currency, so its 25 CHF minimum is in CHF) but one of its
+    catalogue rows is in EUR: that row's lines count at the rate, not as bare numbers."""
+    suppliers = dict(SUPPLIERS, beta=dict(SUPPLIERS["beta"], min_order_value="25"))
+    store_config = make_config(suppliers=suppliers, distributor=distributor(
+        currency="EUR", rates={"CHF": "1.25"}))
+    store = Store(store_config.store.url)
+    store.upsert_catalogue([CatalogueEntry("HAMMER", "beta", "B-100", D("6.00"), "", "CHF"),
+                            CatalogueEntry("SAW", "beta", "B-200", D("4.00"), "", "EUR")])
+    saw = [{"sku": "SAW", "name": "Saw", "quantity": 1, "unit_price": "9.90", "tax_rate": "19"}]
+    # 2 hammers at 6.00 CHF = 12.00 CHF, one saw at 4.00 EUR = 5.00 CHF: 17.00 CHF in all
+    # (as bare numbers 16.00)
+    import_(store, tmp_path, sample_order("1"), sample_order("2", lines=saw))
+    [waiting] = build(store, store_config).waiting
+    assert waiting.code == "OX-BLD-004" and waiting.facts["value"] == "17.00"
+    assert "worth 17.00 CHF, the minimum order value is 25.00 CHF" in waiting.message
+    assert waiting.facts["lines"] == 2
+
+    # two more saws: 17.00 + 2 × 5.00 = 27.00 CHF ≥ 25 (as bare numbers 24.00 would wait)
+    import_(store, tmp_path, sample_order("3", lines=saw), sample_order("4", lines=saw),
+            name="more.jsonl")
+    report = build(store, store_config)
+    assert report.waiting == []
+    assert sorted(lines_by_supplier(store, report)["beta"]) == [
+        ("1", "B-100", D("6.00"), "CHF"), ("2", "B-200", D("4.00"), "EUR"),
+        ("3", "B-200", D("4.00"), "EUR"), ("4", "B-200", D("4.00"), "EUR")]
+
+
+def test_minimum_order_value_without_the_rate_waits_with_its_own_code(tmp_path, make_config):
+    suppliers = dict(SUPPLIERS, beta=dict(SUPPLIERS["beta"], min_order_value="1"))
+    config = make_config(suppliers=suppliers, distributor=distributor(
+        currency="EUR", rates={"GBP": "0.8565"}))
+    store = Store(config.store.url)
+    store.upsert_catalogue([CatalogueEntry("HAMMER", "beta", "B-100", D("6.00"), "", "CHF"),
+                            CatalogueEntry("SAW", "beta", "B-200", D("4.00"), "", "EUR")])
+    saw = [{"sku": "SAW", "name": "Saw", "quantity": 1, "unit_price": "9.90", "tax_rate": "19"}]
+    import_(store, tmp_path, sample_order("1"), sample_order("2", lines=saw))
+    report = build(store, config)
+    assert report.created == []
+    [waiting] = report.waiting
+    assert waiting.code == "OX-BLD-006" and waiting.facts["lines"] == 2
+    assert waiting.message == (
+        "Supplier beta: its open lines are priced in CHF, EUR, its minimum order value is in "
+        "CHF, and [distributor.rates] has no rate for CHF against EUR, so whether they reach the "
+        "minimum is unknown; 2 line(s) wait for the next build.")
+    assert "units of CHF that one unit of it buys" in waiting.solution
+    assert report.reasons()["minimum"] == 2
+    # without a minimum nothing needs converting: the lines go
+    config = make_config(suppliers=SUPPLIERS, distributor=distributor(currency="EUR"))
+    assert len(lines_by_supplier(store, build(store, config))["beta"]) == 2
+
+
 # --- realistic orders -------------------------------------------------------------------------
 def swiss_offers(catalogue: list[dict[str, str]]) -> list[dict[str, str]]:
     """A Swiss supplier quoting every product in CHF: each EUR price × the CHF rate, ±3 %
@@ -237,16 +289,16 @@ def swiss_offers(catalogue: list[dict[str, str]]) -> list[dict[str, str]]:
     return rows
 
 
-def realistic(tmp_path, make_config, rates):
+def realistic(tmp_path, make_config, rates, offers=None, zurich=None):
     # one supplier SKU per product, so a built line tells which product it is
     skus = [f"A-{i:03}" for i in range(len(orderdata.PRODUCTS))]
     data = orderdata.generate(160, seed=21, today=TODAY, suppliers={"alpha": skus})
     suppliers = {"alpha": {"name": "Alpha", "email": "a@example.com"},
                  "zurich": {"name": "Zürich AG", "email": "z@example.ch",
-                            "price_currency": "CHF"}}
+                            "price_currency": "CHF", **(zurich or {})}}
     config = make_config(suppliers=suppliers, distributor=distributor(**rates))
     store = Store(config.store.url)
-    rows = data.catalogue + swiss_offers(data.catalogue)
+    rows = data.catalogue + (offers or swiss_offers)(data.catalogue)
     out = io.StringIO()
     writer = csv.DictWriter(out, list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -303,6 +355,57 @@ def test_realistic_orders_wait_for_a_missing_rate(tmp_path, make_config):
     assert {e.code for e in report.unassigned} == {"OX-BLD-005"}
     assert all("no rate for CHF against EUR" in e.message for e in report.unassigned)
     assert {o["status"] for o in store.list_customer_orders()} == {"open"}
+
+
+def swiss_offers_partly_in_eur(catalogue: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The Swiss supplier's offers, every third one quoted in EUR although its price_currency
+    (and so its minimum order value) is CHF: a price list merged from two sources."""
+    rows = swiss_offers(catalogue)
+    for i, row in enumerate(rows):
+        if i % 3 == 0:
+            row.update(currency="EUR", purchase_price=str(
+                (D(row["purchase_price"]) / RATES["CHF"]).quantize(D("0.01"))))
+    return rows
+
+
+def test_realistic_minimum_order_value_in_chf_over_chf_and_eur_rows(tmp_path, make_config):
+    data, rows, config, store = realistic(
+        tmp_path, make_config, {"currency": "EUR", "rates": dict(RATES)},
+        offers=swiss_offers_partly_in_eur, zurich={"min_order_value": "1000000"})
+    # zurich's lines worked out independently: the supplier cheapest in EUR per product, each
+    # of zurich's lines in its row's currency, EUR converted to CHF at the end
+    best: dict[str, tuple[D, str, dict[str, str]]] = {}
+    for row in rows:
+        rate = RATES[row["currency"]] if row["currency"] != "EUR" else D(1)
+        key = (D(row["purchase_price"]) / rate, row["supplier"], row)
+        if row["sku"] not in best or key[:2] < best[row["sku"]][:2]:
+            best[row["sku"]] = key
+    by_currency = {"CHF": D(0), "EUR": D(0)}
+    lines = 0
+    for order, _labels in data.good():
+        for line in order["lines"]:
+            _eur, supplier, row = best[line["sku"]]
+            if supplier == "zurich":
+                by_currency[row["currency"]] += D(row["purchase_price"]) * D(line["quantity"])
+                lines += 1
+    assert by_currency["EUR"] and by_currency["CHF"], "zurich wins lines in both currencies"
+    total = by_currency["CHF"] + by_currency["EUR"] * RATES["CHF"]
+    bare = by_currency["CHF"] + by_currency["EUR"]
+    assert bare.quantize(D("0.01")) != total.quantize(D("0.01"))
+
+    report = build(store, config)
+    [waiting] = [e for e in report.waiting if e.facts.get("supplier") == "zurich"]
+    assert waiting.code == "OX-BLD-004" and waiting.facts["lines"] == lines
+    assert waiting.facts["value"] == f"{total.quantize(D('0.01'), rounding='ROUND_HALF_UP')}"
+    assert "CHF" in waiting.message and "zurich" not in lines_by_supplier(store, report)
+
+    # a minimum the exact total reaches lets zurich's lines go (bare numbers would say otherwise
+    # for a minimum between the two sums)
+    minimum = total.quantize(D("0.01"), rounding="ROUND_DOWN")
+    config.suppliers["zurich"].min_order_value = minimum
+    report = build(store, config)
+    assert not [e for e in report.waiting if e.facts.get("supplier") == "zurich"]
+    assert len(lines_by_supplier(store, report)["zurich"]) == lines
 
 
 # --- config check -------------------------------------------------------------------------------

@@ -78,8 +78,8 @@ def test_minimum_order_value_holds_lines_until_reached(env, tmp_path):
     assert report.created == []
     [waiting] = report.waiting
     assert waiting.code == "OX-BLD-004"
-    assert waiting.message == ("Supplier alpha: the open lines are worth 14.40, the minimum "
-                               "order value is 20.00; 1 line(s) wait for the next build.")
+    assert waiting.message == ("Supplier alpha: the open lines are worth 14.40 EUR, the minimum "
+                               "order value is 20.00 EUR; 1 line(s) wait for the next build.")
     assert [o["status"] for o in store.list_customer_orders()] == ["open"]
     import_(store, tmp_path, sample_order("2"), name="more.jsonl")  # + 14.40 = 28.80
     report = build(store, config)

@@ -8,6 +8,7 @@ no test depends on the wall clock.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -235,6 +236,35 @@ def test_minimum_order_value_setting():
     assert codes(found) == [("error", "OX-CHK-025")]
     assert "21.60" in found[0].message and "25.00" in found[0].message
     assert found[0].order is None  # the supplier order as a whole
+
+
+def test_minimum_order_value_over_lines_in_several_currencies():
+    """The minimum is in the supplier's price currency; a line quoted in another currency
+    counts at the distributor's rate, never as a bare number."""
+    from orderexchange.rates import Rates
+    eur_chf = supplier_order(order())  # 21.60 EUR ...
+    eur_chf.transfers.append(supplier_order(order("1002"), price="10.00", currency="CHF")
+                             .transfers[0])  # ... + 30.00 CHF
+    rates = Rates("EUR", {"CHF": Decimal("1.25")})  # 30.00 CHF = 24.00 EUR: 45.60 EUR in all
+    assert core_findings(supplier(min_order_value="45.60"), eur_chf, now=NOW, rates=rates) == []
+    [below] = core_findings(supplier(min_order_value="45.61"), eur_chf, now=NOW, rates=rates)
+    assert below.code == "OX-CHK-025" and "45.60 EUR" in below.message
+    assert "45.61 EUR" in below.message
+    # as bare numbers 21.60 + 30.00 = 51.60 would pass a 50 EUR minimum: it must not
+    [below] = core_findings(supplier(min_order_value="50"), eur_chf, now=NOW, rates=rates)
+    assert below.code == "OX-CHK-025"
+    # without the CHF rate step 1 cannot tell: an error naming the missing rate, never a pass
+    [unknown] = core_findings(supplier(min_order_value="10"), eur_chf, now=NOW, rates=Rates())
+    assert unknown.code == "OX-CHK-053" and unknown.severity == "error"
+    assert "CHF, EUR" in unknown.message and unknown.order is None
+    # a minimum in CHF over EUR lines: 21.60 EUR = 27.00 CHF, + 30.00 CHF = 57.00 CHF
+    chf = supplier(min_order_value="57.00", price_currency="CHF")
+    eur_chf.transfers[0].lines[:] = [dataclasses.replace(sl, currency="EUR")
+                                     for sl in eur_chf.transfers[0].lines]
+    assert core_findings(chf, eur_chf, now=NOW, rates=rates) == []
+    chf = supplier(min_order_value="57.01", price_currency="CHF")
+    [below] = core_findings(chf, eur_chf, now=NOW, rates=rates)
+    assert "57.00 CHF" in below.message
 
 
 def test_old_order_warning_setting():

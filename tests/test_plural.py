@@ -46,15 +46,16 @@ def test_build_reasons_in_the_singular_and_plural(capsys):
         waiting=[OXError("OX-BLD-003", order="2", supplier="alpha", status="open",
                          trigger="paid"),
                  OXError("OX-BLD-004", supplier="beta", value="1.00", minimum="50.00",
-                         lines=1)])
+                         currency="EUR", lines=1)])
     reports.print_build(one, [])
     out = flat(capsys.readouterr().out)
     assert ("No supplier order built: 1 customer order waits for its trigger (the shop status "
             "a supplier's `trigger` names; OX-BLD-003); 1 line waits for a minimum order value "
-            "(OX-BLD-004); 1 line has no active supplier (OX-BLD-001); 1 line waits for an "
+            "(OX-BLD-004, OX-BLD-006); 1 line has no active supplier (OX-BLD-001); 1 line waits for an "
             "exchange rate to compare the suppliers' prices (OX-BLD-005).") in out
     two = BuildReport(unassigned=one.unassigned * 2, waiting=[one.waiting[0]] * 2 + [
-        OXError("OX-BLD-004", supplier="beta", value="1.00", minimum="50.00", lines=3)])
+        OXError("OX-BLD-004", supplier="beta", value="1.00", minimum="50.00", currency="EUR",
+                lines=3)])
     reports.print_build(two, [])
     out = flat(capsys.readouterr().out)
     assert ("2 customer orders wait for their trigger" in out and "3 lines wait for a minimum"

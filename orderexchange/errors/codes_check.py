@@ -97,8 +97,8 @@ _define("OX-CHK-024", "Purchase price differs from the supplier shop's price",
         "price with {supplier}; `price_tolerance` / `price_mismatch` under "
         "[suppliers.{supplier}] set the limit and whether it blocks.")
 _define("OX-CHK-025", "Minimum order value not reached",
-        "Supplier order for {supplier}: net value {value} is below the minimum order value "
-        "{minimum}.",
+        "Supplier order for {supplier}: net value {value} {currency} is below the minimum "
+        "order value {minimum} {currency}.",
         "Wait for more orders (`orderexchange build` holds lines back until the minimum is "
         "reached), or lower `min_order_value` under [suppliers.{supplier}].")
 _define("OX-CHK-026", "Order not released by the supplier's trigger",
@@ -173,6 +173,13 @@ _define("OX-CHK-052", "Currency disabled in the shop",
         "Ask the supplier to enable {value} in the shop's admin (System > Localisation > "
         "Currencies, status Enabled), then `orderexchange retry --held`; or agree on a currency "
         "the shop takes. The order is held and nothing was written.")
+_define("OX-CHK-053", "No exchange rate for the minimum order value",
+        "Supplier order for {supplier}: its lines are priced in {currencies}, its minimum "
+        "order value is in {currency}, and the distributor has no rate for {missing}, so "
+        "whether the minimum is reached is unknown.",
+        "Set `currency` under [distributor] (e.g. \"{base}\") and, under [distributor.rates], "
+        "the units of {missing} that one unit of it buys; then send again. Or quote the "
+        "catalogue of {supplier} in {currency}, its `price_currency`.")
 
 # --- held customer orders (issue 13 §2) -------------------------------------------------------
 _define("OX-HLD-001", "Order held by hand",

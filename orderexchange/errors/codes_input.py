@@ -142,8 +142,8 @@ _define("OX-BLD-003", "Order waits for its trigger",
         "(only the status is updated) and build again. Otherwise change `trigger` under "
         "[suppliers.{supplier}].")
 _define("OX-BLD-004", "Minimum order value not reached",
-        "Supplier {supplier}: the open lines are worth {value}, the minimum order value is "
-        "{minimum}; {lines} line(s) wait for the next build.",
+        "Supplier {supplier}: the open lines are worth {value} {currency}, the minimum order "
+        "value is {minimum} {currency}; {lines} line(s) wait for the next build.",
         "Wait until more orders for {supplier} come in, or lower `min_order_value` under "
         "[suppliers.{supplier}].")
 _define("OX-BLD-005", "No exchange rate to compare suppliers",
@@ -153,3 +153,10 @@ _define("OX-BLD-005", "No exchange rate to compare suppliers",
         "\"{base}\") and, under [distributor.rates], the units of {missing} that one unit of it "
         "buys (the ECB reference rate, e.g. CHF = \"0.9412\"); the next build picks the line "
         "up. Or import {sku} from its suppliers in one currency.")
+_define("OX-BLD-006", "No exchange rate for the minimum order value",
+        "Supplier {supplier}: its open lines are priced in {currencies}, its minimum order value "
+        "is in {currency}, and {reason}, so whether they reach the minimum is unknown; {lines} "
+        "line(s) wait for the next build.",
+        "Set `currency` under [distributor] (e.g. \"{base}\") and, under [distributor.rates], the "
+        "units of {missing} that one unit of it buys (the ECB reference rate); the next build "
+        "picks the lines up. Or import {supplier}'s catalogue in {currency}, its `price_currency`.")

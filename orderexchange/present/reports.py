@@ -78,7 +78,7 @@ def print_build(report: Any, created: list[dict[str, Any]]) -> None:
                              f"{plural(reasons['trigger'], 'its', 'their')} trigger (the shop "
                              "status a supplier's `trigger` names; OX-BLD-003)"),
         (reasons["minimum"], f"{_wait(reasons['minimum'], 'line')} for a minimum order value "
-                             "(OX-BLD-004)"),
+                             "(OX-BLD-004, OX-BLD-006)"),
         (reasons["no_supplier"], f"{count(reasons['no_supplier'], 'line')} "
                                  f"{plural(reasons['no_supplier'], 'has', 'have')} no active "
                                  "supplier (OX-BLD-001)"),
