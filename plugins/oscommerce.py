@@ -241,6 +241,9 @@ class OsCommerceConnector(SqlShopConnector):
         self._confirmed: _Confirmed | None = None
         #: order number → the customer match step 1 found in this batch
         self._plan: dict[str, Match] = {}
+        #: modified: customer group id → name and allow_tax, read once per connection (a send
+        #: to one shop) instead of once per order; None: the group does not exist
+        self._group_cache: dict[int, dict[str, Any] | None] = {}
 
     # -- connection -------------------------------------------------------------------------
     def close(self) -> None:
@@ -249,6 +252,7 @@ class OsCommerceConnector(SqlShopConnector):
         self._variant = None
         self._batchable = None
         self._plan = {}
+        self._group_cache = {}
 
     def _q(self, sql: str, **params: Any) -> Any:
         assert self.db.conn is not None
@@ -362,9 +366,20 @@ class OsCommerceConnector(SqlShopConnector):
         return 2 if chosen is None else chosen
 
     def _groups(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        """modified: customer group id → name and allow_tax (gross prices), admin language."""
-        if not ids:
-            return {}
+        """modified: customer group id → name and allow_tax (gross prices), admin language.
+
+        Only groups not asked before on this connection are read: every order of a send copies
+        its customer's group onto the order, and a shop has a handful of groups, so asking per
+        order was one round trip per order (issue 15). A group renamed during one send shows
+        its old name on that send's orders, as if the order had been placed a moment earlier."""
+        todo = {i for i in ids if i not in self._group_cache}
+        if todo:
+            found = self._read_groups(todo)
+            for i in todo:
+                self._group_cache[i] = found.get(i)
+        return {i: g for i in ids if (g := self._group_cache.get(i)) is not None}
+
+    def _read_groups(self, ids: set[int]) -> dict[int, dict[str, Any]]:
         rows = self._q(f"SELECT customers_status_id AS id, customers_status_name AS name, "
                        f"customers_status_show_price_tax AS tax FROM "
                        f"{self.t('customers_status')} WHERE language_id = :l AND "
@@ -391,7 +406,7 @@ class OsCommerceConnector(SqlShopConnector):
                                         f"in language {s.language_id}"))
         if self.modified:
             group = self._group_id()
-            found = self._groups({group}).get(group)
+            found = self._read_groups({group}).get(group)
             if found:
                 facts.append(f"customer group {group} = {found['name']} "
                              f"({'gross' if found['allow_tax'] else 'net'} prices)")
@@ -890,17 +905,32 @@ class OsCommerceConnector(SqlShopConnector):
     def _customer_facts(self, customer_id: int) -> dict[str, Any]:
         """modified: the order's customer group (name, allow_tax), number, gender, account
         type — as the shop's checkout copies them from the customer onto the order."""
+        return self._customers_facts({customer_id})[customer_id]
+
+    def _customers_facts(self, customer_ids: set[int]) -> dict[int, dict[str, Any]]:
+        """`_customer_facts` of many customers with one query (and the groups from the
+        connection's cache): a chunk asks for all its known customers at once instead of
+        two round trips per order. A customer that is not (or no longer) there gets the
+        default group's facts, as a single look-up gives it."""
         s = self.settings
-        row = self._q(f"SELECT customers_status, customers_cid, customers_gender, account_type "
-                      f"FROM {self.t('customers')} WHERE customers_id = :c",
-                      c=customer_id).first()
-        group_id = (int(row.customers_status) if row is not None
-                    and row.customers_status is not None else self._group_id())
-        group = self._groups({group_id}).get(group_id, {"name": "", "allow_tax": 1})
-        return {"id": group_id, "name": group["name"], "allow_tax": group["allow_tax"],
+        rows = {int(r.customers_id): r for r in self._q(
+            f"SELECT customers_id, customers_status, customers_cid, customers_gender, "
+            f"account_type FROM {self.t('customers')} WHERE customers_id IN :ids",
+            ids=sorted(customer_ids))} if customer_ids else {}
+        group_of = {c: (int(r.customers_status) if (r := rows.get(c)) is not None
+                        and r.customers_status is not None else self._group_id())
+                    for c in customer_ids}
+        groups = self._groups(set(group_of.values()))
+        facts = {}
+        for c, group_id in group_of.items():
+            row = rows.get(c)
+            group = groups.get(group_id, {"name": "", "allow_tax": 1})
+            facts[c] = {
+                "id": group_id, "name": group["name"], "allow_tax": group["allow_tax"],
                 "cid": (row.customers_cid or "") if row is not None else "",
                 "gender": (row.customers_gender or s.gender) if row is not None else s.gender,
                 "account_type": int(row.account_type or 0) if row is not None else 0}
+        return facts
 
     def _prepare(self, so: SupplierOrder, transfer: Transfer, now: datetime,
                  status: int) -> _Prepared:
@@ -1053,6 +1083,12 @@ class OsCommerceConnector(SqlShopConnector):
         try:
             self._create_customers([t.customer_order for t in transfers],
                                    self._reference_data(so)["countries"], now, self._confirmed)
+            if self.modified:
+                # the customers the plans confirmed or the chunk just created: their group
+                # facts in one query (`_prepare` asks only for a customer not among them)
+                confirmed = self._confirmed
+                confirmed.facts.update(self._customers_facts(
+                    confirmed.ids | confirmed.created | set(confirmed.emails.values())))
             prepared = [self._prepare(so, t, now, self.settings.order_status_id)
                         for t in transfers]
         finally:

@@ -1,0 +1,88 @@
+"""Round trips of a modified eCommerce and a Magento chunk (issue 15), on the real MariaDB.
+
+What made modified twice as slow as osCommerce at 10,000 orders was two look-ups per order in
+the chunk path (the customer's group facts: its row, then its group's name and price mode).
+Each test counts the statements the shop's server received during one send of several orders
+and reads the orders back with the shop admin's own list and view queries.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from helpers import bernd_order, sample_order
+from shopdb import load_schema, prepare, query  # noqa: F401 - prepare: fixture
+from test_chunk_round_trips_mariadb import statements  # noqa: F401 - fixture
+from test_modified_mariadb import ACME_ID, ADMIN_LIST, ANNA_ID, TOTALS, alpha, order_view
+
+from orderexchange.model import SupplierOrderState as S
+
+
+def test_modified_chunk_reads_the_customers_group_facts_once_not_per_order(
+        mariadb_db, prepare, statements):
+    """Eight orders in one InnoDB chunk: Anna (group 2, gross prices), the distributor's
+    merchant account found by its email (group 3, net prices, number H-900) and six new
+    customers. The customers' group facts are one query for the chunk and the groups one
+    for the send; each order still shows its own group, number and totals in the admin."""
+    load_schema(mariadb_db.url, "modified_mysql.sql", engine="InnoDB")
+    new = [sample_order(str(1010 + k), email=f"new{k}@example.com", first=f"Neu{k}",
+                        last="Kunde") for k in range(6)]
+    acme = sample_order("1009", email="shop@acme.example", first="ACME", last="Einkauf")
+    run = prepare(alpha(mariadb_db), [sample_order("1001"), acme, *new])
+    statements.clear()
+    [result] = run.send()
+    assert result.error is None and result.state == S.NOTIFIED, result.as_dict()
+    assert (result.written, result.customers_created) == (8, 6)
+    assert statements["SELECT customers_status"] == 1  # not once per order
+    # step 1's matching (2), the chunk's confirmation of ids and emails (2) and the group
+    # facts (1): none per order (12 when the facts were asked per order)
+    assert statements["SELECT customers"] <= 5, statements
+    assert statements["INSERT orders"] == 1 and statements["INSERT orders_total"] == 1
+
+    transfers = run.transfers()
+    ids = {n: int(t.remote_order_id) for n, t in transfers.items()}
+    listed = {r["orders_id"]: r for r in query(mariadb_db, ADMIN_LIST)}
+    assert len(listed) == 8
+    assert (listed[ids["1001"]]["customers_cid"], listed[ids["1001"]]["total"],
+            listed[ids["1001"]]["text"]) == ("K-1001", Decimal("22.0400"),
+                                             "<strong>22,04 EUR</strong>")
+    assert listed[ids["1009"]]["customers_cid"] == "H-900"
+    anna, merchant = order_view(mariadb_db, ids["1001"]), order_view(mariadb_db, ids["1009"])
+    assert (anna["order"]["customers_id"], anna["order"]["customers_status_name"]) == (
+        ANNA_ID, "New customer")
+    assert anna["totals"] == TOTALS["1001"]
+    o = merchant["order"]
+    assert (o["customers_id"], o["customers_status"], o["customers_status_name"],
+            o["currency"]) == (ACME_ID, 3, "Merchant", "EUR")
+    # net group: 2 × 7.20 = 14.40 net, shipping 4.90 net, 19 % VAT 2.74 added, 22.04
+    assert merchant["totals"] == [
+        ("ot_subtotal", "Sub-Total:", "14,40 EUR", Decimal("14.4000"), 10),
+        ("ot_shipping", "Shipping:", "4,90 EUR", Decimal("4.9000"), 30),
+        ("ot_tax", "plus 19% VAT:", "2,74 EUR", Decimal("2.7400"), 50),
+        ("ot_total", "Total:", "<strong>22,04 EUR</strong>", Decimal("22.0400"), 99)]
+    for k in range(6):
+        view = order_view(mariadb_db, ids[str(1010 + k)])
+        o = view["order"]
+        assert (o["customers_name"], o["customers_email_address"], o["customers_status_name"],
+                o["account_type"]) == (f"Neu{k} Kunde", f"new{k}@example.com",
+                                       "New customer", 0)
+        assert int(o["customers_id"]) == int(transfers[str(1010 + k)].remote_customer_id)
+        assert view["totals"] == TOTALS["1001"]
+
+
+def test_modified_myisam_writes_each_order_with_the_groups_read_once(
+        mariadb_db, prepare, statements):
+    """MyISAM keeps the visible-last single write per order; the group's name and price mode
+    are still read once per send, and each order is listed right."""
+    load_schema(mariadb_db.url, "modified_mysql.sql", engine="MyISAM")
+    run = prepare(alpha(mariadb_db), [sample_order("1001"), bernd_order(),
+                                      sample_order("1003", email="c3@example.com",
+                                                   first="Carl", last="Drei")])
+    statements.clear()
+    [result] = run.send()
+    assert result.error is None and result.written == 3, result.as_dict()
+    assert statements["SELECT customers_status"] == 1
+    assert statements["UPDATE orders"] == 3  # each order made visible last, on its own
+    assert [(r["customers_name"], r["status"]) for r in query(mariadb_db, ADMIN_LIST)] == [
+        ("Anna Schmidt", "Pending"), ("Bernd Bauer", "Pending"), ("Carl Drei", "Pending")]
+
