@@ -101,6 +101,8 @@ class MagentoConnector(SqlShopConnector):
         super().__init__(supplier, settings)
         self._store_row: dict[str, Any] | None = None
         self._config: dict[str, str] | None = None
+        #: the store's order sequence, read once per connection (`sequence`); () = not yet
+        self._sequence: dict[str, Any] | None | tuple[()] = ()
         #: the chunk being written (`write_batch`): customer matches, customers it created
         self._chunk: dict[str, Any] | None = None
         #: the rows that follow the orders written and not yet flushed (`_flush_tails`)
@@ -110,6 +112,7 @@ class MagentoConnector(SqlShopConnector):
         super().close()
         self._store_row = None
         self._config = None
+        self._sequence = ()
 
     # -- the shop's own settings -------------------------------------------------------------
     def store(self) -> dict[str, Any]:
@@ -170,16 +173,23 @@ class MagentoConnector(SqlShopConnector):
         return ShopRates.of(pairs, where)
 
     def sequence(self) -> dict[str, Any] | None:
-        """The store's order sequence: table, prefix, suffix, start value, step (None: none)."""
+        """The store's order sequence: table, prefix, suffix, start value, step (None: none).
+
+        Read once per connection (a send to one shop): the written tables, the lock and every
+        chunk's numbering asked for it again, three round trips per chunk (issue 15)."""
+        if self._sequence != () and self.db.conn is not None:
+            return self._sequence  # type: ignore[return-value]
         row = self.sql(
             f"SELECT m.sequence_table, p.prefix, p.suffix, p.start_value, p.step FROM "
             f"{self.qt('sales_sequence_meta')} m JOIN {self.qt('sales_sequence_profile')} p ON "
             f"p.meta_id = m.meta_id AND p.is_active = 1 WHERE m.entity_type = 'order' AND "
             f"m.store_id = :s ORDER BY p.profile_id DESC LIMIT 1",
             s=self.settings.store_id).first()
-        if row is None or not re.fullmatch(r"[A-Za-z0-9_]+", row.sequence_table or ""):
-            return None
-        return dict(row._mapping)
+        found = (None if row is None or not re.fullmatch(r"[A-Za-z0-9_]+",
+                                                        row.sequence_table or "")
+                 else dict(row._mapping))
+        self._sequence = found
+        return found
 
     def sequence_table(self) -> str:
         """The prefixed name of the store's sequence table (Magento keeps it prefixed in
@@ -585,8 +595,11 @@ class MagentoConnector(SqlShopConnector):
     def _write_chunk(self, so: SupplierOrder, transfers: list[Transfer]) -> dict[str, RemoteOrder]:
         """The chunk (`write_batch`'s transaction, none of it in the shop yet): the customers
         are looked up once for the whole chunk."""
-        self._chunk = {"matches": self._match([t.customer_order for t in transfers]),
-                       "created": {}, "ahead": {}}
+        matches = self._match([t.customer_order for t in transfers])
+        self._chunk = {"matches": matches, "created": {}, "ahead": {},
+                       "policy": self._policy_account(),
+                       "groups": self._groups({m.customer_id for m in matches.values()
+                                               if m.customer_id and m.conflict is None})}
         self._tails = []
         try:
             self._customers_ahead(so, transfers)
@@ -628,7 +641,10 @@ class MagentoConnector(SqlShopConnector):
                   ) -> dict[str, Any]:
         """{id (None: guest), group, created, account (distributor), address_ids}, matched
         again inside the write (an earlier order of the batch may have created the customer)."""
-        policy, account, problem = self._policy_account()
+        chunk = self._chunk
+        # a chunk asks for the policy's account once, not once per order
+        policy, account, problem = (chunk["policy"] if chunk is not None
+                                    else self._policy_account())
         if problem:
             raise self.policy_error(policy, problem)
         self._last_match = policy
@@ -639,7 +655,6 @@ class MagentoConnector(SqlShopConnector):
             return {"id": account["id"], "group": account["group"], "created": False,
                     "account": account if policy == "distributor" else None, "addresses": {}}
         email = co.customer.email.strip().lower()
-        chunk = self._chunk
         if chunk is not None and email in chunk["created"]:  # an earlier order of the chunk
             self._last_match = "email"
             return {**chunk["created"][email], "created": False}
@@ -655,24 +670,33 @@ class MagentoConnector(SqlShopConnector):
                           second_key=second_key)
         self._last_match = match.key
         if match.customer_id is not None:
-            row = self.sql(f"SELECT group_id FROM {self.qt('customer_entity')} "
-                           f"WHERE entity_id = :c", c=match.customer_id).first()
-            return {"id": int(match.customer_id), "group": int(row[0]) if row else ref["group"],
+            cid = int(match.customer_id)
+            groups = chunk["groups"] if chunk is not None else self._groups({cid})
+            return {"id": cid, "group": groups.get(cid, ref["group"]),
                     "created": False, "account": None, "addresses": {}}
         made = self._new_customer(co, now, ref)
         if chunk is not None:
             chunk["created"][email] = made
         return {**made, "created": True}
 
+    def _groups(self, customer_ids: set[int]) -> dict[int, int]:
+        """customer id → its group (the order copies it), for many customers in one query: a
+        chunk asks once instead of once per order of a known customer (issue 15)."""
+        if not customer_ids:
+            return {}
+        return {int(r.entity_id): int(r.group_id) for r in self.sql(
+            f"SELECT entity_id, group_id FROM {self.qt('customer_entity')} "
+            f"WHERE entity_id IN :ids", ids=sorted(customer_ids))}
+
     def _customers_ahead(self, so: SupplierOrder, transfers: list[Transfer]) -> None:
         """The chunk's new customers (policy `customer`, matched "new", one per email: the first
         order's person and addresses) created before its orders, in one go; each is claimed by
         its first order (`_customer`), as if that order had created it."""
-        policy, _account, problem = self._policy_account()
-        if policy != "customer" or problem:
-            return  # `_customer` raises the problem for each order
         chunk = self._chunk
         assert chunk is not None
+        policy, _account, problem = chunk["policy"]
+        if policy != "customer" or problem:
+            return  # `_customer` raises the problem for each order
         first: dict[str, CustomerOrder] = {}
         for t in transfers:
             co = t.customer_order

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from helpers import bernd_order, sample_order
 from shopdb import load_schema, prepare, query  # noqa: F401 - prepare: fixture
+import test_magento_mariadb as magento
 from test_chunk_round_trips_mariadb import statements  # noqa: F401 - fixture
 from test_modified_mariadb import ACME_ID, ADMIN_LIST, ANNA_ID, TOTALS, alpha, order_view
 
@@ -86,3 +87,49 @@ def test_modified_myisam_writes_each_order_with_the_groups_read_once(
     assert [(r["customers_name"], r["status"]) for r in query(mariadb_db, ADMIN_LIST)] == [
         ("Anna Schmidt", "Pending"), ("Bernd Bauer", "Pending"), ("Carl Drei", "Pending")]
 
+
+def test_magento_chunk_reads_known_customers_groups_once_not_per_order(
+        mariadb_db, prepare, statements):
+    """Eight orders in one chunk: Anna twice (group 1), ACME's account by its email (group 2)
+    twice and four new customers (the default group 1). One look-up of the known customers'
+    groups for the chunk instead of one per order, the sequence profile once; the admin's order grid shows each order
+    with its customer, group and total, numbered from the store's sequence in one INSERT."""
+    load_schema(mariadb_db.url, magento.SCHEMA)
+    acme = [sample_order(n, email="orders@acme.example", first="ACME", last="Distribution")
+            for n in ("1003", "1004")]
+    new = [sample_order(str(1010 + k), email=f"new{k}@example.com", first=f"Neu{k}",
+                        last="Kunde") for k in range(4)]
+    run = prepare(magento.alpha(mariadb_db),
+                  [sample_order("1001"), sample_order("1002"), *acme, *new])
+    statements.clear()
+    [result] = run.send()
+    assert result.error is None and result.state == S.NOTIFIED, result.as_dict()
+    assert (result.written, result.customers_created) == (8, 4)
+    # step 1's match, the chunk's match and the chunk's groups (8 when asked per order)
+    assert statements["SELECT customer_entity"] <= 3, statements
+    assert statements["INSERT sequence_order_1"] == 1
+    # the store's sequence profile: read once per connection (3 per chunk before)
+    assert statements["SELECT sales_sequence_meta"] == 1, statements
+    assert statements["INSERT sales_order"] == 1 and statements["INSERT sales_order_grid"] == 1
+
+    rows = {r["increment_id"]: r for r in magento.grid(mariadb_db)}
+    assert sorted(rows) == [f"{k:09d}" for k in range(1, 9)]
+    by_number = {t.customer_order.number: t.remote_order_id
+                 for t in run.transfers().values()}
+    total = Decimal("22.0400")  # 2 × 7.20 + 19 % + 4.90 shipping, as every order here
+    for number, (cid, name, group) in {
+            "1001": (1, "Anna Schmidt", "1"), "1002": (1, "Anna Schmidt", "1"),
+            "1003": (2, "ACME Distribution", "2"), "1004": (2, "ACME Distribution", "2")
+    }.items():
+        row = rows[by_number[number]]
+        assert (row["customer_id"], row["customer_name"], row["customer_group"],
+                row["grand_total"], row["order_currency_code"], row["status_label"]) == (
+            cid, name, group, total, "EUR", "Pending"), number
+        [order] = query(mariadb_db, magento.VIEW_ORDER, o=row["entity_id"])
+        assert (order["customer_id"], order["customer_group_id"], order["grand_total"]) == (
+            cid, int(group), total)
+    for k in range(4):
+        row = rows[by_number[str(1010 + k)]]
+        assert (row["customer_name"], row["customer_email"], row["customer_group"],
+                row["grand_total"]) == (f"Neu{k} Kunde", f"new{k}@example.com", "1", total)
+        assert row["customer_id"] not in (None, 1, 2)
