@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -343,6 +344,38 @@ def test_a_language_without_templates_falls_back_to_english(make_config, tmp_pat
                          mail={"transport": "memory", "template_folder": str(tmp_path / "tpl")})
     assert mail.has_templates(config, config.supplier("alpha"))
     assert parts(notification(config))[0] == "Bonjour Alpha Tools GmbH\n"
+
+
+def test_an_edited_template_is_used_by_the_next_email(make_config, tmp_path):
+    """Compiled templates are kept (no reload check per include), yet a template edited while
+    the daemon runs (here the included one) is used from the next email on."""
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "notification.txt.j2").write_text(
+        "{% for o in orders %}{% include '_order.txt.j2' %}{% endfor %}")
+    (tpl / "_order.txt.j2").write_text("first {{ o.number }}\n")
+    config = make_config(suppliers={"alpha": supplier()},
+                         mail={"transport": "memory", "template_folder": str(tpl)})
+    assert parts(notification(config))[0] == "first 1001\n"
+    (tpl / "_order.txt.j2").write_text("second {{ o.number }}\n")
+    mtime = (tpl / "notification.txt.j2").stat().st_mtime + 5  # whatever the clock's grain
+    os.utime(tpl / "_order.txt.j2", (mtime, mtime))
+    assert parts(notification(config))[0] == "second 1001\n"
+
+
+def test_rendering_checks_each_template_file_once_per_email_not_per_order(make_config,
+                                                                           monkeypatch):
+    """jinja's auto_reload stats the included file for every order of the notification; the
+    freshness check asks each compiled template once per email."""
+    config = make_config(suppliers={"alpha": supplier()})
+    so = sample_supplier_order(orders=40)
+    notification(config, so)  # compiled
+    calls = []
+    real = os.path.getmtime
+    monkeypatch.setattr(os.path, "getmtime", lambda p: calls.append(p) or real(p))
+    notification(config, so)
+    assert calls  # still checked
+    assert len(calls) <= 2 * len(set(calls))  # once per template and environment, not per order
 
 
 @pytest.mark.parametrize("source, expected", [

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email.policy
 import io
 import random
+import re
 from email import quoprimime
 from email.generator import BytesGenerator
 from email.message import EmailMessage
@@ -80,3 +81,19 @@ def test_add_alternative_text_is_add_alternative():
     for m in (ours, theirs):
         m.set_boundary("b0undary")
     assert _as_bytes(ours, mime.WireGenerator) == _as_bytes(theirs)
+
+
+@pytest.mark.parametrize("body", [
+    "a\nb\n", "a\r\nb\r\n", "a\rb", "\r\r\n\n\r", "\n\r\n\r", "x" * 100 + "\r\n" * 3, "",
+    "Gr\udcc3\udcbc\r\n\rZeile\n",  # 8-bit body text as the generator holds it
+])
+@pytest.mark.parametrize("policy", [email.policy.SMTP, email.policy.default])
+def test_wire_generator_line_ends_are_the_regular_expressions(body, policy):
+    """WireGenerator rewrites line ends with str.replace; the bytes are those of the regular
+    expression it replaced (every CRLF, CR and LF one line end of the policy)."""
+    out = io.BytesIO()
+    gen = mime.WireGenerator(out, policy=policy)
+    gen._NL = policy.linesep  # as flatten() sets it
+    gen._write_lines(body)
+    expected = re.sub(r"\r\n|\r|\n", policy.linesep, body)
+    assert out.getvalue() == expected.encode("ascii", "surrogateescape")

