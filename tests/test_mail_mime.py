@@ -97,3 +97,23 @@ def test_wire_generator_line_ends_are_the_regular_expressions(body, policy):
     gen._write_lines(body)
     expected = re.sub(r"\r\n|\r|\n", policy.linesep, body)
     assert out.getvalue() == expected.encode("ascii", "surrogateescape")
+
+
+@pytest.mark.parametrize("make_text", [
+    lambda b: b"no boundary here\r\n" * 50,
+    lambda b: b"--" + b.encode() + b"\r\n",  # a line of the boundary: the next candidate
+    lambda b: b"x\r\n--" + b.encode() + b"--\r\n--" + b.encode() + b".0\r\n",  # and again
+    lambda b: b"text --" + b.encode() + b" in a line\r\n",  # not at a line start: kept
+], ids=["absent", "a-line", "twice", "inside-a-line"])
+def test_wire_generator_boundary_is_the_email_packages(make_text):
+    """Same random draw, same check against the parts' text: the same boundary, only found
+    faster when the text does not hold it at all."""
+    state = random.getstate()
+    probe = BytesGenerator._make_boundary()  # the boundary the next draw gives
+    random.setstate(state)
+    text = make_text(probe)
+    theirs = BytesGenerator._make_boundary(text)
+    random.setstate(state)
+    assert mime.WireGenerator._make_boundary(text) == theirs
+    random.setstate(state)
+    assert mime.WireGenerator._make_boundary() == probe

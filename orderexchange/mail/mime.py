@@ -138,6 +138,25 @@ class WireGenerator(BytesGenerator):
     """`BytesGenerator` that rewrites the line ends of a part's body in one pass, instead of
     writing it line by line; the bytes are the same."""
 
+    @classmethod
+    def _make_boundary(cls, text: bytes | None = None) -> str:
+        """The email package's boundary (the same random draw), checked against the text of the
+        parts the same way, but a regular expression searches the text only when it holds the
+        boundary at all: the package searched the whole 300 KB of a 100-order notification
+        line by line for a random 30-character string, a tenth of serialising it."""
+        boundary = super()._make_boundary(None)
+        if text is None:
+            return boundary
+        candidate, counter = boundary, 0
+        while True:
+            if ("--" + candidate).encode("ascii") not in text:
+                return candidate
+            if not cls._compile_re("^--" + re.escape(candidate) + "(--)?$",
+                                   re.MULTILINE).search(text):
+                return candidate
+            candidate = f"{boundary}.{counter}"
+            counter += 1
+
     def _write_lines(self, lines: str) -> None:
         """Every CRLF, CR and LF as the policy's line end, as `re.sub(r"\\r\\n|\\r|\\n", …)`
         would, by `str.replace` (a third of the regular expression's time on a 200 KB HTML
