@@ -21,6 +21,7 @@ completes a half-written order instead of inserting a second one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -41,7 +42,9 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
 
-from .shop_money import ShopRates, currencies_of, currency_findings, order_amounts, plain_rate
+from .shop_money import (
+    OrderAmounts, ShopRates, currencies_of, currency_findings, order_amounts, plain_rate,
+)
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
     markers_by_length, match_by_email, new_uuid, quote, sample_transfer,
@@ -106,12 +109,26 @@ def render(template: Any, values: dict[str, Any]) -> Any:
         return Decimal(str(template))
     if not isinstance(template, str):
         return template
+    lone, parts = _parsed(template)
+    if lone is not None:
+        return values.get(lone)
+    # parts alternate literal text and placeholder names: text, name, text, …, text
+    return "".join(part if i % 2 == 0 else _text(values.get(part))
+                   for i, part in enumerate(parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[str | None, tuple[str, ...]]:
+    """(the lone placeholder's name, or None; the text split into literal text and placeholder
+    names). Parsed once per mapped template, not once per row and column: a chunk renders
+    every template of its orders, lines and totals (~100 per order)."""
     lone = _PLACEHOLDER.fullmatch(template)
     if lone:
-        return values.get(lone.group(1))
+        return lone.group(1), ()
     escaped = template.replace("{{", "\0").replace("}}", "\1")
-    text = _PLACEHOLDER.sub(lambda m: _text(values.get(m.group(1))), escaped)
-    return text.replace("\0", "{").replace("\1", "}")
+    pieces = _PLACEHOLDER.split(escaped)
+    return None, tuple(piece.replace("\0", "{").replace("\1", "}") if i % 2 == 0 else piece
+                       for i, piece in enumerate(pieces))
 
 
 def _text(value: Any) -> str:
@@ -652,9 +669,12 @@ class GenericSqlConnector(SqlShopConnector):
 
     def _values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any], *,
                 customer_id: Any, account: dict[str, Any] | None, now: datetime,
-                number: Any = None) -> dict[str, Any]:
+                number: Any = None, amounts: OrderAmounts | None = None) -> dict[str, Any]:
+        """The placeholders' values of an order; `amounts` computed once per write and shared
+        with its lines and totals (`_line_values`, `_total_rows`)."""
         co = transfer.customer_order
-        amounts = order_amounts(transfer, self.supplier, ref["rates"])
+        if amounts is None:
+            amounts = order_amounts(transfer, self.supplier, ref["rates"])
         ordered = co.ordered_at
         if ordered.tzinfo is not None:
             ordered = ordered.astimezone().replace(tzinfo=None)
@@ -691,9 +711,12 @@ class GenericSqlConnector(SqlShopConnector):
             values.update(self._account_billing(account, ref))
         return values
 
-    def _line_values(self, transfer: Transfer, ref: dict[str, Any]) -> list[dict[str, Any]]:
+    def _line_values(self, transfer: Transfer, ref: dict[str, Any],
+                     amounts: OrderAmounts | None = None) -> list[dict[str, Any]]:
+        if amounts is None:
+            amounts = order_amounts(transfer, self.supplier, ref["rates"])
         out = []
-        for a in order_amounts(transfer, self.supplier, ref["rates"]).lines:
+        for a in amounts.lines:
             product = ref["products"].get(a.line.supplier_sku)
             quantity = a.quantity
             out.append({
@@ -708,10 +731,12 @@ class GenericSqlConnector(SqlShopConnector):
                 "line.product_id": product.id if product else None, "line.unit": a.line.line.unit})
         return out
 
-    def _total_rows(self, transfer: Transfer, ref: dict[str, Any]) -> list[dict[str, Any]]:
+    def _total_rows(self, transfer: Transfer, ref: dict[str, Any],
+                    amounts: OrderAmounts | None = None) -> list[dict[str, Any]]:
         t = self.settings.totals
         assert t is not None
-        amounts = order_amounts(transfer, self.supplier, ref["rates"])
+        if amounts is None:
+            amounts = order_amounts(transfer, self.supplier, ref["rates"])
         rows = []
         sort = 0
         for kind in ("subtotal", "shipping", "tax", "total"):
@@ -816,12 +841,14 @@ class GenericSqlConnector(SqlShopConnector):
         now = datetime.now()
         for t in pending:
             co = t.customer_order
-            values = self._values(so, t, ref, customer_id=None, account=account, now=now)
+            amounts = order_amounts(t, self.supplier, ref["rates"])
+            values = self._values(so, t, ref, customer_id=None, account=account, now=now,
+                                  amounts=amounts)
             order = self._row(self.o, values)
             if self.o.reference_match == "exact":
                 order[self.o.reference_column] = t.reference
             out.lengths(co.number, self.table(self.o.table), order)
-            for line in self._line_values(t, ref):
+            for line in self._line_values(t, ref, amounts):
                 out.lengths(co.number, self.table(self.settings.lines.table),
                             self._row(self.settings.lines, {**values, **line}))
             if matches[co.number].key == "new" and self.settings.customer is not None:
@@ -930,8 +957,9 @@ class GenericSqlConnector(SqlShopConnector):
             assert c is not None
             number = self.take_order_number(c.table, c.key_column, c.key, c.value_column,
                                             seed=lambda: self._max(o.table, o.number_column))
+        amounts = order_amounts(transfer, self.supplier, ref["rates"])  # once per write
         values = self._values(so, transfer, ref, customer_id=customer_id, account=account,
-                              now=now, number=number)
+                              now=now, number=number, amounts=amounts)
         row = self._row(o, values)
         row.update(o.scope)
         if o.reference_match == "exact":
@@ -952,11 +980,11 @@ class GenericSqlConnector(SqlShopConnector):
         else:
             order_id = self._insert(o, row, now)
         values["order.id"] = order_id
-        for line in self._line_values(transfer, ref):
+        for line in self._line_values(transfer, ref, amounts):
             self._insert(self.settings.lines, self._row(self.settings.lines, {**values, **line}),
                          now)
         if self.settings.totals is not None:
-            for total in self._total_rows(transfer, ref):
+            for total in self._total_rows(transfer, ref, amounts):
                 self._insert(self.settings.totals,
                              self._row(self.settings.totals, {**values, **total}), now)
         if self.settings.history is not None:

@@ -407,11 +407,12 @@ class OxidConnector(SqlShopConnector):
 
     def _order_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
                       account: dict[str, Any] | None, *, user_id: str, number: int,
-                      now: datetime) -> dict[str, Any]:
+                      now: datetime, amounts: Amounts | None = None) -> dict[str, Any]:
         co = transfer.customer_order
         s = self.settings
         countries = ref["countries"]
-        amounts = self.amounts(transfer)
+        if amounts is None:
+            amounts = self.amounts(transfer)
         if account is not None and self.supplier.customer_policy == "distributor":
             bill = {"OXBILLCOMPANY": account["company"], "OXBILLFNAME": account["first"],
                     "OXBILLLNAME": account["last"], "OXBILLSTREET": account["street"],
@@ -547,22 +548,23 @@ class OxidConnector(SqlShopConnector):
         user_id, created, account = self._customer(co, ref, now)
         transfer.customer_match = self._last_match
         order_table = self.t("oxorder")
+        amounts = self.amounts(transfer)  # once per write: the order row and its articles
         if existing is not None:  # half-written by an earlier attempt: complete it
             order_id, number = existing["id"], existing["number"]
             delete_rows(self.conn, self.t("oxorderarticles"), {"OXORDERID": order_id})
             values = self._order_values(so, transfer, ref, account, user_id=user_id,
-                                        number=number, now=now)
+                                        number=number, now=now, amounts=amounts)
             update_row(self.conn, order_table,
                        {k: v for k, v in values.items() if self.table(order_table).has(k)},
                        {"OXID": order_id})
         else:
             order_id, number = new_uuid(), self._next_number()
             values = self._order_values(so, transfer, ref, account, user_id=user_id,
-                                        number=number, now=now)
+                                        number=number, now=now, amounts=amounts)
             if queuing:  # the chunk's COMMIT shows it: finished from the start
                 values["OXTRANSSTATUS"] = OK
             self.queue(order_table, dict(values, OXID=order_id), key="OXID", now=now)
-        self._insert_articles(order_id, transfer, products, now)
+        self._insert_articles(order_id, transfer, products, now, amounts)
         if not queuing:  # the last step: only now does the admin list the order
             update_row(self.conn, order_table, {"OXTRANSSTATUS": OK}, {"OXID": order_id})
         return RemoteOrder(str(number), user_id, created)
@@ -578,9 +580,9 @@ class OxidConnector(SqlShopConnector):
         return self.take_order_number(counters, "OXIDENT", "oxOrder", "OXCOUNT", seed=highest)
 
     def _insert_articles(self, order_id: str, transfer: Transfer, products: dict[str, Product],
-                         now: datetime) -> None:
+                         now: datetime, amounts: Amounts | None = None) -> None:
         rows = []
-        for line in self.amounts(transfer).lines:
+        for line in (amounts or self.amounts(transfer)).lines:
             sl = line["line"]
             product = products[sl.supplier_sku]
             unit_price = line["unit_net"] if self.settings.netto_mode else line["unit_gross"]

@@ -470,3 +470,20 @@ def test_the_worked_example_in_the_docs_is_the_tested_mapping(tmp_path, monkeypa
                                   tmp_path / "config.toml")
     connector = connector_of(config, "gamma")
     assert connector.settings.totals.rows["tax"] == "VAT {rate} %"
+
+
+def test_render_parses_each_template_once_and_keeps_types_and_braces() -> None:
+    """`render` caches a template's parse (it runs for every column of every row of a chunk):
+    the same template with other values gives their text, a lone placeholder keeps its type,
+    doubled braces stay literal braces."""
+    from datetime import datetime
+
+    from plugins.generic_sql import render
+    template = "{{ref}} [{order.reference}] {order.total} at {now}"
+    first = render(template, {"order.reference": "A-1", "order.total": Decimal("1.50"),
+                              "now": datetime(2026, 1, 2, 3, 4, 5)})
+    second = render(template, {"order.reference": "B-2", "order.total": None, "now": None})
+    assert first == "{ref} [A-1] 1.50 at 2026-01-02 03:04:05"
+    assert second == "{ref} [B-2]  at "
+    assert render("{order.total}", {"order.total": Decimal("2.00")}) == Decimal("2.00")
+    assert render("plain", {}) == "plain" and render(1.5, {}) == Decimal("1.5")
