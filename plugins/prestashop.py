@@ -76,6 +76,8 @@ DEFAULTS = {"id_lang": "PS_LANG_DEFAULT", "order_state_id": "PS_OS_PAYMENT",
             "cancel_state_id": "PS_OS_CANCELED", "carrier_id": "PS_CARRIER_DEFAULT",
             "customer_group_id": "PS_CUSTOMER_GROUP"}
 ZERO_DATE = "0000-00-00 00:00:00"
+#: ids below the highest id_order_invoice seen that a later invoice-number read still covers
+INVOICE_MARGIN = 1000
 WRITTEN = ("customer", "customer_group", "address", "cart", "orders", "order_detail",
            "order_detail_tax", "order_carrier", "order_history", "order_payment",
            "order_invoice", "order_invoice_tax", "order_invoice_payment", "stock_available")
@@ -118,12 +120,18 @@ class PrestaShopConnector(SqlShopConnector):
         self._chunk: dict[str, Any] | None = None
         #: secure_key of the customers the last matches found (orders and carts carry it)
         self._keys: dict[int, str] = {}
+        #: the highest invoice number read per year (0: PS_INVOICE_RESET off) and the id from
+        #: which the next read looks (`_highest_invoice_number`); per connection
+        self._invoice_numbers: dict[int, int] = {}
+        self._invoice_floor = 0
 
     def close(self) -> None:
         super().close()
         self._config = None
         self._shop = None
         self._zero = None
+        self._invoice_numbers = {}
+        self._invoice_floor = 0
 
     # -- the shop's own settings -------------------------------------------------------------
     def shop(self) -> Any:
@@ -624,6 +632,7 @@ class PrestaShopConnector(SqlShopConnector):
 
     def _purge(self, order_id: int) -> None:
         """Remove every row of a half-written (never listed) order."""
+        self._invoice_numbers = {}  # its invoice number may be the highest read: read again
         details = [int(r[0]) for r in self.sql(
             f"SELECT id_order_detail FROM {self.qt('order_detail')} WHERE id_order = :o",
             o=order_id)]
@@ -862,15 +871,7 @@ class PrestaShopConnector(SqlShopConnector):
         PS_INVOICE_START_NUMBER), the shipping's tax in order_invoice_tax, and the order's
         invoice_number / invoice_date. Numbers are taken under the shop's invoice lock
         (`write_locks`), so two sends never take one twice."""
-        config = self.config()
-        number = 0
-        if config.get("PS_INVOICE", "1") == "1":
-            year = (f" WHERE YEAR(date_add) = {now.year}"
-                    if config.get("PS_INVOICE_RESET") == "1" else "")
-            highest = self.sql(f"SELECT MAX(number) FROM {self.qt('order_invoice')}{year}"
-                               ).scalar()
-            start = config.get("PS_INVOICE_START_NUMBER", "")
-            number = max(int(highest or 0) + 1, int(start) if start.strip().isdigit() else 0)
+        number = self._invoice_number(now)
         shipping_tax = amounts.shipping_tax
         invoice = self.insert(self.t("order_invoice"), {
             "id_order": order_id, "number": number, "delivery_number": 0,
@@ -893,6 +894,51 @@ class PrestaShopConnector(SqlShopConnector):
         update_row(self.conn, self.t("orders"), {"invoice_number": number, "invoice_date": now},
                    {"id_order": order_id})
         return invoice
+
+    def _invoice_number(self, now: datetime) -> int:
+        """The next invoice number (0 with PS_INVOICE off): the highest + 1, at least
+        PS_INVOICE_START_NUMBER. In a chunk read once, before any of its invoices is inserted,
+        and counted on for its other orders (they are all under the shop's invoice lock)."""
+        config = self.config()
+        if config.get("PS_INVOICE", "1") != "1":
+            return 0
+        chunk = self._chunk
+        year = now.year if config.get("PS_INVOICE_RESET") == "1" else 0
+        if chunk is not None and chunk.get("invoice", (None, 0))[0] == year:
+            number = chunk["invoice"][1] + 1
+        else:
+            start = config.get("PS_INVOICE_START_NUMBER", "")
+            number = max(self._highest_invoice_number(now) + 1,
+                         int(start) if start.strip().isdigit() else 0)
+        if chunk is not None:
+            chunk["invoice"] = (year, number)
+        return number
+
+    def _highest_invoice_number(self, now: datetime) -> int:
+        """The highest invoice number (of `now`'s year with PS_INVOICE_RESET).
+
+        order_invoice.number has no index, so MAX(number) reads the whole table: the shop's
+        every invoice, once per order, made a send's cost grow with the shop's history. The
+        whole table is read once per connection (once per send and shop); after that only the
+        invoices with an id from the highest id seen minus INVOICE_MARGIN on (a primary-key
+        range: an invoice written since, by us or the shop, has a higher id; the margin covers
+        one whose transaction took its id before our read and committed after it). Only numbers
+        read from the shop are kept, never ones we assigned: a rolled-back chunk leaves no
+        gap."""
+        reset = self.config().get("PS_INVOICE_RESET") == "1"
+        year = now.year if reset else 0
+        conds = [f"YEAR(date_add) = {int(year)}"] if reset else []
+        known = self._invoice_numbers.get(year)
+        if known is not None:
+            conds.append(f"id_order_invoice >= {int(self._invoice_floor)}")
+        table = self.qt("order_invoice")
+        row = self.sql(f"SELECT (SELECT MAX(number) FROM {table}"
+                       f"{' WHERE ' + ' AND '.join(conds) if conds else ''}) AS number, "
+                       f"(SELECT MAX(id_order_invoice) FROM {table}) AS top").first()
+        highest = max(int(row.number or 0), known or 0)
+        self._invoice_numbers[year] = highest
+        self._invoice_floor = max(self._invoice_floor, int(row.top or 0) - INVOICE_MARGIN)
+        return highest
 
     def _link_payments(self, order_ids: list[int]) -> None:
         """order_invoice_payment: each order's invoice with the payments of its reference, as

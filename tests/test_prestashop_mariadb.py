@@ -23,6 +23,7 @@ Expected values are written out by hand from the sample data. No wall-clock asse
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -517,6 +518,50 @@ def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(shop, p
     assert count(shop, "ps_order_carrier") == 2 and count(shop, "ps_order_payment") == 2
     assert sorted(r["invoice"] for r in admin_list(shop)) == [1, 2]  # no number lost
     assert count(shop, "ps_order_invoice_payment") == 2
+
+
+# === invoice numbers: the whole table read once per connection, then a primary-key range =====
+def test_invoice_numbers_read_the_whole_table_once_then_only_recent_ids(shop, prepare,
+                                                                          monkeypatch):
+    """order_invoice.number has no index: the connector reads MAX(number) over the whole table
+    once per connection, then only over ids from the highest id seen minus INVOICE_MARGIN
+    (here 1). A number the shop writes later (a new id) is seen; a row below the range is not
+    read again. A chunk takes its numbers from one read and counts on."""
+    root_execute(shop, "INSERT INTO ps_order_invoice (id_order_invoice, id_order, number, "
+                       "delivery_number, shipping_tax_computation_method, date_add) VALUES "
+                       "(1, 0, 700, 0, 1, NOW())")
+    run = prepare(alpha(shop), [ANNA, BERND])
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        if "MAX(number)" in statement:
+            seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
+    try:
+        [result] = run.send()
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
+    assert result.state == S.NOTIFIED and result.written == 2, result.as_dict()
+    assert len(seen) == 1  # one read for the chunk of two orders
+    assert sorted(r["invoice"] for r in admin_list(shop)) == [701, 702]
+    assert [r["number"] for r in query(shop, "SELECT number FROM ps_order_invoice "
+                                             "ORDER BY id_order_invoice")] == [700, 701, 702]
+    monkeypatch.setattr(prestashop, "INVOICE_MARGIN", 1)
+    now = datetime.now()
+    with run.connector() as connector:
+        assert connector._highest_invoice_number(now) == 702  # the whole table: ids 1-3
+        connector.end_read()  # each write is a transaction of its own
+        # below the range from now on (highest id 3 − 1): not read again
+        root_execute(shop, "UPDATE ps_order_invoice SET number = 999 WHERE id_order_invoice = 1")
+        assert connector._highest_invoice_number(now) == 702
+        connector.end_read()
+        root_execute(shop, "INSERT INTO ps_order_invoice (id_order, number, delivery_number, "
+                           "shipping_tax_computation_method, date_add) VALUES (0, 800, 0, 1, "
+                           "NOW())")  # the shop's admin invoices an order meanwhile
+        assert connector._highest_invoice_number(now) == 800
+    with run.connector() as connector:  # a new connection reads the whole table again
+        assert connector._highest_invoice_number(now) == 999
 
 
 # === the exactly-once look-up stays a primary-key range =========================================
