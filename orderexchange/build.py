@@ -29,7 +29,7 @@ from decimal import Decimal
 from .config import Config
 from .errors import OXError
 from .model import CatalogueEntry
-from .rates import Rates, shown
+from .rates import Rates
 from .store import Store
 
 
@@ -121,9 +121,10 @@ def _below_minimum(supplier_id: str, amounts: Mapping[str, Decimal], lines: int,
                    minimum: Decimal, currency: str, rates: Rates) -> OXError | None:
     """Why a supplier's open lines wait for its `min_order_value` (None: they may go).
 
-    The minimum is in the supplier's `price_currency`; lines quoted in another currency are
-    valued exactly with the distributor's rates. Without the rate they wait (OX-BLD-006)
-    rather than be summed as bare numbers, which would let 30 PLN count as 30 EUR."""
+    The minimum is in the supplier's `price_currency`; `amounts` holds, per currency the lines
+    are quoted in, their worth in it (`Rates.line_in`: each line to the cent, with the
+    distributor's rates for another currency). Without a rate they wait (OX-BLD-006) rather
+    than be summed as bare numbers, which would let 30 PLN count as 30 EUR."""
     if not minimum:
         return None
     missing = rates.missing_for(amounts, currency)
@@ -135,10 +136,10 @@ def _below_minimum(supplier_id: str, amounts: Mapping[str, Decimal], lines: int,
         return OXError("OX-BLD-006", supplier=supplier_id, currency=currency,
                        currencies=", ".join(sorted(amounts)), reason=reason, lines=lines,
                        missing=", ".join(missing), base=rates.base or currency)
-    total = rates.total_in(amounts, currency)
+    total = sum(amounts.values(), Decimal(0))
     if total >= minimum:
         return None
-    return OXError("OX-BLD-004", supplier=supplier_id, value=shown(total),
+    return OXError("OX-BLD-004", supplier=supplier_id, value=f"{total:.2f}",
                    minimum=f"{minimum:.2f}", currency=currency, lines=lines)
 
 
@@ -173,10 +174,15 @@ def build(store: Store, config: Config) -> BuildReport:
                         "OX-BLD-003", order=number, supplier=entry.supplier_id, status=status,
                         trigger=" or ".join(supplier.trigger)))
                 continue
-            # summed per currency: a catalogue row may quote another currency than the
-            # supplier's `price_currency`, the currency of its `min_order_value`
-            value[entry.supplier_id][_currency_of(entry, price_currencies)] += (
-                entry.purchase_price * Decimal(line.quantity))
+            # per currency quoted, valued in the supplier's `price_currency` (that of its
+            # `min_order_value`), each line to the cent as step 1 values it; nothing to value
+            # without a minimum
+            amounts = value[entry.supplier_id]  # (made here: the supplier has lines to go)
+            if supplier.min_order_value:
+                quoted = _currency_of(entry, price_currencies)
+                amounts[quoted] += rates.line_in(
+                    entry.purchase_price * Decimal(line.quantity), quoted,
+                    price_currencies[entry.supplier_id]) or 0  # None: no rate, named below
             count[entry.supplier_id] += 1
     allowed = set()
     for supplier_id in sorted(value):

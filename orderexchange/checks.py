@@ -32,7 +32,7 @@ import pycountry
 from .config import Config, SupplierConfig
 from .connector import Connector
 from .errors import OXError
-from .rates import Rates, shown
+from .rates import Rates
 from .model import (
     HELD_BY_HAND, CustomerOrder, Finding, SupplierOrder, TransferState, allows_decimal, money,
 )
@@ -268,22 +268,25 @@ def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | N
 
 def _below_minimum(supplier: SupplierConfig, so: SupplierOrder, rates: Rates) -> OXError | None:
     """OX-CHK-025 when the supplier order's net value is below `min_order_value` (in the
-    supplier's `price_currency`; lines quoted in another currency valued exactly with the
-    distributor's rates), OX-CHK-053 when such a line has no rate; None: the minimum is met."""
+    supplier's `price_currency`; each line to the cent, one quoted in another currency valued
+    with the distributor's rates — `Rates.line_in`, as build values it), OX-CHK-053 when such
+    a line has no rate; None: the minimum is met."""
     currency = supplier.price_currency
-    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    amounts: dict[str, Decimal] = defaultdict(Decimal)  # worth in `currency`, by currency quoted
     for t in so.transfers:
         for sl in t.lines:
-            amounts[sl.currency or currency] += sl.net_total
+            quoted = sl.currency or currency
+            amounts[quoted] += rates.line_in(sl.purchase_price * Decimal(sl.line.quantity),
+                                             quoted, currency) or 0  # None: named just below
     missing = rates.missing_for(amounts, currency)
     if missing:
         return OXError("OX-CHK-053", supplier=supplier.id, currencies=", ".join(sorted(amounts)),
                        currency=currency, missing=", ".join(missing),
                        base=rates.base or currency)
-    total = rates.total_in(amounts, currency)
+    total = sum(amounts.values(), Decimal(0))  # each line to the cent, as build sums it
     if total >= supplier.min_order_value:
         return None
-    return OXError("OX-CHK-025", supplier=supplier.id, value=shown(total),
+    return OXError("OX-CHK-025", supplier=supplier.id, value=f"{total:.2f}",
                    minimum=f"{supplier.min_order_value:.2f}", currency=currency)
 
 

@@ -9,7 +9,8 @@ shops' currency tables: units of a currency for one unit of the distributor's cu
 A price p in currency C is worth p ÷ rate(C) in the distributor's currency. The comparison is
 exact: prices and rates are Decimals, and the quotient is kept as a `Fraction`, so two offers
 that are worth the same compare as equal instead of differing in the 28th digit. Nothing here
-rounds or stores a converted amount: the supplier order keeps each price in its own currency.
+stores a converted amount: the supplier order keeps each price in its own currency. The one
+rounding is `line_in`'s, for a supplier's minimum order value: a line's worth to the cent.
 """
 
 from __future__ import annotations
@@ -52,30 +53,34 @@ class Rates:
         return Fraction(amount) / Fraction(self.per_base[currency])
 
     def missing_for(self, currencies: Iterable[str], target: str) -> list[str]:
-        """What `total_in(…, target)` lacks (sorted): nothing when every amount is already in
-        `target`, else the currencies (target included) that cannot be valued."""
+        """What `line_in(…, target)` lacks for lines in `currencies` (sorted): nothing when all
+        are already in `target`, else the currencies (target included) that cannot be valued."""
         others = {c for c in currencies if c != target}
         return self.missing(others | {target}) if others else []
 
-    def total_in(self, amounts: Mapping[str, Decimal], target: str) -> Fraction:
-        """Amounts per currency as one exact amount of `target` (KeyError: a rate is missing —
-        ask `missing_for` first). Amounts already in `target` need no rate at all."""
-        total = Fraction(0)
-        for currency, amount in amounts.items():
-            if currency == target:
-                total += Fraction(amount)
-                continue
-            in_base = self.value(amount, currency)
+    def line_in(self, amount: Decimal, currency: str, target: str) -> Decimal | None:
+        """A line's net amount (unit price × quantity, unrounded) in `currency` as `target`, to
+        the cent half up (None: no rate — `missing_for` names it). The same currency needs no
+        rate: that is the line's net total as the supplier's documents show it.
+
+        Why per line and to the cent, in build and step 1 alike: a minimum order value is then
+        compared with exactly the amount its message shows (an exact 99.9979 EUR neither reads
+        as "100.00 is below 100.00" nor passes as 100.00 in one place and fails in the other),
+        and an order build lets through is not stopped by step 1 for a rounding difference."""
+        if currency != target:
+            if self.missing_for([currency], target):
+                return None
+            exact = self.value(amount, currency)
             if target != self.base:
-                if not self.knows(target):
-                    raise KeyError(target)
-                in_base *= Fraction(self.per_base[target])
-            total += in_base
-        return total
+                exact *= Fraction(self.per_base[target])
+            return _to_cent(exact)
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def shown(amount: Fraction | Decimal) -> str:
-    """An exact amount as a message shows it: to the cent, half up (never used to compare)."""
-    value = Decimal(amount.numerator) / Decimal(amount.denominator) \
-        if isinstance(amount, Fraction) else amount
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
+CENT = Decimal("0.01")
+
+
+def _to_cent(amount: Fraction) -> Decimal:
+    """An exact amount to the cent, half up (away from zero), as `Decimal.quantize` rounds."""
+    cents = (abs(amount) * 100 + Fraction(1, 2)).__floor__()
+    return Decimal(cents if amount >= 0 else -cents).scaleb(-2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import orderdata
@@ -20,6 +20,7 @@ import pytest
 from helpers import sample_order
 
 from orderexchange.build import build, choose_suppliers
+from orderexchange.checks import core_findings
 from orderexchange.errors import OXError
 from orderexchange.importer import import_catalogue, import_orders
 from orderexchange.model import CatalogueEntry
@@ -27,6 +28,7 @@ from orderexchange.rates import Rates
 from orderexchange.store import Store
 
 TODAY = date(2026, 11, 30)
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 #: ECB-style: units of each currency for 1 EUR
 RATES = {"CHF": D("0.9412"), "GBP": D("0.8565"), "PLN": D("4.2750")}
 EUR_RATES = Rates("EUR", RATES)
@@ -275,6 +277,49 @@ def test_minimum_order_value_without_the_rate_waits_with_its_own_code(tmp_path, 
     assert len(lines_by_supplier(store, build(store, config))["beta"]) == 2
 
 
+def test_build_and_step_1_value_a_minimum_alike_to_the_cent(tmp_path, make_config):
+    """One rule in both places (each line to the cent in the minimum's currency): an order
+    build lets through is never stopped by step 1's OX-CHK-025, and a message never says a
+    value below the minimum reads the same as the minimum."""
+    saw = [{"sku": "SAW", "name": "Saw", "quantity": 1, "unit_price": "99.90", "tax_rate": "19"}]
+
+    def run(saw_price, saw_currency, minimum, *orders):
+        suppliers = {"alpha": dict(SUPPLIERS["alpha"], min_order_value=minimum)}
+        config = make_config(suppliers=suppliers, distributor=distributor(
+            currency="EUR", rates={"CHF": "0.9412"}))
+        store = Store(config.store.url)
+        store.upsert_catalogue([
+            CatalogueEntry("HAMMER", "alpha", "A-100", D("20.00"), "", "EUR"),
+            CatalogueEntry("SAW", "alpha", "A-200", D(saw_price), "", saw_currency)])
+        import_(store, tmp_path, *orders, name=f"{saw_price}-{len(orders)}.jsonl")
+        report = build(store, config)
+        findings = [f.code for so_id in report.created for f in core_findings(
+            config.suppliers["alpha"], store.supplier_order(so_id),
+            rates=Rates.of(config.distributor)) if f.order is None]  # the supplier order's
+        store.close()
+        (tmp_path / "state.sqlite").unlink(missing_ok=True)
+        return report, findings
+
+    # 2 hammers (40.00 EUR) + a saw at 56.47 CHF = 59.9979 EUR, a line of 60.00: 100.00 EUR
+    report, findings = run("56.47", "CHF", "100", sample_order("1"),
+                           sample_order("2", lines=saw))
+    assert report.waiting == [] and len(report.created) == 1 and findings == []
+    # at 56.46 CHF (59.99 EUR) one cent short: it waits, and says so in EUR
+    report, _ = run("56.46", "CHF", "100", sample_order("3"), sample_order("4", lines=saw))
+    [waiting] = report.waiting
+    assert waiting.message == ("Supplier alpha: the open lines are worth 99.99 EUR, the minimum "
+                               "order value is 100.00 EUR; 2 line(s) wait for the next build.")
+    # one currency, 4-place prices: three saws at 33.3340 EUR are 100.002 unrounded but three
+    # lines of 33.33 on the supplier's documents; build used to let them through and step 1
+    # then stopped the whole supplier order (OX-CHK-025 at 99.99); now they wait at build
+    report, _ = run("33.3340", "EUR", "100", *(sample_order(str(n), lines=saw)
+                                               for n in (5, 6, 7)))
+    assert report.created == [] and report.waiting[0].facts["value"] == "99.99"
+    report, findings = run("33.3340", "EUR", "99.99", *(sample_order(str(n), lines=saw)
+                                                         for n in (8, 9, 10)))
+    assert len(report.created) == 1 and findings == []
+
+
 # --- realistic orders -------------------------------------------------------------------------
 def swiss_offers(catalogue: list[dict[str, str]]) -> list[dict[str, str]]:
     """A Swiss supplier quoting every product in CHF: each EUR price × the CHF rate, ±3 %
@@ -372,8 +417,8 @@ def test_realistic_minimum_order_value_in_chf_over_chf_and_eur_rows(tmp_path, ma
     data, rows, config, store = realistic(
         tmp_path, make_config, {"currency": "EUR", "rates": dict(RATES)},
         offers=swiss_offers_partly_in_eur, zurich={"min_order_value": "1000000"})
-    # zurich's lines worked out independently: the supplier cheapest in EUR per product, each
-    # of zurich's lines in its row's currency, EUR converted to CHF at the end
+    # zurich's lines worked out independently: the supplier cheapest in EUR per product; each
+    # of zurich's lines in CHF to the cent (half up), an EUR row's line at the CHF rate
     best: dict[str, tuple[D, str, dict[str, str]]] = {}
     for row in rows:
         rate = RATES[row["currency"]] if row["currency"] != "EUR" else D(1)
@@ -381,31 +426,47 @@ def test_realistic_minimum_order_value_in_chf_over_chf_and_eur_rows(tmp_path, ma
         if row["sku"] not in best or key[:2] < best[row["sku"]][:2]:
             best[row["sku"]] = key
     by_currency = {"CHF": D(0), "EUR": D(0)}
+    total = exact = D(0)
     lines = 0
     for order, _labels in data.good():
         for line in order["lines"]:
             _eur, supplier, row = best[line["sku"]]
             if supplier == "zurich":
-                by_currency[row["currency"]] += D(row["purchase_price"]) * D(line["quantity"])
+                amount = D(row["purchase_price"]) * D(line["quantity"])
+                by_currency[row["currency"]] += amount
+                chf = amount * (RATES["CHF"] if row["currency"] == "EUR" else 1)
+                total += chf.quantize(D("0.01"), rounding="ROUND_HALF_UP")
+                exact += chf
                 lines += 1
     assert by_currency["EUR"] and by_currency["CHF"], "zurich wins lines in both currencies"
-    total = by_currency["CHF"] + by_currency["EUR"] * RATES["CHF"]
     bare = by_currency["CHF"] + by_currency["EUR"]
-    assert bare.quantize(D("0.01")) != total.quantize(D("0.01"))
+    assert bare.quantize(D("0.01")) != total
+    # the lines' cents differ from the unrounded sum's here: the rule is visible
+    assert exact.quantize(D("0.01"), rounding="ROUND_HALF_UP") != total
 
+    config.suppliers["zurich"].min_order_value = total + D("0.01")
     report = build(store, config)
     [waiting] = [e for e in report.waiting if e.facts.get("supplier") == "zurich"]
     assert waiting.code == "OX-BLD-004" and waiting.facts["lines"] == lines
-    assert waiting.facts["value"] == f"{total.quantize(D('0.01'), rounding='ROUND_HALF_UP')}"
-    assert "CHF" in waiting.message and "zurich" not in lines_by_supplier(store, report)
+    assert waiting.facts["value"] == f"{total}"
+    assert f"worth {total} CHF, the minimum order value is {total + D('0.01')} CHF" in \
+        waiting.message
+    assert "zurich" not in lines_by_supplier(store, report)
 
-    # a minimum the exact total reaches lets zurich's lines go (bare numbers would say otherwise
-    # for a minimum between the two sums)
-    minimum = total.quantize(D("0.01"), rounding="ROUND_DOWN")
-    config.suppliers["zurich"].min_order_value = minimum
+    # a minimum the lines reach lets them go (bare numbers would say otherwise for a minimum
+    # between the two sums), and step 1 values the built order the same way: no OX-CHK-025
+    config.suppliers["zurich"].min_order_value = total
     report = build(store, config)
     assert not [e for e in report.waiting if e.facts.get("supplier") == "zurich"]
-    assert len(lines_by_supplier(store, report)["zurich"]) == lines
+    [so_id] = [i for i in report.created if store.supplier_order(i).supplier_id == "zurich"]
+    so = store.supplier_order(so_id)
+    assert so.line_count == lines
+    assert core_findings(config.suppliers["zurich"], so, now=NOW,
+                         rates=Rates.of(config.distributor)) == []
+    config.suppliers["zurich"].min_order_value = total + D("0.01")
+    [below] = core_findings(config.suppliers["zurich"], so, now=NOW,
+                            rates=Rates.of(config.distributor))
+    assert below.code == "OX-CHK-025" and f"net value {total} CHF" in below.message
 
 
 # --- config check -------------------------------------------------------------------------------

@@ -267,6 +267,78 @@ def test_minimum_order_value_over_lines_in_several_currencies():
     assert "57.00 CHF" in below.message
 
 
+def mixed(eur: str, other: str, currency: str) -> SupplierOrder:
+    """Order 1001's two lines: 2 hammers at `eur` EUR, 1 box of screws at `other` `currency`."""
+    so = supplier_order(order(), price=eur, currency="EUR")
+    so.transfers[0].lines[1] = dataclasses.replace(so.transfers[0].lines[1],
+                                                   purchase_price=Decimal(other),
+                                                   currency=currency)
+    return so
+
+
+def minimum(so: SupplierOrder, value: str, rates=None, **settings):
+    from orderexchange.rates import Rates
+    rates = rates or Rates("EUR", {"CHF": Decimal("0.9412"), "GBP": Decimal("0.8565"),
+                                   "PLN": Decimal("4.2750")})
+    return core_findings(supplier(min_order_value=value, **settings), so, now=NOW, rates=rates)
+
+
+def test_minimum_order_value_values_each_line_to_the_cent_in_its_currency():
+    # 2 × 20.00 EUR + 56.47 CHF (59.9979 EUR: a line of 60.00) = 100.00 EUR, what the message
+    # would show; an exact sum (99.9979) would read "100.00 EUR is below 100.00 EUR"; as bare
+    # numbers 96.47
+    assert minimum(mixed("20.00", "56.47", "CHF"), "100") == []
+    # 56.46 CHF = 59.9873 EUR: 59.99, one cent short
+    [found] = minimum(mixed("20.00", "56.46", "CHF"), "100")
+    assert found.code == "OX-CHK-025" and found.order is None
+    assert found.message == ("Supplier order for alpha: net value 99.99 EUR is below the minimum "
+                             "order value 100.00 EUR.")
+    # 60.00 PLN is 14.04 EUR: 54.04 EUR, although the bare numbers add up to exactly 100.00
+    [found] = minimum(mixed("20.00", "60.00", "PLN"), "100")
+    assert "net value 54.04 EUR" in found.message
+
+
+def test_minimum_order_value_of_a_chf_supplier_over_eur_and_gbp_lines():
+    # 2 × 20.00 EUR = 37.648 CHF → 37.65; 10.00 GBP = 11.6754 EUR = 10.9889 CHF → 10.99
+    # (through the distributor's EUR); a line of its own, 2 × 0.50 CHF, as it is: 49.64 CHF
+    so = mixed("20.00", "10.00", "GBP")
+    so.transfers[0].lines.append(SupplierLine(so.transfers[0].lines[0].line, "A-9",
+                                              Decimal("0.50"), None))
+    [found] = minimum(so, "50", price_currency="CHF")
+    assert found.message == ("Supplier order for alpha: net value 49.64 CHF is below the "
+                             "minimum order value 50.00 CHF.")
+    assert minimum(so, "49.64", price_currency="CHF") == []
+
+
+def test_minimum_order_value_rounds_each_line_half_up_at_the_cent():
+    from orderexchange.rates import Rates
+    # 1 EUR = 0.8 CHF: 0.02 CHF is 0.025 EUR exactly, a line of 0.03 EUR (half up, as invoices
+    # round, not to even); with 2 × 0.01 EUR: 0.05 EUR
+    rates = Rates("EUR", {"CHF": Decimal("0.8")})
+    assert minimum(mixed("0.01", "0.02", "CHF"), "0.05", rates) == []
+    assert minimum(mixed("0.01", "0.02", "CHF"), "0.06", rates)[0].code == "OX-CHK-025"
+    assert rates.line_in(Decimal("0.02"), "CHF", "EUR") == Decimal("0.03")
+    assert rates.line_in(Decimal("0.025"), "EUR", "EUR") == Decimal("0.03")
+    assert rates.line_in(Decimal("1"), "EUR", "CHF") == Decimal("0.80")
+    assert rates.line_in(Decimal("1"), "GBP", "EUR") is None
+    assert Rates().line_in(Decimal("1.005"), "GBP", "GBP") == Decimal("1.01")  # no rate needed
+    # one currency, prices of 4 places: each line to the cent as the documents show it
+    # (2 × 0.3333 = 0.6666 → 0.67 and 1 × 0.3333 → 0.33: 1.00), unchanged by rates
+    so = supplier_order(order(), price="0.3333")
+    assert minimum(so, "1.00", Rates()) == []
+    assert "net value 1.00 EUR" in minimum(so, "1.01", Rates())[0].message
+
+
+def test_minimum_order_value_without_the_rate_for_one_line():
+    from orderexchange.rates import Rates
+    [found] = minimum(mixed("20.00", "56.47", "CHF"), "10", Rates("EUR", {"GBP": Decimal("2")}))
+    assert found.code == "OX-CHK-053" and found.order is None and found.severity == "error"
+    assert found.message == (
+        "Supplier order for alpha: its lines are priced in CHF, EUR, its minimum order value is "
+        "in EUR, and the distributor has no rate for CHF, so whether the minimum is reached is "
+        "unknown.")
+
+
 def test_old_order_warning_setting():
     old = order(ordered_at=NOW - timedelta(days=45))
     found = findings(supplier_order(old))
