@@ -1,0 +1,243 @@
+"""Rows the shop's server examines for one send, into an empty shop and into one with history.
+
+    .venv/bin/python bench/history_rows.py [--orders 200] [--history 0,50000] [--top 6]
+        [--connectors oscommerce,modified,…]
+
+Issue 15's goal "a shop pre-filled with 1,000,000 orders costs at most 1.2x the send into an
+empty shop" cannot be timed on a shared 2-core machine (level-0 norms of one run lay between
+0.53 and 1.84), but it can be counted: a send whose statements read rows in proportion to the
+shop's history shows it in MariaDB's own counters whatever the load.
+
+One throwaway mariadbd with `performance_schema` on; per connector (bench/connectors.py's
+`HISTORY` and tests/test_realdata_e2e.py's shops), the same generated orders (tests/orderdata.py,
+no bad rows, one shop) are sent once into an empty shop, and once into a fresh shop per history
+size pre-filled with that many orders (bench/connectors.py's `prefill`: the first send's rows
+copied and doubled server-side, keys shifted, dates a month back per generation). Around each
+send the statement digests of performance_schema (`events_statements_summary_by_digest`, emptied
+right before the send, read right after it, for the shop's schema only: the connector's own
+connections, step 1 and the writes, nothing of the pre-fill) give per statement kind how often
+it ran and how many rows it examined. Prints per connector the rows examined per written order
+at every size and the ratio to the empty shop, then the statement kinds whose rows grew most.
+Figures only; tests/test_history_bounded_mariadb.py asserts the bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import servers  # noqa: E402
+from connectors import HISTORY, Shop, generate, prefill, root  # noqa: E402
+from send_throughput import SinkSMTP  # noqa: E402
+from test_realdata_e2e import FAMILIES  # noqa: E402
+from test_shop_sql import shop_section  # noqa: E402
+
+from orderexchange import config as config_mod  # noqa: E402
+from orderexchange.build import build  # noqa: E402
+from orderexchange.connector import instantiate, look_up_floor  # noqa: E402
+from orderexchange.dispatch import Dispatcher  # noqa: E402
+from orderexchange.importer import import_catalogue, import_orders  # noqa: E402
+from orderexchange.plugin_host import PluginHost  # noqa: E402
+from orderexchange.store import Store  # noqa: E402
+
+#: performance_schema with its statement digests (on by default once the schema is on)
+COUNTING = ("--performance-schema=ON",
+            "--performance-schema-consumer-statements-digest=ON")
+DIGESTS = "performance_schema.events_statements_summary_by_digest"
+
+
+@dataclass
+class Statements:
+    """One send's statements in one shop: digest text → (executions, rows examined)."""
+
+    written: int
+    kinds: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(r for _n, r in self.kinds.values())
+
+    def per_order(self) -> float:
+        return self.rows / max(1, self.written)
+
+
+def clear(server: servers.MariaDBServer) -> None:
+    conn = root(server)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"TRUNCATE TABLE {DIGESTS}")
+    finally:
+        conn.close()
+
+
+def read(server: servers.MariaDBServer, database: str, written: int) -> Statements:
+    conn = root(server)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT DIGEST_TEXT, COUNT_STAR, SUM_ROWS_EXAMINED FROM {DIGESTS} "
+                        "WHERE SCHEMA_NAME = %s", (database,))
+            kinds: dict[str, tuple[int, int]] = {}
+            for text, n, rows in cur.fetchall():
+                key = " ".join(str(text or "?").split())
+                had = kinds.get(key, (0, 0))
+                kinds[key] = (had[0] + int(n), had[1] + int(rows))
+    finally:
+        conn.close()
+    return Statements(written, kinds)
+
+
+def config_for(shop: Shop, family: str, work: Path, smtp: SinkSMTP) -> Any:
+    return config_mod.from_dict({
+        "distributor": {"id": "bench", "name": "Bench", "email": "bench@example.com"},
+        "store": {"url": f"sqlite:///{work / 'state.sqlite'}"},
+        "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
+        "daemon": {"concurrency": 1},
+        "suppliers": {"s0": shop_section(shop.db, FAMILIES[family].connector())}},
+        work / "config.toml")
+
+
+def counted_send(family: str, server: servers.MariaDBServer, shop: Shop, data: Path,
+                 work: Path, smtp: SinkSMTP) -> tuple[Statements, Statements]:
+    """Send the orders of `data` into `shop` (one supplier, concurrency 1), then look every
+    written order's reference up again as a crashed send's next attempt does (the connector's
+    `find_by_references` with the floor the send recorded: the exactly-once look-up, which a
+    first send never runs for transfers never attempted). Returns what the send's statements
+    and the look-up's examined."""
+    work.mkdir(parents=True, exist_ok=True)
+    config = config_for(shop, family, work, smtp)
+    store = Store(config.store.url)
+    try:
+        import_catalogue(store, data / "catalogue.csv", {"s0"})
+        import_orders(store, data / "orders.jsonl")
+        created = build(store, config).created
+        clear(server)
+        results = Dispatcher(config, store, PluginHost(), concurrency=1).send(created)
+        written = sum(r.written for r in results)
+        sent = read(server, shop.db.database, written)
+        transfers = [t for so_id in created for t in store.supplier_order(so_id).transfers
+                     if t.remote_order_id]
+        connector = instantiate(PluginHost().connector_types(), config.supplier("s0"))
+        clear(server)
+        connector.open()
+        try:
+            found = connector.find_by_references([t.reference for t in transfers],
+                                                 floor=look_up_floor(transfers))
+        finally:
+            connector.close()
+        looked = read(server, shop.db.database, len(transfers))
+        if len(found) != len(transfers):
+            raise RuntimeError(f"{family}: the look-up found {len(found)} of the "
+                               f"{len(transfers)} orders written")
+        return sent, looked
+    finally:
+        store.close()
+
+
+def measure(family: str, server: servers.MariaDBServer, data: Path, work: Path,
+            smtp: SinkSMTP, sizes: list[int]) -> dict[int, tuple[Statements, Statements]]:
+    """Per history size: the send's statements into a shop holding that many orders (0: the
+    empty shop, whose send's rows are the next sizes' pre-fill source)."""
+    fam = FAMILIES[family]
+    out: dict[int, tuple[Statements, Statements]] = {}
+    with ExitStack() as stack:
+        def shop() -> Shop:
+            db = stack.enter_context(servers.temporary_mariadb_database(server))
+            fam.create(db)
+            return Shop(db)
+
+        empty = shop()
+        out[0] = counted_send(family, server, empty, data, work / "0", smtp)
+        for size in sizes:
+            if size == 0:
+                continue
+            filled = shop()
+            prefill(server, family, empty, filled, size)
+            out[size] = counted_send(family, server, filled, data, work / str(size), smtp)
+    return out
+
+
+def growth(base: Statements, other: Statements) -> list[tuple[int, str, int, int]]:
+    """Statement kinds by how many more rows they examined in `other` than in `base`:
+    (extra rows, digest, rows in base, rows in other), largest first."""
+    out = []
+    for text in set(base.kinds) | set(other.kinds):
+        a = base.kinds.get(text, (0, 0))[1]
+        b = other.kinds.get(text, (0, 0))[1]
+        out.append((b - a, text, a, b))
+    return sorted(out, reverse=True)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--history", default="0,50000",
+                        help="orders already in the shop, one send per value (0 is always sent)")
+    parser.add_argument("--connectors", default=",".join(HISTORY))
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--top", type=int, default=4,
+                        help="statement kinds listed per connector (those whose rows grew most)")
+    args = parser.parse_args(argv)
+    args.sizes = sorted({0, *(int(x) for x in args.history.split(",") if x.strip())})
+    args.families = [f.strip() for f in args.connectors.split(",") if f.strip()]
+    unknown = [f for f in args.families if f not in HISTORY or f not in FAMILIES]
+    if unknown:
+        parser.error(f"unknown connector(s) {', '.join(unknown)}")
+    return args
+
+
+def main() -> None:
+    args = parse()
+    server = servers.MariaDBServer(extra_args=COUNTING)
+    server.start()
+    smtp = SinkSMTP()
+    smtp.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "data"
+            generate(data, args.orders, 1, args.seed)
+            big = args.sizes[1:]
+            head = " | ".join([f"send {n:,}" for n in args.sizes]
+                              + [f"look-up {n:,}" for n in args.sizes]
+                              + [f"send ×{n:,}" for n in big] + [f"look-up ×{n:,}" for n in big])
+            table = [f"| connector | written | {head} |",
+                     "|---|---|" + "---|" * (2 * len(args.sizes) + 2 * len(big))]
+            detail = []
+            for family in args.families:
+                got = measure(family, server, data, Path(tmp) / family, smtp, args.sizes)
+                cells = [f"{got[n][k].per_order():.1f}" for k in (0, 1) for n in args.sizes]
+                cells += [f"{got[n][k].rows / max(1, got[0][k].rows):.2f}"
+                          for k in (0, 1) for n in big]
+                table.append(f"| {family} | {got[0][0].written} | " + " | ".join(cells) + " |")
+                print(table[-1], file=sys.stderr, flush=True)
+                top = args.sizes[-1]
+                detail.append(f"{family}: rows examined with 0 → {top:,} orders of history "
+                              f"(times run with {top:,}), the kinds that grew most:")
+                kinds = sorted(
+                    [(extra, f"{what}: {text}", a, b, got[top][k].kinds.get(text, (0, 0))[0])
+                     for k, what in ((0, "send"), (1, "look-up"))
+                     for extra, text, a, b in growth(got[0][k], got[top][k])], reverse=True)
+                for extra, text, a, b, runs in kinds[:args.top]:
+                    detail.append(f"  {a:>9,} → {b:>9,} ({extra:+,}) ×{runs:<4} {text[:110]}")
+    finally:
+        smtp.stop()
+        server.stop()
+    print(f"{args.orders} generated orders, one shop, MariaDB {server.version}; "
+          f"rows examined per written order by the send and by the exactly-once look-up of its "
+          f"references (performance_schema digests of the shop's schema), and × the empty shop's")
+    print()
+    print("\n".join(table))
+    print()
+    print("\n".join(detail))
+
+
+if __name__ == "__main__":
+    main()
