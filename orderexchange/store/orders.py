@@ -292,6 +292,19 @@ def _line(row: Any) -> OrderLine:
                      row.tax_rate, id=row.id, unit=row.unit or "")
 
 
+#: the columns `_orders_in` reads, in the order of the dataclasses' positional fields: rows are
+#: unpacked into them positionally (an attribute look-up per field and a keyword dict per
+#: address were most of a 500-order supplier order's load)
+_ADDRESS_POSITIONAL = ("first_name", "last_name", "street", "postcode", "city", "country",
+                       "company", "street2", "state")  # model.Address's fields
+_ADDRESS_READ = [addresses.c.order_id, addresses.c.kind,
+                 *(addresses.c[f] for f in _ADDRESS_POSITIONAL)]
+_LINE_READ = [order_lines.c.order_id, order_lines.c.line_no, order_lines.c.sku,
+              order_lines.c.name, order_lines.c.quantity, order_lines.c.unit_price,
+              order_lines.c.tax_rate, order_lines.c.id, order_lines.c.unit]
+_CUSTOMER_COLUMNS = tuple(f"customer_{f}" for f in CUSTOMER_FIELDS)  # model.Customer's order
+
+
 def _orders_in(conn: sa.Connection, ids: Sequence[int] | sa.Select) -> dict[int, CustomerOrder]:
     """Customer orders by id, each with its own customer, addresses and lines.
 
@@ -303,22 +316,26 @@ def _orders_in(conn: sa.Connection, ids: Sequence[int] | sa.Select) -> dict[int,
     for part in [ids] if isinstance(ids, sa.Select) else _parts(list(ids)):
         rows += conn.execute(sa.select(customer_orders)
                              .where(customer_orders.c.id.in_(part))).all()
-        for a in conn.execute(sa.select(addresses).where(addresses.c.order_id.in_(part))):
-            addr[a.order_id][a.kind] = Address(**{f: getattr(a, f) for f in _ADDRESS_FIELDS})
-        for ln in conn.execute(sa.select(order_lines).where(order_lines.c.order_id.in_(part))
-                               .order_by(order_lines.c.order_id, order_lines.c.line_no)):
-            lines[ln.order_id].append(_line(ln))
-    return {
-        r.id: CustomerOrder(
+        for order_id, kind, *fields in conn.execute(
+                sa.select(*_ADDRESS_READ).where(addresses.c.order_id.in_(part))):
+            addr[order_id][kind] = Address(*fields)
+        for order_id, no, sku, name, quantity, price, rate, line_id, unit in conn.execute(
+                sa.select(*_LINE_READ).where(order_lines.c.order_id.in_(part))
+                .order_by(order_lines.c.order_id, order_lines.c.line_no)):
+            lines[order_id].append(OrderLine(no, sku, name, plain_quantity(quantity), price,
+                                             rate, id=line_id, unit=unit or ""))
+    out = {}
+    for r in rows:
+        m = r._mapping
+        out[r.id] = CustomerOrder(
             number=r.number, ordered_at=_aware(r.ordered_at), currency=r.currency,
-            customer=Customer(**{f: getattr(r, f"customer_{f}") or "" for f in CUSTOMER_FIELDS}),
+            customer=Customer(*(m[c] or "" for c in _CUSTOMER_COLUMNS)),
             billing=addr[r.id]["billing"], delivery=addr[r.id]["delivery"],
             lines=lines[r.id], shipping=r.shipping, id=r.id, status=r.status,
             shop_status=r.shop_status or "", total=r.total, tax_mode=r.tax_mode or "net",
             shipping_tax_rate=r.shipping_tax_rate or Decimal("0"),
         )
-        for r in rows
-    }
+    return out
 
 
 def _content(order: CustomerOrder) -> tuple[Any, ...]:
