@@ -32,7 +32,7 @@ import pycountry
 from .config import Config, SupplierConfig
 from .connector import Connector
 from .errors import OXError
-from .rates import Rates
+from .rates import Rates, documents_currency
 from .model import (
     HELD_BY_HAND, CustomerOrder, Finding, SupplierOrder, TransferState, allows_decimal, money,
 )
@@ -259,6 +259,15 @@ def core_findings(supplier: SupplierConfig, so: SupplierOrder, now: datetime | N
             if not sl.mapped:
                 add("error", OXError("OX-CHK-022", order=n, line=sl.line.line_no,
                                      sku=sl.line.sku, supplier_sku=sl.supplier_sku), n)
+        # the documents state the order in one currency: lines (or shipping) in another need
+        # the distributor's rate, else the notification could only add up bare numbers
+        quoted = {sl.currency or supplier.price_currency for sl in t.lines}
+        shown_in = documents_currency(quoted, supplier.price_currency,
+                                      bool(supplier.shipping_cost))
+        if missing := (rates or Rates()).missing_for(quoted, shown_in):
+            add("error", OXError("OX-CHK-054", order=n, currencies=", ".join(sorted(quoted)),
+                                 currency=shown_in, missing=", ".join(missing),
+                                 base=(rates or Rates()).base or shown_in), n)
     if supplier.min_order_value and so.transfers:
         below = _below_minimum(supplier, so, rates or Rates())
         if below is not None:

@@ -80,6 +80,19 @@ class Rates:
 CENT = Decimal("0.01")
 
 
+def documents_currency(quoted: Iterable[str], price_currency: str, shipping: bool) -> str:
+    """The one currency a supplier's documents state one order's amounts in (subtotal, its
+    `shipping_cost`, VAT, total): that of its lines' prices when they all share one and no
+    shipping cost in another currency is added to them, else the supplier's `price_currency`
+    (the currency of `shipping_cost`), lines quoted otherwise converted with the distributor's
+    rates (`missing_for(quoted, it)` names what that needs). Never the customer order's
+    currency: the purchase prices are not converted into it outside the shop."""
+    found = set(quoted)
+    if len(found) == 1 and (not shipping or price_currency in found):
+        return found.pop()
+    return price_currency
+
+
 def _to_cent(amount: Fraction) -> Decimal:
     """An exact amount to the cent, half up (away from zero), as `Decimal.quantize` rounds."""
     cents = (abs(amount) * 100 + Fraction(1, 2)).__floor__()

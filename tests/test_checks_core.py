@@ -331,8 +331,15 @@ def test_minimum_order_value_rounds_each_line_half_up_at_the_cent():
 
 def test_minimum_order_value_without_the_rate_for_one_line():
     from orderexchange.rates import Rates
-    [found] = minimum(mixed("20.00", "56.47", "CHF"), "10", Rates("EUR", {"GBP": Decimal("2")}))
+    documents, found = minimum(mixed("20.00", "56.47", "CHF"), "10",
+                               Rates("EUR", {"GBP": Decimal("2")}))
     assert found.code == "OX-CHK-053" and found.order is None and found.severity == "error"
+    # and the order's documents cannot add its lines up either: that order is held
+    assert documents.code == "OX-CHK-054" and documents.order == "1001"
+    assert documents.message == (
+        "Order 1001: supplier alpha's purchase prices for it are in CHF, EUR; its documents "
+        "state it in EUR (the supplier's `price_currency`, that of `shipping_cost`), but the "
+        "distributor has no rate for CHF.")
     assert found.message == (
         "Supplier order for alpha: its lines are priced in CHF, EUR, its minimum order value is "
         "in EUR, and the distributor has no rate for CHF, so whether the minimum is reached is "

@@ -128,13 +128,48 @@ def test_sheet_totals_are_those_written_into_the_shop(make_config):
     assert sheet.reply_to == "orders@acme.example" and sheet.line_count == 2
 
 
-def test_sheet_keeps_currencies_apart(make_config):
+def test_sheet_states_the_purchase_amounts_in_their_own_currency(make_config):
+    """The documents show purchase prices and the supplier's shipping_cost, which are in its
+    price_currency (EUR here) whatever the customer paid in: a CHF customer order bought at
+    7.20 EUR is 30.60 EUR, not 30.60 CHF (only the shop converts, with its own rates)."""
     config = alpha(make_config)
     so = supplier_order()
     so.transfers += supplier_order(currency="CHF").transfers
     sheet = documents.sheet(config, config.supplier("alpha"), so, now=NOW)
-    assert [(t.currency, t.total) for t in sheet.totals] == [("EUR", Decimal("30.60")),
-                                                             ("CHF", Decimal("30.60"))]
+    assert [o.currency for o in sheet.orders] == ["EUR", "EUR"]
+    assert [(t.currency, t.total) for t in sheet.totals] == [("EUR", Decimal("61.20"))]
+
+
+def test_sheet_keeps_currencies_apart_and_converts_only_to_add_up(make_config):
+    from orderexchange.errors import OXError
+
+    config = alpha(make_config, _supplier={"price_currency": "CHF", "shipping_cost": "0"})
+    # a CHF supplier without shipping: an order all of whose rows are quoted in EUR is stated
+    # in EUR (nothing to convert), one in CHF in CHF
+    so = supplier_order()
+    so.transfers[0].lines[0].currency = "EUR"
+    so.transfers += supplier_order(currency="EUR").transfers
+    sheet = documents.sheet(config, config.supplier("alpha"), so, now=NOW)
+    assert [(t.currency, t.subtotal) for t in sheet.totals] == [("EUR", Decimal("21.60")),
+                                                                ("CHF", Decimal("21.60"))]
+
+    # with a shipping cost (in CHF, its price_currency) the EUR lines are converted with the
+    # distributor's rates to add up: 3 × 7.20 EUR = 21.60 EUR = 20.33 CHF at 0.9412 (unit
+    # 6.78 CHF), + 4.90 CHF shipping
+    config = make_config(
+        suppliers={"alpha": {"name": "Alpha Tools GmbH", "email": "orders@alpha.example",
+                             "price_currency": "CHF", "shipping_cost": "4.90"}},
+        distributor={"id": "acme", "name": "ACME Distribution", "email": "orders@acme.example",
+                     "currency": "EUR", "rates": {"CHF": "0.9412"}})
+    sheet = documents.sheet(config, config.supplier("alpha"), so, now=NOW)
+    first = sheet.orders[0]
+    assert first.currency == "CHF" and first.lines[0].unit_price == Decimal("6.78")
+    assert (first.subtotal, first.shipping) == (Decimal("20.33"), Decimal("4.90"))
+    # without the rate it cannot add them up: a coded error (step 1 holds such orders first)
+    config.distributor.rates.clear()
+    with pytest.raises(OXError) as exc:
+        documents.sheet(config, config.supplier("alpha"), so, now=NOW)
+    assert exc.value.code == "OX-CHK-054" and "no rate for CHF" in exc.value.message
 
 
 @pytest.mark.parametrize("setting, expected", [("de-AT", "de"), ("DE_de", "de"), ("en", "en"),

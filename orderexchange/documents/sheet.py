@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from ..model import (Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder,
                     SupplierOrderState, Transfer, TransferState, money, plain_quantity)
+from ..errors import OXError
+from ..rates import Rates, documents_currency
 from .text import unit_code
 
 if TYPE_CHECKING:
@@ -130,16 +132,32 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
     policy = getattr(supplier, "customer_policy", "customer")
     shipping = money(Decimal(supplier.shipping_cost))
     shipping_tax = money(shipping * Decimal(supplier.shipping_tax_rate) / 100)
+    rates = Rates.of(config.distributor)
     orders = []
     for t in (so.transfers if transfers is None else transfers):
         co = t.customer_order
+        # the purchase prices' currency, not the customer order's: the amounts are the
+        # distributor's purchase prices and the supplier's `shipping_cost`, never converted into
+        # the order's currency here (only the shop does that, with its own rates)
+        quoted = [sl.currency or supplier.price_currency for sl in t.lines]
+        currency = documents_currency(quoted, supplier.price_currency, bool(shipping))
         lines = []
-        for sl in t.lines:  # each line's amounts once (a 500-order email has thousands)
-            net = sl.net_total
+        for sl, line_currency in zip(t.lines, quoted, strict=True):
+            # each line's amounts once (a 500-order email has thousands)
+            unit_price, net = money(sl.purchase_price), sl.net_total
+            if line_currency != currency:  # a row quoted in another currency than its fellows
+                unit_price = rates.line_in(sl.purchase_price, line_currency, currency)
+                net = rates.line_in(sl.purchase_price * Decimal(sl.line.quantity),
+                                    line_currency, currency)
+                if unit_price is None or net is None:  # step 1 stops such an order first
+                    raise OXError("OX-CHK-054", order=co.number, supplier=supplier.id,
+                                  currencies=", ".join(sorted(set(quoted))), currency=currency,
+                                  missing=", ".join(rates.missing_for(quoted, currency)),
+                                  base=rates.base or currency)
             lines.append(SheetLine(
                 line_no=sl.line.line_no, sku=sl.line.sku, supplier_sku=sl.supplier_sku,
                 name=sl.line.name, quantity=plain_quantity(sl.line.quantity), unit=sl.line.unit,
-                unit_code=unit_code(sl.line.unit), unit_price=money(sl.purchase_price),
+                unit_code=unit_code(sl.line.unit), unit_price=unit_price,
                 net_total=net, tax_rate=Decimal(sl.line.tax_rate).normalize(),
                 tax=money(net * sl.line.tax_rate / 100)))
         subtotal = sum((line.net_total for line in lines), Decimal("0"))
@@ -147,7 +165,7 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
         orders.append(SheetOrder(
             number=co.number, reference=t.reference,
             shop_order_id=t.remote_order_id,
-            ordered_at=co.ordered_at, currency=co.currency, customer=co.customer,
+            ordered_at=co.ordered_at, currency=currency, customer=co.customer,
             billing=co.billing, delivery=co.delivery, policy=policy,
             customer_created=t.customer_created, customer_match=t.customer_match, lines=lines,
             subtotal=subtotal, shipping=shipping, tax=tax, total=subtotal + shipping + tax,

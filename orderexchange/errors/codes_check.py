@@ -180,6 +180,13 @@ _define("OX-CHK-053", "No exchange rate for the minimum order value",
         "Set `currency` under [distributor] (e.g. \"{base}\") and, under [distributor.rates], "
         "the units of {missing} that one unit of it buys; then send again. Or quote the "
         "catalogue of {supplier} in {currency}, its `price_currency`.")
+_define("OX-CHK-054", "No exchange rate for the order's documents",
+        "Order {order}: supplier {supplier}'s purchase prices for it are in {currencies}; its "
+        "documents state it in {currency} (the supplier's `price_currency`, that of "
+        "`shipping_cost`), but the distributor has no rate for {missing}.",
+        "Set `currency` under [distributor] (e.g. \"{base}\") and, under [distributor.rates], "
+        "the units of {missing} that one unit of it buys; then send again. Or import "
+        "{supplier}'s catalogue in {currency}. The order is held and nothing was written.")
 
 # --- held customer orders (issue 13 §2) -------------------------------------------------------
 _define("OX-HLD-001", "Order held by hand",
