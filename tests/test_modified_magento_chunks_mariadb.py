@@ -14,7 +14,9 @@ from helpers import bernd_order, sample_order
 from shopdb import load_schema, prepare, query  # noqa: F401 - prepare: fixture
 import test_magento_mariadb as magento
 from test_chunk_round_trips_mariadb import statements  # noqa: F401 - fixture
-from test_modified_mariadb import ACME_ID, ADMIN_LIST, ANNA_ID, TOTALS, alpha, order_view
+from test_modified_mariadb import (
+    ACME_ID, ADMIN_LIST, ANNA_ID, LINES, TOTALS, alpha, order_view,
+)
 
 from orderexchange.model import SupplierOrderState as S
 
@@ -73,8 +75,9 @@ def test_modified_chunk_reads_the_customers_group_facts_once_not_per_order(
 
 def test_modified_myisam_writes_each_order_with_the_groups_read_once(
         mariadb_db, prepare, statements):
-    """MyISAM keeps the visible-last single write per order; the group's name and price mode
-    are still read once per send, and each order is listed right."""
+    """MyISAM keeps the visible-last single write per order (its lines and totals one
+    multi-row INSERT each, driver statements); the group's name and price mode are read once
+    per send, and each order is listed and shown right."""
     load_schema(mariadb_db.url, "modified_mysql.sql", engine="MyISAM")
     run = prepare(alpha(mariadb_db), [sample_order("1001"), bernd_order(),
                                       sample_order("1003", email="c3@example.com",
@@ -84,6 +87,11 @@ def test_modified_myisam_writes_each_order_with_the_groups_read_once(
     assert result.error is None and result.written == 3, result.as_dict()
     assert statements["SELECT customers_status"] == 1
     assert statements["UPDATE orders"] == 3  # each order made visible last, on its own
+    # an order's lines and its totals: one INSERT each (4 lines and 13 totals were 17)
+    assert (statements["INSERT orders_products"], statements["INSERT orders_total"]) == (3, 3)
+    view = order_view(mariadb_db, 2)
+    assert (view["order"]["customers_name"], view["lines"], view["totals"]) == (
+        "Bernd Bauer", LINES["1002"], TOTALS["1002"])
     assert [(r["customers_name"], r["status"]) for r in query(mariadb_db, ADMIN_LIST)] == [
         ("Anna Schmidt", "Pending"), ("Bernd Bauer", "Pending"), ("Carl Drei", "Pending")]
 
