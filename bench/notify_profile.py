@@ -8,7 +8,7 @@ Why: in a send of 2,000 orders the notification was 20 % of the time (templates 
 customer orders (tests/test_mail_wire.py's, from tests/orderdata.py: 9 locales, umlauts, Polish
 names), rendered, stored in the outbox (SQLite) and sent over SMTP to an aiosmtpd sink in its own
 process (bench/send_throughput.py's: its CPU is not ours) — the calls a send makes. Each message
-is its own supplier's batch, leasing its connection from the send's pool as dispatch does (on a
+is its own supplier's batch (its own supplier order: other customers and lines), leasing its connection from the send's pool as dispatch does (on a
 tree without mail/pool.py: opened and closed around it), unless `--one-connection`; `--security starttls` adds STARTTLS and AUTH (a loopback
 aiosmtpd with a trustme certificate, in its own process too).
 
@@ -90,7 +90,9 @@ def run(args, config, store, profiler: cProfile.Profile | None) -> list[dict[str
     supplier = config.supplier("alpha")
     outbox = Outbox(store)
     transports = host.mail_transports()
-    so = realistic_supplier_order(args.orders)
+    # a supplier order of its own per message (other customers, other lines), as in a send:
+    # the same one each time would find every line in the encoder's caches
+    orders = [realistic_supplier_order(args.orders, seed=21 + i) for i in range(args.messages + 1)]
     shared = None
     if args.one_connection:
         shared = mail.transport_for(config.mail, transports)
@@ -104,6 +106,7 @@ def run(args, config, store, profiler: cProfile.Profile | None) -> list[dict[str
         if profiler is not None and i == 1:
             profiler.enable()
         cpu0, wall0 = time.process_time(), time.perf_counter()
+        so = orders[i]
         message = outbox.message(f"notification:{i}", lambda: mail.render_notification(
             config, supplier, so, attachments=host.notification_attachments(
                 config, supplier, so)))

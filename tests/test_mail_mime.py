@@ -47,6 +47,19 @@ def test_qp_body_on_random_text():
             assert mime.qp_body(body, width) == quoprimime.body_encode(body, width)
 
 
+def test_qp_body_with_repeated_lines_is_the_email_packages_each_time():
+    """Lines recur from order to order (an HTML table's rows): the encoder caches a line's
+    result per width; each body, the cache cold or warm, is still the package's encoding."""
+    row = "<tr><td style=\"border:1px solid #ccc\">Grüße</td>" * 4 + " "
+    bodies = [latin("\n".join([row, f"Bestellung {i} · Łódź", row, "\tTab", row * 2]) + "\n")
+              for i in range(3)]
+    mime._qp_line.cache_clear()
+    for body in bodies + bodies:
+        for width in (76, 78):
+            assert mime.qp_body(body, width) == quoprimime.body_encode(body, width)
+    assert mime._qp_line.cache_info().hits > 0
+
+
 def _as_bytes(message: EmailMessage, generator=BytesGenerator) -> bytes:
     out = io.BytesIO()
     generator(out, policy=email.policy.SMTP).flatten(message)

@@ -84,12 +84,24 @@ def qp_body(body: str, width: int = 76) -> str:
         return quoprimime.body_encode(body, width)
     out = []
     for line in body.replace("=", "=3D").split("\n"):
-        if not (line.isascii() and line.isprintable()):  # umlauts, tabs, control characters
-            line = _UNSAFE.sub(_quote_run, line)
-        if len(line) > width or line[-1:] in (" ", "\t"):
-            line = _wrap(line, width)
+        if len(line) > width or not (line.isascii() and line.isprintable()) \
+                or line[-1:] == " ":  # (a tab is not printable)
+            line = _qp_line(line, width)
         out.append(line)
     return "\n".join(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def _qp_line(line: str, width: int) -> str:
+    """One line of `qp_body` that needs work: characters quoted (umlauts, tabs, control
+    characters), then wrapped when too long or ending in a blank. Cached: most long lines of a
+    notification are the same for every order (an HTML table's rows and headers), so a
+    100-order email wraps a few hundred distinct lines instead of over a thousand."""
+    if not (line.isascii() and line.isprintable()):
+        line = _UNSAFE.sub(_quote_run, line)
+    if len(line) > width or line[-1:] in (" ", "\t"):
+        line = _wrap(line, width)
+    return line
 
 
 def encode_text(text: str, policy: Policy) -> tuple[str, str]:
