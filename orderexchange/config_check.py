@@ -211,4 +211,35 @@ def _currencies(config: config_mod.Config, catalogue: list[Any] | None) -> Part:
         part.advice = (f"{count(len(skus), 'product')} ({shown}) {plural(len(skus), 'is', 'are')} "
                        f"offered in several currencies and cannot be compared: {how}, or their "
                        f"lines wait at build (OX-BLD-005)")
+    _rows_in_other_currencies(config, catalogue, rates, part)
     return part
+
+
+def _rows_in_other_currencies(config: config_mod.Config, catalogue: list[Any], rates: Any,
+                              part: Part) -> None:
+    """An active supplier's catalogue rows quoted in another currency than its
+    `price_currency` need the distributor's rate for its minimum order value (else its lines
+    wait, OX-BLD-006) and for documents that add them to other lines or to `shipping_cost`
+    (else step 1 holds the order, OX-CHK-054): said before an order meets it."""
+    quoted: dict[str, set[str]] = {}
+    for e in catalogue:
+        supplier = config.suppliers.get(e.supplier_id)
+        if supplier is not None and supplier.active and e.currency \
+                and e.currency != supplier.price_currency:
+            quoted.setdefault(e.supplier_id, set()).add(e.currency)
+    lacking = {sid: rates.missing_for(cs, config.suppliers[sid].price_currency)
+               for sid, cs in sorted(quoted.items())}
+    lacking = {sid: m for sid, m in lacking.items() if m}
+    if not lacking:
+        return
+    missing = sorted({c for m in lacking.values() for c in m})
+    warning = f"rows in another currency than price_currency need a rate for {', '.join(missing)}"
+    advice = ("; ".join(f"supplier {sid} quotes rows in {', '.join(sorted(quoted[sid]))}, its "
+                        f"price_currency is {config.suppliers[sid].price_currency}"
+                        for sid in lacking)
+              + f": add {', '.join(missing)} under [distributor.rates]"
+              + ("" if rates.base else " (and `currency` under [distributor])")
+              + ", or its lines wait for a minimum order value (OX-BLD-006) and orders that "
+                "mix them with other lines or shipping are held (OX-CHK-054)")
+    part.warning = "; ".join(w for w in (part.warning, warning) if w)
+    part.advice = "; ".join(a for a in (part.advice, advice) if a)

@@ -535,3 +535,16 @@ connector = {{ type = "mail-only" }}
     cfg.write_text(cfg.read_text().replace('GBP = "0.8565"', 'CHF = "0.9412"'))
     code, part = currencies()
     assert part["warning"] == "" and part["note"] == "compared in EUR; rates for CHF"
+
+    # a row of beta (price_currency CHF) quoted in PLN: its minimum and documents need PLN
+    store = Store(f"sqlite:///{store_path}")
+    store.upsert_catalogue([entry("beta", "40.00", "PLN", sku="NAILS")])
+    store.close()
+    code, part = currencies()
+    assert code == 0 and part["ok"] is True
+    assert part["warning"] == ("rows in another currency than price_currency need a rate for "
+                               "PLN")
+    assert part["advice"] == (
+        "supplier beta quotes rows in PLN, its price_currency is CHF: add PLN under "
+        "[distributor.rates], or its lines wait for a minimum order value (OX-BLD-006) and "
+        "orders that mix them with other lines or shipping are held (OX-CHK-054)")
