@@ -12,8 +12,10 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import email_validator
 import pytest
 
+from orderexchange import checks
 from orderexchange.checks import core_findings, expected_totals, normalise_phone, order_rules
 from orderexchange.config import SupplierConfig
 from orderexchange.model import (
@@ -127,6 +129,48 @@ def test_phone_normalisation():
     assert normalise_phone("+43 664 1234567", "DE") == "+436641234567"
     assert normalise_phone("12", "DE") is None
     assert normalise_phone("", "DE") is None
+
+
+@pytest.mark.parametrize("raw, country", [
+    ("030 1234567", "DE"), ("+43 664 1234567", "DE"), ("0664 1234567", "AT"),
+    ("+48 601 234 567", "PL"), ("12", "DE"), ("", "CH"), ("020 7946 0958", "GB"),
+])
+def test_remembered_phone_answers_are_the_parsers(raw, country, monkeypatch):
+    """The importer stores the E.164 form; step 1 asks about it again and gets the remembered
+    answer, which is what parsing it afresh says (it normalises to itself)."""
+    monkeypatch.setattr(checks, "_PHONES", {})
+    stored = normalise_phone(raw, country)
+    assert stored == checks._normalise_phone(raw, country)
+    if stored is not None:
+        assert (stored, country) in checks._PHONES
+        assert normalise_phone(stored, country) == checks._normalise_phone(stored, country) \
+            == stored
+
+
+@pytest.mark.parametrize("address", [
+    "Anna.Schmidt@Example.COM", "zoë@bücher.example", "x@example.com", "bad@@example.com",
+    "no-at-sign", "a@b",
+])
+def test_remembered_email_answers_are_email_validators(address, monkeypatch):
+    """What the importer stores (the normalised address) is asked again by step 1: remembered
+    as valid, and email_validator agrees; an invalid address stays invalid."""
+    monkeypatch.setattr(checks, "_EMAILS", {})
+    try:
+        stored = checks.normalised_email(address)
+    except email_validator.EmailNotValidError:
+        assert not checks.valid_email_syntax(address)
+        return
+    assert checks.valid_email_syntax(stored) and checks.valid_email_syntax(address)
+    monkeypatch.setattr(checks, "_EMAILS", {})  # forgotten: asked afresh, the same answer
+    assert checks.valid_email_syntax(stored)
+
+
+def test_remembered_answers_are_bounded(monkeypatch):
+    monkeypatch.setattr(checks, "_PHONES", {})
+    monkeypatch.setattr(checks, "_ANSWERS_KEPT", 4)
+    for i in range(20):
+        normalise_phone(f"030 12345{i:02d}", "DE")
+    assert len(checks._PHONES) <= 4
 
 
 # --- totals: lines × prices + shipping (+ tax) = total, to the cent -----------------------------

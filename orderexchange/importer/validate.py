@@ -12,7 +12,7 @@ from typing import Any
 import email_validator
 import pycountry
 
-from ..checks import normalise_phone, order_rules
+from ..checks import normalise_phone, normalised_email, order_rules
 from ..errors import OXError
 from ..model import Address, Customer, CustomerOrder, OrderLine, allows_decimal
 
@@ -68,7 +68,7 @@ class _Validator:
         if not value:
             return ""
         try:
-            return email_validator.validate_email(value, check_deliverability=False).normalized
+            return normalised_email(value)
         except email_validator.EmailNotValidError as exc:
             self.fail("OX-IMP-005", field=field_name, value=value, detail=str(exc))
             return value
