@@ -390,6 +390,47 @@ def test_realistic_orders_go_to_the_supplier_cheapest_in_eur(tmp_path, make_conf
     assert sum(map(len, built.values())) == good_lines, "every good line built, none twice"
 
 
+def test_realistic_documents_state_each_order_in_its_purchase_currency(tmp_path, make_config):
+    """The generator's CHF and PLN customer orders, bought from an EUR and a CHF supplier
+    (every third Swiss row quoted in EUR, the Swiss shipping_cost in CHF): each order's documents
+    state it in one purchase currency, never the customer's, and add up to the cent."""
+    from orderexchange import documents
+
+    data, rows, config, store = realistic(
+        tmp_path, make_config, {"currency": "EUR", "rates": dict(RATES)},
+        offers=swiss_offers_partly_in_eur, zurich={"shipping_cost": "9.50"})
+    report = build(store, config)
+    assert report.unassigned == [] and report.created
+    seen: set[tuple[str, str, str]] = set()  # (supplier, customer currency, documents')
+    for so_id in report.created:
+        so = store.supplier_order(so_id)
+        supplier = config.suppliers[so.supplier_id]
+        assert not [f for f in core_findings(supplier, so, now=NOW,
+                                             rates=Rates.of(config.distributor))
+                    if f.code in ("OX-CHK-053", "OX-CHK-054")]
+        sheet = documents.sheet(config, supplier, so, now=NOW)
+        for t, o in zip(so.transfers, sheet.orders, strict=True):
+            quoted = {sl.currency or supplier.price_currency for sl in t.lines}
+            seen.add((so.supplier_id, t.customer_order.currency, o.currency))
+            expected = 0
+            for sl in t.lines:
+                amount = sl.purchase_price * D(sl.line.quantity)
+                if (sl.currency or supplier.price_currency) != o.currency:  # EUR row → CHF
+                    assert (sl.currency, o.currency) == ("EUR", "CHF")
+                    amount *= RATES["CHF"]
+                expected += amount.quantize(D("0.01"), rounding="ROUND_HALF_UP")
+            assert o.subtotal == expected and o.shipping == supplier.shipping_cost
+            assert o.currency == (quoted.pop() if len(quoted) == 1 and (
+                not supplier.shipping_cost or supplier.price_currency in quoted)
+                else supplier.price_currency)
+    customer_currencies = {c for _s, c, _d in seen}
+    assert len(customer_currencies - {"EUR"}) >= 2, customer_currencies  # CHF, PLN (seed 21)
+    # alpha (EUR, no shipping cost) states every order in EUR, whatever the customer paid in;
+    # zurich in CHF, even orders of EUR rows alone (its shipping is in CHF)
+    assert {d for s, _c, d in seen if s == "alpha"} == {"EUR"}
+    assert {d for s, _c, d in seen if s == "zurich"} == {"CHF"}
+
+
 def test_realistic_orders_wait_for_a_missing_rate(tmp_path, make_config):
     data, _rows, config, store = realistic(tmp_path, make_config,
                                            {"currency": "EUR", "rates": {"GBP": "0.8565"}})
