@@ -9,8 +9,11 @@ statements the shop's server received and reads the orders back the way the shop
 from __future__ import annotations
 
 import collections
+import copy
+import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -88,3 +91,84 @@ def test_oxid_chunk_is_one_insert_per_table_with_and_without_delivery_address(
                                       AUSTRIA)
         else:
             assert delivery(full) == NO_DELIVERY
+
+
+def test_prestashop_chunk_is_one_insert_per_table_and_the_admin_shows_each_order(
+        mariadb_db, prepare, statements):
+    """PrestaShop on InnoDB: a chunk's customers, addresses, carts, orders, invoices, lines,
+    taxes, carriers, histories and payments each go in one multi-row INSERT, the ids later rows
+    name taken from those INSERTs; the invoice numbers from one read. Read back as the admin's
+    order list and view do: every order under its own customer, its cart naming its delivery
+    address, its invoice numbered in turn and linked to its lines, carrier and payment."""
+    from test_prestashop_mariadb import ANNA, BERND, admin_list, make_shop
+    from test_prestashop_mariadb import alpha as presta
+
+    shop = make_shop(mariadb_db)
+    bernd_again = copy.deepcopy(BERND)  # same email and addresses: his customer, his addresses
+    bernd_again["number"] = "1003"
+    others = [sample_order(str(1004 + k), email=f"p{k}@example.com", first=f"P{k}", last="Neu")
+              for k in range(3)]
+    run = prepare(presta(shop), [ANNA, BERND, bernd_again, *others])
+    statements.clear()  # the shop's seed rows: not the send's
+    [result] = run.send()
+    assert result.error is None and result.written == 6, result.as_dict()
+    assert result.customers_created == 4
+    for table in ("customer", "customer_group", "address", "cart", "orders", "order_invoice",
+                  "order_detail", "order_detail_tax", "order_carrier", "order_history",
+                  "order_payment", "order_invoice_payment"):
+        assert statements[f"INSERT ps_{table}"] == 1, table
+    assert statements["UPDATE ps_orders"] == 0
+    assert statements["SELECT ps_order_invoice"] == 1  # the highest number, once per chunk
+    assert statements["SELECT ps_address"] == 1  # the known customers' addresses, once
+
+    ids = {n: int(t.remote_order_id) for n, t in run.transfers().items()}
+    listed = admin_list(shop)
+    assert [r["id"] for r in listed] == sorted(ids.values())
+    by_id = {r["id"]: r for r in listed}
+    assert [by_id[ids[n]]["customer"] for n in ("1001", "1002", "1003", "1004", "1005",
+                                                 "1006")] == [
+        "A. Schmidt", "B. Bauer", "B. Bauer", "P. Neu", "P. Neu", "P. Neu"]
+    assert [by_id[ids[n]]["new"] for n in ("1002", "1003")] == [1, 0]
+    assert (by_id[ids["1001"]]["total"], by_id[ids["1002"]]["total"]) == (
+        Decimal("22.040000"), Decimal("51.160000"))
+    assert [r["invoice"] for r in listed] == [1, 2, 3, 4, 5, 6]  # in turn, none taken twice
+
+    orders = query(shop, "SELECT o.id_order, o.id_customer, o.id_cart, o.id_address_delivery, "
+                         "o.id_address_invoice, o.invoice_number, o.total_products_wt, "
+                         "c.id_customer AS cart_customer, c.id_address_delivery AS cart_delivery,"
+                         " c.delivery_option, c.id_carrier FROM ps_orders o JOIN ps_cart c ON "
+                         "c.id_cart = o.id_cart ORDER BY o.id_order")
+    for o in orders:
+        assert (o["cart_customer"], o["cart_delivery"]) == (o["id_customer"],
+                                                            o["id_address_delivery"])
+        assert json.loads(o["delivery_option"]) == {
+            str(o["id_address_delivery"]): f"{o['id_carrier']},"}
+        [invoice] = query(shop, "SELECT id_order_invoice, number FROM ps_order_invoice WHERE "
+                                "id_order = :o", o=o["id_order"])
+        assert invoice["number"] == o["invoice_number"]
+        details = query(shop, "SELECT id_order_invoice, total_price_tax_incl FROM "
+                              "ps_order_detail WHERE id_order = :o", o=o["id_order"])
+        assert {d["id_order_invoice"] for d in details} == {invoice["id_order_invoice"]}
+        assert sum(d["total_price_tax_incl"] for d in details) == o["total_products_wt"]
+        [carrier] = query(shop, "SELECT id_order_invoice FROM ps_order_carrier WHERE "
+                                "id_order = :o", o=o["id_order"])
+        assert carrier["id_order_invoice"] == invoice["id_order_invoice"]
+        [link] = query(shop, "SELECT p.transaction_id FROM ps_order_invoice_payment l JOIN "
+                             "ps_order_payment p ON p.id_order_payment = l.id_order_payment "
+                             "WHERE l.id_order = :o AND l.id_order_invoice = :i",
+                       o=o["id_order"], i=invoice["id_order_invoice"])
+        assert link["transaction_id"] == next(t.reference for t in run.transfers().values()
+                                              if int(t.remote_order_id) == o["id_order"])
+    bernd = [o for o in orders if o["id_order"] in (ids["1002"], ids["1003"])]
+    assert bernd[0]["id_customer"] == bernd[1]["id_customer"]
+    assert (bernd[0]["id_address_delivery"], bernd[0]["id_address_invoice"]) == (
+        bernd[1]["id_address_delivery"], bernd[1]["id_address_invoice"])  # reused, not doubled
+    assert count_rows(shop, "ps_customer_group", bernd[0]["id_customer"]) == 1
+    taxes = query(shop, "SELECT d.id_order, SUM(t.total_amount) AS tax FROM ps_order_detail_tax t "
+                        "JOIN ps_order_detail d ON d.id_order_detail = t.id_order_detail "
+                        "GROUP BY d.id_order ORDER BY d.id_order")
+    assert {r["id_order"]: r["tax"] for r in taxes}[ids["1002"]] == Decimal("6.660000")  # 6.16 + 0.50
+
+
+def count_rows(db, table: str, customer_id: int) -> int:
+    return len(query(db, f"SELECT 1 FROM {table} WHERE id_customer = :c", c=customer_id))
