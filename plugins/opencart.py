@@ -14,7 +14,8 @@ the real status. On InnoDB all of it is also one transaction. On MyISAM a crash 
 hidden order carrying its reference; the next send finds it and completes it (its lines, totals
 and history are written again) instead of inserting a second order. InnoDB chunks are one
 transaction (`write_batch`); MyISAM chunks are single writes sharing the chunk's named locks and
-look-ups (`write_each`, opencart_each.py), each order still visible last.
+look-ups (`write_each`, opencart_each.py), each order still visible last; there an order's
+lines, totals, history and status UPDATE go as one multi-statement query (opencart_tail.py).
 
 The reference: `order.comment` starts with `[OX-…]` — the order's own field, written in the very
 first statement, so it is there before anything else of the order is.
@@ -30,11 +31,12 @@ and lax SQL mode alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+import pymysql
 from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,6 +51,7 @@ from orderexchange.model import (
 
 from .one_row import delete_rows, insert_row, update_row
 from .opencart_each import EachChunk, load_chunk
+from .opencart_tail import Tail, enabled
 from .shop_money import (
     ShopRates, currencies_of, currency_findings, order_amounts, plain_rate,
 )
@@ -107,6 +110,10 @@ class OpenCartConnector(SqlShopConnector):
         self._version: str | None = None
         #: the chunk `write_each` is writing, with its shared look-ups; else None
         self._each: EachChunk | None = None
+        #: `write_each` may send an order's lines, totals, history and status as one query
+        self._multi = False
+        #: the order `_write` is writing now collects those statements here (opencart_tail.py)
+        self._tail: Tail | None = None
         #: the shop's own reference data (settings, language, countries with zones, currencies,
         #: status names) read once per connection, i.e. once per send per shop: step 1 of every
         #: supplier order asked again for the same rows
@@ -124,6 +131,10 @@ class OpenCartConnector(SqlShopConnector):
         round trip). The trial write keeps the journalled original."""
         if self._journal is not None:
             return super().insert(table, values, key=key, now=now, drop_unknown=drop_unknown)
+        return insert_row(self.conn, table, self._fit(table, values, now, drop_unknown))
+
+    def _fit(self, table: str, values: dict[str, Any], now: datetime | None,
+             drop_unknown: bool = True) -> dict[str, Any]:
         try:
             row, _filled = fit_row(self.table(table), values,
                                    now or datetime.now().replace(microsecond=0),
@@ -131,7 +142,17 @@ class OpenCartConnector(SqlShopConnector):
         except KeyError as exc:  # the shop's schema changed since step 1
             raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
                           detail=f"lacks {table}.{exc.args[0]}") from None
-        return insert_row(self.conn, table, row)
+        return row
+
+    def queue_all(self, table: str, rows: Sequence[dict[str, Any]], *,
+                  key: str | None = None, now: datetime | None = None) -> None:
+        """An order's lines, totals and history: into the order's tail when `_write` collects
+        one (sent with its visible-last UPDATE in one round trip), else shop_sql's way."""
+        if self._tail is None:
+            super().queue_all(table, rows, key=key, now=now)
+            return
+        stamp = now or datetime.now().replace(microsecond=0)
+        self._tail.insert(table, [self._fit(table, row, stamp) for row in rows])
 
     # -- schema -----------------------------------------------------------------------------
     def required_columns(self) -> dict[str, dict[str, str]]:
@@ -634,6 +655,20 @@ class OpenCartConnector(SqlShopConnector):
                                           floor=transfer.shop_floor).get(transfer.reference)
         if existing is not None and existing[2] != HIDDEN:
             return RemoteOrder(str(existing[0]), str(existing[1]))  # written meanwhile
+        # in a MyISAM chunk the order's lines, totals, history and status go as one query
+        self._tail = Tail() if self._multi and self._each is not None and not queuing else None
+        try:
+            return self._write_order(so, transfer, ref, existing, now)
+        finally:
+            self._tail = None
+
+    def _write_order(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
+                     existing: tuple[int, int, int] | None, now: datetime) -> RemoteOrder:
+        """`_write` once the order is known to need writing: its customer, the hidden `order`
+        row (or the half-written one completed), then the rest and the real status last."""
+        co = transfer.customer_order
+        queuing = self.queuing
+        products = ref["products"]
         customer_id, group_id, created, account, address_id = self._customer(co, ref, now)
         transfer.customer_match = self._last_match
         person = self._person(co, account)
@@ -659,8 +694,16 @@ class OpenCartConnector(SqlShopConnector):
                                     f"{co.number} forwarded in supplier order {so.id}",
             "date_added": now}], key="order_history_id", now=now)
         if not queuing:  # the last step: only now does the admin list the order
-            update_row(self.conn, order_table, {"order_status_id": self.settings.order_status_id,
-                                                "date_modified": now}, {"order_id": order_id})
+            visible = {"order_status_id": self.settings.order_status_id, "date_modified": now}
+            tail = self._tail
+            if tail is None:
+                update_row(self.conn, order_table, visible, {"order_id": order_id})
+            else:
+                tail.update(order_table, visible, {"order_id": order_id})
+                try:
+                    tail.run(self.conn)
+                except pymysql.err.Error as exc:
+                    raise coded(exc, self.supplier, order_table) from None
         return RemoteOrder(str(order_id), str(customer_id), created)
 
     def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Product],
@@ -840,11 +883,12 @@ class OpenCartConnector(SqlShopConnector):
             tx = self.conn.begin()
             try:
                 self._each = load_chunk(self, supplier_order, transfers)
-                for transfer in transfers:
-                    written[transfer.reference] = self._write(supplier_order, transfer)
-                    if per_order:
-                        tx.commit()
-                        tx = self.conn.begin()
+                with enabled(self.conn) as self._multi:
+                    for transfer in transfers:
+                        written[transfer.reference] = self._write(supplier_order, transfer)
+                        if per_order:
+                            tx.commit()
+                            tx = self.conn.begin()
                 tx.commit()
             except BaseException:
                 try:
@@ -854,10 +898,11 @@ class OpenCartConnector(SqlShopConnector):
                 raise
         except OXError as err:
             error = err
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, pymysql.err.Error) as exc:
             error = coded(exc, self.supplier)
         finally:
             self._each = None
+            self._multi = False
             if held:
                 release_locks(self.conn, held)
         return written, error

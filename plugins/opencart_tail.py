@@ -1,0 +1,124 @@
+"""The rest of one MyISAM OpenCart order — its lines, totals, history and the UPDATE that makes it
+visible — sent to the server in ONE round trip (a multi-statement query), in that order.
+
+Why: OpenCart 3 ships MyISAM tables, so each order is written alone and visible last (a crash
+leaves whole orders and at most one hidden one, which the next write completes). After the hidden
+`order` row, its four remaining statements were four round trips, and a round trip (the server
+woken, the answer awaited) was most of what an order cost against bench/connectors.py's floor.
+The server runs the statements of one query one after the other and stops at the first that
+fails; whatever a crash or a refusal cuts off is a suffix, so the UPDATE that shows the order
+always comes after everything else of it, exactly as with separate statements.
+
+Multi-statements are switched on for the connection only while a chunk is written (`enabled`,
+COM_SET_OPTION) and off again after: every other query of the connection stays a single
+statement. Only with PyMySQL (the supported driver); `Tail.run` raises the driver's error, which
+the caller maps like any other (`shop_sql.coded`).
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+#: COM_SET_OPTION and its two options (MySQL client/server protocol)
+_COM_SET_OPTION = 0x1B
+_MULTI_STATEMENTS_ON, _MULTI_STATEMENTS_OFF = 0, 1
+
+
+def _raw(conn: Connection) -> Any:
+    """The PyMySQL connection under `conn`, or None (another driver: no tail)."""
+    if conn.dialect.name not in ("mysql", "mariadb") or conn.dialect.driver != "pymysql":
+        return None
+    raw = conn.connection.dbapi_connection
+    return raw if hasattr(raw, "_execute_command") and hasattr(raw, "_read_packet") else None
+
+
+def _set_multi_statements(raw: Any, on: bool) -> None:
+    raw._execute_command(_COM_SET_OPTION, struct.pack(
+        "<H", _MULTI_STATEMENTS_ON if on else _MULTI_STATEMENTS_OFF))
+    raw._read_packet()  # EOF (or OK); an error packet raises
+
+
+@contextmanager
+def enabled(conn: Connection) -> Iterator[bool]:
+    """Multi-statement queries allowed on `conn` inside the block; yields whether they are (False
+    with another driver: the caller writes statement by statement). Switched off again on the
+    way out unless the connection died meanwhile."""
+    raw = _raw(conn)
+    if raw is None:
+        yield False
+        return
+    _set_multi_statements(raw, True)
+    try:
+        yield True
+    finally:
+        if raw.open:
+            _set_multi_statements(raw, False)
+
+
+def _q(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+@functools.lru_cache(maxsize=512)
+def _insert_text(table: str, columns: tuple[str, ...], rows: int) -> str:
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return (f"INSERT INTO {_q(table)} ({', '.join(_q(c) for c in columns)}) VALUES "
+            + ", ".join([one] * rows))
+
+
+@functools.lru_cache(maxsize=128)
+def _update_text(table: str, columns: tuple[str, ...], where: tuple[str, ...]) -> str:
+    return (f"UPDATE {_q(table)} SET {', '.join(f'{_q(c)} = %s' for c in columns)} "
+            f"WHERE {' AND '.join(f'{_q(c)} = %s' for c in where)}")
+
+
+class Tail:
+    """Statements collected for one order, run by `run` as one query in the order added."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.params: list[Any] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.statements)
+
+    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """One multi-row INSERT of rows (already fitted: `fit_row`); rows naming different
+        columns go as one INSERT per run of equal column sets."""
+        start = 0
+        while start < len(rows):
+            columns = tuple(rows[start])
+            end = start + 1
+            while end < len(rows) and tuple(rows[end]) == columns:
+                end += 1
+            self.statements.append(_insert_text(table, columns, end - start))
+            self.params += [row[c] for row in rows[start:end] for c in columns]
+            start = end
+
+    def update(self, table: str, values: dict[str, Any], where: dict[str, Any]) -> None:
+        self.statements.append(_update_text(table, tuple(values), tuple(where)))
+        self.params += [*values.values(), *where.values()]
+
+    def run(self, conn: Connection) -> None:
+        """Every statement in one round trip, each result read (an error raises at the statement
+        that failed; the server ran the ones before it and none after)."""
+        if not self.statements:
+            return
+        raw = conn.connection.dbapi_connection
+        cursor = raw.cursor()
+        try:
+            cursor.execute(";\n".join(self.statements), tuple(self.params))
+            while cursor.nextset():
+                pass
+        finally:
+            self.statements, self.params = [], []
+            try:
+                cursor.close()
+            except Exception:  # noqa: BLE001 - the connection is gone: the error above counts
+                pass

@@ -1,0 +1,109 @@
+"""OpenCart 3 on MyISAM sends an order's lines, totals, history and visible-last status as ONE
+multi-statement query inside a chunk (plugins/opencart_tail.py, issue 15) — against the real
+throwaway MariaDB, read back with the admin's own queries (test_opencart_mariadb.py). No
+wall-clock assertions.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from helpers import bernd_order, sample_order
+from shopdb import (  # noqa: F401 - prepare is a fixture
+    count, load_schema, prepare, query, root_execute, supplier_alpha,
+)
+from test_opencart_mariadb import ADMIN_LIST, LINES, TOTALS, order_view
+
+from orderexchange.model import SupplierOrderState as S
+from orderexchange.plugins import opencart_tail
+
+alpha = supplier_alpha("opencart")
+
+
+def test_a_tail_cut_short_leaves_the_order_hidden_and_the_retry_replaces_its_rows(mariadb_db,
+                                                                                  prepare):
+    """The shop refuses 1002's history row (a trigger): the server ran the tail's statements
+    before it (lines, totals) and none after (the status), so 1002 stays hidden; 1001 and 1003
+    are listed. The next send completes that very order: its lines and totals once, not twice."""
+    shop = mariadb_db
+    load_schema(shop.url, "opencart3_mysql.sql", prefix="oc_", engine="MyISAM")
+    run = prepare(alpha(shop), [sample_order("1001"), bernd_order("1002"),
+                                sample_order("1003", email="carla.neu@example.com",
+                                             first="Carla", last="Neu")])
+    root_execute(shop, "CREATE TRIGGER refuse_1002 BEFORE INSERT ON oc_order_history "
+                       "FOR EACH ROW IF NEW.comment LIKE '%order 1002 %' THEN SIGNAL SQLSTATE "
+                       "'22001' SET MYSQL_ERRNO = 1406, MESSAGE_TEXT = 'refused'; END IF")
+    [failed] = run.send()
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-DB-006"
+    assert failed.error.facts["order"] == "1002" and failed.written == 2
+    assert [r["customer"] for r in query(shop, ADMIN_LIST)] == ["Anna Schmidt", "Carla Neu"]
+    reference = run.transfers()["1002"].reference
+    [half] = query(shop, "SELECT order_id, order_status_id FROM oc_order WHERE comment LIKE :p",
+                   p=f"[{reference}]%")
+    assert half["order_status_id"] == 0
+    o = half["order_id"]
+    assert count(shop, "oc_order_product", "order_id = :o", o=o) == 2  # ran before the refusal
+    assert count(shop, "oc_order_total", "order_id = :o", o=o) == 5
+    assert count(shop, "oc_order_history", "order_id = :o", o=o) == 0
+
+    root_execute(shop, "DROP TRIGGER refuse_1002")
+    [again] = run.send()
+    assert again.state == S.NOTIFIED and again.written == 1, again.as_dict()
+    assert len(query(shop, ADMIN_LIST)) == 3 and count(shop, "oc_order") == 3
+    assert run.transfers()["1002"].remote_order_id == str(o)
+    view = order_view(shop, o)
+    assert view["lines"] == LINES["1002"] and view["totals"] == TOTALS["1002"]
+    assert [(h["name"], h["notify"]) for h in view["history"]] == [("Pending", 0)]
+    for number in ("1001", "1003"):  # the chunk's other orders whole, each once
+        view = order_view(shop, int(run.transfers()[number].remote_order_id))
+        assert view["lines"] == LINES["1001"] and view["totals"] == TOTALS["1001"]
+        assert len(view["history"]) == 1
+
+
+def test_multi_statements_are_on_only_inside_the_block(mariadb_db):
+    """Inside `enabled` one query may hold several statements; before and after, the
+    connection refuses that as every connection does (a `;` in a query is a syntax error)."""
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn:
+            def two() -> list:
+                cur = conn.connection.dbapi_connection.cursor()
+                try:
+                    cur.execute("SELECT 1; SELECT 2")
+                    out = [cur.fetchall()]
+                    while cur.nextset():
+                        out.append(cur.fetchall())
+                    return out
+                finally:
+                    cur.close()
+
+            with pytest.raises(Exception, match="1064"):
+                two()
+            with opencart_tail.enabled(conn) as multi:
+                assert multi is True
+                assert two() == [((1,),), ((2,),)]
+            with pytest.raises(Exception, match="1064"):
+                two()
+    finally:
+        engine.dispose()
+
+
+def test_a_tail_keeps_values_data(mariadb_db):
+    """Values with `;`, quotes, `%` and backslashes are data inside a multi-statement query."""
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, "
+                                 "`order` INT, v TEXT) ENGINE=MyISAM")
+            odd = "x'; DROP TABLE t; -- %s \\ \" 100%"
+            with opencart_tail.enabled(conn):
+                tail = opencart_tail.Tail()
+                tail.insert("t", [{"order": 1, "v": odd}, {"order": 2, "v": "plain"},
+                                  {"v": None}])
+                tail.update("t", {"v": "changed; %"}, {"order": 2})
+                tail.run(conn)
+                assert not tail
+            rows = conn.exec_driver_sql("SELECT `order`, v FROM t ORDER BY id").all()
+            assert [tuple(r) for r in rows] == [(1, odd), (2, "changed; %"), (None, None)]
+    finally:
+        engine.dispose()
