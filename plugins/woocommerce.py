@@ -51,7 +51,8 @@ from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
-from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder, RemoteStatus
+from orderexchange.connector import (
+    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted)
 from orderexchange.errors import OXError
 from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
@@ -402,7 +403,9 @@ class WooCommerceConnector(SqlShopConnector):
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
         matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
-        out.already_written(so, self.find_by_references([t.reference for t in pending]))
+        # only transfers ever attempted can be in the shop, and only above their floor: an
+        # unbounded look-up of every pending reference read all our orders' reference rows
+        out.already_written(so, self.find_by_references(*attempted(pending)))
         tables = self.tables([self.t("users"), self.t("wc_customer_lookup")])
         for t in pending:
             co = t.customer_order
@@ -416,10 +419,19 @@ class WooCommerceConnector(SqlShopConnector):
         return out.items
 
     # -- step 2: finding our orders ---------------------------------------------------------
+    def shop_floor(self) -> int | None:
+        """The highest post `ID`: every order post written later gets a higher one from the
+        table's AUTO_INCREMENT (HPOS placeholders too). Only the posts layout's look-up uses
+        it: WordPress indexes postmeta's `meta_key`, not `meta_value`, so without the floor it
+        read every order's reference row, the shop's whole history of our orders."""
+        return self.highest("posts", "ID")
+
     def _by_reference(self, references: list[str], end: bool = True, floor: int | None = None
                       ) -> dict[str, tuple[int, int, str]]:
         """reference → (order id, customer id, status) of every order carrying it, half-written
-        ones included, from the authoritative storage (indexed: `floor` is not needed)."""
+        ones included, from the authoritative storage: HPOS's meta is indexed by value; in the
+        posts layout only the posts above `floor` (a primary-key range, and postmeta's
+        `post_id` range) are read."""
         found: dict[str, tuple[int, int, str]] = {}
         if not references:
             return found
@@ -438,8 +450,11 @@ class WooCommerceConnector(SqlShopConnector):
                     f"JOIN {self.qt('posts')} p ON p.ID = m.post_id AND p.post_type = "
                     f"'shop_order' LEFT JOIN {self.qt('postmeta')} c ON c.post_id = p.ID AND "
                     f"c.meta_key = '_customer_user' WHERE m.meta_key = :k AND "
-                    f"m.meta_value IN :refs ORDER BY p.post_status = :hidden, p.ID",
-                    k=REFERENCE_KEY, refs=sorted(set(references)), hidden=HIDDEN)
+                    f"m.meta_value IN :refs"
+                    + ("" if floor is None else " AND p.ID > :floor AND m.post_id > :floor")
+                    + " ORDER BY p.post_status = :hidden, p.ID",
+                    k=REFERENCE_KEY, refs=sorted(set(references)), hidden=HIDDEN,
+                    **({} if floor is None else {"floor": int(floor)}))
             for r in rows:
                 found.setdefault(r.ref, (int(r.id), int(r.customer_id or 0), r.status))
         except SQLAlchemyError as exc:
