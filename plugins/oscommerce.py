@@ -516,8 +516,7 @@ class OsCommerceConnector(SqlShopConnector):
             out.append(Finding.from_error(OXError(code, order=order or "-", supplier=sid,
                                                   **facts), severity=severity, order=order))
 
-        missing = self.db.missing({self.t(k): v for k, v in self._required().items()})
-        missing += self._missing_optional_columns()
+        missing = self._missing_required() + self._missing_optional_columns()
         if missing:
             table = missing[0].split(".")[0]
             return [Finding.from_error(OXError("OX-DB-003", supplier=sid, table=table,
@@ -549,7 +548,7 @@ class OsCommerceConnector(SqlShopConnector):
         currency_findings(money_findings, so, self._rates(currencies_of(so, self.supplier)),
                           rate_always=not self.modified)
         out += money_findings.items
-        lengths = {table: self.db.columns(self.t(table))
+        lengths = {table: {name: c.length for name, c in self.table(self.t(table)).columns.items()}
                    for table in ("orders", "customers", "address_book", "orders_products")}
         matches = self._match([t.customer_order for t in pending])
         self._plan = matches  # `_customer` builds on it instead of scanning the shop again
@@ -611,23 +610,38 @@ class OsCommerceConnector(SqlShopConnector):
                             tolerance=f"{tolerance}")
             for (table, column), value in texts.items():
                 column = column.split("|")[0]
-                limit = lengths[table].get(column)
+                limit = lengths[table].get(column.lower())
                 if value and limit and len(value) > limit:
                     add("OX-CHK-007", n, field=f"{table}.{column}", length=len(value),
                         limit=limit)
         return out
 
+    def _missing_required(self) -> list[str]:
+        """Every needed table or table.column the live schema lacks.
+
+        From the connection's information_schema read (`tables`: two queries for all tables,
+        kept for the connection, i.e. once per send per shop), which the writes read anyway;
+        step 1 used to reflect each table again (13 SHOW CREATE TABLE per supplier order)."""
+        required = {self.t(k): v for k, v in self._required().items()}
+        gaps: list[str] = []
+        for table, info in self.tables(required).items():
+            if not info.exists:
+                gaps.append(table)
+                continue
+            gaps += [f"{table}.{c}" for c in required[table] if not info.has(c)]
+        return gaps
+
     def _missing_optional_columns(self) -> list[str]:
         """Configured optional columns (customer number, template columns) the shop lacks."""
-        have = self.db.columns(self.t("customers"))
+        customers = self.table(self.t("customers"))
         wanted = [c for c in (self._number_column(), self._group_column(),
                               self.settings.language_column, self.settings.currency_column) if c]
-        return [f"{self.t('customers')}.{c}" for c in wanted if c not in have]
+        return [f"{self.t('customers')}.{c}" for c in wanted if not customers.has(c)]
 
     def _template_problems(self) -> list[tuple[str, str]]:
         """customer_template values this shop cannot store (no column for them)."""
         template = self.supplier.customer_template
-        have = self.db.columns(self.t("customers"))
+        customers = self.table(self.t("customers"))
         problems = []
         for key, column in (("group", self._group_column()),
                             ("language", self.settings.language_column),
@@ -635,12 +649,13 @@ class OsCommerceConnector(SqlShopConnector):
             if getattr(template, key) is not None and not column:
                 problems.append((key, f"osCommerce has no customer {key}; set {key}_column"))
         for column, value in template.columns.items():
-            if column not in have:
+            if not customers.has(column):
                 problems.append((f"columns.{column}",
                                  f"table {self.t('customers')} has no column {column}"))
-            elif isinstance(value, str) and have[column] and len(value) > have[column]:
+            elif isinstance(value, str) and (limit := customers.columns[column.lower()].length) \
+                    and len(value) > limit:
                 problems.append((f"columns.{column}", f"{len(value)} characters, the column "
-                                                      f"allows {have[column]}"))
+                                                      f"allows {limit}"))
         return problems
 
     # -- customers --------------------------------------------------------------------------
