@@ -144,8 +144,10 @@ HISTORY: dict[str, History] = {
                            {"shop_order": "placed_at"}),
     "woocommerce_hpos": _woocommerce(),
     "woocommerce_posts": _woocommerce(),
+    # invoices too: a shop's every order has one, and the next invoice number is read from them
     "prestashop": History("ps_orders", {f"ps_{t}": ("id_order",) for t in (
-        "orders", "order_detail", "order_carrier", "order_history")}, {"ps_orders": "date_add"}),
+        "orders", "order_detail", "order_carrier", "order_history", "order_invoice")},
+        {"ps_orders": "date_add", "ps_order_invoice": "date_add"}),
     "magento": History(
         "sales_order", {"sales_order": ("entity_id",), "sales_order_item": ("order_id",),
                         "sales_order_address": ("parent_id",),

@@ -72,7 +72,17 @@ def grown(base: history_rows.Statements, other: history_rows.Statements, allowed
             if b > FACTOR * a + allowed]
 
 
-@pytest.mark.parametrize("family", sorted(history_rows.HISTORY))
+#: connector → why its send still reads the shop's history (strict: fixed, the mark must go)
+KNOWN = {
+    "prestashop": "the next invoice number: SELECT MAX(number) FROM ps_order_invoice reads every "
+                  "invoice of the shop once per send and shop (number has no index; "
+                  "PrestaShop's own Order::setInvoice reads it once per order)",
+}
+
+
+@pytest.mark.parametrize("family", [
+    pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=KNOWN[f])) if f in KNOWN else f
+    for f in sorted(history_rows.HISTORY)])
 def test_rows_examined_do_not_grow_with_the_shops_history(family, counting_server, sink, orders,
                                                           tmp_path):
     got = history_rows.measure(family, counting_server, orders, tmp_path, sink,
