@@ -30,10 +30,8 @@ and lax SQL mode alike.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 import pymysql
@@ -41,29 +39,25 @@ from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from orderexchange import hookimpl
-from orderexchange.connector import (
-    Connector, ConnectorSettings, RemoteOrder, RemoteStatus, attempted,
-)
+from orderexchange.connector import Connector, ConnectorSettings, RemoteOrder
 from orderexchange.errors import OXError
-from orderexchange.model import (
-    Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
-)
+from orderexchange.model import CustomerOrder, SupplierOrder, Transfer
 
 from .one_row import delete_rows, insert_row, update_row
+from .opencart_back import OpenCartReadBack
+from .opencart_check import OpenCartCheck
 from .opencart_each import EachChunk, load_chunk
+from .opencart_rows import HIDDEN, OpenCartRows
+from .opencart_selftest import OpenCartSelfTest
 from .opencart_tail import Tail, enabled
-from .shop_money import (
-    ShopRates, currencies_of, currency_findings, order_amounts, plain_rate,
-)
 from .shop_sql import (
-    CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, acquire_locks, coded,
-    fit_row, release_locks,
-    marker, markers_by_length, match_by_email, quote, sample_transfer, stage_text,
+    CustomerMatch, OptionalTable, SqlShopConnector, acquire_locks, coded, fit_row, marker,
+    markers_by_length, match_by_email, release_locks, stage_text,
 )
 
 __version__ = "0.1.0"
 
-HIDDEN = 0  # order_status_id of an order the admin does not list (not yet complete)
+__all__ = ["HIDDEN", "OpenCartConnector", "OpenCartSettings"]
 
 
 class OpenCartSettings(ConnectorSettings):
@@ -99,7 +93,12 @@ class OpenCartSettings(ConnectorSettings):
     total_title: str = "Total"
 
 
-class OpenCartConnector(SqlShopConnector):
+class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartSelfTest,
+                        SqlShopConnector):
+    """The connector; step 1 (opencart_check.py), the rows (opencart_rows.py), read-back and
+    cancel (opencart_back.py) and the `test db` stages (opencart_selftest.py) are mixins, the
+    writes and the customer matching are here."""
+
     type_name = "opencart"
     settings_schema = OpenCartSettings
     settings: OpenCartSettings
@@ -262,117 +261,6 @@ class OpenCartConnector(SqlShopConnector):
         label = "OpenCart 3.0" if version == "3" else "OpenCart 4.x"
         return True, f"{label} ({how}), table prefix {self.settings.table_prefix!r}"
 
-    # -- reference data ---------------------------------------------------------------------
-    def _settings_table(self) -> dict[str, str]:
-        setting = self.table(self.t("setting"))
-        if not setting.exists:
-            return {}
-        try:
-            rows = self.sql(f"SELECT {self._q('key')} AS k, value FROM {self.qt('setting')} "
-                            f"WHERE store_id = :s AND {self._q('key')} IN :keys",
-                            s=self.settings.store_id,
-                            keys=["config_name", "config_invoice_prefix",
-                                  "config_customer_group_id"])
-            return {r.k: r.value for r in rows}
-        except SQLAlchemyError:  # no SELECT on it: `test db` reports the grant; defaults apply
-            return {}
-
-    def _q(self, column: str) -> str:
-        return quote(self.conn, column)
-
-    def _products(self, skus: Iterable[str]) -> dict[str, Product]:
-        skus = sorted(set(skus))
-        if not skus:
-            return {}
-        col = self._q(self.settings.sku_column)
-        rows = self.sql(
-            f"SELECT p.product_id, p.{col} AS sku, p.status, p.quantity, p.price, pd.name "
-            f"FROM {self.qt('product')} p LEFT JOIN {self.qt('product_description')} pd "
-            f"ON pd.product_id = p.product_id AND pd.language_id = :lang "
-            f"WHERE p.{col} IN :skus", lang=self.settings.language_id, skus=skus)
-        out: dict[str, Product] = {}
-        for r in rows:
-            if r.sku not in out or r.status:  # an active product wins over an inactive twin
-                out[r.sku] = Product(int(r.product_id), r.sku, bool(r.status), r.name or "",
-                                     Decimal(str(r.quantity or 0)), Decimal(str(r.price or 0)))
-        return out
-
-    def _countries(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
-        country = self.table(self.t("country"))
-        fmt = ", address_format" if country.has("address_format") else ""
-        rows = self.sql(f"SELECT country_id, name, iso_code_2{fmt} FROM {self.qt('country')} "
-                        f"WHERE iso_code_2 IN :codes", codes=sorted(set(codes)))
-        out = {r.iso_code_2: {"id": int(r.country_id), "name": r.name,
-                              "format": getattr(r, "address_format", "") or ""} for r in rows}
-        if out:
-            zones = self.sql(f"SELECT zone_id, country_id, name, code FROM {self.qt('zone')} "
-                             f"WHERE country_id IN :ids", ids=[c["id"] for c in out.values()])
-            by_country: dict[int, list[Any]] = {}
-            for z in zones:
-                by_country.setdefault(int(z.country_id), []).append(z)
-            for c in out.values():
-                c["zones"] = by_country.get(c["id"], [])
-        return out
-
-    def _currencies(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The shop's `currency` rows of these codes: id, rate (`value`; None: none set) and
-        whether it is enabled (`status`: the storefront offers only enabled currencies, and the
-        admin edits an order through the storefront's API, which refuses a disabled one)."""
-        rows = self.sql(f"SELECT currency_id, code, value, status FROM {self.qt('currency')} "
-                        f"WHERE code IN :codes", codes=sorted(set(codes)))
-        return {r.code: {"id": int(r.currency_id), "value": r.value, "enabled": bool(r.status)}
-                for r in rows}
-
-    def _refdata(self, so: SupplierOrder, fresh: bool = False) -> dict[str, Any]:
-        """Products, countries (with zones), currencies, language and shop settings for a whole
-        supplier order: read once at its first write (and afresh for every check)."""
-        if fresh or self._ref_for != so.id:
-            skus = {sl.supplier_sku for t in so.transfers for sl in t.lines}
-            codes = {a.country for t in so.transfers
-                     for a in (t.customer_order.billing, t.customer_order.delivery)}
-            cached = self._shop_data
-            if "settings" not in cached:
-                cached["settings"] = self._settings_table()
-                language = self.sql(f"SELECT code FROM {self.qt('language')} WHERE "
-                                    f"language_id = :l", l=self.settings.language_id).first()
-                cached["language"] = language[0] if language else ""
-            shop = cached["settings"]
-            self._ref = {
-                "products": self._products(skus),
-                "countries": self._by_code("countries", self._countries, codes),
-                "currencies": self._by_code("currencies", self._currencies,
-                                            currencies_of(so, self.supplier)),
-                "language_code": cached["language"],
-                "store_name": self.settings.store_name or shop.get("config_name")
-                or self.supplier.name,
-                "invoice_prefix": shop.get("config_invoice_prefix", ""),
-                "group": self._group_id(shop),
-            }
-            self._ref["rates"] = ShopRates.of(
-                ((c, r["value"]) for c, r in self._ref["currencies"].items()), self.t("currency"))
-            self._ref_for = so.id
-        return self._ref
-
-    def _by_code(self, kind: str, read: Any, codes: Iterable[str]) -> dict[str, Any]:
-        """`read(codes)` (countries or currencies by code) through the connection's cache:
-        only codes not asked before go to the shop; a code the shop lacks is remembered as such."""
-        known = self._shop_data.setdefault(kind, {})
-        wanted = set(codes)
-        todo = sorted(wanted - set(known))
-        if todo:
-            found = read(todo)
-            known.update({code: found.get(code) for code in todo})
-        return {code: known[code] for code in sorted(wanted) if known[code] is not None}
-
-    def _group_id(self, shop: dict[str, str]) -> int:
-        chosen = self.configured_group_id()
-        if chosen is not None:
-            return chosen
-        try:
-            return int(shop.get("config_customer_group_id") or 1)
-        except ValueError:
-            return 1
-
     # -- customers --------------------------------------------------------------------------
     def _account(self, customer_id: Any) -> dict[str, Any] | str:
         """A configured shop account (distributor, or guest pseudo customer) with its default
@@ -433,169 +321,6 @@ class OpenCartConnector(SqlShopConnector):
                         f"ORDER BY customer_id", emails=emails)
         return match_by_email(orders, [(int(r.customer_id), r.email, r.firstname, r.lastname)
                                        for r in rows])
-
-    # -- step 1 -----------------------------------------------------------------------------
-    def _check(self, so: SupplierOrder) -> list[Finding]:
-        out = Findings(self.supplier)
-        if self.schema_gaps(out):
-            return out.items
-        if not self.version():
-            out.add("OX-DB-010", None, type="OpenCart", detail="unknown order table layout")
-            return out.items
-        if not self._status_name(self.settings.order_status_id):
-            out.add("OX-CHK-009", None, value=self.settings.order_status_id)
-        account, usable = self.checked_policy_account(out)
-        if not usable:
-            return out.items
-        ref = self._refdata(so, fresh=True)
-        out.lines(so, ref["products"], whole_quantities=True)
-        out.places(so, ref["countries"], None)
-        before = len(out.items)
-        currency_findings(out, so, ref["rates"], rate_always=True)
-        for t in so.transfers:  # in the shop but switched off: held like one it lacks
-            currency = ref["currencies"].get(t.customer_order.currency)
-            if t.state != TransferState.WRITTEN and currency and not currency["enabled"]:
-                out.add("OX-CHK-052", t.customer_order.number, value=t.customer_order.currency,
-                        where=self.t("currency"))
-        unconvertible = {f.order for f in out.items[before:]}
-        pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
-        matches = self._match([t.customer_order for t in pending])
-        out.matches(so, matches)
-        out.already_written(so, self.find_by_references(*attempted(pending)))
-        tables = self.tables([self.t(n) for n in ("order", "order_product", "customer",
-                                                   "address")])
-        for t in pending:
-            co = t.customer_order
-            if not ({co.billing.country, co.delivery.country} <= set(ref["countries"])
-                    and co.number not in unconvertible):
-                continue  # reported above; the rows cannot be planned without them
-            match = matches[co.number]
-            order = self._order_values(so, t, ref, self._person(co, account), account,
-                                       customer_id=0, address_id=0, now=datetime.now())
-            out.lengths(co.number, tables[self.t("order")], order)
-            for sl in t.lines:
-                product = ref["products"].get(sl.supplier_sku)
-                if product is not None:
-                    out.lengths(co.number, tables[self.t("order_product")],
-                                {"name": product.name or sl.line.name, "model": sl.supplier_sku})
-            if match.key == "new":
-                customer, address = self._new_customer_values(co, ref, datetime.now())
-                out.lengths(co.number, tables[self.t("customer")], customer)
-                out.lengths(co.number, tables[self.t("address")], address)
-        return out.items
-
-    def _status_name(self, status_id: int) -> str | None:
-        """The status's name in `language_id`, read once per connection."""
-        names = self._shop_data.setdefault("status_names", {})
-        if status_id not in names:
-            row = self.sql(f"SELECT name FROM {self.qt('order_status')} WHERE "
-                           f"order_status_id = :s AND language_id = :l", s=status_id,
-                           l=self.settings.language_id).first()
-            names[status_id] = row[0] if row else None
-        return names[status_id]
-
-    # -- rows -------------------------------------------------------------------------------
-    @staticmethod
-    def _person(co: CustomerOrder, account: dict[str, Any] | None) -> dict[str, str]:
-        """Who the order is from: the end customer, or the distributor (blind drop-ship)."""
-        if account is not None and account.get("address") is not None:
-            return {"first": account["first"], "last": account["last"],
-                    "email": account["email"], "phone": account["phone"]}
-        c = co.customer
-        return {"first": c.first_name, "last": c.last_name, "email": c.email, "phone": c.phone}
-
-    def _place(self, prefix: str, a: Address, ref: dict[str, Any]) -> dict[str, Any]:
-        country = ref["countries"][a.country]
-        zone_id, zone = 0, a.state
-        wanted = a.state.strip().casefold()
-        for z in country.get("zones", []):
-            if wanted and wanted in ((z.name or "").casefold(), (z.code or "").casefold()):
-                zone_id, zone = int(z.zone_id), z.name
-                break
-        return {f"{prefix}_firstname": a.first_name, f"{prefix}_lastname": a.last_name,
-                f"{prefix}_company": a.company, f"{prefix}_address_1": a.street,
-                f"{prefix}_address_2": a.street2, f"{prefix}_city": a.city,
-                f"{prefix}_postcode": a.postcode, f"{prefix}_country": country["name"],
-                f"{prefix}_country_id": country["id"], f"{prefix}_zone": zone,
-                f"{prefix}_zone_id": zone_id, f"{prefix}_address_format": country["format"],
-                f"{prefix}_custom_field": "[]"}
-
-    @staticmethod
-    def _account_address(account: dict[str, Any]) -> Address:
-        a = account["address"]
-        return Address(a.firstname, a.lastname, a.address_1, a.postcode, a.city, a.iso_code_2,
-                       company=a.company or "", street2=a.address_2 or "")
-
-    def _order_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
-                      person: dict[str, str], account: dict[str, Any] | None, *,
-                      customer_id: int, address_id: int, now: datetime,
-                      group_id: int | None = None) -> dict[str, Any]:
-        co = transfer.customer_order
-        s = self.settings
-        billing = co.billing
-        places = dict(ref["countries"])
-        if account is not None and account.get("address") is not None:
-            billing = self._account_address(account)
-            if billing.country not in places:
-                places[billing.country] = {"id": int(account["address"].country_id),
-                                           "name": account["address"].country, "format": "",
-                                           "zones": []}
-        ref = dict(ref, countries=places)
-        rates: ShopRates = ref["rates"]
-        amounts = order_amounts(transfer, self.supplier, rates)
-        currency = ref["currencies"][co.currency]
-        values: dict[str, Any] = {
-            "invoice_no": 0, "invoice_prefix": ref["invoice_prefix"], "store_id": s.store_id,
-            "store_name": ref["store_name"], "store_url": s.store_url,
-            "customer_id": customer_id,
-            "customer_group_id": group_id if group_id is not None else ref["group"],
-            "firstname": person["first"], "lastname": person["last"], "email": person["email"],
-            "telephone": person["phone"], "fax": "", "custom_field": "[]",
-            **self._place("payment", billing, ref), **self._place("shipping", co.delivery, ref),
-            "comment": f"{marker(transfer.reference)} orderexchange: customer order "
-                       f"{co.number}, supplier order {so.id}",
-            "total": rates.in_default(amounts.total, co.currency), "order_status_id": HIDDEN, "affiliate_id": 0,
-            "commission": Decimal("0"), "marketing_id": 0, "tracking": "",
-            "language_id": s.language_id, "currency_id": currency["id"],
-            "currency_code": co.currency, "currency_value": rates.rate(co.currency),
-            "ip": "", "forwarded_ip": "", "user_agent": "orderexchange", "accept_language": "",
-            "date_added": now, "date_modified": now,
-        }
-        if self.version() == "4":
-            values.update({
-                "payment_method": json.dumps({"name": s.payment_method, "code": s.payment_code}),
-                "shipping_method": json.dumps({"name": s.shipping_method,
-                                               "code": s.shipping_code}),
-                "payment_address_id": address_id, "shipping_address_id": 0,
-                "language_code": ref["language_code"], "transaction_id": "",
-                "subscription_id": 0})
-        else:
-            values.update({"payment_method": s.payment_method, "payment_code": s.payment_code,
-                           "shipping_method": s.shipping_method,
-                           "shipping_code": s.shipping_code})
-        return values
-
-    def _new_customer_values(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
-                             ) -> tuple[dict[str, Any], dict[str, Any]]:
-        c, b = co.customer, co.billing
-        template = self.supplier.customer_template
-        customer = {
-            "customer_group_id": ref["group"], "store_id": self.settings.store_id,
-            "language_id": self.settings.language_id, "firstname": c.first_name,
-            "lastname": c.last_name, "email": c.email, "telephone": c.phone, "fax": "",
-            "password": "", "salt": "", "newsletter": 1 if template.newsletter else 0,
-            "address_id": 0, "custom_field": "[]", "ip": "", "status": 1, "safe": 0,
-            "token": "", "code": "", "date_added": now, **template.columns}
-        country = ref["countries"].get(b.country, {"id": 0})
-        address = {"firstname": b.first_name, "lastname": b.last_name, "company": b.company,
-                   "address_1": b.street, "address_2": b.street2, "city": b.city,
-                   "postcode": b.postcode, "country_id": country["id"], "zone_id": 0,
-                   "custom_field": "[]", "default": 1}
-        if b.state:
-            for z in country.get("zones", []):
-                if b.state.casefold() in ((z.name or "").casefold(), (z.code or "").casefold()):
-                    address["zone_id"] = int(z.zone_id)
-        return customer, address
 
     # -- step 2 -----------------------------------------------------------------------------
     def shop_floor(self) -> int | None:
@@ -706,36 +431,7 @@ class OpenCartConnector(SqlShopConnector):
                     raise coded(exc, self.supplier, order_table) from None
         return RemoteOrder(str(order_id), str(customer_id), created)
 
-    def _insert_lines(self, order_id: int, transfer: Transfer, products: dict[str, Product],
-                      now: datetime) -> None:
-        """Amounts in the shop's default currency, as OpenCart keeps them: its admin shows each
-        × the order's `currency_value`, rounded — the order's own amounts again."""
-        rates: ShopRates = self._ref["rates"]
-        amounts = order_amounts(transfer, self.supplier, rates)
-        code = amounts.currency
-        self.queue_all(self.t("order_product"), [
-            {"order_id": order_id, "product_id": products[a.line.supplier_sku].id,
-             "master_id": 0,
-             "name": products[a.line.supplier_sku].name or a.line.line.name,
-             "model": a.line.supplier_sku, "quantity": int(a.quantity),
-             "price": rates.in_default(a.unit_net, code),
-             "total": rates.in_default(a.net, code), "tax": rates.in_default(a.unit_tax, code),
-             "reward": 0}
-            for a in amounts.lines], key="order_product_id", now=now)
 
-    def _insert_totals(self, order_id: int, transfer: Transfer) -> None:
-        s = self.settings
-        rates: ShopRates = self._ref["rates"]
-        amounts = order_amounts(transfer, self.supplier, rates)
-        rows = [("sub_total", s.sub_total_title, amounts.subtotal, 1),
-                ("shipping", s.shipping_title, amounts.shipping, 3)]
-        rows += [("tax", s.tax_title.replace("{rate}", plain_rate(rate)), tax, 5)
-                 for rate, _net, tax in amounts.tax_by_rate()]
-        rows.append(("total", s.total_title, amounts.total, 9))
-        self.queue_all(self.t("order_total"), [
-            {"order_id": order_id, "code": code, "title": title,
-             "value": rates.in_default(value, amounts.currency), "sort_order": sort}
-            for code, title, value, sort in rows], key="order_total_id")
 
     def _customer(self, co: CustomerOrder, ref: dict[str, Any], now: datetime
                   ) -> tuple[int, int, bool, dict[str, Any] | None, int]:
@@ -925,174 +621,6 @@ class OpenCartConnector(SqlShopConnector):
         if self._each is not None:
             self._each.created[co.customer.email.strip().lower()] = customer_id
         super().created_customer(co, customer_id)
-
-    # -- the way back ------------------------------------------------------------------------
-    def read_back(self, transfers: list[Transfer]) -> dict[str, RemoteStatus]:
-        """Status (by the shop's own name), tracking number and shipping date of written orders.
-
-        An order the supplier deleted is absent from the result."""
-        try:
-            ids = self.order_ids(transfers)
-            if not ids:
-                return {}
-            rows = self.sql(
-                f"SELECT o.order_id, o.order_status_id, os.name FROM {self.qt('order')} o "
-                f"LEFT JOIN {self.qt('order_status')} os ON os.order_status_id = "
-                f"o.order_status_id AND os.language_id = :l WHERE o.order_id IN :ids",
-                l=self.settings.language_id, ids=sorted(set(ids.values())))
-            orders = {int(r.order_id): r for r in rows}
-            shipments: dict[int, Any] = {}
-            if self.table(self.t("order_shipment")).exists:
-                for r in self.sql(f"SELECT order_id, tracking_number, date_added FROM "
-                                  f"{self.qt('order_shipment')} WHERE order_id IN :ids "
-                                  f"ORDER BY order_shipment_id", ids=sorted(set(ids.values()))):
-                    shipments[int(r.order_id)] = r  # the latest shipment wins
-        except SQLAlchemyError as exc:
-            raise coded(exc, self.supplier, self.t("order")) from None
-        finally:
-            self.end_read()
-        out = {}
-        for reference, order_id in ids.items():
-            row = orders.get(order_id)
-            if row is None:
-                continue
-            status_id = int(row.order_status_id)
-            shipment = shipments.get(order_id)
-            out[reference] = RemoteStatus(
-                order_id=str(order_id), status=row.name or f"status {status_id}",
-                status_id=str(status_id),
-                progressed=status_id not in (HIDDEN, self.settings.order_status_id),
-                cancelled=status_id == self.settings.cancelled_status_id,
-                tracking_number=(shipment.tracking_number or None) if shipment else None,
-                shipped_at=shipment.date_added.isoformat(sep=" ") if shipment and
-                shipment.date_added else None)
-        return out
-
-    def cancel(self, transfer: Transfer) -> None:
-        """Set the cancelled status with a history row, as the admin does — only while the
-        order is in one of `cancellable_status_ids`. Cancelling twice changes nothing."""
-        co = transfer.customer_order
-        order_id = self.order_ids([transfer]).get(transfer.reference)
-        self.end_read()
-        if not order_id:
-            raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
-                          remote=transfer.remote_order_id or "?", reference=transfer.reference)
-
-        def run() -> None:
-            row = self.sql(f"SELECT order_status_id FROM {self.qt('order')} "
-                           f"WHERE order_id = :o", o=order_id).first()
-            if row is None:
-                raise OXError("OX-WRT-005", order=co.number, supplier=self.supplier.id,
-                              remote=order_id, reference=transfer.reference)
-            status = int(row[0])
-            if status == self.settings.cancelled_status_id:
-                return
-            if status not in self.settings.cancellable_status_ids:
-                raise OXError("OX-WRT-004", order=co.number, supplier=self.supplier.id,
-                              remote=order_id,
-                              status=f"{self._status_name(status) or status} ({status})",
-                              allowed=", ".join(map(str, self.settings.cancellable_status_ids)),
-                              setting="cancellable_status_ids")
-            now = datetime.now().replace(microsecond=0)
-            self.insert(self.t("order_history"), {
-                "order_id": order_id, "order_status_id": self.settings.cancelled_status_id,
-                "notify": 0, "comment": f"{marker(transfer.reference)} orderexchange: cancelled "
-                                        f"by the distributor (customer order {co.number})",
-                "date_added": now}, now=now)
-            hit = self.sql(f"UPDATE {self.qt('order')} SET order_status_id = :new, "
-                           f"date_modified = :now WHERE order_id = :o AND order_status_id = :old",
-                           new=self.settings.cancelled_status_id, now=now, o=order_id, old=status)
-            if hit.rowcount != 1:  # the supplier changed it this very moment
-                raise OXError("OX-WRT-004", order=co.number, supplier=self.supplier.id,
-                              remote=order_id, status="another status",
-                              allowed=", ".join(map(str, self.settings.cancellable_status_ids)),
-                              setting="cancellable_status_ids")
-
-        self.in_transaction(run, self.write_locks([transfer], None))
-
-    # -- self-test stages --------------------------------------------------------------------
-    def reference_stage(self) -> tuple[bool, str]:
-        s = self.settings
-        problems, facts = [], []
-        for setting, status_id in (("order_status_id", s.order_status_id),
-                                   ("cancelled_status_id", s.cancelled_status_id)):
-            name = self._status_name(status_id)
-            if name:
-                facts.append(f"{setting} {status_id} = {name}")
-            else:
-                problems.append(OXError("OX-DB-009", supplier=self.supplier.id, setting=setting,
-                                        value=status_id, detail=f"no {self.t('order_status')} "
-                                        f"row in language {s.language_id}"))
-        language = self.sql(f"SELECT code FROM {self.qt('language')} WHERE language_id = :l",
-                            l=s.language_id).first()
-        if language:
-            facts.append(f"language_id {s.language_id} = {language[0]}")
-        else:
-            problems.append(OXError("OX-DB-009", supplier=self.supplier.id,
-                                    setting="language_id", value=s.language_id,
-                                    detail=f"not in {self.t('language')}"))
-        group = self._group_id(self._settings_table())
-        name = self.sql(f"SELECT d.name FROM {self.qt('customer_group')} g JOIN "
-                        f"{self.qt('customer_group_description')} d ON d.customer_group_id = "
-                        f"g.customer_group_id AND d.language_id = :l "
-                        f"WHERE g.customer_group_id = :g", l=s.language_id, g=group).first()
-        if name:
-            facts.append(f"customer group {group} = {name[0]}")
-        else:
-            problems.append(OXError(
-                "OX-DB-009", supplier=self.supplier.id, setting="customer_group_id", value=group,
-                detail="no such group with a name in the admin language (the admin's customer "
-                       "list would not show its customers)"))
-        if self.supplier.currencies:
-            problems += self.currency_problems(
-                [c for c, r in self._currencies(self.supplier.currencies).items() if r["enabled"]],
-                f"{self.t('currency')} with status enabled")
-        self.end_read()
-        if problems:
-            return False, " | ".join(stage_text(p) for p in problems)
-        return True, "; ".join(facts)
-
-    def customer_stage(self) -> tuple[bool, str]:
-        policy, account, problem = self._policy_account()
-        self.end_read()
-        if problem:
-            return False, stage_text(self.policy_error(policy, problem))
-        if policy == "customer":
-            return True, "customers are matched by LOWER(email); new ones are created"
-        if account is None:
-            return True, "guest orders (customer_id 0, OpenCart's own guest checkout)"
-        return True, (f"orders go to customer {account['id']} ({account['first']} "
-                      f"{account['last']}, {policy})")
-
-    def trial_write(self) -> tuple[bool, str]:
-        col = self._q(self.settings.sku_column)
-        product = self.sql(f"SELECT p.{col} FROM {self.qt('product')} p WHERE p.status = 1 "
-                           f"AND p.{col} <> '' ORDER BY p.product_id LIMIT 1").first()
-        country = self.sql(f"SELECT iso_code_2 FROM {self.qt('country')} WHERE iso_code_2 IN "
-                           f":c ORDER BY iso_code_2 = 'DE' DESC LIMIT 1",
-                           c=self.supplier.countries or ["DE", "AT", "CH", "GB", "US", "FR"]
-                           ).first()
-        currency = self.sql(f"SELECT code FROM {self.qt('currency')} WHERE status = 1 "
-                            f"ORDER BY code IN :wanted DESC, value = 1 DESC LIMIT 1",
-                            wanted=self.supplier.currencies or ["EUR"]).first()
-        self.end_read()
-        if product is None or country is None or currency is None:
-            return False, stage_text(OXError(
-                "OX-DB-008", supplier=self.supplier.id,
-                detail="the shop needs an active product with a " + self.settings.sku_column +
-                       ", a country and an enabled currency for a sample order"))
-        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
-        so, transfer = sample_transfer(self.supplier.id, reference, product[0], country[0],
-                                       currency[0])
-        def describe(remote: RemoteOrder) -> str:
-            return (f"sample order for {product[0]} written as order {remote.order_id} (customer "
-                    f"{remote.customer_id}, new) and removed again: nothing stayed")
-
-        try:
-            return self.trial_stage(lambda: self._write(so, transfer), describe,
-                                    lambda: bool(self._by_reference([reference])))
-        finally:
-            self._ref_for = None
 
 
 @hookimpl
