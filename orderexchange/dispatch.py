@@ -282,11 +282,12 @@ class Dispatcher(ShopWrites):
 
     def _step(self, so: SupplierOrder, state: S, error: OXError | None = None,
               message_id: str | None = None,
-              stopped_under: str | None = None) -> None:
+              stopped_under: str | None = None, also: Callable[[Any], Any] | None = None) -> None:
         """Persist a state, then tell the progress display and the plug-ins: in that order, so a
-        listener never hears of a step that a crash could still undo."""
+        listener never hears of a step that a crash could still undo. `also`: store work to
+        commit with the state (store.set_state)."""
         self.store.set_state(so.id, state, error=error, message_id=message_id,
-                             stopped_under=stopped_under)
+                             stopped_under=stopped_under, also=also)
         so.state = state
         self.progress(so.id, state.value)
         self.host.dispatch_event(DispatchEvent(
@@ -353,8 +354,10 @@ class Dispatcher(ShopWrites):
                 result.state = so.state
                 return result
             result.message_id = str(message["Message-ID"])
-            self._step(so, S.NOTIFIED, message_id=result.message_id)
-            self.outbox.drop(key)
+            # the sent message leaves the outbox in the commit that records it sent: one store
+            # transaction, and no crash between them leaves a stale stored copy behind
+            self._step(so, S.NOTIFIED, message_id=result.message_id,
+                       also=lambda conn: self.outbox.drop_in(conn, key))
             result.warnings = record_delivery_warnings(self.store, so.id, delivery,
                                                        supplier.id)
             result.state = so.state

@@ -125,4 +125,9 @@ class Outbox:
     def drop(self, key: str) -> None:
         """Sent, or refused for good: the next message under this key is a new one."""
         with self.store.engine.begin() as conn:
-            conn.execute(outbox.delete().where(outbox.c.key == key))
+            self.drop_in(conn, key)
+
+    @staticmethod
+    def drop_in(conn: sa.Connection, key: str) -> None:
+        """`drop` inside the caller's transaction (the sender's `notified`: store.set_state)."""
+        conn.execute(outbox.delete().where(outbox.c.key == key))

@@ -423,6 +423,37 @@ def test_a_deferred_notification_is_resent_as_the_same_message(
     store.close()
 
 
+def test_notified_and_the_outbox_drop_are_one_commit(tmp_path, demo_licence_code, smtp_server,
+                                                    monkeypatch):
+    """The sent message leaves the outbox in the transaction that records `notified`: when
+    that transaction fails after the server accepted the email (a crash there), neither
+    happened, and the next send mails the stored copy: the same Message-ID, never a new one."""
+    from orderexchange.outbox import Outbox
+
+    server = smtp_server()
+    cfg = smtp_workspace(tmp_path, demo_licence_code, server)
+    demo_orders(cfg, "9301")
+
+    def store_fails(conn, key):
+        raise RuntimeError("the store went away before the commit")
+
+    monkeypatch.setattr(Outbox, "drop_in", staticmethod(store_fails))
+    assert cli(cfg, "send", "1").exit_code != 0
+    monkeypatch.undo()
+    store = Store(config_mod.load(cfg).store.url)
+    pending = Outbox(store).pending("notification:1")
+    assert pending is not None  # kept: the drop was rolled back with `notified`
+    assert store.supplier_order(1).state.value == "written"
+    assert cli(cfg, "send", "--all").exit_code == 0
+    mails = [m for m in server.messages if "orders@alpha-tools.example" in m.rcpt_tos]
+    assert len(mails) == 2
+    assert {str(m.message["Message-ID"]).strip() for m in mails} == {
+        pending.message["Message-ID"]}
+    assert store.supplier_order(1).state.value == "notified"
+    assert Outbox(store).pending("notification:1") is None
+    store.close()
+
+
 def test_a_deferred_digest_is_resent_as_the_same_digest_for_the_same_orders(
         tmp_path, demo_licence_code, smtp_server):
     server = smtp_server()

@@ -7,7 +7,7 @@ Every state change is its own short transaction, committed before the side effec
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -261,9 +261,12 @@ class SupplierOrders:
 
     def set_state(self, so_id: int, state: SupplierOrderState, error: OXError | None = None,
                   message_id: str | None = None, step: str | None = None,
-                  stopped_under: str | None = None) -> None:
+                  stopped_under: str | None = None,
+                  also: Callable[[sa.Connection], Any] | None = None) -> None:
         """Persist a state (with its error); `stopped_under` is the settings fingerprint under
-        which a permanent error stops automatic sends — any other state change clears it."""
+        which a permanent error stops automatic sends — any other state change clears it.
+        `also` runs in the same transaction (the sender drops the sent message from the outbox
+        with `notified`: one commit, and never the one without the other)."""
         values: dict[str, Any] = {"state": state.value, "updated_at": now(),
                                   "error_code": error.code if error else None,
                                   "error_message": error.message if error else None,
@@ -278,6 +281,8 @@ class SupplierOrders:
                 outcome="error" if error else "ok", code=error.code if error else None,
                 message=error.message if error else (f"Message-ID {message_id}" if message_id
                                                      else state.value)))
+            if also is not None:
+                also(conn)
 
     def set_transfers(self, so_id: int,
                       outcomes: Sequence[tuple[Transfer, OXError | None, bool]]) -> None:
