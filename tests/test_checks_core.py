@@ -131,6 +131,18 @@ def test_phone_normalisation():
     assert normalise_phone("", "DE") is None
 
 
+def test_control_characters_are_named_per_field_in_field_order():
+    """One search decides whether any text holds a control character; each such field is
+    still named, in the order customer, billing, delivery."""
+    co = order()
+    co.customer.company = "Bad\x07Co"
+    co.billing = dataclasses.replace(co.billing, street="Haupt\tstr. 1", city="Ber\u2028lin")
+    co.delivery = dataclasses.replace(co.delivery, state="x\x7f")
+    fields = [e.facts["field"] for sev, e in order_rules(co, NOW) if e.code == "OX-CHK-021"]
+    assert fields == ["customer.company", "billing.street", "billing.city", "delivery.state"]
+    assert not [e for _s, e in order_rules(order(), NOW) if e.code == "OX-CHK-021"]
+
+
 @pytest.mark.parametrize("raw, country", [
     ("030 1234567", "DE"), ("+43 664 1234567", "DE"), ("0664 1234567", "AT"),
     ("+48 601 234 567", "PL"), ("12", "DE"), ("", "CH"), ("020 7946 0958", "GB"),
