@@ -474,8 +474,9 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
             if self.queuing:
                 self.queue_update(self.t("customer"), "customer_id", customer_id, "address_id",
                                   address_id)
-            else:
-                update_row(self.conn, self.t("customer"), {"address_id": address_id},
+            else:  # in a MyISAM chunk: with the order's tail, before the status UPDATE
+                target = self.conn if self._tail is None else self._tail.deferred(self.conn)
+                update_row(target, self.t("customer"), {"address_id": address_id},
                            {"customer_id": customer_id})
         assert customer_id is not None and address_id is not None
         self.created_customer(co, customer_id)

@@ -45,6 +45,11 @@ def test_a_tail_cut_short_leaves_the_order_hidden_and_the_retry_replaces_its_row
     assert count(shop, "oc_order_product", "order_id = :o", o=o) == 2  # ran before the refusal
     assert count(shop, "oc_order_total", "order_id = :o", o=o) == 5
     assert count(shop, "oc_order_history", "order_id = :o", o=o) == 0
+    # Bernd's new account: its default address was set by the tail's first statement
+    [bernd] = query(shop, "SELECT c.address_id, a.address_id AS own FROM oc_customer c JOIN "
+                          "oc_address a ON a.customer_id = c.customer_id "
+                          "WHERE c.email = 'bernd.bauer@example.com'")
+    assert bernd["address_id"] == bernd["own"] != 0
 
     root_execute(shop, "DROP TRIGGER refuse_1002")
     [again] = run.send()
