@@ -65,6 +65,35 @@ def test_a_tail_cut_short_leaves_the_order_hidden_and_the_retry_replaces_its_row
         assert len(view["history"]) == 1
 
 
+def test_an_order_refused_at_its_own_row_leaves_its_new_customer_whole(mariadb_db, prepare):
+    """The shop refuses 1002's `order` row (a trigger) after its new customer and address were
+    inserted, so the customer's default-address UPDATE waiting in the order's tail never ran in
+    the chunk; the dispatcher then writes the refused order alone, which matches Bernd by email
+    and completes his account (`_complete_customer`) before it is refused again. His account is
+    whole although his order is not there; the retry writes the order once, to that account."""
+    shop = mariadb_db
+    load_schema(shop.url, "opencart3_mysql.sql", prefix="oc_", engine="MyISAM")
+    run = prepare(alpha(shop), [sample_order("1001"), bernd_order("1002")])
+    root_execute(shop, "CREATE TRIGGER refuse_1002 BEFORE INSERT ON oc_order FOR EACH ROW "
+                       "IF NEW.comment LIKE '%customer order 1002,%' THEN SIGNAL SQLSTATE "
+                       "'22001' SET MYSQL_ERRNO = 1406, MESSAGE_TEXT = 'refused'; END IF")
+    [failed] = run.send()
+    assert failed.state == S.WRITE_FAILED and failed.error.code == "OX-DB-006"
+    assert failed.error.facts["order"] == "1002" and failed.written == 1
+    assert count(shop, "oc_order", "comment LIKE '%customer order 1002,%'") == 0
+    [bernd] = query(shop, "SELECT c.customer_id, c.address_id, a.address_id AS own FROM "
+                          "oc_customer c JOIN oc_address a ON a.customer_id = c.customer_id "
+                          "WHERE c.email = 'bernd.bauer@example.com'")
+    assert bernd["address_id"] == bernd["own"] != 0
+
+    root_execute(shop, "DROP TRIGGER refuse_1002")
+    [again] = run.send()
+    assert again.state == S.NOTIFIED and again.written == 1, again.as_dict()
+    assert [r["customer"] for r in query(shop, ADMIN_LIST)] == ["Anna Schmidt", "Bernd Bauer"]
+    assert run.transfers()["1002"].remote_customer_id == str(bernd["customer_id"])
+    assert count(shop, "oc_customer", "email = 'bernd.bauer@example.com'") == 1
+
+
 def test_multi_statements_are_on_only_inside_the_block(mariadb_db):
     """Inside `enabled` one query may hold several statements; before and after, the
     connection refuses that as every connection does (a `;` in a query is a syntax error)."""
