@@ -14,8 +14,9 @@ the real status. On InnoDB all of it is also one transaction. On MyISAM a crash 
 hidden order carrying its reference; the next send finds it and completes it (its lines, totals
 and history are written again) instead of inserting a second order. InnoDB chunks are one
 transaction (`write_batch`); MyISAM chunks are single writes sharing the chunk's named locks and
-look-ups (`write_each`, opencart_each.py), each order still visible last; there an order's
-lines, totals, history and status UPDATE go as one multi-statement query (opencart_tail.py).
+look-ups (`write_each`, opencart_each.py), each order still visible last; there the chunk's new
+customers go first (three round trips for the chunk) and each order — its hidden row, lines,
+totals, history and status UPDATE — as one multi-statement query (opencart_tail.py).
 
 The reference: `order.comment` starts with `[OX-…]` — the order's own field, written in the very
 first statement, so it is there before anything else of the order is.
@@ -46,10 +47,10 @@ from orderexchange.model import CustomerOrder, SupplierOrder, Transfer
 from .one_row import delete_rows, insert_row, update_row
 from .opencart_back import OpenCartReadBack
 from .opencart_check import OpenCartCheck
-from .opencart_each import EachChunk, load_chunk
+from .opencart_each import EachChunk, create_customers, load_chunk
 from .opencart_rows import HIDDEN, OpenCartRows
 from .opencart_selftest import OpenCartSelfTest
-from .opencart_tail import Tail, enabled
+from .opencart_tail import ORDER_ID, Tail, enabled
 from .shop_sql import (
     CustomerMatch, OptionalTable, SqlShopConnector, acquire_locks, coded, fit_row, marker,
     markers_by_length, match_by_email, release_locks, stage_text,
@@ -113,6 +114,11 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         self._multi = False
         #: the order `_write` is writing now collects those statements here (opencart_tail.py)
         self._tail: Tail | None = None
+        #: rows `insert` collects instead of inserting (a chunk's new addresses, opencart_each)
+        self._collect: list[dict[str, Any]] | None = None
+        #: customer id → address id of customers a chunk created ahead of their first order
+        #: (`create_customers`), until an order uses them (it reports the customer as created)
+        self._fresh: dict[int, int] = {}
         #: the shop's own reference data (settings, language, countries with zones, currencies,
         #: status names) read once per connection, i.e. once per send per shop: step 1 of every
         #: supplier order asked again for the same rows
@@ -122,6 +128,7 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         super().close()
         self._version = None
         self._shop_data = {}
+        self._fresh = {}
 
     def insert(self, table: str, values: dict[str, Any], *, key: str | None = None,
                now: datetime | None = None, drop_unknown: bool = True) -> int | None:
@@ -130,6 +137,9 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         round trip). The trial write keeps the journalled original."""
         if self._journal is not None:
             return super().insert(table, values, key=key, now=now, drop_unknown=drop_unknown)
+        if self._collect is not None:
+            self._collect.append(self._fit(table, values, now, drop_unknown))
+            return None
         return insert_row(self.conn, table, self._fit(table, values, now, drop_unknown))
 
     def _fit(self, table: str, values: dict[str, Any], now: datetime | None,
@@ -361,12 +371,7 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         co = transfer.customer_order
         now = datetime.now().replace(microsecond=0)
         ref = self._refdata(so)
-        products = ref["products"]
-        if (ref["rates"].rate(co.currency) is None
-                or not ref["currencies"][co.currency]["enabled"]
-                or not {co.billing.country, co.delivery.country} <= set(ref["countries"])
-                or any(sl.supplier_sku not in products or not products[sl.supplier_sku].active
-                       for sl in transfer.lines)):
+        if self._refuses(transfer, ref):
             # the shop changed between check and write: refuse rather than write a broken order
             raise OXError("OX-WRT-002", order=co.number, supplier=self.supplier.id, id=so.id,
                           detail="products, countries or currency changed since the check")
@@ -386,6 +391,18 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
             return self._write_order(so, transfer, ref, existing, now)
         finally:
             self._tail = None
+
+    @staticmethod
+    def _refuses(transfer: Transfer, ref: dict[str, Any]) -> bool:
+        """Whether the shop's products, countries or currency changed since the check in a way
+        that makes `_write` refuse the order."""
+        co = transfer.customer_order
+        products = ref["products"]
+        return (ref["rates"].rate(co.currency) is None
+                or not ref["currencies"][co.currency]["enabled"]
+                or not {co.billing.country, co.delivery.country} <= set(ref["countries"])
+                or any(sl.supplier_sku not in products or not products[sl.supplier_sku].active
+                       for sl in transfer.lines))
 
     def _write_order(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
                      existing: tuple[int, int, int] | None, now: datetime) -> RemoteOrder:
@@ -409,6 +426,9 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                 delete_rows(self.conn, self.t(child), {"order_id": order_id})
             row = {k: v for k, v in values.items() if self.table(order_table).has(k)}
             update_row(self.conn, order_table, row, {"order_id": order_id})
+        elif self._tail is not None:  # the order's first statement; its id in @ox_order_id
+            order_id = self._tail.insert_id(order_table, self._fit(order_table, values, now),
+                                            ORDER_ID)
         else:
             order_id = self.queue(order_table, values, key="order_id", now=now)
         self._insert_lines(order_id, transfer, products, now)
@@ -426,9 +446,12 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
             else:
                 tail.update(order_table, visible, {"order_id": order_id})
                 try:
-                    tail.run(self.conn)
+                    new_id = tail.run(self.conn)
                 except pymysql.err.Error as exc:
                     raise coded(exc, self.supplier, order_table) from None
+                if order_id is ORDER_ID:
+                    assert new_id is not None
+                    order_id = new_id
         return RemoteOrder(str(order_id), str(customer_id), created)
 
 
@@ -457,6 +480,10 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                           second_key=second_key)
         self._last_match = match.key
         if match.customer_id is not None:
+            fresh = self._fresh.pop(match.customer_id, None) if self._fresh else None
+            if fresh is not None:  # created ahead of its first order (create_customers)
+                self._last_match = "new"
+                return int(match.customer_id), ref["group"], True, None, fresh
             created_here = self._created_here(match.customer_id)
             if created_here is not None:  # by an earlier order of this chunk
                 return match.customer_id, ref["group"], False, None, 0
@@ -581,6 +608,8 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
             try:
                 self._each = load_chunk(self, supplier_order, transfers)
                 with enabled(self.conn) as self._multi:
+                    if self._multi and not per_order and self._journal is None:
+                        create_customers(self, supplier_order, transfers, update_row)
                     for transfer in transfers:
                         written[transfer.reference] = self._write(supplier_order, transfer)
                         if per_order:

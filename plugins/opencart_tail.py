@@ -1,10 +1,11 @@
-"""The rest of one MyISAM OpenCart order — its lines, totals, history and the UPDATE that makes it
-visible — sent to the server in ONE round trip (a multi-statement query), in that order.
+"""One MyISAM OpenCart order — its hidden `order` row, lines, totals, history and the UPDATE that
+makes it visible — sent to the server in ONE round trip (a multi-statement query), in that order;
+the order's id travels in the connection's variable `@ox_order_id` (`Tail.insert_id`).
 
 Why: OpenCart 3 ships MyISAM tables, so each order is written alone and visible last (a crash
-leaves whole orders and at most one hidden one, which the next write completes). After the hidden
-`order` row, its four remaining statements were four round trips, and a round trip (the server
-woken, the answer awaited) was most of what an order cost against bench/connectors.py's floor.
+leaves whole orders and at most one hidden one, which the next write completes). Its five
+statements were five round trips, and a round trip (the server woken, the answer awaited) was
+most of what an order cost against bench/connectors.py's floor.
 The server runs the statements of one query one after the other and stops at the first that
 fails; whatever a crash or a refusal cuts off is a suffix, so the UPDATE that shows the order
 always comes after everything else of it, exactly as with separate statements.
@@ -18,6 +19,7 @@ the caller maps like any other (`shop_sql.coded`).
 from __future__ import annotations
 
 import functools
+import re
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,17 +67,44 @@ def _q(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+class Var:
+    """A user variable of the connection standing where a value would: written into the query
+    text (`@ox_order_id`), not sent as a parameter. Why: the order's id is known to the server
+    only once its INSERT ran, and the lines, totals, history and status UPDATE that name it are in
+    the same query (`Tail.insert_id`)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        if not re.fullmatch(r"@ox_[a-z_]+", name):
+            raise ValueError(f"not a variable name of ours: {name!r}")
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Var({self.name!r})"
+
+
+#: the id of the order a tail inserts (`Tail.insert_id`)
+ORDER_ID = Var("@ox_order_id")
+
+
+def _slot(value: Any) -> str:
+    return value.name if type(value) is Var else "%s"
+
+
 @functools.lru_cache(maxsize=512)
-def _insert_text(table: str, columns: tuple[str, ...], rows: int) -> str:
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+def _insert_text(table: str, columns: tuple[str, ...], slots: tuple[tuple[str, ...], ...]
+                 ) -> str:
     return (f"INSERT INTO {_q(table)} ({', '.join(_q(c) for c in columns)}) VALUES "
-            + ", ".join([one] * rows))
+            + ", ".join("(" + ", ".join(row) + ")" for row in slots))
 
 
 @functools.lru_cache(maxsize=128)
-def _update_text(table: str, columns: tuple[str, ...], where: tuple[str, ...]) -> str:
-    return (f"UPDATE {_q(table)} SET {', '.join(f'{_q(c)} = %s' for c in columns)} "
-            f"WHERE {' AND '.join(f'{_q(c)} = %s' for c in where)}")
+def _update_text(table: str, columns: tuple[str, ...], where: tuple[str, ...],
+                 slots: tuple[str, ...]) -> str:
+    sets = [f"{_q(c)} = {s}" for c, s in zip(columns, slots)]
+    conds = [f"{_q(c)} = {s}" for c, s in zip(where, slots[len(columns):])]
+    return f"UPDATE {_q(table)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"
 
 
 class Tail:
@@ -84,6 +113,8 @@ class Tail:
     def __init__(self) -> None:
         self.statements: list[str] = []
         self.params: list[Any] = []
+        #: the statement whose auto-increment id `run` returns (`insert_id`)
+        self.id_at: int | None = None
 
     def __bool__(self) -> bool:
         return bool(self.statements)
@@ -97,13 +128,25 @@ class Tail:
             end = start + 1
             while end < len(rows) and tuple(rows[end]) == columns:
                 end += 1
-            self.statements.append(_insert_text(table, columns, end - start))
-            self.params += [row[c] for row in rows[start:end] for c in columns]
+            run = [[row[c] for c in columns] for row in rows[start:end]]
+            slots = tuple(tuple(_slot(v) for v in values) for values in run)
+            self.statements.append(_insert_text(table, columns, slots))
+            self.params += [v for values in run for v in values if type(v) is not Var]
             start = end
 
+    def insert_id(self, table: str, row: dict[str, Any], var: Var) -> Var:
+        """INSERT one row and keep its auto-increment id in `var` for the statements after it
+        (`SET var = LAST_INSERT_ID()`); `run` returns that id."""
+        self.id_at = len(self.statements)
+        self.insert(table, [row])
+        self.statements.append(f"SET {var.name} = LAST_INSERT_ID()")
+        return var
+
     def update(self, table: str, values: dict[str, Any], where: dict[str, Any]) -> None:
-        self.statements.append(_update_text(table, tuple(values), tuple(where)))
-        self.params += [*values.values(), *where.values()]
+        given = [*values.values(), *where.values()]
+        self.statements.append(_update_text(table, tuple(values), tuple(where),
+                                            tuple(_slot(v) for v in given)))
+        self.params += [v for v in given if type(v) is not Var]
 
     def deferred(self, conn: Connection) -> Any:
         """A stand-in for `conn` to one_row's `update_row`: the UPDATE joins this tail instead
@@ -112,23 +155,31 @@ class Tail:
         (a test's kill) happens there."""
         return _Deferred(self, conn)
 
-    def run(self, conn: Connection) -> None:
+    def run(self, conn: Connection) -> int | None:
         """Every statement in one round trip, each result read (an error raises at the statement
-        that failed; the server ran the ones before it and none after)."""
+        that failed; the server ran the ones before it and none after). Returns the id the
+        `insert_id` statement got, else None."""
         if not self.statements:
-            return
+            return None
         raw = conn.connection.dbapi_connection
         cursor = raw.cursor()
+        new_id = None
         try:
             cursor.execute(";\n".join(self.statements), tuple(self.params))
-            while cursor.nextset():
-                pass
+            at = 0  # one result per statement: an OK packet for each INSERT, SET and UPDATE
+            while True:
+                if at == self.id_at:
+                    new_id = int(cursor.lastrowid)
+                if not cursor.nextset():
+                    break
+                at += 1
         finally:
-            self.statements, self.params = [], []
+            self.statements, self.params, self.id_at = [], [], None
             try:
                 cursor.close()
             except Exception:  # noqa: BLE001 - the connection is gone: the error above counts
                 pass
+        return new_id
 
 
 class _Matched:

@@ -6,6 +6,9 @@ wall-clock assertions.
 
 from __future__ import annotations
 
+import collections
+import re
+
 import pytest
 import sqlalchemy as sa
 from helpers import bernd_order, sample_order
@@ -15,7 +18,7 @@ from shopdb import (  # noqa: F401 - prepare is a fixture
 from test_opencart_mariadb import ADMIN_LIST, LINES, TOTALS, order_view
 
 from orderexchange.model import SupplierOrderState as S
-from orderexchange.plugins import opencart_tail
+from orderexchange.plugins import opencart, opencart_tail
 
 alpha = supplier_alpha("opencart")
 
@@ -141,3 +144,116 @@ def test_a_tail_keeps_values_data(mariadb_db):
             assert [tuple(r) for r in rows] == [(1, odd), (2, "changed; %"), (None, None)]
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def round_trips(monkeypatch) -> collections.Counter:
+    """Commands the shop connection sent inside `write_each` (each one a round trip: the
+    client waits for its answer), by their first words: `INSERT oc_order` → how many."""
+    import pymysql
+
+    seen: collections.Counter = collections.Counter()
+    inside = {"on": False}
+    real_command = pymysql.connections.Connection._execute_command
+    real_each = opencart.OpenCartConnector.write_each
+
+    def command(conn, code, sql):
+        if inside["on"]:
+            if code == 0x03:  # COM_QUERY: the first statement names it
+                text = sql.decode() if isinstance(sql, bytes) else sql
+                words = re.match(r"\s*(INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM|\w+)"
+                                 r"\s*`?(\w*)", text, re.S | re.I)
+                seen[f"{words.group(1).split()[0].upper()} {words.group(2)}".strip()] += 1
+            else:
+                seen[f"command {code:#x}"] += 1
+        return real_command(conn, code, sql)
+
+    def write_each(self, supplier_order, transfers):
+        inside["on"] = True
+        try:
+            return real_each(self, supplier_order, transfers)
+        finally:
+            inside["on"] = False
+
+    monkeypatch.setattr(pymysql.connections.Connection, "_execute_command", command)
+    monkeypatch.setattr(opencart.OpenCartConnector, "write_each", write_each)
+    return seen
+
+
+def test_a_chunk_costs_one_round_trip_per_order_and_the_admin_shows_every_order(
+        mariadb_db, prepare, round_trips):
+    """Eight orders in one MyISAM chunk: five new customers (Bernd twice, his second order with
+    his email in capitals) and the shop's own Anna twice. The new customers go in three round
+    trips for the chunk (customers, addresses, default addresses) before any order, then each
+    order is ONE query: its hidden row, lines, totals, history and the status that shows it.
+    Read back with the admin's order list and order page (admin/model/sale/order.php getOrders,
+    getOrder/getOrderProducts/getOrderTotals/getOrderHistories) and its customer list
+    (admin/model/customer/customer.php getCustomers: customer joined to its group's name)."""
+    shop = mariadb_db
+    load_schema(shop.url, "opencart3_mysql.sql", prefix="oc_", engine="MyISAM")
+    new = {n: (f"c{n}@example.com", f"C{n}", "Neu") for n in ("1003", "1004", "1005", "1006")}
+    orders = [sample_order("1001"), bernd_order("1002"),
+              *[sample_order(n, email=e, first=f, last=last) for n, (e, f, last) in new.items()],
+              bernd_order("1007", customer={"email": "BERND.BAUER@example.com"}),
+              sample_order("1008")]
+    run = prepare(alpha(shop), orders)
+    shop_own = query(shop, "SELECT customer_id, address_id FROM oc_customer "
+                           "ORDER BY customer_id")
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.error is None, result.as_dict()
+    assert (result.written, result.customers_created) == (8, 5)
+
+    assert round_trips.pop("INSERT oc_order") == 8  # one query per order, nothing else per order
+    assert dict(round_trips) == {
+        "command 0x1b": 2,  # multi-statements on and off (COM_SET_OPTION)
+        "SELECT GET_LOCK": 1, "SELECT RELEASE_LOCK": 1,  # the chunk's named locks
+        "SELECT oc_order": 1,  # the references
+        "SELECT oc_customer": 2,  # the emails, then the matched (Anna's) group
+        "SELECT": 1,  # @@auto_increment_increment, once per connection
+        "INSERT oc_customer": 1, "INSERT oc_address": 1, "UPDATE oc_customer": 1,
+        "COMMIT": 3}  # the read before the locks, the chunk's, the locks' release
+
+    transfers = run.transfers()
+    listed = query(shop, ADMIN_LIST)
+    assert [r["order_id"] for r in listed] == sorted(
+        int(t.remote_order_id) for t in transfers.values())
+    by_number = {n: order_view(shop, int(t.remote_order_id)) for n, t in transfers.items()}
+    names = {r["order_id"]: r["customer"] for r in listed}
+    assert [names[int(transfers[n].remote_order_id)] for n in sorted(transfers)] == [
+        "Anna Schmidt", "Bernd Bauer", "C1003 Neu", "C1004 Neu", "C1005 Neu", "C1006 Neu",
+        "Bernd Bauer", "Anna Schmidt"]
+    for number, view in by_number.items():
+        kind = "1002" if number in ("1002", "1007") else "1001"
+        assert view["lines"] == LINES[kind] and view["totals"] == TOTALS[kind], number
+        assert [(h["name"], h["notify"]) for h in view["history"]] == [("Pending", 0)]
+        assert view["order"]["comment"].startswith(f"[{transfers[number].reference}]")
+        assert view["order"]["customer_id"] == int(transfers[number].remote_customer_id)
+    assert {n: (t.customer_match, t.customer_created) for n, t in transfers.items()} == {
+        "1001": ("email", False), "1002": ("new", True), "1003": ("new", True),
+        "1004": ("new", True), "1005": ("new", True), "1006": ("new", True),
+        "1007": ("email", False), "1008": ("email", False)}
+    assert transfers["1007"].remote_customer_id == transfers["1002"].remote_customer_id
+
+    customers = query(shop, "SELECT c.*, CONCAT(c.firstname, ' ', c.lastname) AS name, "
+                            "cgd.name AS customer_group FROM oc_customer c LEFT JOIN "
+                            "oc_customer_group_description cgd ON c.customer_group_id = "
+                            "cgd.customer_group_id WHERE cgd.language_id = 1 "
+                            "ORDER BY c.customer_id")
+    seeded = [{k: c[k] for k in ("customer_id", "address_id")} for c in customers
+              if c["password"]]
+    assert seeded == shop_own  # the shop's own (Anna, a distributor): as they were
+    ours = [c for c in customers if not c["password"]]
+    assert [c["name"] for c in ours] == [
+        "Bernd Bauer", "C1003 Neu", "C1004 Neu", "C1005 Neu", "C1006 Neu"]
+    anna = int(transfers["1001"].remote_customer_id)
+    assert transfers["1008"].remote_customer_id == str(anna)
+    assert anna in [c["customer_id"] for c in seeded]
+    group = {c["customer_id"]: c["customer_group"] for c in customers}[anna]
+    for c in ours:  # one address each, the default one, in the customer's name
+        [address] = query(shop, "SELECT * FROM oc_address WHERE customer_id = :c",
+                          c=c["customer_id"])
+        assert c["address_id"] == address["address_id"]
+        assert (address["firstname"], address["lastname"]) == (c["firstname"], c["lastname"])
+        assert c["customer_group"] == group
+    [bernd] = [c for c in ours if c["lastname"] == "Bauer"]
+    assert bernd["email"] == "bernd.bauer@example.com"
