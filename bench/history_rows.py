@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import servers  # noqa: E402
-from connectors import HISTORY, Shop, generate, prefill, root  # noqa: E402
+from connectors import HISTORY, Shop, _columns, generate, prefill, root  # noqa: E402
 from send_throughput import SinkSMTP  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
@@ -68,6 +68,112 @@ class Statements:
 
     def per_order(self) -> float:
         return self.rows / max(1, self.written)
+
+
+@dataclass(frozen=True)
+class Copies:
+    """One table of a shop's customers, grown by `add_customers`: `key` its integer (or, OXID,
+    char) key; `link` column → the other `Copies` table whose new key it takes (the address's
+    customer, the customer's default address); `values` column → SQL for each copy (`{n}` is the
+    copy's number, 1…N); every other column is copied from the table's first row (of those
+    `where` picks)."""
+
+    table: str
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+    link: dict[str, str] = field(default_factory=dict)
+    where: str = ""  # which rows may serve as the first row (a customer, not an admin)
+
+
+#: per connector: the customer tables (and their addresses) a shop with years of customers
+#: holds. Emails, phones and postcodes that no generated order has: every copy is a customer
+#: the send must not match, which only a read of the whole table would touch.
+_EMAIL = "CONCAT('history-', {n}, '@customers.invalid')"
+_POSTCODE = "CONCAT('HX-', {n})"
+
+
+def _osc(where: str = "") -> tuple[Copies, ...]:
+    return (Copies("customers", "customers_id", {"customers_email_address": _EMAIL,
+                                                 "customers_telephone": "''"},
+                   {"customers_default_address_id": "address_book"}, where),
+            Copies("address_book", "address_book_id", {"entry_postcode": _POSTCODE},
+                   {"customers_id": "customers"}))
+
+
+_OC = (Copies("oc_customer", "customer_id", {"email": _EMAIL, "telephone": "''"}),
+       Copies("oc_address", "address_id", {"postcode": _POSTCODE},
+              {"customer_id": "oc_customer"}))
+_OXID = (Copies("oxuser", "OXID", {"OXUSERNAME": _EMAIL, "OXFON": "''", "OXZIP": _POSTCODE},
+                where="OXRIGHTS = 'user'"),)
+_WOO = (Copies("wp_users", "ID", {"user_email": _EMAIL, "user_login": "CONCAT('history-', {n})",
+                                  "user_nicename": "CONCAT('history-', {n})"}),)
+CUSTOMERS: dict[str, tuple[Copies, ...]] = {
+    "oscommerce": _osc(), "modified": _osc("account_type = 0"), "opencart3": _OC, "opencart4": _OC,
+    "oxid6": _OXID, "oxid7": _OXID, "woocommerce_hpos": _WOO, "woocommerce_posts": _WOO,
+    # ShopKit's seed has no address to copy; its match reads shop_customer alone
+    "generic_sql": (Copies("shop_customer", "id", {"email": _EMAIL, "phone": "''"}),),
+    "prestashop": (Copies("ps_customer", "id_customer", {"email": _EMAIL}),
+                   Copies("ps_address", "id_address", {"postcode": _POSTCODE, "phone": "''"},
+                          {"id_customer": "ps_customer"})),
+    "magento": (Copies("customer_entity", "entity_id", {"email": _EMAIL}),
+                Copies("customer_address_entity", "entity_id",
+                       {"postcode": _POSTCODE, "telephone": "''"},
+                       {"parent_id": "customer_entity"})),
+}
+
+
+def add_customers(server: servers.MariaDBServer, family: str, database: str, n: int) -> None:
+    """Add `n` customers (with an address each, where the shop keeps addresses apart) to the
+    shop in `database`: server-side `INSERT … SELECT … FROM seq_1_to_N`, each table's first row
+    copied with new keys and `Copies.values`."""
+    if n <= 0:
+        return
+    conn = root(server, database)
+    try:
+        with conn.cursor() as cur:
+            shifts: dict[str, int] = {}
+            char_keys: set[str] = set()
+            for c in CUSTOMERS[family]:
+                cols = _columns(cur, database, c.table)
+                if not cols:
+                    raise RuntimeError(f"{family}: no table {c.table}")
+                types = {name: data_type for name, _e, data_type in cols}
+                if types[c.key] in ("char", "varchar"):
+                    char_keys.add(c.table)
+                else:
+                    cur.execute(f"SELECT COALESCE(MAX(`{c.key}`), 0) FROM `{c.table}`")
+                    shifts[c.table] = int(cur.fetchone()[0])
+
+            def key_of(table: str) -> str:
+                if table in char_keys:  # OXID's and ShopKit's char keys: unique per copy
+                    return f"LEFT(MD5(CONCAT('{table}-', s.seq)), 32)"
+                return f"s.seq + {shifts[table]}"
+
+            for c in CUSTOMERS[family]:
+                picks = []
+                for name, extra, _t in _columns(cur, database, c.table):
+                    if name == c.key:
+                        picks.append((name, key_of(c.table)))
+                    elif name in c.link:
+                        picks.append((name, key_of(c.link[name])))
+                    elif name in c.values:
+                        picks.append((name, c.values[name].format(n="s.seq")))
+                    elif "auto_increment" in extra:
+                        continue
+                    else:
+                        picks.append((name, f"t.`{name}`"))
+                where = f" WHERE {c.where}" if c.where else ""
+                first = f"SELECT * FROM `{c.table}`{where} ORDER BY `{c.key}` LIMIT 1"
+                cur.execute(first)
+                if cur.fetchone() is None:
+                    raise RuntimeError(f"{family}: {c.table} has no row to copy")
+                cur.execute(
+                    f"INSERT INTO `{c.table}` ({', '.join(f'`{n}`' for n, _e in picks)}) "
+                    f"SELECT {', '.join(e for _n, e in picks)} FROM seq_1_to_{int(n)} s "
+                    f"JOIN ({first}) t")
+            conn.commit()
+    finally:
+        conn.close()
 
 
 def clear(server: servers.MariaDBServer) -> None:

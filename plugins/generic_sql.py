@@ -624,7 +624,7 @@ class GenericSqlConnector(SqlShopConnector):
         params = {f"mw{i}": v for i, v in enumerate(c.match_where.values())}
         if c.match == "lower":
             emails = sorted({co.customer.email.strip().lower() for co in orders})
-            test = f"LOWER({column}) IN :emails"
+            test = f"{self.case_blind(c.table, c.match_column, column)} IN :emails"
         else:
             emails = sorted({co.customer.email.strip() for co in orders})
             test = f"{column} IN :emails"

@@ -500,8 +500,9 @@ class MagentoConnector(SqlShopConnector):
         emails = sorted({co.customer.email.strip().lower() for co in orders})
         where, params = self._website_filter()
         # email's collation is case-insensitive: IN finds them through the unique index
+        email = self.case_blind(self.t("customer_entity"), "email", "email")
         rows = self.sql(f"SELECT entity_id, email, firstname, lastname FROM "
-                        f"{self.qt('customer_entity')} WHERE email IN :emails{where} "
+                        f"{self.qt('customer_entity')} WHERE {email} IN :emails{where} "
                         f"ORDER BY entity_id", emails=emails, **params)
         return match_by_email(orders, [(int(r.entity_id), r.email, r.firstname, r.lastname)
                                        for r in rows])

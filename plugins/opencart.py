@@ -326,8 +326,10 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
             cid = account["id"] if account else 0
             return {co.number: CustomerMatch(policy, cid) for co in orders}
         emails = sorted({co.customer.email.strip().lower() for co in orders})
+        # OpenCart 4 indexes email (3.0 does not: there every row is read either way)
+        email = self.case_blind(self.t("customer"), "email", "email")
         rows = self.sql(f"SELECT customer_id, email, firstname, lastname FROM "
-                        f"{self.qt('customer')} WHERE LOWER(email) IN :emails "
+                        f"{self.qt('customer')} WHERE {email} IN :emails "
                         f"ORDER BY customer_id", emails=emails)
         return match_by_email(orders, [(int(r.customer_id), r.email, r.firstname, r.lastname)
                                        for r in rows])

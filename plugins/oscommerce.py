@@ -713,8 +713,9 @@ class OsCommerceConnector(SqlShopConnector):
             return {co.number: Match(policy, cid) for co in orders}
         found: dict[str, list[tuple[str, list[int]]]] = {co.number: [] for co in orders}
 
-        def note(key: str, lookup: dict[Any, list[int]], value_of: Any) -> None:
-            for co in orders:
+        def note(key: str, lookup: dict[Any, list[int]], value_of: Any,
+                 among: list[CustomerOrder] = orders) -> None:
+            for co in among:
                 value = value_of(co)
                 ids = lookup.get(value) if value else None
                 if ids:
@@ -726,14 +727,11 @@ class OsCommerceConnector(SqlShopConnector):
         emails = {co.customer.email.lower() for co in orders if co.customer.email}
         by_email: dict[str, list[int]] = defaultdict(list)
         if emails:
-            # MySQL compares with the column's case-insensitive collation and can use the index;
-            # SQLite needs NOCASE spelled out
-            email_col = ("customers_email_address COLLATE NOCASE" if self.db.dialect == "sqlite"
-                         else "customers_email_address")
             for r in self._q(f"SELECT customers_id, customers_email_address AS v, "
                              f"customers_firstname, customers_lastname FROM "
-                             f"{self.t('customers')} WHERE {email_col} IN :values{own}",
+                             f"{self.t('customers')} WHERE {self._email_test()} IN :values{own}",
                              values=sorted(emails)):
+                # the collation may equate more than case (accents): the same text only
                 by_email[r.v.lower()].append(int(r.customers_id))
                 names[int(r.customers_id)] = (r.customers_firstname or "",
                                               r.customers_lastname or "")
@@ -748,10 +746,20 @@ class OsCommerceConnector(SqlShopConnector):
                 by_number[str(r.v)].append(int(r.customers_id))
             note("number", by_number, lambda co: co.customer.number)
 
+        # Phone and name + postcode: no index serves them (osCommerce and modified index neither
+        # customers_telephone nor address_book's names or postcodes, and the comparisons are of
+        # normalised text), so each look-up reads every customer / address of the shop. Asked
+        # only for the orders whose result they can change: a key switched off merely names an
+        # account for an order no key in use found (OX-CHK-040) — with both off (the default)
+        # and every order found by email, neither runs.
+        def undecided() -> list[CustomerOrder]:
+            return [co for co in orders if not found[co.number]]
+
+        phone_for = orders if self.supplier.match_phone else undecided()
         phones = {co.number: normalise_phone(co.customer.phone, co.billing.country)
                   for co in orders}
         by_phone: dict[str, list[int]] = defaultdict(list)
-        suffixes = {p[-6:] for p in phones.values() if p}
+        suffixes = {phones[co.number][-6:] for co in phone_for if phones[co.number]}
         if suffixes:
             regions = {co.billing.country for co in orders if phones[co.number]}
             digits = "customers_telephone"
@@ -764,13 +772,15 @@ class OsCommerceConnector(SqlShopConnector):
                     e164 = normalise_phone(r.v or "", region)
                     if e164 and int(r.customers_id) not in by_phone[e164]:
                         by_phone[e164].append(int(r.customers_id))
-        note("phone", by_phone, lambda co: phones[co.number])
+        note("phone", by_phone, lambda co: phones[co.number], phone_for)
 
         def name_key(first: str, last: str, postcode: str) -> tuple[str, str, str]:
             return (first.strip().casefold(), last.strip().casefold(),
                     postcode.replace(" ", "").upper())
 
-        postcodes = {co.billing.postcode.replace(" ", "").upper() for co in orders
+        # switched off, it names an account only where no key found one (and no phone did)
+        name_for = orders if self.supplier.match_name_postcode else undecided()
+        postcodes = {co.billing.postcode.replace(" ", "").upper() for co in name_for
                      if co.billing.postcode.strip()}
         by_name: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         if postcodes:
@@ -784,7 +794,7 @@ class OsCommerceConnector(SqlShopConnector):
                     int(r.customers_id))
         note("name+postcode", by_name, lambda co: name_key(
             co.customer.first_name, co.customer.last_name, co.billing.postcode)
-            if co.billing.postcode.strip() else None)
+            if co.billing.postcode.strip() else None, name_for)
 
         result: dict[str, Match] = {}
         switched_off = {key for key, setting in MATCH_SETTINGS.items()
@@ -1434,6 +1444,15 @@ class OsCommerceConnector(SqlShopConnector):
             self.insert(info, self._info_row(customer_id, now), key="customers_info_id", now=now)
         return True
 
+    def _email_test(self) -> str:
+        """customers_email_address as compared with lower-cased emails: the column itself where
+        its collation ignores case (its index serves the look-up: `case_blind`), SQLite's
+        NOCASE spelled out; the rows' emails are compared lower-cased again in Python."""
+        if self.db.dialect == "sqlite":
+            return "customers_email_address COLLATE NOCASE"
+        return self.case_blind(self.t("customers"), "customers_email_address",
+                               "customers_email_address")
+
     def _replan(self, co: CustomerOrder) -> Match | None:
         """Confirm step 1's match with indexed look-ups only (the full match scans the customers
         table): a planned customer must still exist; for a planned new customer, only an
@@ -1455,13 +1474,13 @@ class OsCommerceConnector(SqlShopConnector):
             return planned if still else None
         if planned.key != "new" or not co.customer.email:
             return None
-        collate = " COLLATE NOCASE" if self.db.dialect == "sqlite" else ""
         own = " AND account_type = 0" if self.modified else ""
-        row = self._q(f"SELECT customers_id FROM {self.t('customers')} "
-                      f"WHERE customers_email_address{collate} = :e{own} "
-                      f"ORDER BY customers_id LIMIT 1",
-                      e=co.customer.email).first()
-        return Match("email", int(row.customers_id)) if row else planned
+        # the same text lower-cased, as step 1 matched (a _ci collation also equates accents)
+        found = [int(r.customers_id) for r in self._q(
+            f"SELECT customers_id, customers_email_address AS v FROM {self.t('customers')} "
+            f"WHERE {self._email_test()} = :e{own} ORDER BY customers_id", e=email)
+            if (r.v or "").lower() == email]
+        return Match("email", found[0]) if found else planned
 
     def _confirm_plans(self, orders: list[CustomerOrder]) -> _Confirmed:
         """What `_replan` asks per order, asked for a whole chunk at once: which planned
@@ -1486,7 +1505,7 @@ class OsCommerceConnector(SqlShopConnector):
         if asked_emails:
             own = " AND account_type = 0" if self.modified else ""
             for r in self._q(f"SELECT customers_id, customers_email_address FROM {customers} "
-                             f"WHERE customers_email_address IN :e{own} ORDER BY customers_id",
+                             f"WHERE {self._email_test()} IN :e{own} ORDER BY customers_id",
                              e=sorted(asked_emails)):
                 confirmed.emails.setdefault(r.customers_email_address.lower(),
                                             int(r.customers_id))

@@ -309,8 +309,10 @@ class OxidConnector(SqlShopConnector):
             return {co.number: CustomerMatch(policy, account["id"] if account else None)
                     for co in orders}
         emails = sorted({co.customer.email.strip().lower() for co in orders})
+        # through the unique index (OXUSERNAME, OXSHOPID) where the collation ignores case
+        login = self.case_blind(self.t("oxuser"), "OXUSERNAME", "OXUSERNAME")
         rows = self.sql(f"SELECT OXID, OXUSERNAME, OXFNAME, OXLNAME FROM {self.qt('oxuser')} "
-                        f"WHERE OXSHOPID = :shop AND LOWER(OXUSERNAME) IN :emails "
+                        f"WHERE OXSHOPID = :shop AND {login} IN :emails "
                         f"ORDER BY OXCUSTNR", shop=self.settings.shop_id, emails=emails)
         return match_by_email(orders, [(r.OXID, r.OXUSERNAME, r.OXFNAME, r.OXLNAME)
                                        for r in rows])

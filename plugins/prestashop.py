@@ -524,8 +524,9 @@ class PrestaShopConnector(SqlShopConnector):
         emails = sorted({co.customer.email.strip().lower() for co in orders})
         scope, params = self._customer_scope()
         # customer.email's collation is case-insensitive: IN finds them through its index
+        email = self.case_blind(self.t("customer"), "email", "email")
         rows = list(self.sql(f"SELECT id_customer, email, firstname, lastname, secure_key FROM "
-                             f"{self.qt('customer')} WHERE email IN :emails AND deleted = 0 AND "
+                             f"{self.qt('customer')} WHERE {email} IN :emails AND deleted = 0 AND "
                              f"is_guest = 0 AND {scope} ORDER BY id_customer", emails=emails,
                              **params))
         self._keys.update({int(r.id_customer): r.secure_key for r in rows})

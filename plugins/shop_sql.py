@@ -299,6 +299,16 @@ class ColumnInfo:
     auto_increment: bool = False
     generated: bool = False
     enum_values: tuple[str, ...] = ()
+    #: the column's collation (text columns of MySQL/MariaDB; None elsewhere)
+    collation: str | None = None
+
+    @property
+    def case_insensitive(self) -> bool:
+        """Compared case-insensitively by the server (a `*_ci` collation): `col IN (…)` with
+        lower-cased values finds every spelling through the column's index, where `LOWER(col)`
+        would read every row. A `_ci` collation equates more than case (accents, ß = s or ss):
+        the caller keeps only the rows equal to its values once lower-cased, as before."""
+        return bool(self.collation) and self.collation.lower().endswith("_ci")
 
     @property
     def kind(self) -> str:
@@ -389,7 +399,8 @@ def read_tables(conn: Connection, names: Iterable[str]) -> dict[str, TableInfo]:
     stmt = sa.text(
         "SELECT TABLE_NAME AS tname, COLUMN_NAME AS cname, DATA_TYPE AS dt, "
         "CHARACTER_MAXIMUM_LENGTH AS len, IS_NULLABLE AS nul, COLUMN_DEFAULT AS dflt, "
-        "EXTRA AS extra, COLUMN_TYPE AS ct FROM information_schema.COLUMNS "
+        "EXTRA AS extra, COLUMN_TYPE AS ct, COLLATION_NAME AS coll "
+        "FROM information_schema.COLUMNS "
         "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :names "
         "ORDER BY TABLE_NAME, ORDINAL_POSITION").bindparams(sa.bindparam("names", expanding=True))
     for r in conn.execute(stmt, {"names": names}):
@@ -400,7 +411,7 @@ def read_tables(conn: Connection, names: Iterable[str]) -> dict[str, TableInfo]:
             r.cname, str(r.dt).lower(), int(r.len) if r.len is not None else None,
             nullable=r.nul == "YES", has_default=r.dflt is not None,
             auto_increment="AUTO_INCREMENT" in extra, generated=generated,
-            enum_values=_enum_values(r.ct or ""))
+            enum_values=_enum_values(r.ct or ""), collation=r.coll)
     engines = sa.text("SELECT TABLE_NAME AS tname, ENGINE AS e FROM information_schema.TABLES "
                       "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :names"
                       ).bindparams(sa.bindparam("names", expanding=True))
@@ -1058,6 +1069,16 @@ class SqlShopConnector(Connector):
     def table(self, name: str) -> TableInfo:
         """Live TableInfo of a prefixed table name."""
         return self.tables([name])[name]
+
+    def case_blind(self, table: str, column: str, expr: str) -> str:
+        """How to compare the text column `column` of the (prefixed) table `table` with
+        lower-cased values, `<this> IN :values`: `expr` itself where the column's collation
+        ignores case (the column's index finds every spelling), else `LOWER(expr)` (which reads
+        every row: no index can serve it). Either way the server may return more than the same
+        lower-cased text (a `_ci` collation also equates accents, ß): the caller compares the
+        rows' values lower-cased again (`match_by_email`)."""
+        info = self.table(table).column(column)
+        return expr if info is not None and info.case_insensitive else f"LOWER({expr})"
 
     def non_transactional(self, tables: Iterable[str]) -> list[str]:
         """Those of `tables` (prefixed) that ignore ROLLBACK. A table the user cannot see takes

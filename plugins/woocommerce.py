@@ -382,8 +382,9 @@ class WooCommerceConnector(SqlShopConnector):
             return {co.number: CustomerMatch(policy, uid) for co in orders}
         emails = sorted({co.customer.email.strip().lower() for co in orders})
         # user_email's collation is case-insensitive: IN finds them through its index
+        email = self.case_blind(self.t("users"), "user_email", "user_email")
         rows = self.sql(f"SELECT ID, user_email FROM {self.qt('users')} "
-                        f"WHERE user_email IN :emails ORDER BY ID", emails=emails)
+                        f"WHERE {email} IN :emails ORDER BY ID", emails=emails)
         return match_by_email(orders, [(int(r.ID), r.user_email) for r in rows])
 
     # -- step 1 -----------------------------------------------------------------------------
