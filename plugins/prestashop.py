@@ -76,8 +76,9 @@ DEFAULTS = {"id_lang": "PS_LANG_DEFAULT", "order_state_id": "PS_OS_PAYMENT",
             "cancel_state_id": "PS_OS_CANCELED", "carrier_id": "PS_CARRIER_DEFAULT",
             "customer_group_id": "PS_CUSTOMER_GROUP"}
 ZERO_DATE = "0000-00-00 00:00:00"
-#: ids below the highest id_order_invoice seen that a later invoice-number read still covers
-INVOICE_MARGIN = 1000
+#: the newest order_invoice rows whose numbers the next invoice number is read from
+#: (`_highest_invoice_number`): the primary key read backwards, whatever the shop's history
+INVOICE_WINDOW = 200
 WRITTEN = ("customer", "customer_group", "address", "cart", "orders", "order_detail",
            "order_detail_tax", "order_carrier", "order_history", "order_payment",
            "order_invoice", "order_invoice_tax", "order_invoice_payment", "stock_available")
@@ -124,10 +125,9 @@ class PrestaShopConnector(SqlShopConnector):
         #: secure_key of the customers the last matches found or a chunk created (orders and
         #: carts carry it)
         self._keys: dict[Any, str] = {}
-        #: the highest invoice number read per year (0: PS_INVOICE_RESET off) and the id from
-        #: which the next read looks (`_highest_invoice_number`); per connection
+        #: the highest invoice number per year (0: PS_INVOICE_RESET off) of a whole-table
+        #: read (`_highest_invoice_number`'s rare case); per connection
         self._invoice_numbers: dict[int, int] = {}
-        self._invoice_floor = 0
 
     def close(self) -> None:
         super().close()
@@ -135,7 +135,6 @@ class PrestaShopConnector(SqlShopConnector):
         self._shop = None
         self._zero = None
         self._invoice_numbers = {}
-        self._invoice_floor = 0
 
     # -- the shop's own settings -------------------------------------------------------------
     def shop(self) -> Any:
@@ -967,36 +966,75 @@ class PrestaShopConnector(SqlShopConnector):
         return number
 
     def _highest_invoice_number(self, now: datetime) -> int:
-        """The highest invoice number (of `now`'s year with PS_INVOICE_RESET).
+        """The highest invoice number (of `now`'s year with PS_INVOICE_RESET), as PrestaShop's
+        own Order::setLastInvoiceNumber reads it (MAX(number), with the reset only the invoices
+        whose date_add is of this year), read without reading the shop's history.
 
-        order_invoice.number has no index, so MAX(number) reads the whole table: the shop's
-        every invoice, once per order, made a send's cost grow with the shop's history. The
-        whole table is read once per connection (once per send and shop); after that only the
-        invoices with an id from the highest id seen minus INVOICE_MARGIN on (a primary-key
-        range: an invoice written since, by us or the shop, has a higher id; the margin covers
-        one whose transaction took its id before our read and committed after it). Only numbers
-        read from the shop are kept, never ones we assigned: a rolled-back chunk leaves no
-        gap."""
+        order_invoice.number has no index: MAX(number) over the table read every invoice the
+        shop ever made (once per chunk, then once per connection), so a send grew with the
+        shop's life. PrestaShop numbers an invoice as it inserts its row (MAX + 1), so the
+        highest number is among the newest rows; it is read over the INVOICE_WINDOW newest
+        only (the primary key read backwards: as many rows whatever the table's size and its
+        id gaps), which also covers invoices the shop is writing meanwhile and rows still
+        without a number. The one older row that can carry the highest number is a delivery
+        slip's row that the order's invoice reused later (Order::setInvoice:
+        getOrderInvoiceIdIfHasDelivery): its order holds the number in orders.invoice_number,
+        which is indexed — MAX(invoice_number) is one index dive. With the reset it is the
+        orders invoiced this year (invoice_date, indexed) numbered above the window's highest:
+        the optimizer reads the smaller of the two index ranges, which is bounded by this
+        year's invoices, not by the shop's years (the weak spot of the reset).
+
+        Only when the window holds no number of the scope, is not the whole table and does not
+        reach (with the reset) an earlier year, the whole table is read — once per
+        connection: a shop whose newest INVOICE_WINDOW invoices carry no number (invoicing
+        switched on lately). Only numbers read from the shop are kept, never ones we assigned:
+        a rolled-back chunk leaves no gap."""
         reset = self.config().get("PS_INVOICE_RESET") == "1"
         year = now.year if reset else 0
-        conds = [f"YEAR(date_add) = {int(year)}"] if reset else []
-        known = self._invoice_numbers.get(year)
-        if known is not None:
-            conds.append(f"id_order_invoice >= {int(self._invoice_floor)}")
-        table = self.qt("order_invoice")
-        row = self.sql(f"SELECT (SELECT MAX(number) FROM {table}"
-                       f"{' WHERE ' + ' AND '.join(conds) if conds else ''}) AS number, "
-                       f"(SELECT MAX(id_order_invoice) FROM {table}) AS top").first()
-        highest = max(int(row.number or 0), known or 0)
-        self._invoice_numbers[year] = highest
-        self._invoice_floor = max(self._invoice_floor, int(row.top or 0) - INVOICE_MARGIN)
+        table, orders = self.qt("order_invoice"), self.qt("orders")
+        in_scope = "YEAR(i.date_add) = :y" if reset else "1"
+        mirror = ("" if reset else f" JOIN (SELECT MAX(invoice_number) AS top FROM {orders}) o")
+        row = self.sql(
+            f"SELECT MAX(CASE WHEN {in_scope} THEN i.number END) AS number, COUNT(*) AS n, "
+            f"MIN(YEAR(i.date_add)) AS oldest, {'NULL' if reset else 'MAX(o.top)'} AS mirror "
+            f"FROM (SELECT number, date_add FROM {table} ORDER BY id_order_invoice DESC "
+            f"LIMIT :w) i{mirror}",
+            w=int(INVOICE_WINDOW), **({"y": year} if reset else {})).first()
+        highest = int(row.number or 0)
+        whole = int(row.n) < INVOICE_WINDOW
+        if reset and not whole and row.oldest is not None and int(row.oldest) >= year:
+            # the window is all of this year: a delivery slip of this year invoiced later
+            start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+            later = self.sql(
+                f"SELECT MAX(invoice_number) FROM {orders} WHERE invoice_number > :h AND "
+                f"invoice_date >= :start AND invoice_date < :end",
+                h=highest, start=start, end=end).scalar()
+            highest = max(highest, int(later or 0))
+        elif not reset and not whole:
+            highest = max(highest, int(row.mirror or 0))
+        if (not row.number and not whole
+                and not (reset and row.oldest is not None and int(row.oldest) < year)):
+            known = self._invoice_numbers.get(year)
+            if known is None:
+                known = int(self.sql(
+                    f"SELECT MAX(number) FROM {table} i WHERE {in_scope}",
+                    **({"y": year} if reset else {})).scalar() or 0)
+                self._invoice_numbers[year] = known
+            highest = max(highest, known)
         return highest
 
     def _link_payments(self, order_ids: list[int]) -> None:
         """order_invoice_payment: each order's invoice with the payments of its reference, as
-        Order::setInvoice links existing payments (one statement for a whole chunk)."""
+        Order::setInvoice links existing payments (one statement for a whole chunk).
+
+        STRAIGHT_JOIN: the chunk's orders (a primary-key range) first, then their invoices and
+        payments by index. Left to itself, MariaDB 10.11 planned the INSERT … SELECT from a
+        full scan of order_invoice's id_order index whenever that index's statistics lagged
+        (right after many invoices were added): 142,000 rows per chunk in a shop with 50,000
+        orders of history (bench/history_rows.py), where the SELECT alone took the range."""
         self.sql(f"INSERT INTO {self.qt('order_invoice_payment')} (id_order_invoice, "
-                 f"id_order_payment, id_order) SELECT i.id_order_invoice, p.id_order_payment, "
+                 f"id_order_payment, id_order) SELECT STRAIGHT_JOIN i.id_order_invoice, "
+                 f"p.id_order_payment, "
                  f"o.id_order FROM {self.qt('orders')} o JOIN {self.qt('order_invoice')} i ON "
                  f"i.id_order = o.id_order JOIN {self.qt('order_payment')} p ON "
                  f"p.order_reference = o.reference WHERE o.id_order IN :ids", ids=order_ids)

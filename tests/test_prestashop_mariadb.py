@@ -520,48 +520,123 @@ def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(shop, p
     assert count(shop, "ps_order_invoice_payment") == 2
 
 
-# === invoice numbers: the whole table read once per connection, then a primary-key range =====
-def test_invoice_numbers_read_the_whole_table_once_then_only_recent_ids(shop, prepare,
-                                                                          monkeypatch):
-    """order_invoice.number has no index: the connector reads MAX(number) over the whole table
-    once per connection, then only over ids from the highest id seen minus INVOICE_MARGIN
-    (here 1). A number the shop writes later (a new id) is seen; a row below the range is not
-    read again. A chunk takes its numbers from one read and counts on."""
-    root_execute(shop, "INSERT INTO ps_order_invoice (id_order_invoice, id_order, number, "
-                       "delivery_number, shipping_tax_computation_method, date_add) VALUES "
-                       "(1, 0, 700, 0, 1, NOW())")
-    run = prepare(alpha(shop), [ANNA, BERND])
+# === invoice numbers: the newest ids and the orders' index, never the whole order_invoice ======
+def invoice_row(db, number: int, date: str = "NOW()", id_order: int = 0,
+                id_order_invoice: int | None = None) -> None:
+    """An order_invoice row as the shop's own admin leaves it (number 0: a delivery slip)."""
+    root_execute(db, "INSERT INTO ps_order_invoice (id_order_invoice, id_order, number, "
+                     "delivery_number, shipping_tax_computation_method, date_add) VALUES "
+                     f"({'NULL' if id_order_invoice is None else id_order_invoice}, "
+                     f"{id_order}, {number}, 0, 1, {date})")
+
+
+def set_config(db, name: str, value: str) -> None:
+    root_execute(db, f"DELETE FROM ps_configuration WHERE name = '{name}'",
+                 "INSERT INTO ps_configuration (name, value, date_add, date_upd) VALUES "
+                 f"('{name}', '{value}', NOW(), NOW())")
+
+
+def invoice_reads(run) -> tuple[list[Any], list[str]]:
+    """Send `run`; the results and the statements that read invoice numbers."""
     seen: list[str] = []
 
     def note(_conn, _cursor, statement, *_args) -> None:
-        if "MAX(number)" in statement:
+        if "MAX(" in statement and "ps_order_invoice" in statement:
             seen.append(statement)
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
     try:
-        [result] = run.send()
+        results = run.send()
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
-    assert result.state == S.NOTIFIED and result.written == 2, result.as_dict()
-    assert len(seen) == 1  # one read for the chunk of two orders
+    return results, seen
+
+
+def test_invoice_numbers_come_from_the_newest_ids_and_the_orders_index(shop, prepare,
+                                                                         monkeypatch):
+    """order_invoice.number has no index. PrestaShop numbers an invoice MAX(number) + 1 as it
+    inserts its row, so the connector reads MAX(number) over the INVOICE_WINDOW newest rows only
+    (here 2) and MAX(orders.invoice_number) (indexed), which holds the number of a delivery
+    slip's row that the order's invoice reused later (Order::setInvoice). An invoice the shop
+    writes after our send is seen; a number on an older row that no order carries (which
+    PrestaShop never writes) is not read — the bound. A chunk takes its numbers from one read."""
+    invoice_row(shop, 700, id_order_invoice=1)  # the decoy, later
+    invoice_row(shop, 0, id_order=9999, id_order_invoice=2)  # a delivery slip, invoiced later
+    run = prepare(alpha(shop), [ANNA, BERND])
+    [result], seen = invoice_reads(run)
+    assert result.state == S.NOTIFIED and result.written == 2, str(result.as_dict())
+    assert len(seen) == 1  # one read for the chunk
     assert sorted(r["invoice"] for r in admin_list(shop)) == [701, 702]
-    assert [r["number"] for r in query(shop, "SELECT number FROM ps_order_invoice "
-                                             "ORDER BY id_order_invoice")] == [700, 701, 702]
-    monkeypatch.setattr(prestashop, "INVOICE_MARGIN", 1)
+    monkeypatch.setattr(prestashop, "INVOICE_WINDOW", 2)
     now = datetime.now()
     with run.connector() as connector:
-        assert connector._highest_invoice_number(now) == 702  # the whole table: ids 1-3
-        connector.end_read()  # each write is a transaction of its own
-        # below the range from now on (highest id 3 − 1): not read again
+        def highest() -> int:
+            try:
+                return connector._highest_invoice_number(now)
+            finally:
+                connector.end_read()
+
+        assert highest() == 702  # ids 3-4
+        invoice_row(shop, 703)  # the shop's admin invoices an order after our send: id 5
+        assert highest() == 703
         root_execute(shop, "UPDATE ps_order_invoice SET number = 999 WHERE id_order_invoice = 1")
-        assert connector._highest_invoice_number(now) == 702
+        assert highest() == 703  # below the window, on no order: not read
+        # the delivery slip's order is invoiced: its old row and the order get number 704 (an
+        # order of ours stands in for it: only its invoice_number is read)
+        order = query(shop, "SELECT id_order FROM ps_orders ORDER BY id_order LIMIT 1")[0]
+        root_execute(shop, "UPDATE ps_order_invoice SET number = 704 WHERE id_order_invoice = 2",
+                     f"UPDATE ps_orders SET invoice_number = 704 WHERE id_order = "
+                     f"{order['id_order']}")
+        assert highest() == 704
+
+
+def test_invoice_numbers_reset_per_year_and_start_number(shop, prepare, monkeypatch):
+    """PS_INVOICE_RESET: the highest number of this year's invoices (date_add), a higher one of
+    last year is no bound — also in the window, and a window of this year's invoices only looks
+    for a later-invoiced delivery slip among this year's invoiced orders. A start number above
+    the highest is where numbering goes on."""
+    year = datetime.now().year
+    set_config(shop, "PS_INVOICE_RESET", "1")
+    invoice_row(shop, 500, date=f"'{year - 1}-12-30 10:00:00'")
+    invoice_row(shop, 3, date=f"'{year}-01-02 10:00:00'")
+    run = prepare(alpha(shop), [ANNA])
+    [result], _seen = invoice_reads(run)
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert [r["invoice"] for r in admin_list(shop)] == [4]
+    monkeypatch.setattr(prestashop, "INVOICE_WINDOW", 1)
+    now = datetime.now()
+    with run.connector() as connector:
+        assert connector._highest_invoice_number(now) == 4
         connector.end_read()
-        root_execute(shop, "INSERT INTO ps_order_invoice (id_order, number, delivery_number, "
-                           "shipping_tax_computation_method, date_add) VALUES (0, 800, 0, 1, "
-                           "NOW())")  # the shop's admin invoices an order meanwhile
-        assert connector._highest_invoice_number(now) == 800
-    with run.connector() as connector:  # a new connection reads the whole table again
-        assert connector._highest_invoice_number(now) == 999
+        # a delivery slip of this year, invoiced later: its row is old, its order says 9
+        order = query(shop, "SELECT id_order FROM ps_orders")[0]["id_order"]
+        root_execute(shop, "UPDATE ps_order_invoice SET number = 9 WHERE number = 3",
+                     f"UPDATE ps_orders SET invoice_number = 9, invoice_date = "
+                     f"'{year}-01-02 10:00:00' WHERE id_order = {order}")
+        assert connector._highest_invoice_number(now) == 9
+        connector.end_read()
+    set_config(shop, "PS_INVOICE_RESET", "0")
+    set_config(shop, "PS_INVOICE_START_NUMBER", "5000")
+    monkeypatch.setattr(prestashop, "INVOICE_WINDOW", 1000)
+    run = prepare(alpha(shop), [BERND])
+    [result], _seen = invoice_reads(run)
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert sorted(r["invoice"] for r in admin_list(shop)) == [9, 5000]
+
+
+def test_invoice_numbers_read_the_whole_table_when_the_newest_ids_hold_none(shop, prepare,
+                                                                             monkeypatch):
+    """Newest invoices without a number (invoicing switched on lately, delivery slips): the
+    window proves nothing, so the whole table is read — once per connection."""
+    invoice_row(shop, 41)
+    invoice_row(shop, 0)
+    invoice_row(shop, 0)
+    monkeypatch.setattr(prestashop, "INVOICE_WINDOW", 2)
+    run = prepare(alpha(shop), [ANNA])
+    [result], seen = invoice_reads(run)
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert [r["invoice"] for r in admin_list(shop)] == [42]
+    assert len(seen) == 2  # the window, then the whole table
 
 
 # === the exactly-once look-up stays a primary-key range =========================================
