@@ -14,7 +14,8 @@ the realistic generated orders, one warm-up send first), measured from the insid
   order, by kind (first word, and the table of an INSERT/UPDATE/DELETE or the function of a
   SELECT of locks): what a round trip too many looks like;
 - `--memory`: the process's peak RSS after the send;
-- `--profile N`: cProfile of the send, the N functions with the highest cumulative time;
+- `--profile N`: cProfile of the send, the N functions with the highest cumulative time
+  (`--sort tottime`: the highest time inside the function itself);
 - `--cpu`: the send and `--split`'s phases in CPU seconds of this process (`process_time`)
   instead of wall-clock seconds. On the shared machine a phase's wall time moves with the load
   (the same send's notification 1.3-2.3 s at load 6-8); its CPU time stays within a few
@@ -205,6 +206,8 @@ def main() -> None:
                         help="CPU seconds of this process instead of wall-clock seconds")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="cProfile: the N functions with the highest cumulative time")
+    parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative",
+                        help="--profile's order: cumulative time, or time inside the function")
     args = parser.parse_args()
     server = servers.MariaDBServer(extra_args=DURABLE)
     server.start()
@@ -268,7 +271,7 @@ def main() -> None:
     if args.memory:
         print(f"  peak RSS {peak_rss_now():.1f} MiB")
     if profiler is not None:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ from .one_row import delete_rows, insert_row, update_row
 from .opencart_back import OpenCartReadBack
 from .opencart_check import OpenCartCheck
 from .opencart_each import EachChunk, create_customers, load_chunk
-from .opencart_rows import HIDDEN, OpenCartRows
+from .opencart_rows import HIDDEN, OpenCartRows, RowFitter
 from .opencart_selftest import OpenCartSelfTest
 from .opencart_tail import ORDER_ID, Tail, enabled
 from .shop_sql import (
@@ -119,6 +119,7 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         #: customer id → address id of customers a chunk created ahead of their first order
         #: (`create_customers`), until an order uses them (it reports the customer as created)
         self._fresh: dict[int, int] = {}
+        self._fitter = RowFitter()
         #: the shop's own reference data (settings, language, countries with zones, currencies,
         #: status names) read once per connection, i.e. once per send per shop: step 1 of every
         #: supplier order asked again for the same rows
@@ -144,6 +145,9 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
 
     def _fit(self, table: str, values: dict[str, Any], now: datetime | None,
              drop_unknown: bool = True) -> dict[str, Any]:
+        if drop_unknown:  # the same row, planned once per table and keys
+            return self._fitter.fit(self.table(table), values,
+                                    now or datetime.now().replace(microsecond=0))
         try:
             row, _filled = fit_row(self.table(table), values,
                                    now or datetime.now().replace(microsecond=0),

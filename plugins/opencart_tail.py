@@ -93,10 +93,12 @@ def _slot(value: Any) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _insert_text(table: str, columns: tuple[str, ...], slots: tuple[tuple[str, ...], ...]
-                 ) -> str:
+def _insert_text(table: str, columns: tuple[str, ...],
+                 slots: tuple[tuple[str, ...] | None, ...]) -> str:
+    """`slots`: per row its placeholders, None for a row of plain values (all `%s`)."""
+    plain = "(" + ", ".join(["%s"] * len(columns)) + ")"
     return (f"INSERT INTO {_q(table)} ({', '.join(_q(c) for c in columns)}) VALUES "
-            + ", ".join("(" + ", ".join(row) + ")" for row in slots))
+            + ", ".join(plain if row is None else "(" + ", ".join(row) + ")" for row in slots))
 
 
 @functools.lru_cache(maxsize=128)
@@ -128,10 +130,19 @@ class Tail:
             end = start + 1
             while end < len(rows) and tuple(rows[end]) == columns:
                 end += 1
-            run = [[row[c] for c in columns] for row in rows[start:end]]
-            slots = tuple(tuple(_slot(v) for v in values) for values in run)
-            self.statements.append(_insert_text(table, columns, slots))
-            self.params += [v for values in run for v in values if type(v) is not Var]
+            slots = []
+            for row in rows[start:end]:
+                values = list(row.values())  # fitted rows: their keys are `columns`, in order
+                if Var in set(map(type, values)):  # (an order's id in its lines, totals …)
+                    at = [i for i, kind in enumerate(map(type, values)) if kind is Var]
+                    slot = ["%s"] * len(values)
+                    for i in reversed(at):
+                        slot[i] = values.pop(i).name
+                    slots.append(tuple(slot))
+                else:
+                    slots.append(None)
+                self.params += values
+            self.statements.append(_insert_text(table, columns, tuple(slots)))
             start = end
 
     def insert_id(self, table: str, row: dict[str, Any], var: Var) -> Var:

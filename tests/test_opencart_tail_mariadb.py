@@ -257,3 +257,31 @@ def test_a_chunk_costs_one_round_trip_per_order_and_the_admin_shows_every_order(
         assert c["customer_group"] == group
     [bernd] = [c for c in ours if c["lastname"] == "Bauer"]
     assert bernd["email"] == "bernd.bauer@example.com"
+
+
+def test_a_tail_names_the_id_of_its_first_row_in_later_rows(mariadb_db):
+    """`insert_id` keeps the new row's id in @ox_order_id: later rows of the same query name it
+    (rows with and without it mixed in one INSERT), an UPDATE finds the row by it, and `run`
+    returns it."""
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE o (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT, "
+                                 "s INT) ENGINE=MyISAM")
+            conn.exec_driver_sql("CREATE TABLE l (id INT AUTO_INCREMENT PRIMARY KEY, o INT, "
+                                 "v TEXT) ENGINE=MyISAM")
+            conn.exec_driver_sql("INSERT INTO o (v, s) VALUES ('earlier', 1)")
+            with opencart_tail.enabled(conn):
+                tail = opencart_tail.Tail()
+                var = tail.insert_id("o", {"v": "new; %s", "s": 0}, opencart_tail.ORDER_ID)
+                tail.insert("l", [{"o": var, "v": "first"}, {"o": 99, "v": "%"},
+                                  {"o": var, "v": "third"}])
+                tail.update("o", {"s": 5}, {"id": var})
+                new_id = tail.run(conn)
+            assert new_id == 2
+            assert [tuple(r) for r in conn.exec_driver_sql(
+                "SELECT id, v, s FROM o ORDER BY id")] == [(1, "earlier", 1), (2, "new; %s", 5)]
+            assert [tuple(r) for r in conn.exec_driver_sql("SELECT o, v FROM l ORDER BY id")] == [
+                (2, "first"), (99, "%"), (2, "third")]
+    finally:
+        engine.dispose()
