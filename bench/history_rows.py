@@ -12,11 +12,13 @@ One throwaway mariadbd with `performance_schema` on; per connector (bench/connec
 `HISTORY` and tests/test_realdata_e2e.py's shops), the same generated orders (tests/orderdata.py,
 no bad rows, one shop) are sent once into an empty shop, and once into a fresh shop per history
 size pre-filled with that many orders (bench/connectors.py's `prefill`: the first send's rows
-copied and doubled server-side, keys shifted, dates a month back per generation). Around each
-send the statement digests of performance_schema (`events_statements_summary_by_digest`, emptied
-right before the send, read right after it, for the shop's schema only: the connector's own
-connections, step 1 and the writes, nothing of the pre-fill) give per statement kind how often
-it ran and how many rows it examined. Prints per connector the rows examined per written order
+copied and doubled server-side, keys shifted, dates a month back per generation) and as many
+customers more (`add_customers`: copies of the shop's first customer and address, with emails,
+phones and postcodes no order has: customer matching that reads every customer shows).
+Around each send the statement digests of performance_schema
+(`events_statements_summary_by_digest`, emptied right before the send, read right after it, for
+the shop's schema only: the connector's own connections, step 1 and the writes, nothing of the
+pre-fill) give per statement kind how often it ran and how many rows it examined. Prints per connector the rows examined per written order
 at every size and the ratio to the empty shop, then the statement kinds whose rows grew most.
 Figures only; tests/test_history_bounded_mariadb.py asserts the bound.
 """
@@ -250,8 +252,8 @@ def counted_send(family: str, server: servers.MariaDBServer, shop: Shop, data: P
 
 def measure(family: str, server: servers.MariaDBServer, data: Path, work: Path,
             smtp: SinkSMTP, sizes: list[int]) -> dict[int, tuple[Statements, Statements]]:
-    """Per history size: the send's statements into a shop holding that many orders (0: the
-    empty shop, whose send's rows are the next sizes' pre-fill source)."""
+    """Per history size: the send's statements into a shop holding that many orders and as many
+    customers more (0: the empty shop, whose send's rows are the next sizes' pre-fill source)."""
     fam = FAMILIES[family]
     out: dict[int, tuple[Statements, Statements]] = {}
     with ExitStack() as stack:
@@ -267,6 +269,7 @@ def measure(family: str, server: servers.MariaDBServer, data: Path, work: Path,
                 continue
             filled = shop()
             prefill(server, family, empty, filled, size)
+            add_customers(server, family, filled.db.database, size)
             out[size] = counted_send(family, server, filled, data, work / str(size), smtp)
     return out
 
