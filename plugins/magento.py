@@ -107,12 +107,23 @@ class MagentoConnector(SqlShopConnector):
         self._chunk: dict[str, Any] | None = None
         #: the rows that follow the orders written and not yet flushed (`_flush_tails`)
         self._tails: list[dict[str, Any]] = []
+        #: the shop's reference data read once per connection (a send to one shop), not per
+        #: supplier order: product attribute ids, currency rates, the status's state, the
+        #: countries by code (`_cached`)
+        self._shop_data: dict[str, Any] = {}
 
     def close(self) -> None:
         super().close()
         self._store_row = None
         self._config = None
         self._sequence = ()
+        self._shop_data = {}
+
+    def _cached(self, key: Any, read: Any) -> Any:
+        """`read()` once per connection under `key` (`_shop_data`)."""
+        if key not in self._shop_data:
+            self._shop_data[key] = read()
+        return self._shop_data[key]
 
     # -- the shop's own settings -------------------------------------------------------------
     def store(self) -> dict[str, Any]:
@@ -157,7 +168,11 @@ class MagentoConnector(SqlShopConnector):
 
     def rates(self) -> ShopRates:
         """The base currency (rate 1) and every allowed currency with its rate from
-        directory_currency_rate (base → currency); an allowed one without a rate has None."""
+        directory_currency_rate (base → currency); an allowed one without a rate has None.
+        Read once per connection."""
+        return self._cached("rates", self._read_rates)  # type: ignore[no-any-return]
+
+    def _read_rates(self) -> ShopRates:
         base = self.base_currency()
         allowed = [c.strip().upper() for c in
                    (self.config().get("currency/options/allow") or base).split(",") if c.strip()]
@@ -216,10 +231,15 @@ class MagentoConnector(SqlShopConnector):
             return 1
 
     def state_of(self, status: str) -> str | None:
-        """The order state a status belongs to (sales_order_status_state; the default one)."""
-        row = self.sql(f"SELECT state FROM {self.qt('sales_order_status_state')} WHERE "
-                       f"status = :s ORDER BY is_default DESC, state LIMIT 1", s=status).first()
-        return row[0] if row else None
+        """The order state a status belongs to (sales_order_status_state; the default one),
+        read once per connection."""
+        def read() -> str | None:
+            row = self.sql(f"SELECT state FROM {self.qt('sales_order_status_state')} WHERE "
+                           f"status = :s ORDER BY is_default DESC, state LIMIT 1",
+                           s=status).first()
+            return row[0] if row else None
+
+        return self._cached(("state", status), read)  # type: ignore[no-any-return]
 
     # -- schema -----------------------------------------------------------------------------
     def required_columns(self) -> dict[str, dict[str, str]]:
@@ -362,12 +382,16 @@ class MagentoConnector(SqlShopConnector):
 
     # -- reference data ---------------------------------------------------------------------
     def _attributes(self) -> dict[str, int]:
-        rows = self.sql(
-            f"SELECT a.attribute_code, a.attribute_id FROM {self.qt('eav_attribute')} a JOIN "
-            f"{self.qt('eav_entity_type')} e ON e.entity_type_id = a.entity_type_id WHERE "
-            f"e.entity_type_code = 'catalog_product' AND a.attribute_code IN "
-            f"('name', 'status', 'price', 'weight')")
-        return {r.attribute_code: int(r.attribute_id) for r in rows}
+        """The product attributes' ids (name, status, price, weight), once per connection."""
+        def read() -> dict[str, int]:
+            rows = self.sql(
+                f"SELECT a.attribute_code, a.attribute_id FROM {self.qt('eav_attribute')} a "
+                f"JOIN {self.qt('eav_entity_type')} e ON e.entity_type_id = a.entity_type_id "
+                f"WHERE e.entity_type_code = 'catalog_product' AND a.attribute_code IN "
+                f"('name', 'status', 'price', 'weight')")
+            return {r.attribute_code: int(r.attribute_id) for r in rows}
+
+        return self._cached("attributes", read)  # type: ignore[no-any-return]
 
     def _products(self, skus: Iterable[str]) -> dict[str, Product]:
         """Products by SKU (catalog_product_entity's indexed `sku`), their name, status and
@@ -383,17 +407,23 @@ class MagentoConnector(SqlShopConnector):
             f"WHERE e.sku IN :skus ORDER BY e.entity_id", skus=skus))
         ids = [int(r.entity_id) for r in rows]
         values: dict[tuple[int, str], Any] = {}
+        # the three value tables in one statement (one round trip, three before); the values
+        # come back as text (UNION's common type) and are read as such below
+        parts, params = [], {}
         for kind, codes in (("varchar", ("name",)), ("int", ("status",)),
                             ("decimal", ("price", "weight"))):
             wanted = [attr[c] for c in codes if c in attr]
             if not wanted or not ids:
                 continue
-            code_of = {attr[c]: c for c in codes if c in attr}
-            for r in self.sql(
-                    f"SELECT entity_id, attribute_id, store_id, value FROM "
-                    f"{self.qt('catalog_product_entity_' + kind)} WHERE entity_id IN :ids AND "
-                    f"attribute_id IN :attrs AND store_id IN :stores ORDER BY store_id",
-                    ids=ids, attrs=wanted, stores=[0, self.settings.store_id]):
+            parts.append(f"SELECT entity_id, attribute_id, store_id, CAST(value AS CHAR) AS "
+                         f"value FROM {self.qt('catalog_product_entity_' + kind)} WHERE "
+                         f"entity_id IN :ids AND attribute_id IN :{kind} AND store_id IN "
+                         f":stores")
+            params[kind] = wanted
+        code_of = {i: c for c, i in attr.items()}
+        if parts:
+            for r in self.sql(" UNION ALL ".join(parts) + " ORDER BY store_id", ids=ids,
+                              stores=[0, self.settings.store_id], **params):
                 values[(int(r.entity_id), code_of[int(r.attribute_id)])] = r.value
         stock: dict[int, tuple[Decimal, bool]] = {}
         if ids and self._may_read(self.t("cataloginventory_stock_item")):
@@ -429,10 +459,16 @@ class MagentoConnector(SqlShopConnector):
         return not missing_privileges(self._grants, self.database_name(), {table: {"SELECT"}})
 
     def _countries(self, wanted: Iterable[str]) -> set[str]:
-        """Those of `wanted` in directory_country and in general/country/allow (if set)."""
-        wanted = sorted(set(wanted))
-        have = {r[0] for r in self.sql(f"SELECT country_id FROM {self.qt('directory_country')} "
-                                       f"WHERE country_id IN :c", c=wanted)}
+        """Those of `wanted` in directory_country and in general/country/allow (if set); each
+        code asked of the shop once per connection."""
+        known: dict[str, bool] = self._shop_data.setdefault("countries", {})
+        todo = sorted(set(wanted) - set(known))
+        if todo:
+            found = {r[0] for r in self.sql(
+                f"SELECT country_id FROM {self.qt('directory_country')} WHERE country_id IN :c",
+                c=todo)}
+            known.update({code: code in found for code in todo})
+        have = {code for code in set(wanted) if known[code]}
         allow = self.config().get("general/country/allow")
         if allow:
             have &= {c.strip().upper() for c in allow.split(",")}
@@ -510,6 +546,10 @@ class MagentoConnector(SqlShopConnector):
     # -- step 1 -----------------------------------------------------------------------------
     def _check(self, so: SupplierOrder) -> list[Finding]:
         out = Findings(self.supplier)
+        # every table step 1 and the writes ask about, in one information_schema read per
+        # connection (three before: the required tables, the sequence table, the stock table)
+        self.tables([*self.required_columns(), *self._written(),
+                     self.t("cataloginventory_stock_item")])
         if self.schema_gaps(out):
             return out.items
         plain = self.non_transactional(self._written())

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from helpers import bernd_order, sample_order
 from shopdb import load_schema, prepare, query  # noqa: F401 - prepare: fixture
 import test_magento_mariadb as magento
@@ -141,3 +143,51 @@ def test_magento_chunk_reads_known_customers_groups_once_not_per_order(
         assert (row["customer_name"], row["customer_email"], row["customer_group"],
                 row["grand_total"]) == (f"Neu{k} Kunde", f"new{k}@example.com", "1", total)
         assert row["customer_id"] not in (None, 1, 2)
+
+
+def test_magento_reads_the_shops_reference_data_once_per_send_not_per_supplier_order(
+        mariadb_db, prepare):
+    """Three supplier orders of one order each (max_customer_orders = 1) in one send, over one
+    connection. The shop's reference data — the tables' columns and engines, the order
+    sequence, the store, its configuration, the product attributes' ids, the currency rates,
+    the status's state, the countries — is read during the first supplier order only; every
+    later one reads just its own: its products (two statements: the entities, then their
+    name, status, price and weight from the three value tables in one UNION ALL) and stock,
+    its customers, the exactly-once look-up and floor, its writes (29 statements per supplier
+    order before, 24 now)."""
+    load_schema(mariadb_db.url, magento.SCHEMA)
+    orders = [sample_order(str(1001 + k), email=f"new{k}@example.com", first=f"Neu{k}",
+                           last="Kunde") for k in range(3)]
+    run = prepare(magento.alpha(mariadb_db, max_customer_orders=1), orders)
+    seen: list[str] = []
+
+    def note(conn, _cursor, statement, *_args) -> None:
+        if conn.dialect.name != "sqlite":
+            seen.append(" ".join(statement.split()))
+
+    sa.event.listen(Engine, "before_cursor_execute", note)
+    try:
+        results = run.send()
+    finally:
+        sa.event.remove(Engine, "before_cursor_execute", note)
+    assert [(r.state, r.written) for r in results] == [(S.NOTIFIED, 1)] * 3, [
+        r.as_dict() for r in results]
+    ends = [i for i, s in enumerate(seen) if s.startswith("SELECT RELEASE_LOCK")]
+    assert len(ends) == 3
+    first, *later = (seen[a + 1:b + 1] for a, b in zip([-1, *ends], ends))
+    reference = ("information_schema", "sales_sequence_meta", "`store`", "core_config_data",
+                 "eav_attribute", "directory_currency_rate", "sales_order_status_state",
+                 "directory_country", "SHOW GRANTS")
+    for kind in reference:
+        assert sum(kind in s for s in first) >= 1, kind
+        assert not [s for so in later for s in so if kind in s], kind
+    for so in later:
+        assert sum(s.startswith("SELECT") and "catalog_product_entity" in s for s in so) == 2
+        assert len(so) <= 24, so
+    assert len(first) <= 36, first
+    # the orders are whole in the admin's grid: numbered from the store's sequence, each
+    # with its new customer and total
+    rows = {r["increment_id"]: r for r in magento.grid(mariadb_db)}
+    assert sorted(rows) == ["000000001", "000000002", "000000003"]
+    assert sorted((r["customer_email"], r["grand_total"]) for r in rows.values()) == [
+        (f"new{k}@example.com", Decimal("22.0400")) for k in range(3)]
