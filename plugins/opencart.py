@@ -146,8 +146,8 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
     def _fit(self, table: str, values: dict[str, Any], now: datetime | None,
              drop_unknown: bool = True) -> dict[str, Any]:
         if drop_unknown:  # the same row, planned once per table and keys
-            return self._fitter.fit(self.table(table), values,
-                                    now or datetime.now().replace(microsecond=0))
+            info = self._tables.get(table) or self.table(table)
+            return self._fitter.fit(info, values, now or datetime.now().replace(microsecond=0))
         try:
             row, _filled = fit_row(self.table(table), values,
                                    now or datetime.now().replace(microsecond=0),

@@ -23,8 +23,11 @@ import re
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
+from pymysql.constants import SERVER_STATUS
+from pymysql.converters import escape_string
 from sqlalchemy.engine import Connection
 
 #: COM_SET_OPTION and its two options (MySQL client/server protocol)
@@ -109,6 +112,29 @@ def _update_text(table: str, columns: tuple[str, ...], where: tuple[str, ...],
     return f"UPDATE {_q(table)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"
 
 
+def literals(raw: Any, params: list[Any]) -> tuple[str, ...]:
+    """The SQL literals of `params`, what PyMySQL's `Connection.escape` makes of each (its own
+    `escape_string` for text, honouring NO_BACKSLASH_ESCAPES as it does; `format(d, "f")` for a
+    finite Decimal; `str` for an int; NULL) — without its per-value layers of calls, which were a
+    third of a MyISAM chunk's CPU (~100 values per order). Any other type (datetime, bytes, bool,
+    float, a NaN Decimal) goes to `raw.escape` itself."""
+    plain = raw.server_status & SERVER_STATUS.SERVER_STATUS_NO_BACKSLASH_ESCAPES
+    out = []
+    for v in params:
+        t = type(v)
+        if t is str:
+            out.append("'" + (v.replace("'", "''") if plain else escape_string(v)) + "'")
+        elif t is int:
+            out.append(str(v))
+        elif t is Decimal and v.is_finite():
+            out.append(format(v, "f"))
+        elif v is None:
+            out.append("NULL")
+        else:
+            out.append(raw.escape(v))
+    return tuple(out)
+
+
 class Tail:
     """Statements collected for one order, run by `run` as one query in the order added."""
 
@@ -176,7 +202,8 @@ class Tail:
         cursor = raw.cursor()
         new_id = None
         try:
-            cursor.execute(";\n".join(self.statements), tuple(self.params))
+            # the values escaped here (`literals`), so PyMySQL sends the text as it is
+            cursor.execute(";\n".join(self.statements) % literals(raw, self.params))
             at = 0  # one result per statement: an OK packet for each INSERT, SET and UPDATE
             while True:
                 if at == self.id_at:

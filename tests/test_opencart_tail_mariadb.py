@@ -285,3 +285,35 @@ def test_a_tail_names_the_id_of_its_first_row_in_later_rows(mariadb_db):
                 (2, "first"), (99, "%"), (2, "third")]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("mode", ["", "NO_BACKSLASH_ESCAPES"])
+def test_a_tails_literals_are_pymysqls_and_come_back_as_written(mariadb_db, mode):
+    """`literals` escapes as PyMySQL's own `escape` does, value for value, with and without
+    NO_BACKSLASH_ESCAPES (the server tells the client which in every answer), and the values
+    come back from the server as they were."""
+    import datetime as dt
+    from decimal import Decimal
+
+    odd = ["", "plain", "x'; DROP TABLE t; --", "back\\slash", "100% %s", 'dq"', "nul\0",
+           "new\nline", "ümläut ß €", "\x1a\r\t"]
+    others = [0, -7, 12345678901234, Decimal("0.0000"), Decimal("-19.9900"), None, True,
+              dt.datetime(2026, 12, 6, 2, 30, 5), dt.date(2026, 12, 6), 1.5, b"\x00\xff"]
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, "
+                                 "v TEXT) ENGINE=MyISAM")
+            if mode:
+                conn.exec_driver_sql(f"SET SESSION sql_mode = CONCAT(@@sql_mode, ',{mode}')")
+            raw = conn.connection.dbapi_connection
+            assert bool(raw.server_status & 512) == bool(mode)  # NO_BACKSLASH_ESCAPES
+            assert opencart_tail.literals(raw, odd + others) == tuple(
+                raw.escape(v) for v in odd + others)
+            with opencart_tail.enabled(conn):
+                tail = opencart_tail.Tail()
+                tail.insert("t", [{"v": v} for v in odd])
+                tail.run(conn)
+            assert [r[0] for r in conn.exec_driver_sql("SELECT v FROM t ORDER BY id")] == odd
+    finally:
+        engine.dispose()
