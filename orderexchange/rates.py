@@ -93,6 +93,47 @@ def documents_currency(quoted: Iterable[str], price_currency: str, shipping: boo
     return price_currency
 
 
+@dataclass(frozen=True)
+class Stated:
+    """One customer order's purchase lines as a supplier's documents state them: in `currency`
+    (`documents_currency`), each line's (unit price, net amount) in it; `missing` names the
+    rates that lacks (then `lines` is empty: the documents cannot state the order, step 1 holds
+    it with OX-CHK-054)."""
+
+    currency: str
+    lines: list[tuple[Decimal, Decimal]]
+    missing: list[str]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((net for _unit, net in self.lines), Decimal("0"))
+
+
+def stated(rates: Rates, lines: Iterable[tuple[Decimal, Decimal, str]], price_currency: str,
+           shipping: bool) -> Stated:
+    """Lines given as (unit price, quantity, the currency the price is quoted in) stated the way
+    the documents state them: a line quoted in the documents' currency as its own price and
+    price × quantity to the cent, a line quoted otherwise converted with `line_in` (unit price
+    and net each). The one computation behind the notification, its attachments and the
+    supplier-order list's value, so they cannot disagree."""
+    lines = list(lines)
+    quoted = [currency for _price, _quantity, currency in lines]
+    currency = documents_currency(quoted, price_currency, shipping)
+    if missing := rates.missing_for(quoted, currency):
+        return Stated(currency, [], missing)
+    out = []
+    for price, quantity, line_currency in lines:
+        if line_currency == currency:
+            out.append((price.quantize(CENT, rounding=ROUND_HALF_UP),
+                        (price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)))
+        else:
+            unit, net = (rates.line_in(price, line_currency, currency),
+                         rates.line_in(price * quantity, line_currency, currency))
+            assert unit is not None and net is not None  # missing_for said so
+            out.append((unit, net))
+    return Stated(currency, out, [])
+
+
 def _to_cent(amount: Fraction) -> Decimal:
     """An exact amount to the cent, half up (away from zero), as `Decimal.quantize` rounds."""
     cents = (abs(amount) * 100 + Fraction(1, 2)).__floor__()

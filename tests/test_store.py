@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from helpers import sample_order
 
+from orderexchange import documents
+from orderexchange.actions.orders import with_values
 from orderexchange.build import build
 from orderexchange.errors import OXError
 from orderexchange.importer import parse_order
@@ -134,8 +136,48 @@ def test_build_assigns_each_line_once_to_the_cheapest_active_supplier(store, mak
     # a second build forwards nothing twice; the unassigned line is reported again
     again = build(store, config)
     assert again.created == [] and [e.facts["sku"] for e in again.unassigned] == ["NOPE"]
-    summary = {r["supplier_id"]: r for r in store.list_supplier_orders()}
-    assert summary["alpha"]["lines"] == 1 and summary["alpha"]["net_value"] == Decimal("21.60")
+    summary = {r["supplier_id"]: r
+               for r in with_values(store, config, store.list_supplier_orders())}
+    assert summary["alpha"]["lines"] == 1
+    assert (summary["alpha"]["net_value"], summary["alpha"]["currency"]) == ("21.60", "EUR")
+
+
+def test_listed_value_is_the_notifications_on_every_backend(store, make_config):
+    """Rows quoted in EUR, CHF and PLN for a CHF supplier: the list states each supplier order's
+    net value as its documents do (exact, read back from this backend), and reads the purchase
+    lines of the listed supplier orders only."""
+    config = make_config(
+        suppliers={"beta": {"name": "B", "email": "b@example.ch", "price_currency": "CHF",
+                            "shipping_cost": "7.90"}},
+        distributor={"id": "acme", "name": "ACME", "email": "orders@acme.example",
+                     "currency": "EUR", "rates": {"CHF": "0.9412", "PLN": "4.2750"}})
+    store.upsert_catalogue([
+        CatalogueEntry("HAMMER", "beta", "B-1", Decimal("7.2049"), "", "EUR"),
+        CatalogueEntry("CABLE", "beta", "B-2", Decimal("0.84"), "", "CHF"),
+        CatalogueEntry("GLOVES", "beta", "B-3", Decimal("9.99"), "", "PLN")])
+    store.add_customer_order(order("1", lines=[
+        {"sku": "HAMMER", "name": "h", "quantity": 3, "unit_price": "12.90"},
+        {"sku": "CABLE", "name": "c", "quantity": "12.5", "unit_price": "1.20", "unit": "m"},
+        {"sku": "GLOVES", "name": "g", "quantity": 2, "unit_price": "4.50"}]))
+    first = build(store, config).created
+    store.set_state(first[0], SupplierOrderState.NOTIFIED)
+    store.add_customer_order(order("2", lines=[
+        {"sku": "GLOVES", "name": "g", "quantity": 7, "unit_price": "4.50"}]))
+    second = build(store, config).created
+    rows = with_values(store, config, store.list_supplier_orders())
+    for row in rows:
+        so = store.supplier_order(row["id"])
+        totals = documents.sheet(config, config.suppliers["beta"], so).totals
+        assert row["net_values"] == [{"currency": t.currency, "amount": str(t.subtotal)}
+                                     for t in totals]
+    # 3 × 7.2049 EUR = 21.6147 EUR = 20.34 CHF; 12.5 m × 0.84 = 10.50 CHF; 2 × 9.99 PLN =
+    # 19.98 PLN = 4.40 CHF (bare numbers 52.09); then 7 × 9.99 PLN = 69.93 PLN = 15.40 CHF
+    assert [(r["id"], r["net_value"], r["currency"]) for r in rows] == [
+        (first[0], "35.24", "CHF"), (second[0], "15.40", "CHF")]
+    assert store.purchase_lines(second) == {second[0]: [[(Decimal("9.99"), Decimal("7"), "PLN")]]}
+    drafts = with_values(store, config, store.list_supplier_orders(
+        states=[SupplierOrderState.DRAFT]))
+    assert [(r["id"], r["net_value"]) for r in drafts] == [(second[0], "15.40")]
 
 
 def test_state_changes_and_transfer_log_are_recorded(store, make_config):

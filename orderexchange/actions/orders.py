@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..build import BuildReport, build as build_orders
+from ..documents import listed_value
 from ..model import SupplierOrderState
+from ..rates import Rates
 from .app import App
 
 
@@ -19,9 +21,21 @@ def build(app: App) -> BuildReport:
 
 def supplier_orders(app: App, states: list[str] | None = None,
                     ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Supplier orders (all, or of these states / ids) with their counts and held orders."""
-    return app.store.list_supplier_orders(
+    """Supplier orders (all, or of these states / ids) with their counts and held orders, and
+    their net value as their documents state it (`with_values`)."""
+    rows = app.store.list_supplier_orders(
         states=[SupplierOrderState(s) for s in states] if states else None, ids=ids)
+    return with_values(app.store, app.config, rows)
+
+
+def with_values(store: Any, config: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` of `list_supplier_orders` with each one's net value (`documents.listed_value`:
+    `net_value`, `currency`, `net_values`, `value_unstated`), read for these rows only."""
+    lines = store.purchase_lines([r["id"] for r in rows])
+    rates = Rates.of(config.distributor)
+    for r in rows:
+        r.update(listed_value(config, r["supplier_id"], lines.get(r["id"], []), rates))
+    return rows
 
 
 @dataclass

@@ -11,6 +11,7 @@ import click
 from .. import config as config_mod
 from ..actions import selftests, setup as setup_actions
 from ..actions.app import App
+from ..actions.orders import with_values
 from ..errors import CATALOGUE, OXError, explain as explain_code
 from ..present import console, emit_json, print_explain
 from ..present.desk import print_db_tests, print_mail_test
@@ -204,10 +205,12 @@ def demo(workspace: Path | None, as_json: bool) -> None:
 
     ws = run_demo(workspace, Console(file=io.StringIO()) if as_json else console)
     if as_json:
-        store = Store(config_mod.load(ws / "config.toml").store.url)
+        config = config_mod.load(ws / "config.toml")
+        store = Store(config.store.url)
         try:
             emit_json({"workspace": str(ws), "config": str(ws / "config.toml"),
-                       "supplier_orders": store.list_supplier_orders(),
+                       "supplier_orders": with_values(store, config,
+                                                      store.list_supplier_orders()),
                        "emails": [str(p) for p in sorted((ws / "outbox").glob("*.eml"))]})
         finally:
             store.close()

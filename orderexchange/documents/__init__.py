@@ -26,7 +26,7 @@ from .language import country_name, format_date, format_money, format_number, la
 from .pdf import FONT_CANDIDATES, FontError, order_pdf, pdf_font
 from .sheet import (
     FORMATS, LANGUAGES, MAIL_ONLY, Sheet, SheetLine, SheetOrder, Totals, handover_of, language_of,
-    reply_address, sample_supplier_order, sheet,
+    reply_address, sample_supplier_order, sheet, listed_value,
 )
 from .text import amount, clean, encodable, number, unit_code
 from .xml_orders import (
@@ -44,9 +44,9 @@ __all__ = [
     "SheetLine", "SheetOrder", "Totals", "UBL_CANCEL_CUSTOMIZATION", "UBL_CANCEL_PROFILE",
     "UBL_CUSTOMIZATION", "UBL_PROFILE", "amount", "attachment_formats", "clean", "country_name",
     "documents_for", "encodable", "format_date", "format_money", "format_number", "handover_of",
-    "labels", "language_of", "number", "opentrans_order", "order_csv", "order_note", "order_pdf",
-    "pdf_font", "reply_address", "sample_supplier_order", "sheet", "ubl_order",
-    "ubl_order_cancellation", "unit_code",
+    "labels", "language_of", "listed_value", "number", "opentrans_order", "order_csv",
+    "order_note", "order_pdf", "pdf_font", "reply_address", "sample_supplier_order", "sheet",
+    "ubl_order", "ubl_order_cancellation", "unit_code",
 ]
 
 

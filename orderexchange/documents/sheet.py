@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import (Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder,
                     SupplierOrderState, Transfer, TransferState, money, plain_quantity)
 from ..errors import OXError
-from ..rates import Rates, documents_currency
+from ..rates import Rates, stated
 from .text import unit_code
 
 if TYPE_CHECKING:
@@ -140,20 +140,17 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
         # distributor's purchase prices and the supplier's `shipping_cost`, never converted into
         # the order's currency here (only the shop does that, with its own rates)
         quoted = [sl.currency or supplier.price_currency for sl in t.lines]
-        currency = documents_currency(quoted, supplier.price_currency, bool(shipping))
+        st = stated(rates, [(sl.purchase_price, Decimal(sl.line.quantity), c)
+                            for sl, c in zip(t.lines, quoted, strict=True)],
+                    supplier.price_currency, bool(shipping))
+        if st.missing:  # step 1 stops such an order first
+            raise OXError("OX-CHK-054", order=co.number, supplier=supplier.id,
+                          currencies=", ".join(sorted(set(quoted))), currency=st.currency,
+                          missing=", ".join(st.missing), base=rates.base or st.currency)
+        currency = st.currency
         lines = []
-        for sl, line_currency in zip(t.lines, quoted, strict=True):
-            # each line's amounts once (a 500-order email has thousands)
-            unit_price, net = money(sl.purchase_price), sl.net_total
-            if line_currency != currency:  # a row quoted in another currency than its fellows
-                unit_price = rates.line_in(sl.purchase_price, line_currency, currency)
-                net = rates.line_in(sl.purchase_price * Decimal(sl.line.quantity),
-                                    line_currency, currency)
-                if unit_price is None or net is None:  # step 1 stops such an order first
-                    raise OXError("OX-CHK-054", order=co.number, supplier=supplier.id,
-                                  currencies=", ".join(sorted(set(quoted))), currency=currency,
-                                  missing=", ".join(rates.missing_for(quoted, currency)),
-                                  base=rates.base or currency)
+        # each line's amounts once (a 500-order email has thousands)
+        for sl, (unit_price, net) in zip(t.lines, st.lines, strict=True):
             lines.append(SheetLine(
                 line_no=sl.line.line_no, sku=sl.line.sku, supplier_sku=sl.supplier_sku,
                 name=sl.line.name, quantity=plain_quantity(sl.line.quantity), unit=sl.line.unit,
@@ -182,6 +179,58 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
         reply_to=reply_address(config, supplier),
         customer_number=supplier.notification.customer_number,
         totals=[Totals(c, *v) for c, v in totals.items()])
+
+
+# --- a supplier order's value in lists ---------------------------------------------------------
+#: a customer order's purchase lines as the list reads them from the store: (unit price,
+#: quantity, the catalogue's currency or None for the supplier's `price_currency`)
+PurchaseLine = tuple[Decimal, Decimal, "str | None"]
+
+
+def listed_value(config: Config, supplier_id: str, orders: Sequence[Sequence[PurchaseLine]],
+                 rates: Rates | None = None) -> dict[str, Any]:
+    """A supplier order's net value as the supplier-order list (`orders`, its `--json`, the
+    menu) shows it: the net subtotal(s) its notification states, per currency as `Sheet.totals`
+    adds them up (`stated`, the documents' own computation), the amounts as exact strings.
+
+    `net_value` and `currency` are set when the documents state one currency (nothing listed:
+    0.00 in the supplier's `price_currency`). When they cannot state the order — a rate step 1
+    would hold it for (OX-CHK-054), or a supplier no longer configured — `net_values` holds the
+    lines' amounts per currency they are quoted in, never one bare sum, and `value_unstated`
+    says why (`missing_rates`: the currencies without a rate)."""
+    supplier = config.suppliers.get(supplier_id)
+    rates = rates if rates is not None else Rates.of(config.distributor)
+    totals: dict[str | None, Decimal] = {}
+    unstated: str | None = None
+    missing: set[str] = set()
+    if supplier is None:
+        unstated = f"supplier {supplier_id} is not configured"
+    else:
+        shipping = bool(money(Decimal(supplier.shipping_cost)))
+        for lines in orders:
+            st = stated(rates, [(p, q, c or supplier.price_currency) for p, q, c in lines],
+                        supplier.price_currency, shipping)
+            if st.missing:
+                missing.update(st.missing)
+            else:
+                totals[st.currency] = totals.get(st.currency, Decimal("0")) + st.subtotal
+        if missing:
+            unstated = (f"no exchange rate for {', '.join(sorted(missing))} "
+                        f"(OX-CHK-054): amounts per quoted currency")
+    if unstated is not None:  # each line to the cent in the currency it is quoted in
+        totals = {}
+        default = supplier.price_currency if supplier is not None else None
+        for lines in orders:
+            for price, quantity, currency in lines:
+                key = currency or default
+                totals[key] = totals.get(key, Decimal("0")) + money(price * quantity)
+        totals = dict(sorted(totals.items(), key=lambda kv: (kv[0] is None, kv[0] or "")))
+    values = [{"currency": c, "amount": str(a)} for c, a in totals.items()]
+    single = unstated is None and len(values) <= 1
+    return {"net_value": (values[0]["amount"] if values else "0.00") if single else None,
+            "currency": (values[0]["currency"] if values else supplier.price_currency)
+            if single and supplier is not None else None,
+            "net_values": values, "value_unstated": unstated, "missing_rates": sorted(missing)}
 
 
 # --- sample data: what `config check` and `preview --sample` render --------------------------

@@ -27,7 +27,7 @@ from ..present.desk import (print_activated, print_db_tests, print_header, print
                             print_mail_test)
 from ..present.orders import (print_cancel_plan, print_cancel_results, print_check_report,
                               print_hold_rows, print_results, print_supplier_order,
-                              supplier_progress)
+                              menu_value, supplier_progress)
 from .ask import BACK, ask, pause
 from .settings import SettingsScreens
 
@@ -83,14 +83,15 @@ class Menu:
                 pause()
                 return
             console.print(styled("[bold]Supplier orders[/bold]  (ctrl-c: back)"))
-            console.print("      id  state          supplier      orders  held  lines       value",
+            console.print("      id  state          supplier      orders  held  lines  "
+                          "         value",
                           highlight=False)
             by_id = {r["id"]: r for r in rows}
             ids = ask(questionary.checkbox(
                 "Select:", instruction="(space: select, a: all, enter: continue)", choices=[
                 Choice(f"{r['id']:>4}  {r['state']:<14} {r['supplier_id'][:12]:<12} "
                        f"{r['customer_orders']:>6} {r['held'] or '':>5} {r['lines']:>6} "
-                       f"{r['net_value']:>11.2f}", value=r["id"]) for r in rows]))
+                       f"{menu_value(r):>15}", value=r["id"]) for r in rows]))
             if not ids:
                 return
             try:

@@ -103,9 +103,38 @@ def print_supplier_orders(rows: list[dict[str, Any]], title: str = "Supplier ord
         if held:  # held customer orders under the count: one column less, 80 columns fit
             orders += styled("\n[red]{} held[/red]", held)
         table.add_row(str(r["id"]), r["supplier_id"], state, orders,
-                      str(r["lines"]), f"{r['net_value']:.2f}",
+                      str(r["lines"]), value_text(r),
                       r["updated_at"].strftime("%Y-%m-%d\n%H:%M"))
     console.print(table)
+
+
+def value_parts(r: dict[str, Any]) -> tuple[list[str], str | None]:
+    """A listed supplier order's net value (`documents.listed_value`) as "21.60 EUR" per
+    currency its documents state, and a short note when they cannot state it ("no rate: GBP"):
+    the amounts are then per quoted currency, never added up."""
+    amounts = [f"{v['amount']} {v['currency'] or '?'}" for v in r["net_values"]] or \
+        [f"{r['net_value']} {r['currency'] or ''}".rstrip()]
+    note = None
+    if r["value_unstated"]:
+        note = f"no rate: {', '.join(r['missing_rates'])}" if r["missing_rates"] else \
+            "not configured"
+    return amounts, note
+
+
+def menu_value(r: dict[str, Any]) -> str:
+    """The same on one line, for the menu's list: "21.60 EUR", "3.00 EUR + 5.00 GBP (no rate:
+    GBP)"."""
+    amounts, note = value_parts(r)
+    return " + ".join(amounts) + (f" ({note})" if note else "")
+
+
+def value_text(r: dict[str, Any]) -> Text:
+    """The table cell: one amount per line, the note in red under them."""
+    amounts, note = value_parts(r)
+    text = Text("\n".join(amounts))
+    if note:
+        text += styled("\n[red]{}[/red]", note)
+    return text
 
 
 def print_supplier_order_list(rows: list[dict[str, Any]]) -> None:

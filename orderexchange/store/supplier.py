@@ -226,7 +226,10 @@ class SupplierOrders:
 
     def list_supplier_orders(self, states: Iterable[SupplierOrderState] | None = None,
                              ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-        """Summary rows for tables: counts and net value computed in SQL, no order loading."""
+        """Summary rows for tables: counts computed in SQL, no order loading. The net value is
+        not here: stating it needs the supplier's settings and the distributor's rates
+        (`purchase_lines` + `documents.listed_value`), and most callers (send, status, hold)
+        want the states and counts only."""
         with self.engine.connect() as conn:
             q = (sa.select(
                     supplier_orders.c.id, supplier_orders.c.supplier_id, supplier_orders.c.state,
@@ -245,19 +248,31 @@ class SupplierOrders:
                 q = q.where(supplier_orders.c.state.in_([s.value for s in states]))
             if ids is not None:
                 q = q.where(supplier_orders.c.id.in_(list(ids)))
-            rows = [dict(r._mapping) for r in conn.execute(q)]
-            values: dict[int, Decimal] = defaultdict(Decimal)
-            vq = (sa.select(transfers.c.supplier_order_id, transfer_lines.c.purchase_price,
-                            order_lines.c.quantity)
-                  .join(transfer_lines, transfer_lines.c.transfer_id == transfers.c.id)
-                  .join(order_lines, order_lines.c.id == transfer_lines.c.line_id))
-            if ids is not None:
-                vq = vq.where(transfers.c.supplier_order_id.in_(list(ids)))
-            for r in conn.execute(vq):
-                values[r.supplier_order_id] += r.purchase_price * r.quantity
-        for r in rows:
-            r["net_value"] = values[r["id"]].quantize(Decimal("0.01"))
-        return rows
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def purchase_lines(self, so_ids: Iterable[int]
+                       ) -> dict[int, list[list[tuple[Decimal, Decimal, str | None]]]]:
+        """Supplier order id → its customer orders' purchase lines (transfer by transfer, in
+        the order `supplier_order` loads them): (purchase price, quantity, the catalogue's
+        currency or None) — what a list needs to state a supplier order's value the way its
+        documents do (`documents.listed_value`). Reads the lines of these supplier orders only,
+        500 ids a statement: a page of a list in a store of 100,000 orders reads its own rows."""
+        wanted = sorted(set(so_ids))
+        out: dict[int, dict[int, list[tuple[Decimal, Decimal, str | None]]]] = {
+            so_id: {} for so_id in wanted}
+        with self.engine.connect() as conn:
+            for part in _parts(wanted):
+                for r in conn.execute(
+                        sa.select(transfers.c.supplier_order_id, transfers.c.id,
+                                  transfer_lines.c.purchase_price, order_lines.c.quantity,
+                                  transfer_lines.c.currency)
+                        .join(transfer_lines, transfer_lines.c.transfer_id == transfers.c.id)
+                        .join(order_lines, order_lines.c.id == transfer_lines.c.line_id)
+                        .where(transfers.c.supplier_order_id.in_(part))
+                        .order_by(transfers.c.id, order_lines.c.line_no)):
+                    out[r.supplier_order_id].setdefault(r.id, []).append(
+                        (r.purchase_price, Decimal(r.quantity), r.currency))
+        return {so_id: list(by_transfer.values()) for so_id, by_transfer in out.items()}
 
     def set_state(self, so_id: int, state: SupplierOrderState, error: OXError | None = None,
                   message_id: str | None = None, step: str | None = None,
