@@ -317,3 +317,36 @@ def test_a_tails_literals_are_pymysqls_and_come_back_as_written(mariadb_db, mode
             assert [r[0] for r in conn.exec_driver_sql("SELECT v FROM t ORDER BY id")] == odd
     finally:
         engine.dispose()
+
+
+def test_customers_created_ahead_are_reported_by_the_order_that_uses_them(mariadb_db, prepare):
+    """The chunk creates Bernd's and Carla's accounts before its first order; the shop then
+    refuses Bernd's `order` row (a trigger), which stops the chunk. Carla's order, written alone
+    after it on the same connection, still reports her account as new (created by this send);
+    Bernd's account stays, whole and without an order, and his order's retry in a later send is
+    written to it (reported as matched by email: that send did not create it)."""
+    shop = mariadb_db
+    load_schema(shop.url, "opencart3_mysql.sql", prefix="oc_", engine="MyISAM")
+    run = prepare(alpha(shop), [sample_order("1001"), bernd_order("1002"), sample_order(
+        "1003", email="carla.neu@example.com", first="Carla", last="Neu")])
+    root_execute(shop, "CREATE TRIGGER refuse_1002 BEFORE INSERT ON oc_order FOR EACH ROW "
+                       "IF NEW.comment LIKE '%customer order 1002,%' THEN SIGNAL SQLSTATE "
+                       "'22001' SET MYSQL_ERRNO = 1406, MESSAGE_TEXT = 'refused'; END IF")
+    [failed] = run.send()
+    assert failed.state == S.WRITE_FAILED and failed.error.facts["order"] == "1002"
+    assert (failed.written, failed.customers_created) == (2, 1)
+    transfers = run.transfers()
+    assert (transfers["1003"].customer_match, transfers["1003"].customer_created) == ("new", True)
+    assert [r["customer"] for r in query(shop, ADMIN_LIST)] == ["Anna Schmidt", "Carla Neu"]
+    for email in ("bernd.bauer@example.com", "carla.neu@example.com"):
+        [c] = query(shop, "SELECT c.customer_id, c.address_id, a.address_id AS own FROM "
+                          "oc_customer c JOIN oc_address a ON a.customer_id = c.customer_id "
+                          "WHERE c.email = :e", e=email)
+        assert c["address_id"] == c["own"] != 0
+
+    root_execute(shop, "DROP TRIGGER refuse_1002")
+    [again] = run.send()
+    assert again.state == S.NOTIFIED and again.written == 1
+    assert count(shop, "oc_customer", "email = 'bernd.bauer@example.com'") == 1
+    assert (run.transfers()["1002"].customer_match,
+            run.transfers()["1002"].customer_created) == ("email", False)
