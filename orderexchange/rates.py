@@ -78,6 +78,7 @@ class Rates:
 
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0")
 
 
 def documents_currency(quoted: Iterable[str], price_currency: str, shipping: bool) -> str:
@@ -93,7 +94,7 @@ def documents_currency(quoted: Iterable[str], price_currency: str, shipping: boo
     return price_currency
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Stated:
     """One customer order's purchase lines as a supplier's documents state them: in `currency`
     (`documents_currency`), each line's (unit price, net amount) in it; `missing` names the
@@ -106,7 +107,7 @@ class Stated:
 
     @property
     def subtotal(self) -> Decimal:
-        return sum((net for _unit, net in self.lines), Decimal("0"))
+        return sum([net for _unit, net in self.lines], ZERO)
 
 
 def stated(rates: Rates, lines: Iterable[tuple[Decimal, Decimal, str]], price_currency: str,
@@ -116,16 +117,17 @@ def stated(rates: Rates, lines: Iterable[tuple[Decimal, Decimal, str]], price_cu
     price × quantity to the cent, a line quoted otherwise converted with `line_in` (unit price
     and net each). The one computation behind the notification, its attachments and the
     supplier-order list's value, so they cannot disagree."""
-    lines = list(lines)
-    quoted = [currency for _price, _quantity, currency in lines]
+    lines = lines if isinstance(lines, list) else list(lines)
+    quoted = {currency for _price, _quantity, currency in lines}
     currency = documents_currency(quoted, price_currency, shipping)
-    if missing := rates.missing_for(quoted, currency):
-        return Stated(currency, [], missing)
+    if len(quoted) > 1 or currency not in quoted:
+        if missing := rates.missing_for(quoted, currency):
+            return Stated(currency, [], missing)
     out = []
     for price, quantity, line_currency in lines:
-        if line_currency == currency:
-            out.append((price.quantize(CENT, rounding=ROUND_HALF_UP),
-                        (price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)))
+        if line_currency == currency:  # a list's 100,000 supplier orders pass here
+            out.append((price.quantize(CENT, ROUND_HALF_UP),
+                        (price * quantity).quantize(CENT, ROUND_HALF_UP)))
         else:
             unit, net = (rates.line_in(price, line_currency, currency),
                          rates.line_in(price * quantity, line_currency, currency))

@@ -253,9 +253,28 @@ def test_with_values_reads_only_the_listed_supplier_orders(tmp_path, monkeypatch
     _config_path, config, store = realistic(tmp_path, n=40)
     asked = []
     real = store.purchase_lines
-    monkeypatch.setattr(store, "purchase_lines", lambda ids: asked.append(list(ids)) or real(ids))
-    with_values(store, config, store.list_supplier_orders(states=[SupplierOrderState.DRAFT]))
-    draft = [r["id"] for r in store.list_supplier_orders(states=[SupplierOrderState.DRAFT])]
-    assert len(draft) == 1 and asked == [draft]
-    assert real([]) == {} and set(real([999])) == {999} and real([999])[999] == []
+
+    def spy(so_ids=None, states=None):
+        got = real(so_ids, states)
+        asked.append((so_ids, states, sorted(got)))
+        return got
+
+    monkeypatch.setattr(store, "purchase_lines", spy)
+    draft = [SupplierOrderState.DRAFT]
+    [notified_id], [draft_id] = (
+        [r["id"] for r in store.list_supplier_orders(states=[s])]
+        for s in (SupplierOrderState.NOTIFIED, SupplierOrderState.DRAFT))
+    by_state = with_values(store, config, store.list_supplier_orders(states=draft), states=draft)
+    assert asked == [(None, draft, [draft_id])]  # the draft's lines, one statement
+    by_id = with_values(store, config, store.list_supplier_orders(ids=[draft_id]))
+    assert asked[1] == ([draft_id], None, [draft_id])
+    every = with_values(store, config, store.list_supplier_orders(), every=True)
+    assert asked[2] == (None, None, [notified_id, draft_id])
+    assert by_state == by_id == every[1:] and every[1]["currency"] == "CHF"
+    # a row that left the listed state between the two reads is read by its id
+    asked.clear()
+    moved = with_values(store, config, store.list_supplier_orders(states=draft),
+                        states=[SupplierOrderState.CONFIRMED])
+    assert moved == by_state and asked[1] == ([draft_id], None, [draft_id])
+    assert real([]) == {} and real([999]) == {999: []}
     store.close()

@@ -176,8 +176,15 @@ def test_listed_value_is_the_notifications_on_every_backend(store, make_config):
         (first[0], "35.24", "CHF"), (second[0], "15.40", "CHF")]
     assert store.purchase_lines(second) == {second[0]: [[(Decimal("9.99"), Decimal("7"), "PLN")]]}
     drafts = with_values(store, config, store.list_supplier_orders(
-        states=[SupplierOrderState.DRAFT]))
+        states=[SupplierOrderState.DRAFT]), states=[SupplierOrderState.DRAFT])
     assert [(r["id"], r["net_value"]) for r in drafts] == [(second[0], "15.40")]
+    # by ids, by state and all at once: the same lines, in the same order
+    everything = store.purchase_lines()
+    assert everything == store.purchase_lines(first + second)
+    assert store.purchase_lines(states=[SupplierOrderState.DRAFT]) == {
+        second[0]: everything[second[0]]}
+    assert store.supplier_order_counts() == {("beta", "draft"): 1, ("beta", "notified"): 1}
+    assert store.count_customer_orders("open") == 0
 
 
 def test_state_changes_and_transfer_log_are_recorded(store, make_config):

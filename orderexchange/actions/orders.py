@@ -23,15 +23,27 @@ def supplier_orders(app: App, states: list[str] | None = None,
                     ids: list[int] | None = None) -> list[dict[str, Any]]:
     """Supplier orders (all, or of these states / ids) with their counts and held orders, and
     their net value as their documents state it (`with_values`)."""
-    rows = app.store.list_supplier_orders(
-        states=[SupplierOrderState(s) for s in states] if states else None, ids=ids)
-    return with_values(app.store, app.config, rows)
+    wanted = [SupplierOrderState(s) for s in states] if states else None
+    rows = app.store.list_supplier_orders(states=wanted, ids=ids)
+    return with_values(app.store, app.config, rows, states=wanted,
+                       every=wanted is None and ids is None)
 
 
-def with_values(store: Any, config: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_values(store: Any, config: Any, rows: list[dict[str, Any]],
+                states: list[SupplierOrderState] | None = None,
+                every: bool = False) -> list[dict[str, Any]]:
     """`rows` of `list_supplier_orders` with each one's net value (`documents.listed_value`:
-    `net_value`, `currency`, `net_values`, `value_unstated`), read for these rows only."""
-    lines = store.purchase_lines([r["id"] for r in rows])
+    `net_value`, `currency`, `net_values`, `value_unstated`, `missing_rates`), from the
+    purchase lines of these rows only: read by the list's own filter (`states`, or `every`
+    supplier order) in one statement, else by the rows' ids; a row that changed state in
+    between is read by its id."""
+    if every or states is not None:
+        lines = store.purchase_lines(states=None if every else states)
+        late = [r["id"] for r in rows if r["lines"] and r["id"] not in lines]
+        if late:
+            lines.update(store.purchase_lines(late))
+    else:
+        lines = store.purchase_lines([r["id"] for r in rows])
     rates = Rates.of(config.distributor)
     for r in rows:
         r.update(listed_value(config, r["supplier_id"], lines.get(r["id"], []), rates))

@@ -210,7 +210,7 @@ def demo(workspace: Path | None, as_json: bool) -> None:
         try:
             emit_json({"workspace": str(ws), "config": str(ws / "config.toml"),
                        "supplier_orders": with_values(store, config,
-                                                      store.list_supplier_orders()),
+                                                      store.list_supplier_orders(), every=True),
                        "emails": [str(p) for p in sorted((ws / "outbox").glob("*.eml"))]})
         finally:
             store.close()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import (Address, Customer, CustomerOrder, OrderLine, SupplierLine, SupplierOrder,
                     SupplierOrderState, Transfer, TransferState, money, plain_quantity)
 from ..errors import OXError
-from ..rates import Rates, stated
+from ..rates import ZERO, Rates, stated
 from .text import unit_code
 
 if TYPE_CHECKING:
@@ -207,13 +207,15 @@ def listed_value(config: Config, supplier_id: str, orders: Sequence[Sequence[Pur
         unstated = f"supplier {supplier_id} is not configured"
     else:
         shipping = bool(money(Decimal(supplier.shipping_cost)))
+        own = supplier.price_currency
         for lines in orders:
-            st = stated(rates, [(p, q, c or supplier.price_currency) for p, q, c in lines],
-                        supplier.price_currency, shipping)
+            if any(c is None for _p, _q, c in lines):
+                lines = [(p, q, c or own) for p, q, c in lines]
+            st = stated(rates, lines, own, shipping)
             if st.missing:
                 missing.update(st.missing)
             else:
-                totals[st.currency] = totals.get(st.currency, Decimal("0")) + st.subtotal
+                totals[st.currency] = totals.get(st.currency, ZERO) + st.subtotal
         if missing:
             unstated = (f"no exchange rate for {', '.join(sorted(missing))} "
                         f"(OX-CHK-054): amounts per quoted currency")

@@ -241,6 +241,12 @@ class CustomerOrders:
                  .order_by(customer_orders.c.id))
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    def count_customer_orders(self, status: str) -> int:
+        """How many customer orders have this status (e.g. "open"), counted by the database."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(customer_orders)
+                                .where(customer_orders.c.status == status)).scalar_one()
+
     def upsert_catalogue(self, entries: Sequence[CatalogueEntry]) -> int:
         with self.engine.begin() as conn:
             for e in entries:

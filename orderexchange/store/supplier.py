@@ -250,29 +250,59 @@ class SupplierOrders:
                 q = q.where(supplier_orders.c.id.in_(list(ids)))
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def purchase_lines(self, so_ids: Iterable[int]
+    def supplier_order_counts(self) -> dict[tuple[str, str], int]:
+        """(supplier id, state) → how many supplier orders: what `status` reports, counted by
+        the database (reading every summary row cost `status` as much as listing them all)."""
+        with self.engine.connect() as conn:
+            return {(sid, state): n for sid, state, n in conn.execute(
+                sa.select(supplier_orders.c.supplier_id, supplier_orders.c.state,
+                          sa.func.count()).group_by(supplier_orders.c.supplier_id,
+                                                    supplier_orders.c.state)
+                .order_by(supplier_orders.c.supplier_id, supplier_orders.c.state))}
+
+    def purchase_lines(self, so_ids: Iterable[int] | None = None,
+                       states: Iterable[SupplierOrderState] | None = None
                        ) -> dict[int, list[list[tuple[Decimal, Decimal, str | None]]]]:
         """Supplier order id → its customer orders' purchase lines (transfer by transfer, in
         the order `supplier_order` loads them): (purchase price, quantity, the catalogue's
         currency or None) — what a list needs to state a supplier order's value the way its
-        documents do (`documents.listed_value`). Reads the lines of these supplier orders only,
-        500 ids a statement: a page of a list in a store of 100,000 orders reads its own rows."""
-        wanted = sorted(set(so_ids))
-        out: dict[int, dict[int, list[tuple[Decimal, Decimal, str | None]]]] = {
-            so_id: {} for so_id in wanted}
+        documents do (`documents.listed_value`).
+
+        Reads the lines of the supplier orders a list shows, no others: `so_ids` (500 ids a
+        statement; each asked id is in the answer), else those in `states` (one statement on
+        the state's index), else every supplier order's (one statement: the whole list). The
+        last two answer only supplier orders with lines."""
+        q = (sa.select(transfers.c.supplier_order_id, transfers.c.id,
+                       transfer_lines.c.purchase_price, order_lines.c.quantity,
+                       transfer_lines.c.currency)
+             .join(transfer_lines, transfer_lines.c.transfer_id == transfers.c.id)
+             .join(order_lines, order_lines.c.id == transfer_lines.c.line_id))
+        out: dict[int, dict[int, list[tuple[Decimal, Decimal, str | None]]]] = {}
+        if so_ids is not None:
+            wanted = sorted(set(so_ids))
+            out = {so_id: {} for so_id in wanted}
+            statements = [q.where(transfers.c.supplier_order_id.in_(part))
+                          for part in _parts(wanted)]
+        elif states is not None:
+            statements = [q.join(supplier_orders,
+                                 supplier_orders.c.id == transfers.c.supplier_order_id)
+                          .where(supplier_orders.c.state.in_([s.value for s in states]))]
+        else:
+            statements = [q]
         with self.engine.connect() as conn:
-            for part in _parts(wanted):
-                for r in conn.execute(
-                        sa.select(transfers.c.supplier_order_id, transfers.c.id,
-                                  transfer_lines.c.purchase_price, order_lines.c.quantity,
-                                  transfer_lines.c.currency)
-                        .join(transfer_lines, transfer_lines.c.transfer_id == transfers.c.id)
-                        .join(order_lines, order_lines.c.id == transfer_lines.c.line_id)
-                        .where(transfers.c.supplier_order_id.in_(part))
-                        .order_by(transfers.c.id, order_lines.c.line_no)):
-                    out[r.supplier_order_id].setdefault(r.id, []).append(
-                        (r.purchase_price, Decimal(r.quantity), r.currency))
-        return {so_id: list(by_transfer.values()) for so_id, by_transfer in out.items()}
+            for statement in statements:
+                for so_id, t_id, price, quantity, currency in conn.execute(statement):
+                    by_transfer = out.get(so_id)
+                    if by_transfer is None:
+                        by_transfer = out[so_id] = {}
+                    lines = by_transfer.get(t_id)
+                    if lines is None:
+                        lines = by_transfer[t_id] = []
+                    lines.append((price, quantity, currency))
+        # transfers in id order as `supplier_order` loads them, sorted here: an ORDER BY made
+        # SQLite sort every line of the list in a temporary b-tree
+        return {so_id: [lines for _t, lines in sorted(by_transfer.items())]
+                for so_id, by_transfer in out.items()}
 
     def set_state(self, so_id: int, state: SupplierOrderState, error: OXError | None = None,
                   message_id: str | None = None, step: str | None = None,
