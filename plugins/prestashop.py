@@ -292,6 +292,8 @@ class PrestaShopConnector(SqlShopConnector):
         for table in self._written():
             needed[table] = {"SELECT", "INSERT", "UPDATE"}
         needed[self.t("stock_available")] = {"SELECT", "UPDATE"}
+        # PS_INVOICE_START_NUMBER is cleared once an invoice took it (_clear_start_number)
+        needed[self.t("configuration")] = {"SELECT", "UPDATE"}
         for table in self.non_transactional(self._written()):
             # no ROLLBACK: removing a half-written order and the trial write
             needed[table].add("DELETE")
@@ -948,7 +950,7 @@ class PrestaShopConnector(SqlShopConnector):
 
     def _invoice_number(self, now: datetime) -> int:
         """The next invoice number (0 with PS_INVOICE off): the highest + 1, at least
-        PS_INVOICE_START_NUMBER. In a chunk read once, before any of its invoices is inserted,
+        PS_INVOICE_START_NUMBER (which is then cleared, as PrestaShop does). In a chunk read once, before any of its invoices is inserted,
         and counted on for its other orders (they are all under the shop's invoice lock)."""
         config = self.config()
         if config.get("PS_INVOICE", "1") != "1":
@@ -958,12 +960,32 @@ class PrestaShopConnector(SqlShopConnector):
         if chunk is not None and chunk.get("invoice", (None, 0))[0] == year:
             number = chunk["invoice"][1] + 1
         else:
-            start = config.get("PS_INVOICE_START_NUMBER", "")
-            number = max(self._highest_invoice_number(now) + 1,
-                         int(start) if start.strip().isdigit() else 0)
+            start = config.get("PS_INVOICE_START_NUMBER", "").strip()
+            number = self._highest_invoice_number(now) + 1
+            if start.isdigit() and int(start) > 0:
+                number = max(number, int(start))
+                self._clear_start_number(now)
         if chunk is not None:
             chunk["invoice"] = (year, number)
         return number
+
+    def _clear_start_number(self, now: datetime) -> None:
+        """PrestaShop numbers one invoice from PS_INVOICE_START_NUMBER and then clears the key
+        (Order::setLastInvoiceNumber and PaymentModule: Configuration::updateValue(…, false)).
+        An invoice we number from it clears it too, in the same write: left set, the shop's
+        own next invoice would take the start number again — a second invoice with our
+        number. Every row of the key that applies to this shop is cleared (its own, its
+        group's, the global one): a start number the shops of a group share would otherwise
+        start each of them at the same number, as PrestaShop's numbers are shop-wide. The
+        cached value goes too, so a later chunk of this connection numbers from the highest."""
+        shop = self.shop()
+        group = int(shop.id_shop_group) if shop else 0
+        self.sql(f"UPDATE {self.qt('configuration')} SET value = '', date_upd = :now "
+                 f"WHERE name = 'PS_INVOICE_START_NUMBER' AND value <> '' AND "
+                 f"(id_shop = :shop OR (COALESCE(id_shop, 0) = 0 AND "
+                 f"COALESCE(id_shop_group, 0) IN (0, :group)))",
+                 now=now, shop=int(self.settings.id_shop), group=group)
+        self.config()["PS_INVOICE_START_NUMBER"] = ""
 
     def _highest_invoice_number(self, now: datetime) -> int:
         """The highest invoice number (of `now`'s year with PS_INVOICE_RESET), as PrestaShop's

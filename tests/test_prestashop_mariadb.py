@@ -622,6 +622,15 @@ def test_invoice_numbers_reset_per_year_and_start_number(shop, prepare, monkeypa
     [result], _seen = invoice_reads(run)
     assert result.state == S.NOTIFIED, result.as_dict()
     assert sorted(r["invoice"] for r in admin_list(shop)) == [9, 5000]
+    # PrestaShop uses the start number once and clears it (Order::setLastInvoiceNumber:
+    # Configuration::updateValue('PS_INVOICE_START_NUMBER', false, …)): left set, the shop's
+    # own next invoice would take 5000 again
+    assert [r["value"] for r in query(
+        shop, "SELECT value FROM ps_configuration WHERE name = 'PS_INVOICE_START_NUMBER'")] == [""]
+    run = prepare(alpha(shop), [ANNA])
+    [result], _seen = invoice_reads(run)
+    assert result.state == S.NOTIFIED, result.as_dict()
+    assert max(r["invoice"] for r in admin_list(shop)) == 5001
 
 
 def test_invoice_numbers_read_the_whole_table_when_the_newest_ids_hold_none(shop, prepare,
@@ -836,12 +845,13 @@ def test_least_privilege_user_missing_grants_are_reported_with_the_fix(mariadb_d
     db = make_shop(mariadb_db)
     grants = {t: "SELECT, INSERT, UPDATE" for t in WRITTEN}
     grants.update({t: "SELECT" for t in (
-        "ps_shop", "ps_shop_group", "ps_configuration", "ps_lang", "ps_country",
+        "ps_shop", "ps_shop_group", "ps_lang", "ps_country",
         "ps_country_shop", "ps_currency", "ps_currency_shop", "ps_group", "ps_carrier",
         "ps_order_state", "ps_order_state_lang", "ps_product", "ps_product_shop",
         "ps_product_lang", "ps_tax", "ps_tax_lang", "ps_tax_rule", "ps_product_attribute",
         "ps_product_attribute_shop", "ps_product_attribute_combination", "ps_attribute",
         "ps_attribute_lang", "ps_attribute_group", "ps_attribute_group_lang")})
+    grants["ps_configuration"] = "SELECT, UPDATE"  # PS_INVOICE_START_NUMBER is cleared once used
     grants["ps_stock_available"] = "SELECT"  # no UPDATE: the stock cannot be moved
     user = shop_user(db, grants)
     run = prepare({"alpha": user.section({"type": "prestashop"})}, [BERND])
