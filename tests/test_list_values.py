@@ -114,6 +114,8 @@ def test_an_empty_or_unconfigured_supplier_order(make_config):
     config = make_config(suppliers=swiss(), distributor=distributor())
     value = documents.listed_value(config, "beta", [])
     assert (value["net_value"], value["currency"], value["net_values"]) == ("0.00", "CHF", [])
+    assert menu_value(value) == "0.00 CHF"
+    assert menu_value(documents.listed_value(config, "gamma", [])) == "(not configured)"
     gone = documents.listed_value(config, "gamma", [[(D("2.50"), D("2"), None),
                                                      (D("1.00"), D("1"), "EUR")]])
     assert gone["net_value"] is None and gone["value_unstated"] == "supplier gamma is not configured"

@@ -112,8 +112,9 @@ def value_parts(r: dict[str, Any]) -> tuple[list[str], str | None]:
     """A listed supplier order's net value (`documents.listed_value`) as "21.60 EUR" per
     currency its documents state, and a short note when they cannot state it ("no rate: GBP"):
     the amounts are then per quoted currency, never added up."""
-    amounts = [f"{v['amount']} {v['currency'] or '?'}" for v in r["net_values"]] or \
-        [f"{r['net_value']} {r['currency'] or ''}".rstrip()]
+    amounts = [f"{v['amount']} {v['currency'] or '?'}" for v in r["net_values"]]
+    if not amounts and r["net_value"] is not None:  # nothing listed: 0.00 in price_currency
+        amounts = [f"{r['net_value']} {r['currency'] or ''}".rstrip()]
     note = None
     if r["value_unstated"]:
         note = f"no rate: {', '.join(r['missing_rates'])}" if r["missing_rates"] else \
@@ -125,7 +126,7 @@ def menu_value(r: dict[str, Any]) -> str:
     """The same on one line, for the menu's list: "21.60 EUR", "3.00 EUR + 5.00 GBP (no rate:
     GBP)"."""
     amounts, note = value_parts(r)
-    return " + ".join(amounts) + (f" ({note})" if note else "")
+    return " ".join(filter(None, (" + ".join(amounts), f"({note})" if note else "")))
 
 
 def value_text(r: dict[str, Any]) -> Text:
@@ -133,7 +134,7 @@ def value_text(r: dict[str, Any]) -> Text:
     amounts, note = value_parts(r)
     text = Text("\n".join(amounts))
     if note:
-        text += styled("\n[red]{}[/red]", note)
+        text += styled("\n[red]{}[/red]" if amounts else "[red]{}[/red]", note)
     return text
 
 
