@@ -1135,6 +1135,12 @@ class GenericSqlConnector(SqlShopConnector):
 
     def customer_stage(self) -> tuple[bool, str]:
         policy, account, problem = self._policy_account()
+        c = self.settings.customer
+        how = ""
+        if policy == "customer" and c is not None:
+            column = self.q(c.match_column)
+            how = (self.match_cost(c.table, c.match_column, column) if c.match == "lower"
+                   else f"by {column}")
         self.end_read()
         if problem:
             setting = f"{policy}_customer_id"
@@ -1142,11 +1148,8 @@ class GenericSqlConnector(SqlShopConnector):
                                              setting=setting,
                                              value=getattr(self.supplier, setting),
                                              detail=problem))
-        c = self.settings.customer
         if policy == "customer":
-            assert c is not None
-            how = "LOWER(" + c.match_column + ")" if c.match == "lower" else c.match_column
-            return True, f"customers are matched by {how} in {c.table}; new ones are created"
+            return True, f"customers of {c.table} are matched {how}; new ones are created"
         return True, f"orders go to customer {account['id'] if account else '?'} ({policy})"
 
     def trial_write(self) -> tuple[bool, str]:

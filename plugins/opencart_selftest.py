@@ -57,11 +57,13 @@ class OpenCartSelfTest:
 
     def customer_stage(self) -> tuple[bool, str]:
         policy, account, problem = self._policy_account()
+        how = self.match_cost(self.t("customer"), "email", "email") if policy == "customer" \
+            else ""
         self.end_read()
         if problem:
             return False, stage_text(self.policy_error(policy, problem))
         if policy == "customer":
-            return True, "customers are matched by LOWER(email); new ones are created"
+            return True, f"customers are matched {how}; new ones are created"
         if account is None:
             return True, "guest orders (customer_id 0, OpenCart's own guest checkout)"
         return True, (f"orders go to customer {account['id']} ({account['first']} "

@@ -312,6 +312,9 @@ def test_self_test_on_the_example_shop(shop, prepare):
         "filled with '' / 0 / the write's time); shop_customer: notes not mapped (NOT NULL "
         "without default: filled with '' / 0 / the write's time)")
     assert details["reference data"].startswith("new orders get status = 'new'")
+    # match = "lower" on a _ci column with an index: email IN (…) through it (test db says so)
+    assert details["customers"] == ("customers of shop_customer are matched by `email` through "
+                                    "its index; new ones are created")
     assert details["trial write"].startswith("sample order for A-100 written as order 5001")
     for table in ("shop_order", "shop_order_item", "shop_order_sum", "shop_order_log",
                   "shop_address"):
