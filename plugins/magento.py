@@ -58,7 +58,7 @@ from orderexchange.model import (
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
     CustomerMatch, Findings, OptionalTable, Product, SqlShopConnector, coded, match_by_email,
-    missing_privileges, read_grants, sample_transfer, stage_text,
+    missing_privileges, read_grants, stage_text,
 )
 
 __version__ = "0.1.0"
@@ -1166,18 +1166,7 @@ class MagentoConnector(SqlShopConnector):
                 "OX-DB-008", supplier=self.supplier.id,
                 detail="the shop needs an enabled product with a SKU and its base currency "
                        "(currency/options/base) for a sample order"))
-        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
-        so, transfer = sample_transfer(self.supplier.id, reference, sku, country, currency)
-
-        def describe(remote: RemoteOrder) -> str:
-            return (f"sample order for {sku} written as order {remote.order_id} (customer "
-                    f"{remote.customer_id}) and removed again: nothing stayed")
-
-        try:
-            return self.trial_stage(lambda: self._write(so, transfer), describe,
-                                    lambda: bool(self._by_reference([reference])))
-        finally:
-            self._ref_for = None
+        return self.sample_trial(sku, country, currency)
 
 
 def _tax_items(tail: dict[str, Any], item_ids: list[int], tax_ids: list[int]

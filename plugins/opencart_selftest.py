@@ -5,12 +5,9 @@ group, the customer policy, and the trial write. A mixin of `OpenCartConnector`
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from orderexchange.connector import RemoteOrder
 from orderexchange.errors import OXError
 
-from .shop_sql import sample_transfer, stage_text
+from .shop_sql import stage_text
 
 
 class OpenCartSelfTest:
@@ -86,15 +83,5 @@ class OpenCartSelfTest:
                 "OX-DB-008", supplier=self.supplier.id,
                 detail="the shop needs an active product with a " + self.settings.sku_column +
                        ", a country and an enabled currency for a sample order"))
-        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
-        so, transfer = sample_transfer(self.supplier.id, reference, product[0], country[0],
-                                       currency[0])
-        def describe(remote: RemoteOrder) -> str:
-            return (f"sample order for {product[0]} written as order {remote.order_id} (customer "
-                    f"{remote.customer_id}, new) and removed again: nothing stayed")
-
-        try:
-            return self.trial_stage(lambda: self._write(so, transfer), describe,
-                                    lambda: bool(self._by_reference([reference])))
-        finally:
-            self._ref_for = None
+        return self.sample_trial(product[0], country[0], currency[0],
+                                 who=lambda r: f"customer {r.customer_id}, new")

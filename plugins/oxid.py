@@ -53,7 +53,7 @@ from orderexchange.model import (
 from .shop_money import ShopRates, currency_findings, order_amounts
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
-    match_by_email, new_uuid, sample_transfer, split_street,
+    match_by_email, new_uuid, split_street,
     stage_text, update_row,
 )
 
@@ -773,18 +773,9 @@ class OxidConnector(SqlShopConnector):
             return False, stage_text(OXError(
                 "OX-DB-008", supplier=self.supplier.id,
                 detail="the shop needs an active article with OXARTNUM and a country"))
-        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
-        so, transfer = sample_transfer(self.supplier.id, reference, product[0], country[0],
-                                       (self.supplier.currencies or ["EUR"])[0])
-        def describe(remote: RemoteOrder) -> str:
-            return (f"sample order for {product[0]} written as order number {remote.order_id} "
-                    f"(new oxuser) and removed again: nothing stayed")
-
-        try:
-            return self.trial_stage(lambda: self._write(so, transfer), describe,
-                                    lambda: bool(self._by_reference([reference])))
-        finally:
-            self._ref_for = None
+        return self.sample_trial(product[0], country[0],
+                                 (self.supplier.currencies or ["EUR"])[0],
+                                 who=lambda _r: "new oxuser", order_word="order number")
 
 
 @hookimpl

@@ -57,7 +57,7 @@ from orderexchange.model import (
 from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
     CustomerMatch, Findings, PendingId, Product, SqlShopConnector, coded, delete_rows, lock_name,
-    marker, markers_by_length, match_by_email, quote, sample_transfer, stage_text, update_row,
+    marker, markers_by_length, match_by_email, quote, stage_text, update_row,
 )
 
 __version__ = "0.1.0"
@@ -1253,19 +1253,7 @@ class PrestaShopConnector(SqlShopConnector):
                 "OX-DB-008", supplier=self.supplier.id,
                 detail="the shop needs an active product with a reference, its default "
                        "currency and a country it sells to for a sample order"))
-        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
-        so, transfer = sample_transfer(self.supplier.id, reference, product[0],
-                                       sorted(countries)[0], default.upper())
-
-        def describe(remote: RemoteOrder) -> str:
-            return (f"sample order for {product[0]} written as order {remote.order_id} "
-                    f"(customer {remote.customer_id}) and removed again: nothing stayed")
-
-        try:
-            return self.trial_stage(lambda: self._write(so, transfer), describe,
-                                    lambda: bool(self._by_reference([reference])))
-        finally:
-            self._ref_for = None
+        return self.sample_trial(product[0], sorted(countries)[0], default.upper())
 
 
 def _product(r: Any, sku: str, attribute: int, name: str, price: Any, weight: Any,

@@ -1622,6 +1622,26 @@ class SqlShopConnector(Connector):
             return False, " | ".join(stage_text(p) for p in problems)
         return True, describe(result)
 
+    def sample_trial(self, sku: str, country: str, currency: str, *,
+                     who: Callable[[RemoteOrder], str] = lambda r: f"customer {r.customer_id}",
+                     order_word: str = "order") -> tuple[bool, str]:
+        """The "trial write" of the connectors that write through `_write` and find by
+        `_by_reference`: a sample order for `sku` (its reference unique to the moment), written
+        as a trial and proven gone; `who` names its customer in the stage's text."""
+        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
+        so, transfer = sample_transfer(self.supplier.id, reference, sku, country, currency)
+
+        def describe(remote: RemoteOrder) -> str:
+            return (f"sample order for {sku} written as {order_word} {remote.order_id} "
+                    f"({who(remote)}) and removed again: nothing stayed")
+
+        write, find = self._write, self._by_reference  # type: ignore[attr-defined]
+        try:
+            return self.trial_stage(lambda: write(so, transfer), describe,
+                                    lambda: bool(find([reference])))
+        finally:
+            self._ref_for = None
+
     # -- what a subclass provides ----------------------------------------------------------
     def required_columns(self) -> dict[str, dict[str, str]]:
         """Prefixed table → column → kind (int | number | text | datetime | date | any)."""

@@ -62,7 +62,7 @@ from .shop_money import ShopRates, currency_findings, order_amounts, plain_rate
 from .shop_sql import (
     CustomerMatch, Findings, OptionalTable, PendingId, Product, SqlShopConnector, coded,
     match_by_email,
-    sample_transfer, stage_text, update_row,
+    stage_text, update_row,
 )
 
 __version__ = "0.1.0"
@@ -967,19 +967,7 @@ class WooCommerceConnector(SqlShopConnector):
                 "OX-DB-008", supplier=self.supplier.id,
                 detail="the shop needs a published product with a SKU and its "
                        "woocommerce_currency for a sample order"))
-        reference = "OX-TRIAL-" + datetime.now().strftime("%H%M%S%f")
-        so, transfer = sample_transfer(self.supplier.id, reference, product[0], country,
-                                       currency)
-
-        def describe(remote: RemoteOrder) -> str:
-            return (f"sample order for {product[0]} written as order {remote.order_id} "
-                    f"(customer {remote.customer_id}) and removed again: nothing stayed")
-
-        try:
-            return self.trial_stage(lambda: self._write(so, transfer), describe,
-                                    lambda: bool(self._by_reference([reference])))
-        finally:
-            self._ref_for = None
+        return self.sample_trial(product[0], country, currency)
 
 
 def _address(a: Address) -> dict[str, str]:
