@@ -24,6 +24,13 @@ from .schema import (
 )
 from .orders import _line, _orders_in
 
+#: the columns of `ox_transfers` a loaded `Transfer` holds (unpacked in this order)
+_TRANSFER_READ = [transfers.c.id, transfers.c.customer_order_id, transfers.c.reference,
+                  transfers.c.state, transfers.c.remote_order_id,
+                  transfers.c.remote_customer_id, transfers.c.customer_created,
+                  transfers.c.error_code, transfers.c.error_message, transfers.c.customer_match,
+                  transfers.c.shop_floor]
+
 
 class SupplierOrders:
     """Building and sending supplier orders (a part of `Store`)."""
@@ -122,14 +129,17 @@ class SupplierOrders:
                                .where(supplier_orders.c.id == so_id)).first()
             if row is None:
                 raise OXError("OX-BLD-002", id=so_id)
-            t_rows = conn.execute(sa.select(transfers).where(transfers.c.supplier_order_id == so_id)
+            # the columns a `Transfer` holds, no others (the cancel and read-back timestamps
+            # were parsed for every transfer and never used here)
+            t_rows = conn.execute(sa.select(*_TRANSFER_READ)
+                                  .where(transfers.c.supplier_order_id == so_id)
                                   .order_by(transfers.c.id)).all()
             # the supplier order's own rows are selected by its id through `ox_transfers`, not
             # by lists of hundreds of ids bound one by one: a load is a fixed handful of statements
             own_orders = sa.select(transfers.c.customer_order_id).where(
                 transfers.c.supplier_order_id == so_id)
             l_rows = conn.execute(
-                sa.select(transfer_lines.c.transfer_id, transfer_lines.c.line_id,
+                sa.select(transfer_lines.c.line_id, transfer_lines.c.transfer_id,
                           transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price,
                           transfer_lines.c.currency)
                 .join(transfers, transfers.c.id == transfer_lines.c.transfer_id)
@@ -157,24 +167,34 @@ class SupplierOrders:
                 if e.supplier_order_id in same_supplier:
                     earlier[e.customer_order_id].append((e.supplier_order_id, e.remote_order_id))
             orders = _orders_in(conn, own_orders) if t_rows else {}
-        by_line = {ln.id: ln for o in orders.values() for ln in o.lines}
-        mapped = self._catalogue_skus(row.supplier_id, {ln.sku for ln in by_line.values()})
-        lines_of = defaultdict(list)
-        for lr in l_rows:
-            line = by_line[lr.line_id]
-            lines_of[lr.transfer_id].append(
-                SupplierLine(line, lr.supplier_sku, lr.purchase_price, lr.currency,
-                             catalogue_sku=mapped.get(line.sku), catalogue_loaded=True))
+            # line id → (transfer id, supplier SKU, purchase price, currency)
+            own_lines = {line_id: rest for line_id, *rest in l_rows}
+            del l_rows
+            mapped = self._catalogue_skus(
+                row.supplier_id, {ln.sku for o in orders.values() for ln in o.lines
+                                  if ln.id in own_lines}, conn)
         so = _supplier_order(row)
-        for t in t_rows:
-            so.transfers.append(Transfer(
-                customer_order=orders[t.customer_order_id],
-                lines=sorted(lines_of[t.id], key=lambda sl: sl.line.line_no),
-                reference=t.reference, state=TransferState(t.state),
-                remote_order_id=t.remote_order_id, remote_customer_id=t.remote_customer_id,
-                customer_created=t.customer_created, error_code=t.error_code,
-                error_message=t.error_message, id=t.id, customer_match=t.customer_match,
-                sent_before=earlier.get(t.customer_order_id, []), shop_floor=t.shop_floor))
+        append = so.transfers.append
+        no_line = (None, None, None, None)
+        for (t_id, order_id, reference, state, remote_order_id, remote_customer_id,
+             customer_created, error_code, error_message, customer_match, shop_floor) in t_rows:
+            order = orders[order_id]
+            # the customer order's lines come in line_no order: the transfer's lines are those
+            # of them built into this transfer, in that order
+            lines = []
+            for line in order.lines:
+                owner, supplier_sku, price, currency = own_lines.get(line.id, no_line)
+                if owner == t_id:
+                    lines.append(SupplierLine(line, supplier_sku, price, currency,
+                                              catalogue_sku=mapped.get(line.sku),
+                                              catalogue_loaded=True))
+            append(Transfer(
+                customer_order=order, lines=lines, reference=reference,
+                state=TransferState(state), remote_order_id=remote_order_id,
+                remote_customer_id=remote_customer_id, customer_created=customer_created,
+                error_code=error_code, error_message=error_message, id=t_id,
+                customer_match=customer_match, sent_before=earlier.get(order_id, []),
+                shop_floor=shop_floor))
         return so
 
     def record_floor(self, so: SupplierOrder, floor: int) -> None:
@@ -199,15 +219,19 @@ class SupplierOrders:
             if t.id in got:
                 t.shop_floor = got[t.id]
 
-    def _catalogue_skus(self, supplier_id: str, skus: set[str]) -> dict[str, str]:
-        """Our SKU → the supplier SKU the catalogue maps it to for this supplier, now."""
+    def _catalogue_skus(self, supplier_id: str, skus: set[str],
+                        conn: sa.Connection | None = None) -> dict[str, str]:
+        """Our SKU → the supplier SKU the catalogue maps it to for this supplier, now (on
+        `conn` when given: a supplier order's load reads it on its own connection)."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._catalogue_skus(supplier_id, skus, own)
         out: dict[str, str] = {}
-        with self.engine.connect() as conn:
-            for part in _parts(sorted(skus)):
-                out.update(conn.execute(
-                    sa.select(catalogue.c.sku, catalogue.c.supplier_sku)
-                    .where(catalogue.c.supplier_id == supplier_id, catalogue.c.sku.in_(part))
-                ).all())
+        for part in _parts(sorted(skus)):
+            out.update(conn.execute(
+                sa.select(catalogue.c.sku, catalogue.c.supplier_sku)
+                .where(catalogue.c.supplier_id == supplier_id, catalogue.c.sku.in_(part))
+            ).all())
         return out
 
     def supplier_order_heads(self, ids: Iterable[int]) -> dict[int, tuple[str, SupplierOrderState]]:
