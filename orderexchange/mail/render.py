@@ -21,6 +21,7 @@ from .. import documents
 from ..config import Config, SupplierConfig
 from ..errors import OXError
 from ..model import SupplierOrder, Transfer, plain_quantity
+from . import partials
 from .mime import add_alternative_text, set_text
 
 
@@ -90,16 +91,20 @@ def _environments(dirs: tuple[Path, ...], lang: str) -> tuple[jinja2.Environment
     code of `{% include %}` calls that once per included *order* (two hundred stats for a
     100-order notification). Edited templates are still picked up by the next email:
     `_fresh` asks every template the environment compiled once per rendered email."""
-    loader = jinja2.FileSystemLoader([str(d) for d in dirs])
+    loader = partials.Loader([str(d) for d in dirs])  # the shipped order partials in Python
     common: dict[str, Any] = {"loader": loader, "undefined": jinja2.StrictUndefined,
                               "trim_blocks": True, "lstrip_blocks": True,
                               "keep_trailing_newline": True, "auto_reload": False}
     text_env = jinja2.Environment(autoescape=False, **common)
     html_env = jinja2.Environment(autoescape=True, **common)
+
+    def qty(v: Any) -> str:  # a whole number (most quantities) reads the same in every language
+        return str(v) if type(v) is int else documents.format_number(plain_quantity(v), lang)
+
     for env in (text_env, html_env):
         env.filters.update(
             money=lambda v: documents.format_money(v, lang),
-            qty=lambda v: documents.format_number(plain_quantity(v), lang),
+            qty=qty,
             date=lambda v: documents.format_date(v, lang),
             country=lambda code: documents.country_name(code, lang))
     return text_env, html_env
