@@ -16,63 +16,20 @@ from typing import Any
 from orderexchange.model import Address, CustomerOrder, SupplierOrder, Transfer
 
 from .shop_money import OrderAmounts, ShopRates, order_amounts, plain_rate
-from .shop_sql import ColumnInfo, Product, TableInfo, implicit_value, marker
+from .shop_sql import Product, TableInfo, fit_rows, marker
 
 
 HIDDEN = 0  # order_status_id of an order the admin does not list (not yet complete)
 
-_SKIP = object()  # a NOT NULL column with a default given None: left out (its default applies)
-
-
 class RowFitter:
-    """shop_sql.fit_row's rows, each table's plan made once per set of keys.
-
-    Why: fit_row looks every key up among the table's columns and every NOT NULL column up
-    among the keys, for every row; a MyISAM order is ~12 rows with ~100 values, always the same
-    keys per table, and those look-ups were a sixth of the writes' CPU. The plan — for each key
-    its live column name and what None becomes, then the columns to fill — is what fit_row
-    works out; the rows are the same, in the same order (tests/test_opencart_tail_mariadb.py
-    compares). A plan belongs to one read of the table (its TableInfo), so a re-read schema
-    gets a new one."""
-
-    def __init__(self) -> None:
-        self._plans: dict[tuple[str, tuple[str, ...]], tuple[TableInfo, list[tuple[
-            str, str, Any]], list[ColumnInfo]]] = {}
+    """shop_sql.fit_row's rows from the plan per table read and set of keys that
+    `shop_sql.fit_rows` keeps (a MyISAM order is ~12 rows with ~100 values, always the same
+    keys per table). tests/test_opencart_rows.py compares the rows with fit_row's."""
 
     def fit(self, info: TableInfo, values: dict[str, Any], now: datetime) -> dict[str, Any]:
         """fit_row(info, values, now)[0] with drop_unknown (KeyError never: unknown keys are
         dropped)."""
-        key = (info.name, tuple(values))
-        plan = self._plans.get(key)
-        if plan is None or plan[0] is not info:
-            plan = self._plans[key] = (info, *self._plan(info, key[1]))
-        _info, mapping, fill = plan
-        row: dict[str, Any] = {}
-        for name, column, when_none in mapping:
-            value = values[name]
-            if value is None and when_none is not None:
-                if when_none is _SKIP:
-                    continue
-                value = implicit_value(when_none, now)
-            row[column] = value
-        for col in fill:
-            row[col.name] = implicit_value(col, now)
-        return row
-
-    @staticmethod
-    def _plan(info: TableInfo, keys: tuple[str, ...]
-              ) -> tuple[list[tuple[str, str, Any]], list[ColumnInfo]]:
-        mapping: list[tuple[str, str, Any]] = []
-        for name in keys:
-            column = info.column(name)
-            if column is None or column.generated:
-                continue
-            when_none: Any = None  # nullable: None stays NULL
-            if not column.nullable:
-                when_none = _SKIP if column.has_default or column.auto_increment else column
-            mapping.append((name, column.name, when_none))
-        given = {column for _n, column, _w in mapping}
-        return mapping, [c for c in info.required if c.name not in given]
+        return fit_rows(info, (values,), now)[0]
 
 
 class OpenCartRows:

@@ -21,7 +21,7 @@ from shopdb import (  # noqa: F401 - re-exported; prepare and shop_user are fixt
 )
 
 from orderexchange.plugins.shop_sql import (
-    ColumnInfo, TableInfo, fit_row, grant_statement, missing_privileges, next_counter,
+    ColumnInfo, TableInfo, fit_row, fit_rows, grant_statement, missing_privileges, next_counter,
     parse_grants, read_grants, read_tables, split_street,
 )
 
@@ -187,3 +187,41 @@ def test_counter_row_missing_is_created_from_the_seed(mariadb_db):
             second = next_counter(conn, "counters", "ident", "oxOrder", "n", seed=lambda: 0)
     engine.dispose()
     assert (first, second) == (42, 43)
+
+
+def test_fit_rows_gives_fit_rows_rows_for_every_mix_of_keys_and_none():
+    """fit_rows's plan per table and key set is only a cache of fit_row's look-ups (issue 15):
+    the same rows, keys in the same order, for every subset of keys with None where it matters
+    (NOT NULL with and without default, nullable, auto-increment, generated, unknown, a key in
+    another case, two keys for one column)."""
+    import itertools
+
+    now = datetime(2026, 12, 6, 2, 30)
+    table = TableInfo("t", {c.name.lower(): c for c in [
+        ColumnInfo("id", "int", nullable=False, auto_increment=True),
+        ColumnInfo("Name", "varchar", 32, nullable=False),
+        ColumnInfo("note", "text"),
+        ColumnInfo("status", "int", nullable=False, has_default=True),
+        ColumnInfo("added", "datetime", nullable=False),
+        ColumnInfo("kind", "enum", nullable=False, enum_values=("a", "b")),
+        ColumnInfo("total", "decimal", nullable=False),
+        ColumnInfo("upper_name", "varchar", 32, generated=True),
+    ]}, engine="InnoDB")
+    keys = ["id", "name", "note", "status", "added", "NAME", "upper_name", "unknown"]
+    samples = {"id": 7, "name": "Anna", "note": "n", "status": 2, "added": now, "NAME": "B",
+               "upper_name": "ANNA", "unknown": 1}
+    rows = []
+    for n in range(len(keys) + 1):
+        for chosen in itertools.combinations(keys, n):
+            for nones in itertools.product((False, True), repeat=min(n, 3)):
+                rows.append({k: (None if i < len(nones) and nones[i] else samples[k])
+                             for i, k in enumerate(chosen)})
+    for _twice in range(2):  # planned, then from the plans
+        got = fit_rows(table, rows, now)
+        for values, row in zip(rows, got, strict=True):
+            expected, _filled = fit_row(table, values, now)
+            assert row == expected and list(row) == list(expected), values
+    # a table read again has no plans: the new read's columns count
+    again = TableInfo("t", dict(table.columns, extra=ColumnInfo("extra", "varchar", 8,
+                                                                 nullable=False)), "InnoDB")
+    assert fit_rows(again, [{"name": "A"}], now)[0]["extra"] == ""
