@@ -61,6 +61,21 @@ heartbeats = sa.Table(
 #: heartbeats a worker may miss before its claims and its row are taken away
 MISSED_HEARTBEATS = 3
 
+#: a sender's per-supplier-order statements, built once with bound names (`owner`, `now`,
+#: `until`, `so_id`): built per call, each cost more to build and key than to run
+_so = supplier_orders
+_FREE = (_so.c.claimed_by.is_(None) | (_so.c.claimed_by == sa.bindparam("owner"))
+         | _so.c.lease_until.is_(None) | (_so.c.lease_until < sa.bindparam("now")))
+_CLAIM_ONE = _so.update().where(_so.c.id == sa.bindparam("so_id"), _FREE).values(
+    claimed_by=sa.bindparam("owner"), lease_until=sa.bindparam("until"))
+_CLAIMANT = sa.select(_so.c.claimed_by).where(_so.c.id == sa.bindparam("so_id"))
+_RENEW_ONE = _so.update().where(_so.c.id == sa.bindparam("so_id"),
+                                _so.c.claimed_by == sa.bindparam("owner")).values(
+    lease_until=sa.bindparam("until"))
+_RELEASE = _so.update().where(_so.c.id.in_(sa.bindparam("ids", expanding=True)),
+                              _so.c.claimed_by == sa.bindparam("owner")).values(
+    claimed_by=None, lease_until=None)
+
 
 def worker_id(kind: str = "daemon") -> str:
     """host:pid:kind-random — unique per worker, readable in `status` and in "being sent by …"."""
@@ -194,16 +209,14 @@ class WorkQueue:
         """Claim one supplier order (the sender's way in): None when it is now ours, else the
         name of the worker that holds it. One conditional UPDATE on every backend: PostgreSQL
         and InnoDB re-check its WHERE on the row they waited for, SQLite serialises writers."""
-        so = supplier_orders
         for _ in range(2):
             ts = now()
             with self.store.engine.begin() as conn:
-                hit = conn.execute(so.update().where(so.c.id == so_id, self._free(ts))
-                                   .values(claimed_by=self.owner, lease_until=ts + self.lease))
+                hit = conn.execute(_CLAIM_ONE, {"so_id": so_id, "owner": self.owner, "now": ts,
+                                                "until": ts + self.lease})
                 if hit.rowcount:
                     return None
-                other = conn.execute(sa.select(so.c.claimed_by)
-                                     .where(so.c.id == so_id)).scalar_one_or_none()
+                other = conn.execute(_CLAIMANT, {"so_id": so_id}).scalar_one_or_none()
             if other is None or not _dead_here(other):
                 return other or "(unknown)"
             self._release_owners([other])  # its process is gone: the claim is void
@@ -212,17 +225,13 @@ class WorkQueue:
     def holds(self, so_id: int) -> bool:
         """Renew the claim on one supplier order; False when it is no longer ours (a worker
         that missed its heartbeats lost it). Asked before each side effect (fencing)."""
-        so = supplier_orders
-        ts = now()
         with self.store.engine.begin() as conn:
-            return bool(conn.execute(so.update().where(so.c.id == so_id,
-                                                       so.c.claimed_by == self.owner)
-                                     .values(lease_until=ts + self.lease)).rowcount)
+            return bool(conn.execute(_RENEW_ONE, {"so_id": so_id, "owner": self.owner,
+                                                  "until": now() + self.lease}).rowcount)
 
     def claimant(self, so_id: int) -> str | None:
         with self.store.engine.connect() as conn:
-            return conn.execute(sa.select(supplier_orders.c.claimed_by)
-                                .where(supplier_orders.c.id == so_id)).scalar_one_or_none()
+            return conn.execute(_CLAIMANT, {"so_id": so_id}).scalar_one_or_none()
 
     def reap(self) -> list[str]:
         """Clear dead workers: rows whose heartbeat is older than MISSED_HEARTBEATS, and
@@ -255,10 +264,9 @@ class WorkQueue:
         ids = list(ids)
         if not ids:
             return
-        so = supplier_orders
         with self.store.engine.begin() as conn:
-            conn.execute(so.update().where(so.c.id.in_(ids), so.c.claimed_by == self.owner)
-                         .values(claimed_by=None, lease_until=None))
+            for start in range(0, len(ids), 500):
+                conn.execute(_RELEASE, {"ids": ids[start:start + 500], "owner": self.owner})
 
     def heartbeat(self) -> None:
         """Renew every lease this daemon holds and record that it is alive."""

@@ -20,6 +20,21 @@ from .schema import (
 )
 
 
+#: step 1's per-supplier-order statements, built once with bound names
+_RELEASE_HELD = transfers.update().where(
+    transfers.c.id.in_(sa.bindparam("ids", expanding=True)),
+    transfers.c.state == TransferState.HELD.value).values(
+    state=TransferState.PENDING.value, error_code=None, error_message=None,
+    updated_at=sa.bindparam("at"))
+_HOLD = transfers.update().where(
+    transfers.c.id == sa.bindparam("t_id"),
+    transfers.c.state != TransferState.WRITTEN.value).values(
+    supplier_order_id=sa.bindparam("target"), state=TransferState.HELD.value,
+    error_code=sa.bindparam("t_code"), error_message=sa.bindparam("t_message"),
+    updated_at=sa.bindparam("at"))
+_ADD_EVENTS = events.insert()
+
+
 class Holds:
     """Holding and releasing customer orders (a part of `Store`)."""
 
@@ -37,12 +52,9 @@ class Holds:
         ts = now()
         with self.engine.begin() as conn:
             if released:
-                conn.execute(transfers.update().where(
-                    transfers.c.id.in_([t.id for t in released]),
-                    transfers.c.state == TransferState.HELD.value).values(
-                    state=TransferState.PENDING.value, error_code=None, error_message=None,
-                    updated_at=ts))
-                conn.execute(events.insert(), [
+                for part in _parts([t.id for t in released]):
+                    conn.execute(_RELEASE_HELD, {"ids": list(part), "at": ts})
+                conn.execute(_ADD_EVENTS, [
                     {"at": ts, "supplier_order_id": so_id, "transfer_id": t.id, "step": "check",
                      "outcome": "ok", "message": f"{t.customer_order.number}: no longer held"}
                     for t in released])
@@ -67,19 +79,14 @@ class Holds:
                     {"at": ts, "supplier_order_id": target, "step": "held", "outcome": "error",
                      "code": first.code,
                      "message": f"held customer orders of supplier order {so_id}"}])
-            conn.execute(transfers.update().where(
-                transfers.c.id == sa.bindparam("t_id"),
-                transfers.c.state != TransferState.WRITTEN.value).values(
-                supplier_order_id=target, state=TransferState.HELD.value,
-                error_code=sa.bindparam("t_code"), error_message=sa.bindparam("t_message"),
-                updated_at=ts),
-                [{"t_id": t.id, "t_code": f.code, "t_message": f.message} for t, f in held])
+            conn.execute(_HOLD, [{"t_id": t.id, "t_code": f.code, "t_message": f.message,
+                                  "target": target, "at": ts} for t, f in held])
             # an order held again for the same reason (a retry, the daemon's next run) is no
             # news: the log says when it was held and when the reason changed
             news = [(t, f) for t, f in held
                     if t.state != TransferState.HELD or t.error_code != f.code or split]
             if news:
-                conn.execute(events.insert(), [
+                conn.execute(_ADD_EVENTS, [
                     {"at": ts, "supplier_order_id": target, "transfer_id": t.id, "step": "held",
                      "outcome": "error", "code": f.code,
                      "message": f"{t.customer_order.number}: held: {f.message}"}

@@ -16,6 +16,8 @@ from .schema import (
     transfer_lines, transfers,
 )
 
+_GET_SETTING = sa.select(settings.c.value).where(settings.c.key == sa.bindparam("key"))
+
 
 class TransferLog:
     """Events, settings, status and purge (a part of `Store`)."""
@@ -30,9 +32,8 @@ class TransferLog:
             return [dict(r._mapping) for r in conn.execute(q)]
 
     def get_setting(self, key: str) -> str | None:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(settings.c.value)
-                                .where(settings.c.key == key)).scalar_one_or_none()
+        with self.engine.connect() as conn:  # a send asks once per supplier (the licence)
+            return conn.execute(_GET_SETTING, {"key": key}).scalar_one_or_none()
 
     def set_setting(self, key: str, value: str) -> None:
         with self.engine.begin() as conn:

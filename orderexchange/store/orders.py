@@ -317,25 +317,46 @@ _ORDER_READ = [customer_orders.c.id, customer_orders.c.number, customer_orders.c
                *(customer_orders.c[c] for c in _CUSTOMER_COLUMNS)]
 
 
-def _orders_in(conn: sa.Connection, ids: Sequence[int] | sa.Select) -> dict[int, CustomerOrder]:
-    """Customer orders by id, each with its own customer, addresses and lines.
+#: the three reads of `_orders_in`, built once (a statement built per call cost more to build
+#: and key for the compiled cache than to run): orders by a list of ids ...
+_ORDERS_IN = sa.bindparam("ids", expanding=True)
+_READ_IN = (sa.select(*_ORDER_READ).where(customer_orders.c.id.in_(_ORDERS_IN)),
+            sa.select(*_ADDRESS_READ).where(addresses.c.order_id.in_(_ORDERS_IN)),
+            sa.select(*_LINE_READ).where(order_lines.c.order_id.in_(_ORDERS_IN))
+            .order_by(order_lines.c.order_id, order_lines.c.line_no))
+#: ... and a supplier order's, by its id through `ox_transfers` (no bound value per order)
+_OF_SUPPLIER_ORDER = sa.select(transfers.c.customer_order_id).where(
+    transfers.c.supplier_order_id == sa.bindparam("so_id"))
+_READ_OF = (sa.select(*_ORDER_READ).where(customer_orders.c.id.in_(_OF_SUPPLIER_ORDER)),
+            sa.select(*_ADDRESS_READ).where(addresses.c.order_id.in_(_OF_SUPPLIER_ORDER)),
+            sa.select(*_LINE_READ).where(order_lines.c.order_id.in_(_OF_SUPPLIER_ORDER))
+            .order_by(order_lines.c.order_id, order_lines.c.line_no))
 
-    `ids` may be a query of the ids (a supplier order's, see `SupplierOrders.supplier_order`):
-    then three statements read them all, without a bound value per id to send and compile.
-    Each answer is fetched whole (`all()`: one driver call, not one per row) and unpacked by
+
+def _orders_in(conn: sa.Connection, ids: Sequence[int]) -> dict[int, CustomerOrder]:
+    """Customer orders by id, each with its own customer, addresses and lines (500 ids a
+    statement)."""
+    return _read_orders(conn, [(_READ_IN, {"ids": list(part)}) for part in _parts(list(ids))])
+
+
+def _orders_of(conn: sa.Connection, so_id: int) -> dict[int, CustomerOrder]:
+    """The customer orders of one supplier order, by id: three statements, whatever its size."""
+    return _read_orders(conn, [(_READ_OF, {"so_id": so_id})])
+
+
+def _read_orders(conn: sa.Connection, reads: Sequence[tuple[tuple[sa.Select, ...], dict[str, Any]]]
+                 ) -> dict[int, CustomerOrder]:
+    """Each answer is fetched whole (`all()`: one driver call, not one per row) and unpacked by
     position: a supplier order of 500 customer orders reads some 3,000 rows."""
     rows: list[Any] = []
     addr: dict[int, dict[str, Address]] = defaultdict(dict)
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for part in [ids] if isinstance(ids, sa.Select) else _parts(list(ids)):
-        rows += conn.execute(sa.select(*_ORDER_READ)
-                             .where(customer_orders.c.id.in_(part))).all()
-        for order_id, kind, *fields in conn.execute(
-                sa.select(*_ADDRESS_READ).where(addresses.c.order_id.in_(part))).all():
+    for (read_orders, read_addresses, read_lines), params in reads:
+        rows += conn.execute(read_orders, params).all()
+        for order_id, kind, *fields in conn.execute(read_addresses, params).all():
             addr[order_id][kind] = Address(*fields)
         for order_id, no, sku, name, quantity, price, rate, line_id, unit in conn.execute(
-                sa.select(*_LINE_READ).where(order_lines.c.order_id.in_(part))
-                .order_by(order_lines.c.order_id, order_lines.c.line_no)).all():
+                read_lines, params).all():
             lines[order_id].append(OrderLine(no, sku, name, plain_quantity(quantity), price,
                                              rate, id=line_id, unit=unit or ""))
     out = {}

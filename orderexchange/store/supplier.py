@@ -22,7 +22,7 @@ from .schema import (
     _aware, _parts, catalogue, customer_orders, events, findings, new_reference, now, order_lines,
     supplier_orders, transfer_lines, transfers,
 )
-from .orders import _line, _orders_in
+from .orders import _line, _orders_of
 
 #: the columns of `ox_transfers` a loaded `Transfer` holds (unpacked in this order)
 _TRANSFER_READ = [transfers.c.id, transfers.c.customer_order_id, transfers.c.reference,
@@ -30,6 +30,51 @@ _TRANSFER_READ = [transfers.c.id, transfers.c.customer_order_id, transfers.c.ref
                   transfers.c.remote_customer_id, transfers.c.customer_created,
                   transfers.c.error_code, transfers.c.error_message, transfers.c.customer_match,
                   transfers.c.shop_floor]
+
+#: the statements a send runs per supplier order or per chunk, built once with bound names: a
+#: statement built per call (`.values(**…)`, `== so_id`) cost more to build and to key for the
+#: compiled cache than SQLite took to run it — each state change about three times its own work
+_SO_ID = sa.bindparam("so_id")
+_LOAD_HEAD = sa.select(supplier_orders).where(supplier_orders.c.id == _SO_ID)
+_LOAD_TRANSFERS = (sa.select(*_TRANSFER_READ).where(transfers.c.supplier_order_id == _SO_ID)
+                   .order_by(transfers.c.id))
+_LOAD_LINES = (sa.select(transfer_lines.c.line_id, transfer_lines.c.transfer_id,
+                         transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price,
+                         transfer_lines.c.currency)
+               .join(transfers, transfers.c.id == transfer_lines.c.transfer_id)
+               .where(transfers.c.supplier_order_id == _SO_ID))
+_LOAD_SENT = (sa.select(transfers.c.customer_order_id, transfers.c.supplier_order_id,
+                        transfers.c.remote_order_id)
+              .where(transfers.c.customer_order_id.in_(
+                         sa.select(transfers.c.customer_order_id)
+                         .where(transfers.c.supplier_order_id == _SO_ID)),
+                     transfers.c.supplier_order_id != _SO_ID,
+                     transfers.c.state == TransferState.WRITTEN.value)
+              .order_by(transfers.c.supplier_order_id))
+_LOAD_SAME_SUPPLIER = sa.select(supplier_orders.c.id).where(
+    supplier_orders.c.id.in_(sa.bindparam("ids", expanding=True)),
+    supplier_orders.c.supplier_id == sa.bindparam("supplier_id"))
+_LOAD_CATALOGUE = sa.select(catalogue.c.sku, catalogue.c.supplier_sku).where(
+    catalogue.c.supplier_id == sa.bindparam("supplier_id"),
+    catalogue.c.sku.in_(sa.bindparam("skus", expanding=True)))
+#: the columns to set come with the parameters (`so_id` names the row)
+_UPDATE_SO = supplier_orders.update().where(supplier_orders.c.id == _SO_ID)
+_ADD_EVENTS = events.insert()
+_SET_TRANSFERS = transfers.update().where(transfers.c.id == sa.bindparam("t_id")).values(
+    state=sa.bindparam("t_state"), remote_order_id=sa.bindparam("t_remote"),
+    remote_customer_id=sa.bindparam("t_customer"), customer_created=sa.bindparam("t_created"),
+    customer_match=sa.bindparam("t_match"), error_code=sa.bindparam("t_code"),
+    error_message=sa.bindparam("t_message"), attempts=transfers.c.attempts + 1,
+    updated_at=sa.bindparam("t_at"))
+_SET_MATCHES = transfers.update().where(transfers.c.id == sa.bindparam("t_id")).values(
+    customer_match=sa.bindparam("t_match"))
+_DROP_FINDINGS = findings.delete().where(findings.c.supplier_order_id == _SO_ID)
+_ADD_FINDINGS = findings.insert()
+_SET_FLOOR = transfers.update().where(transfers.c.supplier_order_id == _SO_ID,
+                                      transfers.c.shop_floor.is_(None)).values(
+    shop_floor=sa.bindparam("floor"))
+_FLOORS = sa.select(transfers.c.id, transfers.c.shop_floor).where(
+    transfers.c.supplier_order_id == _SO_ID)
 
 
 class SupplierOrders:
@@ -124,49 +169,32 @@ class SupplierOrders:
                                  .values(status="built"))
 
     def supplier_order(self, so_id: int) -> SupplierOrder:
+        key = {"so_id": so_id}
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(supplier_orders)
-                               .where(supplier_orders.c.id == so_id)).first()
+            row = conn.execute(_LOAD_HEAD, key).first()
             if row is None:
                 raise OXError("OX-BLD-002", id=so_id)
             # the columns a `Transfer` holds, no others (the cancel and read-back timestamps
             # were parsed for every transfer and never used here)
-            t_rows = conn.execute(sa.select(*_TRANSFER_READ)
-                                  .where(transfers.c.supplier_order_id == so_id)
-                                  .order_by(transfers.c.id)).all()
+            t_rows = conn.execute(_LOAD_TRANSFERS, key).all()
             # the supplier order's own rows are selected by its id through `ox_transfers`, not
             # by lists of hundreds of ids bound one by one: a load is a fixed handful of statements
-            own_orders = sa.select(transfers.c.customer_order_id).where(
-                transfers.c.supplier_order_id == so_id)
-            l_rows = conn.execute(
-                sa.select(transfer_lines.c.line_id, transfer_lines.c.transfer_id,
-                          transfer_lines.c.supplier_sku, transfer_lines.c.purchase_price,
-                          transfer_lines.c.currency)
-                .join(transfers, transfers.c.id == transfer_lines.c.transfer_id)
-                .where(transfers.c.supplier_order_id == so_id)).all()
+            l_rows = conn.execute(_LOAD_LINES, key).all()
             # the same customer orders sent to the same supplier in other supplier orders: their
             # written transfers first, found by `customer_order_id`'s index, then which of those
             # supplier orders are this supplier's. Joined in one statement, SQLite (no table
             # statistics) read every transfer of the supplier instead, each load costing more
             # as the store's history grew
             earlier: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
-            sent = conn.execute(
-                sa.select(transfers.c.customer_order_id, transfers.c.supplier_order_id,
-                          transfers.c.remote_order_id)
-                .where(transfers.c.customer_order_id.in_(own_orders),
-                       transfers.c.supplier_order_id != so_id,
-                       transfers.c.state == TransferState.WRITTEN.value)
-                .order_by(transfers.c.supplier_order_id)).all() if t_rows else []
+            sent = conn.execute(_LOAD_SENT, key).all() if t_rows else []
             same_supplier: set[int] = set()
             for part in _parts(sorted({e.supplier_order_id for e in sent})):
-                same_supplier.update(conn.execute(
-                    sa.select(supplier_orders.c.id).where(
-                        supplier_orders.c.id.in_(part),
-                        supplier_orders.c.supplier_id == row.supplier_id)).scalars())
+                same_supplier.update(conn.execute(_LOAD_SAME_SUPPLIER, {
+                    "ids": list(part), "supplier_id": row.supplier_id}).scalars())
             for e in sent:
                 if e.supplier_order_id in same_supplier:
                     earlier[e.customer_order_id].append((e.supplier_order_id, e.remote_order_id))
-            orders = _orders_in(conn, own_orders) if t_rows else {}
+            orders = _orders_of(conn, so_id) if t_rows else {}
             # line id → (transfer id, supplier SKU, purchase price, currency)
             own_lines = {line_id: rest for line_id, *rest in l_rows}
             del l_rows
@@ -210,11 +238,8 @@ class SupplierOrders:
             return
         with self.engine.begin() as conn:
             if any(t.shop_floor is None for t in so.transfers):
-                conn.execute(transfers.update().where(
-                    transfers.c.supplier_order_id == so.id, transfers.c.shop_floor.is_(None))
-                    .values(shop_floor=max(0, int(floor))))
-            got = dict(conn.execute(sa.select(transfers.c.id, transfers.c.shop_floor)
-                                    .where(transfers.c.supplier_order_id == so.id)).all())
+                conn.execute(_SET_FLOOR, {"so_id": so.id, "floor": max(0, int(floor))})
+            got = dict(conn.execute(_FLOORS, {"so_id": so.id}).all())
         for t in so.transfers:
             if t.id in got:
                 t.shop_floor = got[t.id]
@@ -228,10 +253,8 @@ class SupplierOrders:
                 return self._catalogue_skus(supplier_id, skus, own)
         out: dict[str, str] = {}
         for part in _parts(sorted(skus)):
-            out.update(conn.execute(
-                sa.select(catalogue.c.sku, catalogue.c.supplier_sku)
-                .where(catalogue.c.supplier_id == supplier_id, catalogue.c.sku.in_(part))
-            ).all())
+            out.update(conn.execute(_LOAD_CATALOGUE, {"supplier_id": supplier_id,
+                                                      "skus": list(part)}).all())
         return out
 
     def supplier_order_heads(self, ids: Iterable[int]) -> dict[int, tuple[str, SupplierOrderState]]:
@@ -336,20 +359,20 @@ class SupplierOrders:
         which a permanent error stops automatic sends — any other state change clears it.
         `also` runs in the same transaction (the sender drops the sent message from the outbox
         with `notified`: one commit, and never the one without the other)."""
-        values: dict[str, Any] = {"state": state.value, "updated_at": now(),
+        values: dict[str, Any] = {"so_id": so_id, "state": state.value, "updated_at": now(),
                                   "error_code": error.code if error else None,
                                   "error_message": error.message if error else None,
                                   "stopped_under": stopped_under}
         if message_id is not None:
             values["message_id"] = message_id
         with self.engine.begin() as conn:
-            conn.execute(supplier_orders.update().where(supplier_orders.c.id == so_id)
-                         .values(**values))
-            conn.execute(events.insert().values(
-                at=values["updated_at"], supplier_order_id=so_id, step=step or state.value,
-                outcome="error" if error else "ok", code=error.code if error else None,
-                message=error.message if error else (f"Message-ID {message_id}" if message_id
-                                                     else state.value)))
+            conn.execute(_UPDATE_SO, values)
+            conn.execute(_ADD_EVENTS, {
+                "at": values["updated_at"], "supplier_order_id": so_id,
+                "step": step or state.value, "outcome": "error" if error else "ok",
+                "code": error.code if error else None,
+                "message": error.message if error else (f"Message-ID {message_id}"
+                                                        if message_id else state.value)})
             if also is not None:
                 also(conn)
 
@@ -366,20 +389,13 @@ class SupplierOrders:
             return
         ts = now()
         with self.engine.begin() as conn:
-            conn.execute(
-                transfers.update().where(transfers.c.id == sa.bindparam("t_id")).values(
-                    state=sa.bindparam("t_state"), remote_order_id=sa.bindparam("t_remote"),
-                    remote_customer_id=sa.bindparam("t_customer"),
-                    customer_created=sa.bindparam("t_created"),
-                    customer_match=sa.bindparam("t_match"),
-                    error_code=sa.bindparam("t_code"), error_message=sa.bindparam("t_message"),
-                    attempts=transfers.c.attempts + 1, updated_at=ts),
-                [{"t_id": t.id, "t_state": t.state.value, "t_remote": t.remote_order_id,
-                  "t_customer": t.remote_customer_id, "t_created": t.customer_created,
-                  "t_match": t.customer_match, "t_code": error.code if error else None,
-                  "t_message": error.message if error else None}
-                 for t, error, _found in outcomes])
-            conn.execute(events.insert(), [
+            conn.execute(_SET_TRANSFERS, [
+                {"t_id": t.id, "t_state": t.state.value, "t_remote": t.remote_order_id,
+                 "t_customer": t.remote_customer_id, "t_created": t.customer_created,
+                 "t_match": t.customer_match, "t_code": error.code if error else None,
+                 "t_message": error.message if error else None, "t_at": ts}
+                for t, error, _found in outcomes])
+            conn.execute(_ADD_EVENTS, [
                 {"at": ts, "supplier_order_id": so_id, "transfer_id": transfer.id,
                  "step": "write", "outcome": "error" if error else "ok",
                  "code": error.code if error else None,
@@ -396,14 +412,13 @@ class SupplierOrders:
         if not rows:
             return
         with self.engine.begin() as conn:  # one executemany, not a statement per order
-            conn.execute(transfers.update().where(transfers.c.id == sa.bindparam("t_id"))
-                         .values(customer_match=sa.bindparam("t_match")), rows)
+            conn.execute(_SET_MATCHES, rows)
 
     def save_findings(self, so_id: int, found: Sequence[Finding]) -> None:
         with self.engine.begin() as conn:
-            conn.execute(findings.delete().where(findings.c.supplier_order_id == so_id))
+            conn.execute(_DROP_FINDINGS, {"so_id": so_id})
             if found:
-                conn.execute(findings.insert(), [
+                conn.execute(_ADD_FINDINGS, [
                     {"supplier_order_id": so_id, "severity": f.severity, "code": f.code,
                      "order_number": f.order, "message": f.message, "solution": f.solution}
                     for f in found])
