@@ -99,6 +99,11 @@ class Connector(abc.ABC):
     def __init__(self, supplier: SupplierConfig, settings: ConnectorSettings) -> None:
         self.supplier = supplier
         self.settings = settings
+        #: the state store's directory of this supplier shop's customer keys
+        #: (store.CustomerKeys), set by whoever sends with a store (the dispatcher): customer
+        #: matching by keys the shop indexes not looks them up there instead of reading every
+        #: customer of the shop. None (test db, tools without a store): the shop is read
+        self.customer_keys: Any = None
 
     def open(self) -> None:
         """Connect for a batch. Raises OXError (OX-DB-…) when the shop cannot be reached."""

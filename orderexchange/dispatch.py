@@ -46,6 +46,7 @@ from .retry import RetryPolicy, settings_fingerprint
 from .send_result import SendResult
 from .shop_writes import _WRITE_FROM, ShopWrites, _ShopLink, _Stopped
 from .store import Store
+from .store.key_directory import customer_directory
 
 #: called after each step: (supplier order id, step name)
 Progress = Callable[[int, str], None]
@@ -160,6 +161,7 @@ class Dispatcher(ShopWrites):
         try:
             supplier = self.config.supplier(supplier_id)
             connector = instantiate(self._connector_types, supplier)
+            connector.customer_keys = customer_directory(self.store, supplier)
             if not supplier.active:
                 for so in todo:
                     err = OXError("OX-CHK-008", supplier=supplier_id)

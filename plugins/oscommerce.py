@@ -41,6 +41,7 @@ from orderexchange.connector import (
 )
 from orderexchange.checks import normalise_phone
 from orderexchange.errors import OXError
+from orderexchange.store.key_directory import fold
 from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState,
 )
@@ -495,6 +496,8 @@ class OsCommerceConnector(SqlShopConnector):
             detail = "new orders' customers are matched by " + ", ".join(k for k in keys if k)
             if not number:
                 detail += " (customer number skipped: no customer_number_column)"
+            detail += "; " + self.directory_note(
+                ("number, " if number else "") + "phone and name+postcode")
         else:
             setting = f"{policy}_customer_id"
             value = getattr(self.supplier, setting)
@@ -741,17 +744,25 @@ class OsCommerceConnector(SqlShopConnector):
         numbers = {co.customer.number for co in orders if co.customer.number}
         if column and numbers:
             by_number: dict[str, list[int]] = defaultdict(list)
-            for r in self._q(f"SELECT customers_id, {column} AS v FROM {self.t('customers')} "
-                             f"WHERE {column} IN :values{own}", values=sorted(numbers)):
-                by_number[str(r.v)].append(int(r.customers_id))
+            # a directory key is the text compared below (`str(r.v)`), exactly: no collation
+            ids = self.keyed("number", numbers, self.t("customers"), "customers_id",
+                             f"t.{column} AS v", lambda r: "" if r.v is None else str(r.v))
+            if ids is None or ids:
+                among = "" if ids is None else "customers_id IN :ids AND "
+                for r in self._q(f"SELECT customers_id, {column} AS v FROM {self.t('customers')} "
+                                 f"WHERE {among}{column} IN :values{own}", values=sorted(numbers),
+                                 **({} if ids is None else {"ids": sorted(ids)})):
+                    by_number[str(r.v)].append(int(r.customers_id))
             note("number", by_number, lambda co: co.customer.number)
 
         # Phone and name + postcode: no index serves them (osCommerce and modified index neither
         # customers_telephone nor address_book's names or postcodes, and the comparisons are of
-        # normalised text), so each look-up reads every customer / address of the shop. Asked
-        # only for the orders whose result they can change: a key switched off merely names an
-        # account for an order no key in use found (OX-CHK-040) — with both off (the default)
-        # and every order found by email, neither runs.
+        # normalised text), so without the store's directory (`keyed`) each look-up reads every
+        # customer / address of the shop; with it, only the candidate rows, by primary key,
+        # with the same comparison. Asked only for the orders whose result they can change: a
+        # key switched off merely names an account for an order no key in use found
+        # (OX-CHK-040) — with both off (the default) and every order found by email, neither
+        # runs.
         def undecided() -> list[CustomerOrder]:
             return [co for co in orders if not found[co.number]]
 
@@ -765,9 +776,18 @@ class OsCommerceConnector(SqlShopConnector):
             digits = "customers_telephone"
             for char in (" ", "-", "/", "(", ")", ".", "+"):
                 digits = f"REPLACE({digits}, '{char}', '')"
-            for r in self._q(f"SELECT customers_id, customers_telephone AS v FROM "
-                             f"{self.t('customers')} WHERE SUBSTR({digits}, -6) IN :values{own}",
-                             values=sorted(suffixes)):
+            # the shop compares the suffix in its collation: the directory's key is the shop's
+            # own suffix folded at least as far (`fold`), so every row it equates is a candidate
+            shop_suffix = digits.replace("customers_telephone", "t.customers_telephone")
+            ids = self.keyed("phone6", {fold(x) for x in suffixes}, self.t("customers"),
+                             "customers_id", f"SUBSTR({shop_suffix}, -6) AS k",
+                             lambda r: fold(r.k or ""))
+            among = "" if ids is None else "customers_id IN :ids AND "
+            for r in (self._q(f"SELECT customers_id, customers_telephone AS v FROM "
+                              f"{self.t('customers')} WHERE {among}SUBSTR({digits}, -6) IN "
+                              f":values{own}", values=sorted(suffixes),
+                              **({} if ids is None else {"ids": sorted(ids)}))
+                      if ids is None or ids else ()):
                 for region in regions:  # a shop number without prefix reads in the order's country
                     e164 = normalise_phone(r.v or "", region)
                     if e164 and int(r.customers_id) not in by_phone[e164]:
@@ -783,13 +803,27 @@ class OsCommerceConnector(SqlShopConnector):
         postcodes = {co.billing.postcode.replace(" ", "").upper() for co in name_for
                      if co.billing.postcode.strip()}
         by_name: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        ids = None
         if postcodes:
+            # a directory key is the whole name_key compared below (Python's, exactly), of the
+            # orders that have a postcode: candidates are the addresses in the order's name
+            ids = self.keyed(
+                "name+postcode",
+                {_joined(name_key(co.customer.first_name, co.customer.last_name,
+                                  co.billing.postcode))
+                 for co in name_for if co.billing.postcode.strip()},
+                self.t("address_book"), "address_book_id",
+                "t.entry_firstname AS f, t.entry_lastname AS l, t.entry_postcode AS p",
+                lambda r: _joined(name_key(r.f or "", r.l or "", r.p or "")))
+        if postcodes and (ids is None or ids):
+            among = "" if ids is None else "a.address_book_id IN :ids AND "
             for r in self._q(f"SELECT a.customers_id, a.entry_firstname, a.entry_lastname, "
                              f"a.entry_postcode FROM {self.t('address_book')} a "
                              f"JOIN {self.t('customers')} c ON c.customers_id = a.customers_id "
-                             f"WHERE REPLACE(UPPER(a.entry_postcode), ' ', '') IN :values"
+                             f"WHERE {among}REPLACE(UPPER(a.entry_postcode), ' ', '') IN :values"
                              f"{own.replace('account_type', 'c.account_type')}",
-                             values=sorted(postcodes)):
+                             values=sorted(postcodes),
+                             **({} if ids is None else {"ids": sorted(ids)})):
                 by_name[name_key(r.entry_firstname, r.entry_lastname, r.entry_postcode)].append(
                     int(r.customers_id))
         note("name+postcode", by_name, lambda co: name_key(
@@ -1621,6 +1655,11 @@ class _CurrencyFormat:
         value = amount.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
         text = f"{value:,.{self.places}f}".replace(",", "\0").replace(".", self.point)
         return f"{self.left}{text.replace(chr(0), self.thousands)}{self.right}"
+
+
+def _joined(key: tuple[str, ...]) -> str:
+    """A tuple key as the directory's text key."""
+    return "\x1f".join(key)
 
 
 def _plain(value: Decimal) -> int | Decimal:

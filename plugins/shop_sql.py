@@ -14,7 +14,7 @@ import operator
 import re
 import ssl
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -1199,6 +1199,50 @@ class SqlShopConnector(Connector):
                else "a case-insensitive (_ci) collation on the column")
         return (f"by {how}, which reads every row of {table} per supplier order ({why}; "
                 f"{fix} would make it an index read)")
+
+    def directory_note(self, keys: str) -> str:
+        """For `test db`: how customer matching by `keys` (no shop index serves them) reads
+        the shop during a send — through the store's directory (`keyed`), or, switched off,
+        every customer per supplier order."""
+        hours = self.supplier.customer_directory_max_age_hours
+        if not hours:
+            return (f"{keys} read every customer of the shop per supplier order "
+                    f"(customer_directory_max_age_hours = 0)")
+        return (f"{keys} through orderexchange's directory of the shop's customers: a send "
+                f"reads only the customers added since, and all of them every {hours:g} h")
+
+    def keyed(self, name: str, keys: Iterable[str], table: str, id_column: str, columns: str,
+              key_of: Callable[[Any], str], *, join: str = "") -> set[int] | None:
+        """Customer matching by a key no shop index serves, through the store's directory of
+        this shop's customer keys (`customer_keys`, orderexchange/store/key_directory.py): the
+        ids of `table` (prefixed; `id_column` its integer primary key) whose key was one of
+        `keys` when read — candidates only, which the caller re-reads by id with its exact
+        comparison (an entry may be stale). The directory reads the rows above its watermark
+        (a key range: bounded by the new rows, not by the shop's life), all of them only when
+        it is built or older than the supplier's `customer_directory_max_age_hours`.
+        `columns` are selected (aliases `key_of` reads; `join` may add a table aliased apart
+        from `t`, the table's own alias), `key_of(row)` is the row's key. None: no directory
+        (no store, switched off, or the store would not take its update) — the caller reads
+        the shop as before."""
+        directory = self.customer_keys
+        if directory is None:
+            return None
+        page = 10_000
+
+        def read(after: int | None) -> Iterator[tuple[str, int]]:
+            last = -1 if after is None else after
+            while True:
+                rows = self.sql(f"SELECT t.{id_column} AS id_, {columns} FROM {table} t{join} "
+                                f"WHERE t.{id_column} > :after ORDER BY t.{id_column} "
+                                f"LIMIT {page}", after=last).all()
+                for r in rows:
+                    yield key_of(r), int(r.id_)
+                if len(rows) < page:
+                    return
+                last = int(rows[-1].id_)
+
+        kind = directory.kind(name, f"{self.database_name()}|{table}.{id_column}|{columns}")
+        return directory.candidates(kind, keys, read)
 
     def non_transactional(self, tables: Iterable[str]) -> list[str]:
         """Those of `tables` (prefixed) that ignore ROLLBACK. A table the user cannot see takes

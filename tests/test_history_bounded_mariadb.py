@@ -81,14 +81,6 @@ KNOWN: dict[str, str] = {
                  "WHERE email IN (…) reads every customer in step 1 and again in the chunk's "
                  "write — OpenCart 3.0 indexes no oc_customer.email (install/opencart.sql; "
                  "4.x does)",
-    "oscommerce": "customer matching by phone and by name + postcode, once per supplier order "
-                  "with an order no email found: SELECT … FROM customers WHERE SUBSTRING("
-                  "REPLACE(… customers_telephone …), -6) IN (…) and SELECT … FROM address_book "
-                  "… WHERE REPLACE(UPPER(entry_postcode), ' ', '') IN (…) read every customer "
-                  "and every address (normalised text: no index can serve them)",
-    "modified": "as oscommerce (phone, name + postcode), and the customer number: SELECT … "
-                "FROM customers WHERE customers_cid IN (…) reads every customer (modified "
-                "indexes no customers_cid)",
 }
 
 

@@ -417,7 +417,10 @@ def test_self_test_detects_modified_and_the_trial_write_leaves_nothing(shop, pre
                                          "Canceled; customer group 2 = New customer (gross "
                                          "prices)")
     assert details["customers"] == ("new orders' customers are matched by email, number, "
-                                    "phone, name+postcode")
+                                    "phone, name+postcode; number, phone and name+postcode "
+                                    "through orderexchange's directory of the shop's "
+                                    "customers: a send reads only the customers added since, "
+                                    "and all of them every 24 h")
     assert details["trial write"].startswith("sample order for A-100 written as order ")
     assert {t: count(shop, t) for t in WRITTEN} == before
 

@@ -621,7 +621,9 @@ def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(mariadb_db,
     assert details["reference data"] == "order_status_id 1 = Pending"
     assert details["customers"] == (
         "new orders' customers are matched by email, phone, name+postcode "
-        "(customer number skipped: no customer_number_column)")
+        "(customer number skipped: no customer_number_column); phone and name+postcode "
+        "through orderexchange's directory of the shop's customers: a send reads only the "
+        "customers added since, and all of them every 24 h")
     assert details["trial write"].startswith("sample order for A-100 written as order ")
     assert details["trial write"].endswith("(customer 2, new) and removed again: nothing stayed")
     assert {t: count(mariadb_db, t) for t in WRITTEN} == before  # nothing stayed

@@ -167,6 +167,13 @@ class SupplierConfig(_Strict):
     #: step 1 warns, naming the account (OX-CHK-040). Email and customer number always match.
     match_phone: bool = False
     match_name_postcode: bool = False
+    #: customer matching by keys the shop indexes not (phone, name + postcode, a customer number
+    #: without index; OpenCart 3.0's email) looks them up in our own directory of the shop's
+    #: customers (orderexchange/store/key_directory.py), kept up to date by reading only the shop's
+    #: new rows; an account whose phone, postcode or email was edited in the shop's admin is found
+    #: by its new key once the directory is rebuilt by a full read, at most this many hours later.
+    #: 0: no directory, every look-up reads all of the shop's customers (the cost grows with them)
+    customer_directory_max_age_hours: float = Field(default=24, ge=0)
     #: update a matched shop customer's name, phone and default address from each order written
     #: onto the account (a later order wins). Off (the default): the account is never changed;
     #: each shop order carries its own customer and addresses. osCommerce family only.

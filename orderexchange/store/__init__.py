@@ -12,7 +12,8 @@ One `Store` class, written in parts by job so that no module grows past a few hu
 - `supplier`: build, load, state changes and write outcomes of supplier orders;
 - `held`: held customer orders (step 1's holds, `hold` / `release` by hand);
 - `log`: the transfer log's events, settings, supplier status and purge;
-- `cancel_sync`: cancel and read-back of written transfers.
+- `cancel_sync`: cancel and read-back of written transfers;
+- `key_directory`: a cache of supplier shops' customer keys (`CustomerKeys`, customer matching).
 
 No part is named like a table (`customers`, `transfers` …): importing a submodule sets the
 package attribute of its name, which would hide the table re-exported under that name.
@@ -25,6 +26,7 @@ from __future__ import annotations
 from .cancel_sync import CancelAndReadBack
 from .connect import StoreBase, sqlite_path
 from .held import Holds
+from .key_directory import CustomerKeys  # registers its tables with `metadata`
 from .log import TransferLog
 from .orders import ChunkResult, CustomerOrders
 from .schema import (
@@ -35,7 +37,7 @@ from .schema import (
 from .supplier import SupplierOrders
 
 __all__ = [
-    "CUSTOMER_FIELDS", "ChunkResult", "DecimalText", "Money", "Store", "UtcDateTime", "addresses",
+    "CUSTOMER_FIELDS", "ChunkResult", "CustomerKeys", "DecimalText", "Money", "Store", "UtcDateTime", "addresses",
     "catalogue", "customer_orders", "customers", "events", "findings", "metadata",
     "new_reference", "now", "order_lines", "settings", "sqlite_path", "supplier_orders",
     "transfer_lines", "transfers",

@@ -1,0 +1,232 @@
+"""A directory of each supplier shop's customer keys: our own index of what the shop indexes not.
+
+Customer matching compares keys no shop index serves (osCommerce's phone suffix and name +
+postcode, modified's customer number, OpenCart 3.0's email): asked in the shop, each look-up reads
+every customer of it — the cost of a send grew with the shop's life (issue 15). The directory keeps,
+per supplier and key kind, normalised key → shop row id (customer, address), with a watermark: the
+highest row id read. Built by one full read of the shop the first time a look-up needs it; from
+then on each look-up first reads only the shop rows above the watermark (a primary-key range,
+bounded by the new rows, re-reading the last `OVERLAP` ids for rows committed late), then takes
+its candidates from here. The connector re-reads those candidate rows by primary key and applies
+its own exact comparison, so a stale entry can never match the wrong customer; it can only miss a
+customer whose key was edited in the shop's admin after it was read — until the directory is
+rebuilt by a full read, when it is older than the supplier's
+`customer_directory_max_age_hours`.
+
+A cache: everything here can be dropped at any time and is rebuilt from the shop. Shared by the
+daemons of one store (SQLite, PostgreSQL, MariaDB): a rebuild is one transaction (delete, insert,
+watermark), inserts ignore rows already there, and the watermark moves on only over a range that
+joins the one already covered, so concurrent builders leave a directory that is complete up to
+its watermark whatever the interleaving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .schema import UtcDateTime, _aware, metadata, now
+
+#: ids below the watermark re-read by every look-up: a shop row whose id was taken before the
+#: watermark's but committed after it was read (concurrent checkouts) is still picked up
+OVERLAP = 100
+#: attempts at an update of the directory that the store aborted (deadlock, lock wait)
+TRIES = 3
+
+customer_keys = sa.Table(
+    "ox_customer_keys", metadata,
+    sa.Column("supplier_id", sa.String(64), primary_key=True),
+    #: key kind and where in the shop it comes from (`CustomerKeys.kind`)
+    sa.Column("kind", sa.String(64), primary_key=True),
+    #: digest of the normalised key (`digest`): fixed length, no store collation in play
+    sa.Column("key", sa.String(32), primary_key=True),
+    sa.Column("shop_id", sa.BigInteger, primary_key=True, autoincrement=False),
+)
+
+customer_key_marks = sa.Table(
+    "ox_customer_key_marks", metadata,
+    sa.Column("supplier_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(64), primary_key=True),
+    #: the highest shop row id read; every row up to it is in the directory
+    sa.Column("mark", sa.BigInteger, nullable=False),
+    #: when the last full read was made (rebuilt once older than the supplier's max age)
+    sa.Column("built_at", UtcDateTime, nullable=False),
+)
+
+
+def fold(text: str) -> str:
+    """`text` folded at least as far as the shop's collations equate text (case, accents and
+    compatibility forms, digits of any script, ignorable and space characters, ß as s or ss): two
+    texts a `_ci` collation calls equal fold alike. Coarser than the collation is harmless (a
+    candidate more, which the exact comparison in the shop drops); for keys the shop compares
+    (`expr IN (…)`), never for those Python compares exactly."""
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(ch) or unicodedata.category(ch)[0] in "CZ" or ch.isspace():
+            continue
+        digit = unicodedata.decimal(ch, None)
+        out.append(str(digit) if digit is not None else ch)
+    folded = "".join(out).casefold()
+    for a, b in (("æ", "ae"), ("œ", "oe"), ("ø", "o"), ("đ", "d"), ("ł", "l"), ("þ", "th")):
+        folded = folded.replace(a, b)
+    return re.sub("s+", "s", folded)
+
+
+def digest(key: str) -> str:
+    """The stored form of a normalised key: equal keys, equal digests (a collision only adds a
+    candidate, which the connector's exact comparison drops)."""
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+#: a read of the shop's rows: `after` None reads all, else those with an id above it;
+#: yields (normalised key, row id) — a row may yield several keys, or none
+ShopRead = Callable[[int | None], Iterable[tuple[str, int]]]
+
+
+def _insert_ignoring(conn: sa.Connection, rows: list[dict[str, Any]],
+                     table: sa.Table = customer_keys) -> None:
+    """Insert rows, skipping those already there (another daemon's)."""
+    if not rows:
+        return
+    name = conn.dialect.name
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        stmt: Any = sqlite_insert(table).on_conflict_do_nothing()
+    elif name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt = pg_insert(table).on_conflict_do_nothing()
+    else:
+        stmt = table.insert().prefix_with("IGNORE")
+    conn.execute(stmt, rows)
+
+
+class CustomerKeys:
+    """The directory of one supplier's shop, in the state store of `engine`."""
+
+    def __init__(self, engine: Engine, supplier_id: str, max_age: timedelta) -> None:
+        self.engine = engine
+        self.supplier_id = supplier_id
+        self.max_age = max_age
+        #: what the last `candidates` call did: "built" (a full read), "range" (rows above the
+        #: watermark), for `test db` and the tests
+        self.last = ""
+
+    @staticmethod
+    def kind(name: str, source: str) -> str:
+        """The stored kind: `name` ("phone6", "name+postcode", "number", "email") and a digest
+        of where it is read (database, table, column): another shop, prefix or column setting
+        is another directory, never a mix."""
+        return f"{name}/{digest(source)[:16]}"
+
+    def _mark(self, conn: sa.Connection, kind: str) -> tuple[int, datetime] | None:
+        m = customer_key_marks.c
+        row = conn.execute(sa.select(m.mark, m.built_at).where(
+            m.supplier_id == self.supplier_id, m.kind == kind)).first()
+        return None if row is None else (int(row.mark), _aware(row.built_at))
+
+    def _add(self, conn: sa.Connection, kind: str, read: Iterable[tuple[str, int]]) -> int:
+        """Insert what `read` yields, in chunks as it comes (a shop with a million customers is
+        never held in memory); returns the highest row id read (0: none)."""
+        rows: dict[tuple[str, int], dict[str, Any]] = {}
+        high = 0
+        for key, shop_id in read:
+            shop_id = int(shop_id)
+            high = max(high, shop_id)
+            if key:
+                d = digest(key)
+                rows[(d, shop_id)] = {"supplier_id": self.supplier_id, "kind": kind, "key": d,
+                                      "shop_id": shop_id}
+                if len(rows) >= 5_000:
+                    _insert_ignoring(conn, list(rows.values()))
+                    rows.clear()
+        _insert_ignoring(conn, list(rows.values()))
+        return high
+
+    def build(self, kind: str, read: ShopRead, at: datetime | None = None) -> None:
+        """Rebuild `kind` from a full read of the shop: one transaction, so a look-up sees the
+        old directory or the new one, and a concurrent rebuild's rows join this one's."""
+        at = at or now()
+        k, m = customer_keys.c, customer_key_marks.c
+        with self.engine.begin() as conn:
+            # the delete first: on SQLite the transaction holds the write lock from here on, so
+            # two builders run one after the other instead of failing to upgrade a read lock
+            conn.execute(customer_keys.delete().where(k.supplier_id == self.supplier_id,
+                                                      k.kind == kind))
+            high = self._add(conn, kind, read(None))
+            _insert_ignoring(conn, [{"supplier_id": self.supplier_id, "kind": kind,
+                                     "mark": high, "built_at": at}], customer_key_marks)
+            conn.execute(customer_key_marks.update().where(
+                m.supplier_id == self.supplier_id, m.kind == kind).values(
+                mark=high, built_at=at))
+        self.last = "built"
+
+    def extend(self, kind: str, read: ShopRead, mark: int) -> None:
+        """Add the shop rows above `mark` - OVERLAP; the watermark moves on only if it still
+        covers the start of this range (a concurrent rebuild may have set it lower)."""
+        start = max(0, mark - OVERLAP)
+        m = customer_key_marks.c
+        with self.engine.begin() as conn:
+            high = self._add(conn, kind, read(start))
+            if high > mark:
+                conn.execute(customer_key_marks.update().where(
+                    m.supplier_id == self.supplier_id, m.kind == kind,
+                    m.mark >= start, m.mark < high).values(mark=high))
+        self.last = "range"
+
+    def refresh(self, kind: str, read: ShopRead, at: datetime | None = None) -> None:
+        """Bring `kind` up to date: a full read when never built or older than the max age,
+        else the rows above the watermark."""
+        at = at or now()
+        with self.engine.connect() as conn:
+            mark = self._mark(conn, kind)
+        if mark is None or at - mark[1] >= self.max_age:
+            self.build(kind, read, at)
+        else:
+            self.extend(kind, read, mark[0])
+
+    def candidates(self, kind: str, keys: Iterable[str], read: ShopRead,
+                   at: datetime | None = None) -> set[int] | None:
+        """The shop row ids whose key (when read) was one of `keys`, after `refresh`. None when
+        the store would not take the update (a deadlock with another daemon's build, a lock
+        wait), three times over: the caller reads the shop as without a directory."""
+        wanted = sorted({digest(k) for k in keys if k})
+        if not wanted:
+            return set()
+        for attempt in range(TRIES):
+            try:
+                self.refresh(kind, read, at)
+                break
+            except sa.exc.OperationalError:  # deadlock, lock wait: the transaction rolled back
+                if attempt == TRIES - 1:
+                    self.last = "failed"
+                    return None
+        k = customer_keys.c
+        out: set[int] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):
+                out.update(int(r.shop_id) for r in conn.execute(sa.select(k.shop_id).where(
+                    k.supplier_id == self.supplier_id, k.kind == kind,
+                    k.key.in_(wanted[i:i + 500]))))
+        return out
+
+    def drop(self) -> None:
+        """Forget this supplier's directory (rebuilt at the next look-up)."""
+        with self.engine.begin() as conn:
+            conn.execute(customer_keys.delete().where(
+                customer_keys.c.supplier_id == self.supplier_id))
+            conn.execute(customer_key_marks.delete().where(
+                customer_key_marks.c.supplier_id == self.supplier_id))
+
+
+def customer_directory(store: Any, supplier: Any) -> CustomerKeys | None:
+    """The directory of `supplier`'s shop in `store` (a `Store`), None when the supplier switched
+    it off (`customer_directory_max_age_hours = 0`)."""
+    hours = supplier.customer_directory_max_age_hours
+    return CustomerKeys(store.engine, supplier.id, timedelta(hours=hours)) if hours > 0 else None
