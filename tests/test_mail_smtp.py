@@ -19,6 +19,7 @@ from test_mail import ALPHA, SENDER, SUPPLIER_EMAIL, notification, supplier
 
 from orderexchange import mail
 from orderexchange.errors import OXError
+from orderexchange.mail.wire import readdress, wire_bytes, wire_of, with_wire
 
 USER = "mailer"
 PASSWORD = "Pw-9f3k!unique-s3cret"
@@ -64,6 +65,21 @@ async def drop_connection(smtp, session, envelope, *rest):
     """A handler that closes the connection instead of answering (after the data arrived)."""
     smtp.transport.close()
     return "250 never seen by the client"
+
+
+@pytest.fixture(autouse=True, params=["object", "wire"])
+def sent_as(request, monkeypatch):
+    """Every test twice: the message as an object (aiosmtplib serialises it) and as the wire
+    bytes the outbox stores (sent by smtp.py's own DATA where the server offers 8BITMIME)."""
+    if request.param == "wire":
+        send = mail.SmtpTransport.send
+
+        def send_wire(self, message, supplier=""):
+            if wire_of(message) is None:
+                message = with_wire(readdress(message), wire_bytes(message))
+            return send(self, message, supplier)
+        monkeypatch.setattr(mail.SmtpTransport, "send", send_wire)
+    return request.param
 
 
 def transport(config, waits=None) -> mail.SmtpTransport:
@@ -533,3 +549,47 @@ def test_an_email_too_large_for_the_server_is_its_own_permanent_error(smtp_serve
     assert info.value.code == "OX-MAIL-021" and not info.value.transient
     assert "max_customer_orders" in info.value.solution
     assert server.messages == []
+
+
+# --- stored wire bytes: smtp.py's own DATA --------------------------------------------------------
+def test_wire_bytes_are_sent_as_they_are_with_leading_dots_doubled(smtp_server, make_config,
+                                                                 monkeypatch):
+    """Wire bytes (CRLF throughout) go out by smtp.py's DATA, not aiosmtplib's sendmail: the
+    server receives exactly them — a line that starts with a dot, the first one too, arrives as
+    it was (doubled on the wire, undoubled by the server) — with SIZE and BODY=8BITMIME."""
+    from orderexchange.mail import smtp as smtp_mod
+
+    used = []
+    fast = smtp_mod._sendmail_wire
+    monkeypatch.setattr(smtp_mod, "_sendmail_wire",
+                        lambda *args: used.append(1) or fast(*args))
+    server = smtp_server(security="plain")
+    config = make_config(mail=smtp_settings(server, auth=False))
+    text = ".first\n..two dots\n.\nmiddle .dot\n. \n" + "x" * 100 + "\n.end\n"
+    message = mail.build_message(config, SUPPLIER_EMAIL, "s", text, "<p>\n.html</p>\n")
+    wire = wire_bytes(readdress(message))
+    with transport(config) as smtp:
+        smtp.send(with_wire(message, wire))
+        smtp.send(with_wire(message, b"." + wire))  # a message whose very first byte is a dot
+    assert len(used) == 2
+    [first, second] = server.messages
+    assert first.data == wire and second.data == b"." + wire
+    assert first.mail_options == [f"SIZE={len(wire)}", "BODY=8BITMIME"]
+    assert first.rcpt_tos == [SUPPLIER_EMAIL]
+
+
+def test_wire_bytes_with_a_bare_line_end_go_through_aiosmtplib(smtp_server, make_config,
+                                                               monkeypatch):
+    """Bytes with a bare LF or CR (no wire of ours has one) are left to aiosmtplib, which
+    repairs the line ends: the server receives what it received before."""
+    from orderexchange.mail import smtp as smtp_mod
+
+    monkeypatch.setattr(smtp_mod, "_sendmail_wire", None)  # would fail if it were called
+    server = smtp_server(security="plain")
+    config = make_config(mail=smtp_settings(server, auth=False))
+    message = mail.build_message(config, SUPPLIER_EMAIL, "s", "t\n")
+    wire = wire_bytes(readdress(message))
+    odd = wire + b"bare\nline\rend"
+    with transport(config) as smtp:
+        smtp.send(with_wire(message, odd))
+    assert server.messages[0].data == wire + b"bare\r\nline\r\nend\r\n"

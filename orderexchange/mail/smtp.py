@@ -470,12 +470,73 @@ class SmtpTransport(MailTransport):
         if wire is not None and self._client.supports_extension("8bitmime"):
             recipients = envelope_recipients(message)
             if recipients and (sender + "".join(recipients)).isascii():
+                if _data_ready(wire) and hasattr(self._client.protocol, "read_response"):
+                    return _sendmail_wire(self._client, sender, recipients, wire)
                 return self._client.sendmail(sender, recipients, wire,
                                              mail_options=["BODY=8BITMIME"])
         return self._client.send_message(message, sender=sender)
 
     def self_test(self, report: SelfTestReport) -> None:
         self.open(report if isinstance(report, MailTestReport) else None)
+
+
+def _data_ready(wire: bytes) -> bool:
+    """Whether `wire` needs no line-end repair for DATA: every line ends in CRLF (what
+    mail/wire.py writes), so aiosmtplib's normalisation would give it back unchanged."""
+    crlf = wire.count(b"\r\n")
+    return wire.endswith(b"\r\n") and wire.count(b"\r") == crlf == wire.count(b"\n")
+
+
+async def _sendmail_wire(client: aiosmtplib.SMTP, sender: str, recipients: list[str],
+                         wire: bytes) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    """`client.sendmail(sender, recipients, wire, mail_options=["BODY=8BITMIME"])` for wire
+    bytes whose lines all end in CRLF (`_data_ready`): the same commands, options and DATA
+    bytes, the same errors, without aiosmtplib's three regular-expression passes over the whole
+    message (line ends for SIZE, line ends and leading dots for DATA: ~5 ms of CPU for a
+    100-order notification, more than rendering its text part). Line ends need no repair
+    here, and a line's leading dot is doubled by `bytes.replace`."""
+    from aiosmtplib.email import parse_address
+
+    parse_address(sender)  # checked before anything is sent, as sendmail does
+    for recipient in recipients:
+        parse_address(recipient)
+    options = ["BODY=8BITMIME"]
+    if client.supports_extension("size"):
+        options.insert(0, f"size={len(wire)}")  # the octets DATA carries, CRLF included
+    data = wire.replace(b"\n.", b"\n..")
+    if data.startswith(b"."):
+        data = b"." + data
+    try:
+        await client.mail(sender, options=options)
+        refused: list[aiosmtplib.SMTPRecipientRefused] = []
+        for recipient in recipients:
+            try:
+                await client.rcpt(recipient)
+            except aiosmtplib.SMTPRecipientRefused as exc:
+                refused.append(exc)
+        if len(refused) == len(recipients):
+            raise aiosmtplib.SMTPRecipientsRefused(refused)
+        start = await client.execute_command(b"DATA")
+        if start.code != aiosmtplib.SMTPStatus.start_input:
+            raise aiosmtplib.SMTPDataError(start.code, start.message)
+        protocol = client.protocol
+        if protocol is None:
+            raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+        protocol.write(data + b".\r\n")
+        response = await protocol.read_response(timeout=client.timeout)
+        if response.code != aiosmtplib.SMTPStatus.completed:
+            raise aiosmtplib.SMTPDataError(response.code, response.message)
+    except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
+        try:  # the envelope reset for the next message, as sendmail does
+            await client.rset()
+        except (ConnectionError, aiosmtplib.SMTPResponseException):
+            pass
+        raise
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        client.close()  # as aiosmtplib's data() does
+        raise
+    return ({e.recipient: aiosmtplib.SMTPResponse(e.code, e.message) for e in refused},
+            response.message)
 
 
 def _too_large(code: int, message: str) -> bool:
