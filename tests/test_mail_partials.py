@@ -185,3 +185,34 @@ def test_a_partial_included_by_the_other_kind_of_template_is_rendered_by_the_tem
         assert fast.get_template(part).root_render_func.__qualname__ == "root"
         assert fast.get_template(part).render(context) == plain.get_template(part).render(context)
     assert "&lt;1 &amp; 2&gt;" in html.get_template("_order.txt.j2").render(context)
+
+
+def test_an_include_of_an_order_of_other_types_is_rendered_by_the_template(setup):
+    """Included from the notification (a light context per order, not jinja's), an order sheet
+    the fast path does not know still gets the compiled partial, with the same variables."""
+    config, supplier, sheet = setup
+    (text, html), (plain_text, plain_html) = environments(config, supplier)
+    o = sheet.orders[0]
+    as_dict = dict(vars(o), blind=o.blind)
+    context = dict(render._context(sheet, []), orders=[as_dict, o, replace(o, lines=())])
+    for fast, plain, name in ((text, plain_text, "notification.txt.j2"),
+                              (html, plain_html, "notification.html.j2")):
+        assert fast.get_template(name).render(context) == \
+            plain.get_template(name).render(context)
+
+
+def test_a_partial_imported_with_context_renders_as_the_template(make_config, tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "notification.txt.j2").write_text(
+        '{% for o in orders %}{% import "_order.txt.j2" as part with context %}[{{ part }}]'
+        '{% endfor %}\n', encoding="utf-8")
+    config = make_config(suppliers={"alpha": alpha(language="en")},
+                         mail={"transport": "memory", "template_folder": str(folder)})
+    supplier = config.supplier("alpha")
+    sheet = documents.sheet(config, supplier, realistic_supplier_order(3))
+    (text, _html), (plain_text, _plain_html) = environments(config, supplier)
+    context = render._context(sheet, [])
+    got = text.get_template("notification.txt.j2").render(context)
+    assert got == plain_text.get_template("notification.txt.j2").render(context)
+    assert got.count("[------") == 3

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import jinja2
-from jinja2.runtime import Context
+from jinja2.runtime import Context, missing
 from markupsafe import escape
 
 from ..documents.sheet import SheetLine, SheetOrder
@@ -281,11 +281,11 @@ _KNOWN: dict[str, tuple[Callable[..., str], str]] = {
 
 
 def fast_root(source: str, compiled: Callable[[Context], Iterator[str]],
-              environment: jinja2.Environment) -> Callable[[Context], Iterator[str]] | None:
+              environment: jinja2.Environment) -> Callable[[Any], Iterator[str]] | None:
     """The render function for a template of `source` whose compiled one is `compiled`: the
     Python renderer when `source` is a shipped partial it implements and `environment` is the
     kind it was written for (the HTML partial escaping, the text one not, no `finalize`), else
-    None (keep `compiled`)."""
+    None (keep `compiled`). It is given a jinja `Context` or an include's `_Included`."""
     known = _KNOWN.get(_sha(source))
     if known is None or environment.finalize is not None:
         return None
@@ -293,18 +293,58 @@ def fast_root(source: str, compiled: Callable[[Context], Iterator[str]],
     if environment.autoescape is not (render is order_html):
         return None
 
-    def root(context: Context) -> Iterator[str]:
+    def root(context: Any) -> Iterator[str]:
         o = context.resolve_or_missing("o")
         handover = context.resolve_or_missing("handover")
         distributor = context.resolve_or_missing("distributor")
         if type(handover) is not str or not _plain(o) \
                 or (o.blind and not isinstance(getattr(distributor, "name", None), str)):
-            yield from compiled(context)
+            yield from compiled(context.context() if type(context) is _Included else context)
             return
         env = context.environment
         yield render(o, handover, distributor, env.filters, language, env.getattr)
 
     return root
+
+
+class _Included:
+    """What an `{% include %}` of a fast partial gets instead of a jinja `Context`: the
+    including template's variables and the include's locals (the loop's `o`), looked up as
+    `Context.resolve_or_missing` would, without copying them into a new context per order.
+    `context()` makes the jinja context for the compiled code (the fallback)."""
+
+    __slots__ = ("template", "vars", "locals")
+
+    def __init__(self, template: FastTemplate, vars: dict[str, Any] | None,
+                 locals: Mapping[str, Any] | None) -> None:
+        self.template, self.vars, self.locals = template, vars or {}, locals or {}
+
+    @property
+    def environment(self) -> jinja2.Environment:
+        return self.template.environment
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = self.locals.get(key, missing)
+        return self.vars.get(key, missing) if value is missing else value
+
+    def get_exported(self) -> dict[str, Any]:
+        return {}  # a shipped partial sets nothing ({% import ... with context %} of it)
+
+    def context(self) -> Context:
+        return jinja2.Template.new_context(self.template, self.vars, True, self.locals)
+
+
+class FastTemplate(jinja2.Template):
+    """The environments' template class: a template with a fast render function (`fast`) is
+    given an `_Included` by an include (shared variables), every other context as before."""
+
+    fast = False
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> Any:
+        if self.fast and shared:
+            return _Included(self, vars, locals)
+        return super().new_context(vars, shared, locals)
 
 
 class Loader(jinja2.FileSystemLoader):
@@ -321,6 +361,7 @@ class Loader(jinja2.FileSystemLoader):
         template = environment.template_class.from_code(environment, code, globals or {},
                                                         uptodate)
         root = fast_root(source, template.root_render_func, environment)
-        if root is not None:
+        if root is not None and isinstance(template, FastTemplate):
             template.root_render_func = root
+            template.fast = True
         return template

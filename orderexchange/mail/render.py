@@ -97,6 +97,7 @@ def _environments(dirs: tuple[Path, ...], lang: str) -> tuple[jinja2.Environment
                               "keep_trailing_newline": True, "auto_reload": False}
     text_env = jinja2.Environment(autoescape=False, **common)
     html_env = jinja2.Environment(autoescape=True, **common)
+    text_env.template_class = html_env.template_class = partials.FastTemplate
 
     def qty(v: Any) -> str:  # a whole number (most quantities) reads the same in every language
         return str(v) if type(v) is int else documents.format_number(plain_quantity(v), lang)
