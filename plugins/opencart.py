@@ -324,7 +324,15 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                 return policy, None, "the country of the customer's address is not in the shop"
         return policy, account, None
 
-    def _match(self, orders: list[CustomerOrder]) -> dict[str, CustomerMatch]:
+    def _match(self, orders: list[CustomerOrder], plan: bool = False
+               ) -> dict[str, CustomerMatch]:
+        """Order number → its customer in the shop (by email). `plan`: step 1's look-up, which
+        only plans (the write matches again under the chunk's email locks): where no index
+        serves the email (OpenCart 3.0 declares none) it goes through the store's directory of
+        the shop's customers (`keyed`: the rows added since, then the candidates by id) instead
+        of reading every customer. The write's own look-up keeps reading the shop: a customer
+        another daemon created under the same lock may hold an id a concurrent directory
+        update already passed, and creating it twice is the one thing the write must not do."""
         policy, account, _problem = self._policy_account()
         if policy != "customer":
             cid = account["id"] if account else 0
@@ -332,9 +340,17 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         emails = sorted({co.customer.email.strip().lower() for co in orders})
         # OpenCart 4 indexes email (3.0 does not: there every row is read either way)
         email = self.case_blind(self.t("customer"), "email", "email")
+        ids = None
+        if plan and not (email == "email" and self.leads_index(self.t("customer"), "email")):
+            ids = self.keyed("email", emails, self.qt("customer"), "customer_id", "t.email AS e",
+                             lambda r: (r.e or "").strip().lower())
+        if ids is not None and not ids:
+            return match_by_email(orders, [])
+        among = "" if ids is None else "customer_id IN :ids AND "
         rows = self.sql(f"SELECT customer_id, email, firstname, lastname FROM "
-                        f"{self.qt('customer')} WHERE {email} IN :emails "
-                        f"ORDER BY customer_id", emails=emails)
+                        f"{self.qt('customer')} WHERE {among}{email} IN :emails "
+                        f"ORDER BY customer_id", emails=emails,
+                        **({} if ids is None else {"ids": sorted(ids)}))
         return match_by_email(orders, [(int(r.customer_id), r.email, r.firstname, r.lastname)
                                        for r in rows])
 

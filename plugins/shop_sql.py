@@ -1187,10 +1187,7 @@ class SqlShopConnector(Connector):
         how = self.case_blind(table, column, expr)
         if self.db.dialect == "sqlite":
             return f"by {how}"
-        indexed = self.sql(
-            "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
-            "AND TABLE_NAME = :t AND COLUMN_NAME = :c AND SEQ_IN_INDEX = 1 LIMIT 1",
-            t=table, c=column).first() is not None
+        indexed = self.leads_index(table, column)
         if indexed and how == expr:
             return f"by {how} through its index"
         why = "no index starts with it" if not indexed else "its collation tells case apart"
@@ -1199,6 +1196,19 @@ class SqlShopConnector(Connector):
                else "a case-insensitive (_ci) collation on the column")
         return (f"by {how}, which reads every row of {table} per supplier order ({why}; "
                 f"{fix} would make it an index read)")
+
+    def leads_index(self, table: str, column: str) -> bool:
+        """Whether an index of the (prefixed) table starts with `column` (MySQL/MariaDB; read
+        once per connector: step 1 asks per supplier order). SQLite: taken as indexed."""
+        if self.db.dialect == "sqlite":
+            return True
+        known = self.__dict__.setdefault("_leads_index", {})
+        if (table, column) not in known:
+            known[(table, column)] = self.sql(
+                "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                "AND TABLE_NAME = :t AND COLUMN_NAME = :c AND SEQ_IN_INDEX = 1 LIMIT 1",
+                t=table, c=column).first() is not None
+        return bool(known[(table, column)])
 
     def directory_note(self, keys: str) -> str:
         """For `test db`: how customer matching by `keys` (no shop index serves them) reads

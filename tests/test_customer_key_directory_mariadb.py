@@ -270,3 +270,57 @@ def test_two_processes_building_at_once_leave_the_directory_complete(shop, tmp_p
     assert high == max(i for i, _k in rows)
     assert want <= have, f"{len(want - have)} customers missing from the directory"
 
+
+
+@pytest.fixture
+def opencart3(mariadb_server, mariadb_db, tmp_path, store_url):
+    FAMILIES["opencart3"].create(mariadb_db)
+    history_rows.add_customers(mariadb_server, "opencart3", mariadb_db.database, EXTRA)
+    section = shop_section(mariadb_db, FAMILIES["opencart3"].connector())
+    store = Store(store_url)
+    keyed = connector_for(section, tmp_path)
+    keyed.customer_keys = CustomerKeys(store.engine, "s0", timedelta(hours=24))
+    plain = connector_for(section, tmp_path)
+    keyed.open()
+    plain.open()
+    try:
+        yield mariadb_server, mariadb_db.database, keyed, plain
+    finally:
+        keyed.close()
+        plain.close()
+        store.close()
+
+
+def test_opencart3_plans_by_email_through_the_directory(opencart3):
+    """OpenCart 3.0 indexes no oc_customer.email: step 1's look-up (`plan`) goes through the
+    directory; the write's own look-up (under the chunk's email locks) still reads the shop."""
+    server, db, keyed, plain = opencart3
+
+    def plan(connector, orders):
+        got = connector._match(orders, plan=True)
+        connector.end_read()
+        return {n: (m.key, m.customer_id, m.conflict) for n, m in got.items()}
+
+    def oc(sql, *args):
+        return shop_sql(server, db, (sql, args))[0]
+
+    known = int(oc("SELECT customer_id FROM oc_customer WHERE email = %s",
+                   "history-5@customers.invalid")[0][0])
+    orders = [order("known", "History-5@customers.invalid"), order("new", "late@example.com")]
+    got = plan(keyed, orders)
+    assert keyed.customer_keys.last == "built"
+    assert got == plan(plain, orders) and got["known"][:2] == ("email", known)
+    assert got["new"][0] == "new"
+    # added in the shop after the build: found by the range; read: a few rows, not the shop
+    history_rows.add_customers(server, "opencart3", db, 1)
+    late = int(oc("SELECT MAX(customer_id) FROM oc_customer")[0][0])
+    oc("UPDATE oc_customer SET email = 'late@example.com' WHERE customer_id = %s", late)
+    again: dict = {}
+    rows = scanned(keyed, lambda: again.update(plan(keyed, orders)))
+    assert again == plan(plain, orders) and again["new"][:2] == ("email", late)
+    assert rows < EXTRA // 4, f"{rows} rows read with the directory built"
+    # an email edited in the shop: the old one is not matched (the candidate is re-read)
+    oc("UPDATE oc_customer SET email = 'edited@example.com' WHERE customer_id = %s", known)
+    assert plan(keyed, orders)["known"][0] == "new" == plan(plain, orders)["known"][0]
+    # the write's look-up reads the shop as before
+    assert keyed._match([order("edited", "edited@example.com")])["edited"].customer_id == known
