@@ -748,11 +748,14 @@ class PrestaShopConnector(SqlShopConnector):
         else a new row."""
         values = _address_values(a, co)
         country = self._ref["countries"][a.country]
+        phone = None  # its digits, worked out for the first address that matches up to it
         for r in have:
-            if (int(r.id_country) == country and _digits(r.phone) == _digits(values["phone"])
+            if (int(r.id_country) == country
                     and all((getattr(r, k) or "") == (values[k] or "") for k in
                             ("firstname", "lastname", "company", "address1", "address2",
-                             "postcode", "city"))):
+                             "postcode", "city"))
+                    and _digits(r.phone) == (phone if phone is not None
+                                             else (phone := _digits(values["phone"])))):
                 return r.id_address if isinstance(r.id_address, PendingId) else int(r.id_address)
         new_id = self.queue(self.t("address"), {
             **values, "id_country": country, "id_state": 0, "id_customer": customer["id"],

@@ -16,7 +16,7 @@ import ssl
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -981,6 +981,11 @@ def split_street(street: str) -> tuple[str, str]:
 
 
 # --- the connector base ----------------------------------------------------------------------
+#: the types of a queued row's values that are data as they are (`_resolved` returns them
+#: unchanged), as opposed to a PendingId or a connector's own placeholder
+_PLAIN = frozenset({str, int, float, bool, Decimal, type(None), datetime, date, bytes})
+
+
 class PendingId:
     """The auto-increment id of a row queued by a chunk's write (`SqlShopConnector.queue`):
     known once the chunk's multi-row INSERTs ran. A queued child row may hold it as its parent's
@@ -1667,14 +1672,24 @@ class SqlShopConnector(Connector):
         table once every row it names (a PendingId) has its id — parents
         before children, whatever order the orders queued them in; then the queued UPDATEs."""
         todo = dict(batch.rows)
+        # per table the queued rows holding a value other than plain data (a PendingId, a
+        # connector's own placeholder: `_resolved`'s), and the PendingIds they name. Why: asked
+        # of every value of every table until each was in, this was a tenth of the writes' CPU
+        odd = {t: [i for i, (row, _p) in enumerate(entries)
+                   if not _PLAIN.issuperset(map(type, row.values()))]
+               for t, entries in todo.items()}
+        names = {t: [v for i in odd[t] for v in todo[t][i][0].values()
+                     if isinstance(v, PendingId)] for t in todo}
         while todo:
-            table = next((t for t, entries in todo.items()
-                          if all(not isinstance(v, PendingId) or v.value is not None
-                                 for row, _p in entries for v in row.values())), None)
+            table = next((t for t in todo if all(p.value is not None for p in names[t])), None)
             if table is None:
                 raise RuntimeError(f"queued rows of {', '.join(todo)} name each other")
             entries = todo.pop(table)
-            rows = [{k: self._resolved(v) for k, v in row.items()} for row, _p in entries]
+            rows = [row for row, _p in entries]
+            for i in odd[table]:
+                row = rows[i] = rows[i].copy()
+                for k in [k for k, v in row.items() if type(v) not in _PLAIN]:
+                    row[k] = self._resolved(row[k])
             ids = self.insert_many(table, rows, key=batch.keys.get(table), now=batch.now)
             if any(p is not None for _r, p in entries):
                 assert len(ids) == len(entries), f"{table}: no ids for the queued rows"
