@@ -14,18 +14,22 @@ rebuilt by a full read, when it is older than the supplier's
 `customer_directory_max_age_hours`.
 
 A cache: everything here can be dropped at any time and is rebuilt from the shop. Shared by the
-daemons of one store (SQLite, PostgreSQL, MariaDB): a rebuild is one transaction (delete, insert,
-watermark), inserts ignore rows already there, and the watermark moves on only over a range that
-joins the one already covered, so concurrent builders leave a directory that is complete up to
-its watermark whatever the interleaving.
+daemons of one store (SQLite, PostgreSQL, MariaDB), never holding a store transaction longer than
+one chunk of rows: a build writes a new generation in chunks (invisible to look-ups, which read
+only the generation their mark names), then switches the mark to it if it is newer than the mark's
+and removes the older generations; a range read adds to the mark's generation and moves the
+watermark on only over a range that joins the one already covered. Whatever the interleaving of
+builders and readers, the generation a mark names is complete up to its watermark.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import secrets
+import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,24 +45,31 @@ OVERLAP = 100
 TRIES = 3
 
 customer_keys = sa.Table(
-    "ox_customer_keys", metadata,
+    "ox_key_directory", metadata,
     sa.Column("supplier_id", sa.String(64), primary_key=True),
     #: key kind and where in the shop it comes from (`CustomerKeys.kind`)
     sa.Column("kind", sa.String(64), primary_key=True),
+    #: the build that wrote the row (`customer_key_marks.gen` names the one in use)
+    sa.Column("gen", sa.BigInteger, primary_key=True, autoincrement=False),
     #: digest of the normalised key (`digest`): fixed length, no store collation in play
     sa.Column("key", sa.String(32), primary_key=True),
     sa.Column("shop_id", sa.BigInteger, primary_key=True, autoincrement=False),
 )
 
 customer_key_marks = sa.Table(
-    "ox_customer_key_marks", metadata,
+    "ox_key_directory_marks", metadata,
     sa.Column("supplier_id", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(64), primary_key=True),
-    #: the highest shop row id read; every row up to it is in the directory
+    #: the generation in use: every shop row up to `mark` is in it
+    sa.Column("gen", sa.BigInteger, nullable=False),
+    #: the highest shop row id read
     sa.Column("mark", sa.BigInteger, nullable=False),
-    #: when the last full read was made (rebuilt once older than the supplier's max age)
+    #: when the generation's full read was made (rebuilt once older than the max age)
     sa.Column("built_at", UtcDateTime, nullable=False),
 )
+
+#: rows per chunk of a build (one short store transaction each)
+CHUNK = 5_000
 
 
 def fold(text: str) -> str:
@@ -125,15 +136,18 @@ class CustomerKeys:
         is another directory, never a mix."""
         return f"{name}/{digest(source)[:16]}"
 
-    def _mark(self, conn: sa.Connection, kind: str) -> tuple[int, datetime] | None:
+    def _mark(self, conn: sa.Connection, kind: str) -> tuple[int, int, datetime] | None:
+        """(generation, watermark, built at) of `kind`, None when never built."""
         m = customer_key_marks.c
-        row = conn.execute(sa.select(m.mark, m.built_at).where(
+        row = conn.execute(sa.select(m.gen, m.mark, m.built_at).where(
             m.supplier_id == self.supplier_id, m.kind == kind)).first()
-        return None if row is None else (int(row.mark), _aware(row.built_at))
+        return None if row is None else (int(row.gen), int(row.mark), _aware(row.built_at))
 
-    def _add(self, conn: sa.Connection, kind: str, read: Iterable[tuple[str, int]]) -> int:
-        """Insert what `read` yields, in chunks as it comes (a shop with a million customers is
-        never held in memory); returns the highest row id read (0: none)."""
+    def _chunks(self, kind: str, gen: int, read: Iterable[tuple[str, int]]
+                ) -> Iterator[tuple[list[dict[str, Any]], int]]:
+        """What `read` yields as directory rows of `gen`, CHUNK at a time, with the highest
+        shop row id read so far (0: none): a shop with a million customers is never held in
+        memory."""
         rows: dict[tuple[str, int], dict[str, Any]] = {}
         high = 0
         for key, shop_id in read:
@@ -141,43 +155,55 @@ class CustomerKeys:
             high = max(high, shop_id)
             if key:
                 d = digest(key)
-                rows[(d, shop_id)] = {"supplier_id": self.supplier_id, "kind": kind, "key": d,
-                                      "shop_id": shop_id}
-                if len(rows) >= 5_000:
-                    _insert_ignoring(conn, list(rows.values()))
-                    rows.clear()
-        _insert_ignoring(conn, list(rows.values()))
-        return high
+                rows[(d, shop_id)] = {"supplier_id": self.supplier_id, "kind": kind, "gen": gen,
+                                      "key": d, "shop_id": shop_id}
+                if len(rows) >= CHUNK:
+                    yield list(rows.values()), high
+                    rows = {}
+        yield list(rows.values()), high
 
     def build(self, kind: str, read: ShopRead, at: datetime | None = None) -> None:
-        """Rebuild `kind` from a full read of the shop: one transaction, so a look-up sees the
-        old directory or the new one, and a concurrent rebuild's rows join this one's."""
+        """Rebuild `kind` from a full read of the shop: a new generation written in chunks,
+        then the mark switched to it — unless a newer build switched first, whose generation
+        stays (this one's rows go)."""
         at = at or now()
+        gen = time.time_ns() // 1_000 * 1_000 + secrets.randbelow(1_000)
         k, m = customer_keys.c, customer_key_marks.c
+        high = 0
+        for rows, high in self._chunks(kind, gen, read(None)):
+            with self.engine.begin() as conn:
+                _insert_ignoring(conn, rows)
+        mine = (k.supplier_id == self.supplier_id) & (k.kind == kind)
         with self.engine.begin() as conn:
-            # the delete first: on SQLite the transaction holds the write lock from here on, so
-            # two builders run one after the other instead of failing to upgrade a read lock
-            conn.execute(customer_keys.delete().where(k.supplier_id == self.supplier_id,
-                                                      k.kind == kind))
-            high = self._add(conn, kind, read(None))
-            _insert_ignoring(conn, [{"supplier_id": self.supplier_id, "kind": kind,
+            _insert_ignoring(conn, [{"supplier_id": self.supplier_id, "kind": kind, "gen": gen,
                                      "mark": high, "built_at": at}], customer_key_marks)
             conn.execute(customer_key_marks.update().where(
-                m.supplier_id == self.supplier_id, m.kind == kind).values(
-                mark=high, built_at=at))
+                m.supplier_id == self.supplier_id, m.kind == kind, m.gen < gen).values(
+                gen=gen, mark=high, built_at=at))
+            current = self._mark(conn, kind)
+        in_use = current[0] if current is not None else gen
+        with self.engine.begin() as conn:  # older generations (or this one, if it lost)
+            conn.execute(customer_keys.delete().where(
+                mine, (k.gen < in_use) if in_use == gen else (k.gen == gen)))
         self.last = "built"
 
-    def extend(self, kind: str, read: ShopRead, mark: int) -> None:
-        """Add the shop rows above `mark` - OVERLAP; the watermark moves on only if it still
-        covers the start of this range (a concurrent rebuild may have set it lower)."""
+    def extend(self, kind: str, read: ShopRead, gen: int, mark: int) -> None:
+        """Add the shop rows above `mark` - OVERLAP to generation `gen`; the watermark moves
+        on only while `gen` is in use and the watermark still covers the start of this range."""
         start = max(0, mark - OVERLAP)
         m = customer_key_marks.c
+        rows, high = [], 0
+        for chunk, high in self._chunks(kind, gen, read(start)):
+            rows += chunk
+        moved = sa.and_(m.mark >= start, m.mark < high)
         with self.engine.begin() as conn:
-            high = self._add(conn, kind, read(start))
-            if high > mark:
-                conn.execute(customer_key_marks.update().where(
-                    m.supplier_id == self.supplier_id, m.kind == kind,
-                    m.mark >= start, m.mark < high).values(mark=high))
+            # the mark's row first, while `gen` is in use: it holds a build's switch back until
+            # this commits (whose clean-up then removes these rows with their generation), and
+            # no rows go into a generation already replaced
+            if conn.execute(customer_key_marks.update().where(
+                    m.supplier_id == self.supplier_id, m.kind == kind, m.gen == gen).values(
+                    mark=sa.case((moved, high), else_=m.mark))).rowcount:
+                _insert_ignoring(conn, rows)
         self.last = "range"
 
     def refresh(self, kind: str, read: ShopRead, at: datetime | None = None) -> None:
@@ -186,10 +212,10 @@ class CustomerKeys:
         at = at or now()
         with self.engine.connect() as conn:
             mark = self._mark(conn, kind)
-        if mark is None or at - mark[1] >= self.max_age:
+        if mark is None or at - mark[2] >= self.max_age:
             self.build(kind, read, at)
         else:
-            self.extend(kind, read, mark[0])
+            self.extend(kind, read, mark[0], mark[1])
 
     def candidates(self, kind: str, keys: Iterable[str], read: ShopRead,
                    at: datetime | None = None) -> set[int] | None:
@@ -207,13 +233,16 @@ class CustomerKeys:
                 if attempt == TRIES - 1:
                     self.last = "failed"
                     return None
-        k = customer_keys.c
+        k, m = customer_keys.c, customer_key_marks.c
         out: set[int] = set()
         with self.engine.connect() as conn:
             for i in range(0, len(wanted), 500):
-                out.update(int(r.shop_id) for r in conn.execute(sa.select(k.shop_id).where(
-                    k.supplier_id == self.supplier_id, k.kind == kind,
-                    k.key.in_(wanted[i:i + 500]))))
+                # one statement: the generation in use and its rows, as of one moment
+                out.update(int(r.shop_id) for r in conn.execute(
+                    sa.select(k.shop_id).join_from(customer_keys, customer_key_marks, sa.and_(
+                        m.supplier_id == k.supplier_id, m.kind == k.kind, m.gen == k.gen))
+                    .where(k.supplier_id == self.supplier_id, k.kind == kind,
+                           k.key.in_(wanted[i:i + 500]))))
         return out
 
     def drop(self) -> None:
