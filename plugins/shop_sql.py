@@ -1256,7 +1256,11 @@ class SqlShopConnector(Connector):
                     return
                 last = int(rows[-1].id_)
 
-        kind = directory.kind(name, f"{self.database_name()}|{table}.{id_column}|{columns}")
+        db = self.supplier.database
+        where = sa.engine.make_url(db.url).render_as_string(hide_password=True) if db else ""
+        # another server, database, table or column is another directory: its ids and
+        # watermark would be another shop's
+        kind = directory.kind(name, f"{where}|{table}.{id_column}|{columns}")
         return directory.candidates(kind, keys, read)
 
     def non_transactional(self, tables: Iterable[str]) -> list[str]:
