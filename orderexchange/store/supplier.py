@@ -22,6 +22,7 @@ from .schema import (
     _aware, _parts, catalogue, customer_orders, events, findings, new_reference, now, order_lines,
     supplier_orders, transfer_lines, transfers,
 )
+from .many import Many
 from .orders import _line, _orders_of
 
 #: the columns of `ox_transfers` a loaded `Transfer` holds (unpacked in this order)
@@ -70,8 +71,13 @@ _SET_TRANSFERS = transfers.update().where(transfers.c.id == sa.bindparam("t_id")
     customer_match=sa.bindparam("t_match"), error_code=sa.bindparam("t_code"),
     error_message=sa.bindparam("t_message"), attempts=transfers.c.attempts + 1,
     updated_at=sa.bindparam("t_at"))
-_SET_MATCHES = transfers.update().where(transfers.c.id == sa.bindparam("t_id")).values(
-    customer_match=sa.bindparam("t_match"))
+_SET_MATCHES = Many(transfers.update().where(transfers.c.id == sa.bindparam("t_id")).values(
+    customer_match=sa.bindparam("t_match")), ("t_id", "t_match"))
+#: a chunk's outcomes and their events: many rows each (see many.py)
+_SET_OUTCOMES = Many(_SET_TRANSFERS, ("t_id", "t_state", "t_remote", "t_customer", "t_created",
+                                      "t_match", "t_code", "t_message", "t_at"))
+_OUTCOME_EVENTS = Many(events.insert(), ("at", "supplier_order_id", "transfer_id", "step",
+                                         "outcome", "code", "message"))
 _DROP_FINDINGS = findings.delete().where(findings.c.supplier_order_id == _SO_ID)
 _ADD_FINDINGS = findings.insert()
 _SET_FLOOR = transfers.update().where(transfers.c.supplier_order_id == _SO_ID,
@@ -401,30 +407,28 @@ class SupplierOrders:
             return
         ts = now()
         with self.engine.begin() as conn:
-            conn.execute(_SET_TRANSFERS, [
-                {"t_id": t.id, "t_state": t.state.value, "t_remote": t.remote_order_id,
-                 "t_customer": t.remote_customer_id, "t_created": t.customer_created,
-                 "t_match": t.customer_match, "t_code": error.code if error else None,
-                 "t_message": error.message if error else None, "t_at": ts}
+            _SET_OUTCOMES(conn, [
+                (t.id, t.state.value, t.remote_order_id, t.remote_customer_id,
+                 t.customer_created, t.customer_match, error.code if error else None,
+                 error.message if error else None, ts)
                 for t, error, _found in outcomes])
-            conn.execute(_ADD_EVENTS, [
-                {"at": ts, "supplier_order_id": so_id, "transfer_id": transfer.id,
-                 "step": "write", "outcome": "error" if error else "ok",
-                 "code": error.code if error else None,
-                 "message": f"{transfer.customer_order.number}: " + (
+            _OUTCOME_EVENTS(conn, [
+                (ts, so_id, transfer.id, "write", "error" if error else "ok",
+                 error.code if error else None,
+                 f"{transfer.customer_order.number}: " + (
                      error.message if error else
                      f"{'found already written' if found_existing else 'written'} as shop order "
-                     f"{transfer.remote_order_id}")}
+                     f"{transfer.remote_order_id}"))
                 for transfer, error, found_existing in outcomes])
 
     def save_matches(self, so: SupplierOrder) -> None:
         """Record the customer match step 1 planned for each transfer not written yet."""
-        rows = [{"t_id": t.id, "t_match": t.customer_match} for t in so.transfers
+        rows = [(t.id, t.customer_match) for t in so.transfers
                 if t.state != TransferState.WRITTEN and t.id is not None]
         if not rows:
             return
         with self.engine.begin() as conn:  # one executemany, not a statement per order
-            conn.execute(_SET_MATCHES, rows)
+            _SET_MATCHES(conn, rows)
 
     def save_findings(self, so_id: int, found: Sequence[Finding]) -> None:
         with self.engine.begin() as conn:
