@@ -517,14 +517,14 @@ async def _sendmail_wire(client: aiosmtplib.SMTP, sender: str, recipients: list[
         if len(refused) == len(recipients):
             raise aiosmtplib.SMTPRecipientsRefused(refused)
         start = await client.execute_command(b"DATA")
-        if start.code != aiosmtplib.SMTPStatus.start_input:
+        if start.code != 354:  # start mail input
             raise aiosmtplib.SMTPDataError(start.code, start.message)
         protocol = client.protocol
         if protocol is None:
             raise aiosmtplib.SMTPServerDisconnected("Connection lost")
         protocol.write(data + b".\r\n")
         response = await protocol.read_response(timeout=client.timeout)
-        if response.code != aiosmtplib.SMTPStatus.completed:
+        if response.code != 250:
             raise aiosmtplib.SMTPDataError(response.code, response.message)
     except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
         try:  # the envelope reset for the next message, as sendmail does
