@@ -324,15 +324,14 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                 return policy, None, "the country of the customer's address is not in the shop"
         return policy, account, None
 
-    def _match(self, orders: list[CustomerOrder], plan: bool = False
-               ) -> dict[str, CustomerMatch]:
-        """Order number → its customer in the shop (by email). `plan`: step 1's look-up, which
-        only plans (the write matches again under the chunk's email locks): where no index
-        serves the email (OpenCart 3.0 declares none) it goes through the store's directory of
-        the shop's customers (`keyed`: the rows added since, then the candidates by id) instead
-        of reading every customer. The write's own look-up keeps reading the shop: a customer
-        another daemon created under the same lock may hold an id a concurrent directory
-        update already passed, and creating it twice is the one thing the write must not do."""
+    def _match(self, orders: list[CustomerOrder]) -> dict[str, CustomerMatch]:
+        """Order number → its customer in the shop (by email), for step 1 and for the write, which asks again under the chunk's email locks. Where no index serves the email
+        (OpenCart 3.0 declares none) the look-up goes through the store's directory of the
+        shop's customers (`keyed`: the rows added since its last read and the ids it watches,
+        then the candidates by id) instead of reading every customer. A customer another daemon
+        created under the same lock is there: above the watermark, or below it with an id that
+        had no row when read, which the directory re-reads for GAP_LIFE. An email changed in the
+        shop's admin after the directory read it is found after the next rebuild only."""
         policy, account, _problem = self._policy_account()
         if policy != "customer":
             cid = account["id"] if account else 0
@@ -341,7 +340,7 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         # OpenCart 4 indexes email (3.0 does not: there every row is read either way)
         email = self.case_blind(self.t("customer"), "email", "email")
         ids = None
-        if plan and not (email == "email" and self.leads_index(self.t("customer"), "email")):
+        if not (email == "email" and self.leads_index(self.t("customer"), "email")):
             ids = self.keyed("email", emails, self.qt("customer"), "customer_id", "t.email AS e",
                              lambda r: (r.e or "").strip().lower())
         if ids is not None and not ids:

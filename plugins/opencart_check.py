@@ -158,7 +158,7 @@ class OpenCartCheck:
                         where=self.t("currency"))
         unconvertible = {f.order for f in out.items[before:]}
         pending = [t for t in so.transfers if t.state != TransferState.WRITTEN]
-        matches = self._match([t.customer_order for t in pending], plan=True)
+        matches = self._match([t.customer_order for t in pending])
         out.matches(so, matches)
         out.already_written(so, self.find_by_references(*attempted(pending)))
         tables = self.tables([self.t(n) for n in ("order", "order_product", "customer",

@@ -54,8 +54,8 @@ class OpenCartSelfTest:
 
     def customer_stage(self) -> tuple[bool, str]:
         policy, account, problem = self._policy_account()
-        how = self.match_cost(self.t("customer"), "email", "email") if policy == "customer" \
-            else ""
+        how = (self.match_cost(self.t("customer"), "email", "email", directory=True)
+               if policy == "customer" else "")
         self.end_read()
         if problem:
             return False, stage_text(self.policy_error(policy, problem))

@@ -1182,13 +1182,14 @@ class SqlShopConnector(Connector):
         info = self.table(table).column(column)
         return expr if info is not None and info.case_insensitive else f"LOWER({expr})"
 
-    def match_cost(self, table: str, column: str, expr: str) -> str:
+    def match_cost(self, table: str, column: str, expr: str, directory: bool = False) -> str:
         """How customer matching by the text column `column` of the (prefixed) table `table`
         reads the shop, for `test db`: through an index the column leads, or — no such index,
         or a case-sensitive collation (`case_blind`'s LOWER()) — every customer per supplier
         order, with the statement that would fix it. A shop with years of customers pays that
         on every send (issue 15); whether to add an index is the shop owner's call, so we say
-        it rather than do it."""
+        it rather than do it. `directory`: the connector then looks the column up through the
+        store's directory of the shop's customers (`keyed`), which is said instead."""
         how = self.case_blind(table, column, expr)
         if self.db.dialect == "sqlite":
             return f"by {how}"
@@ -1199,6 +1200,11 @@ class SqlShopConnector(Connector):
         fix = (f"CREATE INDEX {quote(self.conn, column)} ON {quote(self.conn, table)} "
                f"({quote(self.conn, column)})" if not indexed
                else "a case-insensitive (_ci) collation on the column")
+        hours = self.supplier.customer_directory_max_age_hours
+        if directory and hours:  # the connector looks it up through `keyed`
+            return (f"by {how} through orderexchange's directory of the shop's customers ({why}; "
+                    f"{fix} would make it an index read): a send reads only the customers "
+                    f"added since, and all of them every {hours:g} h")
         return (f"by {how}, which reads every row of {table} per supplier order ({why}; "
                 f"{fix} would make it an index read)")
 
@@ -1233,8 +1239,9 @@ class SqlShopConnector(Connector):
         ids of `table` (prefixed; `id_column` its integer primary key) whose key was one of
         `keys` when read — candidates only, which the caller re-reads by id with its exact
         comparison (an entry may be stale). The directory reads the rows above its watermark
-        (a key range: bounded by the new rows, not by the shop's life), all of them only when
-        it is built or older than the supplier's `customer_directory_max_age_hours`.
+        (a key range: bounded by the new rows, not by the shop's life) and the ids below it it
+        watches (no row when read), all of them only when it is built or older than the
+        supplier's `customer_directory_max_age_hours`.
         `columns` are selected (aliases `key_of` reads; `join` may add a table aliased apart
         from `t`, the table's own alias), `key_of(row)` is the row's key. None: no directory
         (no store, switched off, or the store would not take its update) — the caller reads
@@ -1244,7 +1251,12 @@ class SqlShopConnector(Connector):
             return None
         page = 10_000
 
-        def read(after: int | None) -> Iterator[tuple[str, int]]:
+        def read(after: int | None, ids: Sequence[int]) -> Iterator[tuple[str, int]]:
+            for i in range(0, len(ids), 1_000):  # ids the directory watches (rows not seen)
+                for r in self.sql(f"SELECT t.{id_column} AS id_, {columns} FROM {table} t"
+                                  f"{join} WHERE t.{id_column} IN :ids",
+                                  ids=list(ids[i:i + 1_000])):
+                    yield key_of(r), int(r.id_)
             last = -1 if after is None else after
             while True:
                 rows = self.sql(f"SELECT t.{id_column} AS id_, {columns} FROM {table} t{join} "
@@ -1261,7 +1273,19 @@ class SqlShopConnector(Connector):
         # another server, database, table or column is another directory: its ids and
         # watermark would be another shop's
         kind = directory.kind(name, f"{where}|{table}.{id_column}|{columns}")
-        return directory.candidates(kind, keys, read)
+        return directory.candidates(kind, keys, read, step=self.id_spacing())
+
+    def id_spacing(self) -> tuple[int, int]:
+        """(auto_increment_increment, auto_increment_offset) of the shop's server, read once
+        per connector: which ids a new row can get (1, 1 but in replication set-ups)."""
+        if self.db.dialect not in ("mysql", "mariadb"):
+            return 1, 1
+        known = self.__dict__.setdefault("_leads_index", {})
+        if "spacing" not in known:
+            row = self.sql("SELECT @@auto_increment_increment AS i, "
+                           "@@auto_increment_offset AS o").first()
+            known["spacing"] = (max(1, int(row.i or 1)), max(1, int(row.o or 1)))
+        return known["spacing"]
 
     def non_transactional(self, tables: Iterable[str]) -> list[str]:
         """Those of `tables` (prefixed) that ignore ROLLBACK. A table the user cannot see takes

@@ -248,8 +248,17 @@ def test_two_processes_building_at_once_leave_the_directory_complete(shop, tmp_p
     for w in workers:
         w.start()
     # meanwhile the shop grows: the range readers and the rebuilders see different shops
-    for n in range(20):
-        grow(server, family, db, f"grown-{n}@example.com", f"040 {1000000 + n}")
+    # (each customer whole in one statement: a phone set after its row was read is an edit,
+    # found at the next rebuild)
+    source = _ids[0]
+    grower = history_rows.root(server, db)
+    try:
+        with grower.cursor() as cur:
+            for n in range(20):
+                copy_customer(cur, db, source, f"grown-{n}@example.com", f"040 {1000000 + n}")
+                grower.commit()
+    finally:
+        grower.close()
     for w in workers:
         w.join(timeout=300)
         assert w.exitcode == 0
@@ -295,13 +304,13 @@ def opencart3(mariadb_server, mariadb_db, tmp_path, store_url):
         store.close()
 
 
-def test_opencart3_plans_by_email_through_the_directory(opencart3):
-    """OpenCart 3.0 indexes no oc_customer.email: step 1's look-up (`plan`) goes through the
-    directory; the write's own look-up (under the chunk's email locks) still reads the shop."""
+def test_opencart3_matches_by_email_through_the_directory(opencart3):
+    """OpenCart 3.0 indexes no oc_customer.email: step 1's look-up and the write's (under the
+    chunk's email locks) go through the directory."""
     server, db, keyed, plain = opencart3
 
     def plan(connector, orders):
-        got = connector._match(orders, plan=True)
+        got = connector._match(orders)
         connector.end_read()
         return {n: (m.key, m.customer_id, m.conflict) for n, m in got.items()}
 
@@ -323,8 +332,62 @@ def test_opencart3_plans_by_email_through_the_directory(opencart3):
     rows = scanned(keyed, lambda: again.update(plan(keyed, orders)))
     assert again == plan(plain, orders) and again["new"][:2] == ("email", late)
     assert rows < EXTRA // 4, f"{rows} rows read with the directory built"
-    # an email edited in the shop: the old one is not matched (the candidate is re-read)
+    # an email edited in the shop: the old one is not matched (the candidate is re-read); the
+    # new one is found once the directory is rebuilt
     oc("UPDATE oc_customer SET email = 'edited@example.com' WHERE customer_id = %s", known)
     assert plan(keyed, orders)["known"][0] == "new" == plan(plain, orders)["known"][0]
-    # the write's look-up reads the shop as before
-    assert keyed._match([order("edited", "edited@example.com")])["edited"].customer_id == known
+    edited = [order("edited", "edited@example.com")]
+    assert plan(keyed, edited)["edited"][0] == "new"
+    assert plan(plain, edited)["edited"][:2] == ("email", known)
+    keyed.customer_keys.max_age = timedelta(0)
+    assert plan(keyed, edited)["edited"][:2] == ("email", known)
+
+
+def copy_customer(cur, db: str, source: int, email: str, phone: str) -> int:
+    """A copy of customer `source` with its own email and phone and an auto-increment id."""
+    names = [n for n, _extra, _t in history_rows._columns(cur, db, "customers")
+             if n != "customers_id"]
+    picks = ", ".join("%s" if n in ("customers_email_address", "customers_telephone")
+                      else f"`{n}`" for n in names)
+    args = [email if n == "customers_email_address" else phone for n in names
+            if n in ("customers_email_address", "customers_telephone")]
+    cur.execute(f"INSERT INTO customers ({', '.join(f'`{n}`' for n in names)}) "
+                f"SELECT {picks} FROM customers WHERE customers_id = %s", args + [source])
+    cur.execute("SELECT LAST_INSERT_ID()")
+    return int(cur.fetchone()[0])
+
+
+def test_a_customer_committed_after_a_later_one_is_found_through_the_watched_gap(shop):
+    """Another daemon's chunk takes customer ids and commits after a later id committed (a
+    checkout) and after a range read moved the watermark past both: the id without a row is
+    watched — re-read at every look-up — so the customer is found once committed, without
+    reading the shop."""
+    _family, server, db, keyed, _plain, store, (first, *_rest) = shop
+    lookup = [order("late", "someone-else@example.com", "+49 30 1357913")]
+    assert match(keyed, lookup)["late"][0] == "new"  # built
+    slow, quick = history_rows.root(server, db), history_rows.root(server, db)
+    try:
+        with slow.cursor() as cur, quick.cursor() as other:
+            cur.execute("BEGIN")
+            late = copy_customer(cur, db, first, "late@example.com", "030 1357913")
+            # a later id commits first, and a look-up reads it: the watermark passes `late`
+            after = copy_customer(other, db, first, "after@example.com", "030 2468024")
+            quick.commit()
+            assert after > late
+            assert match(keyed, lookup)["late"][0] == "new"
+            with store.engine.connect() as conn:
+                m = customer_key_marks.c
+                marks = conn.execute(sa.select(m.mark, m.gaps)
+                                     .where(m.kind.like("phone6/%"))).all()
+            assert marks[0][0] == after and marks[0][1].split(":")[0] == str(late)
+        slow.commit()
+    finally:
+        slow.close()
+        quick.close()
+    rows: dict = {}
+    read = scanned(keyed, lambda: rows.update(match(keyed, lookup)))
+    assert rows["late"][:2] == ("phone", late)
+    assert read < EXTRA // 4
+    with store.engine.connect() as conn:
+        assert all(str(late) not in (g or "") for (g,) in conn.execute(
+            sa.select(customer_key_marks.c.gaps)))

@@ -77,12 +77,6 @@ def grown(base: history_rows.Statements, other: history_rows.Statements, allowed
 #: connector → why its send still reads the shop's history (strict: fixed, the mark must go)
 KNOWN: dict[str, str] = {
     # customer matching (the shop's customers grow with the history): what no index serves
-    "opencart3": "customer matching by email in the chunk's write: SELECT customer_id, email, "
-                 "… FROM oc_customer WHERE email IN (…) reads every customer once per chunk — "
-                 "OpenCart 3.0 indexes no oc_customer.email (install/opencart.sql; 4.x does); "
-                 "step 1's look-up goes through the store's directory of the shop's customers, "
-                 "the write's, under the chunk's email locks, may not (a customer another daemon "
-                 "just created could lie below the directory's watermark)",
 }
 
 

@@ -501,9 +501,10 @@ def test_self_test_on_a_good_shop_and_the_trial_write_leaves_nothing(shop, prepa
     # 3.0's install SQL has none, so test db names the cost and the index that removes it
     if shop.version == "3":
         assert details["customers"] == (
-            "customers are matched by email, which reads every row of oc_customer per supplier "
-            "order (no index starts with it; CREATE INDEX `email` ON `oc_customer` (`email`) "
-            "would make it an index read); new ones are created")
+            "customers are matched by email through orderexchange's directory of the shop's "
+            "customers (no index starts with it; CREATE INDEX `email` ON `oc_customer` "
+            "(`email`) would make it an index read): a send reads only the customers added "
+            "since, and all of them every 24 h; new ones are created")
         root_execute(shop, "CREATE INDEX email ON oc_customer (email)")
         report = run.connector().self_test()
         details = {s.name: s.detail for s in report.stages}

@@ -6,20 +6,21 @@ every customer of it — the cost of a send grew with the shop's life (issue 15)
 per supplier and key kind, normalised key → shop row id (customer, address), with a watermark: the
 highest row id read. Built by one full read of the shop the first time a look-up needs it; from
 then on each look-up first reads only the shop rows above the watermark (a primary-key range,
-bounded by the new rows, re-reading the last `OVERLAP` ids for rows committed late), then takes
-its candidates from here. The connector re-reads those candidate rows by primary key and applies
-its own exact comparison, so a stale entry can never match the wrong customer; it can only miss a
-customer whose key was edited in the shop's admin after it was read — until the directory is
-rebuilt by a full read, when it is older than the supplier's
-`customer_directory_max_age_hours`.
+bounded by the new rows) and the ids below it that had no row when read (watched for `GAP_LIFE`:
+rows committed after a later id, e.g. another daemon's new customers), then takes its candidates
+from here. The connector re-reads those candidate rows by primary key and applies its own exact
+comparison, so a stale entry can never match the wrong customer; it can only miss a customer
+whose key was edited in the shop's admin after it was read — until the directory is rebuilt by a
+full read, when it is older than the supplier's `customer_directory_max_age_hours`.
 
 A cache: everything here can be dropped at any time and is rebuilt from the shop. Shared by the
 daemons of one store (SQLite, PostgreSQL, MariaDB), never holding a store transaction longer than
 one chunk of rows: a build writes a new generation in chunks (invisible to look-ups, which read
 only the generation their mark names), then switches the mark to it if it is newer than the mark's
-and removes the older generations; a range read adds to the mark's generation and moves the
-watermark on only over a range that joins the one already covered. Whatever the interleaving of
-builders and readers, the generation a mark names is complete up to its watermark.
+and removes the older generations; a range read adds to the mark's generation, and moves the
+watermark and the watched ids on, only if the mark is still as it read it (else it reads again).
+Whatever the interleaving of builders and readers, every shop row up to a mark's watermark is in
+the generation it names or among its watched ids.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,11 +40,18 @@ from sqlalchemy.engine import Engine
 
 from .schema import UtcDateTime, _aware, metadata, now
 
-#: ids below the watermark re-read by every look-up: a shop row whose id was taken before the
-#: watermark's but committed after it was read (concurrent checkouts) is still picked up
-OVERLAP = 100
+#: how long an id below the watermark that had no row is watched (re-read by id at every
+#: look-up): a shop row whose id was taken before the watermark's but committed after it was read
+#: (another daemon's chunk of new customers, a checkout) appears within it; an id still without a
+#: row after it was rolled back or deleted
+GAP_LIFE = timedelta(minutes=15)
+#: a build watches the ids missing among the shop's newest BUILD_WATCH ids (older ones: deleted
+#: customers, burnt ids — a transaction open while that many later ids committed is not real)
+BUILD_WATCH = 1_000
+#: at most this many watched ids: beyond, the watermark stops below the next one missing
+MAX_GAPS = 1_000
 #: attempts at an update of the directory that the store aborted (deadlock, lock wait)
-TRIES = 3
+TRIES = 5
 
 customer_keys = sa.Table(
     "ox_key_directory", metadata,
@@ -66,6 +75,10 @@ customer_key_marks = sa.Table(
     sa.Column("mark", sa.BigInteger, nullable=False),
     #: when the generation's full read was made (rebuilt once older than the max age)
     sa.Column("built_at", UtcDateTime, nullable=False),
+    #: ids at or below `mark` the shop had no row for when read, with when they were first
+    #: missed ("id:epoch seconds,…"): re-read by id at every look-up until they appear or are
+    #: older than GAP_LIFE (an id taken by a transaction that had not committed yet)
+    sa.Column("gaps", sa.Text, nullable=True),
 )
 
 #: rows per chunk of a build (one short store transaction each)
@@ -96,9 +109,46 @@ def digest(key: str) -> str:
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-#: a read of the shop's rows: `after` None reads all, else those with an id above it;
-#: yields (normalised key, row id) — a row may yield several keys, or none
-ShopRead = Callable[[int | None], Iterable[tuple[str, int]]]
+#: a read of the shop's rows: those whose id is one of `ids` (any order), then those with an id
+#: above `after` in id order (`after` None: all); yields (normalised key, row id) — a row may
+#: yield several keys, or none (then its key is "")
+ShopRead = Callable[[int | None, Sequence[int]], Iterable[tuple[str, int]]]
+
+
+class _Moved(Exception):
+    """Another daemon moved the mark between this one's read of it and its update: read again."""
+
+
+def _gaps_of(text: str | None) -> dict[int, int]:
+    out = {}
+    for part in (text or "").split(","):
+        if part:
+            i, _sep, t = part.partition(":")
+            out[int(i)] = int(t)
+    return out
+
+
+def _gaps_text(gaps: dict[int, int]) -> str:
+    return ",".join(f"{i}:{t}" for i, t in sorted(gaps.items()))
+
+
+def _missing(low: int, high: int, present: set[int], step: tuple[int, int]) -> list[int]:
+    """The ids in (low, high] the server could have given (`step`: auto_increment_increment
+    and _offset) that `present` lacks."""
+    increment, offset = step
+    first = low + 1
+    first += (offset - first) % increment
+    return [i for i in range(first, high + 1, increment) if i not in present]
+
+
+def _cut(mark: int, high: int, gaps: dict[int, int]) -> tuple[int, dict[int, int]]:
+    """(watermark, watched gaps): `high` with every gap watched, or — more than MAX_GAPS — the
+    watermark stops below the first gap not watched."""
+    if len(gaps) <= MAX_GAPS:
+        return max(mark, high), gaps
+    ids = sorted(gaps)
+    stop = ids[MAX_GAPS]
+    return max(mark, stop - 1), {i: gaps[i] for i in ids[:MAX_GAPS]}
 
 
 def _insert_ignoring(conn: sa.Connection, rows: list[dict[str, Any]],
@@ -136,23 +186,27 @@ class CustomerKeys:
         is another directory, never a mix."""
         return f"{name}/{digest(source)[:16]}"
 
-    def _mark(self, conn: sa.Connection, kind: str) -> tuple[int, int, datetime] | None:
-        """(generation, watermark, built at) of `kind`, None when never built."""
+    def _mark(self, conn: sa.Connection, kind: str
+              ) -> tuple[int, int, datetime, str] | None:
+        """(generation, watermark, built at, watched gaps) of `kind`, None: never built."""
         m = customer_key_marks.c
-        row = conn.execute(sa.select(m.gen, m.mark, m.built_at).where(
+        row = conn.execute(sa.select(m.gen, m.mark, m.built_at, m.gaps).where(
             m.supplier_id == self.supplier_id, m.kind == kind)).first()
-        return None if row is None else (int(row.gen), int(row.mark), _aware(row.built_at))
+        return None if row is None else (int(row.gen), int(row.mark), _aware(row.built_at),
+                                         row.gaps or "")
 
-    def _chunks(self, kind: str, gen: int, read: Iterable[tuple[str, int]]
-                ) -> Iterator[tuple[list[dict[str, Any]], int]]:
+    def _chunks(self, kind: str, gen: int, read: Iterable[tuple[str, int]],
+                seen: Any) -> Iterator[tuple[list[dict[str, Any]], int]]:
         """What `read` yields as directory rows of `gen`, CHUNK at a time, with the highest
-        shop row id read so far (0: none): a shop with a million customers is never held in
-        memory."""
+        shop row id read so far (0: none); every id read goes into `seen` (a set, or a
+        bounded deque). A shop with a million customers is never held in memory."""
         rows: dict[tuple[str, int], dict[str, Any]] = {}
         high = 0
+        add = seen.add if isinstance(seen, set) else seen.append
         for key, shop_id in read:
             shop_id = int(shop_id)
             high = max(high, shop_id)
+            add(shop_id)
             if key:
                 d = digest(key)
                 rows[(d, shop_id)] = {"supplier_id": self.supplier_id, "kind": kind, "gen": gen,
@@ -162,24 +216,28 @@ class CustomerKeys:
                     rows = {}
         yield list(rows.values()), high
 
-    def build(self, kind: str, read: ShopRead, at: datetime | None = None) -> None:
+    def build(self, kind: str, read: ShopRead, at: datetime,
+              step: tuple[int, int] = (1, 1)) -> None:
         """Rebuild `kind` from a full read of the shop: a new generation written in chunks,
         then the mark switched to it — unless a newer build switched first, whose generation
-        stays (this one's rows go)."""
-        at = at or now()
+        stays (this one's rows go). The ids missing among the newest BUILD_WATCH are watched."""
         gen = time.time_ns() // 1_000 * 1_000 + secrets.randbelow(1_000)
         k, m = customer_keys.c, customer_key_marks.c
         high = 0
-        for rows, high in self._chunks(kind, gen, read(None)):
+        newest: deque[int] = deque(maxlen=BUILD_WATCH)
+        for rows, high in self._chunks(kind, gen, read(None, []), newest):
             with self.engine.begin() as conn:
                 _insert_ignoring(conn, rows)
+        seconds = int(at.timestamp())
+        low = max(0, high - BUILD_WATCH * step[0])
+        mark, gaps = _cut(0, high, {i: seconds for i in _missing(low, high, set(newest), step)})
         mine = (k.supplier_id == self.supplier_id) & (k.kind == kind)
+        values = {"gen": gen, "mark": mark, "built_at": at, "gaps": _gaps_text(gaps)}
         with self.engine.begin() as conn:
-            _insert_ignoring(conn, [{"supplier_id": self.supplier_id, "kind": kind, "gen": gen,
-                                     "mark": high, "built_at": at}], customer_key_marks)
+            _insert_ignoring(conn, [{"supplier_id": self.supplier_id, "kind": kind, **values}],
+                             customer_key_marks)
             conn.execute(customer_key_marks.update().where(
-                m.supplier_id == self.supplier_id, m.kind == kind, m.gen < gen).values(
-                gen=gen, mark=high, built_at=at))
+                m.supplier_id == self.supplier_id, m.kind == kind, m.gen < gen).values(**values))
             current = self._mark(conn, kind)
         in_use = current[0] if current is not None else gen
         with self.engine.begin() as conn:  # older generations (or this one, if it lost)
@@ -187,49 +245,65 @@ class CustomerKeys:
                 mine, (k.gen < in_use) if in_use == gen else (k.gen == gen)))
         self.last = "built"
 
-    def extend(self, kind: str, read: ShopRead, gen: int, mark: int) -> None:
-        """Add the shop rows above `mark` - OVERLAP to generation `gen`; the watermark moves
-        on only while `gen` is in use and the watermark still covers the start of this range."""
-        start = max(0, mark - OVERLAP)
-        m = customer_key_marks.c
-        rows, high = [], 0
-        for chunk, high in self._chunks(kind, gen, read(start)):
+    def extend(self, kind: str, read: ShopRead, state: tuple[int, int, datetime, str],
+               at: datetime, step: tuple[int, int] = (1, 1)) -> None:
+        """Add the shop rows above the watermark and those of the watched gaps to the
+        generation in use, and move the watermark to the highest id read, watching the ids
+        below it that had no row. Raises _Moved when another daemon changed the mark since
+        `state` was read (nothing written: the caller reads again)."""
+        gen, mark, _built, text = state
+        seconds = int(at.timestamp())
+        life = int(GAP_LIFE.total_seconds())
+        watched = {i: t for i, t in _gaps_of(text).items() if t > seconds - life}
+        present: set[int] = set()
+        rows: list[dict[str, Any]] = []
+        high = 0
+        for chunk, high in self._chunks(kind, gen, read(mark, sorted(watched)), present):
             rows += chunk
-        moved = sa.and_(m.mark >= start, m.mark < high)
+        gaps = {i: t for i, t in watched.items() if i not in present}
+        if high > mark:
+            gaps.update({i: seconds for i in _missing(mark, high, present, step)})
+        new_mark, gaps = _cut(mark, high, gaps)
+        m = customer_key_marks.c
         with self.engine.begin() as conn:
-            # the mark's row first, while `gen` is in use: it holds a build's switch back until
+            # the mark's row first, unchanged since read: it holds a build's switch back until
             # this commits (whose clean-up then removes these rows with their generation), and
-            # no rows go into a generation already replaced
-            if conn.execute(customer_key_marks.update().where(
-                    m.supplier_id == self.supplier_id, m.kind == kind, m.gen == gen).values(
-                    mark=sa.case((moved, high), else_=m.mark))).rowcount:
-                _insert_ignoring(conn, rows)
+            # a concurrent range read's state is never overwritten by an older one
+            if not conn.execute(customer_key_marks.update().where(
+                    m.supplier_id == self.supplier_id, m.kind == kind, m.gen == gen,
+                    m.mark == mark, sa.func.coalesce(m.gaps, "") == text).values(
+                    mark=new_mark, gaps=_gaps_text(gaps))).rowcount:
+                raise _Moved()
+            _insert_ignoring(conn, rows)
         self.last = "range"
 
-    def refresh(self, kind: str, read: ShopRead, at: datetime | None = None) -> None:
+    def refresh(self, kind: str, read: ShopRead, at: datetime | None = None,
+                step: tuple[int, int] = (1, 1)) -> None:
         """Bring `kind` up to date: a full read when never built or older than the max age,
-        else the rows above the watermark."""
+        else the rows above the watermark and the watched gaps."""
         at = at or now()
         with self.engine.connect() as conn:
-            mark = self._mark(conn, kind)
-        if mark is None or at - mark[2] >= self.max_age:
-            self.build(kind, read, at)
+            state = self._mark(conn, kind)
+        if state is None or at - state[2] >= self.max_age:
+            self.build(kind, read, at, step)
         else:
-            self.extend(kind, read, mark[0], mark[1])
+            self.extend(kind, read, state, at, step)
 
     def candidates(self, kind: str, keys: Iterable[str], read: ShopRead,
-                   at: datetime | None = None) -> set[int] | None:
+                   at: datetime | None = None, step: tuple[int, int] = (1, 1)
+                   ) -> set[int] | None:
         """The shop row ids whose key (when read) was one of `keys`, after `refresh`. None when
         the store would not take the update (a deadlock with another daemon's build, a lock
-        wait), three times over: the caller reads the shop as without a directory."""
+        wait, another daemon's update in between), TRIES times over: the caller reads the shop
+        as without a directory."""
         wanted = sorted({digest(k) for k in keys if k})
         if not wanted:
             return set()
         for attempt in range(TRIES):
             try:
-                self.refresh(kind, read, at)
+                self.refresh(kind, read, at, step)
                 break
-            except sa.exc.OperationalError:  # deadlock, lock wait: the transaction rolled back
+            except (sa.exc.OperationalError, _Moved):  # rolled back: read again
                 if attempt == TRIES - 1:
                     self.last = "failed"
                     return None
