@@ -225,3 +225,25 @@ def test_fit_rows_gives_fit_rows_rows_for_every_mix_of_keys_and_none():
     again = TableInfo("t", dict(table.columns, extra=ColumnInfo("extra", "varchar", 8,
                                                                  nullable=False)), "InnoDB")
     assert fit_rows(again, [{"name": "A"}], now)[0]["extra"] == ""
+
+
+def test_a_chunks_locks_are_taken_and_released_in_statements_of_200(mariadb_db):
+    """acquire_locks takes every name (sorted, 200 a statement); release_locks frees each one
+    (one UNION ALL statement per 200: a row per lock, not a column)."""
+    from orderexchange.plugins.shop_sql import acquire_locks, release_locks
+
+    class Supplier:
+        id = "s"
+
+    names = [f"orderexchange:test-{i:03}" for i in range(450)]
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn, engine.connect() as other:
+            got = acquire_locks(conn, reversed(names), Supplier())
+            assert got == names
+            held = "SELECT " + ", ".join(f"IS_USED_LOCK('{n}') IS NOT NULL" for n in names)
+            assert set(other.exec_driver_sql(held).one()) == {1}
+            release_locks(conn, got)
+            assert set(other.exec_driver_sql(held).one()) == {0}
+    finally:
+        engine.dispose()
