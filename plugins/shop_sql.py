@@ -1277,7 +1277,11 @@ class SqlShopConnector(Connector):
         # another server, database, table or column is another directory: its ids and
         # watermark would be another shop's
         kind = directory.kind(name, f"{where}|{table}.{id_column}|{columns}")
-        return directory.candidates(kind, keys, read, step=self.id_spacing())
+        def top() -> int:
+            return int(self.sql(f"SELECT COALESCE(MAX({id_column}), 0) AS m FROM {table}")
+                       .scalar() or 0)
+
+        return directory.candidates(kind, keys, read, step=self.id_spacing(), top=top)
 
     def id_spacing(self) -> tuple[int, int]:
         """(auto_increment_increment, auto_increment_offset) of the shop's server, read once

@@ -391,3 +391,28 @@ def test_a_customer_committed_after_a_later_one_is_found_through_the_watched_gap
     with store.engine.connect() as conn:
         assert all(str(late) not in (g or "") for (g,) in conn.execute(
             sa.select(customer_key_marks.c.gaps)))
+
+
+def test_a_shop_restored_below_the_watermark_is_read_again(shop):
+    """A shop restored from an older backup hands out ids the directory already passed: no row
+    at or above the watermark and a highest id below it make the look-up rebuild."""
+    _family, server, db, keyed, plain, _store, (first, *_rest) = shop
+    lookup = [order("back", "someone-else@example.com", "+49 30 1122334")]
+    assert match(keyed, lookup)["back"][0] == "new"  # built
+    keep = EXTRA // 2
+    shop_sql(server, db, ("DELETE FROM customers WHERE customers_id > %s", (keep,)),
+             (f"ALTER TABLE customers AUTO_INCREMENT = {keep + 1}", ()))
+    conn = history_rows.root(server, db)
+    try:
+        with conn.cursor() as cur:
+            back = copy_customer(cur, db, first, "back@example.com", "030 1122334")
+        conn.commit()
+    finally:
+        conn.close()
+    assert back == keep + 1
+    got = match(keyed, lookup)
+    assert keyed.customer_keys.last == "built"
+    assert got["back"][:2] == ("phone", back) and got == match(plain, lookup)
+    # and the next look-up reads the rows added since again, not the shop
+    assert match(keyed, lookup)["back"][:2] == ("phone", back)
+    assert keyed.customer_keys.last == "range"

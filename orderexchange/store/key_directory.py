@@ -119,6 +119,16 @@ class _Moved(Exception):
     """Another daemon moved the mark between this one's read of it and its update: read again."""
 
 
+class _Shrunk(Exception):
+    """The shop's highest id is below the watermark (a shop restored from a backup, a table
+    emptied): its new rows would take ids the directory never reads again — rebuild."""
+
+
+#: the shop's highest row id now (an index read), asked only when no row at or above the
+#: watermark was read
+ShopTop = Callable[[], int]
+
+
 def _gaps_of(text: str | None) -> dict[int, int]:
     out = {}
     for part in (text or "").split(","):
@@ -246,11 +256,13 @@ class CustomerKeys:
         self.last = "built"
 
     def extend(self, kind: str, read: ShopRead, state: tuple[int, int, datetime, str],
-               at: datetime, step: tuple[int, int] = (1, 1)) -> None:
-        """Add the shop rows above the watermark and those of the watched gaps to the
+               at: datetime, step: tuple[int, int] = (1, 1), top: ShopTop | None = None
+               ) -> None:
+        """Add the shop rows from the watermark on and those of the watched gaps to the
         generation in use, and move the watermark to the highest id read, watching the ids
         below it that had no row. Raises _Moved when another daemon changed the mark since
-        `state` was read (nothing written: the caller reads again)."""
+        `state` was read (nothing written: the caller reads again), _Shrunk when no row at or
+        above the watermark was read and the shop's highest id (`top`) is below it."""
         gen, mark, _built, text = state
         seconds = int(at.timestamp())
         life = int(GAP_LIFE.total_seconds())
@@ -258,8 +270,13 @@ class CustomerKeys:
         present: set[int] = set()
         rows: list[dict[str, Any]] = []
         high = 0
-        for chunk, high in self._chunks(kind, gen, read(mark, sorted(watched)), present):
+        # from the watermark's own row on: without it and anything above, the shop may have
+        # gone back below the watermark
+        for chunk, high in self._chunks(kind, gen, read(mark - 1 if mark > 0 else None,
+                                                        sorted(watched)), present):
             rows += chunk
+        if high < mark and top is not None and top() < mark:
+            raise _Shrunk()
         gaps = {i: t for i, t in watched.items() if i not in present}
         if high > mark:
             gaps.update({i: seconds for i in _missing(mark, high, present, step)})
@@ -278,20 +295,23 @@ class CustomerKeys:
         self.last = "range"
 
     def refresh(self, kind: str, read: ShopRead, at: datetime | None = None,
-                step: tuple[int, int] = (1, 1)) -> None:
-        """Bring `kind` up to date: a full read when never built or older than the max age,
-        else the rows above the watermark and the watched gaps."""
+                step: tuple[int, int] = (1, 1), top: ShopTop | None = None) -> None:
+        """Bring `kind` up to date: a full read when never built, older than the max age or
+        above the shop's highest id, else the rows above the watermark and the watched gaps."""
         at = at or now()
         with self.engine.connect() as conn:
             state = self._mark(conn, kind)
-        if state is None or at - state[2] >= self.max_age:
-            self.build(kind, read, at, step)
-        else:
-            self.extend(kind, read, state, at, step)
+        if state is not None and at - state[2] < self.max_age:
+            try:
+                self.extend(kind, read, state, at, step, top)
+                return
+            except _Shrunk:
+                pass
+        self.build(kind, read, at, step)
 
     def candidates(self, kind: str, keys: Iterable[str], read: ShopRead,
-                   at: datetime | None = None, step: tuple[int, int] = (1, 1)
-                   ) -> set[int] | None:
+                   at: datetime | None = None, step: tuple[int, int] = (1, 1),
+                   top: ShopTop | None = None) -> set[int] | None:
         """The shop row ids whose key (when read) was one of `keys`, after `refresh`. None when
         the store would not take the update (a deadlock with another daemon's build, a lock
         wait, another daemon's update in between), TRIES times over: the caller reads the shop
@@ -301,7 +321,7 @@ class CustomerKeys:
             return set()
         for attempt in range(TRIES):
             try:
-                self.refresh(kind, read, at, step)
+                self.refresh(kind, read, at, step, top)
                 break
             except (sa.exc.OperationalError, _Moved):  # rolled back: read again
                 if attempt == TRIES - 1:
