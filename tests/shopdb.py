@@ -120,6 +120,21 @@ def shop_section(db: Any, connector: dict[str, Any] | None = None,
     return section
 
 
+def rows_read(connector: Any, fn: Callable[[], Any]) -> int:
+    """Rows the server's handlers read on the connector's connection while `fn` ran (every
+    Handler_read_* counter: a scan of a MyISAM table or in no index's order counts in
+    Handler_read_rnd_next, InnoDB's scan in primary-key order — `ORDER BY` the key — in
+    Handler_read_next, as do the rows an index range returns). A count, not a time: what proves
+    that a look-up uses an index on this shared machine."""
+    def now() -> int:
+        return sum(int(r[1]) for r in connector.conn.exec_driver_sql(
+            "SHOW SESSION STATUS LIKE 'Handler_read%%'"))
+
+    before = now()
+    fn()
+    return now() - before
+
+
 def connection_lost(statement: str) -> Callable[..., Any]:
     """A stand-in for a connector's write step that fails as a killed connection does (MySQL
     error 2013) while running `statement` — patched in to crash a write half-way."""

@@ -19,6 +19,8 @@ customers more (bench/history_rows.py's `add_customers`) and each store backend:
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator
+from contextlib import contextmanager
 import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,7 +29,7 @@ from pathlib import Path
 import pytest
 import servers
 import sqlalchemy as sa
-from shopdb import shop_section
+from shopdb import rows_read as scanned, shop_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -111,6 +113,24 @@ def connector_for(section: dict, work: Path):
     return instantiate(PluginHost().connector_types(), config.supplier("s0"))
 
 
+@contextmanager
+def connector_pair(section: dict, work: Path, store_url: str) -> Iterator[tuple]:
+    """(connector with the store's directory, the same connector without it, the store), open:
+    the same look-ups both ways, to compare results and rows read."""
+    store = Store(store_url)
+    keyed = connector_for(section, work)
+    keyed.customer_keys = CustomerKeys(store.engine, "s0", timedelta(hours=24))
+    plain = connector_for(section, work)
+    keyed.open()
+    plain.open()
+    try:
+        yield keyed, plain, store
+    finally:
+        keyed.close()
+        plain.close()
+        store.close()
+
+
 @pytest.fixture(params=["oscommerce", "modified"])
 def shop(request, mariadb_server, mariadb_db, tmp_path, store_url):
     """(family, server, database, connector with the directory, connector without, store)."""
@@ -128,18 +148,8 @@ def shop(request, mariadb_server, mariadb_db, tmp_path, store_url):
              *([("UPDATE customers SET customers_cid = 'Q-90817' WHERE customers_id = %s",
                  (third,))] if family == "modified" else []))
     section = supplier_section(mariadb_db, family)
-    store = Store(store_url)
-    keyed = connector_for(section, tmp_path)
-    keyed.customer_keys = CustomerKeys(store.engine, "s0", timedelta(hours=24))
-    plain = connector_for(section, tmp_path)
-    keyed.open()
-    plain.open()
-    try:
+    with connector_pair(section, tmp_path, store_url) as (keyed, plain, store):
         yield family, mariadb_server, db, keyed, plain, store, (first, second, third, section)
-    finally:
-        keyed.close()
-        plain.close()
-        store.close()
 
 
 def match(connector, orders) -> dict:
@@ -147,16 +157,6 @@ def match(connector, orders) -> dict:
     connector.end_read()
     return {n: (m.key, m.customer_id, m.conflict, m.candidate) for n, m in got.items()}
 
-
-def scanned(connector, fn) -> int:
-    """Rows the shop's handlers read on the connector's connection while `fn` ran."""
-    def now() -> int:
-        return sum(int(r[1]) for r in connector.conn.exec_driver_sql(
-            "SHOW SESSION STATUS LIKE 'Handler_read%%'"))
-
-    before = now()
-    fn()
-    return now() - before
 
 
 def orders_of(family: str) -> list[CustomerOrder]:
@@ -290,18 +290,8 @@ def opencart3(mariadb_server, mariadb_db, tmp_path, store_url):
     FAMILIES["opencart3"].create(mariadb_db)
     history_rows.add_customers(mariadb_server, "opencart3", mariadb_db.database, EXTRA)
     section = shop_section(mariadb_db, FAMILIES["opencart3"].connector())
-    store = Store(store_url)
-    keyed = connector_for(section, tmp_path)
-    keyed.customer_keys = CustomerKeys(store.engine, "s0", timedelta(hours=24))
-    plain = connector_for(section, tmp_path)
-    keyed.open()
-    plain.open()
-    try:
+    with connector_pair(section, tmp_path, store_url) as (keyed, plain, _store):
         yield mariadb_server, mariadb_db.database, keyed, plain
-    finally:
-        keyed.close()
-        plain.close()
-        store.close()
 
 
 def test_opencart3_matches_by_email_through_the_directory(opencart3):

@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from shopdb import shop_section
+from shopdb import rows_read as scanned, shop_section
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -91,19 +91,6 @@ def shop(request, mariadb_server, mariadb_db, tmp_path):
     finally:
         connector.close()
 
-
-def scanned(connector, fn) -> int:
-    """Rows the server's handlers read on the connector's connection while `fn` ran (every
-    Handler_read_* counter: a scan of a MyISAM table or in no index's order counts in
-    Handler_read_rnd_next, InnoDB's scan in primary-key order — `ORDER BY` the key — in
-    Handler_read_next, as do the rows an index range returns)."""
-    def now() -> int:
-        return sum(int(r[1]) for r in connector.conn.exec_driver_sql(
-            "SHOW SESSION STATUS LIKE 'Handler_read%%'"))
-
-    before = now()
-    fn()
-    return now() - before
 
 
 @pytest.mark.parametrize("shop", sorted(history_rows.CUSTOMERS), indirect=True)
