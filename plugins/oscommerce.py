@@ -524,9 +524,11 @@ class OsCommerceConnector(SqlShopConnector):
             table = missing[0].split(".")[0]
             return [Finding.from_error(OXError("OX-DB-003", supplier=sid, table=table,
                                                detail="lacks " + ", ".join(missing)))]
-        if not self._q(f"SELECT 1 FROM {self.t('orders_status')} WHERE orders_status_id = :s "
-                       "AND language_id = :l", s=self.settings.order_status_id,
-                       l=self.settings.language_id).first():
+        if not self.fact(("order status", self.settings.order_status_id,
+                          self.settings.language_id), lambda: bool(self._q(
+                f"SELECT 1 FROM {self.t('orders_status')} WHERE orders_status_id = :s "
+                "AND language_id = :l", s=self.settings.order_status_id,
+                l=self.settings.language_id).first())):
             add("OX-CHK-009", None, value=self.settings.order_status_id)
         template_problems = self._template_problems()
         for key, detail in template_problems:

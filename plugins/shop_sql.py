@@ -1044,6 +1044,10 @@ class SqlShopConnector(Connector):
         super().__init__(supplier, settings)
         self.db = ShopDatabase(supplier)
         self._tables: dict[str, TableInfo] = {}
+        #: other facts of the shop that hold for a send (a status's existence …), read once per
+        #: connection like `_tables`: the send's supplier orders share one connection, and a
+        #: reconnect (`close`) forgets them, as the shop may have been changed meanwhile
+        self._facts: dict[Any, Any] = {}
         #: (table, key column, key value) of every row inserted while a trial write runs
         self._journal: list[tuple[str, str, Any]] | None = None
         #: how the customer of the last written order was found (recorded on the transfer)
@@ -1091,6 +1095,7 @@ class SqlShopConnector(Connector):
     def close(self) -> None:
         self.db.close()
         self._tables = {}
+        self._facts = {}
         self._ref_for = None
         self._consecutive = None
         self._grants = None
@@ -1175,6 +1180,12 @@ class SqlShopConnector(Connector):
     def table(self, name: str) -> TableInfo:
         """Live TableInfo of a prefixed table name."""
         return self.tables([name])[name]
+
+    def fact(self, key: Any, read: Callable[[], Any]) -> Any:
+        """`read()`'s answer, asked once per connection (see `_facts`)."""
+        if key not in self._facts:
+            self._facts[key] = read()
+        return self._facts[key]
 
     def case_blind(self, table: str, column: str, expr: str) -> str:
         """How to compare the text column `column` of the (prefixed) table `table` with
