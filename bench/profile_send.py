@@ -14,6 +14,11 @@ the realistic generated orders, one warm-up send first), measured from the insid
   order, by kind (first word, and the table of an INSERT/UPDATE/DELETE or the function of a
   SELECT of locks): what a round trip too many looks like;
 - `--memory`: the process's peak RSS after the send;
+- `--resources`: who was busy during the send — its wall time beside the CPU seconds of this
+  process, of the throwaway mariadbd and of the SMTP sink (from /proc). When the three CPU
+  figures add up to about twice the wall time, both cores were busy; when this process's CPU is
+  close to the wall time, the send is bound by our own Python (one core: the GIL), and cutting
+  server waits cannot make it faster;
 - `--profile N`: cProfile of the send, the N functions with the highest cumulative time
   (`--sort tottime`: the highest time inside the function itself);
 - `--cpu`: the send and `--split`'s phases in CPU seconds of this process (`process_time`)
@@ -31,6 +36,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import collections
+import os
 import pstats
 import re
 import sys
@@ -120,6 +126,54 @@ def _cpu_of_send() -> Any:
         dispatch.Dispatcher.send = original
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (its threads included), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def _resources_of_send(pids: dict[str, int]) -> Any:
+    """Wall seconds of `Dispatcher.send` and the CPU seconds each of `pids` (and this process)
+    spent meanwhile, as a dict filled while the context is open."""
+    seen: dict[str, float] = collections.defaultdict(float)
+    original = dispatch.Dispatcher.send
+
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        start, cpu = time.perf_counter(), time.process_time()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            seen["wall"] += time.perf_counter() - start
+            seen["orderexchange"] += time.process_time() - cpu
+            for name, pid in pids.items():
+                seen[name] += cpu_seconds(pid) - before[name]
+    dispatch.Dispatcher.send = timed
+    try:
+        yield seen
+    finally:
+        dispatch.Dispatcher.send = original
+
+
+@contextmanager
+def _profiled_send(profiler: cProfile.Profile) -> Any:
+    """cProfile switched on for `Dispatcher.send` only."""
+    original = dispatch.Dispatcher.send
+
+    def profiled(self: Any, *args: Any, **kwargs: Any) -> Any:
+        profiler.enable()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            profiler.disable()
+    dispatch.Dispatcher.send = profiled
+    try:
+        yield
+    finally:
+        dispatch.Dispatcher.send = original
+
+
 def statement_kind(sql: str) -> str:
     """'INSERT oc_order', 'SELECT oc_customer', 'SELECT GET_LOCK' …: the first word and what it
     touches, with parameters and literals stripped."""
@@ -204,8 +258,12 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="peak RSS after the send")
     parser.add_argument("--cpu", action="store_true",
                         help="CPU seconds of this process instead of wall-clock seconds")
+    parser.add_argument("--resources", action="store_true",
+                        help="wall time beside the CPU of this process, mariadbd and the SMTP sink")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="cProfile: the N functions with the highest cumulative time")
+    parser.add_argument("--profile-out", metavar="PATH",
+                        help="--profile's statistics also written to PATH (pstats, snakeviz)")
     parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative",
                         help="--profile's order: cumulative time, or time inside the function")
     args = parser.parse_args()
@@ -241,15 +299,16 @@ def main() -> None:
                     hooks.enter_context(phases.installed())
                 if statements is not None:
                     hooks.enter_context(statements.installed(phases))
-                if profiler is not None:
-                    profiler.enable()
+                if profiler is not None:  # the send alone, not the import and build before it
+                    hooks.enter_context(_profiled_send(profiler))
                 cpu = hooks.enter_context(_cpu_of_send()) if args.cpu else None
+                used = hooks.enter_context(_resources_of_send(
+                    {"mariadbd": server._proc.pid, "SMTP sink": smtp.proc.pid})) \
+                    if args.resources else None
                 seconds, _tables = send(args.connector, shops(), data, work, smtp,
                                         args.concurrency, fig)
                 if cpu is not None:  # send() times itself in wall-clock seconds
                     seconds = cpu[0]
-                if profiler is not None:
-                    profiler.disable()
     finally:
         smtp.stop()
         server.stop()
@@ -268,10 +327,16 @@ def main() -> None:
         print(f"  SQL statements during the writes: {total}, {total / written:.2f} per order")
         for kind, n in statements.kinds.most_common():
             print(f"    {n / written:7.2f}  {kind}")
+    if used is not None:
+        print(f"  wall {used['wall']:.2f} s; CPU s: " + ", ".join(
+            f"{name} {used[name]:.2f}" for name in ("orderexchange", "mariadbd", "SMTP sink"))
+            + f"; load {os.getloadavg()[0]:.1f}")
     if args.memory:
         print(f"  peak RSS {peak_rss_now():.1f} MiB")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
 
 
 if __name__ == "__main__":
