@@ -130,3 +130,53 @@ def test_wire_generator_boundary_is_the_email_packages(make_text):
     assert mime.WireGenerator._make_boundary(text) == theirs
     random.setstate(state)
     assert mime.WireGenerator._make_boundary() == probe
+
+
+def _assert_set_text_is_set_content(text: str, subtype: str = "plain") -> str:
+    """set_text's part against set_content's: headers, payload and wire bytes; the encoding."""
+    ours, theirs = EmailMessage(), EmailMessage()
+    mime.set_text(ours, text, subtype)
+    theirs.set_content(text, subtype=subtype)
+    assert list(ours.items()) == list(theirs.items())
+    assert ours.get_payload() == theirs.get_payload()
+    assert _as_bytes(ours, mime.WireGenerator) == _as_bytes(theirs)
+    return str(ours["Content-Transfer-Encoding"])
+
+
+def test_encode_text_of_lines_around_the_width_with_quoted_equals_signs():
+    """The bytes way decides 7bit/8bit from the text's own line lengths, read back from its
+    encoded lines ("=" is "=3D" there): a 77-character line with an "=" is still short, a
+    79-character one is long, with or without "=" and umlauts, the long one anywhere."""
+    rnd = random.Random(11)
+    alphabet = "abcdef xyz=.<>\"" * 6 + "äö€ "
+    for _ in range(400):
+        lines = ["".join(rnd.choice(alphabet) for _ in range(rnd.choice(
+            [0, 1, 30, 74, 75, 76, 77, 78, 79, 80, 120, 250]))) for _ in range(rnd.randint(1, 14))]
+        text = "\n".join(lines) + rnd.choice(["", "\n", "\n\n"])
+        _assert_set_text_is_set_content(text)
+
+
+def test_encode_text_of_realistic_notifications_is_set_contents():
+    """Whole notification parts of realistic orders (tests/orderdata.py: nine locales, Polish
+    and German names, long HTML rows): the bytes way gives set_content's encoding and body."""
+    from datetime import UTC, datetime
+
+    from test_mail_wire import alpha, realistic_supplier_order
+
+    from orderexchange import config as config_mod
+    from orderexchange.mail import render
+
+    for language in ("en", "de"):
+        config = config_mod.from_dict(
+            {"distributor": {"id": "acme", "name": "ACME Distribution",
+                             "email": "orders@acme.example"},
+             "suppliers": {"alpha": alpha(language=language)}})
+        supplier = config.supplier("alpha")
+        so = realistic_supplier_order(60, seed=5)
+        sht = render.documents.sheet(config, supplier, so, now=datetime(2026, 1, 2, tzinfo=UTC))
+        _subject, text, html = render.render_parts(config, supplier, "notification",
+                                                   render._context(sht, []))
+        mime._qp_line_bytes.cache_clear()
+        for body, subtype in ((text, "plain"), (html, "html"), (text, "plain"), (html, "html")):
+            assert _assert_set_text_is_set_content(body, subtype) == "quoted-printable"
+        assert mime._qp_line_bytes.cache_info().hits > 0  # the second round from the cache
