@@ -185,6 +185,28 @@ def test_unit_codes(unit, code):
     assert documents.unit_code(unit) == code
 
 
+def test_format_date_made_once_per_day_is_strftimes():
+    """format_date keeps a day's text: the same as strftime for any datetime or date of that
+    day, whatever its time zone or time of day, in both languages (years below 1000 too)."""
+    from datetime import date, timedelta, timezone
+
+    from orderexchange.documents import language
+
+    def by_strftime(value, lang):
+        return value.strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+
+    values = [datetime(2026, 1, 2, 23, 59, tzinfo=timezone(timedelta(hours=-9))),
+              datetime(2026, 1, 3, 0, 1, tzinfo=timezone(timedelta(hours=14))),
+              datetime(2026, 1, 2, 23, 59, tzinfo=UTC), datetime(2026, 1, 3, 5, 0),
+              date(2026, 1, 3), datetime(999, 12, 31), date(5, 6, 7), datetime(9999, 1, 1)]
+    for lang in ("en", "de", "fr"):
+        for value in values + values:  # the second time from the kept texts
+            assert documents.format_date(value, lang) == by_strftime(value, lang)
+    assert language._DAYS
+    with pytest.raises(ValueError):  # not a date: formatted (and refused) as before
+        documents.format_date("2026-01-02", "en")
+
+
 # --- CSV -----------------------------------------------------------------------------------------
 def read_csv(data: bytes, encoding="utf-8", delimiter=";") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode(encoding), newline=""),

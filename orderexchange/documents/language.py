@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ..model import money
@@ -96,4 +96,23 @@ def format_number(value: Decimal | int, language: str) -> str:
 
 
 def format_date(value: datetime, language: str) -> str:
+    """2026-01-15 (en) or 15.01.2026 (de). A date or datetime's text depends on its day alone,
+    so it is made once per day and language (`strftime` was ~2 us, twice per customer order
+    of a notification); anything else is formatted as it always was."""
+    if type(value) is datetime or type(value) is date:
+        key = (value.year, value.month, value.day, language == "de")
+        text = _DAYS.get(key)
+        if text is None:
+            if len(_DAYS) > 20_000:
+                _DAYS.clear()
+            text = _DAYS[key] = _format_date(value, language)
+        return text
+    return _format_date(value, language)
+
+
+#: (year, month, day, German) → `format_date`'s text (a few hundred days per year of orders)
+_DAYS: dict[tuple[int, int, int, bool], str] = {}
+
+
+def _format_date(value: datetime, language: str) -> str:
     return f"{value:%d.%m.%Y}" if language == "de" else f"{value:%Y-%m-%d}"
