@@ -185,6 +185,22 @@ def test_unit_codes(unit, code):
     assert documents.unit_code(unit) == code
 
 
+def test_sheet_lines_are_the_dataclass_made_by_its_own_init():
+    """The sheet makes its lines without the frozen dataclass's __init__: the same fields in
+    the same order, equal, the same hash and repr, still frozen."""
+    import dataclasses
+    import sys
+
+    sheet_module = sys.modules["orderexchange.documents.sheet"]  # the name is the function's
+    values = (3, "SKU-1", "A-100", "Zange", Decimal("1.5"), "m", "MTR", Decimal("2.10"),
+              Decimal("3.15"), Decimal("19"), Decimal("0.60"))
+    made, init = sheet_module._sheet_line(*values), documents.SheetLine(*values)
+    assert made == init and hash(made) == hash(init) and repr(made) == repr(init)
+    assert list(vars(made)) == [f.name for f in dataclasses.fields(documents.SheetLine)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.name = "x"
+
+
 def test_format_date_made_once_per_day_is_strftimes():
     """format_date keeps a day's text: the same as strftime for any datetime or date of that
     day, whatever its time zone or time of day, in both languages (years below 1000 too)."""

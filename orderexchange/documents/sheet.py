@@ -46,6 +46,25 @@ class SheetLine:
     tax: Decimal
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _sheet_line(line_no: int, sku: str, supplier_sku: str, name: str, quantity: int | Decimal,
+                unit: str, unit_code: str, unit_price: Decimal, net_total: Decimal,
+                tax_rate: Decimal, tax: Decimal) -> SheetLine:
+    """`SheetLine(...)` with these values, its attributes set at once: the frozen dataclass's
+    own `__init__` sets them one `object.__setattr__` at a time (1.4 us a line, keywords 2.0;
+    this 0.7), and a 400-order notification has ~900 lines. The same object: equal, the same
+    hash and repr (tests/test_documents.py)."""
+    made = _new(SheetLine)
+    _set(made, "__dict__", {
+        "line_no": line_no, "sku": sku, "supplier_sku": supplier_sku, "name": name,
+        "quantity": quantity, "unit": unit, "unit_code": unit_code, "unit_price": unit_price,
+        "net_total": net_total, "tax_rate": tax_rate, "tax": tax})
+    return made
+
+
 @dataclass
 class SheetOrder:
     """One customer order inside the supplier order."""
@@ -133,6 +152,7 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
     shipping = money(Decimal(supplier.shipping_cost))
     shipping_tax = money(shipping * Decimal(supplier.shipping_tax_rate) / 100)
     rates = Rates.of(config.distributor)
+    codes: dict[str, str] = {}  # unit → its code (`unit_code`), once per unit
     orders = []
     for t in (so.transfers if transfers is None else transfers):
         co = t.customer_order
@@ -151,12 +171,15 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
         lines = []
         # each line's amounts once (a 500-order email has thousands)
         for sl, (unit_price, net) in zip(t.lines, st.lines, strict=True):
-            lines.append(SheetLine(
-                line_no=sl.line.line_no, sku=sl.line.sku, supplier_sku=sl.supplier_sku,
-                name=sl.line.name, quantity=plain_quantity(sl.line.quantity), unit=sl.line.unit,
-                unit_code=unit_code(sl.line.unit), unit_price=unit_price,
-                net_total=net, tax_rate=Decimal(sl.line.tax_rate).normalize(),
-                tax=money(net * sl.line.tax_rate / 100)))
+            line = sl.line
+            quantity, unit, tax_rate = line.quantity, line.unit, line.tax_rate
+            code = codes.get(unit)
+            if code is None:
+                code = codes[unit] = unit_code(unit)
+            lines.append(_sheet_line(
+                line.line_no, line.sku, sl.supplier_sku, line.name,
+                quantity if type(quantity) is int else plain_quantity(quantity), unit, code,
+                unit_price, net, Decimal(tax_rate).normalize(), money(net * tax_rate / 100)))
         subtotal = sum((line.net_total for line in lines), Decimal("0"))
         tax = sum((line.tax for line in lines), Decimal("0")) + shipping_tax
         orders.append(SheetOrder(
