@@ -247,3 +247,46 @@ def test_a_chunks_locks_are_taken_and_released_in_statements_of_200(mariadb_db):
             assert set(other.exec_driver_sql(held).one()) == {0}
     finally:
         engine.dispose()
+
+
+def test_a_lock_held_elsewhere_is_the_one_missing_and_the_others_are_released(mariadb_db,
+                                                                             monkeypatch):
+    """Each answer belongs to its own name (the first a column, the rest one string): with one
+    name of a statement held by another session, that one is refused and every other of its
+    statement was taken — then given back, as the whole acquisition fails (OX-DB-004). One name
+    alone works too."""
+    from orderexchange.errors import OXError
+    from orderexchange.plugins import shop_sql
+
+    class Supplier:
+        id = "s"
+
+    names = [f"orderexchange:held-{i:03}" for i in range(230)]
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn, engine.connect() as other:
+            def used() -> list[str]:
+                return [n for n in names if other.exec_driver_sql(
+                    "SELECT IS_USED_LOCK(%s) IS NOT NULL", (n,)).scalar()]
+
+            given_back: list[str] = []
+            release = shop_sql.release_locks
+            monkeypatch.setattr(shop_sql, "release_locks",
+                                lambda c, got: (given_back.extend(got), release(c, got)))
+            for blocked in (names[0], names[137], names[-1]):
+                assert other.exec_driver_sql("SELECT GET_LOCK(%s, 0)", (blocked,)).scalar() == 1
+                given_back.clear()
+                with pytest.raises(OXError) as caught:
+                    shop_sql.acquire_locks(conn, names, Supplier(), timeout=0)
+                assert caught.value.code == "OX-DB-004"
+                # the statements (200 names each) up to the refusal's were run, no later one
+                asked = names[:200] if names.index(blocked) < 200 else names
+                assert given_back == [n for n in asked if n != blocked]
+                assert used() == [blocked]  # ours were all given back
+                other.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (blocked,))
+            assert shop_sql.acquire_locks(conn, names[:1], Supplier()) == names[:1]
+            assert used() == names[:1]
+            release(conn, names[:1])
+            assert used() == []
+    finally:
+        engine.dispose()
