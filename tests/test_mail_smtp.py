@@ -593,3 +593,34 @@ def test_wire_bytes_with_a_bare_line_end_go_through_aiosmtplib(smtp_server, make
     with transport(config) as smtp:
         smtp.send(with_wire(message, odd))
     assert server.messages[0].data == wire + b"bare\r\nline\r\nend\r\n"
+
+
+def test_data_ready_and_dot_stuffing_are_the_counts_and_replace_they_stand_for():
+    """smtp.py's line-end check and dot doubling against their plain definitions (every CR
+    and LF a CRLF pair; `replace(b"\\n.", b"\\n..")` and a first dot doubled) on random bytes
+    of CR, LF, dots and text."""
+    import random
+
+    from orderexchange.mail import smtp as smtp_mod
+
+    def by_counts(wire: bytes) -> bool:
+        crlf = wire.count(b"\r\n")
+        return wire.endswith(b"\r\n") and wire.count(b"\r") == crlf == wire.count(b"\n")
+
+    def by_replace(wire: bytes) -> bytes:
+        data = wire.replace(b"\n.", b"\n..")
+        return b"." + data if data.startswith(b".") else data
+
+    rnd = random.Random(3)
+    pieces = [b"\r\n", b"\r\n", b"\r\n", b"\r", b"\n", b".", b"..", b"x", b"ab", b"\n\r"]
+    samples = [b"", b"\r\n", b".\r\n", b"\r", b"\n", b"x\r\n\r", b"\r\r\n\n"]
+    samples += [b"".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+                for _ in range(3000)]
+    samples += [b"".join(rnd.choice(pieces[:3] + pieces[5:9]) for _ in range(rnd.randint(0, 30)))
+                + b"\r\n" for _ in range(1000)]  # mostly clean ones
+    ready = 0
+    for wire in samples:
+        assert smtp_mod._data_ready(wire) == by_counts(wire), wire
+        assert smtp_mod._dot_stuffed(wire) == by_replace(wire), wire
+        ready += by_counts(wire)
+    assert 100 < ready < len(samples) - 100  # both answers were asked for
