@@ -180,3 +180,20 @@ def test_encode_text_of_realistic_notifications_is_set_contents():
         for body, subtype in ((text, "plain"), (html, "html"), (text, "plain"), (html, "html")):
             assert _assert_set_text_is_set_content(body, subtype) == "quoted-printable"
         assert mime._qp_line_bytes.cache_info().hits > 0  # the second round from the cache
+
+
+def test_qp_line_bytes_is_the_general_way_on_random_lines():
+    """The bytes way quotes a line's characters with binascii.b2a_qp and takes its soft
+    breaks out again: on random lines of umlauts, "=", dots and blanks, of every length
+    around both 76 and 78 columns (a dot at the very end right after b2a_qp's soft break
+    too), it gives what the general way gives."""
+    rnd = random.Random(17)
+    alphabet = "ab.=  äö€x"
+    lines = ["ä" * 30 + "." * n for n in range(1, 60)] + ["x" * n + "ä." for n in range(60, 90)]
+    lines += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 260)))
+              for _ in range(4000)]
+    for text in lines:
+        raw = text.encode("utf-8").replace(b"=", b"=3D")
+        for width in (76, 78):
+            general = mime._qp_line_uncached(raw.decode("latin-1"), width).encode("ascii")
+            assert mime._qp_line_bytes.__wrapped__(raw, width) == general, (text, width)

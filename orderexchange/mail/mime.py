@@ -102,8 +102,29 @@ def _qp_line(line: str, width: int) -> str:
 
 @functools.lru_cache(maxsize=16384)
 def _qp_line_bytes(line: bytes, width: int) -> bytes:
-    """`_qp_line` of a line as bytes (`_qp_lines`), cached on its own."""
-    return _qp_line_uncached(line.decode("latin-1"), width).encode("ascii")
+    """`_qp_line` of a line as bytes (`_qp_lines`: "=" already quoted; printable ASCII and
+    bytes 128-255 only), cached on its own.
+
+    Most lines that get here are new (a customer's name, an order's reference line with a
+    "·", its totals row): the cache cannot help them. Their characters are quoted by
+    `binascii.b2a_qp` (C) instead of a regular expression calling back per run (1-2 us a
+    line): on such a line it quotes what the package quotes ("=", bytes above 126, a blank at
+    the very end) the same way; its own soft breaks at 76 columns are taken out again (none
+    of its escapes is cut), the end blank put back for `_wrap`. The one thing it quotes
+    besides, a line that is a single dot ("=2E"), needs no work and never comes here; should
+    it, it goes the general way."""
+    if not line.isascii():
+        quoted = binascii.b2a_qp(line.replace(b"=3D", b"="), False, True, False)
+        if b"\n" in quoted:
+            quoted = quoted.replace(b"=\n", b"")
+        if b"=2E" in quoted:
+            return _qp_line_uncached(line.decode("latin-1"), width).encode("ascii")
+        if line[-1:] == b" ":  # (tabs do not come here)
+            quoted = quoted[:-3] + b" "
+        line = quoted
+    if len(line) > width or line[-1:] == b" ":
+        return _wrap(line.decode("ascii"), width).encode("ascii")
+    return line
 
 
 def _qp_line_uncached(line: str, width: int) -> str:
