@@ -39,3 +39,25 @@ def test_a_max_age_of_zero_means_no_directory():
     assert customer_directory(Store(), on).max_age == timedelta(hours=24)
     off = on.model_copy(update={"customer_directory_max_age_hours": 0})
     assert customer_directory(Store(), off) is None
+
+
+def _ascii_texts() -> list[str]:
+    """Every ASCII character alone and in runs, and the phones, names and postcodes (what a
+    shop's key columns hold) of realistic generated orders, made ASCII where they are not."""
+    import orderdata
+    texts = [chr(i) for i in range(128)] + ["".join(map(chr, range(128))), "Sss  sS\tss",
+                                            "+49 (0)30/123-45.67", "\x00s\x7fS", ""]
+    for order in orderdata.generate(200, seed=7).orders:
+        c, b = order["customer"], order["billing"]
+        for text in (c["phone"], c["first_name"], c["last_name"], b["postcode"], b["street"]):
+            texts += [text, text.encode("ascii", "replace").decode(), text[-6:]]
+    return [t for t in texts if t.isascii()]
+
+
+def test_fold_of_ascii_takes_the_short_way_with_the_same_result():
+    from orderexchange.store.key_directory import _fold_ascii, _fold_unicode
+    texts = _ascii_texts()
+    assert len(texts) > 1000
+    for text in texts:
+        assert _fold_ascii(text) == _fold_unicode(text), repr(text)
+        assert fold(text) == _fold_unicode(text)
