@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -52,14 +53,20 @@ Rule = tuple[str, OXError]  # (severity, error)
 #: answers of `normalise_phone` and `valid_email_syntax` (~0.1 ms each) by their arguments, and
 #: for the forms the importer stores: it keeps the E.164 number and email_validator's
 #: normalised address, and step 1 asks about exactly those for every customer order of a send
+#: — about twice each (a customer order of two suppliers), minutes after the import asked.
+#: Room for a send of ~30,000 orders (~160 bytes an answer: ~5 MB each at most); at 8,192 a
+#: 10,000-order send (~9,700 phone answers) parsed 4,817 numbers again, 0.13 s CPU
 _PHONES: dict[tuple[str, str], str | None] = {}
 _EMAILS: dict[str, bool] = {}
-_ANSWERS_KEPT = 8192
+_ANSWERS_KEPT = 32_768
 
 
 def _keep(cache: dict, key: Any, value: Any) -> None:
+    """Remember an answer; when full, the older half is forgotten (a dict keeps insertion
+    order), so the orders being checked keep theirs and the next orders ask again."""
     if len(cache) >= _ANSWERS_KEPT:
-        cache.clear()  # bounded; the next orders ask their own numbers again
+        for old in list(itertools.islice(cache, max(1, len(cache) // 2))):
+            del cache[old]
     cache[key] = value
 
 

@@ -183,6 +183,9 @@ def test_remembered_answers_are_bounded(monkeypatch):
     for i in range(20):
         normalise_phone(f"030 12345{i:02d}", "DE")
     assert len(checks._PHONES) <= 4
+    # the older half goes when full: the newest answer and the raw number it came from stay
+    assert ("030 1234519", "DE") in checks._PHONES and ("+49301234519", "DE") in checks._PHONES
+    assert ("030 1234500", "DE") not in checks._PHONES
 
 
 # --- totals: lines × prices + shipping (+ tax) = total, to the cent -----------------------------
