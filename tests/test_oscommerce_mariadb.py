@@ -740,3 +740,40 @@ def test_a_bad_order_in_a_chunk_fails_alone_and_the_chunk_leaves_nothing(oscomme
     [again] = run.send()
     assert again.state == S.NOTIFIED and again.written == 1 and again.already_there == 0
     assert count(oscommerce_shop, "orders") == 2 and count(oscommerce_shop, "customers") == 2
+
+
+def test_the_money_text_made_once_per_currency_is_the_shops_number_format():
+    """`_CurrencyFormat` (made once per currency and supplier order, its quantum and spec worked
+    out then, Python's own separators used as they are) writes what the plain recipe writes —
+    quantize half up, then the shop's point and thousands separator put in — for separators,
+    places and symbols of real shops and odd ones, on amounts around every rounding edge."""
+    import random
+
+    def recipe(row: dict[str, Any], amount: Decimal) -> str:
+        places = 2 if row.get("decimal_places") in (None, "") else int(row["decimal_places"])
+        value = amount.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
+        text = f"{value:,.{places}f}".replace(",", "\0").replace(".", row.get("decimal_point")
+                                                                 or ".")
+        return (f"{row.get('symbol_left') or ''}"
+                f"{text.replace(chr(0), row.get('thousands_point') or '')}"
+                f"{row.get('symbol_right') or ''}")
+
+    rows = [{"symbol_left": "$", "decimal_point": ".", "thousands_point": ",",
+             "decimal_places": "2"},
+            {"symbol_right": " €", "decimal_point": ",", "thousands_point": ".",
+             "decimal_places": 2},
+            {"symbol_right": " CHF", "decimal_point": ".", "thousands_point": "'"},
+            {"symbol_left": "¥", "decimal_places": 0, "thousands_point": ","},
+            {"decimal_point": ",", "thousands_point": " ", "decimal_places": "3"},
+            {"decimal_point": None, "thousands_point": None, "decimal_places": ""},
+            {"decimal_point": ".", "thousands_point": ".", "decimal_places": 1},
+            {}]
+    rng = random.Random(15)
+    amounts = [Decimal(a) for a in ("0", "-0.005", "0.005", "0.015", "999.995", "1000",
+                                    "1234567.8949", "-1234.5", "0.0001")]
+    amounts += [Decimal(rng.randint(-10**9, 10**9)).scaleb(-rng.randint(0, 5))
+                for _ in range(300)]
+    for row in rows:
+        fmt = oscommerce._CurrencyFormat(row)
+        for amount in amounts:
+            assert fmt(amount) == recipe(row, amount), (row, amount)
