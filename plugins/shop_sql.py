@@ -746,9 +746,8 @@ def acquire_locks(conn: Connection, names: Iterable[str], supplier: SupplierConf
         # one round trip for a whole chunk's locks, taken left to right
         for start in range(0, len(wanted), 200):
             part = wanted[start:start + 200]
-            sql = _lock_sql("GET_LOCK(%s, " + str(int(timeout)) + ")", len(part))
-            got += [name for name, ok in zip(part, _lock_answers(
-                conn.exec_driver_sql(sql, tuple(part)).one())) if ok == "1"]
+            answer = _lock_statement(conn, "GET_LOCK(%s, " + str(int(timeout)) + ")", part).one()
+            got += [name for name, ok in zip(part, _lock_answers(answer)) if ok == "1"]
             if len(got) < start + len(part):
                 raise OXError("OX-DB-004", supplier=supplier.id,
                               detail=f"another send holds a lock on this shop for more than "
@@ -778,6 +777,19 @@ def _lock_sql(call: str, count: int) -> str:
             + ", ".join([f"IFNULL({call}, 'x')"] * (count - 1)) + ")")
 
 
+def _lock_statement(conn: Connection, call: str, names: Sequence[str]) -> Any:
+    """Run `_lock_sql` for `names`: their literals written into the text here (`sql_literals`,
+    as PyMySQL's `escape` writes them) where the connection allows, else bound by the driver.
+    Why: the driver's escaping of a parameter (`_mogrify` → `escape` → … → `translate`) cost
+    more than the lock itself, for some 40,000 names a 10,000-order send takes and gives back."""
+    sql = _lock_sql(call, len(names))
+    raw = _pymysql_of(conn)
+    if raw is None or not all(type(n) is str for n in names):
+        return conn.exec_driver_sql(sql, tuple(names))
+    return conn.exec_driver_sql(sql % tuple(Literals(raw).strings(list(names))),
+                                execution_options=_NO_PARAMETERS)
+
+
 def _lock_answers(row: Any) -> str:
     """The answers of `_lock_sql`'s row, a character per name: '1', '0' or 'x' (NULL)."""
     first = "x" if row[0] is None else str(int(row[0]))
@@ -791,7 +803,7 @@ def release_locks(conn: Connection, names: list[str]) -> None:
     try:
         for start in range(0, len(names), 200):
             part = names[start:start + 200]
-            conn.exec_driver_sql(_lock_sql("RELEASE_LOCK(%s)", len(part)), tuple(part))
+            _lock_statement(conn, "RELEASE_LOCK(%s)", part)
         if conn.in_transaction():
             conn.commit()
     except SQLAlchemyError:

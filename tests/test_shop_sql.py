@@ -254,14 +254,17 @@ def test_a_lock_held_elsewhere_is_the_one_missing_and_the_others_are_released(ma
     """Each answer belongs to its own name (the first a column, the rest one string): with one
     name of a statement held by another session, that one is refused and every other of its
     statement was taken — then given back, as the whole acquisition fails (OX-DB-004). One name
-    alone works too."""
+    alone works too, and names the driver would escape are locked as they are."""
     from orderexchange.errors import OXError
     from orderexchange.plugins import shop_sql
 
     class Supplier:
         id = "s"
 
-    names = [f"orderexchange:held-{i:03}" for i in range(230)]
+    # names the driver would escape (written into the statement's text as it would write them)
+    awkward = ["orderexchange:it's", "orderexchange:back\\slash", 'orderexchange:"q"',
+               "orderexchange:per%cent", "orderexchange:ünï", "orderexchange:nul\0?"]
+    names = sorted([f"orderexchange:held-{i:03}" for i in range(224)] + awkward)
     engine = sa.create_engine(mariadb_db.url)
     try:
         with engine.connect() as conn, engine.connect() as other:
@@ -287,6 +290,10 @@ def test_a_lock_held_elsewhere_is_the_one_missing_and_the_others_are_released(ma
             assert shop_sql.acquire_locks(conn, names[:1], Supplier()) == names[:1]
             assert used() == names[:1]
             release(conn, names[:1])
+            assert used() == []
+            assert shop_sql.acquire_locks(conn, reversed(names), Supplier()) == names
+            assert used() == names  # each under its own name, the awkward ones too
+            release(conn, names)
             assert used() == []
     finally:
         engine.dispose()
