@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -200,19 +201,19 @@ def order_rules(co: CustomerOrder, now: datetime | None = None, syntax: bool = T
     if syntax:
         if not known_currency(co.currency):
             yield err("OX-CHK-012", value=co.currency)
-        for key in ("email", "first_name", "last_name"):
-            if not getattr(co.customer, key).strip():
+        # the fields are read by attrgetters (one C call per object, not a getattr each): step
+        # 1 asks this of every customer order of a send, the importer of every row
+        for key, value in zip(_CUSTOMER_REQUIRED, _customer_required(co.customer)):
+            if not value.strip():
                 yield err("OX-CHK-002", field=f"customer.{key}")
-        for kind in ("billing", "delivery"):
-            addr = getattr(co, kind)
-            for key in REQUIRED_ADDRESS:
-                if not getattr(addr, key).strip():
+        for kind, addr in (("billing", co.billing), ("delivery", co.delivery)):
+            for key, value in zip(REQUIRED_ADDRESS, _address_required(addr)):
+                if not value.strip():
                     yield err("OX-CHK-002", field=f"{kind}.{key}")
         # one search over the 24 texts joined (a control character is one character: the
         # joined text holds one exactly when a field does), the fields named only then
-        if CONTROL.search("".join([*(getattr(co.customer, k) for k in _CUSTOMER_TEXTS),
-                                   *(getattr(co.billing, k) for k in _ADDRESS_TEXTS),
-                                   *(getattr(co.delivery, k) for k in _ADDRESS_TEXTS)])):
+        if CONTROL.search("".join(_customer_texts(co.customer) + _address_texts(co.billing)
+                                  + _address_texts(co.delivery))):
             for key, value in _texts(co).items():
                 if CONTROL.search(value):
                     yield err("OX-CHK-021", field=key)
@@ -223,7 +224,10 @@ def order_rules(co: CustomerOrder, now: datetime | None = None, syntax: bool = T
             if country and not known_country(country):
                 yield err("OX-CHK-017", field=kind, value=country)
         for ln in co.lines:
-            yield from quantity_rules(n, ln.line_no, ln.quantity, ln.unit)
+            quantity = ln.quantity
+            # a positive whole count (nearly every line) meets quantity_rules in any unit
+            if not (type(quantity) is int and quantity > 0):  # noqa: E721 - bool is no count
+                yield from quantity_rules(n, ln.line_no, quantity, ln.unit)
     for kind in ("billing", "delivery"):
         addr = getattr(co, kind)
         if not known_country(addr.country):
@@ -264,6 +268,11 @@ def _texts(co: CustomerOrder) -> dict[str, str]:
 _CUSTOMER_TEXTS = ("email", "first_name", "last_name", "company", "phone", "number")
 _ADDRESS_TEXTS = ("first_name", "last_name", "company", "street", "street2", "postcode", "city",
                   "state", "country")
+_CUSTOMER_REQUIRED = ("email", "first_name", "last_name")
+_customer_texts = operator.attrgetter(*_CUSTOMER_TEXTS)
+_address_texts = operator.attrgetter(*_ADDRESS_TEXTS)
+_customer_required = operator.attrgetter(*_CUSTOMER_REQUIRED)
+_address_required = operator.attrgetter(*REQUIRED_ADDRESS)
 
 
 def quantity_rules(order: str, line: int, quantity: Decimal | int, unit: str) -> Iterator[Rule]:

@@ -143,6 +143,43 @@ def test_control_characters_are_named_per_field_in_field_order():
     assert not [e for _s, e in order_rules(order(), NOW) if e.code == "OX-CHK-021"]
 
 
+@pytest.mark.parametrize("quantity, unit", [
+    (1, ""), (5, "pcs"), (0, ""), (-2, ""), (True, ""), (Decimal("2"), ""), (Decimal("1.5"), ""),
+    (Decimal("1.5"), "kg"), (Decimal("0"), "kg"), (Decimal("-0.5"), "LTR"), (3, "kg"),
+])
+def test_a_lines_quantity_rules_are_quantity_rules_whatever_the_shortcut(quantity, unit):
+    """order_rules skips quantity_rules for a positive whole int: every quantity (that one
+    too) gets exactly quantity_rules' answer, in the line's place among the rules."""
+    co = order()
+    co.lines[0] = dataclasses.replace(co.lines[0], quantity=quantity, unit=unit)
+    got = [(sev, e.code, e.facts) for sev, e in order_rules(co, NOW) if e.code == "OX-CHK-005"]
+    assert got == [(sev, e.code, e.facts) for sev, e in checks.quantity_rules(
+        co.number, 1, quantity, unit)]
+
+
+def test_required_fields_and_control_characters_are_named_field_by_field():
+    """The fields read by attrgetters: every empty required field and every field with a control
+    character is named, in the rules' order, on realistic orders blanked and spoilt in turn."""
+    for field in checks._CUSTOMER_REQUIRED:
+        co = order()
+        co.customer = dataclasses.replace(co.customer, **{field: " "})
+        assert [e.facts["field"] for _s, e in order_rules(co, NOW) if e.code == "OX-CHK-002"] \
+            == [f"customer.{field}"]
+    for kind in ("billing", "delivery"):
+        for field in checks.REQUIRED_ADDRESS:
+            co = order()
+            setattr(co, kind, dataclasses.replace(getattr(co, kind), **{field: ""}))
+            named = [e.facts["field"] for _s, e in order_rules(co, NOW) if e.code == "OX-CHK-002"]
+            assert named == [f"{kind}.{field}"]
+    co = order()
+    co.customer = dataclasses.replace(co.customer, first_name="", number="K\x01")
+    co.delivery = dataclasses.replace(co.delivery, city="", street2="a\u2028b")
+    rules = [(e.code, e.facts.get("field")) for _s, e in order_rules(co, NOW)]
+    assert rules[:4] == [("OX-CHK-002", "customer.first_name"), ("OX-CHK-002", "delivery.city"),
+                         ("OX-CHK-021", "customer.number"), ("OX-CHK-021", "delivery.street2")]
+    assert not list(order_rules(order(), NOW))
+
+
 @pytest.mark.parametrize("raw, country", [
     ("030 1234567", "DE"), ("+43 664 1234567", "DE"), ("0664 1234567", "AT"),
     ("+48 601 234 567", "PL"), ("12", "DE"), ("", "CH"), ("020 7946 0958", "GB"),
