@@ -351,6 +351,10 @@ class TableInfo:
     engine: str | None = None
     #: `fit_rows`'s plan per set of keys, made once per read of the table (`_RowPlan`)
     plans: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    #: `too_long`'s (column name, length limit) per value key, None: no limit (made once per
+    #: read of the table: step 1 asks the same keys for every customer order)
+    limits: dict[str, tuple[str, int] | None] = field(default_factory=dict, repr=False,
+                                                      compare=False)
 
     @property
     def exists(self) -> bool:
@@ -549,11 +553,16 @@ def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime
 def too_long(table: TableInfo, values: dict[str, Any]) -> list[tuple[str, int, int]]:
     """(column, length, limit) for every text value longer than its live column allows."""
     out = []
+    limits = table.limits
     for key, value in values.items():
-        column = table.column(key)
-        if (column is not None and column.length and isinstance(value, str)
-                and len(value) > column.length):
-            out.append((column.name, len(value), column.length))
+        try:
+            limit = limits[key]
+        except KeyError:
+            column = table.column(key)
+            limit = limits[key] = (column.name, column.length) \
+                if column is not None and column.length else None
+        if limit is not None and isinstance(value, str) and len(value) > limit[1]:
+            out.append((limit[0], len(value), limit[1]))
     return out
 
 

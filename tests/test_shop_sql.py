@@ -22,7 +22,7 @@ from shopdb import (  # noqa: F401 - re-exported; prepare and shop_user are fixt
 
 from orderexchange.plugins.shop_sql import (
     ColumnInfo, TableInfo, fit_row, fit_rows, grant_statement, missing_privileges, next_counter,
-    parse_grants, read_grants, read_tables, split_street,
+    parse_grants, read_grants, read_tables, split_street, too_long,
 )
 
 #: what test files importing the shared helpers from here (rather than from shopdb) get
@@ -76,6 +76,37 @@ def test_parse_grants_all_privileges_and_wildcards():
 ])
 def test_split_street(street, expected):
     assert split_street(street) == expected
+
+
+def test_too_long_with_its_remembered_limits_is_the_column_by_column_answer():
+    """`too_long` remembers each key's limit per read of the table: on realistic orders' texts
+    (names, streets, emails of 9 locales) and awkward keys (another case, unknown, a column
+    without length, a text column of length 0, values that are no text) its answers, asked
+    cold and then warm, are those of looking every column up."""
+    import orderdata
+    table = TableInfo("t", {c.name.lower(): c for c in [
+        ColumnInfo("Name", "varchar", 12), ColumnInfo("street", "varchar", 20),
+        ColumnInfo("email", "varchar", 24), ColumnInfo("note", "text"),
+        ColumnInfo("code", "char", 0), ColumnInfo("qty", "int")]})
+
+    def looked_up(values):
+        out = []
+        for key, value in values.items():
+            column = table.column(key)
+            if (column is not None and column.length and isinstance(value, str)
+                    and len(value) > column.length):
+                out.append((column.name, len(value), column.length))
+        return out
+
+    rows = []
+    for order in orderdata.generate(150, seed=5).orders:
+        c, b = order["customer"], order["billing"]
+        rows.append({"NAME": f"{c['first_name']} {c['last_name']}", "Street": b["street"],
+                     "email": c["email"], "note": b["city"] * 20, "code": "x", "qty": 123456,
+                     "unknown": "y" * 99, "name": None})
+    assert any(looked_up(r) for r in rows) and not all(looked_up(r) for r in rows)
+    for values in rows + rows:
+        assert too_long(table, values) == looked_up(values)
 
 
 def test_fit_row_fills_every_not_null_column_and_skips_generated_ones():
