@@ -223,6 +223,19 @@ def test_format_date_made_once_per_day_is_strftimes():
         documents.format_date("2026-01-02", "en")
 
 
+def test_money_formatter_is_format_money():
+    """The templates' money filter (one function per language, cached) says what
+    format_money says, for amounts to round, negative ones, large ones, ints."""
+    from orderexchange.documents import language
+
+    values = [Decimal("0"), Decimal("5.2"), Decimal("5.20"), Decimal("1234567.895"),
+              Decimal("-0.004"), Decimal("-1234.5"), 7, Decimal("0.005")]
+    for lang in ("en", "de", "fr"):
+        money = language.money_formatter(lang)
+        for value in values + values:
+            assert money(value) == documents.format_money(value, lang)
+
+
 # --- CSV -----------------------------------------------------------------------------------------
 def read_csv(data: bytes, encoding="utf-8", delimiter=";") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode(encoding), newline=""),

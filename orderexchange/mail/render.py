@@ -19,6 +19,7 @@ import jinja2
 
 from .. import documents
 from ..config import Config, SupplierConfig
+from ..documents.language import money_formatter
 from ..errors import OXError
 from ..model import SupplierOrder, Transfer, plain_quantity
 from . import partials
@@ -104,7 +105,7 @@ def _environments(dirs: tuple[Path, ...], lang: str) -> tuple[jinja2.Environment
 
     for env in (text_env, html_env):
         env.filters.update(
-            money=lambda v: documents.format_money(v, lang),
+            money=money_formatter(lang),
             qty=qty,
             date=lambda v: documents.format_date(v, lang),
             country=lambda code: documents.country_name(code, lang))
