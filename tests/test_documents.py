@@ -223,6 +223,32 @@ def test_format_date_made_once_per_day_is_strftimes():
         documents.format_date("2026-01-02", "en")
 
 
+def test_sheet_of_realistic_orders_adds_up_its_own_lines():
+    """Each order's subtotal and tax are its lines' sums (added up while the lines are made),
+    the totals per currency the orders' sums; realistic orders (tests/orderdata.py)."""
+    from test_mail_wire import alpha as alpha_section
+    from test_mail_wire import realistic_supplier_order
+
+    from orderexchange import config as config_mod
+    from orderexchange.model import money
+
+    config = config_mod.from_dict({
+        "distributor": {"id": "acme", "name": "ACME", "email": "orders@acme.example"},
+        "suppliers": {"alpha": alpha_section(shipping_tax_rate="19")}})
+    supplier = config.supplier("alpha")
+    sht = documents.sheet(config, supplier, realistic_supplier_order(80, seed=9), now=NOW)
+    shipping_tax = money(Decimal(supplier.shipping_cost) * Decimal(supplier.shipping_tax_rate)
+                         / 100)
+    for o in sht.orders:
+        assert o.subtotal == sum((line.net_total for line in o.lines), Decimal("0"))
+        assert o.tax == sum((line.tax for line in o.lines), Decimal("0")) + shipping_tax
+        assert o.total == o.subtotal + o.shipping + o.tax
+    for t in sht.totals:
+        mine = [o for o in sht.orders if o.currency == t.currency]
+        assert t.subtotal == sum((o.subtotal for o in mine), Decimal("0"))
+        assert t.total == sum((o.total for o in mine), Decimal("0"))
+
+
 def test_money_formatter_is_format_money():
     """The templates' money filter (one function per language, cached) says what
     format_money says, for amounts to round, negative ones, large ones, ints."""

@@ -169,6 +169,9 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
                           missing=", ".join(st.missing), base=rates.base or st.currency)
         currency = st.currency
         lines = []
+        # the lines' net and tax added up as they are made, in line order from 0 (the sums of
+        # the sheet's lines, in the same order: the same Decimals)
+        subtotal = tax = Decimal("0")
         # each line's amounts once (a 500-order email has thousands)
         for sl, (unit_price, net) in zip(t.lines, st.lines, strict=True):
             line = sl.line
@@ -176,12 +179,14 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
             code = codes.get(unit)
             if code is None:
                 code = codes[unit] = unit_code(unit)
+            line_tax = money(net * tax_rate / 100)
             lines.append(_sheet_line(
                 line.line_no, line.sku, sl.supplier_sku, line.name,
                 quantity if type(quantity) is int else plain_quantity(quantity), unit, code,
-                unit_price, net, Decimal(tax_rate).normalize(), money(net * tax_rate / 100)))
-        subtotal = sum((line.net_total for line in lines), Decimal("0"))
-        tax = sum((line.tax for line in lines), Decimal("0")) + shipping_tax
+                unit_price, net, Decimal(tax_rate).normalize(), line_tax))
+            subtotal += net
+            tax += line_tax
+        tax += shipping_tax
         orders.append(SheetOrder(
             number=co.number, reference=t.reference,
             shop_order_id=t.remote_order_id,
@@ -193,8 +198,10 @@ def sheet(config: Config, supplier: SupplierConfig, so: SupplierOrder,
     totals: dict[str, list[Decimal]] = {}
     for o in orders:
         acc = totals.setdefault(o.currency, [Decimal("0")] * 4)
-        for i, value in enumerate((o.subtotal, o.shipping, o.tax, o.total)):
-            acc[i] += value
+        acc[0] += o.subtotal
+        acc[1] += o.shipping
+        acc[2] += o.tax
+        acc[3] += o.total
     return Sheet(
         config=config, supplier=supplier, supplier_order=so,
         label=f"{config.distributor.id}-{so.id}", language=language_of(supplier),
