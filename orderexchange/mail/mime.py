@@ -39,40 +39,40 @@ def _quoted(run: str) -> str:
     return "".join(f"={ord(ch):02X}" for ch in run)
 
 
-def _quote(ch: str) -> str:
-    return f"={ord(ch):02X}"
-
-
-def _wrap(line: str, width: int) -> str:
-    """One quoted line that is longer than `width` or ends in a blank: cut into pieces of at most
-    `width` - 1 characters plus a soft break ("="), never inside an "=XX" escape; a blank at the
-    very end is quoted (or moved behind a soft break) so it survives transport."""
+def _wrap(line: bytes, width: int) -> bytes:
+    """One quoted line (ASCII bytes) that is longer than `width` or ends in a blank: cut into
+    pieces of at most `width` - 1 characters plus a soft break ("="), never inside an "=XX"
+    escape; a blank at the very end is quoted (or moved behind a soft break) so it survives
+    transport. On bytes: the encoder's lines are bytes (`_qp_lines`), and most lines it wraps
+    are new ones (an order's totals rows), so this runs ~2,000 times per 400-order email."""
     pieces = []
     start = 0
     last = len(line) - 1 - width  # a piece is cut while more than `width` characters remain
     while start <= last:
         stop = start + width - 1
-        if line[stop - 2] == "=":  # an escape would be split: cut before it
+        if line[stop - 2] == 61:  # "=": an escape would be split, cut before it
             pieces.append(line[start:stop - 1])
             start = stop - 2
-        elif line[stop - 1] == "=":
+        elif line[stop - 1] == 61:
             pieces.append(line[start:stop])
             start = stop - 1
         else:
-            pieces.append(line[start:stop] + "=")
+            pieces.append(line[start:stop] + b"=")
             start = stop
-    if line and line[-1] in " \t":
+    end = line[-1:]
+    if end == b" " or end == b"\t":
         room = start - last
+        quoted = b"=20" if end == b" " else b"=09"
         if room >= 3:
-            tail = _quote(line[-1])
+            tail = quoted
         elif room == 2:
-            tail = line[-1] + "=\n"
+            tail = end + b"=\n"
         else:
-            tail = "=\n" + _quote(line[-1])
+            tail = b"=\n" + quoted
         pieces.append(line[start:-1] + tail)
     else:
         pieces.append(line[start:])
-    return "\n".join(pieces)
+    return b"\n".join(pieces)
 
 
 def qp_body(body: str, width: int = 76) -> str:
@@ -123,7 +123,7 @@ def _qp_line_bytes(line: bytes, width: int) -> bytes:
             quoted = quoted[:-3] + b" "
         line = quoted
     if len(line) > width or line[-1:] == b" ":
-        return _wrap(line.decode("ascii"), width).encode("ascii")
+        return _wrap(line, width)
     return line
 
 
@@ -131,7 +131,7 @@ def _qp_line_uncached(line: str, width: int) -> str:
     if not (line.isascii() and line.isprintable()):
         line = _UNSAFE.sub(_quote_run, line)
     if len(line) > width or line[-1:] in (" ", "\t"):
-        line = _wrap(line, width)
+        line = _wrap(line.encode("ascii"), width).decode("ascii")
     return line
 
 
