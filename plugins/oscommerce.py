@@ -557,9 +557,9 @@ class OsCommerceConnector(SqlShopConnector):
         out += money_findings.items
         lengths = {table: {name: c.length for name, c in self.table(self.t(table)).columns.items()}
                    for table in ("orders", "customers", "address_book", "orders_products")}
-        # (table, text key) → (limit, field named): the same few dozen keys recur in every
+        # table → text key → (limit, field named): the same few dozen keys recur in every
         # customer order (~350,000 texts at 10,000 orders), each split and lower-cased once
-        limits: dict[tuple[str, str], tuple[int | None, str]] = {}
+        limits: dict[str, dict[str, tuple[int | None, str]]] = {table: {} for table in lengths}
         matches = self._match([t.customer_order for t in pending])
         self._plan = matches  # `_customer` builds on it instead of scanning the shop again
         already = self.find_by_references(*attempted(pending))
@@ -588,19 +588,22 @@ class OsCommerceConnector(SqlShopConnector):
                     add("OX-CHK-041", n, "warning", customer_id=match.customer_id,
                         email=co.customer.email, account=match.other_name,
                         name=f"{co.customer.first_name} {co.customer.last_name}")
-            texts = {("orders", k): v for k, v in self._order_texts(co, account).items()}
+            # the texts to fit, by table in the order they are checked (no key of one table is
+            # another's): the order's, the new customer's, the lines'
+            texts = [("orders", self._order_texts(co, account))]
             if match is not None and match.key == "new":  # `_customer` will create this customer
-                texts.update({(table, k): v for table, values in self._customer_texts(co).items()
-                              for k, v in values.items()})
+                texts += self._customer_texts(co).items()
+            line_texts: dict[str, str] = {}
+            texts.append(("orders_products", line_texts))
             for sl in t.lines:
                 found = products.get(sl.supplier_sku)
-                texts[("orders_products", f"products_model|{sl.line.line_no}")] = sl.supplier_sku
+                line_texts[f"products_model|{sl.line.line_no}"] = sl.supplier_sku
                 if found is None or not found["status"]:
                     add("OX-CHK-006", n, line=sl.line.line_no, sku=sl.supplier_sku)
                     continue
                 if not found["name"]:
                     # no name in the shop's language: our line name is written instead; it must fit
-                    texts[("orders_products", f"products_name|{sl.line.line_no}")] = sl.line.name
+                    line_texts[f"products_name|{sl.line.line_no}"] = sl.line.name
                 quantity = Decimal(sl.line.quantity)
                 if quantity != quantity.to_integral_value():
                     add("OX-CHK-031", n, line=sl.line.line_no, value=sl.line.quantity,
@@ -618,15 +621,17 @@ class OsCommerceConnector(SqlShopConnector):
                             sku=sl.supplier_sku, price=f"{sl.purchase_price:.2f}",
                             shop_price=f"{shop_price:.2f}", deviation=f"{deviation:.1f}",
                             tolerance=f"{tolerance}")
-            for key, value in texts.items():
-                if not value:
-                    continue
-                try:
-                    limit, field_name = limits[key]
-                except KeyError:
-                    limit, field_name = limits[key] = _limit_of(lengths, *key)
-                if limit and len(value) > limit:
-                    add("OX-CHK-007", n, field=field_name, length=len(value), limit=limit)
+            for table, values in texts:
+                known = limits[table]
+                for key, value in values.items():
+                    if not value:
+                        continue
+                    try:
+                        limit, field_name = known[key]
+                    except KeyError:
+                        limit, field_name = known[key] = _limit_of(lengths, table, key)
+                    if limit and len(value) > limit:
+                        add("OX-CHK-007", n, field=field_name, length=len(value), limit=limit)
         return out
 
     def _missing_required(self) -> list[str]:
