@@ -66,8 +66,9 @@ def _keep(cache: dict, key: Any, value: Any) -> None:
     """Remember an answer; when full, the older half is forgotten (a dict keeps insertion
     order), so the orders being checked keep theirs and the next orders ask again."""
     if len(cache) >= _ANSWERS_KEPT:
+        # pop, not del: two supplier threads may forget the same old half at once
         for old in list(itertools.islice(cache, max(1, len(cache) // 2))):
-            del cache[old]
+            cache.pop(old, None)
     cache[key] = value
 
 

@@ -225,6 +225,23 @@ def test_remembered_answers_are_bounded(monkeypatch):
     assert ("030 1234500", "DE") not in checks._PHONES
 
 
+
+def test_forgetting_the_older_half_survives_a_key_another_thread_forgot_first(monkeypatch):
+    """Two supplier threads fill the cache at once: both may forget the same older half. The
+    second to get there must find some keys already gone and go on, not raise KeyError."""
+    cache = {f"k{i}": i for i in range(4)}
+    monkeypatch.setattr(checks, "_ANSWERS_KEPT", 4)
+    real_islice = checks.itertools.islice
+
+    def other_thread_first(iterable, stop):
+        keys = list(real_islice(iterable, stop))
+        del cache[keys[0]]  # the other thread forgot this one between our read and our delete
+        return keys
+
+    monkeypatch.setattr(checks.itertools, "islice", other_thread_first)
+    checks._keep(cache, "new", 99)
+    assert cache == {"k2": 2, "k3": 3, "new": 99}
+
 # --- totals: lines × prices + shipping (+ tax) = total, to the cent -----------------------------
 # order(): 2 × 12.90 (19 %) + 1 × 5.00 (7 %) = 30.80 net, shipping 4.90 untaxed
 #   tax: 25.80 × 19 % = 4.902 → 4.90, 5.00 × 7 % = 0.35 → total 30.80 + 4.90 + 5.25 = 40.95
