@@ -6,6 +6,7 @@ never hide the original failure."""
 
 from __future__ import annotations
 
+import pickle
 import string
 from dataclasses import dataclass
 
@@ -65,6 +66,30 @@ class OXError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+    def __reduce__(self) -> tuple:
+        """Pickled by code and facts (a send worker process hands its results back): the
+        default would call `__init__` with the message as the code. A fact that does not
+        pickle travels as its text — what the message shows of it anyway. The rest of the
+        instance (a subclass's own attributes) travels as its state."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("entry", "facts")}
+        return (_restore, (type(self), self.code, {k: _portable(v) for k, v in self.facts.items()}),
+                state or None)
+
+
+def _portable(value: object) -> object:
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 - whatever a fact is, its text is what the message uses
+        return str(value)
+    return value
+
+
+def _restore(cls: type[OXError], code: str, facts: dict[str, object]) -> OXError:
+    error = Exception.__new__(cls)
+    error.entry = CATALOGUE[code]
+    error.facts = facts
+    return error
 
 
 def explain(code: str) -> ErrorCode:
