@@ -44,6 +44,7 @@ from .outbox import Outbox
 from .plugin_host import PluginHost
 from .queue import Heartbeat, WorkQueue
 from .retry import RetryPolicy, settings_fingerprint
+from .send_processes import can_fork, send_in_processes
 from .send_result import SendResult
 from .shop_writes import _WRITE_FROM, ShopWrites, _ShopLink, _Stopped
 from .store import Store
@@ -78,11 +79,13 @@ class Dispatcher(ShopWrites):
                  progress: Progress | None = None, *, retry: RetryPolicy | None = None,
                  concurrency: int = 1, should_stop: Callable[[], bool] | None = None,
                  queue: WorkQueue | None = None, worker: str = "send",
-                 automatic: bool = False) -> None:
+                 automatic: bool = False, processes: int = 1) -> None:
         """`queue`: the claiming worker (a daemon passes its own); without one, each `send`
         runs as a worker of kind `worker` with its own heartbeat. `automatic`: leave
         supplier orders stopped by a permanent error alone unless the supplier's settings changed
-        (what `send --all` does; naming supplier orders, or `retry`, sends them anyway)."""
+        (what `send --all` does; naming supplier orders, or `retry`, sends them anyway).
+        `processes`: more than one spreads the suppliers over that many forked worker processes
+        (send_processes.py), `concurrency` supplier threads in all."""
         self.config = config
         self.store = store
         self.host = host
@@ -91,6 +94,7 @@ class Dispatcher(ShopWrites):
         self.retry = retry or RetryPolicy(attempts=policy.attempts, initial=policy.initial_seconds,
                                           maximum=policy.max_seconds)
         self.concurrency = max(1, concurrency)
+        self.processes = max(1, processes)
         self.should_stop = should_stop or (lambda: False)
         self._connector_types = host.connector_types()
         self._own_queue = queue is None
@@ -98,6 +102,8 @@ class Dispatcher(ShopWrites):
                                         heartbeat=config.daemon.heartbeat_seconds, kind=worker)
         self.automatic = automatic
         self.outbox = Outbox(store)
+        #: how the plug-ins hear of a step (a send worker process relays it to its parent)
+        self.tell: Callable[[DispatchEvent], None] = host.dispatch_event
 
     # -- public -----------------------------------------------------------------------------
     def send(self, so_ids: Iterable[int]) -> list[SendResult]:
@@ -136,7 +142,9 @@ class Dispatcher(ShopWrites):
         # one mail connection reused across the suppliers' batches (mail/pool.py)
         with MailPool(lambda: transport_for(self.config.mail, self.host.mail_transports())) \
                 as self._mails:
-            if self.concurrency == 1 or len(groups) == 1:
+            if self.processes > 1 and len(groups) > 1 and can_fork(self):
+                batches = send_in_processes(self, list(groups.items()), self.processes)
+            elif self.concurrency == 1 or len(groups) == 1:
                 batches = [self._send_supplier(sid, batch) for sid, batch in groups.items()]
             else:
                 with ThreadPoolExecutor(max_workers=self.concurrency,
@@ -303,7 +311,7 @@ class Dispatcher(ShopWrites):
                              stopped_under=stopped_under, also=also)
         so.state = state
         self.progress(so.id, state.value)
-        self.host.dispatch_event(DispatchEvent(
+        self.tell(DispatchEvent(
             step=state.value, supplier_order_id=so.id, supplier_id=so.supplier_id,
             error_code=error.code if error else None,
             error_message=error.message if error else None, message_id=message_id))

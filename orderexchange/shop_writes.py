@@ -86,6 +86,7 @@ class ShopWrites:
     host: PluginHost
     retry: RetryPolicy
     should_stop: Callable[[], bool]
+    tell: Callable[[DispatchEvent], None]
     _fence: Callable[[SupplierOrder], None]
 
     def _write_all(self, so: SupplierOrder, connector: Connector,
@@ -135,7 +136,7 @@ class ShopWrites:
             for transfer, remote, found, err in outcomes:
                 if err is not None:
                     continue
-                self.host.dispatch_event(DispatchEvent(
+                self.tell(DispatchEvent(
                     step="order_written", supplier_order_id=so.id, supplier_id=so.supplier_id,
                     customer_order=transfer.customer_order.number,
                     remote_order_id=transfer.remote_order_id, already_there=found))

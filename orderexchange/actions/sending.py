@@ -82,7 +82,7 @@ def send(app: App, so_ids: list[int], *, on_step: OnStep | None = None,
         return []
     return Dispatcher(app.config, app.store, app.host, on_step,
                       concurrency=app.config.daemon.concurrency, automatic=automatic,
-                      worker=worker).send(list(so_ids))
+                      worker=worker, processes=app.config.daemon.processes).send(list(so_ids))
 
 
 def sendable_failures(rows: dict[int, dict[str, Any]], ids: list[int]) -> tuple[list[int],

@@ -139,6 +139,9 @@ class DaemonConfig(_Strict):
     jobs: dict[Literal["fetch", "build", "send", "sync"], JobConfig] = Field(
         default_factory=_default_jobs)
     concurrency: int = Field(default=4, ge=1, le=64)   # suppliers sent to in parallel
+    #: processes a send spreads those suppliers over (send_processes.py): a send is bound by
+    #: orderexchange's own CPU, and threads share one core; 1 = threads only, as before
+    processes: int = Field(default=1, ge=1, le=64)
     lease_seconds: float = Field(default=120, gt=0)     # caps a claim's lease (3 heartbeats)
     heartbeat_seconds: float = Field(default=15, gt=0)
     misfire_grace_seconds: int = Field(default=300, ge=1)

@@ -1,0 +1,226 @@
+"""A send spread over several worker processes: suppliers in parallel on more than one core.
+
+Why: a send is bound by orderexchange's own Python CPU, not by the shops or the mail server
+(bench/README, "Who is busy during a 10,000-order send"): supplier threads share one core under
+the GIL, so `[daemon] concurrency` overlaps waiting but never computes on two cores. With
+`[daemon] processes = N` the suppliers of one send are handed to N forked workers instead.
+
+Why fork: a worker inherits the loaded configuration, the plug-ins (also those registered in code
+by an application or a test), the compiled templates and the step 1 caches; nothing is loaded
+twice and nothing has to be picklable on the way in.
+
+What stays exactly as with threads (dispatch.py's rules):
+- every supplier order is claimed, fenced and released under the sender's own worker name, whose
+  heartbeat (in this process) renews the claims a worker holds;
+- a worker persists each state before anything hears of it; the progress display and the
+  `oe_dispatch_event` listeners are then told *here*, in the sending process, in the order the
+  worker reported — so a listener that keeps state in memory hears every step as before. The
+  other hooks (checks, attachments, mail transports) run in the worker, as they are pure;
+- a worker that dies (killed, out of memory) leaves the supplier it was sending to this process,
+  which sends it itself once the workers are gone: the send resumes at the step that failed and
+  the exchange reference finds what the worker had already written, as after any crash.
+
+The hand-out is on demand: each worker thread (`concurrency / processes` per worker) asks for the
+next supplier when it is free, the largest suppliers first, so one slow shop does not leave a core
+idle while another worker still holds a queue of work.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import traceback
+from math import ceil
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from .mail import MailPool, transport_for
+from .send_result import SendResult
+
+#: dispatch.py's Dispatcher and a supplier's (id, [its supplier order heads]): named only in
+#: words, so that this module, which dispatch.py imports, does not import it back
+Dispatcher = Any
+Groups = list[tuple[str, list[Any]]]
+
+log = logging.getLogger(__name__)
+
+#: how often the sending process looks at `should_stop` while its workers run (seconds)
+_STOP_POLL = 0.2
+
+
+def can_fork(dispatcher: Dispatcher) -> bool:
+    """Workers need fork and a store that another process can open (not SQLite in memory)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    url = dispatcher.store.engine.url
+    return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+
+
+def send_in_processes(dispatcher: Dispatcher, groups: Groups,
+                      processes: int) -> list[list[SendResult]]:
+    """Send the supplier groups with `processes` forked workers; one result batch per group, in
+    the order of `groups`."""
+    threads = max(1, ceil(dispatcher.concurrency / processes))
+    processes = min(processes, len(groups))
+    threads = min(threads, ceil(len(groups) / processes))
+    ctx = multiprocessing.get_context("fork")
+    # read by the workers' `should_stop` without a lock: set once, by this process
+    stop = ctx.RawValue("b", 0)
+    slots: list[_Slot] = []
+    workers = []
+    for _ in range(processes):
+        pairs = [ctx.Pipe(duplex=True) for _ in range(threads)]
+        proc = ctx.Process(target=_worker, args=(dispatcher, groups, [c for _, c in pairs], stop),
+                           name="ox-send-worker", daemon=True)
+        proc.start()
+        for here, there in pairs:
+            # our copy of the worker's end closed at once (and so never inherited by the next
+            # worker): a worker that dies then reads as end-of-file on its slots
+            there.close()
+            slots.append(_Slot(here, proc))
+        workers.append(proc)
+    return _Hand(dispatcher, groups, slots, workers, stop).run()
+
+
+class _Slot:
+    """One worker thread's pipe, seen from the sending process."""
+
+    def __init__(self, conn: Connection, proc: Any) -> None:
+        self.conn = conn
+        self.proc = proc
+        self.busy: int | None = None  # the group index it is sending
+        self.open = True
+
+
+class _Hand:
+    """The sending process's side: hands out groups, relays progress and events, collects."""
+
+    def __init__(self, dispatcher: Dispatcher, groups: Groups,
+                 slots: list[_Slot], workers: list[Any], stop: Any) -> None:
+        self.d = dispatcher
+        self.stop = stop
+        self.groups = groups
+        self.slots = slots
+        self.workers = workers
+        # largest first: the long suppliers start at once, the short ones fill the gaps
+        self.pending = sorted(range(len(groups)), key=lambda i: -len(groups[i][1]))
+        self.results: dict[int, list[SendResult]] = {}
+        self.orphans: list[int] = []
+        self.stopping = False
+
+    def run(self) -> list[list[SendResult]]:
+        try:
+            while any(slot.open for slot in self.slots):
+                by_conn = {slot.conn: slot for slot in self.slots if slot.open}
+                for conn in wait(list(by_conn), timeout=_STOP_POLL):
+                    self._read(by_conn[conn])
+                if not self.stopping and self.d.should_stop():
+                    # the workers stop between customer orders, as the supplier threads do
+                    self.stopping = True
+                    self.stop.value = 1
+        finally:
+            for proc in self.workers:
+                proc.join(timeout=5)
+                if proc.is_alive():  # pragma: no cover - a worker stuck after its last answer
+                    proc.kill()
+                    proc.join()
+        # what a dead worker left, and what no worker took (they all died): sent here
+        leftovers = self.orphans + [i for i in self.pending if i not in self.results]
+        for i in sorted(leftovers):
+            self.results[i] = self.d._send_supplier(*self.groups[i])
+        return [self.results[i] for i in range(len(self.groups))]
+
+    def _read(self, slot: _Slot) -> None:
+        try:
+            message = slot.conn.recv()
+        except (EOFError, OSError):  # the worker ended (or died): its work in flight is ours
+            slot.open = False
+            if slot.busy is not None and slot.busy not in self.results:
+                self.orphans.append(slot.busy)
+            slot.busy = None
+            return
+        kind = message[0]
+        if kind == "next":
+            if self.stopping or not self.pending:
+                _quiet_send(slot.conn, ("none",))
+            else:
+                slot.busy = self.pending.pop(0)
+                _quiet_send(slot.conn, ("group", slot.busy))
+        elif kind == "progress":
+            self.d.progress(message[1], message[2])
+        elif kind == "event":
+            self.d.host.dispatch_event(message[1])
+        elif kind == "done":
+            self.results[message[1]] = message[2]
+            self.d.host.warnings.extend(message[3])
+            slot.busy = None
+        elif kind == "failed":  # an unexpected error in the worker: sent again here, where
+            # it raises as it would have in a supplier thread if it was no passing accident
+            log.warning("send worker %s failed on supplier %s, sending it here: %s",
+                        slot.proc.pid, self.groups[message[1]][0], message[2])
+            self.orphans.append(message[1])
+            slot.busy = None
+
+
+def _quiet_send(conn: Connection, message: tuple) -> None:
+    try:
+        conn.send(message)
+    except (BrokenPipeError, OSError):
+        pass  # the worker is gone; its EOF is read next
+
+
+def _worker(dispatcher: Dispatcher, groups: Groups,
+            conns: list[Connection], stop_flag: Any) -> None:
+    """A worker process: its threads ask for groups and send them, reporting back."""
+    # Ctrl-C reaches the whole process group: the sending process decides (should_stop) and
+    # tells the workers, who finish the customer order in flight like the threads do
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        signal.set_wakeup_fd(-1)  # the parent's event loop's, if it had one: not ours
+    except ValueError:  # pragma: no cover - not the main thread of the fork
+        pass
+    # the store's pooled connections belong to the parent: a fresh pool here, the parent's left
+    dispatcher.store.engine.dispose(close=False)
+    local = threading.local()
+    dispatcher.progress = lambda so_id, step: local.conn.send(("progress", so_id, step))
+    dispatcher.should_stop = lambda: bool(stop_flag.value)
+    listening = bool(dispatcher.host.pm.hook.oe_dispatch_event.get_hookimpls())
+    dispatcher.tell = (lambda event: local.conn.send(("event", event))) if listening \
+        else (lambda _event: None)
+
+    warnings = dispatcher.host.warnings  # e.g. a check hook that raised, shown by the CLI
+    told, told_up_to = threading.Lock(), [len(warnings)]
+
+    def serve(conn: Connection) -> None:
+        local.conn = conn
+        while True:
+            conn.send(("next",))
+            answer = conn.recv()
+            if answer[0] != "group":
+                return
+            index = answer[1]
+            try:
+                batch = dispatcher._send_supplier(*groups[index])
+            except Exception:  # noqa: BLE001 - reported; the sending process sends it again
+                conn.send(("failed", index, traceback.format_exc(limit=-1).strip()))
+                continue
+            with told:  # the plug-in warnings of this worker not yet handed on
+                fresh = warnings[told_up_to[0]:]
+                told_up_to[0] = len(warnings)
+            conn.send(("done", index, batch, fresh))
+
+    config = dispatcher.config
+    with MailPool(lambda: transport_for(config.mail, dispatcher.host.mail_transports())) \
+            as dispatcher._mails:
+        threads = [threading.Thread(target=serve, args=(conn,), name="ox-supplier")
+                   for conn in conns]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for conn in conns:
+        conn.close()
+    os._exit(0)  # nothing of the parent's (atexit, finalizers) runs here

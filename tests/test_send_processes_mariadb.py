@@ -1,0 +1,271 @@
+"""A send spread over worker processes (`[daemon] processes`, send_processes.py) on real shops.
+
+The oracle is the same send with supplier threads: the same realistic orders (tests/orderdata.py:
+returning customers, shared emails, CHF/GBP/PLN, companies, bad rows refused at import) into
+fresh shops of four suppliers on three connectors, once with threads and once with two worker
+processes. Each shop's own admin order list (test_realdata_e2e's queries, cited there) must show
+the same orders, under the same customers, with the same totals; the results, the plug-in events
+and the progress the sending process hears must be the same; no claim may be left behind.
+Then the worker dies (SIGKILL) right after a shop committed a chunk of orders, and the send is
+told to stop half-way: each customer order is still in its shop exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import orderdata
+import pytest
+import servers
+import sqlalchemy as sa
+from shopdb import shop_section
+from test_realdata_e2e import FAMILIES
+
+from orderexchange import config as config_mod
+from orderexchange.build import build
+from orderexchange.dispatch import Dispatcher
+from orderexchange.errors import OXError
+from orderexchange.hookspecs import hookimpl
+from orderexchange.importer import import_catalogue, import_orders
+from orderexchange.model import SupplierOrderState as S
+from orderexchange.plugin_host import PluginHost
+from orderexchange.plugins.oscommerce import OsCommerceConnector
+from orderexchange.queue import heartbeats
+from orderexchange.send_processes import can_fork
+from orderexchange.store import Store, supplier_orders
+
+#: supplier → the shop family it runs (two osCommerce shops: one connector in two workers)
+SHOPS = {"alpha": "oscommerce", "beta": "opencart4", "gamma": "woocommerce_hpos",
+         "delta": "oscommerce"}
+#: every test shop sells A-100 and A-200 (the families' schemas); each supplier has its own shop
+SKUS = {s: ["A-100", "A-200"] for s in SHOPS}
+ORDERS = 240
+
+
+@pytest.fixture(scope="module")
+def dataset() -> orderdata.Dataset:
+    return orderdata.generate(ORDERS, seed=29, today=datetime.now(UTC).date(), suppliers=SKUS)
+
+
+class Listener:
+    """A plug-in that keeps what it hears in memory: it sees a step only if the sending process
+    itself is told (a worker's copy of it would keep its notes to itself)."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    @hookimpl
+    def oe_dispatch_event(self, event: Any) -> None:
+        self.events.append(event)
+
+
+def _send(tmp: Path, stack: ExitStack, server: Any, smtp: Any, data: orderdata.Dataset,
+          processes: int, listener: Listener | None = None, **options: Any) -> SimpleNamespace:
+    """Fresh shops, a fresh store, the data imported and built, one send; what it left."""
+    dbs = {s: stack.enter_context(servers.temporary_mariadb_database(server)) for s in SHOPS}
+    for supplier, family in SHOPS.items():
+        FAMILIES[family].create(dbs[supplier])
+    config = config_mod.from_dict({
+        "distributor": {"id": "acme", "name": "ACME Distribution", "email": "orders@acme.example"},
+        "store": {"url": f"sqlite:///{tmp / 'state.sqlite'}"},
+        "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
+        "daemon": {"concurrency": 2, "processes": processes, "write_batch": 25},
+        "suppliers": {s: shop_section(dbs[s], FAMILIES[f].connector())
+                      for s, f in SHOPS.items()}}, tmp / "config.toml")
+    store = stack.enter_context(_closing(Store(config.store.url)))
+    paths = data.write(tmp / "data")
+    import_orders(store, paths["orders"])
+    _n, errors = import_catalogue(store, paths["catalogue"], set(SHOPS))
+    assert errors == []
+    ids = build(store, config).created
+    listener = listener or Listener()
+    host = PluginHost()
+    host.register(listener, "listener", "test", "0")
+    steps: list[tuple[int, str]] = []
+    results = Dispatcher(config, store, host, lambda so_id, step: steps.append((so_id, step)),
+                         concurrency=2, processes=processes, **options).send(ids)
+    return SimpleNamespace(config=config, store=store, host=host, listener=listener, ids=ids,
+                           results=results, steps=steps, dbs=dbs)
+
+
+class _closing:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> Store:
+        return self.store
+
+    def __exit__(self, *_exc: object) -> None:
+        self.store.close()
+
+
+def _listed(sent: SimpleNamespace) -> dict[str, list[Any]]:
+    """Each shop's admin order list (the shop family's own list and view queries)."""
+    out = {}
+    for supplier, family in SHOPS.items():
+        engine = sa.create_engine(sent.dbs[supplier].root_url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                out[supplier] = FAMILIES[family].listed(conn)
+        finally:
+            engine.dispose()
+    return out
+
+
+def _outcome(results: list[Any]) -> list[tuple]:
+    return [(r.supplier_order_id, r.supplier_id, r.state, r.written, r.already_there,
+             r.customers_created, sorted(r.held), r.error.code if r.error else None)
+            for r in results]
+
+
+def _no_claims_left(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).where(
+            supplier_orders.c.claimed_by.is_not(None))).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(heartbeats)).scalar() == 0
+
+
+def test_two_worker_processes_send_what_threads_send(mariadb_server, smtp_server, tmp_path,
+                                                     dataset):
+    smtp = smtp_server()
+    with ExitStack() as stack:
+        threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
+        mails_by_threads = len(smtp.messages)
+        procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2)
+
+        assert _outcome(procs.results) == _outcome(threads.results)
+        assert [r.supplier_order_id for r in procs.results] == procs.ids  # in the asked order
+        notified = [r for r in procs.results if r.state == S.NOTIFIED]
+        assert len(notified) == len(SHOPS) and sum(r.written for r in notified) > 150
+        assert all(r.message_id for r in notified)
+        assert len(smtp.messages) == 2 * mails_by_threads
+        assert _listed(procs) == _listed(threads)
+        # the listener registered in this process heard every step, as with threads
+        def heard(sent: SimpleNamespace) -> Counter:
+            return Counter((e.step, e.supplier_order_id, e.customer_order, e.remote_order_id)
+                           for e in sent.listener.events)
+        assert heard(procs) == heard(threads)
+        assert sum(1 for e in procs.listener.events if e.step == "order_written") == \
+            sum(r.written for r in procs.results)
+        assert Counter(procs.steps) == Counter(threads.steps)
+        assert {step for _id, step in procs.steps} >= {"checked", "written", "notified"}
+        _no_claims_left(procs.store)
+        assert procs.host.warnings == []
+
+        # sent again: nothing is written twice
+        again = Dispatcher(procs.config, procs.store, procs.host, processes=2,
+                           concurrency=2).send(procs.ids)
+        assert all(r.skipped and r.written == 0 for r in again)
+        assert _listed(procs) == _listed(threads)
+
+
+def test_a_worker_killed_after_a_shop_commit_leaves_its_supplier_to_the_sender(
+        mariadb_server, smtp_server, tmp_path, dataset, monkeypatch):
+    """SIGKILL right after osCommerce committed the first chunk of supplier "delta", in the
+    worker: the sending process finds the worker gone, sends delta itself, and the exchange
+    reference finds the chunk already in the shop — the shop's list is the threads' list."""
+    parent = os.getpid()
+    original = OsCommerceConnector.write_batch
+    killed = tmp_path / "killed"
+
+    def write_then_die(self: Any, so: Any, transfers: Any) -> Any:
+        out = original(self, so, transfers)
+        if os.getpid() != parent and self.supplier.id == "delta" and not killed.exists():
+            killed.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return out
+
+    smtp = smtp_server()
+    with ExitStack() as stack:
+        threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
+        monkeypatch.setattr(OsCommerceConnector, "write_batch", write_then_die)
+        procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2)
+        assert killed.exists()  # the worker did die
+        assert _listed(procs) == _listed(threads)
+        delta = [r for r in procs.results if r.supplier_id == "delta"]
+        assert all(r.state == S.NOTIFIED for r in delta if r.skipped is None)
+        assert sum(r.already_there for r in delta) >= 1  # the chunk the dead worker committed
+        written = {s: sum(r.written + r.already_there for r in procs.results
+                          if r.supplier_id == s) for s in SHOPS}
+        assert written == {s: sum(r.written for r in threads.results if r.supplier_id == s)
+                           for s in SHOPS}
+        _no_claims_left(procs.store)
+
+
+def test_a_stop_lands_between_customer_orders_and_the_next_send_finishes(
+        mariadb_server, smtp_server, tmp_path, dataset, monkeypatch):
+    """The sending process is told to stop once a worker has committed the first chunk of
+    supplier "alpha" (the worker then waits a second: the stop is polled every 0.2 s). The
+    workers stop between chunks, leave the rest claimable, and the next send (threads) finishes;
+    every shop lists exactly what a send without the stop lists."""
+    parent = os.getpid()
+    original = OsCommerceConnector.write_batch
+    asked = tmp_path / "stop"
+
+    def write_then_ask_to_stop(self: Any, so: Any, transfers: Any) -> Any:
+        out = original(self, so, transfers)
+        if os.getpid() != parent and self.supplier.id == "alpha" and not asked.exists():
+            asked.touch()
+            time.sleep(1.0)
+        return out
+
+    smtp = smtp_server()
+    with ExitStack() as stack:
+        threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
+        monkeypatch.setattr(OsCommerceConnector, "write_batch", write_then_ask_to_stop)
+        procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2,
+                      should_stop=asked.exists)
+        (alpha,) = [r for r in procs.results if r.supplier_id == "alpha"]
+        assert alpha.skipped == "stopped before it was finished"
+        stored = procs.store.supplier_order(alpha.supplier_order_id)
+        assert stored.state == S.CHECKED  # checked, partly written: the next send goes on
+        assert 0 < sum(t.remote_order_id is not None for t in stored.transfers) \
+            < len(stored.transfers)
+        _no_claims_left(procs.store)
+        monkeypatch.undo()
+        rest = Dispatcher(procs.config, procs.store, procs.host, concurrency=2).send(procs.ids)
+        assert all(r.state == S.NOTIFIED or r.skipped for r in rest)
+        assert any(r.already_there == 0 and r.written for r in rest if r.supplier_id == "alpha")
+        assert _listed(procs) == _listed(threads)
+
+
+def test_a_store_no_other_process_can_open_is_sent_with_threads(tmp_path):
+    """`processes` is a wish: SQLite in memory cannot be opened by a worker, so such a send
+    stays in threads; a file store (or a server's) can be."""
+    memory = Store("sqlite://")
+    on_disk = Store(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    try:
+        host = PluginHost()
+        config = config_mod.from_dict({
+            "distributor": {"id": "acme", "name": "ACME", "email": "orders@acme.example"},
+            "store": {"url": "sqlite://"}, "mail": {"transport": "file",
+                                                    "outbox": str(tmp_path / "out")},
+            "suppliers": {}}, tmp_path / "config.toml")
+        assert not can_fork(Dispatcher(config, memory, host, processes=2))
+        assert can_fork(Dispatcher(config, on_disk, host, processes=2))
+    finally:
+        memory.close()
+        on_disk.close()
+
+
+def test_an_error_travels_back_from_a_worker_with_its_facts():
+    """Results cross the process boundary pickled: an error keeps code, facts and message; a
+    fact that cannot be pickled travels as its text."""
+    import pickle
+    import threading
+
+    error = OXError("OX-DB-006", supplier="beta [eu]", detail=threading.Lock())
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is OXError and back.code == "OX-DB-006"
+    assert back.facts["supplier"] == "beta [eu]" and "lock" in back.facts["detail"]
+    assert back.message == error.message.replace(repr(error.facts["detail"]),
+                                                 back.facts["detail"])
+    assert str(back).startswith("OX-DB-006: ")
