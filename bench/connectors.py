@@ -1,7 +1,8 @@
 """Send time of every shipped SQL connector against two raw-SQL floors, on one durable server.
 
     .venv/bin/python bench/connectors.py [--orders 10000] [--shops 10] [--prefill 0[,100000,…]|none]
-        [--connectors oscommerce,modified,…] [--concurrency 2] [--repeat 1] [--json PATH] [--quick]
+        [--connectors oscommerce,modified,…] [--concurrency 2] [--processes 1] [--repeat 1]
+        [--json PATH] [--quick]
 
 Starts its own throwaway mariadbd configured like a production server
 (`innodb_flush_log_at_trx_commit = 1`, doublewrite on, 512 MB buffer pool) and an SMTP sink in
@@ -217,7 +218,7 @@ def rows_of(conn: pymysql.Connection, table: str) -> list[tuple]:
 
 # --- orderexchange --------------------------------------------------------------------------
 def send(family: str, shops: list[Shop], data: Path, work: Path, smtp: SinkSMTP,
-         concurrency: int, fig: Figures | None) -> tuple[float, list[str]]:
+         concurrency: int, fig: Figures | None, processes: int = 1) -> tuple[float, list[str]]:
     """Import, build and send the generated orders into `shops`; returns (send seconds, the
     tables the connector writes)."""
     fam = FAMILIES[family]
@@ -226,7 +227,7 @@ def send(family: str, shops: list[Shop], data: Path, work: Path, smtp: SinkSMTP,
         "distributor": {"id": "bench", "name": "Bench", "email": "bench@example.com"},
         "store": {"url": f"sqlite:///{work / 'state.sqlite'}"},
         "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
-        "daemon": {"concurrency": concurrency},
+        "daemon": {"concurrency": concurrency, "processes": processes},
         "suppliers": suppliers}, work / "config.toml")
     store = Store(config.store.url)
     try:
@@ -234,7 +235,8 @@ def send(family: str, shops: list[Shop], data: Path, work: Path, smtp: SinkSMTP,
         import_orders(store, data / "orders.jsonl")
         created = build(store, config).created
         start = time.perf_counter()
-        results = Dispatcher(config, store, PluginHost(), concurrency=concurrency).send(created)
+        results = Dispatcher(config, store, PluginHost(), concurrency=concurrency,
+                             processes=processes).send(created)
         elapsed = time.perf_counter() - start
         if fig is not None:
             fig.orders_written = sum(r.written for r in results)
@@ -447,7 +449,7 @@ def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Pa
             empty, twins = shops(), shops()
             (work / f"a{rep}").mkdir()
             send_a, written = send(family, empty, data, work / f"a{rep}", smtp,
-                                   args.concurrency, fig)
+                                   args.concurrency, fig, args.processes)
             # seed rows: those the freshly created twin shop holds (same schema and seed data)
             for s, twin in zip(empty, twins, strict=True):
                 conn = root(server, twin.db.database)
@@ -466,7 +468,7 @@ def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Pa
                     fig.prefill_seconds[level] = time.perf_counter() - start
                 (work / f"b{rep}-{level}").mkdir()
                 send_b, _ = send(family, filled, data, work / f"b{rep}-{level}", smtp,
-                                 args.concurrency, None)
+                                 args.concurrency, None, args.processes)
                 run.levels[level] = Level(send_b,
                                           floor(server, empty, orders_table, "plain", work),
                                           floor(server, empty, orders_table, "multi", work))
@@ -518,6 +520,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connectors", default=",".join(HISTORY),
                         help=f"comma-separated, of {', '.join(HISTORY)}")
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="worker processes of each send ([daemon] processes)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--repeat", type=int, default=1,
                         help="repetitions per connector (fresh shops each); the table gives "
@@ -572,7 +576,7 @@ def main() -> None:
         "commit": commit(), "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": " ".join(sys.argv[1:]), "orders": args.orders, "shops": args.shops,
         "levels": args.levels, "repeat": args.repeat, "concurrency": args.concurrency,
-        "load_start": load_now()}
+        "processes": args.processes, "load_start": load_now()}
     server = servers.MariaDBServer(extra_args=DURABLE)
     server.start()
     smtp = SinkSMTP()
@@ -593,7 +597,8 @@ def main() -> None:
                     db = stack.enter_context(servers.temporary_mariadb_database(server))
                     FAMILIES[families[0]].create(db)
                     shops.append(Shop(db))
-                send(families[0], shops, warm / "data", warm, smtp, args.concurrency, None)
+                send(families[0], shops, warm / "data", warm, smtp, args.concurrency, None,
+                     args.processes)
             for family in families:
                 work = Path(tmp) / family
                 work.mkdir()
@@ -614,7 +619,8 @@ def main() -> None:
         Path(args.json).write_text(text + "\n", encoding="utf-8")
     print(f"{args.orders} generated orders over {args.shops} shops, commit {doc['commit']}, "
           f"started {doc['started']}, MariaDB {server.version} (flush_log_at_trx_commit=1, "
-          f"doublewrite), send concurrency {args.concurrency}, {args.repeat} run(s) per "
+          f"doublewrite), send concurrency {args.concurrency}, processes {args.processes}, "
+          f"{args.repeat} run(s) per "
           f"connector (medians); send B into shops pre-filled with "
           f"{', '.join(map(str, args.levels)) or '(none)'} orders each; {doc['seconds']} s in "
           f"all, load {doc['load_start']:.1f} → {doc['load_end']:.1f}")

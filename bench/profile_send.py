@@ -1,7 +1,7 @@
 """Where a send's time goes, for one shipped SQL connector: the profile behind issue 15's cuts.
 
     .venv/bin/python bench/profile_send.py [--orders 1000] [--shops 10] [--connector opencart3]
-        [--split] [--statements] [--memory] [--profile N] [--concurrency 1]
+        [--split] [--statements] [--memory] [--profile N] [--concurrency 1] [--processes 1]
 
 The same send as bench/connectors.py's send A (its throwaway durable mariadbd, its SMTP sink,
 the realistic generated orders, one warm-up send first), measured from the inside:
@@ -18,7 +18,8 @@ the realistic generated orders, one warm-up send first), measured from the insid
   process, of the throwaway mariadbd and of the SMTP sink (from /proc). When the three CPU
   figures add up to about twice the wall time, both cores were busy; when this process's CPU is
   close to the wall time, the send is bound by our own Python (one core: the GIL), and cutting
-  server waits cannot make it faster;
+  server waits cannot make it faster. With `--processes N` the send's worker processes' CPU is
+  a figure of its own ("send workers"; this process then only hands out suppliers);
 - `--profile N`: cProfile of the send, the N functions with the highest cumulative time
   (`--sort tottime`: the highest time inside the function itself);
 - `--cpu`: the send and `--split`'s phases in CPU seconds of this process (`process_time`)
@@ -39,6 +40,7 @@ import collections
 import os
 import pstats
 import re
+import resource
 import sys
 import tempfile
 import threading
@@ -132,6 +134,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _reaped_children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @contextmanager
 def _resources_of_send(pids: dict[str, int]) -> Any:
     """Wall seconds of `Dispatcher.send` and the CPU seconds each of `pids` (and this process)
@@ -142,11 +149,16 @@ def _resources_of_send(pids: dict[str, int]) -> Any:
     def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         start, cpu = time.perf_counter(), time.process_time()
+        workers = _reaped_children_cpu()
         try:
             return original(self, *args, **kwargs)
         finally:
             seen["wall"] += time.perf_counter() - start
             seen["orderexchange"] += time.process_time() - cpu
+            # the send's worker processes (`--processes`), reaped before send returns; the
+            # server and the sink are children too, but still running, so not counted here
+            if self.processes > 1:
+                seen["send workers"] += _reaped_children_cpu() - workers
             for name, pid in pids.items():
                 seen[name] += cpu_seconds(pid) - before[name]
     dispatch.Dispatcher.send = timed
@@ -251,6 +263,8 @@ def main() -> None:
     parser.add_argument("--shops", type=int, default=10)
     parser.add_argument("--connector", default="opencart3", choices=sorted(FAMILIES))
     parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="worker processes of the send ([daemon] processes)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--split", action="store_true", help="seconds per phase")
     parser.add_argument("--statements", action="store_true",
@@ -284,7 +298,8 @@ def main() -> None:
 
             warm = Path(tmp) / "warm"
             generate(warm / "data", 50, args.shops, args.seed)
-            send(args.connector, shops(), warm / "data", warm, smtp, args.concurrency, None)
+            send(args.connector, shops(), warm / "data", warm, smtp, args.concurrency, None,
+                 processes=args.processes)
             data = Path(tmp) / "data"
             generate(data, args.orders, args.shops, args.seed)
             work = Path(tmp) / "send"
@@ -306,7 +321,7 @@ def main() -> None:
                     {"mariadbd": server._proc.pid, "SMTP sink": smtp.proc.pid})) \
                     if args.resources else None
                 seconds, _tables = send(args.connector, shops(), data, work, smtp,
-                                        args.concurrency, fig)
+                                        args.concurrency, fig, processes=args.processes)
                 if cpu is not None:  # send() times itself in wall-clock seconds
                     seconds = cpu[0]
     finally:
@@ -314,7 +329,8 @@ def main() -> None:
         server.stop()
     print(f"{args.connector}: {args.orders} generated orders over {args.shops} shops, "
           f"{fig.orders_written} written, {fig.held} held, {fig.supplier_orders} notified; "
-          f"send {seconds:.2f} s{' CPU' if args.cpu else ''} (concurrency {args.concurrency})")
+          f"send {seconds:.2f} s{' CPU' if args.cpu else ''} (concurrency {args.concurrency}, "
+          f"processes {args.processes})")
     if phases is not None and args.split:
         accounted = 0.0
         for phase in PHASES:
@@ -329,7 +345,8 @@ def main() -> None:
             print(f"    {n / written:7.2f}  {kind}")
     if used is not None:
         print(f"  wall {used['wall']:.2f} s; CPU s: " + ", ".join(
-            f"{name} {used[name]:.2f}" for name in ("orderexchange", "mariadbd", "SMTP sink"))
+            f"{name} {used[name]:.2f}" for name in ("orderexchange", "send workers", "mariadbd",
+                                                    "SMTP sink") if name in used)
             + f"; load {os.getloadavg()[0]:.1f}")
     if args.memory:
         print(f"  peak RSS {peak_rss_now():.1f} MiB")
