@@ -68,14 +68,15 @@ class Listener:
 
 
 def _send(tmp: Path, stack: ExitStack, server: Any, smtp: Any, data: orderdata.Dataset,
-          processes: int, listener: Listener | None = None, **options: Any) -> SimpleNamespace:
+          processes: int, listener: Listener | None = None, store_url: str | None = None,
+          **options: Any) -> SimpleNamespace:
     """Fresh shops, a fresh store, the data imported and built, one send; what it left."""
     dbs = {s: stack.enter_context(servers.temporary_mariadb_database(server)) for s in SHOPS}
     for supplier, family in SHOPS.items():
         FAMILIES[family].create(dbs[supplier])
     config = config_mod.from_dict({
         "distributor": {"id": "acme", "name": "ACME Distribution", "email": "orders@acme.example"},
-        "store": {"url": f"sqlite:///{tmp / 'state.sqlite'}"},
+        "store": {"url": store_url or f"sqlite:///{tmp / 'state.sqlite'}"},
         "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
         "daemon": {"concurrency": 2, "processes": processes, "write_batch": 25},
         "suppliers": {s: shop_section(dbs[s], FAMILIES[f].connector())
@@ -105,6 +106,22 @@ class _closing:
 
     def __exit__(self, *_exc: object) -> None:
         self.store.close()
+
+
+def test_the_workers_share_a_postgresql_store(mariadb_server, smtp_server, pg_url, tmp_path,
+                                              dataset):
+    """The same send with the state store on a real PostgreSQL: the workers open their own
+    connections to it (the sender's pooled ones are left to the sender)."""
+    smtp = smtp_server()
+    with ExitStack() as stack:
+        threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
+        procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2,
+                      store_url=pg_url)
+        assert procs.store.engine.dialect.name == "postgresql"
+        assert _outcome(procs.results) == _outcome(threads.results)
+        assert _listed(procs) == _listed(threads)
+        assert Counter(procs.steps) == Counter(threads.steps)
+        _no_claims_left(procs.store)
 
 
 def _listed(sent: SimpleNamespace) -> dict[str, list[Any]]:
