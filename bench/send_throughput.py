@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/send_throughput.py [--orders 10000] [--lines 3] [--shops 10]
                                               [--connector oscommerce|woocommerce] [--memory]
+                                              [--processes 1]
 
 Starts a throwaway mariadbd (tests/servers.py) and an SMTP sink on loopback (aiosmtpd, in its
 own process), creates S shops of the chosen connector (table prefixes in one database; WooCommerce: HPOS, as a
@@ -18,12 +19,17 @@ process's current RSS (does what a send keeps grow with its size?), its peak and
 the line before (does a supplier order cost more as the shops and the store fill?) — and at the end
 the steps during which the peak rose, by how much (which step's transient memory sets the peak).
 Costs nothing measurable: it reads /proc and getrusage at each step.
+
+`--processes N`: the send's worker processes (`[daemon] processes`); their largest peak RSS is
+printed beside this process's (read from /proc while they run: they share the sender's pages
+until they write to them, so the machine holds less than the sum).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import socket
 import subprocess
@@ -102,7 +108,7 @@ def create_shop(url: str, connector: str, prefix: str) -> None:
 
 
 def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
-                      connector: str = "oscommerce") -> float:
+                      connector: str = "oscommerce", processes: int = 1) -> float:
     url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
     suppliers = {f"s{k}": {"name": f"Shop {k}", "email": f"s{k}@example.com",
                            "database": {"url": url, "password": db.password},
@@ -112,7 +118,7 @@ def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
         "distributor": {"id": "bench", "name": "Bench", "email": "bench@example.com"},
         "store": {"url": f"sqlite:///{work / 'state.sqlite'}"},
         "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
-        "daemon": {"concurrency": 2},
+        "daemon": {"concurrency": 2, "processes": processes},
         "suppliers": suppliers})
     store = Store(config.store.url)
     with (work / "orders.jsonl").open("w") as out:
@@ -131,9 +137,14 @@ def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
     global RSS_BEFORE_SEND
     RSS_BEFORE_SEND = peak_rss_mib()
     start = time.perf_counter()
-    results = Dispatcher(config, store, PluginHost(), progress=MEMORY.step if MEMORY else None,
-                         concurrency=config.daemon.concurrency).send(created)
+    with WorkerPeak() as workers:
+        results = Dispatcher(config, store, PluginHost(),
+                             progress=MEMORY.step if MEMORY else None,
+                             concurrency=config.daemon.concurrency,
+                             processes=config.daemon.processes).send(created)
     elapsed = time.perf_counter() - start
+    global WORKER_PEAK
+    WORKER_PEAK = workers.peak
     assert all(r.ok for r in results), [r.error for r in results]
     global NOTIFIED
     NOTIFIED = sum(1 for r in results if r.message_id)
@@ -141,6 +152,50 @@ def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
 
 
 RSS_BEFORE_SEND = 0.0
+WORKER_PEAK = 0.0
+
+
+class WorkerPeak(threading.Thread):
+    """The largest VmHWM (peak RSS) of this process's send workers, polled from /proc four
+    times a second while the send runs (a worker's own figure is gone once it is reaped)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self._done = threading.Event()
+        self._me = str(os.getpid())
+
+    def _children(self) -> dict[str, Path]:
+        out = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if stat.read_text().rsplit(")", 1)[1].split()[1] == self._me:
+                    out[stat.parent.name] = stat.parent
+            except OSError:
+                continue
+        return out
+
+    def run(self) -> None:
+        while not self._done.wait(0.25):
+            for pid, proc in self._children().items():
+                if pid in self._before:  # the SMTP sink, the server: not the send's
+                    continue
+                try:
+                    status = (proc / "status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak = max(self.peak, int(line.split()[1]) / 1024)
+
+    def __enter__(self) -> WorkerPeak:
+        self._before = set(self._children())
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self.join()
 
 
 def peak_rss_mib() -> float:
@@ -241,6 +296,8 @@ def main() -> None:
                         default="oscommerce")
     parser.add_argument("--memory", action="store_true",
                         help="print RSS as the send goes on and which steps raised its peak")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="worker processes of the send ([daemon] processes)")
     args = parser.parse_args()
     global MEMORY
     if args.memory:
@@ -257,7 +314,7 @@ def main() -> None:
                 create_shop(db_ox.url, args.connector, f"s{k}_")
             create_oscommerce_schema(db_raw.url)
             ox = run_orderexchange(db_ox, Path(tmp), orders(args.orders, args.lines, args.shops),
-                                   args.shops, smtp, args.connector)
+                                   args.shops, smtp, args.connector, args.processes)
             raw = run_baseline(db_raw, orders(args.orders, args.lines, args.shops))
     finally:
         smtp.stop()
@@ -272,6 +329,9 @@ def main() -> None:
     print(f"ratio orderexchange / baseline:              {raw / ox:8.2f}")
     print(f"peak RSS after import + build:               {RSS_BEFORE_SEND:8.1f} MiB")
     print(f"peak RSS (whole run):                        {rss_mib:8.1f} MiB")
+    if args.processes > 1:
+        print(f"largest peak RSS of a send worker:           {WORKER_PEAK:8.1f} MiB "
+              f"({args.processes} workers)")
     if MEMORY is not None:
         MEMORY.report()
 

@@ -52,7 +52,8 @@ def oe_check_supplier_order(
 
     Called for every supplier order about to be sent, before anything is written. Every
     plug-in's findings are collected; an error finding blocks this supplier order only.
-    Must not write anything anywhere.
+    Must not write anything anywhere. With `[daemon] processes` above 1 it runs in a send worker
+    process (a fork of the sender): what it keeps in memory between calls stays in that worker.
     """
 
 
@@ -74,6 +75,7 @@ def oe_notification_attachments(
 
     Called while the email is rendered, after every customer order of the supplier order was
     written (so remote order ids are known). Every plug-in's attachments are attached.
+    Like `oe_check_supplier_order`, it may run in a send worker process.
     """
 
 
@@ -84,7 +86,8 @@ def oe_dispatch_event(event: DispatchEvent) -> None:
 
     For plug-ins that log to an ERP, post to a chat, or count. The step's state is already
     committed when this is called. An exception raised here is reported (OX-PLG-002) and never
-    stops or changes the dispatch.
+    stops or changes the dispatch. Always called in the sending process, also when send worker
+    processes did the step (`[daemon] processes`): they relay each step to it, in order.
     """
 
 
