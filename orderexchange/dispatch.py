@@ -221,8 +221,8 @@ class Dispatcher(ShopWrites):
                     results.append(SendResult(so.id, so.supplier_id, so.state,
                                               skipped=f"being sent by {lost.holder}"))
                     self.progress(so.id, "skipped")
-                except _Stopped:
-                    results.append(SendResult(so.id, so.supplier_id, so.state,
+                except _Stopped as stopped:
+                    results.append(SendResult(so.id, so.supplier_id, stopped.state,
                                               skipped="stopped before it was finished"))
                     break
                 finally:

@@ -31,6 +31,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import traceback
 from math import ceil
@@ -52,8 +53,10 @@ _STOP_POLL = 0.2
 
 
 def can_fork(dispatcher: Dispatcher) -> bool:
-    """Workers need fork and a store that another process can open (not SQLite in memory)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    """Workers need fork and a store that another process can open (not SQLite in memory).
+    Not on macOS, where a fork of a process that used the system's frameworks (its TLS, its
+    keychain) may crash (Python itself no longer forks there by default): threads there."""
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
         return False
     url = dispatcher.store.engine.url
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))

@@ -75,7 +75,12 @@ class _OrderProblem(Exception):
 
 
 class _Stopped(Exception):
-    """The daemon is stopping: leave this supplier order where it is, claimable by the next run."""
+    """The daemon is stopping: leave this supplier order where it is, claimable by the next run.
+    Carries the state it stays in (checked, or write_failed before a retry), for the result."""
+
+    def __init__(self, state: SupplierOrderState) -> None:
+        super().__init__(state.value)
+        self.state = state
 
 
 class ShopWrites:
@@ -113,7 +118,7 @@ class ShopWrites:
         size = max(1, self.config.daemon.write_batch) if connector.batch_writes or each else 1
         for start in range(0, len(pending), size):
             if self.should_stop():
-                raise _Stopped
+                raise _Stopped(so.state)
             self._fence(so)
             chunk = pending[start:start + size]
             outcomes = self._write_chunk(so, chunk, link, existing, each=each)

@@ -242,6 +242,7 @@ def test_a_stop_lands_between_customer_orders_and_the_next_send_finishes(
                       should_stop=asked.exists)
         (alpha,) = [r for r in procs.results if r.supplier_id == "alpha"]
         assert alpha.skipped == "stopped before it was finished"
+        assert alpha.state == S.CHECKED  # where it stays, not the draft it was when loaded
         stored = procs.store.supplier_order(alpha.supplier_order_id)
         assert stored.state == S.CHECKED  # checked, partly written: the next send goes on
         assert 0 < sum(t.remote_order_id is not None for t in stored.transfers) \
