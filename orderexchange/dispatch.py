@@ -142,7 +142,8 @@ class Dispatcher(ShopWrites):
         # one mail connection reused across the suppliers' batches (mail/pool.py)
         with MailPool(lambda: transport_for(self.config.mail, self.host.mail_transports())) \
                 as self._mails:
-            if self.processes > 1 and len(groups) > 1 and can_fork(self):
+            if min(self.processes, self.concurrency) > 1 and len(groups) > 1 \
+                    and can_fork(self):
                 batches = send_in_processes(self, list(groups.items()), self.processes)
             elif self.concurrency == 1 or len(groups) == 1:
                 batches = [self._send_supplier(sid, batch) for sid, batch in groups.items()]

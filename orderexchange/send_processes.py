@@ -34,7 +34,6 @@ import signal
 import sys
 import threading
 import traceback
-from math import ceil
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -62,20 +61,26 @@ def can_fork(dispatcher: Dispatcher) -> bool:
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
+def worker_threads(concurrency: int, processes: int, suppliers: int) -> list[int]:
+    """The supplier threads of each worker: `concurrency` stays the number of suppliers in
+    flight (never more than there are suppliers), shared out evenly; no worker without one."""
+    total = max(1, min(concurrency, suppliers))
+    processes = max(1, min(processes, total))
+    return [total // processes + (k < total % processes) for k in range(processes)]
+
+
 def send_in_processes(dispatcher: Dispatcher, groups: Groups,
                       processes: int) -> list[list[SendResult]]:
     """Send the supplier groups with `processes` forked workers; one result batch per group, in
     the order of `groups`."""
-    threads = max(1, ceil(dispatcher.concurrency / processes))
-    processes = min(processes, len(groups))
-    threads = min(threads, ceil(len(groups) / processes))
+    threads = worker_threads(dispatcher.concurrency, processes, len(groups))
     ctx = multiprocessing.get_context("fork")
     # read by the workers' `should_stop` without a lock: set once, by this process
     stop = ctx.RawValue("b", 0)
     slots: list[_Slot] = []
     workers = []
-    for _ in range(processes):
-        pairs = [ctx.Pipe(duplex=True) for _ in range(threads)]
+    for count in threads:
+        pairs = [ctx.Pipe(duplex=True) for _ in range(count)]
         proc = ctx.Process(target=_worker, args=(dispatcher, groups, [c for _, c in pairs], stop),
                            name="ox-send-worker", daemon=True)
         proc.start()
@@ -177,7 +182,23 @@ def _quiet_send(conn: Connection, message: tuple) -> None:
 
 def _worker(dispatcher: Dispatcher, groups: Groups,
             conns: list[Connection], stop_flag: Any) -> None:
-    """A worker process: its threads ask for groups and send them, reporting back."""
+    """A worker process, left only by `os._exit`: the fork holds a copy of the sender's
+    unwritten stdout (a table, a progress bar) that any normal exit would print a second time,
+    and the sender's atexit handlers and finalizers are not the worker's to run."""
+    code = 0
+    try:
+        _work(dispatcher, groups, conns, stop_flag)
+    except BaseException:  # noqa: BLE001 - the sender sends what this worker had in flight
+        os.write(2, f"orderexchange send worker {os.getpid()}: "
+                    f"{traceback.format_exc(limit=-3)}".encode(errors="replace"))
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _work(dispatcher: Dispatcher, groups: Groups,
+          conns: list[Connection], stop_flag: Any) -> None:
+    """The worker's threads ask for groups and send them, reporting back."""
     # Ctrl-C reaches the whole process group: the sending process decides (should_stop) and
     # tells the workers, who finish the customer order in flight like the threads do
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -226,4 +247,3 @@ def _worker(dispatcher: Dispatcher, groups: Groups,
             thread.join()
     for conn in conns:
         conn.close()
-    os._exit(0)  # nothing of the parent's (atexit, finalizers) runs here

@@ -39,7 +39,7 @@ from orderexchange.model import SupplierOrderState as S
 from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins.oscommerce import OsCommerceConnector
 from orderexchange.queue import heartbeats
-from orderexchange.send_processes import can_fork
+from orderexchange.send_processes import can_fork, worker_threads
 from orderexchange.store import Store, supplier_orders
 
 #: supplier → the shop family it runs (two osCommerce shops: one connector in two workers)
@@ -272,6 +272,13 @@ def test_a_store_no_other_process_can_open_is_sent_with_threads(tmp_path):
     finally:
         memory.close()
         on_disk.close()
+
+
+@pytest.mark.parametrize("concurrency, processes, suppliers, threads", [
+    (4, 2, 10, [2, 2]), (3, 2, 10, [2, 1]), (2, 2, 10, [1, 1]), (4, 3, 10, [2, 1, 1]),
+    (4, 2, 3, [2, 1]), (2, 4, 10, [1, 1]), (8, 2, 2, [1, 1]), (1, 2, 5, [1])])
+def test_concurrency_stays_the_suppliers_in_flight(concurrency, processes, suppliers, threads):
+    assert worker_threads(concurrency, processes, suppliers) == threads
 
 
 def test_an_error_travels_back_from_a_worker_with_its_facts():

@@ -140,8 +140,9 @@ class DaemonConfig(_Strict):
         default_factory=_default_jobs)
     concurrency: int = Field(default=4, ge=1, le=64)   # suppliers sent to in parallel
     #: processes a send spreads those suppliers over (send_processes.py): a send is bound by
-    #: orderexchange's own CPU, and threads share one core; 1 = threads only, as before
-    processes: int = Field(default=1, ge=1, le=64)
+    #: orderexchange's own CPU, and threads share one core; 1 = threads only. Default 2: two
+    #: cores are the smallest machine a distributor runs this on, and the second halves a send
+    processes: int = Field(default=2, ge=1, le=64)
     lease_seconds: float = Field(default=120, gt=0)     # caps a claim's lease (3 heartbeats)
     heartbeat_seconds: float = Field(default=15, gt=0)
     misfire_grace_seconds: int = Field(default=300, ge=1)
