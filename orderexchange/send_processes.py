@@ -182,9 +182,9 @@ def _quiet_send(conn: Connection, message: tuple) -> None:
 
 def _worker(dispatcher: Dispatcher, groups: Groups,
             conns: list[Connection], stop_flag: Any) -> None:
-    """A worker process, left only by `os._exit`: the fork holds a copy of the sender's
-    unwritten stdout (a table, a progress bar) that any normal exit would print a second time,
-    and the sender's atexit handlers and finalizers are not the worker's to run."""
+    """A worker process, left only by `os._exit`: the sender's atexit handlers and finalizers
+    are not the worker's to run, and whatever the sender's other threads wrote into stdout after
+    multiprocessing's flush before the fork must not be printed a second time by the worker."""
     code = 0
     try:
         _work(dispatcher, groups, conns, stop_flag)

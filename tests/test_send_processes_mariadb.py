@@ -12,8 +12,10 @@ told to stop half-way: each customer order is still in its shop exactly once.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -294,3 +296,67 @@ def test_an_error_travels_back_from_a_worker_with_its_facts():
     assert back.message == error.message.replace(repr(error.facts["detail"]),
                                                  back.facts["detail"])
     assert str(back).startswith("OX-DB-006: ")
+
+
+def test_the_cli_prints_its_table_once_with_send_workers(mariadb_server, smtp_server, tmp_path,
+                                                         vendor_key, licence_code):
+    """`orderexchange send --all` with the default config (two send workers) in a child process
+    whose stdout is a pipe, block-buffered as under cron: each supplier's row once, the line the
+    process printed before the send once (multiprocessing flushes before it forks, and a worker
+    leaves by `os._exit`), no worker error on stderr; `--json` stays one document."""
+    from click.testing import CliRunner
+    from helpers import CATALOGUE_CSV, create_oscommerce_schema, licensed_cli_command, \
+        sample_order
+    from shopdb import child_config
+
+    from orderexchange.cli import main
+
+    smtp = smtp_server()
+    with ExitStack() as stack:
+        alpha, beta = (stack.enter_context(servers.temporary_mariadb_database(mariadb_server))
+                       for _ in range(2))
+        for db in (alpha, beta):
+            create_oscommerce_schema(db.url)
+        cfg = child_config(tmp_path, alpha, smtp)
+        section = shop_section(beta)
+        cfg.write_text(cfg.read_text() + "\n".join([
+            '[suppliers.beta]', 'name = "Beta"', 'email = "orders@beta.example"',
+            '[suppliers.beta.database]', f'url = "{section["database"]["url"]}"',
+            f'password = "{section["database"]["password"]}"',
+            '[suppliers.beta.connector]', 'type = "oscommerce"']) + "\n")
+        assert config_mod.load(cfg).daemon.processes == 2  # the default
+
+        def cli(*args: Any) -> Any:
+            return CliRunner().invoke(main, ["--config", str(cfg), *map(str, args)])
+
+        (tmp_path / "catalogue.csv").write_text(CATALOGUE_CSV + "NAILS,beta,A-100,1.20,Nails\n")
+        assert cli("catalogue", "import", tmp_path / "catalogue.csv").exit_code == 0
+        assert cli("activate", licence_code).exit_code == 0
+        orders = tmp_path / "orders.jsonl"
+        orders.write_text("\n".join(json.dumps(sample_order(
+            str(n), email=f"c{n}@example.com", first="Kim", last=f"Kunde{n}",
+            lines=[{"sku": "HAMMER" if n % 2 else "NAILS", "name": "x", "quantity": 1,
+                    "unit_price": "12.90", "tax_rate": "19"}])) for n in range(2001, 2011)) + "\n")
+        assert cli("import", orders).exit_code == 0
+        assert cli("build").exit_code == 0
+
+        command = licensed_cli_command(vendor_key, tmp_path, "--config", cfg, "send", "--all")
+        # a line the process printed before the send, in its buffer until the workers fork
+        command[2] = "print('written before the send')\n" + command[2]
+        buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        table = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False,
+                               env=buffered)
+        assert table.returncode == 0, table.stderr
+        assert "send worker" not in table.stderr
+        assert table.stdout.count("written before the send") == 1, table.stdout
+        lines = table.stdout.splitlines()
+        for supplier in ("alpha", "beta"):
+            assert sum(supplier in line and "notified" in line for line in lines) == 1, \
+                table.stdout
+        assert len(smtp.messages) == 2
+
+        again = subprocess.run(licensed_cli_command(vendor_key, tmp_path, "--config", cfg,
+                                                    "send", "--all", "--json"),
+                               capture_output=True, text=True, timeout=300, check=False)
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout) == []  # nothing left to send: one (empty) document
