@@ -186,26 +186,33 @@ def test_two_worker_processes_send_what_threads_send(mariadb_server, smtp_server
         assert _listed(procs) == _listed(threads)
 
 
+def _after_a_workers_first_chunk(monkeypatch: Any, supplier: str, marker: Path,
+                                 then: Any) -> None:
+    """osCommerce's chunk write, patched (the workers fork with it): once a send worker has
+    committed the first chunk for `supplier`, `marker` is created and `then()` runs there."""
+    parent = os.getpid()
+    original = OsCommerceConnector.write_batch
+
+    def write(self: Any, so: Any, transfers: Any) -> Any:
+        out = original(self, so, transfers)
+        if os.getpid() != parent and self.supplier.id == supplier and not marker.exists():
+            marker.touch()
+            then()
+        return out
+    monkeypatch.setattr(OsCommerceConnector, "write_batch", write)
+
+
 def test_a_worker_killed_after_a_shop_commit_leaves_its_supplier_to_the_sender(
         mariadb_server, smtp_server, tmp_path, dataset, monkeypatch):
     """SIGKILL right after osCommerce committed the first chunk of supplier "delta", in the
     worker: the sending process finds the worker gone, sends delta itself, and the exchange
     reference finds the chunk already in the shop — the shop's list is the threads' list."""
-    parent = os.getpid()
-    original = OsCommerceConnector.write_batch
     killed = tmp_path / "killed"
-
-    def write_then_die(self: Any, so: Any, transfers: Any) -> Any:
-        out = original(self, so, transfers)
-        if os.getpid() != parent and self.supplier.id == "delta" and not killed.exists():
-            killed.touch()
-            os.kill(os.getpid(), signal.SIGKILL)
-        return out
-
     smtp = smtp_server()
     with ExitStack() as stack:
         threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
-        monkeypatch.setattr(OsCommerceConnector, "write_batch", write_then_die)
+        _after_a_workers_first_chunk(monkeypatch, "delta", killed,
+                                     lambda: os.kill(os.getpid(), signal.SIGKILL))
         procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2)
         assert killed.exists()  # the worker did die
         assert _listed(procs) == _listed(threads)
@@ -225,21 +232,11 @@ def test_a_stop_lands_between_customer_orders_and_the_next_send_finishes(
     supplier "alpha" (the worker then waits a second: the stop is polled every 0.2 s). The
     workers stop between chunks, leave the rest claimable, and the next send (threads) finishes;
     every shop lists exactly what a send without the stop lists."""
-    parent = os.getpid()
-    original = OsCommerceConnector.write_batch
     asked = tmp_path / "stop"
-
-    def write_then_ask_to_stop(self: Any, so: Any, transfers: Any) -> Any:
-        out = original(self, so, transfers)
-        if os.getpid() != parent and self.supplier.id == "alpha" and not asked.exists():
-            asked.touch()
-            time.sleep(1.0)
-        return out
-
     smtp = smtp_server()
     with ExitStack() as stack:
         threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
-        monkeypatch.setattr(OsCommerceConnector, "write_batch", write_then_ask_to_stop)
+        _after_a_workers_first_chunk(monkeypatch, "alpha", asked, lambda: time.sleep(1.0))
         procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2,
                       should_stop=asked.exists)
         (alpha,) = [r for r in procs.results if r.supplier_id == "alpha"]
