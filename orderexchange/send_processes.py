@@ -72,7 +72,8 @@ def worker_threads(concurrency: int, processes: int, suppliers: int) -> list[int
 def send_in_processes(dispatcher: Dispatcher, groups: Groups,
                       processes: int) -> list[list[SendResult]]:
     """Send the supplier groups with `processes` forked workers; one result batch per group, in
-    the order of `groups`."""
+    the order of `groups`. Without any worker (none could be started) the groups are sent here,
+    one after the other, as by the leftovers of dead workers."""
     threads = worker_threads(dispatcher.concurrency, processes, len(groups))
     ctx = multiprocessing.get_context("fork")
     # read by the workers' `should_stop` without a lock: set once, by this process
@@ -83,7 +84,14 @@ def send_in_processes(dispatcher: Dispatcher, groups: Groups,
         pairs = [ctx.Pipe(duplex=True) for _ in range(count)]
         proc = ctx.Process(target=_worker, args=(dispatcher, groups, [c for _, c in pairs], stop),
                            name="ox-send-worker", daemon=True)
-        proc.start()
+        try:
+            proc.start()
+        except OSError as exc:  # no fork left (memory, a process limit): fewer workers
+            log.warning("could not start a send worker (%s); sending with %d", exc, len(workers))
+            for here, there in pairs:
+                here.close()
+                there.close()
+            break
         for here, there in pairs:
             # our copy of the worker's end closed at once (and so never inherited by the next
             # worker): a worker that dies then reads as end-of-file on its slots

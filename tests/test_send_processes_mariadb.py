@@ -357,3 +357,23 @@ def test_the_cli_prints_its_table_once_with_send_workers(mariadb_server, smtp_se
                                capture_output=True, text=True, timeout=300, check=False)
         assert again.returncode == 0, again.stderr
         assert json.loads(again.stdout) == []  # nothing left to send: one (empty) document
+
+
+def test_a_send_whose_workers_cannot_start_is_sent_by_the_sender(
+        mariadb_server, smtp_server, tmp_path, dataset, monkeypatch, caplog):
+    """fork fails (a process limit, no memory): the sender sends every supplier itself, with
+    the results and the shops' lists of the threads' send."""
+    import multiprocessing.process
+
+    def no_fork(self: Any) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    smtp = smtp_server()
+    with ExitStack() as stack:
+        threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
+        monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+        procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2)
+        assert "could not start a send worker" in caplog.text
+        assert _outcome(procs.results) == _outcome(threads.results)
+        assert _listed(procs) == _listed(threads)
+        _no_claims_left(procs.store)
