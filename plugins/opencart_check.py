@@ -135,6 +135,7 @@ class OpenCartCheck:
             return 1
 
     def _check(self, so: SupplierOrder) -> list[Finding]:
+        self._amounts_of = None  # the previous supplier order's amounts: not needed again
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items

@@ -722,3 +722,26 @@ def test_tls_asked_for_but_the_server_has_none_is_ox_db_012(mariadb_db, prepare,
     [result] = run.send()
     assert result.error is not None and result.error.code == "OX-DB-012"
     assert count(mariadb_db, "oc_order") == 0
+
+
+def test_an_orders_amounts_are_worked_out_once_per_send(shop, prepare, monkeypatch):
+    """Step 1 (the `order` row's length checks) and the write (order row, lines, totals) share
+    one working-out of each order's amounts: it was done in both, 5 % of a send's CPU. The
+    shop's admin list shows the same totals either way (full_send_and_verify checks them)."""
+    from orderexchange.plugins import opencart_rows as rows  # where it calls order_amounts
+
+    worked_out: list[str] = []
+    original = rows.order_amounts
+
+    def counted(transfer: Any, *args: Any) -> Any:
+        worked_out.append(transfer.customer_order.number)
+        return original(transfer, *args)
+
+    monkeypatch.setattr(rows, "order_amounts", counted)
+    orders = [sample_order(str(4000 + k), email=f"k{k}@example.com", first="Kim",
+                           last=f"Kunde{k}") for k in range(6)]
+    run = prepare(alpha(shop), [ANNA, *orders])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.written == 7
+    assert sorted(worked_out) == sorted(o["number"] for o in [ANNA, *orders])
+    assert len(admin_list(shop)) == 7
