@@ -43,7 +43,8 @@ from orderexchange.model import (
 )
 
 from .shop_money import (
-    OrderAmounts, ShopRates, currencies_of, currency_findings, order_amounts, plain_rate,
+    OrderAmounts, ShopRates, currencies_of, currency_findings, kept_amounts, order_amounts,
+    plain_rate,
 )
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
@@ -810,7 +811,13 @@ class GenericSqlConnector(SqlShopConnector):
         return self._stand_alone
 
     # -- step 1 -----------------------------------------------------------------------------
+    def _amounts(self, transfer: Transfer, rates: ShopRates) -> OrderAmounts:
+        """order_amounts once per supplier order (shop_money.KeptAmounts)."""
+        return kept_amounts(self).of(transfer, rates,
+                                     lambda: order_amounts(transfer, self.supplier, rates))
+
     def _check(self, so: SupplierOrder) -> list[Finding]:
+        kept_amounts(self).clear()  # the previous supplier order's: not needed again
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items
@@ -841,7 +848,7 @@ class GenericSqlConnector(SqlShopConnector):
         now = datetime.now()
         for t in pending:
             co = t.customer_order
-            amounts = order_amounts(t, self.supplier, ref["rates"])
+            amounts = self._amounts(t, ref["rates"])
             values = self._values(so, t, ref, customer_id=None, account=account, now=now,
                                   amounts=amounts)
             order = self._row(self.o, values)
@@ -957,7 +964,7 @@ class GenericSqlConnector(SqlShopConnector):
             assert c is not None
             number = self.take_order_number(c.table, c.key_column, c.key, c.value_column,
                                             seed=lambda: self._max(o.table, o.number_column))
-        amounts = order_amounts(transfer, self.supplier, ref["rates"])  # once per write
+        amounts = self._amounts(transfer, ref["rates"])  # step 1's, shared by the whole write
         values = self._values(so, transfer, ref, customer_id=customer_id, account=account,
                               now=now, number=number, amounts=amounts)
         row = self._row(o, values)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from orderexchange.connector import attempted
 from orderexchange.model import Finding, SupplierOrder, TransferState
 
-from .shop_money import ShopRates, currencies_of, currency_findings
+from .shop_money import ShopRates, currencies_of, currency_findings, kept_amounts
 from .shop_sql import Findings, Product, quote
 
 
@@ -135,7 +135,7 @@ class OpenCartCheck:
             return 1
 
     def _check(self, so: SupplierOrder) -> list[Finding]:
-        self._amounts_of = None  # the previous supplier order's amounts: not needed again
+        kept_amounts(self).clear()  # the previous supplier order's: not needed again
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items

@@ -15,7 +15,7 @@ from typing import Any
 
 from orderexchange.model import Address, CustomerOrder, SupplierOrder, Transfer
 
-from .shop_money import OrderAmounts, ShopRates, order_amounts, plain_rate
+from .shop_money import OrderAmounts, ShopRates, kept_amounts, order_amounts, plain_rate
 from .shop_sql import Product, TableInfo, fit_rows, marker
 
 
@@ -32,30 +32,12 @@ class RowFitter:
         return fit_rows(info, (values,), now)[0]
 
 
-#: orders whose amounts a connector keeps (`OpenCartRows._amounts`): more than a supplier order
-#: holds by default, few enough that a long send's memory stays flat
-_AMOUNTS_KEPT = 1024
-
-
 class OpenCartRows:
-    #: id(transfer) → (transfer, rates, its amounts); emptied by each step 1 (`_check`)
-    _amounts_of: dict[int, tuple[Transfer, ShopRates, OrderAmounts]] | None = None
-
     def _amounts(self, transfer: Transfer, rates: ShopRates) -> OrderAmounts:
-        """order_amounts of an order, worked out once per supplier order: step 1's `order` row
-        (for its length checks) and the write's `order` row, lines and totals use the same.
-        It was worked out twice per order, in step 1 and in the write (5 % of an OpenCart
-        send's CPU). Kept by the transfer's identity and the rates' (a new rates read is a new
-        object): a transfer changed since, or other rates, are worked out anew."""
-        kept = self._amounts_of
-        if kept is None or len(kept) >= _AMOUNTS_KEPT:
-            kept = self._amounts_of = {}
-        known = kept.get(id(transfer))
-        if known is not None and known[0] is transfer and known[1] is rates:
-            return known[2]
-        amounts = order_amounts(transfer, self.supplier, rates)
-        kept[id(transfer)] = (transfer, rates, amounts)
-        return amounts
+        """order_amounts of an order, once per supplier order (shop_money.KeptAmounts): step 1's
+        `order` row and the write's order row, lines and totals."""
+        return kept_amounts(self).of(transfer, rates,
+                                     lambda: order_amounts(transfer, self.supplier, rates))
 
     @staticmethod
     def _person(co: CustomerOrder, account: dict[str, Any] | None) -> dict[str, str]:

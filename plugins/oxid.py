@@ -50,7 +50,7 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
 )
 
-from .shop_money import ShopRates, currency_findings, order_amounts
+from .shop_money import ShopRates, currency_findings, kept_amounts, order_amounts
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
     match_by_email, new_uuid, split_street,
@@ -319,8 +319,14 @@ class OxidConnector(SqlShopConnector):
 
     # -- money ------------------------------------------------------------------------------
     def amounts(self, transfer: Transfer) -> Amounts:
-        """Net/gross per unit and line, sums and VAT slots as OXID computes them."""
-        base = order_amounts(transfer, self.supplier, self._ref["rates"])
+        """Net/gross per unit and line, sums and VAT slots as OXID computes them; once per
+        supplier order (shop_money.KeptAmounts): step 1's `oxorder` row and the write's."""
+        rates = self._ref["rates"]
+        return kept_amounts(self).of(transfer, rates,
+                                     lambda: self._work_out_amounts(transfer, rates))
+
+    def _work_out_amounts(self, transfer: Transfer, rates: ShopRates) -> Amounts:
+        base = order_amounts(transfer, self.supplier, rates)
         lines: list[dict[str, Any]] = []
         by_rate: dict[Decimal, Decimal] = {}
         for a in base.lines:
@@ -354,6 +360,7 @@ class OxidConnector(SqlShopConnector):
 
     # -- step 1 -----------------------------------------------------------------------------
     def _check(self, so: SupplierOrder) -> list[Finding]:
+        kept_amounts(self).clear()  # the previous supplier order's: not needed again
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items

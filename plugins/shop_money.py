@@ -194,6 +194,43 @@ class OrderAmounts:
         return list(self.by_rate)
 
 
+class KeptAmounts:
+    """A connector's amounts of the orders of the supplier order it works on, worked out once:
+    step 1 (the order row's length checks) and the write (order row, lines, totals) share them.
+    Worked out in both, they were ~5 % of an OpenCart, OXID or generic SQL send's CPU.
+
+    Kept by the transfer's identity and the rates' (a new rates read is a new object, worked
+    out anew); step 1 and the write of one supplier order never change an order's lines.
+    Emptied at each step 1 (`clear`) and when `LIMIT` orders are kept: memory stays flat."""
+
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[Transfer, Any, Any]] = {}
+
+    def clear(self) -> None:
+        self._kept = {}
+
+    def of(self, transfer: Transfer, rates: Any, work: Any) -> Any:
+        """`work()`'s answer for this transfer under these rates, worked out the first time."""
+        known = self._kept.get(id(transfer))
+        if known is not None and known[0] is transfer and known[1] is rates:
+            return known[2]
+        if len(self._kept) >= self.LIMIT:
+            self._kept = {}
+        value = work()
+        self._kept[id(transfer)] = (transfer, rates, value)
+        return value
+
+
+def kept_amounts(connector: Any) -> KeptAmounts:
+    """The connector's KeptAmounts (made on first use: connectors are built per send)."""
+    kept = connector.__dict__.get("_kept_amounts")
+    if kept is None:
+        kept = connector._kept_amounts = KeptAmounts()
+    return kept
+
+
 def order_amounts(transfer: Transfer, supplier: SupplierConfig,
                   rates: ShopRates | None = None) -> OrderAmounts:
     """The order in its own currency. Without `rates` nothing may need converting (every price

@@ -145,3 +145,36 @@ def test_step_1_refuses_what_the_shop_cannot_show_each_order_with_its_code():
     # shipping is in the supplier's price currency: it must be convertible too
     assert codes(supplier_order(transfer("HUF", [(1, "9", "19", "HUF")], "s")),
                  supplier(shipping_cost=D("4.90")), RATES) == [("s", "OX-CHK-051")]
+
+
+def test_kept_amounts_are_worked_out_once_per_transfer_and_rates():
+    """KeptAmounts (step 1 and the write share an order's amounts): the same transfer under
+    the same rates object is worked out once; other rates, another transfer, a `clear()` (each
+    step 1) or a full keep (LIMIT) work it out again."""
+    from types import SimpleNamespace
+
+    from orderexchange.plugins.shop_money import KeptAmounts, kept_amounts
+
+    calls: list[str] = []
+    kept = KeptAmounts()
+    first, second = SimpleNamespace(n="1"), SimpleNamespace(n="2")
+    rates, newer = object(), object()
+
+    def work(t):
+        return lambda: calls.append(t.n) or f"amounts of {t.n}"
+
+    assert kept.of(first, rates, work(first)) == "amounts of 1"
+    assert kept.of(first, rates, work(first)) == "amounts of 1"
+    assert kept.of(second, rates, work(second)) == "amounts of 2"
+    assert calls == ["1", "2"]
+    kept.of(first, newer, work(first))  # rates read again: a new object
+    assert calls == ["1", "2", "1"]
+    kept.clear()
+    kept.of(second, rates, work(second))
+    assert calls == ["1", "2", "1", "2"]
+    many = [SimpleNamespace(n=str(k)) for k in range(KeptAmounts.LIMIT + 1)]
+    for t in many:
+        kept.of(t, rates, work(t))
+    assert len(kept._kept) <= KeptAmounts.LIMIT  # memory stays flat
+    connector = SimpleNamespace()
+    assert kept_amounts(connector) is kept_amounts(connector)
