@@ -144,8 +144,7 @@ class _Hand:
                     proc.kill()
                     proc.join()
         # what a dead worker left, and what no worker took (they all died): sent here
-        leftovers = self.orphans + [i for i in self.pending if i not in self.results]
-        for i in sorted(leftovers):
+        for i in sorted(self.orphans + self.pending):
             self.results[i] = self.d._send_supplier(*self.groups[i])
         return [self.results[i] for i in range(len(self.groups))]
 
