@@ -33,6 +33,21 @@ def test_every_code_raised_in_the_source_is_in_the_catalogue():
     assert used - set(CATALOGUE) == set()
 
 
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_messages_name_their_facts_plainly(code):
+    """OXError fills messages with `str.format_map`: each field a plain fact name (or its
+    repr), and the
+    facts' text kept as it is (a "[section]" or a brace in a fact survives)."""
+    entry = CATALOGUE[code]
+    for text in (entry.message, entry.solution):
+        names = re.findall(r"(?<!{){([^{}]*)}", text)
+        assert all(re.fullmatch(r"[a-z_][a-z0-9_]*(![rs])?", n) for n in names), names
+    facts = {n: "{odd} [x]" for n in re.findall(r"{([a-z_0-9]+)(?:![rs])?}", entry.message)}
+    err = OXError(code, **facts)
+    for n in facts:
+        assert "{odd} [x]" in err.message and "{" + n + "}" not in err.message
+
+
 def test_missing_facts_leave_placeholders_instead_of_failing():
     err = OXError("OX-CHK-006", order="1001")
     assert "1001" in err.message and "{line}" in err.message

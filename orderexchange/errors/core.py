@@ -7,7 +7,6 @@ never hide the original failure."""
 from __future__ import annotations
 
 import pickle
-import string
 from dataclasses import dataclass
 
 
@@ -51,11 +50,15 @@ class OXError(Exception):
 
     @property
     def message(self) -> str:
-        return string.Formatter().vformat(self.entry.message, (), _Lenient(self.facts))
+        """The message with its facts, an unknown fact left as "{name}". `format_map` rather
+        than `string.Formatter`: the same result for the catalogue's plain "{name}" fields
+        (tests/test_errors*.py), in C — a send's step 1 builds a finding per held order and
+        warning, ~20,000 messages at 10,000 orders, whose pure-Python formatting was ~0.3 s."""
+        return self.entry.message.format_map(_Lenient(self.facts))
 
     @property
     def solution(self) -> str:
-        return string.Formatter().vformat(self.entry.solution, (), _Lenient(self.facts))
+        return self.entry.solution.format_map(_Lenient(self.facts))
 
     @property
     def transient(self) -> bool:
