@@ -351,10 +351,10 @@ class TableInfo:
     engine: str | None = None
     #: `fit_rows`'s plan per set of keys, made once per read of the table (`_RowPlan`)
     plans: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
-    #: `too_long`'s (column name, length limit) per value key, None: no limit (made once per
-    #: read of the table: step 1 asks the same keys for every customer order)
-    limits: dict[str, tuple[str, int] | None] = field(default_factory=dict, repr=False,
-                                                      compare=False)
+    #: `too_long`'s (key, column name, length limit) of the limited keys, per set of keys
+    #: (made once per read of the table: step 1 asks the same keys for every customer order)
+    limits: dict[tuple[str, ...], list[tuple[str, str, int]]] = field(
+        default_factory=dict, repr=False, compare=False)
     #: the sets of keys `queue` found columns for, or the first unknown key (once per read of
     #: the table: a chunk queues ~100,000 rows of a handful of key sets)
     unknown: dict[tuple[str, ...], str | None] = field(default_factory=dict, repr=False,
@@ -556,17 +556,22 @@ def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime
 
 def too_long(table: TableInfo, values: dict[str, Any]) -> list[tuple[str, int, int]]:
     """(column, length, limit) for every text value longer than its live column allows."""
-    out = []
-    limits = table.limits
-    for key, value in values.items():
-        try:
-            limit = limits[key]
-        except KeyError:
+    keys = tuple(values)
+    try:
+        plan = table.limits[keys]
+    except KeyError:
+        # (key, column, limit) of the keys whose column has a length: made once per set of
+        # keys and read of the table (step 1 checks ~5 rows of the same keys per order)
+        plan = table.limits[keys] = []
+        for key in keys:
             column = table.column(key)
-            limit = limits[key] = (column.name, column.length) \
-                if column is not None and column.length else None
-        if limit is not None and isinstance(value, str) and len(value) > limit[1]:
-            out.append((limit[0], len(value), limit[1]))
+            if column is not None and column.length:
+                plan.append((key, column.name, column.length))
+    out = []
+    for key, name, limit in plan:
+        value = values[key]
+        if isinstance(value, str) and len(value) > limit:
+            out.append((name, len(value), limit))
     return out
 
 
