@@ -1,7 +1,7 @@
 """Send time of every shipped SQL connector against two raw-SQL floors, on one durable server.
 
     .venv/bin/python bench/connectors.py [--orders 10000] [--shops 10] [--prefill 0[,100000,…]|none]
-        [--connectors oscommerce,modified,…] [--concurrency 2] [--processes 1] [--repeat 1]
+        [--connectors oscommerce,modified,…] [--concurrency 4] [--processes 2] [--repeat 1]
         [--json PATH] [--quick]
 
 Starts its own throwaway mariadbd configured like a production server
@@ -66,6 +66,7 @@ from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
 
 from orderexchange import config as config_mod  # noqa: E402
+from orderexchange.config import DaemonConfig  # noqa: E402
 from orderexchange.build import build  # noqa: E402
 from orderexchange.connector import instantiate  # noqa: E402
 from orderexchange.dispatch import Dispatcher  # noqa: E402
@@ -519,9 +520,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                              "(e.g. 0,100000,1000000); 'none': no send B (only A and the floors)")
     parser.add_argument("--connectors", default=",".join(HISTORY),
                         help=f"comma-separated, of {', '.join(HISTORY)}")
-    parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--processes", type=int, default=1,
-                        help="worker processes of each send ([daemon] processes)")
+    # what a user's send runs with: the `[daemon]` defaults (before 2026-12-07 this script
+    # sent with concurrency 2 and one process: see bench/README for which figures used what)
+    daemon = DaemonConfig()
+    parser.add_argument("--concurrency", type=int, default=daemon.concurrency,
+                        help="suppliers sent to in parallel ([daemon] concurrency, "
+                             "default: its default)")
+    parser.add_argument("--processes", type=int, default=daemon.processes,
+                        help="worker processes of each send ([daemon] processes, "
+                             "default: its default)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--repeat", type=int, default=1,
                         help="repetitions per connector (fresh shops each); the table gives "
