@@ -8,6 +8,7 @@ them; neither needs the other's code. A mixin of `OpenCartConnector` (plugins/op
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,13 @@ from .shop_sql import Product, TableInfo, fit_rows, marker
 
 
 HIDDEN = 0  # order_status_id of an order the admin does not list (not yet complete)
+
+@functools.lru_cache(maxsize=64)
+def _method_json(name: str, code: str) -> str:
+    """OpenCart 4's payment / shipping method column: the same JSON for every order of a
+    supplier, encoded once rather than per order and step."""
+    return json.dumps({"name": name, "code": code})
+
 
 class RowFitter:
     """shop_sql.fit_row's rows from the plan per table read and set of keys that
@@ -77,14 +85,16 @@ class OpenCartRows:
         co = transfer.customer_order
         s = self.settings
         billing = co.billing
-        places = dict(ref["countries"])
         if account is not None and account.get("address") is not None:
             billing = self._account_address(account)
-            if billing.country not in places:
+            if billing.country not in ref["countries"]:
+                # the distributor's own country, which the shop may not deliver to: a copy
+                # (the shop's countries, ~250, are copied only here, not for every order)
+                places = dict(ref["countries"])
                 places[billing.country] = {"id": int(account["address"].country_id),
                                            "name": account["address"].country, "format": "",
                                            "zones": []}
-        ref = dict(ref, countries=places)
+                ref = dict(ref, countries=places)
         rates: ShopRates = ref["rates"]
         amounts = self._amounts(transfer, rates)
         currency = ref["currencies"][co.currency]
@@ -107,9 +117,8 @@ class OpenCartRows:
         }
         if self.version() == "4":
             values.update({
-                "payment_method": json.dumps({"name": s.payment_method, "code": s.payment_code}),
-                "shipping_method": json.dumps({"name": s.shipping_method,
-                                               "code": s.shipping_code}),
+                "payment_method": _method_json(s.payment_method, s.payment_code),
+                "shipping_method": _method_json(s.shipping_method, s.shipping_code),
                 "payment_address_id": address_id, "shipping_address_id": 0,
                 "language_code": ref["language_code"], "transaction_id": "",
                 "subscription_id": 0})
