@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/connectors.py [--orders 10000] [--shops 10] [--prefill 0[,100000,…]|none]
         [--connectors oscommerce,modified,…] [--concurrency 4] [--processes 2] [--repeat 1]
-        [--json PATH] [--quick]
+        [--sink aiosmtpd|lean] [--json PATH] [--quick]
 
 Starts its own throwaway mariadbd configured like a production server
 (`innodb_flush_log_at_trx_commit = 1`, doublewrite on, 512 MB buffer pool) and an SMTP sink in
@@ -61,7 +61,7 @@ import pymysql  # noqa: E402
 import servers  # noqa: E402
 from connectors_report import (  # noqa: E402
     Level, Run, connector_document, read_connectors, runs_table, summary_table)
-from send_throughput import SinkSMTP, peak_rss_mib  # noqa: E402
+from send_throughput import SINKS, SinkSMTP, peak_rss_mib  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
 
@@ -530,6 +530,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="worker processes of each send ([daemon] processes, "
                              "default: its default)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--sink", choices=SINKS, default="aiosmtpd",
+                        help="the mail server the notifications go to, in its own process: "
+                             "aiosmtpd (as every figure before 2026-12-07) or lean "
+                             "(bench/lean_sink.py: its CPU hardly takes from the send's)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="repetitions per connector (fresh shops each); the table gives "
                              "medians, the per-run table each repetition")
@@ -583,10 +587,10 @@ def main() -> None:
         "commit": commit(), "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": " ".join(sys.argv[1:]), "orders": args.orders, "shops": args.shops,
         "levels": args.levels, "repeat": args.repeat, "concurrency": args.concurrency,
-        "processes": args.processes, "load_start": load_now()}
+        "processes": args.processes, "sink": args.sink, "load_start": load_now()}
     server = servers.MariaDBServer(extra_args=DURABLE)
     server.start()
-    smtp = SinkSMTP()
+    smtp = SinkSMTP(args.sink)
     smtp.start()
     figures: list[Figures] = []
     started = time.perf_counter()
@@ -627,6 +631,7 @@ def main() -> None:
     print(f"{args.orders} generated orders over {args.shops} shops, commit {doc['commit']}, "
           f"started {doc['started']}, MariaDB {server.version} (flush_log_at_trx_commit=1, "
           f"doublewrite), send concurrency {args.concurrency}, processes {args.processes}, "
+          f"SMTP sink {args.sink}, "
           f"{args.repeat} run(s) per "
           f"connector (medians); send B into shops pre-filled with "
           f"{', '.join(map(str, args.levels)) or '(none)'} orders each; {doc['seconds']} s in "

@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import pymysql.cursors  # noqa: E402
 import servers  # noqa: E402
 from connectors import DURABLE, Figures, Shop, generate, peak_rss_now, send  # noqa: E402
-from send_throughput import SinkSMTP  # noqa: E402
+from send_throughput import SINKS, SinkSMTP  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 
 from orderexchange import dispatch, shop_writes  # noqa: E402
@@ -266,6 +266,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1,
                         help="worker processes of the send ([daemon] processes)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--sink", choices=SINKS, default="aiosmtpd",
+                        help="the mail server the notifications go to, in its own process: "
+                             "aiosmtpd (as every figure before 2026-12-07) or lean "
+                             "(bench/lean_sink.py: its CPU hardly takes from the send's)")
     parser.add_argument("--split", action="store_true", help="seconds per phase")
     parser.add_argument("--statements", action="store_true",
                         help="SQL statements per written order during the writes")
@@ -283,7 +287,7 @@ def main() -> None:
     args = parser.parse_args()
     server = servers.MariaDBServer(extra_args=DURABLE)
     server.start()
-    smtp = SinkSMTP()
+    smtp = SinkSMTP(args.sink)
     smtp.start()
     family = FAMILIES[args.connector]
     try:
