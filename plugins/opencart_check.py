@@ -73,6 +73,13 @@ class OpenCartCheck:
                 by_country.setdefault(int(z.country_id), []).append(z)
             for c in out.values():
                 c["zones"] = by_country.get(c["id"], [])
+                # casefolded name or code -> the first zone of the list with it (what a search
+                # of the list finds): asked for two addresses per order, step 1 and write
+                index: dict[str, Any] = {}
+                for z in c["zones"]:
+                    index.setdefault((z.name or "").casefold(), z)
+                    index.setdefault((z.code or "").casefold(), z)
+                c["zone_index"] = index
         return out
 
     def _currencies(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -60,10 +60,13 @@ class OpenCartRows:
         country = ref["countries"][a.country]
         zone_id, zone = 0, a.state
         wanted = a.state.strip().casefold()
-        for z in country.get("zones", []):
-            if wanted and wanted in ((z.name or "").casefold(), (z.code or "").casefold()):
-                zone_id, zone = int(z.zone_id), z.name
-                break
+        if wanted:
+            index = country.get("zone_index")
+            found = index.get(wanted) if index is not None else next(
+                (z for z in country.get("zones", [])
+                 if wanted in ((z.name or "").casefold(), (z.code or "").casefold())), None)
+            if found is not None:
+                zone_id, zone = int(found.zone_id), found.name
         return {f"{prefix}_firstname": a.first_name, f"{prefix}_lastname": a.last_name,
                 f"{prefix}_company": a.company, f"{prefix}_address_1": a.street,
                 f"{prefix}_address_2": a.street2, f"{prefix}_city": a.city,
