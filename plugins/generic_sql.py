@@ -43,8 +43,8 @@ from orderexchange.model import (
 )
 
 from .shop_money import (
-    OrderAmounts, ShopRates, currencies_of, currency_findings, kept_amounts, order_amounts,
-    plain_rate,
+    KeptAmounts, OrderAmounts, ShopRates, currencies_of, currency_findings, kept_amounts,
+    order_amounts, plain_rate,
 )
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
@@ -440,6 +440,8 @@ class GenericSqlConnector(SqlShopConnector):
         super().__init__(supplier, settings)
         #: `_ids_stand_alone`, worked out once from the mapping
         self._stand_alone: bool | None = None
+        #: id(transfer) → its `_order_values`, with what they were worked out from
+        self._kept_values: dict[int, tuple[Any, ...]] = {}
         #: id(section) → its compiled columns (`_row`)
         self._plans: dict[int, _Plan] = {}
 
@@ -683,7 +685,9 @@ class GenericSqlConnector(SqlShopConnector):
     # -- values -----------------------------------------------------------------------------
     def _address_values(self, prefix: str, a: Address, ref: dict[str, Any]) -> dict[str, Any]:
         street_name, nr = split_street(a.street)
-        country = ref["countries"].get(a.country, {"id": None, "name": _country_name(a.country)})
+        country = ref["countries"].get(a.country)
+        if country is None:  # named only when needed (a `get` default is built every call)
+            country = {"id": None, "name": _country_name(a.country)}
         return {f"{prefix}.first_name": a.first_name, f"{prefix}.last_name": a.last_name,
                 f"{prefix}.name": a.name, f"{prefix}.company": a.company,
                 f"{prefix}.street": a.street, f"{prefix}.street_name": street_name,
@@ -715,33 +719,11 @@ class GenericSqlConnector(SqlShopConnector):
                 number: Any = None, amounts: OrderAmounts | None = None) -> dict[str, Any]:
         """The placeholders' values of an order; `amounts` computed once per write and shared
         with its lines and totals (`_line_values`, `_total_rows`)."""
-        co = transfer.customer_order
-        if amounts is None:
-            amounts = order_amounts(transfer, self.supplier, ref["rates"])
-        ordered = co.ordered_at
-        if ordered.tzinfo is not None:
-            ordered = ordered.astimezone().replace(tzinfo=None)
-        c = co.customer
-        values: dict[str, Any] = {
-            "now": now, "today": now.date(), "supplier_order.id": so.id,
-            "order.number": co.number, "order.reference": transfer.reference,
-            "order.currency": co.currency,
-            "order.currency_rate": ref["rates"].rate(co.currency),
-            "order.ordered_at": ordered.replace(microsecond=0),
-            "order.subtotal": amounts.subtotal, "order.tax": amounts.tax,
-            "order.shipping": amounts.shipping, "order.total": amounts.total,
-            "order.gross": amounts.gross_lines, "order.line_count": len(transfer.lines),
-            "order.shipping_tax": amounts.shipping_tax,
-            "order.shipping_gross": amounts.shipping_gross,
-            "order.shipping_tax_rate": amounts.shipping_rate,
-            "order.shop_number": number, "order.status": self.o.status_new,
-            "customer.id": customer_id, "customer.email": c.email,
-            "customer.first_name": c.first_name, "customer.last_name": c.last_name,
-            "customer.name": f"{c.first_name} {c.last_name}".strip(), "customer.phone": c.phone,
-            "customer.company": c.company, "customer.number": c.number,
-            **self._address_values("billing", co.billing, ref),
-            **self._address_values("delivery", co.delivery, ref),
-        }
+        values = dict(self._order_values(so, transfer, ref, amounts))
+        values["now"] = now
+        values["today"] = now.date()
+        values["customer.id"] = customer_id
+        values["order.shop_number"] = number
         if account is not None and self.supplier.customer_policy == "distributor":
             first = str(account.get("first_name") or "")
             last = str(account.get("last_name") or "")
@@ -752,6 +734,53 @@ class GenericSqlConnector(SqlShopConnector):
                            "customer.company": str(account.get("company") or ""),
                            "customer.number": ""})
             values.update(self._account_billing(account, ref))
+        return values
+
+    def _order_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
+                      amounts: OrderAmounts | None) -> dict[str, Any]:
+        """`_values` without the write's time, customer id, number and account: worked out once
+        per order of a supplier order. Step 1's length checks, a new customer's rows and the
+        write each needed them (3 times an order, addresses and country names included: ~15 %
+        of the connector's CPU). Kept like the amounts (shop_money.KeptAmounts): by the
+        transfer's identity, with what they came from; emptied at each step 1."""
+        rates, countries = ref["rates"], ref["countries"]
+        if amounts is None:
+            amounts = self._amounts(transfer, rates)
+        co = transfer.customer_order
+        kept = self._kept_values.get(id(transfer))
+        if (kept is not None and kept[0] is transfer and kept[1] is co
+                and kept[2] == transfer.reference and kept[3] is rates and kept[4] is countries
+                and kept[5] is amounts and kept[6] == so.id):
+            return kept[7]
+        ordered = co.ordered_at
+        if ordered.tzinfo is not None:
+            ordered = ordered.astimezone().replace(tzinfo=None)
+        c = co.customer
+        # None: filled per write by `_values` (here so that the keys keep their order)
+        values: dict[str, Any] = {
+            "now": None, "today": None, "supplier_order.id": so.id,
+            "order.number": co.number, "order.reference": transfer.reference,
+            "order.currency": co.currency,
+            "order.currency_rate": ref["rates"].rate(co.currency),
+            "order.ordered_at": ordered.replace(microsecond=0),
+            "order.subtotal": amounts.subtotal, "order.tax": amounts.tax,
+            "order.shipping": amounts.shipping, "order.total": amounts.total,
+            "order.gross": amounts.gross_lines, "order.line_count": len(transfer.lines),
+            "order.shipping_tax": amounts.shipping_tax,
+            "order.shipping_gross": amounts.shipping_gross,
+            "order.shipping_tax_rate": amounts.shipping_rate,
+            "order.shop_number": None, "order.status": self.o.status_new,
+            "customer.id": None, "customer.email": c.email,
+            "customer.first_name": c.first_name, "customer.last_name": c.last_name,
+            "customer.name": f"{c.first_name} {c.last_name}".strip(), "customer.phone": c.phone,
+            "customer.company": c.company, "customer.number": c.number,
+            **self._address_values("billing", co.billing, ref),
+            **self._address_values("delivery", co.delivery, ref),
+        }
+        if len(self._kept_values) >= KeptAmounts.LIMIT:
+            self._kept_values = {}
+        self._kept_values[id(transfer)] = (transfer, co, transfer.reference, rates, countries,
+                                           amounts, so.id, values)
         return values
 
     def _line_values(self, transfer: Transfer, ref: dict[str, Any],
@@ -879,6 +908,7 @@ class GenericSqlConnector(SqlShopConnector):
 
     def _check(self, so: SupplierOrder) -> list[Finding]:
         kept_amounts(self).clear()  # the previous supplier order's: not needed again
+        self._kept_values = {}
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items
@@ -1017,7 +1047,7 @@ class GenericSqlConnector(SqlShopConnector):
             return RemoteOrder(str(existing["number"] if existing["number"] is not None
                                    else existing["id"]),
                                None if existing["customer"] is None else str(existing["customer"]))
-        customer_id, created, account = self._customer(so, co, ref, now)
+        customer_id, created, account = self._customer(so, transfer, ref, now)
         transfer.customer_match = self._last_match
         number = existing["number"] if existing is not None else None
         if o.number_column and number is None:
@@ -1071,8 +1101,9 @@ class GenericSqlConnector(SqlShopConnector):
         except (TypeError, ValueError):
             return 0
 
-    def _customer(self, so: SupplierOrder, co: CustomerOrder, ref: dict[str, Any],
+    def _customer(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
                   now: datetime) -> tuple[Any, bool, dict[str, Any] | None]:
+        co = transfer.customer_order
         policy, account, problem = self.policy_account()
         if problem:
             setting = f"{policy}_customer_id"
@@ -1095,8 +1126,9 @@ class GenericSqlConnector(SqlShopConnector):
         self._last_match = match.key
         if match.customer_id is not None:
             return match.customer_id, False, None
-        values = self._values(so, Transfer(co, [], ""), ref, customer_id=None, account=None,
-                              now=now)
+        # the order's own values (kept since step 1): the customer and address columns cannot
+        # name an order's placeholders (CustomerMap / AddressMap.allowed), only the person's
+        values = self._values(so, transfer, ref, customer_id=None, account=None, now=now)
         row = self._row(c, values)
         row.update(c.match_where)
         row.setdefault(c.match_column, co.customer.email)
@@ -1253,7 +1285,10 @@ class GenericSqlConnector(SqlShopConnector):
             self._ref_for = None
 
 
+@functools.lru_cache(maxsize=1024)
 def _country_name(code: str) -> str:
+    """Cached: pycountry's look-up ran for each address of each order (~80,000 calls a
+    10,000-order send)."""
     country = pycountry.countries.get(alpha_2=code) if code else None
     return country.name if country else code
 

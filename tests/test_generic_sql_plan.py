@@ -1,6 +1,8 @@
 """The generic SQL connector's rows from columns compiled once per section (`_row`): what
 `render` gives column by column — the same values, types and column order — with a child row's
-own placeholders (a line's, a total's, a history entry's) taken from its own dict."""
+own placeholders (a line's, a total's, a history entry's) taken from its own dict. And an
+order's values, kept per supplier order (`_order_values`): what a write puts on top of them
+(its time, customer, number, a distributor's account) never sticks to them."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from shopdb import connector_of
 
 from orderexchange import config as config_mod
 from orderexchange.plugins.generic_sql import render
+from orderexchange.plugins.shop_money import ShopRates
+from orderexchange.plugins.shop_sql import sample_transfer
 
 MAPPING = tomllib.loads((Path(__file__).parent.parent / "orderexchange" / "shop_schemas"
                          / "generic_shop_connector.toml").read_text(encoding="utf-8"))
@@ -50,7 +54,7 @@ TOTAL = {"total.code": "tax", "total.title": "VAT 19 %", "total.value": Decimal(
 HISTORY = {"history.status": "new", "history.comment": "[OX-1] sent"}
 
 
-def connector(tmp_path: Path, monkeypatch: Any) -> Any:
+def connector(tmp_path: Path, monkeypatch: Any, **supplier: Any) -> Any:
     mapping = copy.deepcopy(MAPPING)
     for section, columns in EXTRA.items():
         mapping[section]["columns"].update(columns)
@@ -61,7 +65,7 @@ def connector(tmp_path: Path, monkeypatch: Any) -> Any:
             "name": "Gamma", "email": "orders@gamma.example", "shipping_cost": "4.90",
             "database": {"url": "mysql+pymysql://exchange@shop.gamma.example:3306/shopkit",
                          "password": "${GAMMA_SHOP_PASSWORD}"},
-            "connector": mapping}}}, tmp_path / "config.toml")
+            "connector": mapping, **supplier}}}, tmp_path / "config.toml")
     return connector_of(config, "gamma")
 
 
@@ -104,3 +108,45 @@ def test_rows_of_one_line_do_not_leak_into_the_next(tmp_path, monkeypatch):
     second = c._row(c.settings.lines, ORDER_VALUES, {**LINE, "line.no": 3, "line.sku": "B"})
     assert (first["label"], second["label"]) == ("2. A-100 of R-1", "3. B of R-1")
     assert first is not second and first["order_id"] == second["order_id"] == 42
+
+
+def ref(country: str = "DE") -> dict[str, Any]:
+    return {"rates": ShopRates.of([("EUR", "1")], "test"), "products": {},
+            "countries": {country: {"id": 9, "name": "Deutschland"}}}
+
+
+def test_an_orders_values_are_kept_and_each_write_gets_its_own_copy(tmp_path, monkeypatch):
+    c = connector(tmp_path, monkeypatch)
+    so, transfer = sample_transfer("gamma", "OX-AAAABBBBCCCCDDDDEEEE", "A-100", "DE", "EUR")
+    shop = ref()
+    first = c._values(so, transfer, shop, customer_id=None, account=None, now=NOW)
+    first["order.id"] = 1  # what a write adds to its values
+    later = NOW.replace(hour=9)
+    second = c._values(so, transfer, shop, customer_id=7, account=None, now=later, number=5001)
+    assert (second["now"], second["today"], second["customer.id"], second["order.shop_number"]) \
+        == (later, later.date(), 7, 5001)
+    assert "order.id" not in second and first["customer.id"] is None
+    assert {k: v for k, v in first.items() if k not in ("order.id", "now", "today")} == {
+        k: v for k, v in second.items() if k not in ("now", "today", "customer.id",
+                                                       "order.shop_number")} | {
+        "customer.id": None, "order.shop_number": None}
+    assert list(second)[:2] == ["now", "today"]  # the keys in their order of before
+    assert second["billing.country_id"] == 9 and second["order.reference"] == transfer.reference
+    other = c._values(so, transfer, ref("FR"), customer_id=None, account=None, now=NOW)
+    assert (other["billing.country_id"], other["billing.country_name"]) == (None, "Germany")
+
+
+def test_a_distributor_account_is_laid_over_the_kept_values_not_into_them(tmp_path,
+                                                                         monkeypatch):
+    c = connector(tmp_path, monkeypatch, customer_policy="distributor",
+                  distributor_customer_id=3)
+    so, transfer = sample_transfer("gamma", "OX-AAAABBBBCCCCDDDDEEEE", "A-100", "DE", "EUR")
+    shop = ref()
+    account = {"id": 3, "email": "shop@acme.example", "first_name": "ACME", "last_name": "Einkauf",
+               "country": "DE", "street": "Hafen 2"}
+    booked = c._values(so, transfer, shop, customer_id=3, account=account, now=NOW)
+    plain = c._values(so, transfer, shop, customer_id=None, account=None, now=NOW)
+    assert (booked["customer.email"], booked["billing.street"]) == ("shop@acme.example",
+                                                                    "Hafen 2")
+    assert (plain["customer.email"], plain["billing.street"]) == (
+        transfer.customer_order.customer.email, "Teststr. 1")
