@@ -840,9 +840,9 @@ class GenericSqlConnector(SqlShopConnector):
             plan = self._plans[id(section)] = _Plan(section)
         row = dict(zip(plan.columns, map(values.get, plan.names)))
         if plan.own:
-            source = values if own is None else own
+            get = (values if own is None else own).get
             for column, name in plan.own:
-                row[column] = source.get(name)
+                row[column] = get(name)
         if plan.constants:
             row.update(plan.constants)  # existing keys: the column order stays
         if plan.texts:
@@ -877,9 +877,9 @@ class GenericSqlConnector(SqlShopConnector):
         In a chunk's write the row is queued (`queue`) — an order or customer row only when no
         mapped text embeds its id (a queued row's id is known at the chunk's end, and only a
         lone `{order.id}` / `{customer.id}` can take it then)."""
-        new_id = self._new_id(section)
+        new_id = None if section.ids == "auto_increment" else self._new_id(section)
         if new_id is not None:
-            row = dict(row, **{section.id: new_id})
+            row = {**row, section.id: new_id}
         key = section.id
         s = self.settings  # by identity: pydantic's == compares every field
         if self.queuing and (section is s.lines or section is s.totals or section is s.history
@@ -937,24 +937,23 @@ class GenericSqlConnector(SqlShopConnector):
         out.matches(so, matches)
         out.already_written(so, self.find_by_references(*attempted(pending)))
         now = datetime.now()
+        o, lines, customer, address = (self.o, self.settings.lines, self.settings.customer,
+                                       self.settings.address)
         for t in pending:
             co = t.customer_order
             amounts = self._amounts(t, ref["rates"])
             values = self._values(so, t, ref, customer_id=None, account=account, now=now,
                                   amounts=amounts)
-            order = self._row(self.o, values)
-            if self.o.reference_match == "exact":
-                order[self.o.reference_column] = t.reference
-            out.lengths(co.number, self.table(self.o.table), order)
+            order = self._row(o, values)
+            if o.reference_match == "exact":
+                order[o.reference_column] = t.reference
+            out.lengths(co.number, self.table(o.table), order)
             for line in self._line_values(t, ref, amounts):
-                out.lengths(co.number, self.table(self.settings.lines.table),
-                            self._row(self.settings.lines, values, line))
-            if matches[co.number].key == "new" and self.settings.customer is not None:
-                out.lengths(co.number, self.table(self.settings.customer.table),
-                            self._row(self.settings.customer, values))
-                if self.settings.address is not None:
-                    out.lengths(co.number, self.table(self.settings.address.table),
-                                self._row(self.settings.address, values))
+                out.lengths(co.number, self.table(lines.table), self._row(lines, values, line))
+            if matches[co.number].key == "new" and customer is not None:
+                out.lengths(co.number, self.table(customer.table), self._row(customer, values))
+                if address is not None:
+                    out.lengths(co.number, self.table(address.table), self._row(address, values))
         return out.items
 
     # -- step 2 -----------------------------------------------------------------------------
