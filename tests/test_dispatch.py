@@ -266,6 +266,37 @@ def test_dispatch_events_follow_each_committed_step(env):
     assert len(env.host.warnings) == 5 and "chat server down" in env.host.warnings[0].message
 
 
+class ThresholdWitness:
+    """Notes the garbage collector's thresholds at each step of a send."""
+
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl
+    def oe_dispatch_event(self, event):
+        import gc
+        self.seen.append(gc.get_threshold())
+
+
+def test_a_send_collects_garbage_less_often_and_restores_the_thresholds(env, monkeypatch):
+    import gc
+
+    from orderexchange.dispatch import SEND_GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    witness = ThresholdWitness()
+    env.host.register(witness, "witness", "test", "0")
+    (result,) = send(env, env.ids["alpha"])
+    assert result.state == S.NOTIFIED
+    assert witness.seen and set(witness.seen) == {SEND_GC_THRESHOLDS} != {before}
+    assert gc.get_threshold() == before and not gc.get_freeze_count()
+    # also when the send ends in an exception
+    monkeypatch.setattr(Dispatcher, "_send", lambda self, wanted: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        send(env, env.ids["beta"])
+    assert gc.get_threshold() == before and not gc.get_freeze_count()
+
+
 def test_failed_steps_are_events_too(env):
     listener = Listener()
     env.host.register(listener, "listener", "test", "0")
