@@ -86,7 +86,8 @@ def run_figures(run: Run) -> dict[str, Any]:
 def summary(runs: list[Run]) -> dict[str, Any]:
     """The connector's row: send A the median of the repetitions' send A; each floor the median
     of all its runs (after every send A and B: they write the same rows each time); A/plain and
-    A/multi of those; per level the medians of the repetitions' own B, B/A, norm and norm0
+    A/multi of those (and `a_plain_runs`, `a_multi_runs`: the median of each repetition's own);
+    per level the medians of the repetitions' own B, B/A, norm and norm0
     (each ratio taken within one repetition, where the load was the same)."""
     send_a = median([r.send_a for r in runs])
     plain = median([r.plain for r in runs] + [b.plain for r in runs for b in r.levels.values()])
@@ -97,8 +98,13 @@ def summary(runs: list[Run]) -> dict[str, Any]:
         levels[level] = {key: median([f["levels"][level][key] for f in per_run])
                          for key in ("send_b", "b_a", "norm", "norm0")
                          if key in per_run[0]["levels"][level]}
+    # also each repetition's own ratio, then their median: on a machine whose speed drifts
+    # between repetitions (the floors moved 2x within minutes, 2026-12-07) a ratio within one
+    # repetition compares send and floors under the same conditions
     return {"send_a": send_a, "plain": plain, "multi": multi, "a_plain": send_a / plain,
-            "a_multi": send_a / multi, "levels": levels}
+            "a_multi": send_a / multi,
+            "a_plain_runs": median([f["a_plain"] for f in per_run]),
+            "a_multi_runs": median([f["a_multi"] for f in per_run]), "levels": levels}
 
 
 def connector_document(family: str, runs: list[Run], **facts: Any) -> dict[str, Any]:
@@ -129,7 +135,7 @@ def markdown(head: list[str], rows: list[list[Any]]) -> str:
 def summary_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
     """One row per connector (documents of `connector_document`)."""
     head = ["connector", "written", "held", "send A s", "plain s", "multi s", "A/plain",
-            "A/multi"]
+            "A/multi", "A/plain, A/multi within runs"]
     for n in levels:
         head += [f"B/A {short(n)}", f"norm {short(n)}"] + (
             [f"norm0 {short(n)}"] if n and 0 in levels else [])
@@ -139,7 +145,7 @@ def summary_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
         s = c["summary"]
         row = [c["connector"], c["written"], c["held"], f"{s['send_a']:.2f}",
                f"{s['plain']:.2f}", f"{s['multi']:.2f}", f"{s['a_plain']:.2f}",
-               f"{s['a_multi']:.2f}"]
+               f"{s['a_multi']:.2f}", f"{s['a_plain_runs']:.2f}, {s['a_multi_runs']:.2f}"]
         for n in levels:
             lv = s["levels"][str(n)]
             row += [f"{lv['b_a']:.2f}", f"{lv['norm']:.2f}"] + (

@@ -44,6 +44,8 @@ def test_summary_takes_medians_and_ratios_within_a_run():
     assert s["plain"] == report.median([5, 15, 8, 5, 10, 15, 15, 8, 8])
     assert s["multi"] == 3.0
     assert s["a_plain"] == 20.0 / s["plain"] and s["a_multi"] == 20.0 / 3.0
+    # each repetition's own ratio, their median: 10/2, 30/6, 20/3 → 5.0; 10/5, 30/15, 20/8 → 2.0
+    assert s["a_multi_runs"] == 5.0 and s["a_plain_runs"] == 2.0
     history = s["levels"][1_000_000]
     # run 1: B/A 2.4 but both floors doubled → norm 1.2; run 2: 1.1; run 3: 1.3
     assert math.isclose(history["b_a"], 1.3)
@@ -61,7 +63,8 @@ def test_the_json_document_of_a_connector():
                                     peak_rss_mib=130.5, load_start=1.5, load_end=6.0)
     doc = json.loads(json.dumps(doc))  # what --json writes survives a round trip
     assert doc["connector"] == "oscommerce" and doc["written"] == 1857
-    assert set(doc["summary"]) == {"send_a", "plain", "multi", "a_plain", "a_multi", "levels"}
+    assert set(doc["summary"]) == {"send_a", "plain", "multi", "a_plain", "a_multi",
+                                   "a_plain_runs", "a_multi_runs", "levels"}
     assert set(doc["summary"]["levels"]) == {"0", "1000000"}
     assert set(doc["summary"]["levels"]["1000000"]) == {"send_b", "b_a", "norm", "norm0"}
     assert len(doc["runs"]) == 3
