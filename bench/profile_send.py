@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/profile_send.py [--orders 1000] [--shops 10] [--connector opencart3]
         [--split] [--statements] [--memory] [--profile N] [--concurrency 1] [--processes 1]
+        [--sink aiosmtpd|lean]
 
 The same send as bench/connectors.py's send A (its throwaway durable mariadbd, its SMTP sink,
 the realistic generated orders, one warm-up send first), measured from the inside:
