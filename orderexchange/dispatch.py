@@ -26,6 +26,7 @@ The rules of SPEC §5 live here and nowhere else:
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,6 +59,46 @@ _NOTIFY_FROM = {S.WRITTEN, S.NOTIFY_FAILED}
 
 #: the garbage collector's thresholds during a send (`Dispatcher.send`); Python's are (700, 10, 10)
 SEND_GC_THRESHOLDS = (50_000, 20, 20)
+
+
+class _SendingCollector:
+    """The garbage collector as sends want it, from the first send that begins until the last
+    one in the process ends (the daemon sends from several supplier threads at once: each saving
+    and restoring the settings itself, a send ending after another could restore the send's
+    settings for good).
+
+    Why: the objects alive before the send (modules, the store's tables and compiled statements,
+    templates: some 80,000 in the CLI) are frozen out of the collector's passes — each full pass
+    walked them all, 50-90 ms of CPU every ~1,000 customer orders, 5-10 % of a send — and the
+    young generation is collected after 50,000 new objects instead of 700: a send makes millions
+    of short-lived dicts and tuples (rows, values, literals), and at 700 the collector ran ~1,150
+    times in a 10,000-order send, ~0.45 s of its ~8 s of CPU (bench/README: "The garbage
+    collector during a send"); now once or twice, for a few MB more of garbage held between
+    collections. Both undone when the last send ends: nothing of before is kept from collection
+    for longer than the sends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sends = 0
+        self._saved: tuple[int, ...] = ()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._sends == 0:
+                self._saved = gc.get_threshold()
+                gc.freeze()
+                gc.set_threshold(*SEND_GC_THRESHOLDS)
+            self._sends += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._lock:
+            self._sends -= 1
+            if self._sends == 0:
+                gc.set_threshold(*self._saved)
+                gc.unfreeze()
+
+
+_SENDING = _SendingCollector()
 
 
 @dataclass
@@ -114,30 +155,13 @@ class Dispatcher(ShopWrites):
         orders in their given order over one shop connection and one mail connection."""
         refuse_example_values(self.config)  # before any shop write or email
         wanted = list(dict.fromkeys(so_ids))
-        # the objects alive before the send (modules, the store's tables and compiled
-        # statements, templates: some 80,000 in the CLI) are left out of the garbage collector's
-        # passes until it ends. Each full pass walked them all, 50-90 ms of CPU every ~1,000
-        # customer orders (a loaded supplier order's objects live long enough to trigger one),
-        # 5-10 % of a send; now a pass walks the send's own objects. Unfrozen at the end, so
-        # nothing of before the send is kept from collection for longer than the send.
-        gc.freeze()
-        # and the young generation collected after 50,000 new objects instead of 700: a send
-        # makes millions of short-lived dicts and tuples (rows, values, literals), and at 700
-        # the collector ran ~1,150 times in a 10,000-order send, ~0.45 s of its ~8 s of CPU
-        # (bench/README: "The garbage collector during a send"); now once or twice, for a few
-        # MB more of garbage held between collections. Restored when the send ends.
-        thresholds = gc.get_threshold()
-        gc.set_threshold(*SEND_GC_THRESHOLDS)
-        try:
+        with _SENDING:  # the garbage collector set for sends (`_SendingCollector`)
             if self._own_queue:
                 # a worker with a heartbeat for this send: its claims outlive no crash by more
                 # than three heartbeats, and are handed back when the send ends
                 with Heartbeat(self.queue):
                     return self._send(wanted)
             return self._send(wanted)
-        finally:
-            gc.set_threshold(*thresholds)
-            gc.unfreeze()
 
     def _send(self, wanted: list[int]) -> list[SendResult]:
         heads = self.store.supplier_order_heads(wanted)

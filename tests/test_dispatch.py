@@ -267,34 +267,87 @@ def test_dispatch_events_follow_each_committed_step(env):
 
 
 class ThresholdWitness:
-    """Notes the garbage collector's thresholds at each step of a send."""
+    """Notes the garbage collector's thresholds at each step of a send; with `overlap`, alpha's
+    send begins first and waits inside for beta's to begin, and beta's ends only after alpha's
+    has: the second send to begin is the last to end."""
 
-    def __init__(self):
+    def __init__(self, overlap=False):
+        import threading
+
         self.seen = []
+        self.overlap = overlap
+        self.alpha_in, self.beta_in = threading.Event(), threading.Event()
+        self.alpha_done = threading.Event()
 
     @hookimpl
     def oe_dispatch_event(self, event):
         import gc
+
         self.seen.append(gc.get_threshold())
+        if not self.overlap:
+            return
+        if event.step == "checked" and event.supplier_id == "alpha":
+            self.alpha_in.set()
+            assert self.beta_in.wait(20)
+        if event.step == "checked" and event.supplier_id == "beta":
+            self.beta_in.set()
+        if event.step == "notified" and event.supplier_id == "beta":
+            assert self.alpha_done.wait(20)
 
 
-def test_a_send_collects_garbage_less_often_and_restores_the_thresholds(env, monkeypatch):
+@pytest.fixture
+def python_thresholds():
+    """Python's own garbage collector thresholds during the test, whatever ran before."""
+    import gc
+
+    saved = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield (700, 10, 10)
+    gc.set_threshold(*saved)
+
+
+def test_a_send_collects_garbage_less_often_and_restores_the_thresholds(
+        env, monkeypatch, python_thresholds):
     import gc
 
     from orderexchange.dispatch import SEND_GC_THRESHOLDS
 
-    before = gc.get_threshold()
     witness = ThresholdWitness()
     env.host.register(witness, "witness", "test", "0")
     (result,) = send(env, env.ids["alpha"])
     assert result.state == S.NOTIFIED
-    assert witness.seen and set(witness.seen) == {SEND_GC_THRESHOLDS} != {before}
-    assert gc.get_threshold() == before and not gc.get_freeze_count()
+    assert witness.seen and set(witness.seen) == {SEND_GC_THRESHOLDS}
+    assert SEND_GC_THRESHOLDS != python_thresholds
+    assert gc.get_threshold() == python_thresholds and not gc.get_freeze_count()
     # also when the send ends in an exception
     monkeypatch.setattr(Dispatcher, "_send", lambda self, wanted: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         send(env, env.ids["beta"])
-    assert gc.get_threshold() == before and not gc.get_freeze_count()
+    assert gc.get_threshold() == python_thresholds and not gc.get_freeze_count()
+
+
+def test_overlapping_sends_restore_the_thresholds_when_the_last_ends(env, python_thresholds):
+    """The daemon sends from several supplier threads: a send that began while another ran,
+    and ends after it, must not leave the send's thresholds behind."""
+    import gc
+    import threading
+
+    from orderexchange.dispatch import SEND_GC_THRESHOLDS
+
+    witness = ThresholdWitness(overlap=True)
+    env.host.register(witness, "witness", "test", "0")
+    results = {}
+    alpha = threading.Thread(target=lambda: results.update(alpha=send(env, env.ids["alpha"])))
+    beta = threading.Thread(target=lambda: results.update(beta=send(env, env.ids["beta"])))
+    alpha.start()
+    assert witness.alpha_in.wait(20)
+    beta.start()
+    alpha.join(30)
+    witness.alpha_done.set()
+    beta.join(30)
+    assert [r.state for k in ("alpha", "beta") for r in results[k]] == [S.NOTIFIED] * 2
+    assert set(witness.seen) == {SEND_GC_THRESHOLDS}
+    assert gc.get_threshold() == python_thresholds and not gc.get_freeze_count()
 
 
 def test_failed_steps_are_events_too(env):
