@@ -440,8 +440,8 @@ class GenericSqlConnector(SqlShopConnector):
         super().__init__(supplier, settings)
         #: `_ids_stand_alone`, worked out once from the mapping
         self._stand_alone: bool | None = None
-        #: id(transfer) → its `_order_values`, with what they were worked out from
-        self._kept_values: dict[int, tuple[Any, ...]] = {}
+        #: each order's `_order_values`, with what they were worked out from
+        self._kept_values = KeptAmounts()
         #: id(section) → its compiled columns (`_row`)
         self._plans: dict[int, _Plan] = {}
 
@@ -747,11 +747,13 @@ class GenericSqlConnector(SqlShopConnector):
         if amounts is None:
             amounts = self._amounts(transfer, rates)
         co = transfer.customer_order
-        kept = self._kept_values.get(id(transfer))
-        if (kept is not None and kept[0] is transfer and kept[1] is co
-                and kept[2] == transfer.reference and kept[3] is rates and kept[4] is countries
-                and kept[5] is amounts and kept[6] == so.id):
-            return kept[7]
+        return self._kept_values.of(
+            transfer, (co, transfer.reference, rates, countries, amounts, so),
+            lambda: self._work_out_values(so, transfer, ref, amounts))
+
+    def _work_out_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
+                         amounts: OrderAmounts) -> dict[str, Any]:
+        co = transfer.customer_order
         ordered = co.ordered_at
         if ordered.tzinfo is not None:
             ordered = ordered.astimezone().replace(tzinfo=None)
@@ -777,10 +779,6 @@ class GenericSqlConnector(SqlShopConnector):
             **self._address_values("billing", co.billing, ref),
             **self._address_values("delivery", co.delivery, ref),
         }
-        if len(self._kept_values) >= KeptAmounts.LIMIT:
-            self._kept_values = {}
-        self._kept_values[id(transfer)] = (transfer, co, transfer.reference, rates, countries,
-                                           amounts, so.id, values)
         return values
 
     def _line_values(self, transfer: Transfer, ref: dict[str, Any],
@@ -908,7 +906,7 @@ class GenericSqlConnector(SqlShopConnector):
 
     def _check(self, so: SupplierOrder) -> list[Finding]:
         kept_amounts(self).clear()  # the previous supplier order's: not needed again
-        self._kept_values = {}
+        self._kept_values.clear()
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items

@@ -201,7 +201,9 @@ class KeptAmounts:
 
     Kept by the transfer's identity and the rates' (a new rates read is a new object, worked
     out anew); step 1 and the write of one supplier order never change an order's lines.
-    Emptied at each step 1 (`clear`) and when `LIMIT` orders are kept: memory stays flat."""
+    Emptied at each step 1 (`clear`) and when `LIMIT` orders are kept: memory stays flat.
+    Other per-order figures kept the same way (the generic SQL connector's order values) give
+    a tuple of what they are worked out from as the basis, each compared by identity."""
 
     LIMIT = 1024
 
@@ -211,16 +213,25 @@ class KeptAmounts:
     def clear(self) -> None:
         self._kept = {}
 
-    def of(self, transfer: Transfer, rates: Any, work: Any) -> Any:
-        """`work()`'s answer for this transfer under these rates, worked out the first time."""
+    def of(self, transfer: Transfer, basis: Any, work: Any) -> Any:
+        """`work()`'s answer for this transfer from this basis (the rates, or a tuple of
+        objects), worked out the first time."""
         known = self._kept.get(id(transfer))
-        if known is not None and known[0] is transfer and known[1] is rates:
+        if known is not None and known[0] is transfer and _same(known[1], basis):
             return known[2]
         if len(self._kept) >= self.LIMIT:
             self._kept = {}
         value = work()
-        self._kept[id(transfer)] = (transfer, rates, value)
+        self._kept[id(transfer)] = (transfer, basis, value)
         return value
+
+
+def _same(kept: Any, basis: Any) -> bool:
+    """The same object, or tuples of the same objects."""
+    if kept is basis:
+        return True
+    return (type(kept) is tuple and type(basis) is tuple and len(kept) == len(basis)
+            and all(a is b for a, b in zip(kept, basis)))
 
 
 def kept_amounts(connector: Any) -> KeptAmounts:

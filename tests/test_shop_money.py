@@ -178,3 +178,23 @@ def test_kept_amounts_are_worked_out_once_per_transfer_and_rates():
     assert len(kept._kept) <= KeptAmounts.LIMIT  # memory stays flat
     connector = SimpleNamespace()
     assert kept_amounts(connector) is kept_amounts(connector)
+
+
+def test_kept_figures_from_a_tuple_basis_are_kept_while_each_object_is_the_same():
+    """The generic SQL connector keeps an order's values by (customer order, reference, rates,
+    countries, amounts, supplier order): any one of them a new object works them out again."""
+    from types import SimpleNamespace
+
+    from orderexchange.plugins.shop_money import KeptAmounts
+
+    calls = []
+    kept = KeptAmounts()
+    t = SimpleNamespace(n="1")
+    rates, countries = object(), {}
+    work = lambda: calls.append(1) or "values"  # noqa: E731
+    assert kept.of(t, (rates, countries), work) == "values"
+    assert kept.of(t, (rates, countries), work) == "values"
+    assert len(calls) == 1
+    kept.of(t, (rates, {}), work)  # equal countries, another object: worked out again
+    kept.of(t, (rates,), work)
+    assert len(calls) == 3
