@@ -60,13 +60,9 @@ class OpenCartRows:
         country = ref["countries"][a.country]
         zone_id, zone = 0, a.state
         wanted = a.state.strip().casefold()
-        if wanted:
-            index = country.get("zone_index")
-            found = index.get(wanted) if index is not None else next(
-                (z for z in country.get("zones", [])
-                 if wanted in ((z.name or "").casefold(), (z.code or "").casefold())), None)
-            if found is not None:
-                zone_id, zone = int(found.zone_id), found.name
+        found = country["zone_index"].get(wanted) if wanted else None
+        if found is not None:
+            zone_id, zone = int(found.zone_id), found.name
         return {f"{prefix}_firstname": a.first_name, f"{prefix}_lastname": a.last_name,
                 f"{prefix}_company": a.company, f"{prefix}_address_1": a.street,
                 f"{prefix}_address_2": a.street2, f"{prefix}_city": a.city,
@@ -96,7 +92,7 @@ class OpenCartRows:
                 places = dict(ref["countries"])
                 places[billing.country] = {"id": int(account["address"].country_id),
                                            "name": account["address"].country, "format": "",
-                                           "zones": []}
+                                           "zones": [], "zone_index": {}}
                 ref = dict(ref, countries=places)
         rates: ShopRates = ref["rates"]
         amounts = self._amounts(transfer, rates)
