@@ -6,8 +6,9 @@ slot, every daemon claims supplier orders (leases, see queue.py) and sends what 
 the same claim as `orderexchange send` and the menu, so a supplier order is never sent by two
 workers at once. A permanent error stops the automatic retries of its supplier order until the
 supplier's settings change (or a `retry` by hand): one attempt per change, not one per run. Suppliers
-are sent to in parallel (`[daemon] concurrency`), each with its own shop connection and mail
-connection; within one supplier the order is kept.
+are sent to in parallel (`[daemon] concurrency`, over `[daemon] processes` worker processes as by
+`orderexchange send`), each with its own shop connection and mail connection; within one supplier
+the order is kept.
 
 A SQLite store has no row locks, so there a second daemon refuses to start (file lock, OX-DMN-001).
 SIGTERM/SIGINT stop gracefully: the supplier order in flight is finished, every claim is handed
@@ -22,7 +23,6 @@ import json
 import logging
 import signal
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,32 @@ def configure_logging(fmt: str, stream: Any = None) -> None:
 def digest_slot(at: str, day: datetime | None = None) -> str:
     """One digest per supplier time and local day: `2026-11-23T17:00`."""
     return f"{(day or datetime.now().astimezone()).strftime('%Y-%m-%d')}T{at}"
+
+
+#: supplier orders a send round claims per supplier: enough that a round keeps every worker busy,
+#: few enough that several daemons on one store share a supplier's backlog
+CLAIM_PER_SUPPLIER = 10
+
+
+class _SupplierClaims:
+    """What one supplier's claims ask for during a send job: a digest supplier's written orders
+    wait for the digest job, not for a sender; a supplier order already tried in this job (a
+    failure) waits for the next firing rather than loop; one stopped by a permanent error under
+    the supplier's current settings waits for a change (or a retry by hand)."""
+
+    def __init__(self, config: Config, supplier_id: str) -> None:
+        self.supplier_id = supplier_id
+        self.states = (SENDABLE - set(OWED)
+                       if config.suppliers[supplier_id].notification.digest else SENDABLE)
+        self.fingerprint = settings_fingerprint(config, supplier_id)
+        self.tried: set[int] = set()
+
+    def claim(self, queue: WorkQueue) -> list[int]:
+        ids = queue.claim_supplier_orders(limit=CLAIM_PER_SUPPLIER, supplier_id=self.supplier_id,
+                                          states=self.states, exclude=self.tried,
+                                          skip_stopped_under=self.fingerprint)
+        self.tried.update(ids)
+        return ids
 
 
 def slot_key(kind: str, job: JobConfig, at: datetime) -> str:
@@ -273,37 +299,48 @@ class Daemon:
         raise OXError("OX-DMN-002", kind=kind)
 
     def send_claimed(self) -> int:
-        """Claim and send supplier orders, suppliers in parallel, until none is left or stop."""
-        suppliers = [sid for sid, s in self.config.suppliers.items() if s.active]
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency,
-                                thread_name_prefix="ox-send") as pool:
-            return sum(pool.map(self._send_supplier, suppliers))
-
-    def _send_supplier(self, supplier_id: str) -> int:
+        """Claim and send supplier orders until none is left or stop, suppliers in parallel:
+        one Dispatcher for the whole job, so `[daemon] processes` spreads the suppliers over
+        that many worker processes (send_processes.py), forked once, exactly as `orderexchange
+        send` does — with supplier threads alone a send computes on one core. Whenever a sender
+        is free it gets the next `CLAIM_PER_SUPPLIER` supplier orders of a supplier nobody is
+        sending to; each batch is logged and its claims handed back as it ends."""
+        claims = {sid: _SupplierClaims(self.config, sid)
+                  for sid, s in self.config.suppliers.items() if s.active}
+        held: set[int] = set()
         sent = 0
-        # a digest supplier's written orders wait for the digest job, not for a sender
-        states = (SENDABLE - set(OWED) if self.config.suppliers[supplier_id].notification.digest
-                  else SENDABLE)
-        tried: set[int] = set()
-        fingerprint = settings_fingerprint(self.config, supplier_id)
-        while not self.stopping.is_set():
-            ids = self.queue.claim_supplier_orders(limit=10, supplier_id=supplier_id,
-                                                   states=states, exclude=tried,
-                                                   skip_stopped_under=fingerprint)
-            if not ids:
-                return sent
-            tried.update(ids)
-            try:
-                # a stop lands between customer orders: the one in flight is finished, the rest
-                # of the claim is released below and stays claimable
-                dispatcher = Dispatcher(self.config, self.store, self.host, self._progress,
-                                        should_stop=self.stopping.is_set, queue=self.queue,
-                                        automatic=True)
-                for result in dispatcher.send(ids):
-                    sent += int(result.ok)
-                    self._log_result(result)
-            finally:
-                self.queue.release(ids)
+        counting = threading.Lock()  # `done` runs in the supplier threads when not in workers
+
+        def claim(busy: set[str]) -> list[int]:
+            if self.stopping.is_set():
+                return []
+            ids = [so_id for sid, c in claims.items() if sid not in busy
+                   for so_id in c.claim(self.queue)]
+            with counting:
+                held.update(ids)
+            return ids
+
+        def done(batch: list[Any]) -> None:
+            nonlocal sent
+            for result in batch:
+                self._log_result(result)
+            ids = [r.supplier_order_id for r in batch]
+            self.queue.release(ids)
+            with counting:
+                sent += sum(1 for r in batch if r.ok)
+                held.difference_update(ids)
+
+        # a stop lands between customer orders: the one in flight is finished, the rest of the
+        # claims are handed back below and stay claimable
+        dispatcher = Dispatcher(self.config, self.store, self.host, self._progress,
+                                should_stop=self.stopping.is_set, queue=self.queue,
+                                automatic=True, concurrency=self.settings.concurrency,
+                                processes=self.settings.processes)
+        try:
+            dispatcher.send_claims(claim, len(claims), done)
+        finally:
+            if held:
+                self.queue.release(list(held))
         return sent
 
     def _progress(self, so_id: int, step: str) -> None:

@@ -45,7 +45,7 @@ from .outbox import Outbox
 from .plugin_host import PluginHost
 from .queue import Heartbeat, WorkQueue
 from .retry import RetryPolicy, settings_fingerprint
-from .send_processes import can_fork, send_in_processes
+from .send_processes import Done, Groups, Handout, can_fork, send_in_processes
 from .send_result import SendResult
 from .shop_writes import _WRITE_FROM, ShopWrites, _ShopLink, _Stopped
 from .store import Store
@@ -164,32 +164,67 @@ class Dispatcher(ShopWrites):
             return self._send(wanted)
 
     def _send(self, wanted: list[int]) -> list[SendResult]:
+        groups = self._groups(wanted)
+        batches: dict[int, list[SendResult]] = {}
+        self._send_groups(Handout(groups, largest_first=self.concurrency > 1), len(groups),
+                          batches.__setitem__)
+        results = [r for batch in batches.values() for r in batch]
+        order = {so_id: i for i, so_id in enumerate(wanted)}
+        return sorted(results, key=lambda r: order[r.supplier_order_id])
+
+    def send_claims(self, claim: Callable[[set[str]], list[int]], suppliers: int,
+                    done: Callable[[list[SendResult]], None]) -> None:
+        """A daemon's send job: send what `claim` hands out (the supplier orders it claimed for
+        the suppliers not in the set it is given: those being sent to) and ask it again
+        whenever a sender is free, until it has nothing; `done` hears of each supplier's batch
+        as it ends. `suppliers`: how many may have work (the threads never outnumber them)."""
+        refuse_example_values(self.config)
+        first = claim(set())
+        if not first:  # the daemon's idle firings: no worker is forked for nothing
+            return
+        with _SENDING:
+            self._send_groups(Handout(self._groups(first),
+                                      more=lambda busy: self._groups(claim(busy))),
+                              suppliers, lambda _index, batch: done(batch))
+
+    def _groups(self, wanted: list[int]) -> Groups:
+        """The supplier orders by supplier, from their heads alone: each supplier order is loaded
+        when its turn comes and dropped after, so memory stays flat however many a send holds."""
         heads = self.store.supplier_order_heads(wanted)
+        groups: dict[str, list[_Head]] = {}
         for so_id in wanted:
             if so_id not in heads:
                 raise OXError("OX-BLD-002", id=so_id)
-        # grouped by supplier from the heads alone: each supplier order is loaded when its turn
-        # comes and dropped after, so memory stays flat however many orders a send holds
-        groups: dict[str, list[_Head]] = {}
-        for so_id in wanted:
             supplier_id, state = heads[so_id]
             groups.setdefault(supplier_id, []).append(_Head(so_id, supplier_id, state))
-        # one mail connection reused across the suppliers' batches (mail/pool.py)
+        return list(groups.items())
+
+    def _send_groups(self, hand: Handout, width: int, done: Done) -> None:
+        """Send every group `hand` gives out: over worker processes when there are more than one
+        and the store allows it, else `concurrency` supplier threads here; one mail connection
+        per sender, reused across its suppliers (mail/pool.py)."""
+        threads = max(1, min(self.concurrency, width))
         with MailPool(lambda: transport_for(self.config.mail, self.host.mail_transports())) \
                 as self._mails:
-            if min(self.processes, self.concurrency) > 1 and len(groups) > 1 \
-                    and can_fork(self):
-                batches = send_in_processes(self, list(groups.items()), self.processes)
-            elif self.concurrency == 1 or len(groups) == 1:
-                batches = [self._send_supplier(sid, batch) for sid, batch in groups.items()]
+            if min(self.processes, threads) > 1 and can_fork(self):
+                send_in_processes(self, hand, self.processes, width, done)
+            elif threads == 1:
+                self._take_and_send(hand, done)
             else:
-                with ThreadPoolExecutor(max_workers=self.concurrency,
+                with ThreadPoolExecutor(max_workers=threads,
                                         thread_name_prefix="ox-supplier") as pool:
-                    batches = list(pool.map(lambda item: self._send_supplier(*item),
-                                            groups.items()))
-        results = [r for batch in batches for r in batch]
-        order = {so_id: i for i, so_id in enumerate(wanted)}
-        return sorted(results, key=lambda r: order[r.supplier_order_id])
+                    for future in [pool.submit(self._take_and_send, hand, done)
+                                   for _ in range(threads)]:
+                        future.result()
+
+    def _take_and_send(self, hand: Handout, done: Done) -> None:
+        """One supplier thread: the next supplier's group until none is left."""
+        while (index := hand.take(self.should_stop)) is not None:
+            try:
+                results = self._send_supplier(*hand.groups[index])
+            finally:
+                hand.finish(index)
+            done(index, results)
 
     def check(self, so_ids: Iterable[int]) -> list[SendResult]:
         """Step 1 alone (`orderexchange check`): the same code path as `send`, stopping after the

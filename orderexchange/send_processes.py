@@ -34,6 +34,7 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -69,12 +70,61 @@ def worker_threads(concurrency: int, processes: int, suppliers: int) -> list[int
     return [total // processes + (k < total % processes) for k in range(processes)]
 
 
-def send_in_processes(dispatcher: Dispatcher, groups: Groups,
-                      processes: int) -> list[list[SendResult]]:
-    """Send the supplier groups with `processes` forked workers; one result batch per group, in
-    the order of `groups`. Without any worker (none could be started) the groups are sent here,
+class Handout:
+    """Which supplier a free sender (a worker thread, here or in a worker process) takes next.
+
+    Why one policy for threads and processes: the largest groups first, so the long suppliers
+    start at once and the short ones fill the gaps; a supplier is never sent to by two senders
+    at once (within a supplier the order is kept, and one shop connection is enough); and when
+    nothing is left, `more` — a daemon's next claims — is asked for work of the suppliers nobody
+    is sending to, so a send job runs on until the backlog is gone without waiting for its
+    slowest supplier at the end of a round (and worker processes are forked once per job)."""
+
+    def __init__(self, groups: Groups, more: Callable[[set[str]], Groups] | None = None,
+                 largest_first: bool = True) -> None:
+        self.groups: Groups = []
+        self.pending: list[int] = []
+        self.more = more
+        self.largest_first = largest_first  # a lone sender keeps the order it was given
+        self.busy: set[str] = set()  # the suppliers a sender holds
+        self._lock = threading.Lock()
+        self._add(groups)
+
+    def _add(self, groups: Groups) -> None:
+        first = len(self.groups)
+        self.groups.extend(groups)
+        fresh = range(first, len(self.groups))
+        self.pending.extend(sorted(fresh, key=lambda i: -len(self.groups[i][1]))
+                            if self.largest_first else fresh)
+
+    def take(self, stopping: Callable[[], bool] = lambda: False) -> int | None:
+        """The index of the next group to send, None when there is none (and, once
+        `stopping()`, nothing new is asked of `more`)."""
+        with self._lock:
+            if not self.pending and self.more is not None and not stopping():
+                self._add(self.more(set(self.busy)))
+            if not self.pending:
+                return None
+            index = self.pending.pop(0)
+            self.busy.add(self.groups[index][0])
+            return index
+
+    def finish(self, index: int) -> None:
+        with self._lock:
+            self.busy.discard(self.groups[index][0])
+
+
+#: told in the sending process as each group's results arrive: (its index, its results)
+Done = Callable[[int, list[SendResult]], None]
+
+
+def send_in_processes(dispatcher: Dispatcher, hand: Handout, processes: int, width: int,
+                      done: Done) -> None:
+    """Send the groups `hand` gives out with `processes` forked workers and `width` supplier
+    threads in all (never more than the suppliers that may have work); `done` hears of each
+    group's results here. Without any worker (none could be started) the groups are sent here,
     one after the other, as by the leftovers of dead workers."""
-    threads = worker_threads(dispatcher.concurrency, processes, len(groups))
+    threads = worker_threads(dispatcher.concurrency, processes, width)
     ctx = multiprocessing.get_context("fork")
     # read by the workers' `should_stop` without a lock: set once, by this process
     stop = ctx.RawValue("b", 0)
@@ -82,7 +132,7 @@ def send_in_processes(dispatcher: Dispatcher, groups: Groups,
     workers = []
     for count in threads:
         pairs = [ctx.Pipe(duplex=True) for _ in range(count)]
-        proc = ctx.Process(target=_worker, args=(dispatcher, groups, [c for _, c in pairs], stop),
+        proc = ctx.Process(target=_worker, args=(dispatcher, [c for _, c in pairs], stop),
                            name="ox-send-worker", daemon=True)
         try:
             proc.start()
@@ -98,7 +148,7 @@ def send_in_processes(dispatcher: Dispatcher, groups: Groups,
             there.close()
             slots.append(_Slot(here, proc))
         workers.append(proc)
-    return _Hand(dispatcher, groups, slots, workers, stop).run()
+    _Hand(dispatcher, hand, slots, workers, stop, done).run()
 
 
 class _Slot:
@@ -114,20 +164,18 @@ class _Slot:
 class _Hand:
     """The sending process's side: hands out groups, relays progress and events, collects."""
 
-    def __init__(self, dispatcher: Dispatcher, groups: Groups,
-                 slots: list[_Slot], workers: list[Any], stop: Any) -> None:
+    def __init__(self, dispatcher: Dispatcher, hand: Handout, slots: list[_Slot],
+                 workers: list[Any], stop: Any, done: Done) -> None:
         self.d = dispatcher
         self.stop = stop
-        self.groups = groups
+        self.hand = hand
         self.slots = slots
         self.workers = workers
-        # largest first: the long suppliers start at once, the short ones fill the gaps
-        self.pending = sorted(range(len(groups)), key=lambda i: -len(groups[i][1]))
-        self.results: dict[int, list[SendResult]] = {}
+        self.done = done
         self.orphans: list[int] = []
         self.stopping = False
 
-    def run(self) -> list[list[SendResult]]:
+    def run(self) -> None:
         try:
             while any(slot.open for slot in self.slots):
                 by_conn = {slot.conn: slot for slot in self.slots if slot.open}
@@ -144,39 +192,44 @@ class _Hand:
                     proc.kill()
                     proc.join()
         # what a dead worker left, and what no worker took (they all died): sent here
-        for i in sorted(self.orphans + self.pending):
-            self.results[i] = self.d._send_supplier(*self.groups[i])
-        return [self.results[i] for i in range(len(self.groups))]
+        for i in sorted(self.orphans + self.hand.pending):
+            self._finish(i, self.d._send_supplier(*self.hand.groups[i]))
+        self.hand.pending.clear()
+
+    def _finish(self, index: int, results: list[SendResult]) -> None:
+        self.hand.finish(index)
+        self.done(index, results)
 
     def _read(self, slot: _Slot) -> None:
         try:
             message = slot.conn.recv()
         except (EOFError, OSError):  # the worker ended (or died): its work in flight is ours
             slot.open = False
-            if slot.busy is not None and slot.busy not in self.results:
+            if slot.busy is not None:
                 self.orphans.append(slot.busy)
             slot.busy = None
             return
         kind = message[0]
         if kind == "next":
-            if self.stopping or not self.pending:
+            index = None if self.stopping else self.hand.take()
+            if index is None:
                 _quiet_send(slot.conn, ("none",))
             else:
-                slot.busy = self.pending.pop(0)
-                _quiet_send(slot.conn, ("group", slot.busy))
+                slot.busy = index
+                _quiet_send(slot.conn, ("group", *self.hand.groups[index]))
         elif kind == "progress":
             self.d.progress(message[1], message[2])
         elif kind == "event":
             self.d.host.dispatch_event(message[1])
         elif kind == "done":
-            self.results[message[1]] = message[2]
-            self.d.host.warnings.extend(message[3])
-            slot.busy = None
+            self.d.host.warnings.extend(message[2])
+            index, slot.busy = slot.busy, None
+            self._finish(index, message[1])
         elif kind == "failed":  # an unexpected error in the worker: sent again here, where
             # it raises as it would have in a supplier thread if it was no passing accident
             log.warning("send worker %s failed on supplier %s, sending it here: %s",
-                        slot.proc.pid, self.groups[message[1]][0], message[2])
-            self.orphans.append(message[1])
+                        slot.proc.pid, self.hand.groups[slot.busy][0], message[1])
+            self.orphans.append(slot.busy)
             slot.busy = None
 
 
@@ -187,14 +240,13 @@ def _quiet_send(conn: Connection, message: tuple) -> None:
         pass  # the worker is gone; its EOF is read next
 
 
-def _worker(dispatcher: Dispatcher, groups: Groups,
-            conns: list[Connection], stop_flag: Any) -> None:
+def _worker(dispatcher: Dispatcher, conns: list[Connection], stop_flag: Any) -> None:
     """A worker process, left only by `os._exit`: the sender's atexit handlers and finalizers
     are not the worker's to run, and whatever the sender's other threads wrote into stdout after
     multiprocessing's flush before the fork must not be printed a second time by the worker."""
     code = 0
     try:
-        _work(dispatcher, groups, conns, stop_flag)
+        _work(dispatcher, conns, stop_flag)
     except BaseException:  # noqa: BLE001 - the sender sends what this worker had in flight
         os.write(2, f"orderexchange send worker {os.getpid()}: "
                     f"{traceback.format_exc(limit=-3)}".encode(errors="replace"))
@@ -203,12 +255,15 @@ def _worker(dispatcher: Dispatcher, groups: Groups,
         os._exit(code)
 
 
-def _work(dispatcher: Dispatcher, groups: Groups,
-          conns: list[Connection], stop_flag: Any) -> None:
-    """The worker's threads ask for groups and send them, reporting back."""
-    # Ctrl-C reaches the whole process group: the sending process decides (should_stop) and
-    # tells the workers, who finish the customer order in flight like the threads do
+def _work(dispatcher: Dispatcher, conns: list[Connection], stop_flag: Any) -> None:
+    """The worker's threads ask for groups (a supplier and its supplier order heads: sent
+    through the pipe, as a daemon claims more while the workers run) and send them, reporting
+    back."""
+    # Ctrl-C reaches the whole process group, and a service manager's stop (systemd's SIGTERM)
+    # the whole control group: the sending process decides (should_stop) and tells the workers,
+    # who finish the customer order in flight like the threads do
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         signal.set_wakeup_fd(-1)  # the parent's event loop's, if it had one: not ours
     except ValueError:  # pragma: no cover - not the main thread of the fork
@@ -232,16 +287,15 @@ def _work(dispatcher: Dispatcher, groups: Groups,
             answer = conn.recv()
             if answer[0] != "group":
                 return
-            index = answer[1]
             try:
-                batch = dispatcher._send_supplier(*groups[index])
+                batch = dispatcher._send_supplier(answer[1], answer[2])
             except Exception:  # noqa: BLE001 - reported; the sending process sends it again
-                conn.send(("failed", index, traceback.format_exc(limit=-1).strip()))
+                conn.send(("failed", traceback.format_exc(limit=-1).strip()))
                 continue
             with told:  # the plug-in warnings of this worker not yet handed on
                 fresh = warnings[told_up_to[0]:]
                 told_up_to[0] = len(warnings)
-            conn.send(("done", index, batch, fresh))
+            conn.send(("done", batch, fresh))
 
     config = dispatcher.config
     with MailPool(lambda: transport_for(config.mail, dispatcher.host.mail_transports())) \

@@ -33,6 +33,7 @@ from test_realdata_e2e import FAMILIES
 
 from orderexchange import config as config_mod
 from orderexchange.build import build
+from orderexchange.daemon import CLAIM_PER_SUPPLIER, Daemon
 from orderexchange.dispatch import Dispatcher
 from orderexchange.errors import OXError
 from orderexchange.hookspecs import hookimpl
@@ -40,7 +41,7 @@ from orderexchange.importer import import_catalogue, import_orders
 from orderexchange.model import SupplierOrderState as S
 from orderexchange.plugin_host import PluginHost
 from orderexchange.plugins.oscommerce import OsCommerceConnector
-from orderexchange.queue import heartbeats
+from orderexchange.queue import Heartbeat, heartbeats
 from orderexchange.send_processes import can_fork, worker_threads
 from orderexchange.store import Store, supplier_orders
 
@@ -71,8 +72,10 @@ class Listener:
 
 def _send(tmp: Path, stack: ExitStack, server: Any, smtp: Any, data: orderdata.Dataset,
           processes: int, listener: Listener | None = None, store_url: str | None = None,
+          daemon: bool = False, max_customer_orders: int = 500,
           **options: Any) -> SimpleNamespace:
-    """Fresh shops, a fresh store, the data imported and built, one send; what it left."""
+    """Fresh shops, a fresh store, the data imported and built, one send (`daemon`: the
+    daemon's send job, which claims as it goes); what it left."""
     dbs = {s: stack.enter_context(servers.temporary_mariadb_database(server)) for s in SHOPS}
     for supplier, family in SHOPS.items():
         FAMILIES[family].create(dbs[supplier])
@@ -81,7 +84,8 @@ def _send(tmp: Path, stack: ExitStack, server: Any, smtp: Any, data: orderdata.D
         "store": {"url": store_url or f"sqlite:///{tmp / 'state.sqlite'}"},
         "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
         "daemon": {"concurrency": 2, "processes": processes, "write_batch": 25},
-        "suppliers": {s: shop_section(dbs[s], FAMILIES[f].connector())
+        "suppliers": {s: shop_section(dbs[s], FAMILIES[f].connector(),
+                                      max_customer_orders=max_customer_orders)
                       for s, f in SHOPS.items()}}, tmp / "config.toml")
     store = stack.enter_context(_closing(Store(config.store.url)))
     paths = data.write(tmp / "data")
@@ -93,10 +97,26 @@ def _send(tmp: Path, stack: ExitStack, server: Any, smtp: Any, data: orderdata.D
     host = PluginHost()
     host.register(listener, "listener", "test", "0")
     steps: list[tuple[int, str]] = []
-    results = Dispatcher(config, store, host, lambda so_id, step: steps.append((so_id, step)),
-                         concurrency=2, processes=processes, **options).send(ids)
+    if daemon:
+        results = _send_as_daemon(config, store, host, steps)
+    else:
+        results = Dispatcher(config, store, host, lambda so_id, step: steps.append((so_id, step)),
+                             concurrency=2, processes=processes, **options).send(ids)
     return SimpleNamespace(config=config, store=store, host=host, listener=listener, ids=ids,
                            results=results, steps=steps, dbs=dbs)
+
+
+def _send_as_daemon(config: Any, store: Store, host: PluginHost,
+                    steps: list[tuple[int, str]]) -> list[Any]:
+    """The daemon's send job once, with its heartbeat; the results it logged, by id."""
+    daemon = Daemon(config, store, host)
+    daemon._progress = lambda so_id, step: steps.append((so_id, step))
+    logged: list[Any] = []
+    daemon._log_result = logged.append
+    with Heartbeat(daemon.queue):
+        sent = daemon.send_claimed()
+    assert sent == sum(1 for r in logged if r.ok)
+    return sorted(logged, key=lambda r: r.supplier_order_id)
 
 
 class _closing:
@@ -184,6 +204,49 @@ def test_two_worker_processes_send_what_threads_send(mariadb_server, smtp_server
                            concurrency=2).send(procs.ids)
         assert all(r.skipped and r.written == 0 for r in again)
         assert _listed(procs) == _listed(threads)
+
+
+def test_the_daemon_sends_with_worker_processes_what_it_sends_with_threads(
+        mariadb_server, smtp_server, tmp_path, dataset, monkeypatch):
+    """The daemon's send job with `[daemon] processes = 2` against the same job with one
+    process, with more supplier orders per supplier than one claim takes (`more` is asked
+    again as senders get free): the shops list the same orders, every supplier order is sent
+    once, in worker processes, and no claim is left behind."""
+    senders: list[tuple[int, str]] = []
+    original = OsCommerceConnector.write_batch
+
+    def write(self: Any, so: Any, transfers: Any) -> Any:
+        senders.append((os.getpid(), self.supplier.id))
+        (tmp_path / f"pid-{os.getpid()}").touch()  # a worker's own list stays in the worker
+        return original(self, so, transfers)
+    monkeypatch.setattr(OsCommerceConnector, "write_batch", write)
+    smtp = smtp_server()
+    with ExitStack() as stack:
+        threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1,
+                        daemon=True, max_customer_orders=2)
+        assert {pid for pid, _s in senders} == {os.getpid()}
+        procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2,
+                      daemon=True, max_customer_orders=2)
+        per_supplier = Counter(r.supplier_id for r in procs.results)
+        assert min(per_supplier.values()) > CLAIM_PER_SUPPLIER  # claimed in several turns
+        ids = [r.supplier_order_id for r in procs.results]
+        assert len(ids) == len(set(ids))  # each supplier order sent once
+        built = [r for r in procs.results if r.supplier_order_id in procs.ids]
+        assert len(built) == len(procs.ids)
+        assert sum(r.state == S.NOTIFIED for r in built) > 150  # the rest as with threads
+        # the held customer orders' supplier orders, made by this job's step 1, are claimed by
+        # the same job (as a sender free for them asks again) and held again by their findings
+        held = [r for r in procs.results if r.supplier_order_id not in procs.ids]
+        assert held and all(r.state == S.CHECK_FAILED for r in held)
+        assert _outcome(built) == _outcome(threads.results[:len(built)])
+        # made as the suppliers' step 1 ran, in parallel: their ids differ, not what they hold
+        assert sorted(o[1:] for o in _outcome(held)) == \
+            sorted(o[1:] for o in _outcome(threads.results[len(built):]))
+        assert _listed(procs) == _listed(threads)
+        assert Counter(procs.steps) == Counter(threads.steps)
+        workers = {p.name for p in tmp_path.glob("pid-*")} - {f"pid-{os.getpid()}"}
+        assert len(workers) == 2  # forked once per job, not once per claim
+        _no_claims_left(procs.store)
 
 
 def _after_a_workers_first_chunk(monkeypatch: Any, supplier: str, marker: Path,
