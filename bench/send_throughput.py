@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/send_throughput.py [--orders 10000] [--lines 3] [--shops 10]
                                               [--connector oscommerce|woocommerce] [--memory]
-                                              [--processes 1]
+                                              [--processes 1] [--concurrency 2]
+                                              [--via dispatcher|daemon]
 
 Starts a throwaway mariadbd (tests/servers.py) and an SMTP sink on loopback (aiosmtpd, in its
 own process), creates S shops of the chosen connector (table prefixes in one database; WooCommerce: HPOS, as a
@@ -19,6 +20,10 @@ process's current RSS (does what a send keeps grow with its size?), its peak and
 the line before (does a supplier order cost more as the shops and the store fill?) — and at the end
 the steps during which the peak rose, by how much (which step's transient memory sets the peak).
 Costs nothing measurable: it reads /proc and getrusage at each step.
+
+`--via daemon`: the send as the daemon's send job makes it (`Daemon.send_claimed`: claims
+from the state store, released afterwards) instead of one `Dispatcher.send` of every supplier
+order — what a distributor who runs the daemon waits for.
 
 `--processes N`: the send's worker processes (`[daemon] processes`); their largest peak RSS is
 printed beside this process's (read from /proc while they run: they share the sender's pages
@@ -49,9 +54,11 @@ from test_shop_sql import load_schema  # noqa: E402
 
 from orderexchange import config as config_mod  # noqa: E402
 from orderexchange.build import build  # noqa: E402
+from orderexchange.daemon import Daemon  # noqa: E402
 from orderexchange.dispatch import Dispatcher  # noqa: E402
 from orderexchange.importer import import_catalogue, import_orders  # noqa: E402
 from orderexchange.plugin_host import PluginHost  # noqa: E402
+from orderexchange.queue import Heartbeat  # noqa: E402
 from orderexchange.store import Store  # noqa: E402
 
 
@@ -119,7 +126,8 @@ def create_shop(url: str, connector: str, prefix: str) -> None:
 
 
 def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
-                      connector: str = "oscommerce", processes: int = 1) -> float:
+                      connector: str = "oscommerce", processes: int = 1,
+                      concurrency: int = 2, via: str = "dispatcher") -> float:
     url = f"mysql+pymysql://{db.user}@{db.host}:{db.port}/{db.database}"
     suppliers = {f"s{k}": {"name": f"Shop {k}", "email": f"s{k}@example.com",
                            "database": {"url": url, "password": db.password},
@@ -129,7 +137,7 @@ def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
         "distributor": {"id": "bench", "name": "Bench", "email": "bench@example.com"},
         "store": {"url": f"sqlite:///{work / 'state.sqlite'}"},
         "mail": {"transport": "smtp", "host": smtp.host, "port": smtp.port, "security": "none"},
-        "daemon": {"concurrency": 2, "processes": processes},
+        "daemon": {"concurrency": concurrency, "processes": processes},
         "suppliers": suppliers})
     store = Store(config.store.url)
     with (work / "orders.jsonl").open("w") as out:
@@ -148,18 +156,35 @@ def run_orderexchange(db, work: Path, data: Iterable[dict], shops: int, smtp,
     global RSS_BEFORE_SEND
     RSS_BEFORE_SEND = peak_rss_mib()
     start = time.perf_counter()
+    global NOTIFIED
     with WorkerPeak() as workers:
-        results = Dispatcher(config, store, PluginHost(),
-                             progress=MEMORY.step if MEMORY else None,
-                             concurrency=config.daemon.concurrency,
-                             processes=config.daemon.processes).send(created)
+        if via == "daemon":
+            NOTIFIED = send_as_daemon(config, store, len(created))
+        else:
+            results = Dispatcher(config, store, PluginHost(),
+                                 progress=MEMORY.step if MEMORY else None,
+                                 concurrency=config.daemon.concurrency,
+                                 processes=config.daemon.processes).send(created)
+            assert all(r.ok for r in results), [r.error for r in results]
+            NOTIFIED = sum(1 for r in results if r.message_id)
     elapsed = time.perf_counter() - start
     global WORKER_PEAK
     WORKER_PEAK = workers.peak
-    assert all(r.ok for r in results), [r.error for r in results]
-    global NOTIFIED
-    NOTIFIED = sum(1 for r in results if r.message_id)
     return elapsed
+
+
+def send_as_daemon(config, store: Store, expected: int) -> int:
+    """The daemon's send job once, with its heartbeat renewing the claims, as `run --once`
+    sends (without its fetch, build and digest jobs, which the bench does itself)."""
+    daemon = Daemon(config, store, PluginHost())
+    daemon.queue.heartbeat()
+    try:
+        with Heartbeat(daemon.queue):
+            sent = daemon.send_claimed()
+    finally:
+        daemon.queue.stop()
+    assert sent == expected, f"the daemon sent {sent} of {expected} supplier orders"
+    return sent
 
 
 RSS_BEFORE_SEND = 0.0
@@ -309,6 +334,10 @@ def main() -> None:
                         help="print RSS as the send goes on and which steps raised its peak")
     parser.add_argument("--processes", type=int, default=1,
                         help="worker processes of the send ([daemon] processes)")
+    parser.add_argument("--concurrency", type=int, default=2,
+                        help="suppliers in flight ([daemon] concurrency)")
+    parser.add_argument("--via", choices=["dispatcher", "daemon"], default="dispatcher",
+                        help="send with one Dispatcher.send (as `send`) or as the daemon's job")
     args = parser.parse_args()
     global MEMORY
     if args.memory:
@@ -325,7 +354,8 @@ def main() -> None:
                 create_shop(db_ox.url, args.connector, f"s{k}_")
             create_oscommerce_schema(db_raw.url)
             ox = run_orderexchange(db_ox, Path(tmp), orders(args.orders, args.lines, args.shops),
-                                   args.shops, smtp, args.connector, args.processes)
+                                   args.shops, smtp, args.connector, args.processes,
+                                   args.concurrency, args.via)
             raw = run_baseline(db_raw, orders(args.orders, args.lines, args.shops))
     finally:
         smtp.stop()
