@@ -722,6 +722,7 @@ class GenericSqlConnector(SqlShopConnector):
         values = dict(self._order_values(so, transfer, ref, amounts))
         values["now"] = now
         values["today"] = now.date()
+        values["supplier_order.id"] = so.id
         values["customer.id"] = customer_id
         values["order.shop_number"] = number
         if account is not None and self.supplier.customer_policy == "distributor":
@@ -742,16 +743,19 @@ class GenericSqlConnector(SqlShopConnector):
         per order of a supplier order. Step 1's length checks, a new customer's rows and the
         write each needed them (3 times an order, addresses and country names included: ~15 %
         of the connector's CPU). Kept like the amounts (shop_money.KeptAmounts): by the
-        transfer's identity, with what they came from; emptied at each step 1."""
+        transfer's identity, with what they came from; emptied at each step 1. Not from the
+        supplier order object: step 1 gets a copy of it (checks.run_checks: the orders not
+        held), so a basis naming it never matched in the write and every order's values were
+        worked out twice; its id goes in per call (`_values`)."""
         rates, countries = ref["rates"], ref["countries"]
         if amounts is None:
             amounts = self._amounts(transfer, rates)
         co = transfer.customer_order
         return self._kept_values.of(
-            transfer, (co, transfer.reference, rates, countries, amounts, so),
-            lambda: self._work_out_values(so, transfer, ref, amounts))
+            transfer, (co, transfer.reference, rates, countries, amounts),
+            lambda: self._work_out_values(transfer, ref, amounts))
 
-    def _work_out_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
+    def _work_out_values(self, transfer: Transfer, ref: dict[str, Any],
                          amounts: OrderAmounts) -> dict[str, Any]:
         co = transfer.customer_order
         ordered = co.ordered_at
@@ -760,7 +764,7 @@ class GenericSqlConnector(SqlShopConnector):
         c = co.customer
         # None: filled per write by `_values` (here so that the keys keep their order)
         values: dict[str, Any] = {
-            "now": None, "today": None, "supplier_order.id": so.id,
+            "now": None, "today": None, "supplier_order.id": None,
             "order.number": co.number, "order.reference": transfer.reference,
             "order.currency": co.currency,
             "order.currency_rate": ref["rates"].rate(co.currency),

@@ -7,6 +7,7 @@ order's values, kept per supplier order (`_order_values`): what a write puts on 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal
@@ -150,3 +151,23 @@ def test_a_distributor_account_is_laid_over_the_kept_values_not_into_them(tmp_pa
                                                                     "Hafen 2")
     assert (plain["customer.email"], plain["billing.street"]) == (
         transfer.customer_order.customer.email, "Teststr. 1")
+
+
+def test_the_values_step_1_worked_out_serve_the_write_of_the_uncopied_supplier_order(
+        tmp_path, monkeypatch):
+    """Step 1 checks a copy of the supplier order (checks.run_checks: the orders not held); the
+    write gets the original. The values are worked out once for both, each with its own id."""
+    c = connector(tmp_path, monkeypatch)
+    so, transfer = sample_transfer("gamma", "OX-AAAABBBBCCCCDDDDEEEE", "A-100", "DE", "EUR")
+    checked = dataclasses.replace(so, transfers=[transfer])
+    worked = []
+    work_out = c._work_out_values
+    monkeypatch.setattr(c, "_work_out_values", lambda *a: worked.append(a) or work_out(*a))
+    shop = ref()
+    in_step_1 = c._values(checked, transfer, shop, customer_id=None, account=None, now=NOW)
+    in_write = c._values(so, transfer, shop, customer_id=None, account=None, now=NOW)
+    assert len(worked) == 1
+    assert in_step_1 == in_write and in_write["supplier_order.id"] == so.id
+    other = dataclasses.replace(so, id=so.id + 1)
+    assert c._values(other, transfer, shop, customer_id=None, account=None,
+                     now=NOW)["supplier_order.id"] == so.id + 1
