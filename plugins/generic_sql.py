@@ -442,6 +442,8 @@ class GenericSqlConnector(SqlShopConnector):
         self._stand_alone: bool | None = None
         #: each order's `_order_values`, with what they were worked out from
         self._kept_values = KeptAmounts()
+        #: each order's `_line_values`
+        self._kept_lines = KeptAmounts()
         #: id(section) → its compiled columns (`_row`)
         self._plans: dict[int, _Plan] = {}
 
@@ -786,12 +788,20 @@ class GenericSqlConnector(SqlShopConnector):
         return values
 
     def _line_values(self, transfer: Transfer, ref: dict[str, Any],
-                     amounts: OrderAmounts | None = None) -> list[dict[str, Any]]:
-        if amounts is None:
-            amounts = order_amounts(transfer, self.supplier, ref["rates"])
+                     amounts: OrderAmounts) -> list[dict[str, Any]]:
+        """The lines' placeholders, worked out once per order for step 1's length checks and
+        the write (kept like `_order_values`; a row is made from them, they are never
+        changed)."""
+        products = ref["products"]
+        return self._kept_lines.of(transfer, (products, amounts),
+                                   lambda: self._work_out_lines(products, amounts))
+
+    @staticmethod
+    def _work_out_lines(products: dict[str, Product], amounts: OrderAmounts
+                        ) -> list[dict[str, Any]]:
         out = []
         for a in amounts.lines:
-            product = ref["products"].get(a.line.supplier_sku)
+            product = products.get(a.line.supplier_sku)
             quantity = a.quantity
             out.append({
                 "line.no": a.line.line.line_no, "line.sku": a.line.supplier_sku,
@@ -826,8 +836,7 @@ class GenericSqlConnector(SqlShopConnector):
                                  "total.title": title.replace("{rate}", plain_rate(rate))})
                 continue
             sort += 1
-            value = {"subtotal": amounts.subtotal, "shipping": amounts.shipping,
-                     "total": amounts.total}[kind]
+            value = getattr(amounts, kind)  # subtotal, shipping or total
             rows.append({"total.code": code, "total.title": title, "total.value": value,
                          "total.sort": sort, "total.rate": None})
         return rows
@@ -911,6 +920,7 @@ class GenericSqlConnector(SqlShopConnector):
     def _check(self, so: SupplierOrder) -> list[Finding]:
         kept_amounts(self).clear()  # the previous supplier order's: not needed again
         self._kept_values.clear()
+        self._kept_lines.clear()
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items
