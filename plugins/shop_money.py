@@ -22,6 +22,7 @@ rate). The order's total is net + VAT + shipping, exactly.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -235,7 +236,7 @@ def _same(kept: Any, basis: Any) -> bool:
     if kept is basis:
         return True
     return (type(kept) is tuple and type(basis) is tuple and len(kept) == len(basis)
-            and all(a is b for a, b in zip(kept, basis)))
+            and all(map(operator.is_, kept, basis)))
 
 
 def kept_amounts(connector: Any) -> KeptAmounts:
