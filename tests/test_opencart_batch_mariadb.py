@@ -42,6 +42,20 @@ def orders() -> list[dict]:
             bernd_order("1004"), sample_order("1005")]
 
 
+@pytest.fixture
+def sent(monkeypatch) -> list[int]:
+    """How many orders each batch sent (opencart_tail.Batch.run), in order."""
+    sizes: list[int] = []
+    real_run = opencart_tail.Batch.run
+
+    def counted(self, conn):
+        sizes.append(len(self.waiting))
+        return real_run(self, conn)
+
+    monkeypatch.setattr(opencart_tail.Batch, "run", counted)
+    return sizes
+
+
 def myisam_shop(db):
     load_schema(db.url, "opencart3_mysql.sql", prefix="oc_", engine="MyISAM")
     return db
@@ -78,19 +92,11 @@ def journal_matches_shop(db, run) -> None:
 
 
 def test_the_batched_chunk_writes_the_rows_single_writes_write(mariadb_server, mariadb_db,
-                                                               prepare, monkeypatch):
+                                                               prepare, sent):
     """The same five orders: once as one chunk (one query for all five orders), once each
     order its own write (`write_batch = 1`: `write`, statement by statement, as before
     batching). Every row of every written table is the same, ids included; the admin lists
     the same orders; the journal names the order the shop holds for each reference."""
-    sent: list[int] = []
-    real_run = opencart_tail.Batch.run
-
-    def counted(self, conn):
-        sent.append(len(self.waiting))
-        return real_run(self, conn)
-
-    monkeypatch.setattr(opencart_tail.Batch, "run", counted)
     batched_shop = myisam_shop(mariadb_db)
     batched = prepare(alpha(batched_shop), orders())
     [result] = batched.send()
@@ -270,23 +276,16 @@ def test_a_batch_killed_mid_query_heals(mariadb_db, prepare, lock_out):
 
 
 @pytest.mark.parametrize("limit", [1, 3000])
-def test_a_full_batch_is_sent_before_the_next_order(mariadb_db, prepare, monkeypatch, limit):
+def test_a_full_batch_is_sent_before_the_next_order(mariadb_db, prepare, monkeypatch, sent,
+                                                    limit):
     """A batch is sent once its text reaches the limit (the server's max_allowed_packet bounds
     it): with a tiny limit every order is its own query, with a larger one the chunk is split;
     either way every order is listed once and the journal names it."""
     shop = myisam_shop(mariadb_db)
-    sizes: list[int] = []
-    real_run = opencart_tail.Batch.run
-
-    def counted(self, conn):
-        sizes.append(len(self.waiting))
-        return real_run(self, conn)
-
-    monkeypatch.setattr(opencart_tail.Batch, "run", counted)
     monkeypatch.setattr("orderexchange.plugins.opencart_each.BATCH_CHARACTERS", limit)
     run = prepare(alpha(shop), orders())
     [result] = run.send()
     assert result.state == S.NOTIFIED and result.written == 5, result.as_dict()
-    assert sum(sizes) == 5 and (sizes == [1] * 5 if limit == 1 else 1 < len(sizes) < 5)
+    assert sum(sent) == 5 and (sent == [1] * 5 if limit == 1 else 1 < len(sent) < 5)
     assert len(query(shop, ADMIN_LIST)) == 5
     journal_matches_shop(shop, run)
