@@ -16,7 +16,8 @@ and history are written again) instead of inserting a second order. InnoDB chunk
 transaction (`write_batch`); MyISAM chunks are single writes sharing the chunk's named locks and
 look-ups (`write_each`, opencart_each.py), each order still visible last; there the chunk's new
 customers go first (three round trips for the chunk) and each order — its hidden row, lines,
-totals, history and status UPDATE — as one multi-statement query (opencart_tail.py).
+totals, history and status UPDATE — as one statement sequence, several orders' sequences to a
+multi-statement query (opencart_tail.py).
 
 The reference: `order.comment` starts with `[OX-…]` — the order's own field, written in the very
 first statement, so it is there before anything else of the order is.
@@ -32,6 +33,7 @@ and lax SQL mode alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -47,10 +49,10 @@ from orderexchange.model import CustomerOrder, SupplierOrder, Transfer
 from .one_row import delete_rows, insert_row, update_row
 from .opencart_back import OpenCartReadBack
 from .opencart_check import OpenCartCheck
-from .opencart_each import EachChunk, create_customers, load_chunk
+from .opencart_each import EachChunk, batch_limit, create_customers, load_chunk
 from .opencart_rows import HIDDEN, OpenCartRows, RowFitter
 from .opencart_selftest import OpenCartSelfTest
-from .opencart_tail import ORDER_ID, Tail, enabled
+from .opencart_tail import ORDER_ID, Batch, Tail, enabled
 from .shop_sql import (
     CustomerMatch, OptionalTable, SqlShopConnector, acquire_locks, coded, fit_row, marker,
     markers_by_length, match_by_email, release_locks, stage_text,
@@ -114,11 +116,15 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         self._multi = False
         #: the order `_write` is writing now collects those statements here (opencart_tail.py)
         self._tail: Tail | None = None
+        #: a MyISAM chunk's orders whose tails wait to be sent together (`write_each`)
+        self._sending: Batch | None = None
         #: rows `insert` collects instead of inserting (a chunk's new addresses, opencart_each)
         self._collect: list[dict[str, Any]] | None = None
         #: customer id → address id of customers a chunk created ahead of their first order
         #: (`create_customers`), until an order uses them (it reports the customer as created)
         self._fresh: dict[int, int] = {}
+        #: (customer id, address id) the order `_write` is writing took from `_fresh`
+        self._fresh_taken: tuple[int, int] | None = None
         self._fitter = RowFitter()
         #: the shop's own reference data (settings, language, countries with zones, currencies,
         #: status names) read once per connection, i.e. once per send per shop: step 1 of every
@@ -385,11 +391,13 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                 self.end_read()
         return found
 
-    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder:
+    def _write(self, so: SupplierOrder, transfer: Transfer) -> RemoteOrder | None:
         """One order: alone (hidden, its real status set last), or queued in a chunk's write
         (`queuing`: looked up with the chunk, written with its status, rows inserted with the
-        chunk's)."""
+        chunk's). None: the order waits in the MyISAM chunk's batch (`_sending`), which
+        `write_each` sends."""
         co = transfer.customer_order
+        self._fresh_taken = None
         now = datetime.now().replace(microsecond=0)
         ref = self._refdata(so)
         if self._refuses(transfer, ref):
@@ -426,7 +434,7 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                        for sl in transfer.lines))
 
     def _write_order(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
-                     existing: tuple[int, int, int] | None, now: datetime) -> RemoteOrder:
+                     existing: tuple[int, int, int] | None, now: datetime) -> RemoteOrder | None:
         """`_write` once the order is known to need writing: its customer, the hidden `order`
         row (or the half-written one completed), then the rest and the real status last."""
         co = transfer.customer_order
@@ -466,6 +474,11 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                 update_row(self.conn, order_table, visible, {"order_id": order_id})
             else:
                 tail.update(order_table, visible, {"order_id": order_id})
+                remote = RemoteOrder("" if order_id is ORDER_ID else str(order_id),
+                                     str(customer_id), created)
+                if self._sending is not None:  # sent with the chunk's next orders
+                    self._sending.add(self.conn, (transfer, remote, self._fresh_taken), tail)
+                    return None
                 try:
                     new_id = tail.run(self.conn)
                 except pymysql.err.Error as exc:
@@ -504,6 +517,7 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
             fresh = self._fresh.pop(match.customer_id, None) if self._fresh else None
             if fresh is not None:  # created ahead of its first order (create_customers)
                 self._last_match = "new"
+                self._fresh_taken = (int(match.customer_id), fresh)
                 return int(match.customer_id), ref["group"], True, None, fresh
             created_here = self._created_here(match.customer_id)
             if created_here is not None:  # by an earlier order of this chunk
@@ -613,7 +627,8 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         one, which the next write of it completes), under ONE set of named locks (every
         reference and email of the chunk) and with the chunk's look-ups read once
         (opencart_each.py). A written table with transactions (a shop mixing engines) gets a
-        COMMIT per order; with none, one COMMIT for the chunk — a no-op on MyISAM either way.
+        COMMIT per order; with none, one COMMIT for the chunk — a no-op on MyISAM either way —
+        and the orders' tails go several to a query (`_send_waiting`).
         Stops at the first order that fails (Connector.write_each)."""
         if self.db.dialect not in ("mysql", "mariadb"):
             return super().write_each(supplier_order, transfers)
@@ -631,11 +646,13 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
                 with enabled(self.conn) as self._multi:
                     if self._multi and not per_order and self._journal is None:
                         create_customers(self, supplier_order, transfers, update_row)
+                        self._sending = Batch(batch_limit(self))
                     for transfer in transfers:
-                        written[transfer.reference] = self._write(supplier_order, transfer)
+                        self._write_waiting(supplier_order, transfer, written)
                         if per_order:
                             tx.commit()
                             tx = self.conn.begin()
+                    self._send_waiting(written)
                 tx.commit()
             except BaseException:
                 try:
@@ -650,9 +667,50 @@ class OpenCartConnector(OpenCartCheck, OpenCartRows, OpenCartReadBack, OpenCartS
         finally:
             self._each = None
             self._multi = False
+            self._sending = None
             if held:
                 release_locks(self.conn, held)
         return written, error
+
+    def _write_waiting(self, so: SupplierOrder, transfer: Transfer,
+                       written: dict[str, RemoteOrder]) -> None:
+        """`_write` inside `write_each`: the order is written now, or waits in the batch, which
+        is sent once full. When the order fails, the orders waiting before it are sent first:
+        they come before it in the chunk, and only the first failure counts (its own error
+        raises when they all landed)."""
+        try:
+            remote = self._write(so, transfer)
+        except Exception:
+            if self._fresh_taken is not None:  # its customer is left for its next write
+                self._fresh.setdefault(*self._fresh_taken)
+            self._send_waiting(written)
+            raise
+        if remote is not None:
+            written[transfer.reference] = remote
+        elif self._sending is not None and self._sending.full():
+            self._send_waiting(written)
+
+    def _send_waiting(self, written: dict[str, RemoteOrder]) -> None:
+        """Send the batch of waiting orders (opencart_tail.Batch) and record those that
+        landed whole. At a failing statement the server stopped: the order it belongs to is the
+        chunk's failure (at most half-written and hidden, so the next write of it completes it,
+        as after a single write), the ones after it never ran; customers created ahead for them
+        (`create_customers`) are handed back, so whichever write uses one still reports it as
+        created."""
+        if not self._sending:
+            return
+        done, not_done, exc = self._sending.run(self.conn)
+        for (transfer, remote, _fresh), new_id in done:
+            if new_id is not None:
+                remote = replace(remote, order_id=str(new_id))
+            written[transfer.reference] = remote
+        for _transfer, _remote, fresh in not_done:
+            if fresh is not None:
+                self._fresh.setdefault(*fresh)
+        if exc is not None:
+            error = coded(exc, self.supplier, self.t("order"))
+            error.facts.setdefault("order", not_done[0][0].customer_order.number)
+            raise error from None
 
     def match_one(self, co: CustomerOrder) -> Any:
         each = self._each

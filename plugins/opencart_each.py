@@ -158,10 +158,28 @@ def create_customers(connector: Any, so: SupplierOrder, transfers: list[Transfer
 
 
 def id_step(connector: Any) -> int:
-    """The server's `auto_increment_increment` (1 unless a replication setup spaces ids), read
-    once per connection."""
+    """The server's `auto_increment_increment` (1 unless a replication setup spaces ids)."""
+    return _server_settings(connector)["id_step"]
+
+
+#: characters of one query of a chunk's waiting orders (opencart_tail.Batch): ~200 orders of a
+#: realistic send, a fraction of the smallest `max_allowed_packet` a server ships with (1 MB)
+BATCH_CHARACTERS = 256 * 1024
+
+
+def batch_limit(connector: Any) -> int:
+    """How much query text a batch of orders' tails may hold: BATCH_CHARACTERS, or less where
+    the server's `max_allowed_packet` is smaller than usual (a character of text is up to four
+    bytes in utf8mb4)."""
+    return min(BATCH_CHARACTERS, _server_settings(connector)["max_packet"] // 8)
+
+
+def _server_settings(connector: Any) -> dict[str, int]:
+    """The server variables a chunk needs, read in one statement once per connection."""
     cached = connector._shop_data
-    if "id_step" not in cached:
-        step = connector.conn.exec_driver_sql("SELECT @@auto_increment_increment").scalar()
-        cached["id_step"] = max(1, int(step or 1))
-    return int(cached["id_step"])
+    if "server" not in cached:
+        step, packet = connector.conn.exec_driver_sql(
+            "SELECT @@auto_increment_increment, @@max_allowed_packet").one()
+        cached["server"] = {"id_step": max(1, int(step or 1)),
+                            "max_packet": int(packet or 1024 * 1024)}
+    return cached["server"]

@@ -8,7 +8,9 @@ statements were five round trips, and a round trip (the server woken, the answer
 most of what an order cost against bench/connectors.py's floor.
 The server runs the statements of one query one after the other and stops at the first that
 fails; whatever a crash or a refusal cuts off is a suffix, so the UPDATE that shows the order
-always comes after everything else of it, exactly as with separate statements.
+always comes after everything else of it, exactly as with separate statements. For the same
+reason several orders' tails go as one query (`Batch`): the round trip per order was then still
+most of an order's wait.
 
 Multi-statements are switched on for the connection only while a chunk is written (`enabled`,
 COM_SET_OPTION) and off again after: every other query of the connection stays a single
@@ -23,9 +25,11 @@ import re
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pymysql
 from pymysql.constants import SERVER_STATUS
 from pymysql.converters import escape_string
 from sqlalchemy.engine import Connection
@@ -192,32 +196,112 @@ class Tail:
         (a test's kill) happens there."""
         return _Deferred(self, conn)
 
+    def text(self, raw: Any) -> str:
+        """The statements as one query text, their values escaped here (`literals`), so PyMySQL
+        sends the text as it is; the tail is empty afterwards."""
+        text = ";\n".join(self.statements) % literals(raw, self.params)
+        self.statements, self.params = [], []
+        return text
+
     def run(self, conn: Connection) -> int | None:
         """Every statement in one round trip, each result read (an error raises at the statement
         that failed; the server ran the ones before it and none after). Returns the id the
         `insert_id` statement got, else None."""
         if not self.statements:
             return None
-        raw = conn.connection.dbapi_connection
-        cursor = raw.cursor()
+        id_at, self.id_at = self.id_at, None
         new_id = None
-        try:
-            # the values escaped here (`literals`), so PyMySQL sends the text as it is
-            cursor.execute(";\n".join(self.statements) % literals(raw, self.params))
-            at = 0  # one result per statement: an OK packet for each INSERT, SET and UPDATE
-            while True:
-                if at == self.id_at:
-                    new_id = int(cursor.lastrowid)
-                if not cursor.nextset():
-                    break
-                at += 1
-        finally:
-            self.statements, self.params, self.id_at = [], [], None
-            try:
-                cursor.close()
-            except Exception:  # noqa: BLE001 - the connection is gone: the error above counts
-                pass
+        for at, row_id in enumerate(_results(conn, self.text(conn.connection.dbapi_connection))):
+            if at == id_at:
+                new_id = row_id
         return new_id
+
+
+def _results(conn: Connection, text: str) -> Iterator[int]:
+    """Runs a multi-statement query and yields each statement's auto-increment id (0 for a
+    statement without one) as its result arrives: an error raises at the statement that failed,
+    after the results of the ones before it."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(text)
+        while True:  # one result per statement: an OK packet for each INSERT, SET and UPDATE
+            yield int(cursor.lastrowid or 0)
+            if not cursor.nextset():
+                break
+    finally:
+        try:
+            cursor.close()
+        except Exception:  # noqa: BLE001 - the connection is gone: the error above counts
+            pass
+
+
+@dataclass
+class Waiting:
+    """An order whose tail waits in a `Batch`: what the caller needs once it has run."""
+
+    #: the caller's own record of the order (opencart.py: the transfer and its RemoteOrder)
+    key: Any
+    text: str
+    statements: int
+    #: the statement whose auto-increment id is the order's id (`Tail.insert_id`), or None
+    id_at: int | None
+
+
+class Batch:
+    """Several orders' tails sent as ONE multi-statement query, each order's statements whole
+    and in its own order (hidden row first, the status UPDATE that shows it last).
+
+    Why: a MyISAM chunk's round trip per order — the client waiting for the server, the server
+    woken for each query — was most of what an order cost against bench/connectors.py's floor.
+    The server runs a query's statements one after the other and stops at the first that fails,
+    so what a refusal or a crash cuts off is a suffix of the batch: the orders whose every
+    result arrived are whole and visible, the one at the cut is at most half-written and hidden
+    (the next write of it completes it), the ones after it were never run. `run` tells the
+    caller which is which, counting results per order."""
+
+    def __init__(self, limit: int) -> None:
+        #: characters of query text after which the batch is `full`
+        self.limit = limit
+        self.waiting: list[Waiting] = []
+        self.size = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.waiting)
+
+    def add(self, conn: Connection, key: Any, tail: Tail) -> None:
+        """The order's tail joins the batch (and is empty afterwards)."""
+        statements, id_at = len(tail.statements), tail.id_at
+        tail.id_at = None
+        text = tail.text(conn.connection.dbapi_connection)
+        self.waiting.append(Waiting(key, text, statements, id_at))
+        self.size += len(text)
+
+    def full(self) -> bool:
+        return self.size >= self.limit
+
+    def run(self, conn: Connection
+            ) -> tuple[list[tuple[Any, int | None]], list[Any], pymysql.err.Error | None]:
+        """Sends the waiting orders; returns (key, id of its `insert_id` row or None) of every
+        order all of whose statements ran, the keys of the orders that did not (the first of
+        them the one an error cut, when there is an error), and that error. The batch is empty
+        afterwards."""
+        waiting, self.waiting, self.size = self.waiting, [], 0
+        done: list[tuple[Any, int | None]] = []
+        if not waiting:
+            return done, [], None
+        at, new_id = 0, None
+        try:
+            for row_id in _results(conn, ";\n".join(w.text for w in waiting)):
+                order = waiting[len(done)]
+                if at == order.id_at:
+                    new_id = row_id
+                at += 1
+                if at == order.statements:
+                    done.append((order.key, new_id))
+                    at, new_id = 0, None
+        except pymysql.err.Error as exc:
+            return done, [w.key for w in waiting[len(done):]], exc
+        return done, [], None
 
 
 class _Matched:
