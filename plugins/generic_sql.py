@@ -442,6 +442,8 @@ class GenericSqlConnector(SqlShopConnector):
         self._stand_alone: bool | None = None
         #: each order's `_order_values`, with what they were worked out from
         self._kept_values = KeptAmounts()
+        #: each order's `_line_values`
+        self._kept_lines = KeptAmounts()
         #: id(section) → its compiled columns (`_row`)
         self._plans: dict[int, _Plan] = {}
 
@@ -722,6 +724,7 @@ class GenericSqlConnector(SqlShopConnector):
         values = dict(self._order_values(so, transfer, ref, amounts))
         values["now"] = now
         values["today"] = now.date()
+        values["supplier_order.id"] = so.id
         values["customer.id"] = customer_id
         values["order.shop_number"] = number
         if account is not None and self.supplier.customer_policy == "distributor":
@@ -742,16 +745,19 @@ class GenericSqlConnector(SqlShopConnector):
         per order of a supplier order. Step 1's length checks, a new customer's rows and the
         write each needed them (3 times an order, addresses and country names included: ~15 %
         of the connector's CPU). Kept like the amounts (shop_money.KeptAmounts): by the
-        transfer's identity, with what they came from; emptied at each step 1."""
+        transfer's identity, with what they came from; emptied at each step 1. Not from the
+        supplier order object: step 1 gets a copy of it (checks.run_checks: the orders not
+        held), so a basis naming it never matched in the write and every order's values were
+        worked out twice; its id goes in per call (`_values`)."""
         rates, countries = ref["rates"], ref["countries"]
         if amounts is None:
             amounts = self._amounts(transfer, rates)
         co = transfer.customer_order
         return self._kept_values.of(
-            transfer, (co, transfer.reference, rates, countries, amounts, so),
-            lambda: self._work_out_values(so, transfer, ref, amounts))
+            transfer, (co, transfer.reference, rates, countries, amounts),
+            lambda: self._work_out_values(transfer, ref, amounts))
 
-    def _work_out_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
+    def _work_out_values(self, transfer: Transfer, ref: dict[str, Any],
                          amounts: OrderAmounts) -> dict[str, Any]:
         co = transfer.customer_order
         ordered = co.ordered_at
@@ -760,7 +766,7 @@ class GenericSqlConnector(SqlShopConnector):
         c = co.customer
         # None: filled per write by `_values` (here so that the keys keep their order)
         values: dict[str, Any] = {
-            "now": None, "today": None, "supplier_order.id": so.id,
+            "now": None, "today": None, "supplier_order.id": None,
             "order.number": co.number, "order.reference": transfer.reference,
             "order.currency": co.currency,
             "order.currency_rate": ref["rates"].rate(co.currency),
@@ -782,12 +788,20 @@ class GenericSqlConnector(SqlShopConnector):
         return values
 
     def _line_values(self, transfer: Transfer, ref: dict[str, Any],
-                     amounts: OrderAmounts | None = None) -> list[dict[str, Any]]:
-        if amounts is None:
-            amounts = order_amounts(transfer, self.supplier, ref["rates"])
+                     amounts: OrderAmounts) -> list[dict[str, Any]]:
+        """The lines' placeholders, worked out once per order for step 1's length checks and
+        the write (kept like `_order_values`; a row is made from them, they are never
+        changed)."""
+        products = ref["products"]
+        return self._kept_lines.of(transfer, (products, amounts),
+                                   lambda: self._work_out_lines(products, amounts))
+
+    @staticmethod
+    def _work_out_lines(products: dict[str, Product], amounts: OrderAmounts
+                        ) -> list[dict[str, Any]]:
         out = []
         for a in amounts.lines:
-            product = ref["products"].get(a.line.supplier_sku)
+            product = products.get(a.line.supplier_sku)
             quantity = a.quantity
             out.append({
                 "line.no": a.line.line.line_no, "line.sku": a.line.supplier_sku,
@@ -822,8 +836,7 @@ class GenericSqlConnector(SqlShopConnector):
                                  "total.title": title.replace("{rate}", plain_rate(rate))})
                 continue
             sort += 1
-            value = {"subtotal": amounts.subtotal, "shipping": amounts.shipping,
-                     "total": amounts.total}[kind]
+            value = getattr(amounts, kind)  # subtotal, shipping or total
             rows.append({"total.code": code, "total.title": title, "total.value": value,
                          "total.sort": sort, "total.rate": None})
         return rows
@@ -907,6 +920,7 @@ class GenericSqlConnector(SqlShopConnector):
     def _check(self, so: SupplierOrder) -> list[Finding]:
         kept_amounts(self).clear()  # the previous supplier order's: not needed again
         self._kept_values.clear()
+        self._kept_lines.clear()
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items

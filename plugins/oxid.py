@@ -50,7 +50,9 @@ from orderexchange.model import (
     Address, CustomerOrder, Finding, SupplierOrder, Transfer, TransferState, money,
 )
 
-from .shop_money import ShopRates, currency_findings, kept_amounts, order_amounts
+from .shop_money import (
+    KeptAmounts, ShopRates, currency_findings, kept_amounts, order_amounts,
+)
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
     match_by_email, new_uuid, split_street,
@@ -107,6 +109,11 @@ class OxidConnector(SqlShopConnector):
     type_name = "oxid"
     settings_schema = OxidSettings
     settings: OxidSettings
+
+    def __init__(self, supplier: Any, settings: OxidSettings) -> None:
+        super().__init__(supplier, settings)
+        #: each order's `oxorder` values but those of the write itself (`_order_values`)
+        self._kept_orders = KeptAmounts()
 
     def _lang(self, column: str) -> str:
         return column if self.settings.language_id == 0 else f"{column}_{self.settings.language_id}"
@@ -361,6 +368,7 @@ class OxidConnector(SqlShopConnector):
     # -- step 1 -----------------------------------------------------------------------------
     def _check(self, so: SupplierOrder) -> list[Finding]:
         kept_amounts(self).clear()  # the previous supplier order's: not needed again
+        self._kept_orders.clear()
         out = Findings(self.supplier)
         if self.schema_gaps(out):
             return out.items
@@ -417,11 +425,30 @@ class OxidConnector(SqlShopConnector):
     def _order_values(self, so: SupplierOrder, transfer: Transfer, ref: dict[str, Any],
                       account: dict[str, Any] | None, *, user_id: str, number: int,
                       now: datetime, amounts: Amounts | None = None) -> dict[str, Any]:
+        """The `oxorder` row's values. Step 1 (the length checks) and the write each need the
+        ~60 of an order, which differ only in the customer, number, time and supplier order:
+        the rest is worked out once per order and kept like the amounts (by the transfer, with
+        what it came from; emptied at each step 1)."""
+        if amounts is None:
+            amounts = self.amounts(transfer)
+        co = transfer.customer_order
+        kept = self._kept_orders.of(
+            transfer, (co, transfer.reference, account, ref["countries"], ref["rates"], amounts),
+            lambda: self._order_fields(transfer, ref, account, amounts))
+        values = kept.copy()  # the keys in their order: the INSERT's columns
+        values["OXUSERID"] = user_id
+        values["OXORDERDATE"] = now
+        values["OXORDERNR"] = number
+        values["OXREMARK"] = (f"orderexchange: customer order {co.number} (reference "
+                              f"{transfer.reference}), supplier order {so.id}")
+        return values
+
+    def _order_fields(self, transfer: Transfer, ref: dict[str, Any],
+                      account: dict[str, Any] | None, amounts: Amounts) -> dict[str, Any]:
+        """`_order_values` without the write's own (None where they go)."""
         co = transfer.customer_order
         s = self.settings
         countries = ref["countries"]
-        if amounts is None:
-            amounts = self.amounts(transfer)
         if account is not None and self.supplier.customer_policy == "distributor":
             bill = {"OXBILLCOMPANY": account["company"], "OXBILLFNAME": account["first"],
                     "OXBILLLNAME": account["last"], "OXBILLSTREET": account["street"],
@@ -435,7 +462,7 @@ class OxidConnector(SqlShopConnector):
             email, phone = co.customer.email, co.customer.phone
             separate_delivery = co.delivery != co.billing
         values: dict[str, Any] = {
-            "OXSHOPID": s.shop_id, "OXUSERID": user_id, "OXORDERDATE": now, "OXORDERNR": number,
+            "OXSHOPID": s.shop_id, "OXUSERID": None, "OXORDERDATE": None, "OXORDERNR": None,
             **bill, "OXBILLEMAIL": email, "OXBILLUSTID": "", "OXBILLFON": phone,
             "OXBILLFAX": "", "OXBILLSAL": "",
             "OXPAYMENTID": "", "OXPAYMENTTYPE": s.payment_type,
@@ -446,8 +473,7 @@ class OxidConnector(SqlShopConnector):
             "OXGIFTCARDCOST": 0, "OXGIFTCARDVAT": 0, "OXCARDID": "", "OXCARDTEXT": "",
             "OXDISCOUNT": 0, "OXVOUCHERDISCOUNT": 0, "OXEXPORT": 0, "OXBILLNR": "",
             "OXTRACKCODE": "",
-            "OXREMARK": f"orderexchange: customer order {co.number} (reference "
-                        f"{transfer.reference}), supplier order {so.id}",
+            "OXREMARK": None,
             "OXCURRENCY": co.currency,
             "OXCURRATE": ref["rates"].rate(co.currency) or Decimal("1"),
             "OXFOLDER": s.folder, "OXTRANSID": transfer.reference, "OXPAYID": "", "OXXID": "",

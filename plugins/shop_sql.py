@@ -1402,16 +1402,23 @@ class SqlShopConnector(Connector):
         self.insert_many(table, rows, key=key, now=now)
 
     def insert_many(self, table: str, rows: Sequence[dict[str, Any]], *,
-                    key: str | None = None, now: datetime | None = None) -> list[int]:
+                    key: str | None = None, now: datetime | None = None,
+                    queued: Sequence[int] = ()) -> list[int]:
         """Insert rows into a prefixed table name with one multi-row INSERT (one per run of rows
         that give the auto-increment id or leave it to the server), every NOT NULL column
         filled as `insert` does; returns their auto-increment ids in row order (empty when the
         table has none). Only where `consecutive_ids` holds, i.e. MySQL/MariaDB with lock mode
-        0 or 1."""
+        0 or 1. `queued`: the positions of rows naming queued rows (`_flush`), resolved in
+        their fitted copies — the caller's rows stay as they are, without a copy of their own."""
         if not rows:
             return []
         info = self.table(table)
         fitted = fit_rows(info, rows, now or datetime.now().replace(microsecond=0))
+        for i in queued:
+            row = fitted[i]
+            for k, v in row.items():
+                if type(v) not in _PLAIN:
+                    row[k] = self._resolved(v)
         given = key is not None and all(row.get(key) is not None for row in fitted)
         auto = next((c.name for c in info.columns.values() if c.auto_increment), None)
         ids: list[int] = []
@@ -1789,12 +1796,8 @@ class SqlShopConnector(Connector):
             if table is None:
                 raise RuntimeError(f"queued rows of {', '.join(todo)} name each other")
             entries = todo.pop(table)
-            rows = [row for row, _p in entries]
-            for i in odd[table]:
-                row = rows[i] = rows[i].copy()
-                for k in [k for k, v in row.items() if type(v) not in _PLAIN]:
-                    row[k] = self._resolved(row[k])
-            ids = self.insert_many(table, rows, key=batch.keys.get(table), now=batch.now)
+            ids = self.insert_many(table, [row for row, _p in entries],
+                                   key=batch.keys.get(table), now=batch.now, queued=odd[table])
             if any(p is not None for _r, p in entries):
                 assert len(ids) == len(entries), f"{table}: no ids for the queued rows"
                 for (_row, p), new_id in zip(entries, ids, strict=True):

@@ -16,6 +16,7 @@ compares the text with PyMySQL's and round-trips hostile strings through MariaDB
 from __future__ import annotations
 
 import itertools
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +61,18 @@ def usable(raw: Any) -> bool:
             and encoders.get(Decimal) is converters.Decimal2Literal)
 
 
+def _key(value: Any, kind: type) -> Any:
+    """What a literal of the connection's `escape` is kept by for one statement: a date or a
+    naive datetime by its value — equal ones are the same text, and each order of a chunk
+    brings its own `now` object (an OXID or generic SQL chunk: ~200 per table, each formatted
+    by PyMySQL before); any other value by its identity (the values live as long as the
+    statement's rows; an aware datetime's text is its wall time, which equal instants in two
+    zones do not share)."""
+    if kind is date or (kind is datetime and value.tzinfo is None):
+        return value
+    return id(value)
+
+
 class Literals:
     """SQL literals for one PyMySQL connection, as its `escape` writes them; the server's
     NO_BACKSLASH_ESCAPES is read from the connection's status when made (make one per
@@ -71,9 +84,8 @@ class Literals:
         self.raw = raw
         plain = raw.server_status & SERVER_STATUS.SERVER_STATUS_NO_BACKSLASH_ESCAPES
         self.escape = escape_quotes if plain else escape_backslash
-        #: id → literal of the values given to the connection's `escape` (a chunk's rows hold
-        #: one `now` datetime many times; the values live as long as the statement's rows)
-        self._other: dict[int, str] = {}
+        #: literals of the values given to the connection's `escape`, by `_key`
+        self._other: dict[Any, str] = {}
 
     def one(self, value: Any) -> str:
         """The literal of one value: `Connection.escape(value)` (MISSING: DEFAULT)."""
@@ -88,9 +100,10 @@ class Literals:
             return format(value, "f")
         if value is MISSING:
             return "DEFAULT"
-        other = self._other.get(id(value))
+        key = _key(value, t)
+        other = self._other.get(key)
         if other is None:
-            other = self._other[id(value)] = self.raw.escape(value)
+            other = self._other[key] = self.raw.escape(value)
         return other
 
     def strings(self, values: list[str]) -> list[str]:

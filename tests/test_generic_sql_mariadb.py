@@ -490,3 +490,53 @@ def test_render_parses_each_template_once_and_keeps_types_and_braces() -> None:
     assert second == "{ref} [B-2]  at "
     assert render("{order.total}", {"order.total": Decimal("2.00")}) == Decimal("2.00")
     assert render("plain", {}) == "plain" and render(1.5, {}) == Decimal("1.5")
+
+
+def test_a_chunks_queued_rows_go_in_resolved_and_stay_as_they_were_queued(tmp_path, mariadb_db):
+    """`_flush` puts the id of a queued order into the rows naming it as they are inserted
+    (their fitted copies): the rows queued keep their PendingId, and no row of the caller's is
+    copied first."""
+    from datetime import datetime
+
+    from orderexchange.plugins.shop_sql import PendingId, _Batch
+    load_schema(mariadb_db.url, "generic_shop_mysql.sql", engine="InnoDB")
+    raw = {"distributor": {"id": "acme", "name": "ACME", "email": "o@acme.example"},
+           "store": {"url": f"sqlite:///{tmp_path / 's.sqlite'}"},
+           "suppliers": alpha(mariadb_db)}
+    connector = connector_of(config_mod.from_dict(raw, tmp_path / "config.toml"))
+    connector.open()
+    try:
+        now = datetime(2026, 12, 7, 2, 0, 0)
+        batch = _Batch(now, 2)
+
+        def chunk() -> list[dict[str, Any]]:
+            connector._batch = batch
+            try:
+                logs = []
+                for n in (1, 2):
+                    order = connector.queue("shop_order", {
+                        "order_no": 7000 + n, "ext_ref": f"OX-FLUSH-{n}", "status": "new",
+                        "customer_id": 1, "email": "a@example.com", "currency": "EUR"},
+                        key="id", now=now, drop_unknown=False)
+                    assert isinstance(order, PendingId)
+                    logs.append({"order_id": order, "status": "new", "message": f"m{n}",
+                                 "created_at": now})
+                # the children first: the flush puts the parents in before them
+                for log in reversed(logs):
+                    connector.queue("shop_order_log", log, key="id", now=now,
+                                    drop_unknown=False)
+                connector._flush(batch)
+                return logs
+            finally:
+                connector._batch = None
+
+        logs = connector.in_transaction(chunk)
+    finally:
+        connector.close()
+    assert all(type(log["order_id"]) is PendingId for log in logs)
+    ids = {r["ext_ref"]: r["id"] for r in query(mariadb_db, "SELECT id, ext_ref FROM shop_order")
+           if r["ext_ref"].startswith("OX-FLUSH")}
+    assert [log["order_id"].value for log in logs] == [ids["OX-FLUSH-1"], ids["OX-FLUSH-2"]]
+    assert {(r["order_id"], r["message"]) for r in query(
+        mariadb_db, "SELECT order_id, message FROM shop_order_log")} == {
+        (ids["OX-FLUSH-1"], "m1"), (ids["OX-FLUSH-2"], "m2")}

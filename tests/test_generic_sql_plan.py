@@ -7,6 +7,7 @@ order's values, kept per supplier order (`_order_values`): what a write puts on 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from shopdb import connector_of
 from orderexchange import config as config_mod
 from orderexchange.plugins.generic_sql import render
 from orderexchange.plugins.shop_money import ShopRates
-from orderexchange.plugins.shop_sql import sample_transfer
+from orderexchange.plugins.shop_sql import Product, sample_transfer
 
 MAPPING = tomllib.loads((Path(__file__).parent.parent / "orderexchange" / "shop_schemas"
                          / "generic_shop_connector.toml").read_text(encoding="utf-8"))
@@ -150,3 +151,40 @@ def test_a_distributor_account_is_laid_over_the_kept_values_not_into_them(tmp_pa
                                                                     "Hafen 2")
     assert (plain["customer.email"], plain["billing.street"]) == (
         transfer.customer_order.customer.email, "Teststr. 1")
+
+
+def test_the_values_step_1_worked_out_serve_the_write_of_the_uncopied_supplier_order(
+        tmp_path, monkeypatch):
+    """Step 1 checks a copy of the supplier order (checks.run_checks: the orders not held); the
+    write gets the original. The values are worked out once for both, each with its own id."""
+    c = connector(tmp_path, monkeypatch)
+    so, transfer = sample_transfer("gamma", "OX-AAAABBBBCCCCDDDDEEEE", "A-100", "DE", "EUR")
+    checked = dataclasses.replace(so, transfers=[transfer])
+    worked = []
+    work_out = c._work_out_values
+    monkeypatch.setattr(c, "_work_out_values", lambda *a: worked.append(a) or work_out(*a))
+    shop = ref()
+    in_step_1 = c._values(checked, transfer, shop, customer_id=None, account=None, now=NOW)
+    in_write = c._values(so, transfer, shop, customer_id=None, account=None, now=NOW)
+    assert len(worked) == 1
+    assert in_step_1 == in_write and in_write["supplier_order.id"] == so.id
+    other = dataclasses.replace(so, id=so.id + 1)
+    assert c._values(other, transfer, shop, customer_id=None, account=None,
+                     now=NOW)["supplier_order.id"] == so.id + 1
+
+
+def test_an_orders_lines_are_worked_out_once_for_step_1_and_the_write(tmp_path, monkeypatch):
+    c = connector(tmp_path, monkeypatch)
+    _so, transfer = sample_transfer("gamma", "OX-AAAABBBBCCCCDDDDEEEE", "A-100", "DE", "EUR")
+    shop = ref()
+    amounts = c._amounts(transfer, shop["rates"])
+    worked = []
+    work_out = c._work_out_lines
+    monkeypatch.setattr(c, "_work_out_lines", lambda *a: worked.append(a) or work_out(*a))
+    in_step_1 = c._line_values(transfer, shop, amounts)
+    assert c._line_values(transfer, shop, amounts) is in_step_1 and len(worked) == 1
+    (line,) = in_step_1
+    assert (line["line.sku"], line["line.quantity"], line["line.product_id"]) == ("A-100", 1, None)
+    renamed = {"A-100": Product(5, "A-100", True, "Shop name")}
+    (line,) = c._line_values(transfer, dict(shop, products=renamed), amounts)
+    assert (line["line.name"], line["line.product_id"], len(worked)) == ("Shop name", 5, 2)

@@ -464,3 +464,29 @@ def test_missing_payment_type_is_reported(shop, prepare):
         "in oxpayments). — Set `payment_type` under [suppliers.alpha.connector] to an id the "
         "shop has; `orderexchange test db alpha` shows the ones it looked for.")
     assert stage["trial write"].detail == "skipped: fix the stages above first"
+
+
+def test_an_orders_row_values_are_worked_out_once_per_send(shop, prepare, monkeypatch):
+    """Step 1 (the `oxorder` row's length checks, on a copy of the supplier order) and the
+    write share one working-out of an order's ~60 values; what is the write's own (customer,
+    number, time, the remark naming the supplier order) is laid over a copy each time."""
+    worked_out: list[str] = []
+    original = oxid.OxidConnector._order_fields
+
+    def counted(self: Any, transfer: Any, *args: Any) -> Any:
+        worked_out.append(transfer.customer_order.number)
+        return original(self, transfer, *args)
+
+    monkeypatch.setattr(oxid.OxidConnector, "_order_fields", counted)
+    run = prepare(alpha(shop), [ANNA, BERND])
+    [result] = run.send()
+    assert result.state == S.NOTIFIED and result.written == 2
+    assert sorted(worked_out) == ["1001", "1002"]
+    anna, bernd = order(shop, 1001), order(shop, 1002)
+    assert (anna["OXUSERID"], anna["OXORDERNR"]) == (ANNA_ID, 1001)
+    assert bernd["OXUSERID"] not in ("", ANNA_ID) and bernd["OXORDERDATE"] is not None
+    references = {t.reference for t in run.transfers().values()}
+    for row, number in ((anna, "1001"), (bernd, "1002")):
+        assert row["OXTRANSID"] in references
+        assert row["OXREMARK"] == (f"orderexchange: customer order {number} (reference "
+                                   f"{row['OXTRANSID']}), supplier order {run.so_ids[0]}")

@@ -182,7 +182,8 @@ def test_kept_amounts_are_worked_out_once_per_transfer_and_rates():
 
 def test_kept_figures_from_a_tuple_basis_are_kept_while_each_object_is_the_same():
     """The generic SQL connector keeps an order's values by (customer order, reference, rates,
-    countries, amounts, supplier order): any one of them a new object works them out again."""
+    countries, amounts), OXID its order row's by (customer order, reference, account, countries,
+    rates, amounts): any one of them a new object works them out again."""
     from types import SimpleNamespace
 
     from orderexchange.plugins.shop_money import KeptAmounts

@@ -105,6 +105,11 @@ def test_too_long_with_its_remembered_limits_is_the_column_by_column_answer():
                      "email": c["email"], "note": b["city"] * 20, "code": "x", "qty": 123456,
                      "unknown": "y" * 99, "name": None})
     assert any(looked_up(r) for r in rows) and not all(looked_up(r) for r in rows)
+    # every value a text (the one pass over lengths), bytes and lists longer than the limit
+    # (lengths, but no text), one limited key alone (itemgetter's answer is then no tuple)
+    rows += [{"NAME": "x" * 13, "street": "ok"}, {"NAME": "short", "street": "s" * 21},
+             {"NAME": b"b" * 40, "email": ["l"] * 30}, {"NAME": "x" * 12},
+             {"name": "y" * 13}, {"qty": 5, "unknown": "z" * 99}, {"email": None}]
     for values in rows + rows:
         assert too_long(table, values) == looked_up(values)
 

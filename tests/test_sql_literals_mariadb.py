@@ -132,3 +132,30 @@ def test_a_literal_is_the_connections_escape_for_any_value(mariadb_db):
                     lit.column([Decimal("1"), Decimal("NaN")])
     finally:
         engine.dispose()
+
+
+def test_equal_dates_of_a_statement_are_escaped_once_and_aware_times_keep_their_zone(
+        mariadb_db):
+    """Each order of a chunk brings its own `now`: equal naive datetimes and dates are one
+    escape; two aware datetimes of one instant in two zones are two texts, as PyMySQL writes
+    them."""
+    from datetime import timedelta, timezone
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            lit = sql_literals.Literals(raw)
+            escaped = []
+            lit.raw = type("Counting", (), {"escape": lambda _s, v: escaped.append(v)
+                                            or raw.escape(v)})()
+            nows = [datetime(2026, 12, 7, 2, 3, 4) + timedelta(seconds=s // 3) for s in range(9)]
+            nows = [n.replace() for n in nows]  # nine objects, three values
+            utc = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
+            zurich = utc.astimezone(timezone(timedelta(hours=1)))
+            days = [date(2026, 12, 7), date(2026, 12, 7), date(2026, 12, 8)]
+            values = [*nows, utc, zurich, *days]
+            assert lit.column(values) == [raw.escape(v) for v in values]
+            assert len(escaped) == 3 + 2 + 2
+            assert lit.one(utc) != lit.one(zurich)
+    finally:
+        engine.dispose()
