@@ -162,7 +162,10 @@ class MariaDBServer:
         cmd = [install_db, "--no-defaults", f"--datadir={self.datadir}",
                f"--user={pwd.getpwuid(os.geteuid()).pw_name}",
                "--auth-root-authentication-method=normal",
-               "--skip-test-db", "--skip-name-resolve"]
+               "--skip-test-db", "--skip-name-resolve",
+               # the bootstrap's temporary tables in our own directory: two installs at once
+               # (a benchmark beside a test session) collided in /tmp's `#sql-temptable-…`
+               f"--tmpdir={self.tmpdir}"]
         with open(log, "wb") as out:
             rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, cwd=self.tmpdir)
