@@ -76,8 +76,9 @@ def digest_slot(at: str, day: datetime | None = None) -> str:
     return f"{(day or datetime.now().astimezone()).strftime('%Y-%m-%d')}T{at}"
 
 
-#: supplier orders a send round claims per supplier: enough that a round keeps every worker busy,
-#: few enough that several daemons on one store share a supplier's backlog
+#: supplier orders one turn of a supplier claims (`send_claimed` hands a free sender the next 10 of
+#: a supplier nobody is sending to): enough that a turn keeps its sender busy, few enough that
+#: several daemons on one store share a supplier's backlog
 CLAIM_PER_SUPPLIER = 10
 
 

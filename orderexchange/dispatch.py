@@ -63,9 +63,9 @@ SEND_GC_THRESHOLDS = (50_000, 20, 20)
 
 class _SendingCollector:
     """The garbage collector as sends want it, from the first send that begins until the last
-    one in the process ends (the daemon sends from several supplier threads at once: each saving
-    and restoring the settings itself, a send ending after another could restore the send's
-    settings for good).
+    one in the process ends (two Dispatchers can send at once in one process, each in a thread of
+    its own — the tests of concurrent sends do; each saving and restoring the settings itself, a
+    send ending after another could restore the send's settings for good).
 
     Why: the objects alive before the send (modules, the store's tables and compiled statements,
     templates: some 80,000 in the CLI) are frozen out of the collector's passes — each full pass
