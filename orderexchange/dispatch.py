@@ -100,6 +100,9 @@ class _SendingCollector:
 
 _SENDING = _SendingCollector()
 
+#: how often a daemon's supplier thread waiting for work looks at `should_stop` (seconds)
+_WAIT_POLL = 0.2
+
 
 @dataclass
 class _Head:
@@ -218,8 +221,15 @@ class Dispatcher(ShopWrites):
                         future.result()
 
     def _take_and_send(self, hand: Handout, done: Done) -> None:
-        """One supplier thread: the next supplier's group until none is left."""
-        while (index := hand.take(self.should_stop)) is not None:
+        """One supplier thread: the next supplier's group until none is left (in a daemon's job:
+        until none is left and no other thread holds a supplier, `Handout.may_wait`)."""
+        while True:
+            index = hand.take(self.should_stop)
+            if index is None:
+                if self.should_stop() or not hand.may_wait():
+                    return
+                hand.wait(_WAIT_POLL)
+                continue
             try:
                 results = self._send_supplier(*hand.groups[index])
             finally:

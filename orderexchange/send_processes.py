@@ -33,6 +33,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
@@ -78,7 +79,17 @@ class Handout:
     at once (within a supplier the order is kept, and one shop connection is enough); and when
     nothing is left, `more` — a daemon's next claims — is asked for work of the suppliers nobody
     is sending to, so a send job runs on until the backlog is gone without waiting for its
-    slowest supplier at the end of a round (and worker processes are forked once per job)."""
+    slowest supplier at the end of a round (and worker processes are forked once per job).
+
+    A daemon's sender that finds nothing while others still send waits (`may_wait`) instead of
+    ending: the supplier another sender holds is free again when its turn ends, and orders
+    imported meanwhile bring work for suppliers nobody holds. Ended, it left the rest of the job
+    to fewer senders — one, when the job began with a single supplier's backlog. `more` is asked
+    again only when a sender finished since it last had nothing, or `ASK_AGAIN` seconds later
+    (a claim is a store transaction per free supplier: not for every waiting sender's wake)."""
+
+    #: seconds after which a waiting sender asks `more` again though no sender finished
+    ASK_AGAIN = 5.0
 
     def __init__(self, groups: Groups, more: Callable[[set[str]], Groups] | None = None,
                  largest_first: bool = True) -> None:
@@ -88,6 +99,10 @@ class Handout:
         self.largest_first = largest_first  # a lone sender keeps the order it was given
         self.busy: set[str] = set()  # the suppliers a sender holds
         self._lock = threading.Lock()
+        self._finished = threading.Condition(self._lock)
+        #: whether `more` may have something new: a sender finished since it last had nothing
+        self._fresh = True
+        self._asked_at = 0.0
         self._add(groups)
 
     def _add(self, groups: Groups) -> None:
@@ -98,20 +113,39 @@ class Handout:
                             if self.largest_first else fresh)
 
     def take(self, stopping: Callable[[], bool] = lambda: False) -> int | None:
-        """The index of the next group to send, None when there is none (and, once
+        """The index of the next group to send, None when there is none now (and, once
         `stopping()`, nothing new is asked of `more`)."""
         with self._lock:
-            if not self.pending and self.more is not None and not stopping():
+            if not self.pending and self.more is not None and not stopping() and (
+                    self._fresh or time.monotonic() - self._asked_at >= self.ASK_AGAIN):
+                self._asked_at = time.monotonic()
                 self._add(self.more(set(self.busy)))
+                self._fresh = bool(self.pending)
             if not self.pending:
                 return None
             index = self.pending.pop(0)
             self.busy.add(self.groups[index][0])
             return index
 
-    def finish(self, index: int) -> None:
+    def may_wait(self, held_elsewhere: bool | None = None) -> bool:
+        """Whether a sender that `take` gave nothing should wait for more rather than end: only
+        a daemon's job (`more`), and only while another sender still holds a supplier
+        (`held_elsewhere`: the caller's own count of live senders, where a dead worker's
+        supplier stays held until it is sent again by the sending process itself)."""
         with self._lock:
+            held = bool(self.busy) if held_elsewhere is None else held_elsewhere
+            return self.more is not None and held
+
+    def wait(self, timeout: float) -> None:
+        """Until a sender finishes (or `timeout` seconds: the caller looks at its stop flag)."""
+        with self._finished:
+            self._finished.wait(timeout)
+
+    def finish(self, index: int) -> None:
+        with self._finished:
             self.busy.discard(self.groups[index][0])
+            self._fresh = True
+            self._finished.notify_all()
 
 
 #: told in the sending process as each group's results arrive: (its index, its results)
@@ -174,6 +208,8 @@ class _Hand:
         self.done = done
         self.orphans: list[int] = []
         self.stopping = False
+        #: slots that asked for work when there was none yet (a daemon's job: `Handout.may_wait`)
+        self.parked: list[_Slot] = []
 
     def run(self) -> None:
         try:
@@ -185,6 +221,10 @@ class _Hand:
                     # the workers stop between customer orders, as the supplier threads do
                     self.stopping = True
                     self.stop.value = 1
+                parked, self.parked = self.parked, []
+                for slot in parked:  # a supplier freed, orders imported meanwhile, or stopping
+                    if slot.open:
+                        self._hand_out(slot)
         finally:
             for proc in self.workers:
                 proc.join(timeout=5)
@@ -211,12 +251,7 @@ class _Hand:
             return
         kind = message[0]
         if kind == "next":
-            index = None if self.stopping else self.hand.take()
-            if index is None:
-                _quiet_send(slot.conn, ("none",))
-            else:
-                slot.busy = index
-                _quiet_send(slot.conn, ("group", *self.hand.groups[index]))
+            self._hand_out(slot)
         elif kind == "progress":
             self.d.progress(message[1], message[2])
         elif kind == "event":
@@ -231,6 +266,22 @@ class _Hand:
                         slot.proc.pid, self.hand.groups[slot.busy][0], message[1])
             self.orphans.append(slot.busy)
             slot.busy = None
+
+
+    def _hand_out(self, slot: _Slot) -> None:
+        """The next group to `slot`'s worker thread; else the slot waits while a live worker
+        still holds a supplier in a daemon's job (a dead worker's supplier is sent here at the
+        end: nobody waits for it), or is told there is none and its thread ends."""
+        index = None if self.stopping else self.hand.take()
+        if index is not None:
+            slot.busy = index
+            _quiet_send(slot.conn, ("group", *self.hand.groups[index]))
+            return
+        held = any(other.busy is not None for other in self.slots if other.open)
+        if not self.stopping and self.hand.may_wait(held):
+            self.parked.append(slot)
+            return
+        _quiet_send(slot.conn, ("none",))
 
 
 def _quiet_send(conn: Connection, message: tuple) -> None:
