@@ -51,7 +51,7 @@ from orderexchange.model import (
 )
 
 from .shop_money import (
-    KeptAmounts, ShopRates, currency_findings, kept_amounts, order_amounts,
+    KeptAmounts, ShopRates, currency_findings, kept_amounts, order_amounts, rates_text,
 )
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
@@ -392,7 +392,7 @@ class OxidConnector(SqlShopConnector):
             rates = {Decimal(sl.line.tax_rate).normalize() for sl in t.lines}
             if len(rates) > 2:
                 out.add("OX-WRT-006", co.number,
-                        detail=f"{len(rates)} VAT rates ({', '.join(sorted(map(str, rates)))}); "
+                        detail=f"{len(rates)} VAT rates ({rates_text(rates)}); "
                                f"an OXID order holds two")
             if (not {co.billing.country, co.delivery.country} <= set(ref["countries"])
                     or co.number in unconvertible):

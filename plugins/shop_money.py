@@ -299,3 +299,9 @@ def plain_rate(rate: Decimal) -> str:
     """19 rather than 19.00, 7.7 rather than 7.70."""
     value = Decimal(rate).normalize()
     return f"{value:f}"
+
+
+def rates_text(rates: Iterable[Decimal]) -> str:
+    """VAT rates for a message, lowest first, each as `plain_rate` writes it: "0, 7, 19" — not
+    "1E+1" for 10.00 (`normalize` alone) nor "0, 19, 7" (sorted as text)."""
+    return ", ".join(plain_rate(rate) for rate in sorted(set(map(Decimal, rates))))

@@ -17,7 +17,7 @@ from orderexchange.model import (
     Transfer,
 )
 from orderexchange.plugins.shop_money import (
-    ShopRates, currencies_of, currency_findings, order_amounts,
+    ShopRates, currencies_of, currency_findings, order_amounts, rates_text,
 )
 from orderexchange.plugins.shop_sql import Findings
 
@@ -199,3 +199,11 @@ def test_kept_figures_from_a_tuple_basis_are_kept_while_each_object_is_the_same(
     kept.of(t, (rates, {}), work)  # equal countries, another object: worked out again
     kept.of(t, (rates,), work)
     assert len(calls) == 3
+
+
+def test_rates_in_a_message_are_plain_and_lowest_first():
+    """Realistic data found it: OXID's "three VAT rates" finding read "(1E+1, 21, 4)" and
+    "(0, 19, 7)" (normalised Decimals, sorted as text)."""
+    assert rates_text([D("21.00"), D("10.00"), D("4")]) == "4, 10, 21"
+    assert rates_text([D("19"), D("7.00"), D("0.00"), D("7")]) == "0, 7, 19"
+    assert rates_text([D("20.0"), D("5.5"), D("2.1")]) == "2.1, 5.5, 20"
