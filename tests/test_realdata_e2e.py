@@ -50,6 +50,7 @@ per line plus two (each line converted and rounded on its own, as the shop's own
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections import defaultdict
@@ -77,8 +78,10 @@ from orderexchange.model import TransferState
 from orderexchange.plugin_host import PluginHost
 from orderexchange.store import Store
 
-ORDERS = 260
-SEED = 13
+#: the suite's size and seed; a soak with other data (other names, currencies, bad rows):
+#:   OX_REALDATA_ORDERS=3000 OX_REALDATA_SEED=77 bash tools/test.sh tests/test_realdata_e2e.py
+ORDERS = int(os.environ.get("OX_REALDATA_ORDERS", "260"))
+SEED = int(os.environ.get("OX_REALDATA_SEED", "13"))
 SHIPPING = Decimal("4.90")  # the supplier's shipping cost, EUR, no VAT
 CENT = Decimal("0.01")
 GENERIC_MAPPING = tomllib.loads((Path(__file__).parent.parent / "orderexchange" / "shop_schemas"
