@@ -354,3 +354,29 @@ def test_customers_created_ahead_are_reported_by_the_order_that_uses_them(mariad
     assert count(shop, "oc_customer", "email = 'bernd.bauer@example.com'") == 1
     assert (run.transfers()["1002"].customer_match,
             run.transfers()["1002"].customer_created) == ("email", False)
+
+
+def test_a_querys_results_give_every_id_and_leave_the_connection_in_step(mariadb_db):
+    """`_results` reads each statement's OK packet itself: the ids of one-, three- and
+    eight-byte length codes (auto-increment at 250, 70,000 and 2**32), 0 for a statement without
+    one, and a caller that stops after the first result leaves the connection in step (the rest
+    is read): the next query answers its own rows."""
+    engine = sa.create_engine(mariadb_db.url)
+    try:
+        with engine.connect() as conn:
+            for name, start in (("a", 250), ("b", 70_000), ("c", 2**32)):
+                conn.exec_driver_sql(f"CREATE TABLE {name} (id BIGINT AUTO_INCREMENT PRIMARY "
+                                     f"KEY, v TEXT) ENGINE=MyISAM AUTO_INCREMENT={start}")
+            text = ("INSERT INTO a (v) VALUES ('x');\nINSERT INTO b (v) VALUES ('y');\n"
+                    "SET @ox_order_id = 5;\nINSERT INTO c (v) VALUES ('z'), ('zz')")
+            with opencart_tail.enabled(conn):
+                assert list(opencart_tail._results(conn, text)) == [250, 70_000, 0, 2**32]
+                first = opencart_tail._results(conn, text)
+                assert next(first) == 251
+                first.close()
+            assert [tuple(r) for r in conn.exec_driver_sql(
+                "SELECT id, v FROM c ORDER BY id")] == [
+                (2**32, "z"), (2**32 + 1, "zz"), (2**32 + 2, "z"), (2**32 + 3, "zz")]
+            assert conn.exec_driver_sql("SELECT @ox_order_id").scalar_one() == 5
+    finally:
+        engine.dispose()
