@@ -901,6 +901,17 @@ class GenericSqlConnector(SqlShopConnector):
             auto = self.insert(section.table, row, key=key, now=now, drop_unknown=False)
         return new_id if new_id is not None else auto
 
+    def _insert_all(self, section: TableMap, rows: list[dict[str, Any]], now: datetime) -> None:
+        """An order's rows nobody needs the ids of (its lines, totals, history entry), as
+        `_insert` writes each: in a chunk queued together (`queue_all`) where `queue` would
+        queue them anyway. Why: `queue` made a PendingId for each (~8 rows an order), numbered
+        at the chunk's end, and `_insert` and `queue` asked the same per row."""
+        if section.ids == "auto_increment" and self.queues_unnumbered(section.table):
+            self.queue_all(section.table, rows, key=section.id, now=now, drop_unknown=False)
+            return
+        for row in rows:
+            self._insert(section, row, now)
+
     def _ids_stand_alone(self) -> bool:
         """Whether every mapped value naming `{order.id}` or `{customer.id}` is that placeholder
         alone (so the id keeps its type and can be filled in when the chunk's rows go in)."""
@@ -1089,17 +1100,19 @@ class GenericSqlConnector(SqlShopConnector):
         else:
             order_id = self._insert(o, row, now)
         values["order.id"] = order_id
-        for line in self._line_values(transfer, ref, amounts):
-            self._insert(self.settings.lines, self._row(self.settings.lines, values, line), now)
+        lines = self.settings.lines
+        self._insert_all(lines, [self._row(lines, values, line)
+                                 for line in self._line_values(transfer, ref, amounts)], now)
         if self.settings.totals is not None:
-            for total in self._total_rows(transfer, ref, amounts):
-                self._insert(self.settings.totals,
-                             self._row(self.settings.totals, values, total), now)
+            totals = self.settings.totals
+            self._insert_all(totals, [self._row(totals, values, total)
+                                      for total in self._total_rows(transfer, ref, amounts)], now)
         if self.settings.history is not None:
-            self._insert(self.settings.history, self._row(self.settings.history, values, {
+            self._insert_all(self.settings.history, [self._row(self.settings.history, values, {
                 "history.status": o.status_new,
                 "history.comment": f"[{transfer.reference}] {self.settings.label}: customer "
-                                   f"order {co.number} forwarded in supplier order {so.id}"}), now)
+                                   f"order {co.number} forwarded in supplier order {so.id}"})],
+                now)
         if hidden:  # the last step: only now does the admin list the order
             update_row(self.conn, o.table, {o.status_column: o.status_new}, {o.id: order_id})
         return RemoteOrder(str(number if number is not None else order_id),

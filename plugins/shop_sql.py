@@ -1713,16 +1713,7 @@ class SqlShopConnector(Connector):
         if batch is None:
             return self.insert(table, values, key=key, now=now, drop_unknown=drop_unknown)
         if not drop_unknown:
-            info = self.table(table)
-            keys = tuple(values)
-            try:
-                unknown = info.unknown[keys]
-            except KeyError:
-                unknown = info.unknown[keys] = next(
-                    (k for k in keys if info.column(k) is None), None)
-            if unknown is not None:  # the shop's schema changed since step 1
-                raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
-                              detail=f"lacks {table}.{unknown}")
+            self._known(table, values)
         if table not in batch.auto:
             batch.auto[table] = next((c.name for c in self.table(table).columns.values()
                                       if c.auto_increment), None)
@@ -1740,16 +1731,53 @@ class SqlShopConnector(Connector):
         batch.keys.setdefault(table, key)
         return pending
 
+    def _known(self, table: str, values: dict[str, Any]) -> None:
+        """OX-DB-003 when `table` lacks a key of `values` (`drop_unknown=False`: the shop's
+        schema changed since step 1), worked out once per read of the table and set of keys."""
+        info = self.table(table)
+        keys = tuple(values)
+        try:
+            unknown = info.unknown[keys]
+        except KeyError:
+            unknown = info.unknown[keys] = next(
+                (k for k in keys if info.column(k) is None), None)
+        if unknown is not None:
+            raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
+                          detail=f"lacks {table}.{unknown}")
+
     def queue_all(self, table: str, rows: Sequence[dict[str, Any]], *,
-                  key: str | None = None, now: datetime | None = None) -> None:
+                  key: str | None = None, now: datetime | None = None,
+                  drop_unknown: bool = True) -> None:
         """Rows whose ids nobody needs (lines, totals, meta): in a chunk queued, else
-        `insert_all`."""
-        if self._batch is None:
+        `insert_all`. `drop_unknown=False` (in a chunk only): a key the table lacks raises, as
+        `queue` does."""
+        batch = self._batch
+        if batch is None:
+            assert drop_unknown, "outside a chunk, insert such rows one by one (`insert`)"
             self.insert_all(table, rows, key=key, now=now)
             return
-        for row in rows:
-            self._batch.rows.setdefault(table, []).append((row, None))
-        self._batch.keys.setdefault(table, key)
+        if not drop_unknown:
+            for row in rows:
+                self._known(table, row)
+        batch.rows.setdefault(table, []).extend([(row, None) for row in rows])
+        batch.keys.setdefault(table, key)
+
+    def queues_unnumbered(self, table: str) -> bool:
+        """Whether, in this chunk, `queue` would queue a row of `table` that leaves the
+        auto-increment id to the server (rather than insert it now, where the server does not
+        number a multi-row INSERT consecutively): then `queue_all` queues the same rows, with
+        no PendingId for ids nobody asks for."""
+        batch = self._batch
+        if batch is None:
+            return False
+        if table not in batch.auto:
+            batch.auto[table] = next((c.name for c in self.table(table).columns.values()
+                                      if c.auto_increment), None)
+        if batch.auto[table] is None:
+            return True
+        if self._consecutive is None:
+            self._consecutive = consecutive_ids(self.conn)
+        return self._consecutive
 
     def queue_numbered(self, table: str, rows: Sequence[dict[str, Any]], *, key: str,
                        now: datetime | None = None) -> list[Any]:
