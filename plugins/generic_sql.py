@@ -143,7 +143,8 @@ class _Plan:
     `render` per value (type checks, a cache look-up of the parsed template) was the
     connector's biggest self time. Same values, types and column order as `render`."""
 
-    __slots__ = ("section", "columns", "names", "own", "constants", "texts")
+    __slots__ = ("section", "columns", "names", "own_columns", "own_names", "constants",
+                 "texts")
 
     def __init__(self, section: TableMap) -> None:
         #: kept so a plan is only used for the very section object it was made from
@@ -165,8 +166,10 @@ class _Plan:
                 constants[column] = render(template, {})
         #: per column, the values' name it takes (lone placeholders), else `_NO_NAME`
         self.names = tuple(names)
-        #: (column, name) of lone placeholders of the row's own dict (a line's, a total's)
-        self.own = tuple(own)
+        #: the columns of lone placeholders of the row's own dict (a line's, a total's), and
+        #: their names: set in one `update` (most of a line's or total's columns)
+        self.own_columns = tuple(column for column, _name in own)
+        self.own_names = tuple(name for _column, name in own)
         self.constants = constants
         #: (column, parts) of text with placeholders
         self.texts = tuple(texts)
@@ -850,10 +853,9 @@ class GenericSqlConnector(SqlShopConnector):
         if plan is None or plan.section is not section:
             plan = self._plans[id(section)] = _Plan(section)
         row = dict(zip(plan.columns, map(values.get, plan.names)))
-        if plan.own:
+        if plan.own_names:
             get = (values if own is None else own).get
-            for column, name in plan.own:
-                row[column] = get(name)
+            row.update(zip(plan.own_columns, map(get, plan.own_names)))
         if plan.constants:
             row.update(plan.constants)  # existing keys: the column order stays
         if plan.texts:
