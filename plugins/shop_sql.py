@@ -1429,7 +1429,9 @@ class SqlShopConnector(Connector):
         odd = [fitted[i] for i in queued]
         for name, column in _odd_columns(odd):
             for row, v in zip(odd, column):
-                if type(v) not in _PLAIN:
+                if type(v) is PendingId and v.value is not None:  # `_resolved`'s answer
+                    row[name] = v.value
+                elif type(v) not in _PLAIN:
                     row[name] = self._resolved(v)
         given = key is not None and all(row.get(key) is not None for row in fitted)
         auto = next((c.name for c in info.columns.values() if c.auto_increment), None)
@@ -1725,7 +1727,7 @@ class SqlShopConnector(Connector):
         if batch is None:
             return self.insert(table, values, key=key, now=now, drop_unknown=drop_unknown)
         if not drop_unknown:
-            self._known(table, values)
+            self._known(table, tuple(values))
         if table not in batch.auto:
             batch.auto[table] = next((c.name for c in self.table(table).columns.values()
                                       if c.auto_increment), None)
@@ -1743,11 +1745,10 @@ class SqlShopConnector(Connector):
         batch.keys.setdefault(table, key)
         return pending
 
-    def _known(self, table: str, values: dict[str, Any]) -> None:
-        """OX-DB-003 when `table` lacks a key of `values` (`drop_unknown=False`: the shop's
+    def _known(self, table: str, keys: tuple[str, ...]) -> None:
+        """OX-DB-003 when `table` lacks one of a row's `keys` (`drop_unknown=False`: the shop's
         schema changed since step 1), worked out once per read of the table and set of keys."""
         info = self.table(table)
-        keys = tuple(values)
         try:
             unknown = info.unknown[keys]
         except KeyError:
@@ -1769,8 +1770,8 @@ class SqlShopConnector(Connector):
             self.insert_all(table, rows, key=key, now=now)
             return
         if not drop_unknown:
-            for row in rows:
-                self._known(table, row)
+            for keys in dict.fromkeys(map(tuple, rows)):  # an order's totals: one set of keys
+                self._known(table, keys)
         batch.rows.setdefault(table, []).extend([(row, None) for row in rows])
         batch.keys.setdefault(table, key)
 
