@@ -530,6 +530,30 @@ class _RowPlan:
             row[column.name] = implicit_value(column, now)
         return row
 
+    def fit_all(self, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        """[self.fit(values, now) for values in rows], a NOT NULL column at a time: whether a
+        column holds a None is asked of the whole column in C, not of each row's value in
+        Python (every column of a generic SQL shop's tables is NOT NULL: ~1,000,000 questions
+        a 10,000-order send)."""
+        if self.same:
+            out = list(map(dict.copy, rows))
+        else:
+            pairs = self.pairs
+            out = [{name: values[k] for k, name in pairs} for values in rows]
+        for name, when_none in self.strict:
+            column = list(map(operator.itemgetter(name), out))
+            if any(map(operator.is_, column, itertools.repeat(None))):
+                for row, value in zip(out, column):
+                    if value is None:
+                        if when_none is _SKIP:
+                            del row[name]
+                        else:
+                            row[name] = implicit_value(when_none, now)
+        for column in self.fill:
+            for row in out:
+                row[column.name] = implicit_value(column, now)
+        return out
+
 
 def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime
              ) -> list[dict[str, Any]]:
@@ -541,6 +565,18 @@ def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime
     (17,000 rows, 171,000 `column` calls for 1,857 osCommerce orders). tests/test_shop_sql.py
     compares the rows with fit_row's."""
     plans = table.plans
+    rows = rows if isinstance(rows, list) else list(rows)
+    if len(rows) > 1:
+        keys = tuple(rows[0])
+        if all(map(keys.__eq__, map(tuple, rows))):  # a chunk's rows of one table, mostly
+            plan = plans.get(keys)
+            if plan is None:
+                try:
+                    plan = plans[keys] = _RowPlan(table, keys)
+                except ValueError:
+                    plan = plans[keys] = False
+            if plan:
+                return plan.fit_all(rows, now)
     out = []
     for values in rows:
         keys = tuple(values)
