@@ -906,7 +906,7 @@ class GenericSqlConnector(SqlShopConnector):
     def _insert_all(self, section: TableMap, rows: list[dict[str, Any]], now: datetime) -> None:
         """An order's rows nobody needs the ids of (its lines, totals, history entry), as
         `_insert` writes each: in a chunk queued together (`queue_all`) where `queue` would
-        queue them anyway. Why: `queue` made a PendingId for each (~8 rows an order), numbered
+        queue them anyway. Why: `queue` made a PendingId for each (~7 rows an order), numbered
         at the chunk's end, and `_insert` and `queue` asked the same per row."""
         if section.ids == "auto_increment" and self.queues_unnumbered(section.table):
             self.queue_all(section.table, rows, key=section.id, now=now, drop_unknown=False)
