@@ -909,7 +909,8 @@ class GenericSqlConnector(SqlShopConnector):
         queue them anyway. Why: `queue` made a PendingId for each (~7 rows an order), numbered
         at the chunk's end, and `_insert` and `queue` asked the same per row."""
         if section.ids == "auto_increment" and self.queues_unnumbered(section.table):
-            self.queue_all(section.table, rows, key=section.id, now=now, drop_unknown=False)
+            self.queue_all(section.table, rows, key=section.id, now=now, drop_unknown=False,
+                           owned=True)  # made here for the INSERT alone: fitted without a copy
             return
         for row in rows:
             self._insert(section, row, now)

@@ -530,12 +530,16 @@ class _RowPlan:
             row[column.name] = implicit_value(column, now)
         return row
 
-    def fit_all(self, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    def fit_all(self, rows: list[dict[str, Any]], now: datetime, in_place: bool = False
+                ) -> list[dict[str, Any]]:
         """[self.fit(values, now) for values in rows], a NOT NULL column at a time: whether a
         column holds a None is asked of the whole column in C, not of each row's value in
         Python (every column of a generic SQL shop's tables is NOT NULL: ~1,000,000 questions
-        a 10,000-order send)."""
-        if self.same:
+        a 10,000-order send). `in_place`: the rows are the caller's to change (nobody keeps
+        them), fitted without a copy where every key keeps its name."""
+        if self.same and in_place:
+            out = rows
+        elif self.same:
             out = list(map(dict.copy, rows))
         else:
             pairs = self.pairs
@@ -555,8 +559,8 @@ class _RowPlan:
         return out
 
 
-def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime
-             ) -> list[dict[str, Any]]:
+def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime,
+             in_place: bool = False) -> list[dict[str, Any]]:
     """[fit_row(table, values, now)[0] for values in rows] (unknown keys dropped), with what
     fit_row looks up for each row worked out once per table read and set of keys (`_RowPlan`).
 
@@ -576,7 +580,7 @@ def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime
                 except ValueError:
                     plan = plans[keys] = False
             if plan:
-                return plan.fit_all(rows, now)
+                return plan.fit_all(rows, now, in_place)
     out = []
     for values in rows:
         keys = tuple(values)
@@ -1122,6 +1126,9 @@ class _Batch:
     updates: dict[tuple[str, str, str], list[tuple[Any, Any]]] = field(default_factory=dict)
     #: the connector's own look-ups for the chunk (e.g. customer groups)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: tables with a queued row its connector may still hold (`queue`, `queue_all` without
+    #: `owned`): their rows are fitted on copies; the others' in place (`insert_many`)
+    shared: set[str] = field(default_factory=set)
 
 
 class TrialRollback(Exception):
@@ -1451,17 +1458,19 @@ class SqlShopConnector(Connector):
 
     def insert_many(self, table: str, rows: Sequence[dict[str, Any]], *,
                     key: str | None = None, now: datetime | None = None,
-                    queued: Sequence[int] = ()) -> list[int]:
+                    queued: Sequence[int] = (), owned: bool = False) -> list[int]:
         """Insert rows into a prefixed table name with one multi-row INSERT (one per run of rows
         that give the auto-increment id or leave it to the server), every NOT NULL column
         filled as `insert` does; returns their auto-increment ids in row order (empty when the
         table has none). Only where `consecutive_ids` holds, i.e. MySQL/MariaDB with lock mode
         0 or 1. `queued`: the positions of rows naming queued rows (`_flush`), resolved in
-        their fitted copies — the caller's rows stay as they are, without a copy of their own."""
+        their fitted copies — the caller's rows stay as they are, without a copy of their own.
+        `owned`: nobody keeps the rows (`queue_all`'s `owned`), fitted and resolved in place."""
         if not rows:
             return []
         info = self.table(table)
-        fitted = fit_rows(info, rows, now or datetime.now().replace(microsecond=0))
+        fitted = fit_rows(info, rows, now or datetime.now().replace(microsecond=0),
+                          in_place=owned)
         odd = [fitted[i] for i in queued]
         for name, column in _odd_columns(odd):
             for row, v in zip(odd, column):
@@ -1778,6 +1787,7 @@ class SqlShopConnector(Connector):
             pending = PendingId(len(batch.pending))
             batch.pending[pending.tag] = pending
         batch.rows.setdefault(table, []).append((values, pending))
+        batch.shared.add(table)
         batch.keys.setdefault(table, key)
         return pending
 
@@ -1796,10 +1806,11 @@ class SqlShopConnector(Connector):
 
     def queue_all(self, table: str, rows: Sequence[dict[str, Any]], *,
                   key: str | None = None, now: datetime | None = None,
-                  drop_unknown: bool = True) -> None:
+                  drop_unknown: bool = True, owned: bool = False) -> None:
         """Rows whose ids nobody needs (lines, totals, meta): in a chunk queued, else
         `insert_all`. `drop_unknown=False` (in a chunk only): a key the table lacks raises, as
-        `queue` does."""
+        `queue` does. `owned`: the caller keeps no reference to the rows, so the chunk's
+        INSERT may fit them in place (a table's rows are copied while any was queued without)."""
         batch = self._batch
         if batch is None:
             assert drop_unknown, "outside a chunk, insert such rows one by one (`insert`)"
@@ -1809,6 +1820,8 @@ class SqlShopConnector(Connector):
             for keys in dict.fromkeys(map(tuple, rows)):  # an order's totals: one set of keys
                 self._known(table, keys)
         batch.rows.setdefault(table, []).extend([(row, None) for row in rows])
+        if not owned:
+            batch.shared.add(table)
         batch.keys.setdefault(table, key)
 
     def queues_unnumbered(self, table: str) -> bool:
@@ -1882,7 +1895,7 @@ class SqlShopConnector(Connector):
                 raise RuntimeError(f"queued rows of {', '.join(todo)} name each other")
             entries = todo.pop(table)
             ids = self.insert_many(table, rows[table], key=batch.keys.get(table), now=batch.now,
-                                   queued=odd[table])
+                                   queued=odd[table], owned=table not in batch.shared)
             if any(p is not None for _r, p in entries):
                 assert len(ids) == len(entries), f"{table}: no ids for the queued rows"
                 for (_row, p), new_id in zip(entries, ids, strict=True):
