@@ -21,10 +21,10 @@ import sys
 import tempfile
 import uuid
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from opencart_rows_record import kept_row  # bench/, the script's own folder
 
 TABLES = ("shop_order", "shop_order_item", "shop_order_sum", "shop_order_log", "shop_customer",
           "shop_address", "shop_counter")
@@ -58,7 +58,7 @@ def record(tree: Path, out: Path, orders: int) -> None:
                     with engine.connect() as conn:
                         for table in TABLES:
                             dump[f"{engine_name}.{table}"] = [
-                                _kept(r, numbers) for r in conn.exec_driver_sql(
+                                kept_row(r, numbers, STAMPS) for r in conn.exec_driver_sql(
                                     f"SELECT * FROM {table} ORDER BY 1").mappings()]
                 finally:
                     engine.dispose()
@@ -68,18 +68,6 @@ def record(tree: Path, out: Path, orders: int) -> None:
                 for n, t in sorted(outcome.transfers.items())}
     out.write_text(json.dumps(dump, indent=1, sort_keys=True, default=str))
     print({k: len(v) for k, v in dump.items()}, file=sys.stderr)
-
-
-def _kept(row: dict, numbers: dict[str, str]) -> dict:
-    kept = {}
-    for column, value in row.items():
-        if column in STAMPS:
-            continue
-        if isinstance(value, str) and "OX-" in value:
-            for reference, number in numbers.items():
-                value = value.replace(reference, f"<{number}>")
-        kept[column] = str(value) if isinstance(value, (Decimal, date)) else value
-    return kept
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def record(tree: Path, out: Path, orders: int) -> None:
         engine = sa.create_engine(db.url)
         try:
             with engine.connect() as conn:
-                dump = {table: [_kept(r, numbers) for r in conn.exec_driver_sql(
+                dump = {table: [kept_row(r, numbers) for r in conn.exec_driver_sql(
                     f"SELECT * FROM {table} ORDER BY 1").mappings()] for table in TABLES}
         finally:
             engine.dispose()
@@ -52,10 +52,12 @@ def record(tree: Path, out: Path, orders: int) -> None:
     print({k: len(v) for k, v in dump.items()}, file=sys.stderr)
 
 
-def _kept(row: dict, numbers: dict[str, str]) -> dict:
+def kept_row(row: dict, numbers: dict[str, str], stamps: set[str] = STAMPS) -> dict:
+    """A recorded row: its date stamps (`stamps`) left out, each exchange reference replaced by
+    its order's number, decimals and dates as text (bench/generic_rows_record.py uses it too)."""
     kept = {}
     for column, value in row.items():
-        if column in STAMPS:
+        if column in stamps:
             continue
         if isinstance(value, str) and "OX-" in value:
             for reference, number in numbers.items():

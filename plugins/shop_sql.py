@@ -568,30 +568,30 @@ def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime,
     rows of one table have the same keys, and those look-ups were a quarter of the writes' CPU
     (17,000 rows, 171,000 `column` calls for 1,857 osCommerce orders). tests/test_shop_sql.py
     compares the rows with fit_row's."""
-    plans = table.plans
     rows = rows if isinstance(rows, list) else list(rows)
     if len(rows) > 1:
         keys = tuple(rows[0])
         if all(map(keys.__eq__, map(tuple, rows))):  # a chunk's rows of one table, mostly
-            plan = plans.get(keys)
-            if plan is None:
-                try:
-                    plan = plans[keys] = _RowPlan(table, keys)
-                except ValueError:
-                    plan = plans[keys] = False
+            plan = _plan(table, keys)
             if plan:
                 return plan.fit_all(rows, now, in_place)
     out = []
     for values in rows:
-        keys = tuple(values)
-        plan = plans.get(keys)
-        if plan is None:
-            try:
-                plan = plans[keys] = _RowPlan(table, keys)
-            except ValueError:
-                plan = plans[keys] = False
+        plan = _plan(table, tuple(values))
         out.append(plan.fit(values, now) if plan else fit_row(table, values, now)[0])
     return out
+
+
+def _plan(table: TableInfo, keys: tuple[str, ...]) -> _RowPlan | bool:
+    """The table's `_RowPlan` for rows of these keys, made once; False where a key is not a
+    column of the live table (`fit_row` drops it, row by row)."""
+    plan = table.plans.get(keys)
+    if plan is None:
+        try:
+            plan = table.plans[keys] = _RowPlan(table, keys)
+        except ValueError:
+            plan = table.plans[keys] = False
+    return plan
 
 
 def too_long(table: TableInfo, values: dict[str, Any]) -> list[tuple[str, int, int]]:
