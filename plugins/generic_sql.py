@@ -143,8 +143,7 @@ class _Plan:
     `render` per value (type checks, a cache look-up of the parsed template) was the
     connector's biggest self time. Same values, types and column order as `render`."""
 
-    __slots__ = ("section", "columns", "names", "own_columns", "own_names", "constants",
-                 "texts")
+    __slots__ = ("section", "columns", "names", "own", "constants", "texts")
 
     def __init__(self, section: TableMap) -> None:
         #: kept so a plan is only used for the very section object it was made from
@@ -166,10 +165,8 @@ class _Plan:
                 constants[column] = render(template, {})
         #: per column, the values' name it takes (lone placeholders), else `_NO_NAME`
         self.names = tuple(names)
-        #: the columns of lone placeholders of the row's own dict (a line's, a total's), and
-        #: their names: set in one `update` (most of a line's or total's columns)
-        self.own_columns = tuple(column for column, _name in own)
-        self.own_names = tuple(name for _column, name in own)
+        #: (column, name) of lone placeholders of the row's own dict (a line's, a total's)
+        self.own = tuple(own)
         self.constants = constants
         #: (column, parts) of text with placeholders
         self.texts = tuple(texts)
@@ -853,9 +850,10 @@ class GenericSqlConnector(SqlShopConnector):
         if plan is None or plan.section is not section:
             plan = self._plans[id(section)] = _Plan(section)
         row = dict(zip(plan.columns, map(values.get, plan.names)))
-        if plan.own_names:
+        if plan.own:
             get = (values if own is None else own).get
-            row.update(zip(plan.own_columns, map(get, plan.own_names)))
+            for column, name in plan.own:
+                row[column] = get(name)
         if plan.constants:
             row.update(plan.constants)  # existing keys: the column order stays
         if plan.texts:
@@ -902,18 +900,6 @@ class GenericSqlConnector(SqlShopConnector):
             row = {k: self._resolved(v) for k, v in row.items()}
             auto = self.insert(section.table, row, key=key, now=now, drop_unknown=False)
         return new_id if new_id is not None else auto
-
-    def _insert_all(self, section: TableMap, rows: list[dict[str, Any]], now: datetime) -> None:
-        """An order's rows nobody needs the ids of (its lines, totals, history entry), as
-        `_insert` writes each: in a chunk queued together (`queue_all`) where `queue` would
-        queue them anyway. Why: `queue` made a PendingId for each (~7 rows an order), numbered
-        at the chunk's end, and `_insert` and `queue` asked the same per row."""
-        if section.ids == "auto_increment" and self.queues_unnumbered(section.table):
-            self.queue_all(section.table, rows, key=section.id, now=now, drop_unknown=False,
-                           owned=True)  # made here for the INSERT alone: fitted without a copy
-            return
-        for row in rows:
-            self._insert(section, row, now)
 
     def _ids_stand_alone(self) -> bool:
         """Whether every mapped value naming `{order.id}` or `{customer.id}` is that placeholder
@@ -1103,19 +1089,17 @@ class GenericSqlConnector(SqlShopConnector):
         else:
             order_id = self._insert(o, row, now)
         values["order.id"] = order_id
-        lines = self.settings.lines
-        self._insert_all(lines, [self._row(lines, values, line)
-                                 for line in self._line_values(transfer, ref, amounts)], now)
+        for line in self._line_values(transfer, ref, amounts):
+            self._insert(self.settings.lines, self._row(self.settings.lines, values, line), now)
         if self.settings.totals is not None:
-            totals = self.settings.totals
-            self._insert_all(totals, [self._row(totals, values, total)
-                                      for total in self._total_rows(transfer, ref, amounts)], now)
+            for total in self._total_rows(transfer, ref, amounts):
+                self._insert(self.settings.totals,
+                             self._row(self.settings.totals, values, total), now)
         if self.settings.history is not None:
-            self._insert_all(self.settings.history, [self._row(self.settings.history, values, {
+            self._insert(self.settings.history, self._row(self.settings.history, values, {
                 "history.status": o.status_new,
                 "history.comment": f"[{transfer.reference}] {self.settings.label}: customer "
-                                   f"order {co.number} forwarded in supplier order {so.id}"})],
-                now)
+                                   f"order {co.number} forwarded in supplier order {so.id}"}), now)
         if hidden:  # the last step: only now does the admin list the order
             update_row(self.conn, o.table, {o.status_column: o.status_new}, {o.id: order_id})
         return RemoteOrder(str(number if number is not None else order_id),

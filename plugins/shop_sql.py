@@ -530,37 +530,9 @@ class _RowPlan:
             row[column.name] = implicit_value(column, now)
         return row
 
-    def fit_all(self, rows: list[dict[str, Any]], now: datetime, in_place: bool = False
-                ) -> list[dict[str, Any]]:
-        """[self.fit(values, now) for values in rows], a NOT NULL column at a time: whether a
-        column holds a None is asked of the whole column in C, not of each row's value in
-        Python (every column of a generic SQL shop's tables is NOT NULL: ~1,000,000 questions
-        a 10,000-order send). `in_place`: the rows are the caller's to change (nobody keeps
-        them), fitted without a copy where every key keeps its name."""
-        if self.same and in_place:
-            out = rows
-        elif self.same:
-            out = list(map(dict.copy, rows))
-        else:
-            pairs = self.pairs
-            out = [{name: values[k] for k, name in pairs} for values in rows]
-        for name, when_none in self.strict:
-            column = list(map(operator.itemgetter(name), out))
-            if any(map(operator.is_, column, itertools.repeat(None))):
-                for row, value in zip(out, column):
-                    if value is None:
-                        if when_none is _SKIP:
-                            del row[name]
-                        else:
-                            row[name] = implicit_value(when_none, now)
-        for column in self.fill:
-            for row in out:
-                row[column.name] = implicit_value(column, now)
-        return out
 
-
-def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime,
-             in_place: bool = False) -> list[dict[str, Any]]:
+def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime
+             ) -> list[dict[str, Any]]:
     """[fit_row(table, values, now)[0] for values in rows] (unknown keys dropped), with what
     fit_row looks up for each row worked out once per table read and set of keys (`_RowPlan`).
 
@@ -568,30 +540,18 @@ def fit_rows(table: TableInfo, rows: Iterable[dict[str, Any]], now: datetime,
     rows of one table have the same keys, and those look-ups were a quarter of the writes' CPU
     (17,000 rows, 171,000 `column` calls for 1,857 osCommerce orders). tests/test_shop_sql.py
     compares the rows with fit_row's."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    if len(rows) > 1:
-        keys = tuple(rows[0])
-        if all(map(keys.__eq__, map(tuple, rows))):  # a chunk's rows of one table, mostly
-            plan = _plan(table, keys)
-            if plan:
-                return plan.fit_all(rows, now, in_place)
+    plans = table.plans
     out = []
     for values in rows:
-        plan = _plan(table, tuple(values))
+        keys = tuple(values)
+        plan = plans.get(keys)
+        if plan is None:
+            try:
+                plan = plans[keys] = _RowPlan(table, keys)
+            except ValueError:
+                plan = plans[keys] = False
         out.append(plan.fit(values, now) if plan else fit_row(table, values, now)[0])
     return out
-
-
-def _plan(table: TableInfo, keys: tuple[str, ...]) -> _RowPlan | bool:
-    """The table's `_RowPlan` for rows of these keys, made once; False where a key is not a
-    column of the live table (`fit_row` drops it, row by row)."""
-    plan = table.plans.get(keys)
-    if plan is None:
-        try:
-            plan = table.plans[keys] = _RowPlan(table, keys)
-        except ValueError:
-            plan = table.plans[keys] = False
-    return plan
 
 
 def too_long(table: TableInfo, values: dict[str, Any]) -> list[tuple[str, int, int]]:
@@ -1080,18 +1040,6 @@ def split_street(street: str) -> tuple[str, str]:
 _PLAIN = frozenset({str, int, float, bool, Decimal, type(None), datetime, date, bytes})
 
 
-def _odd_columns(rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[Any]]]:
-    """(key, its value in each row: None where a row lacks it) of the keys at which some row
-    holds a value other than plain data (a PendingId, a connector's own placeholder). Why a
-    column at a time: a queued child row names its parent in one column of ~10 (a generic SQL
-    line, total or history row, ~100,000 a send); asked value by value in Python, every other
-    column was asked too."""
-    for key in dict.fromkeys(itertools.chain.from_iterable(rows)):
-        column = list(map(dict.get, rows, itertools.repeat(key)))
-        if not _PLAIN.issuperset(map(type, column)):
-            yield key, column
-
-
 class PendingId:
     """The auto-increment id of a row queued by a chunk's write (`SqlShopConnector.queue`):
     known once the chunk's multi-row INSERTs ran. A queued child row may hold it as its parent's
@@ -1126,9 +1074,6 @@ class _Batch:
     updates: dict[tuple[str, str, str], list[tuple[Any, Any]]] = field(default_factory=dict)
     #: the connector's own look-ups for the chunk (e.g. customer groups)
     extra: dict[str, Any] = field(default_factory=dict)
-    #: tables with a queued row its connector may still hold (`queue`, `queue_all` without
-    #: `owned`): their rows are fitted on copies; the others' in place (`insert_many`)
-    shared: set[str] = field(default_factory=set)
 
 
 class TrialRollback(Exception):
@@ -1458,26 +1403,22 @@ class SqlShopConnector(Connector):
 
     def insert_many(self, table: str, rows: Sequence[dict[str, Any]], *,
                     key: str | None = None, now: datetime | None = None,
-                    queued: Sequence[int] = (), owned: bool = False) -> list[int]:
+                    queued: Sequence[int] = ()) -> list[int]:
         """Insert rows into a prefixed table name with one multi-row INSERT (one per run of rows
         that give the auto-increment id or leave it to the server), every NOT NULL column
         filled as `insert` does; returns their auto-increment ids in row order (empty when the
         table has none). Only where `consecutive_ids` holds, i.e. MySQL/MariaDB with lock mode
         0 or 1. `queued`: the positions of rows naming queued rows (`_flush`), resolved in
-        their fitted copies — the caller's rows stay as they are, without a copy of their own.
-        `owned`: nobody keeps the rows (`queue_all`'s `owned`), fitted and resolved in place."""
+        their fitted copies — the caller's rows stay as they are, without a copy of their own."""
         if not rows:
             return []
         info = self.table(table)
-        fitted = fit_rows(info, rows, now or datetime.now().replace(microsecond=0),
-                          in_place=owned)
-        odd = [fitted[i] for i in queued]
-        for name, column in _odd_columns(odd):
-            for row, v in zip(odd, column):
-                if type(v) is PendingId and v.value is not None:  # `_resolved`'s answer
-                    row[name] = v.value
-                elif type(v) not in _PLAIN:
-                    row[name] = self._resolved(v)
+        fitted = fit_rows(info, rows, now or datetime.now().replace(microsecond=0))
+        for i in queued:
+            row = fitted[i]
+            for k, v in row.items():
+                if type(v) not in _PLAIN:
+                    row[k] = self._resolved(v)
         given = key is not None and all(row.get(key) is not None for row in fitted)
         auto = next((c.name for c in info.columns.values() if c.auto_increment), None)
         ids: list[int] = []
@@ -1772,7 +1713,16 @@ class SqlShopConnector(Connector):
         if batch is None:
             return self.insert(table, values, key=key, now=now, drop_unknown=drop_unknown)
         if not drop_unknown:
-            self._known(table, tuple(values))
+            info = self.table(table)
+            keys = tuple(values)
+            try:
+                unknown = info.unknown[keys]
+            except KeyError:
+                unknown = info.unknown[keys] = next(
+                    (k for k in keys if info.column(k) is None), None)
+            if unknown is not None:  # the shop's schema changed since step 1
+                raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
+                              detail=f"lacks {table}.{unknown}")
         if table not in batch.auto:
             batch.auto[table] = next((c.name for c in self.table(table).columns.values()
                                       if c.auto_increment), None)
@@ -1787,59 +1737,19 @@ class SqlShopConnector(Connector):
             pending = PendingId(len(batch.pending))
             batch.pending[pending.tag] = pending
         batch.rows.setdefault(table, []).append((values, pending))
-        batch.shared.add(table)
         batch.keys.setdefault(table, key)
         return pending
 
-    def _known(self, table: str, keys: tuple[str, ...]) -> None:
-        """OX-DB-003 when `table` lacks one of a row's `keys` (`drop_unknown=False`: the shop's
-        schema changed since step 1), worked out once per read of the table and set of keys."""
-        info = self.table(table)
-        try:
-            unknown = info.unknown[keys]
-        except KeyError:
-            unknown = info.unknown[keys] = next(
-                (k for k in keys if info.column(k) is None), None)
-        if unknown is not None:
-            raise OXError("OX-DB-003", supplier=self.supplier.id, table=table,
-                          detail=f"lacks {table}.{unknown}")
-
     def queue_all(self, table: str, rows: Sequence[dict[str, Any]], *,
-                  key: str | None = None, now: datetime | None = None,
-                  drop_unknown: bool = True, owned: bool = False) -> None:
+                  key: str | None = None, now: datetime | None = None) -> None:
         """Rows whose ids nobody needs (lines, totals, meta): in a chunk queued, else
-        `insert_all`. `drop_unknown=False` (in a chunk only): a key the table lacks raises, as
-        `queue` does. `owned`: the caller keeps no reference to the rows, so the chunk's
-        INSERT may fit them in place (a table's rows are copied while any was queued without)."""
-        batch = self._batch
-        if batch is None:
-            assert drop_unknown, "outside a chunk, insert such rows one by one (`insert`)"
+        `insert_all`."""
+        if self._batch is None:
             self.insert_all(table, rows, key=key, now=now)
             return
-        if not drop_unknown:
-            for keys in dict.fromkeys(map(tuple, rows)):  # an order's totals: one set of keys
-                self._known(table, keys)
-        batch.rows.setdefault(table, []).extend([(row, None) for row in rows])
-        if not owned:
-            batch.shared.add(table)
-        batch.keys.setdefault(table, key)
-
-    def queues_unnumbered(self, table: str) -> bool:
-        """Whether, in this chunk, `queue` would queue a row of `table` that leaves the
-        auto-increment id to the server (rather than insert it now, where the server does not
-        number a multi-row INSERT consecutively): then `queue_all` queues the same rows, with
-        no PendingId for ids nobody asks for."""
-        batch = self._batch
-        if batch is None:
-            return False
-        if table not in batch.auto:
-            batch.auto[table] = next((c.name for c in self.table(table).columns.values()
-                                      if c.auto_increment), None)
-        if batch.auto[table] is None:
-            return True
-        if self._consecutive is None:
-            self._consecutive = consecutive_ids(self.conn)
-        return self._consecutive
+        for row in rows:
+            self._batch.rows.setdefault(table, []).append((row, None))
+        self._batch.keys.setdefault(table, key)
 
     def queue_numbered(self, table: str, rows: Sequence[dict[str, Any]], *, key: str,
                        now: datetime | None = None) -> list[Any]:
@@ -1874,28 +1784,20 @@ class SqlShopConnector(Connector):
         before children, whatever order the orders queued them in; then the queued UPDATEs."""
         todo = dict(batch.rows)
         # per table the queued rows holding a value other than plain data (a PendingId, a
-        # connector's own placeholder: `_resolved`'s), and the PendingIds they name, found a
-        # column at a time (`_odd_columns`). Why: asked of every value of every table until
-        # each was in, this was a tenth of the writes' CPU; then of every row, and every value
-        # of the rows found, in Python
-        rows = {t: [row for row, _p in entries] for t, entries in todo.items()}
-        odd: dict[str, list[int]] = {}
-        names: dict[str, list[PendingId]] = {}
-        for t, queued in rows.items():
-            found, named = [], []
-            for _key, column in _odd_columns(queued):
-                at = [i for i, v in enumerate(column) if type(v) not in _PLAIN]
-                found.append(at)
-                named += [v for v in map(column.__getitem__, at) if isinstance(v, PendingId)]
-            odd[t] = found[0] if len(found) == 1 else sorted(set().union(*found))
-            names[t] = named
+        # connector's own placeholder: `_resolved`'s), and the PendingIds they name. Why: asked
+        # of every value of every table until each was in, this was a tenth of the writes' CPU
+        odd = {t: [i for i, (row, _p) in enumerate(entries)
+                   if not _PLAIN.issuperset(map(type, row.values()))]
+               for t, entries in todo.items()}
+        names = {t: [v for i in odd[t] for v in todo[t][i][0].values()
+                     if isinstance(v, PendingId)] for t in todo}
         while todo:
             table = next((t for t in todo if all(p.value is not None for p in names[t])), None)
             if table is None:
                 raise RuntimeError(f"queued rows of {', '.join(todo)} name each other")
             entries = todo.pop(table)
-            ids = self.insert_many(table, rows[table], key=batch.keys.get(table), now=batch.now,
-                                   queued=odd[table], owned=table not in batch.shared)
+            ids = self.insert_many(table, [row for row, _p in entries],
+                                   key=batch.keys.get(table), now=batch.now, queued=odd[table])
             if any(p is not None for _r, p in entries):
                 assert len(ids) == len(entries), f"{table}: no ids for the queued rows"
                 for (_row, p), new_id in zip(entries, ids, strict=True):

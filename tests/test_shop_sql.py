@@ -261,25 +261,6 @@ def test_fit_rows_gives_fit_rows_rows_for_every_mix_of_keys_and_none():
     again = TableInfo("t", dict(table.columns, extra=ColumnInfo("extra", "varchar", 8,
                                                                  nullable=False)), "InnoDB")
     assert fit_rows(again, [{"name": "A"}], now)[0]["extra"] == ""
-    # rows of one set of keys, fitted a column at a time (`_RowPlan.fit_all`): the same rows
-    by_keys: dict[tuple[str, ...], list[dict]] = {}
-    for values in rows:
-        by_keys.setdefault(tuple(values), []).append(values)
-    for _twice in range(2):
-        for same_keys in by_keys.values():
-            got = fit_rows(table, same_keys, now)
-            for values, row in zip(same_keys, got, strict=True):
-                expected, _filled = fit_row(table, values, now)
-                assert row == expected and list(row) == list(expected), values
-                assert row is not values
-    # in place (`insert_many(owned=True)`): the same rows, fitted without a copy where the
-    # plan keeps every key's name
-    for same_keys in by_keys.values():
-        mine = [dict(values) for values in same_keys]
-        got = fit_rows(table, mine, now, in_place=True)
-        for values, row in zip(same_keys, got, strict=True):
-            expected, _filled = fit_row(table, values, now)
-            assert row == expected and list(row) == list(expected), values
 
 
 def test_a_chunks_locks_are_taken_and_released_in_statements_of_200(mariadb_db):
