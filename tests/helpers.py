@@ -39,9 +39,16 @@ def supplier_section(db, **overrides):
     return shop_section(db, **overrides)
 
 
+# Taken once per test process: two sample orders built a moment apart must be the same order. With
+# the clock read per call, a re-import that straddled a second boundary carried another date and
+# was taken for a corrected copy instead of a duplicate (a CI flake in test_sources).
+_SESSION_NOW = datetime.now(UTC).replace(microsecond=0)
+
+
 def recent(days: int = 3) -> str:
-    """An order date `days` before now (ISO 8601): sample orders never age into a warning."""
-    return (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
+    """An order date `days` before the session's start (ISO 8601): sample orders never age into a
+    warning, and the same sample order built twice has the same date."""
+    return (_SESSION_NOW - timedelta(days=days)).isoformat()
 
 
 def sample_order(number="1001", email="anna.schmidt@example.com", first="Anna", last="Schmidt",
