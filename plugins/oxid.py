@@ -55,7 +55,7 @@ from .shop_money import (
 )
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
-    match_by_email, new_uuid, split_street,
+    match_by_email, split_street, time_ordered_id,
     stage_text, update_row,
 )
 
@@ -593,7 +593,7 @@ class OxidConnector(SqlShopConnector):
                        {k: v for k, v in values.items() if self.table(order_table).has(k)},
                        {"OXID": order_id})
         else:
-            order_id, number = new_uuid(), self._next_number()
+            order_id, number = time_ordered_id(), self._next_number()
             values = self._order_values(so, transfer, ref, account, user_id=user_id,
                                         number=number, now=now, amounts=amounts)
             if queuing:  # the chunk's COMMIT shows it: finished from the start
@@ -622,7 +622,7 @@ class OxidConnector(SqlShopConnector):
             product = products[sl.supplier_sku]
             unit_price = line["unit_net"] if self.settings.netto_mode else line["unit_gross"]
             rows.append({
-                "OXID": new_uuid(), "OXORDERID": order_id, "OXAMOUNT": line["quantity"],
+                "OXID": time_ordered_id(), "OXORDERID": order_id, "OXAMOUNT": line["quantity"],
                 "OXARTID": product.id, "OXARTNUM": sl.supplier_sku,
                 "OXTITLE": product.name or sl.line.name,
                 "OXSHORTDESC": product.extra.get("short", ""), "OXSELVARIANT": "",
@@ -661,18 +661,19 @@ class OxidConnector(SqlShopConnector):
                 self._last_match = "new"  # an earlier, killed attempt created it
                 return str(match.customer_id), True, None
             return str(match.customer_id), False, None
-        user_id = new_uuid()
+        user_id = time_ordered_id()
         user, address = self._new_user_values(co, ref, user_id, now)
         self.queue(self.t("oxuser"), user, key="OXID", now=now)
         self._add_to_group(user_id, now)
         if address is not None:
-            self.queue(self.t("oxaddress"), dict(address, OXID=new_uuid()), key="OXID", now=now)
+            self.queue(self.t("oxaddress"), dict(address, OXID=time_ordered_id()), key="OXID",
+                       now=now)
         self.created_customer(co, user_id)
         return user_id, True, None
 
     def _add_to_group(self, user_id: str, now: datetime) -> None:
         self.queue(self.t("oxobject2group"), {
-            "OXID": new_uuid(), "OXSHOPID": self.settings.shop_id, "OXOBJECTID": user_id,
+            "OXID": time_ordered_id(), "OXSHOPID": self.settings.shop_id, "OXOBJECTID": user_id,
             "OXGROUPSID": self._group()}, key="OXID", now=now)
 
     def _complete_user(self, user_id: str, now: datetime) -> bool:

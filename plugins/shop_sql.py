@@ -11,8 +11,10 @@ import functools
 import hashlib
 import itertools
 import operator
+import os
 import re
 import ssl
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -724,6 +726,19 @@ def new_uuid(form: str = "hex") -> str:
     """A new id: 32 hex characters (OXID's form) or the 36-character dashed UUID."""
     value = uuid.uuid4()
     return value.hex if form == "hex" else str(value)
+
+
+def time_ordered_id() -> str:
+    """A new id of 32 lower-case hex characters, as OXID's own (an MD5), that grows with time:
+    the milliseconds since 1970 in the first 12 (UUIDv7's layout, RFC 9562, without its dashes
+    and version bits), 80 random bits after them.
+
+    Why: InnoDB keeps a table in its primary key's order. A random key (OXID's, uuid4) sends
+    every insert to another leaf page, and in a shop with years of orders the order and article
+    tables are far bigger than the buffer pool: a disk read per row written (bench/README, "OXID
+    with a million orders of history"). Keys that grow with time go in next to each other, on
+    pages that stay in memory. Unique as uuid4 is in practice: 80 random bits a millisecond."""
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
 
 
 # --- named locks -----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ Order numbers come from oxcounters (seeded at 1000). Expected values are written
 
 from __future__ import annotations
 
+import re
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -106,7 +108,9 @@ D = Decimal
 
 def full_send_and_verify(db, prepare) -> None:
     run = prepare(alpha(db), [ANNA, BERND])
+    started = time.time_ns() // 1_000_000
     [result] = run.send()
+    ended = time.time_ns() // 1_000_000
     assert result.error is None, result.as_dict()
     assert (result.state, result.written, result.customers_created) == (S.NOTIFIED, 2, 1)
     transfers = run.transfers()
@@ -161,6 +165,14 @@ def full_send_and_verify(db, prepare) -> None:
     assert query(db, "SELECT OXGROUPSID FROM oxobject2group WHERE OXOBJECTID = :u",
                  u=user["OXID"]) == [{"OXGROUPSID": "oxidcustomer"}]
     [address] = query(db, "SELECT * FROM oxaddress WHERE OXUSERID = :u", u=user["OXID"])
+    # every key we made grows with time (shop_sql.time_ordered_id): hex like OXID's own, its
+    # first 12 characters the write's millisecond, so InnoDB adds it next to the last one
+    ours = [anna["OXID"], bernd["OXID"], user["OXID"], address["OXID"],
+            *(r["OXID"] for r in query(db, "SELECT OXID FROM oxorderarticles")),
+            *(r["OXID"] for r in query(db, "SELECT OXID FROM oxobject2group "
+                                           "WHERE OXOBJECTID = :u", u=user["OXID"]))]
+    assert all(re.fullmatch("[0-9a-f]{32}", k) and started <= int(k[:12], 16) <= ended
+               for k in ours), ours
     assert (address["OXFNAME"], address["OXSTREET"], address["OXSTREETNR"], address["OXZIP"],
             address["OXCITY"], address["OXCOUNTRY"], address["OXCOUNTRYID"],
             address["OXADDRESSUSERID"]) == ("Clara", "Seeweg", "3a", "1010", "Wien",

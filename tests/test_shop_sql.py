@@ -22,7 +22,7 @@ from shopdb import (  # noqa: F401 - re-exported; prepare and shop_user are fixt
 
 from orderexchange.plugins.shop_sql import (
     ColumnInfo, TableInfo, fit_row, fit_rows, grant_statement, missing_privileges, next_counter,
-    parse_grants, read_grants, read_tables, split_street, too_long,
+    parse_grants, read_grants, read_tables, split_street, time_ordered_id, too_long,
 )
 
 #: what test files importing the shared helpers from here (rather than from shopdb) get
@@ -32,6 +32,25 @@ __all__ = ["Run", "ShopUser", "count", "load_schema", "prepare", "query", "root_
 # =============================================================================================
 # unit tests: grants, LIKE patterns, rows, streets
 # =============================================================================================
+def test_time_ordered_ids_are_hex_like_oxids_unique_and_grow_with_the_clock(monkeypatch):
+    """OXID's keys: 32 hex characters; ours sort by the millisecond they were made in, so a
+    shop's clustered index gets them next to each other (see time_ordered_id)."""
+    import types
+
+    from orderexchange.plugins import shop_sql
+
+    ids = [time_ordered_id() for _ in range(20_000)]
+    assert len(set(ids)) == len(ids)
+    assert all(len(k) == 32 and k == k.lower() and int(k, 16) >= 0 for k in ids)
+    clock = iter([1_800_000_000_000_000_000 + ms * 1_000_000 for ms in (5, 5, 6, 900, 901)])
+    monkeypatch.setattr(shop_sql, "time", types.SimpleNamespace(time_ns=lambda: next(clock)))
+    later = [time_ordered_id() for _ in range(5)]
+    assert [int(k[:12], 16) for k in later] == [1_800_000_000_005, 1_800_000_000_005,
+                                                 1_800_000_000_006, 1_800_000_000_900,
+                                                 1_800_000_000_901]
+    assert later[2:] == sorted(later[2:]) and later[1] != later[0]
+
+
 SHOW_GRANTS = [  # what MariaDB 10.11 printed for a user with a default role (see the probe)
     "GRANT `r1` TO `lp`@`%`",
     "GRANT USAGE ON *.* TO `lp`@`%` IDENTIFIED BY PASSWORD '*D821809F681A40A6E379B50D0463EF'",
