@@ -384,6 +384,27 @@ def prefill(server: servers.MariaDBServer, family: str, source: Shop, target: Sh
         conn.close()
 
 
+def settle(server: servers.MariaDBServer, seconds: float = 120) -> None:
+    """Let InnoDB write out the pre-fill's dirty pages before send B: a real shop's history was
+    not written a moment ago, and the background flushing of ~2 GB (OXID at 1,000,000 orders)
+    slowed send B and the floors after it (bench/README, "A million orders of history")."""
+    conn = root(server)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT @@innodb_max_dirty_pages_pct")
+            keep = cur.fetchone()[0]
+            cur.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0")
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                cur.execute("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")
+                if int(cur.fetchone()[1]) < 50:
+                    break
+                time.sleep(1)
+            cur.execute("SET GLOBAL innodb_max_dirty_pages_pct = %s", (keep,))
+    finally:
+        conn.close()
+
+
 def _highest(cur: Any, database: str, table: str, keys: tuple[str, ...]) -> int:
     """The highest integer key of `table` among `keys` (0 for char keys and empty tables)."""
     best = 0
@@ -467,6 +488,7 @@ def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Pa
                     for s, twin in zip(empty, filled, strict=True):
                         prefill(server, family, s, twin, level)
                     fig.prefill_seconds[level] = time.perf_counter() - start
+                    settle(server)
                 (work / f"b{rep}-{level}").mkdir()
                 send_b, _ = send(family, filled, data, work / f"b{rep}-{level}", smtp,
                                  args.concurrency, None, args.processes)

@@ -33,7 +33,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import servers  # noqa: E402
-from connectors import DURABLE, FAMILIES, Shop, generate, prefill, root, send  # noqa: E402
+from connectors import (  # noqa: E402
+    DURABLE, FAMILIES, Shop, generate, prefill, root, send, settle,
+)
 from send_throughput import SinkSMTP  # noqa: E402
 
 from orderexchange.plugins import oxid, shop_sql  # noqa: E402
@@ -49,28 +51,6 @@ def status(server: servers.MariaDBServer) -> dict[str, int]:
         with conn.cursor() as cur:
             cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN %s", (COUNTERS,))
             return {name: int(value) for name, value in cur.fetchall()}
-    finally:
-        conn.close()
-
-
-def settle(server: servers.MariaDBServer, seconds: float = 120) -> None:
-    """Let InnoDB write out the pre-fill's dirty pages before counting (they would land in the
-    first send's pages written)."""
-    import time
-
-    conn = root(server)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT @@innodb_max_dirty_pages_pct")
-            keep = cur.fetchone()[0]
-            cur.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0")
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                cur.execute("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")
-                if int(cur.fetchone()[1]) < 50:
-                    break
-                time.sleep(1)
-            cur.execute("SET GLOBAL innodb_max_dirty_pages_pct = %s", (keep,))
     finally:
         conn.close()
 
