@@ -42,7 +42,7 @@ from orderexchange.plugins import oxid, shop_sql  # noqa: E402
 
 COUNTERS = ("Innodb_buffer_pool_reads", "Innodb_buffer_pool_read_requests",
             "Innodb_pages_written")
-KEYS = {"uuid4": lambda: shop_sql.new_uuid(), "time-ordered": shop_sql.time_ordered_id}
+KEYS = {"uuid4": shop_sql.new_uuid, "time-ordered": shop_sql.time_ordered_id}
 
 
 def status(server: servers.MariaDBServer) -> dict[str, int]:

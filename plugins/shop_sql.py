@@ -735,8 +735,8 @@ def time_ordered_id() -> str:
 
     Why: InnoDB keeps a table in its primary key's order. A random key (OXID's, uuid4) sends
     every insert to another leaf page, and in a shop with years of orders the order and article
-    tables are far bigger than the buffer pool: a disk read per row written (bench/README, "OXID
-    with a million orders of history"). Keys that grow with time go in next to each other, on
+    tables are far bigger than the buffer pool: a disk read per row written (bench/README, "A
+    million orders of history", and bench/oxid_key_order.py). Keys that grow with time go in next to each other, on
     pages that stay in memory. Unique as uuid4 is in practice: 80 random bits a millisecond."""
     return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
 
