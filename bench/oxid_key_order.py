@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -42,7 +43,14 @@ from orderexchange.plugins import oxid, shop_sql  # noqa: E402
 
 COUNTERS = ("Innodb_buffer_pool_reads", "Innodb_buffer_pool_read_requests",
             "Innodb_pages_written")
-KEYS = {"uuid4": shop_sql.new_uuid, "time-ordered": shop_sql.time_ordered_id}
+
+
+def uuid4_hex() -> str:
+    """OXID's keys before 27fa55b: random, 32 hex characters."""
+    return uuid.uuid4().hex
+
+
+KEYS = {"uuid4": uuid4_hex, "time-ordered": shop_sql.time_ordered_id}
 
 
 def status(server: servers.MariaDBServer) -> dict[str, int]:

@@ -48,8 +48,8 @@ from .shop_money import (
 )
 from .shop_sql import (
     CustomerMatch, Findings, Product, SqlShopConnector, coded, delete_rows,
-    markers_by_length, match_by_email, new_uuid, quote, sample_transfer,
-    split_street, stage_text, update_row,
+    markers_by_length, match_by_email, quote, sample_transfer,
+    split_street, stage_text, time_ordered_id, update_row,
 )
 
 __version__ = "0.1.0"
@@ -865,9 +865,9 @@ class GenericSqlConnector(SqlShopConnector):
 
     def _new_id(self, section: TableMap) -> Any:
         if section.ids == "uuid":
-            return new_uuid("dashed")
+            return time_ordered_id("dashed")
         if section.ids == "uuid_hex":
-            return new_uuid("hex")
+            return time_ordered_id("hex")
         if section.ids == "counter":
             c = section.counter
             assert c is not None

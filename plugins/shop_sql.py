@@ -722,23 +722,24 @@ def next_counter(conn: Connection, table: str, key_column: str, key: str, value_
     raise OXError("OX-DB-004", supplier="?", detail=f"counter {table}.{key} cannot be taken")
 
 
-def new_uuid(form: str = "hex") -> str:
-    """A new id: 32 hex characters (OXID's form) or the 36-character dashed UUID."""
-    value = uuid.uuid4()
-    return value.hex if form == "hex" else str(value)
+def time_ordered_id(form: str = "hex") -> str:
+    """A new UUID of version 7 (RFC 9562): the milliseconds since 1970 in its first 48 bits, then
+    the version and variant bits and 74 random bits; 32 lower-case hex characters (OXID's form,
+    a `uuid_hex` column) or the 36-character dashed form (a `uuid` column).
 
-
-def time_ordered_id() -> str:
-    """A new id of 32 lower-case hex characters, as OXID's own (an MD5), that grows with time:
-    the milliseconds since 1970 in the first 12 (UUIDv7's layout, RFC 9562, without its dashes
-    and version bits), 80 random bits after them.
-
-    Why: InnoDB keeps a table in its primary key's order. A random key (OXID's, uuid4) sends
-    every insert to another leaf page, and in a shop with years of orders the order and article
-    tables are far bigger than the buffer pool: a disk read per row written (bench/README, "A
-    million orders of history", and bench/oxid_key_order.py). Keys that grow with time go in next to each other, on
-    pages that stay in memory. Unique as uuid4 is in practice: 80 random bits a millisecond."""
-    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
+    Why: InnoDB keeps a table in its primary key's order. A random key (uuid4, or OXID's own
+    MD5s) sends every insert to another leaf page, and in a shop with years of orders the order
+    and article tables are far bigger than the buffer pool: a disk read per row written
+    (bench/README, "A million orders of history", and bench/oxid_key_order.py). Keys that grow
+    with time go in next to each other, on pages that stay in memory, whether the column is
+    CHAR(32), CHAR(36) or MariaDB's own UUID type (which keeps a version 7 in its time order).
+    Unique as uuid4 is in practice: 74 random bits a millisecond. Python 3.14's uuid.uuid7 is
+    the same layout; 3.11 has none."""
+    random = int.from_bytes(os.urandom(10), "big")  # 80 bits, 74 of them used
+    value = ((time.time_ns() // 1_000_000 & (1 << 48) - 1) << 80
+             | 0x7 << 76 | (random >> 62 & 0xFFF) << 64
+             | 0b10 << 62 | random & (1 << 62) - 1)
+    return f"{value:032x}" if form == "hex" else str(uuid.UUID(int=value))
 
 
 # --- named locks -----------------------------------------------------------------------------

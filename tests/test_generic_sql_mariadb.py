@@ -9,7 +9,9 @@ Dispatcher.send, and once on SQLite. Expected values are written by hand.
 from __future__ import annotations
 
 import copy
+import time
 import tomllib
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,7 @@ def items(db, order_id: int) -> list[tuple]:
 
 def full_send_and_verify(db, prepare) -> None:
     run = prepare(alpha(db), [ANNA, BERND])
+    started_ms = time.time_ns() // 1_000_000
     [result] = run.send()
     assert result.error is None, result.as_dict()
     assert (result.state, result.written, result.customers_created) == (S.NOTIFIED, 2, 1)
@@ -123,7 +126,11 @@ def full_send_and_verify(db, prepare) -> None:
     assert (customer["first_name"], customer["phone"], customer["company"],
             customer["marketing"], customer["notes"], customer["default_address"]) == (
         "Bernd", "+49897654321", "Bauer Bau GmbH", 0, "", address["id"])
-    assert len(address["id"]) == 36 and address["id"].count("-") == 4
+    # `ids = "uuid"`: a version 7 UUID made during this send (shop_sql.time_ordered_id), so
+    # InnoDB puts the next one next to it instead of on a random page of a years-old table
+    made = uuid.UUID(address["id"])
+    assert (str(made), made.version) == (address["id"], 7)
+    assert started_ms <= int(made.hex[:12], 16) <= time.time_ns() // 1_000_000
     assert (address["customer_id"], address["name"], address["street"], address["house_no"],
             address["zip"], address["city"], address["country_id"]) == (
         customer["id"], "Bernd Bauer", "Lindenallee", "7", "80331", "München", 1)
@@ -380,9 +387,11 @@ def test_a_minimal_mapping_on_sqlite(tmp_path, prepare):
     engine = sa.create_engine(f"sqlite:///{shop_file}")
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.exec_driver_sql("SELECT ref, who, total, note FROM orders")]
-        lines = [tuple(r)[1:] for r in conn.exec_driver_sql("SELECT id, order_id, sku, qty "
-                                                            "FROM items")]
+        [(line_id, *line)] = conn.exec_driver_sql("SELECT id, order_id, sku, qty FROM items")
     engine.dispose()
+    lines = [tuple(line)]
+    # `ids = "uuid_hex"`: 32 hex characters of a version 7 UUID (shop_sql.time_ordered_id)
+    assert len(line_id) == 32 and uuid.UUID(line_id).version == 7, line_id
     reference = run.transfers()["1001"].reference
     assert rows == [(reference, "Anna Schmidt <anna.schmidt@example.com>", 22.04, "")]
     assert lines == [(1, "A-100", 2)]

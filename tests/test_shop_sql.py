@@ -33,23 +33,32 @@ __all__ = ["Run", "ShopUser", "count", "load_schema", "prepare", "query", "root_
 # =============================================================================================
 # unit tests: grants, LIKE patterns, rows, streets
 # =============================================================================================
-def test_time_ordered_ids_are_hex_like_oxids_unique_and_grow_with_the_clock(monkeypatch):
-    """OXID's keys: 32 hex characters; ours sort by the millisecond they were made in, so a
+def test_time_ordered_ids_are_uuid7s_unique_and_grow_with_the_clock(monkeypatch):
+    """Our keys (OXID's, a generic SQL shop's `uuid` / `uuid_hex`): UUIDs of version 7 in
+    OXID's 32-hex form or the dashed one, sorted by the millisecond they were made in, so a
     shop's clustered index gets them next to each other (see time_ordered_id)."""
     import types
+    import uuid
 
     from orderexchange.plugins import shop_sql
 
     ids = [time_ordered_id() for _ in range(20_000)]
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch("[0-9a-f]{32}", k) for k in ids)
-    clock = iter([1_800_000_000_000_000_000 + ms * 1_000_000 for ms in (5, 5, 6, 900, 901)])
+    parsed = [uuid.UUID(k) for k in ids[:100] + [time_ordered_id("dashed")]]
+    assert {(u.version, u.variant) for u in parsed} == {(7, uuid.RFC_4122)}
+    assert re.fullmatch("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        time_ordered_id("dashed"))
+    clock = iter([1_800_000_000_000_000_000 + ms * 1_000_000 for ms in (5, 5, 6, 900, 901, 902)])
     monkeypatch.setattr(shop_sql, "time", types.SimpleNamespace(time_ns=lambda: next(clock)))
     later = [time_ordered_id() for _ in range(5)]
     assert [int(k[:12], 16) for k in later] == [1_800_000_000_005, 1_800_000_000_005,
                                                  1_800_000_000_006, 1_800_000_000_900,
                                                  1_800_000_000_901]
     assert later[2:] == sorted(later[2:]) and later[1] != later[0]
+    dashed = time_ordered_id("dashed")
+    assert int(dashed.replace("-", "")[:12], 16) == 1_800_000_000_902 and dashed > str(
+        uuid.UUID(later[-1]))
 
 
 SHOW_GRANTS = [  # what MariaDB 10.11 printed for a user with a default role (see the probe)
