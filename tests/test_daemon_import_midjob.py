@@ -7,6 +7,9 @@ they do in a distributor's set-up: another process (`orderexchange import` and `
 cron job) stores them while the daemon holds a supplier. Asserted: the supplier orders of those
 orders are sent in the same job, the one of the held supplier only after its current batch (a
 supplier is never sent to by two senders), every order is in its shop once, one email each.
+Once with hand-picked orders, once with the realistic generator's (bad rows, returning customers
+who changed their details between the two imports, currencies a shop does not list), read back
+with osCommerce's admin order list.
 """
 
 from __future__ import annotations
@@ -16,14 +19,19 @@ import multiprocessing
 import sqlite3
 import subprocess
 import threading
+from datetime import UTC, datetime
 
+import orderdata
 import pytest
+import sqlalchemy as sa
 from helpers import licensed_cli_command, sample_order
+from test_realdata_e2e import OSC_COUNTRIES, OsCommerce, phone_as_stored
 
 from orderexchange import config as config_mod
 from orderexchange.daemon import Daemon
 from orderexchange.demo import write_workspace
 from orderexchange.dispatch import Dispatcher
+from orderexchange.model import TransferState
 from orderexchange.plugin_host import PluginHost
 from orderexchange.send_processes import Handout
 from orderexchange.store import Store
@@ -155,3 +163,182 @@ def test_orders_imported_while_a_supplier_is_sent_to_go_out_in_the_same_job(
         assert sum(f"order {number} forwarded" in c for _oid, c in shop) == 1, (number, shop)
     emails = sorted((ws / "outbox").glob("*.eml"))
     assert len(emails) == 3
+
+
+# === the same on realistic orders ==============================================================
+#: the demo shops' products (orderexchange/demo.py SHOPS): the generator's catalogue maps its
+#: products onto them, round robin, so most orders go to both suppliers
+DEMO_SKUS = {"alpha": ["A-100", "A-200", "A-300"], "beta": ["B-10", "B-20"]}
+#: orders in the file imported before the job; the rest arrive while alpha is held
+BEFORE = 24
+
+
+def _add_countries(ws):
+    """The generator's customers live in nine countries; the demo shops list six (a real
+    osCommerce install lists them all: catalog/install/osCommerce.sql)."""
+    for supplier in DEMO_SKUS:
+        with sqlite3.connect(ws / "shops" / f"{supplier}.sqlite") as shop:
+            have = {iso for (iso,) in shop.execute("SELECT countries_iso_code_2 FROM countries")}
+            shop.executemany(
+                "INSERT INTO countries (countries_id, countries_name, countries_iso_code_2, "
+                "countries_iso_code_3, address_format_id) VALUES (?, ?, ?, ?, ?)",
+                [row for row in OSC_COUNTRIES if row[2] not in have])
+
+
+def _import_json(vendor_key, tmp_path, cfg, path):
+    """`import --json`: exit 1 when it refused rows (the generated files have bad ones)."""
+    done = subprocess.run(licensed_cli_command(vendor_key, tmp_path, "--config", cfg, "import",
+                                               path, "--json"),
+                          capture_output=True, text=True, timeout=PATIENCE)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("processes", [1, 2], ids=["threads", "worker-processes"])
+def test_realistic_orders_imported_mid_job_are_each_in_their_shops_once(
+        tmp_path, vendor_key, demo_licence_code, monkeypatch, processes):
+    """Generated orders (tests/orderdata.py: nine locales, returning customers who moved or
+    changed phone, a family sharing an email, CHF/GBP/PLN, companies, ~9 % bad rows) for both
+    demo suppliers: a first file before the job, the rest imported and built by another process
+    while the job holds alpha. Read back with osCommerce's own admin order list
+    (test_realdata_e2e.OsCommerce.LIST, catalog/admin/orders.php) from each demo shop."""
+    data = orderdata.generate(80, seed=41, today=datetime.now(UTC).date(), suppliers=DEMO_SKUS)
+    stated = {lb.email: (lb.first_name, lb.last_name, lb.phone) for lb in data.labels[:BEFORE]
+              if lb.good}
+    changed = [lb.number for lb in data.labels[BEFORE:] if lb.good and lb.email in stated
+               and stated[lb.email] != (lb.first_name, lb.last_name, lb.phone)]
+    assert changed, "the file imported mid-job has customers of the first with new details"
+    cfg = write_workspace(tmp_path / "ws")
+    ws = cfg.parent
+    cfg.write_text(cfg.read_text() + f"\n[daemon]\nconcurrency = 2\nprocesses = {processes}\n")
+    _add_countries(ws)
+    (ws / "catalogue.csv").write_text(data.catalogue_csv(), encoding="utf-8")
+    _cli(vendor_key, tmp_path, cfg, "activate", demo_licence_code)
+    _cli(vendor_key, tmp_path, cfg, "catalogue", "import", ws / "catalogue.csv")
+    parts = [orderdata.Dataset(data.orders[:BEFORE], data.labels[:BEFORE], data.catalogue),
+             orderdata.Dataset(data.orders[BEFORE:], data.labels[BEFORE:], data.catalogue)]
+    files = []
+    for i, part in enumerate(parts):
+        files.append(ws / f"part{i}.jsonl")
+        files[-1].write_bytes(part.file_bytes())
+    reports = [_import_json(vendor_key, tmp_path, cfg, files[0])]
+    _cli(vendor_key, tmp_path, cfg, "build")
+
+    config = config_mod.load(cfg)
+    store = Store(config.store.url)
+    before = {head["id"] for head in store.list_supplier_orders()}  # the first file's
+    later = {lb.number for lb in parts[1].labels}
+    ctx = multiprocessing.get_context("fork")
+    alpha_holds, beta_later, alpha_saw_beta = ctx.Event(), ctx.Event(), ctx.Event()
+    alpha_twice = ctx.Event()
+    alpha_batches, alpha_in_flight = ctx.Value("i", 0), ctx.Value("i", 0)
+    send_supplier = Dispatcher._send_supplier
+
+    def watched(self, supplier_id, batch):
+        if supplier_id == "alpha":
+            with alpha_batches.get_lock():
+                alpha_batches.value += 1
+                first_batch = alpha_batches.value == 1
+                alpha_in_flight.value += 1
+                if alpha_in_flight.value > 1:
+                    alpha_twice.set()
+            try:
+                # held until beta's supplier order of the second file's orders is sent (not
+                # the one step 1 may split off for the first file's held orders)
+                if first_batch:
+                    alpha_holds.set()
+                    if beta_later.wait(PATIENCE):
+                        alpha_saw_beta.set()
+                return send_supplier(self, supplier_id, batch)
+            finally:
+                with alpha_batches.get_lock():
+                    alpha_in_flight.value -= 1
+        results = send_supplier(self, supplier_id, batch)
+        if any(t.customer_order.number in later for so in batch
+               for t in self.store.supplier_order(so.id).transfers):
+            beta_later.set()
+        return results
+
+    monkeypatch.setattr(Dispatcher, "_send_supplier", watched)
+    monkeypatch.setattr(Handout, "ASK_AGAIN", 0.1)
+    daemon = Daemon(config, store, PluginHost())
+    outcome: dict[str, object] = {}
+
+    def job():
+        try:
+            outcome["sent"] = daemon.send_claimed()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test's thread below
+            outcome["error"] = exc
+
+    sender = threading.Thread(target=job)
+    sender.start()
+    try:
+        assert alpha_holds.wait(PATIENCE), "the job never began alpha's supplier order"
+        reports.append(_import_json(vendor_key, tmp_path, cfg, files[1]))
+        _cli(vendor_key, tmp_path, cfg, "build")
+    finally:
+        sender.join(PATIENCE * 2)
+    try:
+        assert not sender.is_alive(), "the send job did not end"
+        assert "error" not in outcome, outcome.get("error")
+        # beta's new supplier order went out while alpha was held; alpha's were each sent by
+        # one sender at a time, the new one after the held batch
+        assert alpha_saw_beta.is_set() and not alpha_twice.is_set()
+        heads = store.list_supplier_orders()
+        assert {h["supplier_id"] for h in heads if h["id"] not in before} == set(DEMO_SKUS)
+        assert alpha_batches.value >= 2
+        transfers = {(head["supplier_id"], t.customer_order.number): t
+                     for head in heads for t in store.supplier_order(head["id"]).transfers}
+        # each supplier order went out in this job, or was stopped by its held orders alone
+        # (all in a currency the shop does not list): none is left for a later one
+        by_state = {}
+        for head in heads:
+            by_state.setdefault(head["state"], []).append(head)
+        assert set(by_state) <= {"notified", "check_failed"}, by_state.keys()
+        assert all(h["error_code"] == "OX-CHK-010" and h["held"] == h["customer_orders"]
+                   for h in by_state.get("check_failed", []))
+        assert outcome["sent"] == len(by_state["notified"])
+    finally:
+        store.close()
+
+    # the import: every good order stored, every bad one refused (a re-exported copy ignored)
+    good = {lb.number: lb for lb in data.labels if lb.good}
+    assert sum(r["counts"]["rejected"] for r in reports) == sum(
+        lb.code != "OX-IMP-009" for lb in data.labels if not lb.good)
+    assert {number for _s, number in transfers} == set(good)
+    # each shop: the orders it can take listed once, under the person they name; the ones it
+    # cannot (a currency it does not list) held with the code and not in it
+    family = OsCommerce()
+    for supplier in DEMO_SKUS:
+        engine = sa.create_engine(f"sqlite:///{ws / 'shops' / f'{supplier}.sqlite'}")
+        try:
+            with engine.connect() as conn:
+                listed = {row.order_id: row for row in family.listed(conn)}
+                currencies = family.currencies(conn)
+                accounts = family.accounts(conn, {row.customer_id for row in listed.values()})
+        finally:
+            engine.dispose()
+        mine = {n: t for (s, n), t in transfers.items() if s == supplier}
+        held = {n: t.error_code for n, t in mine.items() if t.state == TransferState.HELD}
+        assert held == {n: family.missing_currency for n in mine
+                        if good[n].currency not in currencies}, supplier
+        written = {n: t.remote_order_id for n, t in mine.items() if n not in held}
+        assert sorted(written.values()) == sorted(listed), supplier
+        assert len(set(written.values())) == len(written)
+        people = {n: (listed[oid].name, listed[oid].email.lower(), listed[oid].phone)
+                  for n, oid in written.items()}
+        assert people == {n: (f"{good[n].first_name} {good[n].last_name}",
+                              good[n].email.lower(), phone_as_stored(good[n]))
+                          for n in written}, supplier
+        # no shop account mixes two people: its own name and phone are those of one order on
+        # it, and every order on it is of one email household (test_realdata_e2e's rule)
+        on_account = {}
+        for n, oid in written.items():
+            on_account.setdefault(listed[oid].customer_id, []).append(good[n])
+        for customer_id, labels in on_account.items():
+            account = accounts[customer_id]
+            assert len({lb.household for lb in labels}) == 1, (supplier, customer_id)
+            assert (account.first_name, account.last_name, account.phone) in {
+                (lb.first_name, lb.last_name, phone_as_stored(lb)) for lb in labels}, (
+                supplier, customer_id)
+    assert len(list((ws / "outbox").glob("*.eml"))) == len(by_state["notified"])
