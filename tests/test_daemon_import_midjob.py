@@ -66,6 +66,68 @@ def _shop_orders(ws, supplier):
                             "WHERE comments LIKE '%orderexchange: order %' ORDER BY orders_id").fetchall()
 
 
+class AlphaHeld:
+    """Alpha's first batch waits, holding alpha, until beta sends a batch `releases` accepts
+    (the waiting sender must take it), then goes on. Events and counters of the fork context:
+    in the worker-process runs the wrapper runs in the forked workers."""
+
+    def __init__(self, monkeypatch, releases):
+        ctx = multiprocessing.get_context("fork")
+        self.holds, self.beta_sent, self.saw_beta = ctx.Event(), ctx.Event(), ctx.Event()
+        self.twice = ctx.Event()  # a second sender began alpha while one was sending to it
+        self.batches, self.in_flight = ctx.Value("i", 0), ctx.Value("i", 0)
+        send_supplier = Dispatcher._send_supplier
+
+        def watched(dispatcher, supplier_id, batch):
+            if supplier_id != "alpha":
+                results = send_supplier(dispatcher, supplier_id, batch)
+                if releases(dispatcher, batch):
+                    self.beta_sent.set()
+                return results
+            with self.batches.get_lock():
+                self.batches.value += 1
+                first_batch = self.batches.value == 1
+                self.in_flight.value += 1
+                if self.in_flight.value > 1:
+                    self.twice.set()
+            try:
+                if first_batch:
+                    self.holds.set()
+                    if self.beta_sent.wait(PATIENCE):
+                        self.saw_beta.set()
+                return send_supplier(dispatcher, supplier_id, batch)
+            finally:
+                with self.batches.get_lock():
+                    self.in_flight.value -= 1
+
+        monkeypatch.setattr(Dispatcher, "_send_supplier", watched)
+        # a waiting sender asks for claims again this often (5 s in a daemon: a store
+        # transaction)
+        monkeypatch.setattr(Handout, "ASK_AGAIN", 0.1)
+
+    def run_job(self, daemon, meanwhile):
+        """The daemon's send job in a thread; `meanwhile()` once alpha is held. What the job
+        returned (the supplier orders it sent)."""
+        outcome: dict[str, object] = {}
+
+        def job():
+            try:
+                outcome["sent"] = daemon.send_claimed()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                outcome["error"] = exc
+
+        sender = threading.Thread(target=job)
+        sender.start()
+        try:
+            assert self.holds.wait(PATIENCE), "the job never began alpha's supplier order"
+            meanwhile()
+        finally:
+            sender.join(PATIENCE * 2)
+        assert not sender.is_alive(), "the send job did not end"
+        assert "error" not in outcome, outcome.get("error")
+        return outcome["sent"]
+
+
 @pytest.mark.parametrize("processes", [1, 2], ids=["threads", "worker-processes"])
 def test_orders_imported_while_a_supplier_is_sent_to_go_out_in_the_same_job(
         tmp_path, vendor_key, demo_licence_code, monkeypatch, processes):
@@ -80,56 +142,13 @@ def test_orders_imported_while_a_supplier_is_sent_to_go_out_in_the_same_job(
     _cli(vendor_key, tmp_path, cfg, "import", _orders_file(ws / "first.jsonl", first))
     _cli(vendor_key, tmp_path, cfg, "build")
 
-    # Alpha's send waits, holding alpha, until the imported orders' beta supplier order is sent
-    # (the waiting sender must take it). Events of the fork context: in the worker-process run
-    # these wrappers run in the forked workers.
-    ctx = multiprocessing.get_context("fork")
-    alpha_holds, beta_sent, alpha_saw_beta = ctx.Event(), ctx.Event(), ctx.Event()
-    alpha_twice = ctx.Event()  # a second sender began alpha while one was sending to it
-    alpha_batches, alpha_in_flight = ctx.Value("i", 0), ctx.Value("i", 0)
-    send_supplier = Dispatcher._send_supplier
-
-    def watched(self, supplier_id, batch):
-        if supplier_id == "alpha":
-            with alpha_batches.get_lock():
-                alpha_batches.value += 1
-                first_batch = alpha_batches.value == 1
-                alpha_in_flight.value += 1
-                if alpha_in_flight.value > 1:
-                    alpha_twice.set()
-            try:
-                if first_batch:
-                    alpha_holds.set()
-                    if beta_sent.wait(PATIENCE):
-                        alpha_saw_beta.set()
-                return send_supplier(self, supplier_id, batch)
-            finally:
-                with alpha_batches.get_lock():
-                    alpha_in_flight.value -= 1
-        results = send_supplier(self, supplier_id, batch)
-        beta_sent.set()
-        return results
-
-    monkeypatch.setattr(Dispatcher, "_send_supplier", watched)
-    # a waiting sender asks for claims again this often (5 s in a daemon: a store transaction)
-    monkeypatch.setattr(Handout, "ASK_AGAIN", 0.1)
-
+    # alpha held until the imported orders' beta supplier order is sent
+    held = AlphaHeld(monkeypatch, lambda _dispatcher, _batch: True)
     config = config_mod.load(cfg)
     store = Store(config.store.url)
-    daemon = Daemon(config, store, PluginHost())
-    outcome: dict[str, object] = {}
 
-    def job():
-        try:
-            outcome["sent"] = daemon.send_claimed()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test's thread below
-            outcome["error"] = exc
-
-    sender = threading.Thread(target=job)
-    sender.start()
-    try:
-        assert alpha_holds.wait(PATIENCE), "the job never began alpha's supplier order"
-        # meanwhile another process imports and builds: orders for both suppliers
+    def meanwhile():
+        # another process imports and builds: orders for both suppliers
         later = [sample_order("M-3", email="m1@example.org", first="Maja", last="Nowak 1",
                               lines=[RAKE]),
                  sample_order("M-4", email="ola@example.org", first="Ola", last="Kowalska",
@@ -138,17 +157,15 @@ def test_orders_imported_while_a_supplier_is_sent_to_go_out_in_the_same_job(
                               lines=[HAMMER])]
         _cli(vendor_key, tmp_path, cfg, "import", _orders_file(ws / "later.jsonl", later))
         _cli(vendor_key, tmp_path, cfg, "build")
-    finally:
-        sender.join(PATIENCE * 2)
+
+    sent = held.run_job(Daemon(config, store, PluginHost()), meanwhile)
     try:
-        assert not sender.is_alive(), "the send job did not end"
-        assert "error" not in outcome, outcome.get("error")
         # beta's new supplier order went out while alpha was still held, in this job
-        assert alpha_saw_beta.is_set()
+        assert held.saw_beta.is_set()
         # alpha's new one was not taken by a second sender while alpha was held: it was the
         # job's second alpha batch, after the first one ended
-        assert alpha_batches.value == 2 and not alpha_twice.is_set()
-        assert outcome["sent"] == 3
+        assert held.batches.value == 2 and not held.twice.is_set()
+        assert sent == 3
         rows = store.list_supplier_orders()
         assert sorted((r["supplier_id"], r["state"]) for r in rows) == [
             ("alpha", "notified"), ("alpha", "notified"), ("beta", "notified")]
@@ -228,65 +245,26 @@ def test_realistic_orders_imported_mid_job_are_each_in_their_shops_once(
     store = Store(config.store.url)
     before = {head["id"] for head in store.list_supplier_orders()}  # the first file's
     later = {lb.number for lb in parts[1].labels}
-    ctx = multiprocessing.get_context("fork")
-    alpha_holds, beta_later, alpha_saw_beta = ctx.Event(), ctx.Event(), ctx.Event()
-    alpha_twice = ctx.Event()
-    alpha_batches, alpha_in_flight = ctx.Value("i", 0), ctx.Value("i", 0)
-    send_supplier = Dispatcher._send_supplier
 
-    def watched(self, supplier_id, batch):
-        if supplier_id == "alpha":
-            with alpha_batches.get_lock():
-                alpha_batches.value += 1
-                first_batch = alpha_batches.value == 1
-                alpha_in_flight.value += 1
-                if alpha_in_flight.value > 1:
-                    alpha_twice.set()
-            try:
-                # held until beta's supplier order of the second file's orders is sent (not
-                # the one step 1 may split off for the first file's held orders)
-                if first_batch:
-                    alpha_holds.set()
-                    if beta_later.wait(PATIENCE):
-                        alpha_saw_beta.set()
-                return send_supplier(self, supplier_id, batch)
-            finally:
-                with alpha_batches.get_lock():
-                    alpha_in_flight.value -= 1
-        results = send_supplier(self, supplier_id, batch)
-        if any(t.customer_order.number in later for so in batch
-               for t in self.store.supplier_order(so.id).transfers):
-            beta_later.set()
-        return results
+    def of_second_file(dispatcher, batch):
+        """Beta's supplier order of the second file's orders, not the one step 1 may split off
+        for the first file's held orders."""
+        return any(t.customer_order.number in later for so in batch
+                   for t in dispatcher.store.supplier_order(so.id).transfers)
 
-    monkeypatch.setattr(Dispatcher, "_send_supplier", watched)
-    monkeypatch.setattr(Handout, "ASK_AGAIN", 0.1)
-    daemon = Daemon(config, store, PluginHost())
-    outcome: dict[str, object] = {}
-
-    def job():
-        try:
-            outcome["sent"] = daemon.send_claimed()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test's thread below
-            outcome["error"] = exc
-
-    sender = threading.Thread(target=job)
-    sender.start()
-    try:
-        assert alpha_holds.wait(PATIENCE), "the job never began alpha's supplier order"
+    def meanwhile():
         reports.append(_import_json(vendor_key, tmp_path, cfg, files[1]))
         _cli(vendor_key, tmp_path, cfg, "build")
-    finally:
-        sender.join(PATIENCE * 2)
+
+    held = AlphaHeld(monkeypatch, of_second_file)
+    sent = held.run_job(Daemon(config, store, PluginHost()), meanwhile)
     try:
-        assert not sender.is_alive(), "the send job did not end"
-        assert "error" not in outcome, outcome.get("error")
         # beta's new supplier order went out while alpha was held; alpha's were each sent by
         # one sender at a time, the new one after the held batch
-        assert alpha_saw_beta.is_set() and not alpha_twice.is_set()
+        assert held.saw_beta.is_set() and not held.twice.is_set()
         heads = store.list_supplier_orders()
         assert {h["supplier_id"] for h in heads if h["id"] not in before} == set(DEMO_SKUS)
-        assert alpha_batches.value >= 2
+        assert held.batches.value >= 2
         transfers = {(head["supplier_id"], t.customer_order.number): t
                      for head in heads for t in store.supplier_order(head["id"]).transfers}
         # each supplier order went out in this job, or was stopped by its held orders alone
@@ -297,7 +275,7 @@ def test_realistic_orders_imported_mid_job_are_each_in_their_shops_once(
         assert set(by_state) <= {"notified", "check_failed"}, by_state.keys()
         assert all(h["error_code"] == "OX-CHK-010" and h["held"] == h["customer_orders"]
                    for h in by_state.get("check_failed", []))
-        assert outcome["sent"] == len(by_state["notified"])
+        assert sent == len(by_state["notified"])
     finally:
         store.close()
 
