@@ -28,7 +28,8 @@ Prints one row per connector: send A, each floor, the ratios the issue sets goal
 ≤ 1.3 and A/multi ≤ 2 at 10,000 orders over 10 shops; B/A ≤ 1.2 at 1,000,000 orders of history),
 per level B/A and its "norm" — B/A divided by how much the floors themselves moved between the
 two sends (bench/connectors_report.py: on a shared machine the load moves the figures 3x) — the
-1-min load average at the connector's start and end, and its peak RSS. With `--repeat N` each
+1-min load average at the connector's start and end, and its peak RSS (this process's, and
+the largest of the send's worker processes, polled from /proc while it runs). With `--repeat N` each
 figure is the median of N runs (fresh shops each); a second table lists every run. `--json PATH`
 writes the same as JSON for scripts. Held orders (a currency or country the test shop lacks) are
 counted; the floors write what the send wrote, so they do not distort the ratios. Figures only;
@@ -61,7 +62,7 @@ import pymysql  # noqa: E402
 import servers  # noqa: E402
 from connectors_report import (  # noqa: E402
     Level, Run, connector_document, read_connectors, runs_table, summary_table)
-from send_throughput import SINKS, SinkSMTP, peak_rss_mib  # noqa: E402
+from send_throughput import SINKS, SinkSMTP, WorkerPeak, peak_rss_mib  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
 
@@ -193,6 +194,8 @@ class Figures:
     supplier_orders: int = 0
     prefill_seconds: dict[int, float] = field(default_factory=dict)
     peak_rss: float = 0.0
+    #: the largest peak RSS of a send worker process (`--processes` > 1; 0 with threads)
+    worker_peak_rss: float = 0.0
     load_start: float = 0.0  # 1-min load average (uptime's first figure) when the connector began
     load_end: float = 0.0
 
@@ -201,6 +204,7 @@ class Figures:
         return connector_document(
             self.family, self.runs, written=self.orders_written, held=self.held,
             supplier_orders=self.supplier_orders, peak_rss_mib=round(self.peak_rss, 1),
+            worker_peak_rss_mib=round(self.worker_peak_rss, 1),
             load_start=self.load_start, load_end=self.load_end,
             prefill_seconds={str(k): v for k, v in self.prefill_seconds.items()})
 
@@ -235,11 +239,13 @@ def send(family: str, shops: list[Shop], data: Path, work: Path, smtp: SinkSMTP,
         import_catalogue(store, data / "catalogue.csv", set(suppliers))
         import_orders(store, data / "orders.jsonl")
         created = build(store, config).created
-        start = time.perf_counter()
-        results = Dispatcher(config, store, PluginHost(), concurrency=concurrency,
-                             processes=processes).send(created)
-        elapsed = time.perf_counter() - start
+        with WorkerPeak() as workers:
+            start = time.perf_counter()
+            results = Dispatcher(config, store, PluginHost(), concurrency=concurrency,
+                                 processes=processes).send(created)
+            elapsed = time.perf_counter() - start
         if fig is not None:
+            fig.worker_peak_rss = max(fig.worker_peak_rss, workers.peak)
             fig.orders_written = sum(r.written for r in results)
             fig.held = sum(len(r.held) for r in results)
             fig.supplier_orders = sum(1 for r in results if r.message_id)

@@ -139,7 +139,7 @@ def summary_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
     for n in levels:
         head += [f"B/A {short(n)}", f"norm {short(n)}"] + (
             [f"norm0 {short(n)}"] if n and 0 in levels else [])
-    head += ["load start → end", "peak MiB"]
+    head += ["load start → end", "peak MiB", "worker peak MiB"]
     rows = []
     for c in connectors:
         s = c["summary"]
@@ -150,7 +150,9 @@ def summary_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
             lv = s["levels"][str(n)]
             row += [f"{lv['b_a']:.2f}", f"{lv['norm']:.2f}"] + (
                 [f"{lv['norm0']:.2f}"] if "norm0" in lv else [])
-        row += [f"{c['load_start']:.1f} → {c['load_end']:.1f}", f"{c['peak_rss_mib']:.1f}"]
+        row += [f"{c['load_start']:.1f} → {c['load_end']:.1f}", f"{c['peak_rss_mib']:.1f}",
+                # JSON of a run before 2026-12-07 evening has no worker figure
+                f"{c.get('worker_peak_rss_mib', 0):.1f}"]
         rows.append(row)
     return markdown(head, rows)
 

@@ -76,12 +76,13 @@ def test_the_json_document_of_a_connector():
 
 def test_the_tables_have_a_column_per_level_and_a_row_per_run():
     doc = report.connector_document("oxid6", runs(), written=10, held=0, peak_rss_mib=1.0,
-                                    load_start=1.5, load_end=6.0)
+                                    worker_peak_rss_mib=150.25, load_start=1.5, load_end=6.0)
     summary = report.summary_table([doc], [0, 1_000_000]).splitlines()
     assert "| norm 1M |" in summary[0] and "| B/A 0 |" in summary[0]
     assert summary[2].startswith("| oxid6 | 10 | 0 | 20.00 |")
     assert "| norm 1M | norm0 1M | load" in summary[0] and "norm0 0" not in summary[0]
-    assert "| 1.30 | 1.20 | 1.22 | 1.5 → 6.0 | 1.0 |" in summary[2]
+    assert summary[0].endswith("| peak MiB | worker peak MiB |")
+    assert summary[2].endswith("| 1.30 | 1.20 | 1.22 | 1.5 → 6.0 | 1.0 | 150.2 |")
     per_run = report.runs_table([doc], [0, 1_000_000]).splitlines()
     assert len(per_run) == 2 + 3
     assert per_run[2].startswith("| oxid6 | 1 | 1.5 | 10.00 | 5.00 | 2.00 | 2.00 | 5.00 |")
