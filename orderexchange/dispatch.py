@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .checks import run_checks
-from . import licence as licence_mod
+from . import licence as licence_mod, memory
 from .config import Config
 from .connector import Connector, instantiate
 from .digest import record_delivery_warnings
@@ -205,8 +205,10 @@ class Dispatcher(ShopWrites):
     def _send_groups(self, hand: Handout, width: int, done: Done) -> None:
         """Send every group `hand` gives out: over worker processes when there are more than one
         and the store allows it, else `concurrency` supplier threads here; one mail connection
-        per sender, reused across its suppliers (mail/pool.py)."""
+        per sender, reused across its suppliers (mail/pool.py). glibc is told first to give
+        large freed blocks back (memory.py); forked workers inherit the setting."""
         threads = max(1, min(self.concurrency, width))
+        memory.tune()
         with MailPool(lambda: transport_for(self.config.mail, self.host.mail_transports())) \
                 as self._mails:
             if min(self.processes, threads) > 1 and can_fork(self):

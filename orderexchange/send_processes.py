@@ -39,6 +39,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from . import memory
 from .mail import MailPool, transport_for
 from .send_result import SendResult
 
@@ -160,6 +161,7 @@ def send_in_processes(dispatcher: Dispatcher, hand: Handout, processes: int, wid
     one after the other, as by the leftovers of dead workers."""
     threads = worker_threads(dispatcher.concurrency, processes, width)
     ctx = multiprocessing.get_context("fork")
+    memory.give_back()  # a worker starts with every page resident here, freed ones too
     # read by the workers' `should_stop` without a lock: set once, by this process
     stop = ctx.RawValue("b", 0)
     slots: list[_Slot] = []

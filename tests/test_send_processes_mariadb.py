@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from shopdb import shop_section
 from test_realdata_e2e import FAMILIES
 
-from orderexchange import config as config_mod
+from orderexchange import config as config_mod, send_processes
 from orderexchange.build import build
 from orderexchange.daemon import CLAIM_PER_SUPPLIER, Daemon
 from orderexchange.dispatch import Dispatcher
@@ -173,12 +173,18 @@ def _no_claims_left(store: Store) -> None:
 
 
 def test_two_worker_processes_send_what_threads_send(mariadb_server, smtp_server, tmp_path,
-                                                     dataset):
+                                                     dataset, monkeypatch):
     smtp = smtp_server()
+    # the sender gives its freed memory back before it forks (the workers start with its pages)
+    given_back = []
+    monkeypatch.setattr(send_processes.memory, "give_back",
+                        lambda real=send_processes.memory.give_back: given_back.append(real()))
     with ExitStack() as stack:
         threads = _send(tmp_path / "threads", stack, mariadb_server, smtp, dataset, 1)
+        assert given_back == []
         mails_by_threads = len(smtp.messages)
         procs = _send(tmp_path / "procs", stack, mariadb_server, smtp, dataset, 2)
+        assert len(given_back) == 1
 
         assert _outcome(procs.results) == _outcome(threads.results)
         assert [r.supplier_order_id for r in procs.results] == procs.ids  # in the asked order
