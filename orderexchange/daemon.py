@@ -55,7 +55,7 @@ class JsonFormatter(logging.Formatter):
         entry: dict[str, Any] = {
             "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(), "message": record.getMessage()}
-        for key in ("supplier_order", "supplier", "step", "code", "job", "daemon"):
+        for key in ("supplier_order", "supplier", "step", "code", "job", "daemon", "skipped"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         return json.dumps(entry, ensure_ascii=False)
@@ -353,6 +353,9 @@ class Daemon:
         extra = {"supplier_order": result.supplier_order_id, "supplier": result.supplier_id,
                  "step": result.state.value}
         if result.skipped and result.error is None:
+            # "step" is the state it was found in: "skipped" tells a script counting the
+            # notifications that this daemon sent nothing (another one had already done it)
+            extra["skipped"] = result.skipped
             log.info("supplier order %s: not sent: %s", result.supplier_order_id, result.skipped,
                      extra=extra)
             return

@@ -161,3 +161,30 @@ def test_a_job_kind_this_daemon_does_not_know_fails_with_its_code(tmp_path):
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(jobs.c.state, jobs.c.error)).one()
     assert row.state == "failed" and row.error.startswith("OX-DMN-002")
+
+
+def test_a_skipped_supplier_order_is_logged_as_skipped_in_json():
+    """A script counting the daemon's notifications from its JSON log tells a supplier order it
+    found already notified (another daemon sent it) from one it sent itself."""
+    import io
+    import logging
+
+    from orderexchange.daemon import configure_logging
+    from orderexchange.model import SupplierOrderState
+    from orderexchange.send_result import SendResult
+
+    stream = io.StringIO()
+    root = logging.getLogger("orderexchange")
+    saved = root.handlers[:], root.level, root.propagate
+    try:
+        configure_logging("json", stream)
+        Daemon._log_result(SendResult(7, "alpha", SupplierOrderState.NOTIFIED,
+                                      skipped="already notified"))
+        Daemon._log_result(SendResult(8, "alpha", SupplierOrderState.NOTIFIED, written=1))
+    finally:
+        root.handlers[:], root.level, root.propagate = saved
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["step"] == second["step"] == "notified"
+    assert first["skipped"] == "already notified"
+    assert first["message"] == "supplier order 7: not sent: already notified"
+    assert "skipped" not in second and second["supplier_order"] == 8
