@@ -16,6 +16,7 @@ defaults). The data file is kept in --data between runs. Figures only; nothing a
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -112,8 +113,6 @@ def main() -> None:
 def _in_child(way, args, data, server, smtp, tune, give_back) -> tuple[float, float, float]:
     """One send in a forked child, so that each starts from glibc's defaults (a fork of this
     process, which has not sent anything and so never tuned)."""
-    import multiprocessing
-
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe(duplex=False)
 

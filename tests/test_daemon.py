@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import signal
 import subprocess
 import time
@@ -13,11 +15,13 @@ from helpers import licensed_cli_command, sample_order
 
 from orderexchange import config as config_mod
 from orderexchange.cli import main
-from orderexchange.daemon import Daemon, slot_key
+from orderexchange.daemon import Daemon, configure_logging, slot_key
 from orderexchange.demo import write_workspace
 from orderexchange.errors import OXError
 from orderexchange.config import JobConfig
+from orderexchange.model import SupplierOrderState
 from orderexchange.plugin_host import PluginHost
+from orderexchange.send_result import SendResult
 from orderexchange.store import Store
 
 
@@ -166,13 +170,6 @@ def test_a_job_kind_this_daemon_does_not_know_fails_with_its_code(tmp_path):
 def test_a_skipped_supplier_order_is_logged_as_skipped_in_json():
     """A script counting the daemon's notifications from its JSON log tells a supplier order it
     found already notified (another daemon sent it) from one it sent itself."""
-    import io
-    import logging
-
-    from orderexchange.daemon import configure_logging
-    from orderexchange.model import SupplierOrderState
-    from orderexchange.send_result import SendResult
-
     stream = io.StringIO()
     root = logging.getLogger("orderexchange")
     saved = root.handlers[:], root.level, root.propagate

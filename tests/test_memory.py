@@ -60,7 +60,6 @@ def test_tuned_a_large_block_comes_from_the_system_even_after_a_larger_one_was_f
     assert tuned["from_system"] >= 1 << 20
 
 
-@pytest.mark.skipif(not GLIBC, reason="the settings are glibc's")
 def test_tune_is_done_once_per_process(monkeypatch):
     calls = []
 
