@@ -10,11 +10,11 @@
 # 2. Creates .venv if missing and installs the project with its `test` extra
 #    (again only when pyproject.toml changed since the last install).
 # 3. Runs `.venv/bin/python -m pytest -n N "$@"` and exits with its status: N pytest-xdist
-#    workers, one per core up to 4 (each starts its own throwaway servers).  A later `-n 0` in
-#    the arguments runs in one process (e.g. to debug with --pdb).
+#    workers, one per core and one more, up to 4 (each starts its own throwaway servers).
+#    A later `-n 0` in the arguments runs in one process (e.g. to debug with --pdb).
 #
 # Environment: PYTHON (interpreter for a new .venv, default python3);
-#              OX_TEST_WORKERS (pytest-xdist workers instead of one per core up to 4).
+#              OX_TEST_WORKERS (pytest-xdist workers instead of cores + 1 up to 4).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -112,11 +112,14 @@ fi
 
 # --- 3. tests ---------------------------------------------------------------------
 # Why in parallel: most of a test's time is a shop's or store's server answering, or a child
-# process starting; on 2 cores two workers took the suite from ~16 to ~7.5 minutes.  Why at most
-# 4: each worker runs its own mariadbd and PostgreSQL, and the crash tests want a core each.
+# process starting; on 2 cores two workers took the suite from ~16 to ~7.5 minutes.  Why one
+# worker more than cores: the kill -9 tests sleep while their child starts and sends (a random
+# moment to kill it), about a fifth of the suite's time, and a core idles meanwhile; on 2 cores
+# the same tree took 446 s with two workers and 392 s with three (2026-12-08, one run each).
+# Why at most 4: each worker runs its own mariadbd and PostgreSQL.
 workers="${OX_TEST_WORKERS:-}"
 if [ -z "$workers" ]; then
-    workers="$(nproc 2>/dev/null || echo 1)"
+    workers="$(( $(nproc 2>/dev/null || echo 1) + 1 ))"
     [ "$workers" -gt 4 ] && workers=4
 fi
 exec .venv/bin/python -m pytest -n "$workers" "$@"
