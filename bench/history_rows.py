@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import servers  # noqa: E402
-from connectors import HISTORY, Shop, _columns, generate, prefill, root  # noqa: E402
+from connectors import (  # noqa: E402
+    DURABLE, HISTORY, Shop, _columns, generate, prefill, root, settle)
 from send_throughput import SinkSMTP  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
@@ -64,6 +65,11 @@ class Statements:
 
     written: int
     kinds: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: InnoDB's page reads meanwhile (the server's global counters, so background work such as
+    #: purge is in them too): from the buffer pool or disk, and of those from disk. Rows
+    #: examined miss what a deeper B-tree or a buffer pool too small for the history costs
+    pages: int = 0
+    disk: int = 0
 
     @property
     def rows(self) -> int:
@@ -188,7 +194,24 @@ def clear(server: servers.MariaDBServer) -> None:
         conn.close()
 
 
-def read(server: servers.MariaDBServer, database: str, written: int) -> Statements:
+def page_reads(server: servers.MariaDBServer) -> tuple[int, int]:
+    """InnoDB's page reads so far: (logical, from disk)."""
+    conn = root(server)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN "
+                        "('Innodb_buffer_pool_read_requests', 'Innodb_buffer_pool_reads')")
+            got = {name: int(value) for name, value in cur.fetchall()}
+    finally:
+        conn.close()
+    return got["Innodb_buffer_pool_read_requests"], got["Innodb_buffer_pool_reads"]
+
+
+def read(server: servers.MariaDBServer, database: str, written: int,
+         since: tuple[int, int] = (0, 0)) -> Statements:
+    """The statements of `database` since the last `clear`; `since` the `page_reads` taken
+    right after it."""
+    pages, disk = page_reads(server)
     conn = root(server)
     try:
         with conn.cursor() as cur:
@@ -201,7 +224,7 @@ def read(server: servers.MariaDBServer, database: str, written: int) -> Statemen
                 kinds[key] = (had[0] + int(n), had[1] + int(rows))
     finally:
         conn.close()
-    return Statements(written, kinds)
+    return Statements(written, kinds, pages - since[0], disk - since[1])
 
 
 def config_for(shop: Shop, family: str, work: Path, smtp: SinkSMTP) -> Any:
@@ -245,20 +268,22 @@ def counted_send(family: str, server: servers.MariaDBServer, shop: Shop, data: P
         created = build(store, config).created
         warm(config, store, created)
         clear(server)
+        before = page_reads(server)
         results = Dispatcher(config, store, PluginHost(), concurrency=1).send(created)
         written = sum(r.written for r in results)
-        sent = read(server, shop.db.database, written)
+        sent = read(server, shop.db.database, written, before)
         transfers = [t for so_id in created for t in store.supplier_order(so_id).transfers
                      if t.remote_order_id]
         connector = instantiate(PluginHost().connector_types(), config.supplier("s0"))
         clear(server)
+        before = page_reads(server)
         connector.open()
         try:
             found = connector.find_by_references([t.reference for t in transfers],
                                                  floor=look_up_floor(transfers))
         finally:
             connector.close()
-        looked = read(server, shop.db.database, len(transfers))
+        looked = read(server, shop.db.database, len(transfers), before)
         if len(found) != len(transfers):
             raise RuntimeError(f"{family}: the look-up found {len(found)} of the "
                                f"{len(transfers)} orders written")
@@ -268,9 +293,12 @@ def counted_send(family: str, server: servers.MariaDBServer, shop: Shop, data: P
 
 
 def measure(family: str, server: servers.MariaDBServer, data: Path, work: Path,
-            smtp: SinkSMTP, sizes: list[int]) -> dict[int, tuple[Statements, Statements]]:
+            smtp: SinkSMTP, sizes: list[int], settled: bool = False
+            ) -> dict[int, tuple[Statements, Statements]]:
     """Per history size: the send's statements into a shop holding that many orders and as many
-    customers more (0: the empty shop, whose send's rows are the next sizes' pre-fill source)."""
+    customers more (0: the empty shop, whose send's rows are the next sizes' pre-fill source).
+    `settled`: the pre-fill's dirty pages written out before the send (bench/connectors.py's
+    `settle`), as before a timed send B: background flushing is not the send's page reads."""
     fam = FAMILIES[family]
     out: dict[int, tuple[Statements, Statements]] = {}
     with ExitStack() as stack:
@@ -287,6 +315,8 @@ def measure(family: str, server: servers.MariaDBServer, data: Path, work: Path,
             filled = shop()
             prefill(server, family, empty, filled, size)
             add_customers(server, family, filled.db.database, size)
+            if settled:
+                settle(server)
             out[size] = counted_send(family, server, filled, data, work / str(size), smtp)
     return out
 
@@ -309,6 +339,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="orders already in the shop, one send per value (0 is always sent)")
     parser.add_argument("--connectors", default=",".join(HISTORY))
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--durable", action="store_true",
+                        help="the server of bench/connectors.py (512 MB buffer pool, a flush "
+                             "per commit, doublewrite) and its settling of the pre-fill before "
+                             "a send: page reads from disk as a timed send B meets them")
     parser.add_argument("--top", type=int, default=4,
                         help="statement kinds listed per connector (those whose rows grew most)")
     args = parser.parse_args(argv)
@@ -322,7 +356,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> None:
     args = parse()
-    server = servers.MariaDBServer(extra_args=COUNTING)
+    server = servers.MariaDBServer(extra_args=COUNTING + (DURABLE if args.durable else ()))
     server.start()
     smtp = SinkSMTP()
     smtp.start()
@@ -337,13 +371,22 @@ def main() -> None:
             table = [f"| connector | written | {head} |",
                      "|---|---|" + "---|" * (2 * len(args.sizes) + 2 * len(big))]
             detail = []
+            pages = [f"| connector | {' | '.join(f'send {n:,}' for n in args.sizes)} | "
+                     f"{' | '.join(f'look-up {n:,}' for n in args.sizes)} |",
+                     "|---|" + "---|" * (2 * len(args.sizes))]
             for family in args.families:
-                got = measure(family, server, data, Path(tmp) / family, smtp, args.sizes)
+                got = measure(family, server, data, Path(tmp) / family, smtp, args.sizes,
+                              settled=args.durable)
                 cells = [f"{got[n][k].per_order():.1f}" for k in (0, 1) for n in args.sizes]
                 cells += [f"{got[n][k].rows / max(1, got[0][k].rows):.2f}"
                           for k in (0, 1) for n in big]
                 table.append(f"| {family} | {got[0][0].written} | " + " | ".join(cells) + " |")
                 print(table[-1], file=sys.stderr, flush=True)
+                pages.append(f"| {family} | " + " | ".join(
+                    f"{got[n][k].pages / max(1, got[n][k].written):.1f} "
+                    f"({got[n][k].disk / max(1, got[n][k].written):.2f})"
+                    for k in (0, 1) for n in args.sizes) + " |")
+                print(pages[-1], file=sys.stderr, flush=True)
                 top = args.sizes[-1]
                 detail.append(f"{family}: rows examined with 0 → {top:,} orders of history "
                               f"(times run with {top:,}), the kinds that grew most:")
@@ -361,6 +404,11 @@ def main() -> None:
           f"references (performance_schema digests of the shop's schema), and × the empty shop's")
     print()
     print("\n".join(table))
+    print()
+    print("InnoDB page reads per written order (of them from disk), the server's global "
+          "counters around the send and the look-up:")
+    print()
+    print("\n".join(pages))
     print()
     print("\n".join(detail))
 
