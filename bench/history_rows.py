@@ -1,7 +1,7 @@
 """Rows the shop's server examines for one send, into an empty shop and into one with history.
 
     .venv/bin/python bench/history_rows.py [--orders 200] [--history 0,50000] [--top 6]
-        [--connectors oscommerce,modified,…]
+        [--connectors oscommerce,modified,…] [--durable]
 
 Issue 15's goal "a shop pre-filled with 1,000,000 orders costs at most 1.2x the send into an
 empty shop" cannot be timed on a shared 2-core machine (level-0 norms of one run lay between
@@ -18,8 +18,11 @@ phones and postcodes no order has: customer matching that reads every customer s
 Around each send the statement digests of performance_schema
 (`events_statements_summary_by_digest`, emptied right before the send, read right after it, for
 the shop's schema only: the connector's own connections, step 1 and the writes, nothing of the
-pre-fill) give per statement kind how often it ran and how many rows it examined. Prints per connector the rows examined per written order
-at every size and the ratio to the empty shop, then the statement kinds whose rows grew most.
+pre-fill) give per statement kind how often it ran and how many rows it examined; InnoDB's
+page reads (global counters) and the shop's tables read from disk (performance_schema's file
+I/O) show what a deeper B-tree or a buffer pool smaller than the history costs. Prints per
+connector the rows examined per written order at every size and the ratio to the empty shop,
+the page reads per written order, then the statement kinds whose rows grew most.
 Figures only; tests/test_history_bounded_mariadb.py asserts the bound.
 """
 
@@ -57,6 +60,7 @@ from orderexchange.store.key_directory import customer_directory  # noqa: E402
 COUNTING = ("--performance-schema=ON",
             "--performance-schema-consumer-statements-digest=ON")
 DIGESTS = "performance_schema.events_statements_summary_by_digest"
+FILES = "performance_schema.file_summary_by_instance"
 
 
 @dataclass
@@ -70,6 +74,10 @@ class Statements:
     #: examined miss what a deeper B-tree or a buffer pool too small for the history costs
     pages: int = 0
     disk: int = 0
+    #: InnoDB's reads from disk per table of the shop (performance_schema's file I/O, read
+    #: operations on the table's .ibd file): which table's pages a buffer pool smaller than the
+    #: history no longer held
+    files: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -190,6 +198,7 @@ def clear(server: servers.MariaDBServer) -> None:
     try:
         with conn.cursor() as cur:
             cur.execute(f"TRUNCATE TABLE {DIGESTS}")
+            cur.execute(f"TRUNCATE TABLE {FILES}")
     finally:
         conn.close()
 
@@ -222,9 +231,13 @@ def read(server: servers.MariaDBServer, database: str, written: int,
                 key = " ".join(str(text or "?").split())
                 had = kinds.get(key, (0, 0))
                 kinds[key] = (had[0] + int(n), had[1] + int(rows))
+            cur.execute(f"SELECT FILE_NAME, COUNT_READ FROM {FILES} "
+                        "WHERE FILE_NAME LIKE %s AND COUNT_READ > 0",
+                        (f"%/{database}/%.ibd",))
+            files = {Path(name).stem: int(n) for name, n in cur.fetchall()}
     finally:
         conn.close()
-    return Statements(written, kinds, pages - since[0], disk - since[1])
+    return Statements(written, kinds, pages - since[0], disk - since[1], files)
 
 
 def config_for(shop: Shop, family: str, work: Path, smtp: SinkSMTP) -> Any:
@@ -396,6 +409,12 @@ def main() -> None:
                      for extra, text, a, b in growth(got[0][k], got[top][k])], reverse=True)
                 for extra, text, a, b, runs in kinds[:args.top]:
                     detail.append(f"  {a:>9,} → {b:>9,} ({extra:+,}) ×{runs:<4} {text[:110]}")
+                for k, what in ((0, "send"), (1, "look-up")):
+                    files = sorted(got[top][k].files.items(), key=lambda f: -f[1])
+                    if files:
+                        detail.append(f"  {what}, reads from disk with {top:,} orders of "
+                                      "history, by table: " + ", ".join(
+                                          f"{table} {n:,}" for table, n in files[:args.top]))
     finally:
         smtp.stop()
         server.stop()
