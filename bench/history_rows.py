@@ -360,11 +360,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="statement kinds listed per connector (those whose rows grew most)")
     args = parser.parse_args(argv)
     args.sizes = sorted({0, *(int(x) for x in args.history.split(",") if x.strip())})
-    args.families = [f.strip() for f in args.connectors.split(",") if f.strip()]
-    unknown = [f for f in args.families if f not in HISTORY or f not in FAMILIES]
+    args.families = families(parser, args.connectors)
+    return args
+
+
+def families(parser: argparse.ArgumentParser, connectors: str) -> list[str]:
+    """The connectors of a comma-separated `--connectors`: those both bench/connectors.py can
+    pre-fill and tests/test_realdata_e2e.py can create (an unknown one is the parser's error)."""
+    names = [f.strip() for f in connectors.split(",") if f.strip()]
+    unknown = [f for f in names if f not in HISTORY or f not in FAMILIES]
     if unknown:
         parser.error(f"unknown connector(s) {', '.join(unknown)}")
-    return args
+    return names
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 import servers  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from connectors import DURABLE, HISTORY, Shop, generate  # noqa: E402
-from history_rows import config_for  # noqa: E402
+from history_rows import config_for, families  # noqa: E402
 from send_throughput import SinkSMTP  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 
@@ -106,10 +106,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connectors", default=",".join(HISTORY))
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args(argv)
-    args.families = [f.strip() for f in args.connectors.split(",") if f.strip()]
-    unknown = [f for f in args.families if f not in HISTORY or f not in FAMILIES]
-    if unknown:
-        parser.error(f"unknown connector(s) {', '.join(unknown)}")
+    args.families = families(parser, args.connectors)
     return args
 
 
