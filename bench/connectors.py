@@ -30,7 +30,9 @@ per level B/A and its "norm" — B/A divided by how much the floors themselves m
 two sends (bench/connectors_report.py: on a shared machine the load moves the figures 3x) — the
 1-min load average at the connector's start and end, and its peak RSS (this process's, and
 the largest of the send's worker processes, polled from /proc while it runs). With `--repeat N` each
-figure is the median of N runs (fresh shops each); a second table lists every run. `--json PATH`
+figure is the median of N runs (fresh shops each); a second table lists every run, a third the
+CPU seconds of send A (orderexchange with its workers, mariadbd, the sink) and of the multi-row
+floor, and what A/multi ≤ 2 leaves orderexchange (connectors_report.cpu_budget). `--json PATH`
 writes the same as JSON for scripts. Held orders (a currency or country the test shop lacks) are
 counted; the floors write what the send wrote, so they do not distort the ratios. Figures only;
 nothing asserts.
@@ -39,17 +41,19 @@ nothing asserts.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import multiprocessing
 import os
 import pickle
 import queue
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,12 +65,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 import pymysql  # noqa: E402
 import servers  # noqa: E402
 from connectors_report import (  # noqa: E402
-    Level, Run, connector_document, read_connectors, runs_table, summary_table)
+    Level, Run, connector_document, cpu_table, read_connectors, runs_table, summary_table)
 from send_throughput import SINKS, SinkSMTP, WorkerPeak, peak_rss_mib  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 from test_shop_sql import shop_section  # noqa: E402
 
 from orderexchange import config as config_mod  # noqa: E402
+from orderexchange import dispatch  # noqa: E402
 from orderexchange.config import DaemonConfig  # noqa: E402
 from orderexchange.build import build  # noqa: E402
 from orderexchange.connector import instantiate  # noqa: E402
@@ -257,10 +262,12 @@ def send(family: str, shops: list[Shop], data: Path, work: Path, smtp: SinkSMTP,
 
 # --- the floors (child process) --------------------------------------------------------------
 def floor_worker(host: str, port: int, jobs: list[tuple[str, str, str, str]], mode: str,
-                 out: Any) -> None:
+                 out: Any, server_pid: int | None = None) -> None:
     """For each (shop database, floor database, orders table, pickled seed rows): write the rows
-    the send left in the shop into empty copies of its tables; report the write seconds."""
+    the send left in the shop into empty copies of its tables; report the write seconds, and
+    the CPU seconds this process and the server (`server_pid`) spent while writing."""
     total = 0.0
+    cpu = {"floor": 0.0, "mariadbd": 0.0}
     for shop_db, floor_db, orders_table, seed_file in jobs:
         seed: dict[str, list[tuple]] = pickle.loads(Path(seed_file).read_bytes())
         conn = pymysql.connect(host=host, port=port, user="root", password="",
@@ -282,7 +289,8 @@ def floor_worker(host: str, port: int, jobs: list[tuple[str, str, str, str]], mo
                       for t, rows in new.items()}
             sql = {t: f"INSERT INTO `{floor_db}`.`{t}` VALUES ({', '.join(['%s'] * len(r[0]))})"
                    for t, r in new.items() if r}
-            start = time.perf_counter()
+            start, own = time.perf_counter(), time.process_time()
+            server_before = cpu_seconds(server_pid) if server_pid else 0.0
             with conn.cursor() as cur:
                 if mode == "plain":
                     for i in range(n):
@@ -299,15 +307,20 @@ def floor_worker(host: str, port: int, jobs: list[tuple[str, str, str, str]], mo
                                 cur.executemany(sql[t], rows)  # PyMySQL: one multi-row INSERT
                         conn.commit()
             total += time.perf_counter() - start
+            cpu["floor"] += time.process_time() - own
+            if server_pid:
+                cpu["mariadbd"] += cpu_seconds(server_pid) - server_before
             with conn.cursor() as cur:
                 cur.execute(f"DROP DATABASE `{floor_db}`")
         finally:
             conn.close()
-    out.put(total)
+    out.put((total, cpu))
 
 
 def floor(server: servers.MariaDBServer, shops: list[Shop], orders_table: str, mode: str,
-          work: Path) -> float:
+          work: Path, cpu: dict[str, float] | None = None) -> float:
+    """The floor's write seconds (`floor_worker`); its CPU seconds go into `cpu` when given
+    ("floor": the writing process, "mariadbd": the server meanwhile)."""
     jobs = []
     for k, s in enumerate(shops):
         seed_file = work / f"seed-{s.db.database}.pickle"
@@ -315,16 +328,19 @@ def floor(server: servers.MariaDBServer, shops: list[Shop], orders_table: str, m
         jobs.append((s.db.database, f"{s.db.database}_floor", orders_table, str(seed_file)))
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    proc = ctx.Process(target=floor_worker, args=(server.host, server.port, jobs, mode, out))
+    proc = ctx.Process(target=floor_worker, args=(server.host, server.port, jobs, mode, out,
+                                                  server._proc.pid))
     proc.start()
     while True:  # a floor process that dies (e.g. the script edited under it) ends the run
         try:
-            seconds = out.get(timeout=5)
+            seconds, used = out.get(timeout=5)
             break
         except queue.Empty:
             if not proc.is_alive():
                 raise RuntimeError(f"the floor process ended with exit code {proc.exitcode}")
     proc.join()
+    if cpu is not None:
+        cpu.update(used)
     return seconds
 
 
@@ -449,6 +465,56 @@ def peak_rss_now() -> float:
     return peak_rss_mib()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (its threads included), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def reaped_children_cpu() -> float:
+    """CPU seconds of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@contextmanager
+def resources_of_send(pids: dict[str, int]) -> Any:
+    """Wall seconds of `Dispatcher.send` and the CPU seconds each of `pids` (and this process)
+    spent meanwhile, as a dict filled while the context is open: "wall", "orderexchange" (this
+    process), "send workers" (`--processes` > 1) and one key per pid."""
+    seen: dict[str, float] = collections.defaultdict(float)
+    original = dispatch.Dispatcher.send
+
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        start, cpu = time.perf_counter(), time.process_time()
+        workers = reaped_children_cpu()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            seen["wall"] += time.perf_counter() - start
+            seen["orderexchange"] += time.process_time() - cpu
+            # the send's worker processes (`--processes`), reaped before send returns; the
+            # server and the sink are children too, but still running, so not counted here
+            if self.processes > 1:
+                seen["send workers"] += reaped_children_cpu() - workers
+            for name, pid in pids.items():
+                seen[name] += cpu_seconds(pid) - before[name]
+    dispatch.Dispatcher.send = timed
+    try:
+        yield seen
+    finally:
+        dispatch.Dispatcher.send = original
+
+
+def send_cpu(send: dict[str, float], multi: dict[str, float]) -> dict[str, float]:
+    """Run.cpu: CPU seconds of send A (orderexchange: the sender and its workers; the server;
+    the SMTP sink) and of the multi-row floor after it (its process; the server)."""
+    return {"send_orderexchange": send.get("orderexchange", 0.0) + send.get("send workers", 0.0),
+            "send_mariadbd": send.get("mariadbd", 0.0), "send_sink": send.get("sink", 0.0),
+            "multi_floor": multi.get("floor", 0.0), "multi_mariadbd": multi.get("mariadbd", 0.0)}
+
+
 def load_now() -> float:
     """The 1-min load average, as `uptime` prints it first."""
     return os.getloadavg()[0]
@@ -476,8 +542,10 @@ def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Pa
             load = load_now()
             empty, twins = shops(), shops()
             (work / f"a{rep}").mkdir()
-            send_a, written = send(family, empty, data, work / f"a{rep}", smtp,
-                                   args.concurrency, fig, args.processes)
+            with resources_of_send({"mariadbd": server._proc.pid, "sink": smtp.proc.pid}
+                                   ) as used:
+                send_a, written = send(family, empty, data, work / f"a{rep}", smtp,
+                                       args.concurrency, fig, args.processes)
             # seed rows: those the freshly created twin shop holds (same schema and seed data)
             for s, twin in zip(empty, twins, strict=True):
                 conn = root(server, twin.db.database)
@@ -485,8 +553,10 @@ def measure(family: str, server: servers.MariaDBServer, smtp: SinkSMTP, data: Pa
                     s.seed = {t: rows_of(conn, t) for t in written}
                 finally:
                     conn.close()
+            multi_cpu: dict[str, float] = {}
             run = Run(send_a, floor(server, empty, orders_table, "plain", work),
-                      floor(server, empty, orders_table, "multi", work), load)
+                      floor(server, empty, orders_table, "multi", work, multi_cpu), load,
+                      cpu=send_cpu(used, multi_cpu))
             for n, level in enumerate(args.levels):
                 filled = twins if n == 0 else shops()
                 if level:
@@ -590,12 +660,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def print_tables(connectors: list[dict[str, Any]], levels: list[int]) -> None:
+def print_tables(connectors: list[dict[str, Any]], levels: list[int], cores: int) -> None:
     print(summary_table(connectors, levels))
     print()
     print("Each run:")
     print()
     print(runs_table(connectors, levels))
+    if any(r.get("cpu") for c in connectors for r in c["runs"]):
+        print()
+        print("CPU seconds of send A and of the multi-row floor (medians of the runs):")
+        print()
+        print(cpu_table(connectors, cores))
 
 
 def main() -> None:
@@ -606,7 +681,7 @@ def main() -> None:
             print(" ".join(f"{k}={v}" for k, v in facts.items() if k != "levels"))
         levels = facts.get("levels") or sorted(
             {int(n) for c in done for n in c["summary"]["levels"]})
-        print_tables(done, levels)
+        print_tables(done, levels, int(facts.get("cores") or os.cpu_count() or 1))
         return
     families = args.families
     # stopped from outside: still stop the servers this run started (the `finally` below)
@@ -615,7 +690,8 @@ def main() -> None:
         "commit": commit(), "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": " ".join(sys.argv[1:]), "orders": args.orders, "shops": args.shops,
         "levels": args.levels, "repeat": args.repeat, "concurrency": args.concurrency,
-        "processes": args.processes, "sink": args.sink, "load_start": load_now()}
+        "processes": args.processes, "sink": args.sink, "cores": os.cpu_count() or 1,
+        "load_start": load_now()}
     server = servers.MariaDBServer(extra_args=DURABLE)
     server.start()
     smtp = SinkSMTP(args.sink)
@@ -665,7 +741,7 @@ def main() -> None:
           f"{', '.join(map(str, args.levels)) or '(none)'} orders each; {doc['seconds']} s in "
           f"all, load {doc['load_start']:.1f} → {doc['load_end']:.1f}")
     print()
-    print_tables(doc["connectors"], args.levels)
+    print_tables(doc["connectors"], args.levels, doc["cores"])
     print()
     print(f"peak RSS of the whole run: {doc['peak_rss_mib']:.1f} MiB")
 

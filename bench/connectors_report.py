@@ -48,6 +48,10 @@ class Run:
     multi: float
     load: float = 0.0  # 1-min load average when the repetition started
     levels: dict[int, Level] = field(default_factory=dict)
+    #: CPU seconds of send A and of the multi-row floor after it (connectors.send_cpu: keys
+    #: send_orderexchange, send_mariadbd, send_sink, multi_floor, multi_mariadbd); empty in
+    #: runs recorded before 2026-12-08
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def median(values: list[float]) -> float:
@@ -78,9 +82,12 @@ def run_figures(run: Run) -> dict[str, Any]:
         if empty is not None and level != 0:
             levels[level]["norm0"] = norm(b.send, empty.send, b.plain, empty.plain, b.multi,
                                           empty.multi)
-    return {"send_a": run.send_a, "plain": run.plain, "multi": run.multi, "load": run.load,
-            "a_plain": run.send_a / run.plain, "a_multi": run.send_a / run.multi,
-            "levels": levels}
+    out = {"send_a": run.send_a, "plain": run.plain, "multi": run.multi, "load": run.load,
+           "a_plain": run.send_a / run.plain, "a_multi": run.send_a / run.multi,
+           "levels": levels}
+    if run.cpu:
+        out["cpu"] = dict(run.cpu)
+    return out
 
 
 def summary(runs: list[Run]) -> dict[str, Any]:
@@ -179,11 +186,54 @@ def runs_table(connectors: list[dict[str, Any]], levels: list[int]) -> str:
     return markdown(head, rows)
 
 
+def cpu_budget(run: dict[str, Any], cores: int, goal: float = 2.0) -> dict[str, float]:
+    """What one repetition's CPU seconds (`run_figures(...)["cpu"]`) say about A/multi <= `goal`.
+
+    Send A can take at most `goal` x the multi-row floor's wall seconds, on `cores` cores: that
+    many core-seconds in all, even with every core busy the whole time. The server and the mail
+    sink used what they used; what is left is the CPU orderexchange may spend (`allowed`), and
+    `cut` the share of its CPU it would have to lose (negative: room to spare). `busy` is how
+    full the cores were during send A (its CPU over wall x cores): below 1 the send also
+    waited (on the shops' commits, on the last supplier alone at the end)."""
+    cpu = run["cpu"]
+    used = cpu["send_orderexchange"]
+    allowed = goal * run["multi"] * cores - cpu["send_mariadbd"] - cpu["send_sink"]
+    busy = (used + cpu["send_mariadbd"] + cpu["send_sink"]) / (run["send_a"] * cores)
+    return {"allowed": allowed, "cut": 1 - allowed / used if used else 0.0, "busy": busy}
+
+
+def cpu_table(connectors: list[dict[str, Any]], cores: int) -> str:
+    """Per connector the median over its repetitions of send A's CPU seconds (orderexchange,
+    mariadbd, sink), the multi-row floor's (its process, mariadbd), and `cpu_budget`'s figures.
+    Connectors whose runs carry no CPU seconds (recorded before) are left out."""
+    head = ["connector", "send A s", "orderexchange CPU s", "mariadbd CPU s", "sink CPU s",
+            "cores busy", "multi s", "floor CPU s", "floor's mariadbd CPU s",
+            f"orderexchange CPU s A/multi <= 2 allows ({cores} cores)", "cut needed"]
+    rows = []
+    for c in connectors:
+        runs = [r for r in c["runs"] if r.get("cpu")]
+        if not runs:
+            continue
+        budgets = [cpu_budget(r, cores) for r in runs]
+
+        def med(key: str, of: list[dict[str, Any]] = runs, inner: bool = True) -> float:
+            return median([(r["cpu"] if inner else r)[key] for r in of])
+        rows.append([
+            c["connector"], f"{med('send_a', inner=False):.2f}",
+            f"{med('send_orderexchange'):.2f}", f"{med('send_mariadbd'):.2f}",
+            f"{med('send_sink'):.2f}", f"{median([b['busy'] for b in budgets]):.2f}",
+            f"{med('multi', inner=False):.2f}", f"{med('multi_floor'):.2f}",
+            f"{med('multi_mariadbd'):.2f}", f"{median([b['allowed'] for b in budgets]):.2f}",
+            f"{median([b['cut'] for b in budgets]):.0%}"])
+    return markdown(head, rows)
+
+
 def runs_of(connector: dict[str, Any]) -> list[Run]:
     """The repetitions of a connector document back as `Run`s (to recompute its figures)."""
     return [Run(r["send_a"], r["plain"], r["multi"], r["load"],
                 {int(k): Level(v["send_b"], v["plain"], v["multi"])
-                 for k, v in r["levels"].items()}) for r in connector["runs"]]
+                 for k, v in r["levels"].items()}, dict(r.get("cpu", {})))
+            for r in connector["runs"]]
 
 
 def recomputed(connector: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,6 @@ import collections
 import os
 import pstats
 import re
-import resource
 import sys
 import tempfile
 import threading
@@ -57,7 +56,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import pymysql.cursors  # noqa: E402
 import servers  # noqa: E402
-from connectors import DURABLE, Figures, Shop, generate, peak_rss_now, send  # noqa: E402
+from connectors import (  # noqa: E402
+    DURABLE, Figures, Shop, generate, peak_rss_now, resources_of_send, send)
 from send_throughput import SINKS, SinkSMTP  # noqa: E402
 from test_realdata_e2e import FAMILIES  # noqa: E402
 
@@ -126,46 +126,6 @@ def _cpu_of_send() -> Any:
     dispatch.Dispatcher.send = timed
     try:
         yield total
-    finally:
-        dispatch.Dispatcher.send = original
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (its threads included), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _reaped_children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-@contextmanager
-def _resources_of_send(pids: dict[str, int]) -> Any:
-    """Wall seconds of `Dispatcher.send` and the CPU seconds each of `pids` (and this process)
-    spent meanwhile, as a dict filled while the context is open."""
-    seen: dict[str, float] = collections.defaultdict(float)
-    original = dispatch.Dispatcher.send
-
-    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
-        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        start, cpu = time.perf_counter(), time.process_time()
-        workers = _reaped_children_cpu()
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            seen["wall"] += time.perf_counter() - start
-            seen["orderexchange"] += time.process_time() - cpu
-            # the send's worker processes (`--processes`), reaped before send returns; the
-            # server and the sink are children too, but still running, so not counted here
-            if self.processes > 1:
-                seen["send workers"] += _reaped_children_cpu() - workers
-            for name, pid in pids.items():
-                seen[name] += cpu_seconds(pid) - before[name]
-    dispatch.Dispatcher.send = timed
-    try:
-        yield seen
     finally:
         dispatch.Dispatcher.send = original
 
@@ -327,7 +287,7 @@ def main() -> None:
                 if profiler is not None:  # the send alone, not the import and build before it
                     hooks.enter_context(_profiled_send(profiler))
                 cpu = hooks.enter_context(_cpu_of_send()) if args.cpu else None
-                used = hooks.enter_context(_resources_of_send(
+                used = hooks.enter_context(resources_of_send(
                     {"mariadbd": server._proc.pid, "SMTP sink": smtp.proc.pid})) \
                     if args.resources else None
                 seconds, _tables = send(args.connector, shops(), data, work, smtp,

@@ -112,3 +112,45 @@ def test_tables_again_from_a_json_file_or_the_progress_lines():
     assert facts == {} and len(connectors) == 2
     assert connectors[1]["summary"]["levels"]["1000000"]["norm0"] == \
         doc["summary"]["levels"]["1000000"]["norm0"]
+
+
+def cpu(orderexchange: float, server: float, sink: float = 0.0, floor: float = 0.4,
+        floor_server: float = 1.0) -> dict[str, float]:
+    return {"send_orderexchange": orderexchange, "send_mariadbd": server, "send_sink": sink,
+            "multi_floor": floor, "multi_mariadbd": floor_server}
+
+
+def test_the_cpu_budget_of_a_multi_row_goal():
+    # send A 5 s, multi floor 1.5 s, 2 cores: A/multi <= 2 gives 3 s x 2 cores = 6 core-seconds;
+    # the server took 1.8 and the sink 0.2, so orderexchange may use 4.0 of the 8.0 it used
+    figures = report.run_figures(Run(5.0, 15.0, 1.5, cpu=cpu(8.0, 1.8, 0.2)))
+    budget = report.cpu_budget(figures, cores=2)
+    assert math.isclose(budget["allowed"], 4.0)
+    assert math.isclose(budget["cut"], 0.5)
+    assert math.isclose(budget["busy"], (8.0 + 1.8 + 0.2) / (5.0 * 2))
+    # room to spare: the cut is negative
+    spare = report.cpu_budget(report.run_figures(Run(2.0, 6.0, 1.5, cpu=cpu(2.0, 1.0))), 2)
+    assert math.isclose(spare["cut"], 1 - 5.0 / 2.0) and spare["cut"] < 0
+    # four cores allow twice the core-seconds of two
+    assert math.isclose(report.cpu_budget(figures, cores=4)["allowed"], 2 * 1.5 * 4 - 1.8 - 0.2)
+
+
+def test_cpu_seconds_survive_the_json_and_make_their_own_table():
+    with_cpu = [Run(5.0, 15.0, 1.5, cpu=cpu(8.0, 1.8, 0.2)),
+                Run(6.0, 16.0, 1.6, cpu=cpu(9.0, 2.0, 0.2)),
+                Run(4.0, 14.0, 1.4, cpu=cpu(7.0, 1.6, 0.2))]
+    doc = json.loads(json.dumps(report.connector_document(
+        "generic_sql", with_cpu, written=10, held=0, peak_rss_mib=1.0, load_start=0,
+        load_end=0)))
+    assert doc["runs"][1]["cpu"]["send_orderexchange"] == 9.0
+    again = report.recomputed(doc)
+    assert again["runs"][1]["cpu"] == doc["runs"][1]["cpu"]
+    old = report.connector_document("oxid6", runs(), written=10, held=0, peak_rss_mib=1.0,
+                                    load_start=0, load_end=0)
+    assert "cpu" not in old["runs"][0]  # recorded before: no CPU seconds, no row below
+    table = report.cpu_table([doc, old], cores=2).splitlines()
+    assert len(table) == 3 and "A/multi <= 2 allows (2 cores)" in table[0]
+    # medians: send A 5.00, orderexchange 8.00, server 1.80; allowed: 4.0, 4.4, 3.8 -> 4.00;
+    # cut 1 - 4/8 = 50 %, 1 - 4.4/9 = 51 %, 1 - 3.8/7 = 46 % -> 50 %
+    assert table[2] == ("| generic_sql | 5.00 | 8.00 | 1.80 | 0.20 | 1.00 | 1.50 | 0.40 | 1.00 "
+                        "| 4.00 | 50% |")
