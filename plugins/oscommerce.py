@@ -51,7 +51,7 @@ from .shop_money import (
 )
 from .one_row import delete_rows, insert_row, update_row
 from .shop_sql import (
-    Findings, OptionalTable, SqlShopConnector, coded, consecutive_ids, fit_row,
+    Findings, OptionalTable, SqlShopConnector, coded, consecutive_ids, execute_literal, fit_row,
     markers_by_length, marker, other_name, sample_transfer, stage_text,
 )
 
@@ -277,8 +277,15 @@ class OsCommerceConnector(SqlShopConnector):
 
     def _q(self, sql: str, **params: Any) -> Any:
         assert self.db.conn is not None
-        stmt = sa.text(sql)
         lists = [k for k, v in params.items() if isinstance(v, list)]
+        # on PyMySQL the values written into the text (shop_sql.literal_text); an empty list
+        # keeps SQLAlchemy's own empty IN
+        if all(params[k] for k in lists) and not any(
+                isinstance(v, (tuple, set, frozenset)) for v in params.values()):
+            result = execute_literal(self.db.conn, sql, params)
+            if result is not None:
+                return result
+        stmt = sa.text(sql)
         if lists:
             stmt = stmt.bindparams(*(sa.bindparam(k, expanding=True) for k in lists))
         return self.db.conn.execute(stmt, self.db.adapt(params))

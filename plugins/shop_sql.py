@@ -612,6 +612,53 @@ def _pymysql_of(conn: Connection) -> Any:
     return raw if sql_literals.usable(raw) else None
 
 
+#: where SQLAlchemy's text() finds a bind parameter (`:name`) and an escaped colon (a backslash
+#: before it): `literal_text` must find exactly the names text() would
+_BIND = getattr(sa.sql.elements.TextClause, "_bind_params_regex",
+                re.compile(r"(?<![:\w\x5c]):(\w+)(?![:\w])", re.UNICODE))
+_ESCAPED_COLON = re.compile(r"\x5c(:\w*)(?![:\w])", re.UNICODE)
+
+
+def literal_text(conn: Connection, text: str, params: dict[str, Any]) -> str | None:
+    """`text` with each of its `:name` bind parameters written as the literal of `params[name]`
+    (a list or tuple as `(a, b, …)`, an empty one as `(NULL)`), exactly as PyMySQL escapes a
+    bound value (sql_literals); None where that cannot be done here — not PyMySQL, an escaped
+    colon in the text, a name without a value —: the caller binds as before.
+
+    Why: a look-up's `IN :emails` / `IN :markers` list went through SQLAlchemy's expanding
+    parameter (a name per value, compiled per execution) and PyMySQL's escape per value; for a
+    300-email customer match that was 0.44 of 1.55 ms of CPU (a throwaway MariaDB, 500 runs).
+    The text is scanned once, before any literal is put in: a literal holding `:name` or `%`
+    is never taken for a parameter (the statement is sent without any: `_NO_PARAMETERS`)."""
+    raw = _pymysql_of(conn)
+    if raw is None or _ESCAPED_COLON.search(text):
+        return None
+    lits = Literals(raw)
+    missing: list[str] = []
+
+    def literal(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            missing.append(name)
+            return match.group(0)
+        value = params[name]
+        if isinstance(value, (list, tuple)):
+            return "(" + ", ".join(lits.column(list(value)) if value else ["NULL"]) + ")"
+        return lits.one(value)
+
+    out = _BIND.sub(literal, text)
+    return None if missing else out
+
+
+def execute_literal(conn: Connection, text: str, params: dict[str, Any]) -> Any | None:
+    """`literal_text`'s statement executed as it is (no parameters), or None where it cannot
+    be written: the caller executes `text` with `params` bound."""
+    literal = literal_text(conn, text, params)
+    if literal is None:
+        return None
+    return conn.exec_driver_sql(literal, execution_options=_NO_PARAMETERS)
+
+
 def insert_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> int | None:
     """One multi-row INSERT; the first row's auto-increment id.
 
@@ -1169,16 +1216,23 @@ class SqlShopConnector(Connector):
 
     def sql(self, text: str, **params: Any) -> Any:
         """Execute parameterised SQL; list/set values bind as `IN :name` lists (never empty:
-        an empty IN list is invalid in MySQL, so it becomes a list holding NULL)."""
-        stmt = sa.text(text)
+        an empty IN list is invalid in MySQL, so it becomes a list holding NULL). On PyMySQL the
+        values are written into the text (`literal_text`)."""
         binds: dict[str, Any] = {}
+        lists: list[str] = []
         for key, value in params.items():
             if isinstance(value, (list, tuple, set, frozenset)):
-                stmt = stmt.bindparams(sa.bindparam(key, expanding=True))
+                lists.append(key)
                 values = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
                 binds[key] = [_bindable(self.conn, v) for v in values] or [None]
             else:
                 binds[key] = _bindable(self.conn, value)
+        result = execute_literal(self.conn, text, binds)
+        if result is not None:
+            return result
+        stmt = sa.text(text)
+        if lists:
+            stmt = stmt.bindparams(*(sa.bindparam(key, expanding=True) for key in lists))
         return self.conn.execute(stmt, binds)
 
     def end_read(self) -> None:
@@ -1820,15 +1874,19 @@ class SqlShopConnector(Connector):
                     if p is not None:
                         p.value = new_id
         batch.rows.clear()
+        raw = _pymysql_of(self.conn)
         for (table, key_column, column), pairs in batch.updates.items():
             q = functools.partial(quote, self.conn)
             cases = " ".join(["WHEN %s THEN %s"] * len(pairs))
             params = [self._resolved(x) for k, v in pairs for x in (k, v)]
             keys = [self._resolved(k) for k, _v in pairs]
-            self.conn.exec_driver_sql(
-                f"UPDATE {q(table)} SET {q(column)} = CASE {q(key_column)} {cases} END "
-                f"WHERE {q(key_column)} IN ({', '.join(['%s'] * len(keys))})",
-                tuple(params + keys))
+            sql = (f"UPDATE {q(table)} SET {q(column)} = CASE {q(key_column)} {cases} END "
+                   f"WHERE {q(key_column)} IN ({', '.join(['%s'] * len(keys))})")
+            if raw is None:
+                self.conn.exec_driver_sql(sql, tuple(params + keys))
+            else:  # the literals written here (sql_literals), as PyMySQL would have
+                self.conn.exec_driver_sql(sql % tuple(Literals(raw).column(params + keys)),
+                                          execution_options=_NO_PARAMETERS)
         batch.updates.clear()
 
     # -- transactions ----------------------------------------------------------------------

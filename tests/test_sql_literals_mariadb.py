@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from pymysql import converters
 
 from orderexchange.plugins import sql_literals
-from orderexchange.plugins.shop_sql import insert_rows
+from orderexchange.plugins.shop_sql import execute_literal, insert_rows, literal_text
 
 HOSTILE = ["", "plain", "x'; DROP TABLE t; --", "it''s", "\\", "back\\slash\\", "\\'",
            "'\\", "100% %s %(x)s", 'dq"', "nul\0nul", "\0", "new\nline", "cr\rlf\r\n", "\x1a",
@@ -159,3 +159,79 @@ def test_equal_dates_of_a_statement_are_escaped_once_and_aware_times_keep_their_
             assert lit.one(utc) != lit.one(zurich)
     finally:
         engine.dispose()
+
+
+def _bound(conn, text: str, params: dict):
+    """The statement as SQLAlchemy binds it (lists expanding): what `literal_text` replaces."""
+    stmt = sa.text(text)
+    lists = [k for k, v in params.items() if isinstance(v, list)]
+    if lists:
+        stmt = stmt.bindparams(*(sa.bindparam(k, expanding=True) for k in lists))
+    return conn.execute(stmt, params).all()
+
+
+@pytest.mark.parametrize("mode", ["", "NO_BACKSLASH_ESCAPES"])
+def test_a_look_up_with_its_values_written_in_finds_what_the_bound_one_finds(mariadb_db, mode):
+    """`literal_text` (SqlShopConnector.sql, osCommerce's _q): hostile values, `IN` lists,
+    NULL, numbers and dates written into the text find exactly the rows the bound statement
+    finds, and a value holding `:name`, `%s` or `'` is never read as SQL."""
+    engine = sa.create_engine(mariadb_db.url)
+    texts = [s[:200] for s in HOSTILE] + [":id", "x :id y", "%(v)s", "%s", "::x", "\\:id"]
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE k (id INT PRIMARY KEY, v VARCHAR(200), d DECIMAL(15,4), "
+                "at DATETIME) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
+            if mode:
+                conn.exec_driver_sql(f"SET SESSION sql_mode = CONCAT(@@sql_mode, ',{mode}')")
+            insert_rows(conn, "k", [{"id": i, "v": v, "d": Decimal(i) / 4,
+                                    "at": datetime(2026, 12, 8, 4, 0, i % 60)}
+                                   for i, v in enumerate(texts)])
+            sent: list[tuple] = []
+            sa.event.listen(conn, "before_cursor_execute",
+                            lambda _c, _cur, statement, parameters, *_a:
+                            sent.append((statement, parameters)))
+            cases = [
+                ("SELECT id, v FROM k WHERE v IN :values ORDER BY id", {"values": texts[::2]}),
+                ("SELECT id FROM k WHERE v = :v AND id > :floor ORDER BY id",
+                 {"v": texts[2], "floor": -1}),
+                # a colon, percent signs and a time in the text itself are no parameters
+                ("SELECT id, DATE_FORMAT(at, '%Y-%m-%d 00:00:00') AS day, '50%' AS p, "
+                 "CONCAT(v, '::') AS w FROM k WHERE id IN :ids AND d >= :d ORDER BY id",
+                 {"ids": [1, 3, 5, 7, 40], "d": Decimal("0.25")}),
+                ("SELECT id FROM k WHERE at < :at OR v IN :values ORDER BY id",
+                 {"at": datetime(2026, 12, 8, 4, 0, 3), "values": [":id", "%s", None]}),
+                ("SELECT COUNT(*) AS n FROM k WHERE v IN :values", {"values": ["\\:id"]}),
+            ]
+            for text, params in cases:
+                literal = literal_text(conn, text, params)
+                assert literal is not None
+                sent.clear()
+                mine = execute_literal(conn, text, params).all()
+                assert len(sent) == 1 and sent[0][0] == literal, sent
+                assert not sent[0][1], sent  # sent as it is, no parameter bound
+                assert mine == _bound(conn, text, params), text
+                assert mine, text  # every case finds something
+            # the values written in are what PyMySQL would send for them
+            params = {"values": texts, "n": 5, "d": Decimal("-1.5"), "none": None}
+            literal = literal_text(conn, "SELECT :n, :d, :none FROM k WHERE v IN :values",
+                                   params)
+            raw = conn.connection.dbapi_connection
+            assert literal == raw.cursor().mogrify(
+                "SELECT %s, %s, %s FROM k WHERE v IN (" + ", ".join(["%s"] * len(texts)) + ")",
+                (5, Decimal("-1.5"), None, *texts))
+            # an empty list is (NULL): nothing, as SqlShopConnector.sql's [None] found before
+            assert literal_text(conn, "SELECT id FROM k WHERE id IN :ids", {"ids": []}) \
+                == "SELECT id FROM k WHERE id IN (NULL)"
+            # not written here: a name without a value, an escaped colon in the text
+            assert literal_text(conn, "SELECT :a, :b", {"a": 1}) is None
+            assert literal_text(conn, "SELECT id FROM k WHERE v = '\\:x' AND id = :i",
+                                {"i": 1}) is None
+    finally:
+        engine.dispose()
+    sqlite = sa.create_engine("sqlite://")
+    try:
+        with sqlite.connect() as conn:  # not PyMySQL: bound as before
+            assert literal_text(conn, "SELECT :a", {"a": 1}) is None
+    finally:
+        sqlite.dispose()
