@@ -214,17 +214,15 @@ def cpu_table(connectors: list[dict[str, Any]], cores: int) -> str:
         runs = [r for r in c["runs"] if r.get("cpu")]
         if not runs:
             continue
-        budgets = [cpu_budget(r, cores) for r in runs]
+        # one record per run: its wall seconds, its CPU seconds and its budget, side by side
+        records = [{"send_a": r["send_a"], "multi": r["multi"], **r["cpu"],
+                    **cpu_budget(r, cores)} for r in runs]
 
-        def med(key: str, of: list[dict[str, Any]] = runs, inner: bool = True) -> float:
-            return median([(r["cpu"] if inner else r)[key] for r in of])
-        rows.append([
-            c["connector"], f"{med('send_a', inner=False):.2f}",
-            f"{med('send_orderexchange'):.2f}", f"{med('send_mariadbd'):.2f}",
-            f"{med('send_sink'):.2f}", f"{median([b['busy'] for b in budgets]):.2f}",
-            f"{med('multi', inner=False):.2f}", f"{med('multi_floor'):.2f}",
-            f"{med('multi_mariadbd'):.2f}", f"{median([b['allowed'] for b in budgets]):.2f}",
-            f"{median([b['cut'] for b in budgets]):.0%}"])
+        def med(key: str) -> float:
+            return median([record[key] for record in records])
+        rows.append([c["connector"], *(f"{med(key):.2f}" for key in (
+            "send_a", "send_orderexchange", "send_mariadbd", "send_sink", "busy", "multi",
+            "multi_floor", "multi_mariadbd", "allowed")), f"{med('cut'):.0%}"])
     return markdown(head, rows)
 
 

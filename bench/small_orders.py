@@ -50,6 +50,7 @@ from orderexchange.importer import import_catalogue, import_orders  # noqa: E402
 from orderexchange.plugin_host import PluginHost  # noqa: E402
 from orderexchange.store import Store  # noqa: E402
 
+
 class Statements:
     """Statements that reach the state store and the shop while counting (SQLAlchemy's
     `before_cursor_execute`, listened to only meanwhile: a process that imports this module, the
